@@ -171,11 +171,13 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
     contract.add(to_date(col("event_ts")).as("event_date"));
     Dataset<Row> events = valid.select(contract.toArray(Column[]::new)).repartition(col("event_date"));
+    long versionBefore = ctx.lake().exists(Events.TABLE) ? lastCommit(ctx).getLong(0) : -1;
     ctx.lake().append(events, Events.TABLE, "event_date");
-    long written = lastCommitOutputRows(ctx);
+    Row commit = lastCommit(ctx);
+    // An append with nothing new makes no commit: then nothing was written.
+    long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
     long duplicates = rowsIn - rowsRejected - written;
-    details.put("events_version", Long.toString(DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE))
-        .history(1).first().getLong(0)));
+    details.put("events_version", Long.toString(commit.getLong(0)));
     String summary = String.format("read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
         rowsIn, settings.source(), written, rowsRejected,
         topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
@@ -183,10 +185,15 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
   }
 
-  /** Rows the last commit of events added, from Delta's own commit metrics (no second pass over the data). */
-  private static long lastCommitOutputRows(JobContext ctx) {
-    Row last = DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE)).history(1).select("operationMetrics").first();
-    scala.collection.Map<String, String> metrics = last.getMap(0);
+  /** The newest commit of events: its version and operation metrics. */
+  private static Row lastCommit(JobContext ctx) {
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE)).history(1)
+        .select("version", "operationMetrics").first();
+  }
+
+  /** Rows a commit added, from Delta's own commit metrics (no second pass over the data). */
+  private static long outputRows(Row commit) {
+    scala.collection.Map<String, String> metrics = commit.getMap(1);
     return metrics.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
   }
 
