@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +39,10 @@ class GenerateJobTest {
   static void generateBaseline(SparkSession session) {
     spark = session;
     baseline = generate("baseline", "--customers", String.valueOf(CUSTOMERS), "--seed", "7");
-    events(baseline).createOrReplaceTempView("ev");
-    spark.read().parquet(baseline + "/ground_truth").createOrReplaceTempView("truth");
-    spark.read().parquet(baseline + "/customers").createOrReplaceTempView("cust");
+    // Cached: most tests query the baseline, and re-reading the files each time would dominate.
+    events(baseline).cache().createOrReplaceTempView("ev");
+    spark.read().parquet(baseline + "/ground_truth").cache().createOrReplaceTempView("truth");
+    spark.read().parquet(baseline + "/customers").cache().createOrReplaceTempView("cust");
   }
 
   /** Runs the job into a fresh folder under the test's temp dir; fails unless it exits 0. */
@@ -97,20 +100,32 @@ class GenerateJobTest {
     assertEquals(CUSTOMERS, count("SELECT count(*) FROM cust"));
     assertEquals(CUSTOMERS, count("SELECT count(DISTINCT customer_id) FROM truth"));
     assertEquals(count("SELECT count(*) FROM ev"), count("SELECT count(DISTINCT event_id) FROM ev"), "event ids unique");
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE line_amount < 0"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_type IN ('purchase', 'return') AND NOT line_amount > 0"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE currency <> 'GBP' OR currency IS NULL"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_time IS NULL OR event_time < TIMESTAMP'2023-01-01 00:00:00'"
-        + " OR event_time >= TIMESTAMP'2025-01-01 00:00:00'"));
+    assertNoRows("ev LEFT JOIN cust c USING (customer_id)", Map.of(
+        "negative amount", "line_amount < 0",
+        "purchase or return without a positive amount", "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
+        "currency other than GBP", "currency IS DISTINCT FROM 'GBP'",
+        "time missing or out of range", "event_time IS NULL OR event_time < TIMESTAMP'2023-01-01 00:00:00'"
+            + " OR event_time >= TIMESTAMP'2025-01-01 00:00:00'",
+        "rating off feedback", "rating IS NOT NULL AND event_type <> 'feedback'",
+        "feedback without a rating 1-5", "event_type = 'feedback' AND (rating IS NULL OR rating NOT BETWEEN 1 AND 5)",
+        "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
+        "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL"));
     assertEquals(List.of("app", "call_center", "marketplace", "social", "store", "web"),
         strings("SELECT DISTINCT channel FROM ev ORDER BY 1"));
     assertEquals(List.of("add_to_cart", "coupon_redeem", "feedback", "purchase", "return", "view", "visit"),
         strings("SELECT DISTINCT event_type FROM ev ORDER BY 1"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE rating IS NOT NULL AND event_type <> 'feedback'"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_type = 'feedback' AND (rating IS NULL OR rating NOT BETWEEN 1 AND 5)"));
-    assertEquals(0, count("SELECT count(*) FROM ev WHERE (channel = 'store') <> (store_id IS NOT NULL)"),
-        "store_id exactly on store events");
-    assertEquals(0, count("SELECT count(*) FROM ev e LEFT ANTI JOIN cust c USING (customer_id) WHERE e.customer_id IS NOT NULL"));
+  }
+
+  /** Counts the rows of {@code from} meeting each named condition, in one pass; all must be 0. */
+  private static void assertNoRows(String from, Map<String, String> conditions) {
+    List<String> names = new ArrayList<>(new TreeMap<>(conditions).keySet());
+    String counts = names.stream().map(n -> "count_if(" + conditions.get(n) + ")").collect(Collectors.joining(", "));
+    Row row = spark.sql("SELECT " + counts + " FROM " + from).first();
+    Map<String, Long> found = new TreeMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      found.put(names.get(i), row.getLong(i));
+    }
+    assertEquals(names.stream().collect(Collectors.toMap(n -> n, n -> 0L, (a, b) -> a, TreeMap::new)), found);
   }
 
   @Test
@@ -134,13 +149,15 @@ class GenerateJobTest {
           max(CASE WHEN e.channel <> 'store' THEN 1 ELSE 0 END) AS off_store
         FROM truth t JOIN cust c USING (customer_id) LEFT JOIN ev e USING (customer_id)
         GROUP BY t.customer_id, t.archetype, t.churn_date, c.signup_date""").createOrReplaceTempView("per_customer");
-    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'one_time_buyer' AND orders <> 1"));
-    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE churn_date IS NOT NULL AND last_purchase > churn_date"));
-    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'new_signup' AND "
-        + "(signup_date < DATE'2024-12-31' - INTERVAL 89 DAYS OR orders NOT BETWEEN 1 AND 3 OR churn_date IS NOT NULL)"));
-    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'lapsing_regular' AND "
-        + "(churn_date IS NULL OR churn_date NOT BETWEEN DATE'2023-06-01' AND DATE'2024-08-01' OR orders = 0)"));
-    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'store_only' AND off_store = 1"));
+    spark.table("per_customer").cache();
+    assertNoRows("per_customer", Map.of(
+        "one-time buyer without exactly one order", "archetype = 'one_time_buyer' AND orders <> 1",
+        "purchase after churn", "churn_date IS NOT NULL AND last_purchase > churn_date",
+        "new signup joined early, churned, or without 1-3 orders", "archetype = 'new_signup' AND (signup_date"
+            + " < DATE'2024-12-31' - INTERVAL 89 DAYS OR orders NOT BETWEEN 1 AND 3 OR churn_date IS NOT NULL)",
+        "lapsing regular not lapsing mid-range", "archetype = 'lapsing_regular' AND (churn_date IS NULL"
+            + " OR churn_date NOT BETWEEN DATE'2023-06-01' AND DATE'2024-08-01' OR orders = 0)",
+        "store-only customer off the store channel", "archetype = 'store_only' AND off_store = 1"));
     assertEquals(6, count("SELECT count(DISTINCT archetype) FROM per_customer"));
     // The differences clustering must find are large: frequency and order value far apart.
     double loyalOrders = mean("orders", "loyal_high_spender");
@@ -149,6 +166,7 @@ class GenerateJobTest {
     assertTrue(loyalOrders > 8, "loyal orders " + loyalOrders);
     assertTrue(loyalAov > 4 * bargainAov, "order values loyal " + loyalAov + " bargain " + bargainAov);
     assertTrue(mean("channels", "loyal_high_spender") >= 3, "loyal customers use several channels");
+    spark.table("per_customer").unpersist();
   }
 
   private static double mean(String expression, String archetype) {
@@ -200,22 +218,19 @@ class GenerateJobTest {
     Captured help = run("--help");
     assertEquals(0, help.code);
     assertTrue(help.out.contains("--dirty-share X") && help.out.contains("--events N"), help.out);
-    Captured missing = run("--customers", "10");
-    assertEquals(2, missing.code);
-    assertTrue(missing.err.contains("--output DIR is required"), missing.err);
-    Captured notNumber = run("--output", "x", "--customers", "many");
-    assertEquals(2, notNumber.code);
-    assertTrue(notNumber.err.contains("--customers must be a whole number, got 'many'"), notNumber.err);
-    Captured shortRange = run("--output", "x", "--from", "2024-01-01", "--to", "2024-02-01");
-    assertEquals(2, shortRange.code);
-    assertTrue(shortRange.err.contains("at least 90 days after --from"), shortRange.err);
-    Captured share = run("--output", "x", "--dirty-share", "0.9");
-    assertEquals(2, share.code);
-    assertTrue(share.err.contains("--dirty-share must be between 0 and 0.2"), share.err);
-    Captured tooFew = run("--output", "x", "--customers", "1000", "--events", "10");
-    assertEquals(2, tooFew.code);
-    assertTrue(tooFew.err.contains("--events 10 is too few for --customers 1000"), tooFew.err);
-    assertEquals(2, run("--output", "x", "--colour", "blue").code);
+    assertRefused("--output DIR is required", "--customers", "10");
+    assertRefused("--customers must be a whole number, got 'many'", "--output", "x", "--customers", "many");
+    assertRefused("at least 90 days after --from", "--output", "x", "--from", "2024-01-01", "--to", "2024-02-01");
+    assertRefused("--dirty-share must be between 0 and 0.2", "--output", "x", "--dirty-share", "0.9");
+    assertRefused("--events 10 is too few for --customers 1000", "--output", "x", "--customers", "1000", "--events", "10");
+    assertRefused("Unknown option --colour", "--output", "x", "--colour", "blue");
+  }
+
+  /** The job refuses the arguments before Spark starts: exit code 2 and a message saying what to fix. */
+  private static void assertRefused(String message, String... args) {
+    Captured refused = run(args);
+    assertEquals(2, refused.code, String.join(" ", args));
+    assertTrue(refused.err.contains(message), refused.err);
   }
 
   private record Captured(int code, String out, String err) {}
