@@ -1,0 +1,73 @@
+package io.segpipe.common.lake;
+
+import io.delta.tables.DeltaTable;
+import io.segpipe.common.UserError;
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import java.time.LocalDate;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lake: each table is a Delta table at {@code <root>/<name>}, registered as
+ * {@code <database>.<name>} where a catalog database is configured. Every write is one Delta commit,
+ * so a failed or killed write leaves the previous version of the table as it was.
+ */
+public final class Lake {
+  private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+
+  private final SparkSession spark;
+  private final LakeSettings settings;
+
+  public Lake(SparkSession spark, LakeSettings settings) {
+    this.spark = spark;
+    this.settings = settings;
+  }
+
+  public String path(String table) {
+    String root = settings.root();
+    return root.endsWith("/") ? root + table : root + "/" + table;
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /** Reads a table that must exist; {@code howToCreate} tells the user what produces it. */
+  public Dataset<Row> read(String table, String howToCreate) {
+    if (!exists(table)) {
+      throw new UserError("Table " + table + " does not exist at " + path(table) + ". " + howToCreate);
+    }
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** Appends rows as one commit, creating the table (partitioned as given) when it is new. */
+  public void append(Dataset<Row> rows, String table, String... partitionBy) {
+    rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy).save(path(table));
+    register(table);
+  }
+
+  /**
+   * Replaces exactly one partition ({@code column = value}) in one commit; other partitions are left
+   * untouched, and a re-run for the same value gives the same table content.
+   */
+  public void replacePartition(Dataset<Row> rows, String table, String column, LocalDate value) {
+    rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", column + " = DATE'" + value + "'")
+        .partitionBy(column)
+        .save(path(table));
+    register(table);
+  }
+
+  private void register(String table) {
+    settings.catalogDatabase().ifPresent(db -> {
+      spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
+      spark.sql("CREATE TABLE IF NOT EXISTS `" + db + "`.`" + table + "` USING DELTA LOCATION '"
+          + path(table).replace("'", "\\'") + "'");
+      LOG.debug("registered {}.{} at {}", db, table, path(table));
+    });
+  }
+}
