@@ -81,7 +81,8 @@ SELECT
   o.days_before_last_purchase,
   CAST(coalesce(e.purchased_amount, 0) AS DECIMAL(18, 2)) AS purchased_amount,
   CAST(coalesce(e.returned_amount, 0) AS DECIMAL(18, 2)) AS returned_amount,
-  CASE WHEN e.purchased_amount > 0 THEN CAST(e.returned_amount / e.purchased_amount AS DOUBLE) END AS return_rate,
+  CASE WHEN e.purchased_amount > 0
+    THEN CAST(e.returned_amount AS DOUBLE) / CAST(e.purchased_amount AS DOUBLE) END AS return_rate,
   ${channel_columns},
   CAST(coalesce(e.channel_breadth, 0) AS INT) AS channel_breadth,
   CAST(coalesce(e.category_breadth, 0) AS INT) AS category_breadth,
