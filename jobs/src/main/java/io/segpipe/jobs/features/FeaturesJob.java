@@ -1,0 +1,151 @@
+package io.segpipe.jobs.features;
+
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.schema.Events;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The features job: events (and customers where present) to one customer_features snapshot per
+ * --as-of date, plus the RFM boundaries it used in rfm_boundaries. Events are scanned once (the
+ * window's events are cached), the score boundaries and value tier thresholds are one aggregate
+ * collected once, and the snapshot replaces exactly its own as_of_date partition.
+ */
+public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
+
+  public static final String BOUNDARIES_TABLE = "rfm_boundaries";
+
+  public static final StructType BOUNDARIES_SCHEMA = new StructType()
+      .add("measure", DataTypes.StringType, false)
+      .add("boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
+      .add("distinct_boundaries", DataTypes.IntegerType, false)
+      .add("possible_scores", DataTypes.createArrayType(DataTypes.IntegerType), true)
+      .add("purchasers", DataTypes.LongType, false)
+      .add(FeatureSnapshot.PARTITION, DataTypes.DateType, false);
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new FeaturesJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "features";
+  }
+
+  @Override
+  protected String summary() {
+    return "Computes customer_features as of a date from events (and customers where present): RFM values,"
+        + " scores, cell and segment, behaviour features, lifecycle stage and value tier. Re-running a date"
+        + " replaces that date's snapshot only.";
+  }
+
+  @Override
+  protected FeaturesSettings settings(SegpipeConfig config, JobArguments arguments) {
+    LocalDate asOf = arguments.requireAsOf(name());
+    return config.section(reader -> FeaturesSettings.read(reader, asOf, config.events().channels()));
+  }
+
+  @Override
+  protected JobOutcome run(JobContext context, FeaturesSettings settings) {
+    SparkSession spark = context.spark();
+    LocalDate asOf = settings.asOf();
+    CustomerActivity activity = settings.activity();
+    context.phase("read events and customers");
+    Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+    Dataset<Row> customers = context.lake().exists(Events.CUSTOMERS_TABLE)
+        ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
+        : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
+
+    context.phase("customer features, rfm boundaries, value tier thresholds");
+    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(events, customers)) {
+      if (snapshot.eventsInWindow() == 0) {
+        LOG.warn("No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
+            + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
+            activity.windowStart(), asOf, settings.windowDays(), snapshot.customers());
+      }
+      snapshot.boundaries().forEach(b -> {
+        if (b.collapsed()) {
+          LOG.warn("RFM {}", b.describe());
+        } else {
+          LOG.info("RFM {}", b.describe());
+        }
+      });
+      LOG.info("value tiers: high from monetary {}, mid from {}", snapshot.stats().<Object>getAs("high_tier_from"),
+          snapshot.stats().<Object>getAs("mid_tier_from"));
+
+      context.phase("write customer_features " + asOf);
+      context.lake().replacePartition(snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
+      context.lake().replacePartition(boundariesTable(spark, snapshot.boundaries(), snapshot.purchasers(), asOf),
+          BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
+
+      context.phase("count segments");
+      List<Row> counts = context.lake().read(FeatureSnapshot.TABLE, "")
+          .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)))
+          .groupBy("rfm_segment", "lifecycle_stage", "value_tier").count().collectAsList();
+      return outcome(settings, activity, snapshot, counts);
+    }
+  }
+
+  private static Dataset<Row> boundariesTable(SparkSession spark, List<RfmScores.Boundaries> boundaries,
+      long purchasers, LocalDate asOf) {
+    List<Row> rows = boundaries.stream().map(b -> RowFactory.create(b.measure(),
+        b.values().isEmpty() ? null : b.values().toArray(), b.distinctValues(),
+        b.values().isEmpty() ? null : b.possibleScores().toArray(), purchasers, Date.valueOf(asOf))).toList();
+    return spark.createDataFrame(rows, BOUNDARIES_SCHEMA).coalesce(1);
+  }
+
+  private static JobOutcome outcome(FeaturesSettings settings, CustomerActivity activity,
+      CustomerFeatures.Snapshot snapshot, List<Row> counts) {
+    Row stats = snapshot.stats();
+    long eventCount = snapshot.eventsInWindow();
+    Map<String, Long> segments = new LinkedHashMap<>();
+    settings.segmentMap().segments().forEach(s -> segments.put(s.name(), 0L));
+    Map<String, Long> stages = new TreeMap<>();
+    Map<String, Long> tiers = new TreeMap<>();
+    long total = 0;
+    long prospects = 0;
+    for (Row row : counts) {
+      long n = row.getLong(3);
+      total += n;
+      if (row.isNullAt(0)) {
+        prospects += n;
+      } else {
+        segments.merge(row.getString(0), n, Long::sum);
+      }
+      stages.merge(row.getString(1), n, Long::sum);
+      tiers.merge(row.isNullAt(2) ? "none" : row.getString(2), n, Long::sum);
+    }
+    String summary = total + " customers as of " + settings.asOf() + ": "
+        + segments.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+        + ", prospects " + prospects
+        + (eventCount == 0 ? " (no events in the window: empty snapshot)" : "");
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("window", activity.windowStart() + ".." + settings.asOf());
+    snapshot.boundaries().forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
+    details.put("value_tier.high_from", String.valueOf(stats.<Object>getAs("high_tier_from")));
+    details.put("value_tier.mid_from", String.valueOf(stats.<Object>getAs("mid_tier_from")));
+    segments.forEach((k, v) -> details.put("segment." + k, String.valueOf(v)));
+    stages.forEach((k, v) -> details.put("lifecycle." + k, String.valueOf(v)));
+    tiers.forEach((k, v) -> details.put("value_tier." + k, String.valueOf(v)));
+    return new JobOutcome(eventCount, total, 0, 0, summary, details);
+  }
+}
