@@ -42,8 +42,7 @@ public record RunMetrics(String runId, String job, LocalDate asOfDate, String st
   public void appendTo(SparkSession spark, Lake lake) {
     Row row = RowFactory.create(runId, job, asOfDate == null ? null : Date.valueOf(asOfDate), status,
         Timestamp.from(startedAt), Timestamp.from(finishedAt), durationMs(), rowsIn, rowsOut, rowsRejected,
-        rowsDuplicate, message, scala.collection.JavaConverters.mapAsScalaMap(details).toMap(
-            scala.Predef$.MODULE$.<scala.Tuple2<String, String>>$conforms()));
+        rowsDuplicate, message, details);
     lake.append(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), TABLE);
   }
 }

@@ -1,0 +1,285 @@
+package io.segpipe.jobs.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.when;
+
+import io.delta.tables.DeltaTable;
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.cli.JobArguments.Option;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobFailure;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.schema.Events;
+import java.io.IOException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a source through a mapping, validates every row against the event contract, quarantines what
+ * fails with its reasons, drops duplicate event ids (within the batch and against the table) and
+ * appends the rest to {@code events}, partitioned by event_date, in one commit.
+ */
+public final class IngestJob extends SegpipeJob<IngestSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new IngestJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "ingest";
+  }
+
+  @Override
+  protected String summary() {
+    return "Reads source files (Parquet, Delta, CSV or JSON lines) through a source mapping onto the canonical\n"
+        + "event, quarantines rows that break the contract (events_quarantine, with every reason), drops\n"
+        + "duplicate event ids and appends the rest to the events table. Ingesting the same source twice\n"
+        + "leaves events unchanged. Fails, leaving events as it was, when the quarantined share is above\n"
+        + "segpipe.ingest.max-quarantine-share.\n\n"
+        + "Example: segpipe ingest --source data-samples/events --mapping generator --customers data-samples/customers";
+  }
+
+  @Override
+  protected List<Option> options() {
+    return List.of(
+        new Option("source", "PATH", "file or folder to read (default: segpipe.ingest.source)"),
+        new Option("mapping", "NAME|FILE", "source mapping: generator, uci-online-retail or a mapping file (default: segpipe.ingest.mapping)"),
+        new Option("format", "FORMAT", "parquet, delta, csv or json (default: the mapping's)"),
+        new Option("customers", "PATH", "also load the customer dimension from this Parquet folder (replaces the customers table)"));
+  }
+
+  @Override
+  protected IngestSettings settings(SegpipeConfig config, JobArguments arguments) {
+    return IngestSettings.from(config, arguments, Instant.now());
+  }
+
+  @Override
+  protected JobOutcome run(JobContext ctx, IngestSettings settings) {
+    ctx.phase("read source " + settings.source());
+    Dataset<Row> source = readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
+    Dataset<Row> checked = EventValidation.validate(EventMapping.apply(source, settings.mapping()),
+            ctx.config().events(), settings.cutoff())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return ingest(ctx, settings, checked);
+    } finally {
+      checked.unpersist();
+    }
+  }
+
+  private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked) {
+    ctx.phase("validate rows");
+    Column rejected = size(col(EventValidation.REASONS)).gt(0);
+    Row stats = checked.agg(
+        count(lit(1)),
+        sum(when(rejected, 1).otherwise(0)),
+        min(when(rejected.unary_$bang(), to_date(col("event_ts")))),
+        max(when(rejected.unary_$bang(), to_date(col("event_ts"))))).first();
+    long rowsIn = stats.getLong(0);
+    long rowsRejected = rowsIn == 0 ? 0 : stats.getLong(1);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("source", settings.source());
+    details.put("mapping", settings.mapping().name());
+    details.put("cutoff", settings.cutoff().toString());
+    long customers = settings.customers().map(path -> loadCustomers(ctx, path)).orElse(-1L);
+    if (customers >= 0) {
+      details.put("customers_loaded", Long.toString(customers));
+    }
+    if (rowsIn == 0) {
+      LOG.warn("source {} has no rows: nothing ingested, events unchanged", settings.source());
+      return new JobOutcome(0, 0, 0, 0, "source " + settings.source() + " is empty: nothing ingested, events unchanged",
+          details);
+    }
+    List<String> topReasons = List.of();
+    if (rowsRejected > 0) {
+      ctx.phase("write quarantine");
+      Dataset<Row> quarantine = checked.filter(rejected).select(
+          lit(ctx.runId()).as("run_id"),
+          lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
+          lit(settings.source()).as("source"),
+          lit(settings.mapping().name()).as("mapping"),
+          col(EventMapping.SOURCE_FILE),
+          col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
+          col(EventMapping.RAW).as("raw_row"),
+          col(EventValidation.REASONS));
+      ctx.lake().append(quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
+          Events.QUARANTINE_TABLE);
+      topReasons = topReasons(checked.filter(rejected));
+      details.put("top_reasons", String.join(" | ", topReasons));
+    }
+    double share = (double) rowsRejected / rowsIn;
+    if (share > settings.maxQuarantineShare()) {
+      throw new JobFailure(String.format(
+          "%d of %d rows (%.2f%%) from %s broke the event contract, more than the allowed %.2f%% "
+              + "(segpipe.ingest.max-quarantine-share). events was not changed. Top reasons: %s. The rows and all "
+              + "their reasons are in %s (run_id %s). Fix the source or the mapping %s, or raise the limit.",
+          rowsRejected, rowsIn, share * 100, settings.source(), settings.maxQuarantineShare() * 100,
+          String.join("; ", topReasons), ctx.lake().path(Events.QUARANTINE_TABLE), ctx.runId(),
+          settings.mapping().origin()),
+          new JobOutcome(rowsIn, 0, rowsRejected, 0, "quarantine limit exceeded", details));
+    }
+
+    ctx.phase("de-duplicate and append events");
+    Dataset<Row> valid = EventDeduplication.firstPerEventId(checked.filter(rejected.unary_$bang()));
+    if (ctx.lake().exists(Events.TABLE)) {
+      // Only the dates this batch touches can hold its ids again: prune the existing table to them.
+      Dataset<Row> existing = ctx.lake().read(Events.TABLE, "")
+          .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
+      valid = EventDeduplication.notAlreadyIn(valid, existing);
+    }
+    List<Column> contract = new ArrayList<>();
+    for (StructField f : Events.MAPPED.fields()) {
+      contract.add(col(f.name()));
+    }
+    contract.add(to_date(col("event_ts")).as("event_date"));
+    Dataset<Row> events = valid.select(contract.toArray(Column[]::new)).repartition(col("event_date"));
+    long versionBefore = ctx.lake().exists(Events.TABLE) ? lastCommit(ctx).getLong(0) : -1;
+    ctx.lake().append(events, Events.TABLE, "event_date");
+    Row commit = lastCommit(ctx);
+    // An append with nothing new makes no commit: then nothing was written.
+    long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
+    long duplicates = rowsIn - rowsRejected - written;
+    details.put("events_version", Long.toString(commit.getLong(0)));
+    String summary = String.format("read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
+        rowsIn, settings.source(), written, rowsRejected,
+        topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
+        + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
+    return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
+  }
+
+  /** The newest commit of events: its version and operation metrics. */
+  private static Row lastCommit(JobContext ctx) {
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE)).history(1)
+        .select("version", "operationMetrics").first();
+  }
+
+  /** Rows a commit added, from Delta's own commit metrics (no second pass over the data). */
+  private static long outputRows(Row commit) {
+    scala.collection.Map<String, String> metrics = commit.getMap(1);
+    return metrics.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
+  }
+
+  private static List<String> topReasons(Dataset<Row> rejectedRows) {
+    return rejectedRows.select(explode(col(EventValidation.REASONS)).as("reason"))
+        // Reasons quoting a value ("channel 'xx' is not ...") group by their text before the value.
+        .groupBy(col("reason")).agg(count(lit(1)).as("rows"))
+        .orderBy(desc("rows"), col("reason")).limit(5).collectAsList().stream()
+        .map(r -> r.getString(0) + " (" + String.format("%,d", r.getLong(1)) + " rows)")
+        .toList();
+  }
+
+  static Dataset<Row> readSource(JobContext ctx, String format, String path, Map<String, String> options) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new UserError("Source " + path + " does not exist. Check --source (or segpipe.ingest.source); "
+            + "relative paths are taken from the working directory " + System.getProperty("user.dir") + ".");
+      }
+    } catch (IOException e) {
+      throw new UserError("Source " + path + " cannot be checked: " + e.getMessage());
+    }
+    try {
+      DataFrameReader reader = ctx.spark().read().options(options);
+      return switch (format) {
+        case "delta" -> reader.format("delta").load(path);
+        case "csv" -> reader.csv(path);
+        case "json" -> reader.json(path);
+        default -> reader.parquet(path);
+      };
+    } catch (Exception e) { // AnalysisException, which Java cannot name in a catch
+      if (!(e instanceof AnalysisException)) {
+        throw e;
+      }
+      throw new UserError("Source " + path + " cannot be read as " + format + ": " + e.getMessage().split("\n")[0]
+          + ". Check --format and that the path holds " + format + " files.");
+    }
+  }
+
+  private static long loadCustomers(JobContext ctx, String path) {
+    ctx.phase("load customers");
+    Dataset<Row> raw = readSource(ctx, "parquet", path, Map.of());
+    List<String> missing = Arrays.stream(Events.CUSTOMERS.fieldNames())
+        .filter(c -> !Arrays.asList(raw.columns()).contains(c)).toList();
+    if (missing.contains("customer_id")) {
+      throw new UserError("Customers source " + path + " has no customer_id column; its columns are "
+          + Arrays.toString(raw.columns()) + ".");
+    }
+    List<Column> columns = new ArrayList<>();
+    for (StructField f : Events.CUSTOMERS.fields()) {
+      columns.add((missing.contains(f.name()) ? lit(null) : col(f.name())).cast(f.dataType()).as(f.name()));
+    }
+    if (!missing.isEmpty()) {
+      LOG.warn("customers source {} lacks {}: those columns are left empty", path, missing);
+    }
+    // One row per customer: rows without an id, and repeats of an id after the first (by signup date,
+    // then the row's text), are quarantined with the reason rather than dropped.
+    Dataset<Row> ranked = raw.select(columns.toArray(Column[]::new))
+        .withColumn(EventMapping.RAW, to_json(struct(Arrays.stream(raw.columns()).map(functions::col).toArray(Column[]::new))))
+        .withColumn("rank", row_number().over(Window.partitionBy(col("customer_id"))
+            .orderBy(col("signup_date"), col(EventMapping.RAW))))
+        .withColumn(EventValidation.REASONS, array_compact(array(
+            when(col("customer_id").isNull(), lit("customer_id is missing")),
+            when(col("customer_id").isNotNull().and(col("rank").gt(1)),
+                lit("customer_id repeats an earlier row of the customer dimension")))))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Column rejected = size(col(EventValidation.REASONS)).gt(0);
+      ranked.filter(rejected).select(
+          lit(ctx.runId()).as("run_id"),
+          lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
+          lit(path).as("source"),
+          lit("customers").as("mapping"),
+          input_file_name().as(EventMapping.SOURCE_FILE),
+          col("customer_id").as("event_id"),
+          col(EventMapping.RAW).as("raw_row"),
+          col(EventValidation.REASONS)).write().format("delta").mode("append")
+          .save(ctx.lake().path(Events.QUARANTINE_TABLE));
+      ranked.filter(rejected.unary_$bang()).select(Events.CUSTOMERS.fieldNames()[0],
+              Arrays.copyOfRange(Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length))
+          .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
+          .save(ctx.lake().path(Events.CUSTOMERS_TABLE));
+    } finally {
+      ranked.unpersist();
+    }
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.CUSTOMERS_TABLE)).toDF().count();
+  }
+}
