@@ -1,0 +1,239 @@
+package io.segpipe.jobs.generate;
+
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+
+/**
+ * What one customer does over the range, written to an {@link EventWriter}: orders with the browsing
+ * around them, returns and feedback after them, visits that buy nothing, and the anonymous traffic
+ * that comes with the customer's share of the site. Everything is drawn from the customer's own
+ * ACTIVITY stream.
+ */
+final class CustomerActivity {
+  private static final long MINUTE = 60;
+  private static final double DAYS_PER_YEAR = 365.25;
+  /** A churner's orders thin out over this many days before its churn date: a signal churn models can learn. */
+  private static final int LAPSE_DAYS = 120;
+  /** After churning a customer still looks around now and then, at this share of its browsing rate. */
+  private static final double BROWSING_AFTER_CHURN = 0.25;
+  private static final double[] FAVOURITE_WEIGHTS = {0.5, 0.3, 0.2};
+  private static final Channel[] ANONYMOUS_CHANNELS = {Channel.WEB, Channel.APP, Channel.SOCIAL};
+  private static final double[] ANONYMOUS_CHANNEL_WEIGHTS = {0.55, 0.25, 0.20};
+
+  private final GenerationSpec spec;
+  private final CustomerPlan plan;
+  private final Archetype.Behaviour behaviour;
+  private final SplittableRandom rng;
+  private final EventWriter out;
+  private int orders;
+
+  private CustomerActivity(GenerationSpec spec, CustomerPlan plan) {
+    this.spec = spec;
+    this.plan = plan;
+    this.behaviour = plan.archetype().behaviour();
+    this.rng = Seeds.ACTIVITY.random(spec.seed(), plan.index());
+    this.out = new EventWriter(spec, plan.index());
+  }
+
+  /** Generates customer {@code index}'s events (and its anonymous traffic). */
+  static EventWriter generate(GenerationSpec spec, long index) {
+    CustomerActivity activity = new CustomerActivity(spec, CustomerPlan.of(spec, index));
+    activity.orders();
+    activity.browsing();
+    activity.anonymousTraffic();
+    return activity.out;
+  }
+
+  private void orders() {
+    long from = plan.activeFromDay();
+    long until = plan.lastPurchaseDay(spec);
+    switch (plan.archetype()) {
+      case ONE_TIME_BUYER -> order(plan.churnDay());
+      case NEW_SIGNUP -> {
+        int count = Draw.between(rng, 1, 3);
+        for (int i = 0; i < count; i++) {
+          order(Draw.day(rng, from, until));
+        }
+      }
+      default -> {
+        double perDay = behaviour.ordersPerYear() * spec.activity() / DAYS_PER_YEAR;
+        poissonDays(from, until, perDay, false, this::order);
+        if (orders == 0 && plan.archetype() == Archetype.LAPSING_REGULAR) {
+          // A lapsing regular was a regular: it has bought before it stops.
+          order(Draw.day(rng, from, until));
+        }
+      }
+    }
+  }
+
+  private void browsing() {
+    double perDay = behaviour.browsesPerYear() * spec.activity() / DAYS_PER_YEAR;
+    poissonDays(plan.activeFromDay(), spec.lastDay(), perDay, true, this::browse);
+  }
+
+  /**
+   * Calls {@code action} on the days of a seasonal Poisson process with {@code perDay} events per
+   * average day, by thinning a process at the peak rate. Before a churn date the rate fades; after it
+   * there are no orders and only a little browsing.
+   */
+  private void poissonDays(long from, long until, double perDay, boolean browsing, LongConsumer action) {
+    if (perDay <= 0 || until < from) {
+      return;
+    }
+    double peakRate = perDay * Seasons.PEAK_FACTOR;
+    double t = from;
+    while (true) {
+      t += Draw.exponential(rng, peakRate);
+      long day = (long) Math.floor(t);
+      if (day > until) {
+        return;
+      }
+      double keep = Seasons.factor(day) / Seasons.PEAK_FACTOR * (browsing ? afterChurn(day) : lapse(day));
+      if (rng.nextDouble() < keep) {
+        action.accept(day);
+      }
+    }
+  }
+
+  private double lapse(long day) {
+    Long churn = plan.churnDay();
+    if (churn == null || day <= churn - LAPSE_DAYS) {
+      return 1.0;
+    }
+    return 0.3 + 0.7 * (churn - day) / (double) LAPSE_DAYS;
+  }
+
+  private double afterChurn(long day) {
+    Long churn = plan.churnDay();
+    return churn != null && day > churn ? BROWSING_AFTER_CHURN : 1.0;
+  }
+
+  private void order(long day) {
+    Channel channel = Channel.values()[Draw.weighted(rng, behaviour.channels())];
+    String orderId = "o" + plan.index() + "-" + orders++;
+    String store = channel == Channel.STORE ? store() : null;
+    long at = Seasons.timeOfDay(rng, day, channel);
+    boolean coupon = Draw.chance(rng, behaviour.couponShare());
+    int lines = Draw.between(rng, behaviour.minLines(), behaviour.maxLines());
+    Catalog.Product[] products = new Catalog.Product[lines];
+    int[] quantities = new int[lines];
+    long[] amounts = new long[lines];
+    for (int i = 0; i < lines; i++) {
+      products[i] = Catalog.pick(rng, category(), behaviour.priceTier());
+      quantities[i] = Draw.chance(rng, 0.2) ? Draw.between(rng, 2, 3) : 1;
+      long full = products[i].unitPence() * quantities[i];
+      // A coupon takes 20% off every line of the order.
+      amounts[i] = coupon ? full * 80 / 100 : full;
+    }
+    String id = plan.customerId();
+    if (channel.online()) {
+      long visitAt = at - Draw.between(rng, 10, 40) * MINUTE;
+      out.write(visitAt, id, channel, EventType.VISIT, null, null, null, null, null, null);
+      for (int i = 0; i < lines; i++) {
+        out.write(visitAt + (i + 1) * 2 * MINUTE, id, channel, EventType.VIEW, null, products[i], null, null, null, null);
+      }
+      for (int i = 0; i < lines; i++) {
+        out.write(at - (lines - i) * MINUTE, id, channel, EventType.ADD_TO_CART, null, products[i], quantities[i], null,
+            null, null);
+      }
+    } else if (channel == Channel.STORE) {
+      out.write(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, EventType.VISIT, null, null, null, null, store, null);
+    }
+    for (int i = 0; i < lines; i++) {
+      out.write(at, id, channel, EventType.PURCHASE, orderId, products[i], quantities[i], amounts[i], store, null);
+    }
+    if (coupon) {
+      out.write(at, id, channel, EventType.COUPON_REDEEM, orderId, null, null, null, store, null);
+    }
+    for (int i = 0; i < lines; i++) {
+      if (Draw.chance(rng, behaviour.returnShare())) {
+        // Returned whole, through the channel it was bought in, 2 to 30 days later.
+        long returnAt = Seasons.timeOfDay(rng, day + Draw.between(rng, 2, 30), channel);
+        out.write(returnAt, id, channel, EventType.RETURN, orderId, products[i], quantities[i], amounts[i], store, null);
+      }
+    }
+    if (Draw.chance(rng, behaviour.feedbackShare())) {
+      long feedbackAt = Seasons.timeOfDay(rng, day + Draw.between(rng, 1, 14), channel);
+      out.write(feedbackAt, id, channel, EventType.FEEDBACK, orderId, null, null, null, store, rating());
+    }
+  }
+
+  /** A visit that buys nothing: a store visit, or an online session with a few views and maybe a cart. */
+  private void browse(long day) {
+    Channel channel = Channel.values()[Draw.weighted(rng, behaviour.channels())];
+    if (channel == Channel.CALL_CENTER) {
+      channel = Channel.WEB;
+    }
+    String id = plan.customerId();
+    long at = Seasons.timeOfDay(rng, day, channel);
+    if (channel == Channel.STORE) {
+      out.write(at, id, channel, EventType.VISIT, null, null, null, null, store(), null);
+      return;
+    }
+    out.write(at, id, channel, EventType.VISIT, null, null, null, null, null, null);
+    int views = Draw.between(rng, 1, 4);
+    Catalog.Product product = null;
+    for (int i = 0; i < views; i++) {
+      product = Catalog.pick(rng, category(), behaviour.priceTier());
+      out.write(at + (i + 1) * 2 * MINUTE, id, channel, EventType.VIEW, null, product, null, null, null, null);
+    }
+    if (Draw.chance(rng, 0.25)) {
+      out.write(at + (views + 1) * 2 * MINUTE, id, channel, EventType.ADD_TO_CART, null, product, 1, null, null, null);
+    }
+  }
+
+  /**
+   * Sessions of people who are not logged in (customer_id null), sized so that they make about
+   * --anonymous-share of all events: a anonymous events for every (1 - a) known ones.
+   */
+  private void anonymousTraffic() {
+    double share = spec.anonymousShare();
+    if (share <= 0) {
+      return;
+    }
+    long remaining = (long) Math.floor(out.knownEvents() * share / (1 - share) + rng.nextDouble());
+    while (remaining > 0) {
+      long day = seasonalDay();
+      Channel channel = ANONYMOUS_CHANNELS[Draw.weighted(rng, ANONYMOUS_CHANNEL_WEIGHTS)];
+      long at = Seasons.timeOfDay(rng, day, channel);
+      out.write(at, null, channel, EventType.VISIT, null, null, null, null, null, null);
+      remaining--;
+      int views = Math.min(Draw.between(rng, 0, 3), (int) remaining);
+      for (int i = 0; i < views; i++) {
+        Catalog.Product product = Catalog.pick(rng, rng.nextInt(Catalog.CATEGORIES.length), 0.5);
+        out.write(at + (i + 1) * 2 * MINUTE, null, channel, EventType.VIEW, null, product, null, null, null, null);
+        remaining--;
+      }
+    }
+  }
+
+  /** A day of the range, more likely in busy months. */
+  private long seasonalDay() {
+    while (true) {
+      long day = Draw.day(rng, spec.firstDay(), spec.lastDay());
+      if (rng.nextDouble() < Seasons.factor(day) / Seasons.PEAK_FACTOR) {
+        return day;
+      }
+    }
+  }
+
+  /** Mostly one of the customer's favourite categories, sometimes any. */
+  private int category() {
+    if (Draw.chance(rng, behaviour.exploreShare())) {
+      return rng.nextInt(Catalog.CATEGORIES.length);
+    }
+    return plan.favouriteCategories()[Draw.weighted(rng, FAVOURITE_WEIGHTS)];
+  }
+
+  /** The home store mostly; now and then another one. */
+  private String store() {
+    if (Draw.chance(rng, 0.9)) {
+      return plan.homeStore();
+    }
+    return Places.store(rng.nextInt(Places.CITIES.length), rng.nextInt(Places.STORES_PER_CITY));
+  }
+
+  private Integer rating() {
+    return (int) Math.max(1, Math.min(5, Math.round(Draw.gaussian(rng, behaviour.ratingMean(), 0.9))));
+  }
+}

@@ -1,0 +1,88 @@
+package io.segpipe.jobs.generate;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * Collects one customer's events as rows of {@link ExportShape#EVENTS}: numbers them into stable
+ * event ids, drops what falls after the range, and applies --dirty-share (broken rows, exact
+ * duplicates), counting what it did.
+ */
+final class EventWriter {
+  private final List<Row> rows = new ArrayList<>();
+  private final String idPrefix;
+  private final long endSecond;
+  private final double dirtyShare;
+  private final SplittableRandom dirt;
+  private int sequence;
+  private long anonymous;
+  private long duplicates;
+  private final long[] broken = new long[Breakage.values().length];
+
+  EventWriter(GenerationSpec spec, long customerIndex) {
+    this.idPrefix = "e" + customerIndex + "-";
+    this.endSecond = spec.endSecond();
+    this.dirtyShare = spec.dirtyShare();
+    this.dirt = Seeds.DIRT.random(spec.seed(), customerIndex);
+  }
+
+  /**
+   * Writes one event unless it falls after the range (a return or feedback late in the range).
+   *
+   * @return whether the event was written
+   */
+  boolean write(long second, String customerId, Channel channel, EventType type, String orderId,
+      Catalog.Product product, Integer qty, Long amountPence, String storeId, Integer rating) {
+    if (second >= endSecond) {
+      return false;
+    }
+    Object[] values = {
+        idPrefix + sequence++, new Timestamp(second * 1000), customerId, channel.label(), type.label(), orderId,
+        product == null ? null : product.sku(), product == null ? null : product.category(), qty,
+        amountPence == null ? null : BigDecimal.valueOf(amountPence, 2), ExportShape.CURRENCY_CODE, storeId, rating};
+    if (customerId == null) {
+      anonymous++;
+    }
+    if (dirtyShare > 0 && Draw.chance(dirt, dirtyShare)) {
+      Breakage breakage = Breakage.values()[dirt.nextInt(broken.length)];
+      breakage.apply(values);
+      broken[breakage.ordinal()]++;
+      rows.add(RowFactory.create(values));
+      return true;
+    }
+    Row row = RowFactory.create(values);
+    rows.add(row);
+    if (dirtyShare > 0 && Draw.chance(dirt, dirtyShare)) {
+      // An export that sent the same row twice: same event_id, same values.
+      rows.add(row);
+      duplicates++;
+    }
+    return true;
+  }
+
+  List<Row> rows() {
+    return rows;
+  }
+
+  /** Events written for a known customer (before duplicates): what the anonymous share is measured on. */
+  long knownEvents() {
+    return sequence - anonymous;
+  }
+
+  long anonymous() {
+    return anonymous;
+  }
+
+  long duplicates() {
+    return duplicates;
+  }
+
+  long broken(Breakage breakage) {
+    return broken[breakage.ordinal()];
+  }
+}

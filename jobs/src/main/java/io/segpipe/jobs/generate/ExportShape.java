@@ -1,0 +1,52 @@
+package io.segpipe.jobs.generate;
+
+import io.segpipe.common.schema.Events;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The generator's outputs. Events come in an "export" shape with its own column names (event_time,
+ * sku, qty, line_amount), so that ingest has to go through a source mapping (conf/sources/
+ * generator.conf) like any real export. Every column is nullable: broken rows leave some empty.
+ */
+final class ExportShape {
+  private ExportShape() {}
+
+  static final StructType EVENTS = new StructType()
+      .add("event_id", DataTypes.StringType)
+      .add("event_time", DataTypes.TimestampType)
+      .add("customer_id", DataTypes.StringType)
+      .add("channel", DataTypes.StringType)
+      .add("event_type", DataTypes.StringType)
+      .add("order_id", DataTypes.StringType)
+      .add("sku", DataTypes.StringType)
+      .add("category", DataTypes.StringType)
+      .add("qty", DataTypes.IntegerType)
+      .add("line_amount", Events.MONEY)
+      .add("currency", DataTypes.StringType)
+      .add("store_id", DataTypes.StringType)
+      .add("rating", DataTypes.IntegerType);
+
+  // Positions in EVENTS, for building and breaking rows.
+  static final int EVENT_ID = 0;
+  static final int EVENT_TIME = 1;
+  static final int CUSTOMER_ID = 2;
+  static final int CHANNEL = 3;
+  static final int EVENT_TYPE = 4;
+  static final int ORDER_ID = 5;
+  static final int SKU = 6;
+  static final int CATEGORY = 7;
+  static final int QTY = 8;
+  static final int LINE_AMOUNT = 9;
+  static final int CURRENCY = 10;
+  static final int STORE_ID = 11;
+  static final int RATING = 12;
+
+  /** The answer key: each customer's archetype and the date after which it bought nothing more. */
+  static final StructType GROUND_TRUTH = new StructType()
+      .add("customer_id", DataTypes.StringType, false)
+      .add("archetype", DataTypes.StringType, false)
+      .add("churn_date", DataTypes.DateType, true);
+
+  static final String CURRENCY_CODE = "GBP";
+}

@@ -1,0 +1,114 @@
+package io.segpipe.jobs.generate;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The generator's checked options. Parsed before Spark starts, including the --events calibration,
+ * so a bad value costs the user no session start-up.
+ *
+ * @param expectedEvents events the run will write, estimated from a sample (sizes the partitions)
+ * @param partitions Spark partitions, hence events files (0: one per million expected events)
+ */
+record GenerateSettings(String output, long customers, OptionalLong eventsTarget, GenerationSpec spec,
+    long expectedEvents, int partitions) {
+
+  static final long DEFAULT_CUSTOMERS = 5000;
+  static final String DEFAULT_FROM = "2023-01-01";
+  static final String DEFAULT_TO = "2024-12-31";
+  static final long DEFAULT_SEED = 42;
+  static final double DEFAULT_ANONYMOUS_SHARE = 0.05;
+  /** Events per partition: small enough to stream through a 1 GB executor, big enough for tidy files. */
+  static final long EVENTS_PER_PARTITION = 1_000_000;
+
+  static final List<JobArguments.Option> OPTIONS = List.of(
+      new JobArguments.Option("output", "DIR", "folder to write events/, customers/ and ground_truth/ under "
+          + "(required; those three folders are replaced)"),
+      new JobArguments.Option("customers", "N", "number of customers (default " + DEFAULT_CUSTOMERS + ")"),
+      new JobArguments.Option("events", "N", "approximate total events; activity is scaled to land within about "
+          + "10% of it (default: the archetypes' natural activity)"),
+      new JobArguments.Option("from", "YYYY-MM-DD", "first day of activity (default " + DEFAULT_FROM + ")"),
+      new JobArguments.Option("to", "YYYY-MM-DD", "last day of activity, at least 90 days after --from (default "
+          + DEFAULT_TO + ")"),
+      new JobArguments.Option("seed", "N", "random seed: the same options and seed give the same rows (default "
+          + DEFAULT_SEED + ")"),
+      new JobArguments.Option("anonymous-share", "X", "share of events from anonymous browsing, 0 to 0.5 (default "
+          + DEFAULT_ANONYMOUS_SHARE + ")"),
+      new JobArguments.Option("dirty-share", "X", "share of rows deliberately broken for ingest testing (unknown "
+          + "channel or event type, negative amount, missing event_time, rating 9), and the same share again "
+          + "re-emitted as exact duplicates; 0 to 0.2 (default 0)"),
+      new JobArguments.Option("partitions", "N", "Spark partitions and events files (default: one per million "
+          + "events); the rows do not depend on it"));
+
+  static GenerateSettings parse(JobArguments arguments) {
+    String output = arguments.option("output").filter(s -> !s.isBlank()).orElseThrow(() -> new UserError(
+        "--output DIR is required: the folder to write events/, customers/ and ground_truth/ under."));
+    long customers = whole(arguments, "customers", DEFAULT_CUSTOMERS, 1, 2_000_000_000L);
+    OptionalLong events = arguments.option("events").isPresent()
+        ? OptionalLong.of(whole(arguments, "events", 0, 1, Long.MAX_VALUE / 4)) : OptionalLong.empty();
+    LocalDate from = JobArguments.parseDate("--from", arguments.option("from").orElse(DEFAULT_FROM));
+    LocalDate to = JobArguments.parseDate("--to", arguments.option("to").orElse(DEFAULT_TO));
+    if (ChronoUnit.DAYS.between(from, to) < CustomerPlan.NEW_SIGNUP_DAYS) {
+      throw new UserError("--to " + to + " must be at least " + CustomerPlan.NEW_SIGNUP_DAYS + " days after --from "
+          + from + ": new signups join in the last " + CustomerPlan.NEW_SIGNUP_DAYS + " days of the range.");
+    }
+    long seed = whole(arguments, "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
+    double anonymous = share(arguments, "anonymous-share", DEFAULT_ANONYMOUS_SHARE, 0.5);
+    double dirty = share(arguments, "dirty-share", 0, 0.2);
+    int partitions = (int) whole(arguments, "partitions", 0, 1, 100_000);
+    GenerationSpec natural = new GenerationSpec(seed, from, to, anonymous, dirty, 1.0);
+    GenerationSpec spec = events.isPresent()
+        ? natural.withActivity(ActivityCalibration.activityFor(natural, customers, events.getAsLong())) : natural;
+    long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
+    return new GenerateSettings(output, customers, events, spec, expected, partitions);
+  }
+
+  /** The partitions to generate events in: as asked, or enough to keep each to about a million rows. */
+  int eventPartitions() {
+    return partitions > 0 ? partitions : (int) Math.max(1, (expectedEvents + EVENTS_PER_PARTITION - 1) / EVENTS_PER_PARTITION);
+  }
+
+  /** Customers and ground truth are narrow: one partition per few million customers is plenty. */
+  int customerPartitions() {
+    return (int) Math.max(1, Math.min(eventPartitions(), customers / 5_000_000 + 1));
+  }
+
+  private static long whole(JobArguments arguments, String name, long fallback, long min, long max) {
+    Optional<String> raw = arguments.option(name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    long value;
+    try {
+      value = Long.parseLong(raw.get().trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new UserError("--" + name + " must be a whole number, got '" + raw.get() + "'.");
+    }
+    if (value < min || value > max) {
+      throw new UserError("--" + name + " must be between " + min + " and " + max + ", got " + value + ".");
+    }
+    return value;
+  }
+
+  private static double share(JobArguments arguments, String name, double fallback, double max) {
+    Optional<String> raw = arguments.option(name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    double value;
+    try {
+      value = Double.parseDouble(raw.get().trim());
+    } catch (NumberFormatException e) {
+      throw new UserError("--" + name + " must be a number between 0 and " + max + ", got '" + raw.get() + "'.");
+    }
+    if (!(value >= 0 && value <= max)) {
+      throw new UserError("--" + name + " must be between 0 and " + max + ", got " + raw.get() + ".");
+    }
+    return value;
+  }
+}

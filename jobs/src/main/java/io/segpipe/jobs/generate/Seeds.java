@@ -1,0 +1,32 @@
+package io.segpipe.jobs.generate;
+
+import java.util.SplittableRandom;
+
+/**
+ * Random streams keyed by (seed, customer index, purpose). Each customer draws from its own streams,
+ * so its rows do not depend on which partition or executor generates it, nor on how many customers
+ * come before it.
+ */
+enum Seeds {
+  /** Who the customer is: archetype, demographics, signup and churn dates. */
+  PROFILE,
+  /** What the customer does: orders, browsing, returns, feedback, anonymous traffic. */
+  ACTIVITY,
+  /**
+   * Which rows --dirty-share breaks or duplicates. Kept apart from ACTIVITY so that dirty data is the
+   * clean data set plus damage, not a different data set.
+   */
+  DIRT;
+
+  SplittableRandom random(long seed, long customerIndex) {
+    long mixed = mix(mix(seed ^ 0x5E6B1DEC0DEL) + customerIndex);
+    return new SplittableRandom(mix(mixed + 0x9E3779B97F4A7C15L * (ordinal() + 1)));
+  }
+
+  /** SplitMix64's finaliser: neighbouring inputs give unrelated outputs. */
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

@@ -1,0 +1,248 @@
+package io.segpipe.jobs.generate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.test.DataFrames;
+import io.segpipe.common.test.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(SharedSpark.class)
+class GenerateJobTest {
+  private static final int CUSTOMERS = 400;
+
+  @TempDir
+  static Path tmp;
+  private static SparkSession spark;
+  private static String baseline;
+
+  @BeforeAll
+  static void generateBaseline(SparkSession session) {
+    spark = session;
+    baseline = generate("baseline", "--customers", String.valueOf(CUSTOMERS), "--seed", "7");
+    events(baseline).createOrReplaceTempView("ev");
+    spark.read().parquet(baseline + "/ground_truth").createOrReplaceTempView("truth");
+    spark.read().parquet(baseline + "/customers").createOrReplaceTempView("cust");
+  }
+
+  /** Runs the job into a fresh folder under the test's temp dir; fails unless it exits 0. */
+  private static String generate(String name, String... options) {
+    String out = tmp.resolve(name).toString();
+    List<String> args = new ArrayList<>(List.of("--output", out, "--conf", "segpipe.lake.root=" + tmp.resolve("lake")));
+    args.addAll(Arrays.asList(options));
+    assertEquals(0, new GenerateJob().execute(args.toArray(String[]::new)), "generate " + args);
+    return out;
+  }
+
+  private static Dataset<Row> events(String out) {
+    return spark.read().parquet(out + "/events");
+  }
+
+  private static long count(String sql) {
+    return spark.sql(sql).first().getLong(0);
+  }
+
+  private static List<String> columns(StructType schema) {
+    return Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().simpleString()).toList();
+  }
+
+  @Test
+  void eventsHaveExactlyTheExportColumnsAndTypes() {
+    assertEquals(List.of("event_id string", "event_time timestamp", "customer_id string", "channel string",
+        "event_type string", "order_id string", "sku string", "category string", "qty int",
+        "line_amount decimal(18,2)", "currency string", "store_id string", "rating int"),
+        columns(events(baseline).schema()));
+    assertEquals(columns(Events.CUSTOMERS), columns(spark.table("cust").schema()));
+    assertEquals(List.of("customer_id string", "archetype string", "churn_date date"),
+        columns(spark.table("truth").schema()));
+  }
+
+  @Test
+  void sameSeedGivesTheSameRowsWhateverThePartitioning() {
+    String again = generate("again", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--partitions", "3");
+    DataFrames.assertSameRows(events(baseline), events(again));
+    DataFrames.assertSameRows(spark.table("cust"), spark.read().parquet(again + "/customers"));
+    DataFrames.assertSameRows(spark.table("truth"), spark.read().parquet(again + "/ground_truth"));
+  }
+
+  @Test
+  void anotherSeedGivesOtherRows() {
+    String other = generate("other-seed", "--customers", String.valueOf(CUSTOMERS), "--seed", "8");
+    Dataset<Row> mine = events(baseline).drop("event_id");
+    Dataset<Row> theirs = events(other).drop("event_id");
+    long common = mine.intersect(theirs).count();
+    assertTrue(common < mine.count() / 100, "rows in common with another seed: " + common);
+    assertNotEquals(spark.table("truth").collectAsList(), spark.read().parquet(other + "/ground_truth").collectAsList());
+  }
+
+  @Test
+  void valuesKeepTheContract() {
+    assertEquals(CUSTOMERS, count("SELECT count(*) FROM cust"));
+    assertEquals(CUSTOMERS, count("SELECT count(DISTINCT customer_id) FROM truth"));
+    assertEquals(count("SELECT count(*) FROM ev"), count("SELECT count(DISTINCT event_id) FROM ev"), "event ids unique");
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE line_amount < 0"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_type IN ('purchase', 'return') AND NOT line_amount > 0"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE currency <> 'GBP' OR currency IS NULL"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_time IS NULL OR event_time < TIMESTAMP'2023-01-01 00:00:00'"
+        + " OR event_time >= TIMESTAMP'2025-01-01 00:00:00'"));
+    assertEquals(List.of("app", "call_center", "marketplace", "social", "store", "web"),
+        strings("SELECT DISTINCT channel FROM ev ORDER BY 1"));
+    assertEquals(List.of("add_to_cart", "coupon_redeem", "feedback", "purchase", "return", "view", "visit"),
+        strings("SELECT DISTINCT event_type FROM ev ORDER BY 1"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE rating IS NOT NULL AND event_type <> 'feedback'"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE event_type = 'feedback' AND (rating IS NULL OR rating NOT BETWEEN 1 AND 5)"));
+    assertEquals(0, count("SELECT count(*) FROM ev WHERE (channel = 'store') <> (store_id IS NOT NULL)"),
+        "store_id exactly on store events");
+    assertEquals(0, count("SELECT count(*) FROM ev e LEFT ANTI JOIN cust c USING (customer_id) WHERE e.customer_id IS NOT NULL"));
+  }
+
+  @Test
+  void everyReturnFollowsAPurchaseOfTheSameLine() {
+    assertTrue(count("SELECT count(*) FROM ev WHERE event_type = 'return'") > 20);
+    assertEquals(0, count("""
+        SELECT count(*) FROM ev r WHERE r.event_type = 'return' AND NOT EXISTS (
+          SELECT 1 FROM ev p WHERE p.event_type = 'purchase' AND p.order_id = r.order_id
+            AND p.customer_id = r.customer_id AND p.sku = r.sku AND p.line_amount = r.line_amount
+            AND p.event_time < r.event_time)"""));
+  }
+
+  @Test
+  void archetypesKeepTheirPromises() {
+    spark.sql("""
+        SELECT t.customer_id, t.archetype, t.churn_date, c.signup_date,
+          count(DISTINCT CASE WHEN e.event_type = 'purchase' THEN e.order_id END) AS orders,
+          max(CASE WHEN e.event_type = 'purchase' THEN to_date(e.event_time) END) AS last_purchase,
+          sum(CASE WHEN e.event_type = 'purchase' THEN e.line_amount END) AS spend,
+          count(DISTINCT e.channel) AS channels,
+          max(CASE WHEN e.channel <> 'store' THEN 1 ELSE 0 END) AS off_store
+        FROM truth t JOIN cust c USING (customer_id) LEFT JOIN ev e USING (customer_id)
+        GROUP BY t.customer_id, t.archetype, t.churn_date, c.signup_date""").createOrReplaceTempView("per_customer");
+    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'one_time_buyer' AND orders <> 1"));
+    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE churn_date IS NOT NULL AND last_purchase > churn_date"));
+    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'new_signup' AND "
+        + "(signup_date < DATE'2024-12-31' - INTERVAL 89 DAYS OR orders NOT BETWEEN 1 AND 3 OR churn_date IS NOT NULL)"));
+    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'lapsing_regular' AND "
+        + "(churn_date IS NULL OR churn_date NOT BETWEEN DATE'2023-06-01' AND DATE'2024-08-01' OR orders = 0)"));
+    assertEquals(0, count("SELECT count(*) FROM per_customer WHERE archetype = 'store_only' AND off_store = 1"));
+    assertEquals(6, count("SELECT count(DISTINCT archetype) FROM per_customer"));
+    // The differences clustering must find are large: frequency and order value far apart.
+    double loyalOrders = mean("orders", "loyal_high_spender");
+    double bargainAov = mean("spend / orders", "bargain_hunter");
+    double loyalAov = mean("spend / orders", "loyal_high_spender");
+    assertTrue(loyalOrders > 8, "loyal orders " + loyalOrders);
+    assertTrue(loyalAov > 4 * bargainAov, "order values loyal " + loyalAov + " bargain " + bargainAov);
+    assertTrue(mean("channels", "loyal_high_spender") >= 3, "loyal customers use several channels");
+  }
+
+  private static double mean(String expression, String archetype) {
+    return spark.sql("SELECT CAST(avg(" + expression + ") AS DOUBLE) FROM per_customer WHERE orders > 0 AND archetype = '"
+        + archetype + "'").first().getDouble(0);
+  }
+
+  @Test
+  void anonymousShareIsAboutAsAsked() {
+    double share = (double) count("SELECT count(*) FROM ev WHERE customer_id IS NULL") / count("SELECT count(*) FROM ev");
+    assertEquals(0.05, share, 0.01);
+    String more = generate("anonymous", "--customers", "150", "--anonymous-share", "0.3");
+    Dataset<Row> ev = events(more);
+    assertEquals(0.3, (double) ev.where("customer_id IS NULL").count() / ev.count(), 0.03);
+  }
+
+  @Test
+  void eventsTargetIsMet() {
+    String out = generate("target", "--customers", "300", "--events", "30000");
+    long events = events(out).count();
+    assertTrue(Math.abs(events - 30000) <= 30000 * 0.15, "events " + events);
+  }
+
+  @Test
+  void dirtyShareBreaksRowsInKnownWaysAndDuplicatesSome() {
+    String out = generate("dirty", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--dirty-share", "0.02");
+    Dataset<Row> dirty = events(out);
+    dirty.createOrReplaceTempView("dirty");
+    long rows = dirty.count();
+    long duplicates = rows - dirty.dropDuplicates("event_id").count();
+    long exactDuplicates = rows - dirty.distinct().count();
+    assertEquals(duplicates, exactDuplicates, "duplicates repeat the whole row");
+    long clean = events(baseline).count();
+    assertEquals(clean, rows - duplicates, "dirt adds duplicates, it does not change what is generated");
+    assertEquals(0.02, (double) duplicates / clean, 0.008);
+
+    Supplier<String> broken = () -> """
+        SELECT d.* FROM dirty d JOIN ev e USING (event_id)
+        WHERE NOT (d.channel <=> e.channel AND d.event_type <=> e.event_type AND d.line_amount <=> e.line_amount
+          AND d.event_time <=> e.event_time AND d.rating <=> e.rating)""";
+    spark.sql(broken.get()).dropDuplicates("event_id").createOrReplaceTempView("broken");
+    long brokenRows = count("SELECT count(*) FROM broken");
+    assertEquals(0.02, (double) brokenRows / clean, 0.008);
+    assertEquals(brokenRows, count("""
+        SELECT count(*) FROM broken WHERE channel = 'fax' OR event_type = 'ping' OR line_amount < 0
+          OR event_time IS NULL OR rating = 9"""), "every broken row is broken in one of the known ways");
+    for (String kind : List.of("channel = 'fax'", "event_type = 'ping'", "line_amount < 0", "event_time IS NULL", "rating = 9")) {
+      assertTrue(count("SELECT count(*) FROM broken WHERE " + kind) > 5, kind);
+    }
+  }
+
+  @Test
+  void helpAndBadOptions() {
+    Captured help = run("--help");
+    assertEquals(0, help.code);
+    assertTrue(help.out.contains("--dirty-share X") && help.out.contains("--events N"), help.out);
+    Captured missing = run("--customers", "10");
+    assertEquals(2, missing.code);
+    assertTrue(missing.err.contains("--output DIR is required"), missing.err);
+    Captured notNumber = run("--output", "x", "--customers", "many");
+    assertEquals(2, notNumber.code);
+    assertTrue(notNumber.err.contains("--customers must be a whole number, got 'many'"), notNumber.err);
+    Captured shortRange = run("--output", "x", "--from", "2024-01-01", "--to", "2024-02-01");
+    assertEquals(2, shortRange.code);
+    assertTrue(shortRange.err.contains("at least 90 days after --from"), shortRange.err);
+    Captured share = run("--output", "x", "--dirty-share", "0.9");
+    assertEquals(2, share.code);
+    assertTrue(share.err.contains("--dirty-share must be between 0 and 0.2"), share.err);
+    Captured tooFew = run("--output", "x", "--customers", "1000", "--events", "10");
+    assertEquals(2, tooFew.code);
+    assertTrue(tooFew.err.contains("--events 10 is too few for --customers 1000"), tooFew.err);
+    assertEquals(2, run("--output", "x", "--colour", "blue").code);
+  }
+
+  private record Captured(int code, String out, String err) {}
+
+  private static Captured run(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+      int code = new GenerateJob().execute(args);
+      return new Captured(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  private static List<String> strings(String sql) {
+    return spark.sql(sql).collectAsList().stream().map(r -> r.getString(0)).toList();
+  }
+}
