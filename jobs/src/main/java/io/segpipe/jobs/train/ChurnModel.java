@@ -86,7 +86,8 @@ public record ChurnModel(FeatureSpace space, int depth, long seed, double testSh
     long churners = counts.getLong(1);
     long flagged = counts.getLong(2);
     long hits = counts.getLong(3);
-    return new Evaluation(auc, flagged == 0 ? 0 : (double) hits / flagged, churners == 0 ? 0 : (double) hits / churners,
+    return new Evaluation(ModelMetadata.reported(auc), ModelMetadata.reported(flagged == 0 ? 0 : (double) hits / flagged),
+        ModelMetadata.reported(churners == 0 ? 0 : (double) hits / churners),
         trainRows, rows, churners);
   }
 }

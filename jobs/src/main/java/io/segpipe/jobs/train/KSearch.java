@@ -47,7 +47,7 @@ public final class KSearch {
       for (int k = kMin; k <= Math.min(kMax, sampleRows - 1); k++) {
         KMeansModel model = trainer.kmeans(k).fit(scaled);
         double silhouette = ClusterTrainer.silhouette(model.transform(scaled));
-        scores.add(new Score(k, silhouette, model.summary().trainingCost()));
+        scores.add(new Score(k, ModelMetadata.reported(silhouette), ModelMetadata.reported(model.summary().trainingCost())));
       }
       if (scores.isEmpty()) {
         throw new IllegalArgumentException("no k between " + kMin + " and " + kMax + " fits " + sampleRows + " customers");

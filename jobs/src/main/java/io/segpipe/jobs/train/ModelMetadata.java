@@ -1,5 +1,7 @@
 package io.segpipe.jobs.train;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +30,15 @@ public record ModelMetadata(String name, String version, String asOfDate, String
     parameters = Map.copyOf(parameters);
     metrics = Map.copyOf(metrics);
     libraries = Map.copyOf(libraries);
+  }
+
+  /**
+   * A metric as recorded: ten significant digits. MLlib adds up per-partition sums on the driver in
+   * the order tasks finish, so the last bits of a cost can differ between identical runs; the
+   * recorded figures are the same run after run.
+   */
+  public static double reported(double value) {
+    return Double.isFinite(value) ? new BigDecimal(value).round(new MathContext(10)).doubleValue() : value;
   }
 
   /** The library versions of this JVM, for the metadata of a model trained now. */

@@ -91,7 +91,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       PipelineModel clusters = trainer.pipeline(search.chosenK()).fit(rows);
       Dataset<Row> clustered = clusters.transform(rows).persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        double silhouette = ClusterTrainer.silhouette(clustered);
+        double silhouette = ModelMetadata.reported(ClusterTrainer.silhouette(clustered));
         KMeansModel kmeans = ClusterTrainer.kmeansOf(clusters);
         Map<Integer, String> labels = ClusterLabels.of(kmeans.clusterCenters(), features);
         Map<Integer, Long> sizes = new TreeMap<>();
@@ -102,7 +102,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
         PipelineModel rulesModel = TreeRules.pipeline(s.clusterFeatures(), s.rulesDepth(), s.seed()).fit(clustered);
         List<ClusterRule> rules = RuleCounts.fill(TreeRules.rules(TreeRules.treeOf(rulesModel), features,
             wholeNumbers(snapshot), labels, version), clustered);
-        double fidelity = RuleCounts.fidelity(rules);
+        double fidelity = ModelMetadata.reported(RuleCounts.fidelity(rules));
 
         Instant trainedAt = Instant.now();
         String windowStart = asOf.minusDays(s.featuresAtCutOff().windowDays() - 1L).toString();
@@ -118,7 +118,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
         clusterParameters.put("labels", stringKeys(labels));
         Map<String, Object> clusterMetrics = new LinkedHashMap<>();
         clusterMetrics.put("silhouette", silhouette);
-        clusterMetrics.put("cost", kmeans.summary().trainingCost());
+        clusterMetrics.put("cost", ModelMetadata.reported(kmeans.summary().trainingCost()));
         clusterMetrics.put("k_search", search.scores());
         sizes.forEach((c, n) -> clusterMetrics.put("size_cluster_" + c, n));
         String trainingSnapshot = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
@@ -127,7 +127,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
             trainingSnapshot, windowStart, asOf.toString(), ModelMetadata.currentLibraries());
         ModelMetadata rulesMeta = new ModelMetadata(ModelRegistry.CLUSTER_RULES, version, asOf.toString(),
             context.runId(), trainedAt.toString(), features,
-            Map.of("max_depth", s.rulesDepth(), "seed", s.seed(), "clusters_version", version, "rules", rules.size()),
+            Map.of("max_depth", s.rulesDepth(), "seed", s.seed(), "rules", rules.size()),
             Map.of("fidelity", fidelity), customers, trainingSnapshot, windowStart, asOf.toString(),
             ModelMetadata.currentLibraries());
 
