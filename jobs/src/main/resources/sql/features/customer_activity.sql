@@ -31,24 +31,6 @@ order_stats AS (
   FROM order_gaps
   GROUP BY customer_id
 ),
-channel_orders AS (
-  -- an order with lines in two channels counts once in each
-  SELECT customer_id, ${channel_order_counts}
-  FROM (SELECT DISTINCT customer_id, channel, order_key FROM window_events WHERE event_type = 'purchase')
-  GROUP BY customer_id
-),
-visit_days AS (
-  -- days with a visit and no purchase, in any channel
-  SELECT customer_id, count_if(visited AND NOT purchased) AS visits_without_purchase
-  FROM (
-    SELECT customer_id, event_date,
-      max(event_type = 'visit') AS visited,
-      max(event_type = 'purchase') AS purchased
-    FROM window_events
-    GROUP BY customer_id, event_date
-  )
-  GROUP BY customer_id
-),
 event_stats AS (
   SELECT
     customer_id,
@@ -56,8 +38,15 @@ event_stats AS (
     sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS purchased_amount,
     sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS returned_amount,
     ${channel_spend},
-    count(DISTINCT channel) AS channel_breadth,
-    count(DISTINCT CASE WHEN event_type = 'purchase' THEN category END) AS category_breadth,
+    -- sets per customer rather than DISTINCT aggregates or extra GROUP BYs: one shuffle for all of these.
+    -- Orders per channel: an order with lines in two channels counts once in each.
+    ${channel_order_counts},
+    size(collect_set(channel)) AS channel_breadth,
+    size(collect_set(CASE WHEN event_type = 'purchase' THEN category END)) AS category_breadth,
+    -- days with a visit and no purchase, in any channel
+    size(array_except(
+      collect_set(CASE WHEN event_type = 'visit' THEN event_date END),
+      collect_set(CASE WHEN event_type = 'purchase' THEN event_date END))) AS visits_without_purchase,
     avg(CASE WHEN event_type = 'feedback' THEN rating END) AS avg_rating
   FROM window_events
   GROUP BY customer_id
@@ -87,10 +76,8 @@ SELECT
   CAST(coalesce(e.channel_breadth, 0) AS INT) AS channel_breadth,
   CAST(coalesce(e.category_breadth, 0) AS INT) AS category_breadth,
   e.avg_rating,
-  coalesce(v.visits_without_purchase, 0) AS visits_without_purchase,
+  CAST(coalesce(e.visits_without_purchase, 0) AS BIGINT) AS visits_without_purchase,
   coalesce(e.events_in_window, 0) AS events_in_window
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id
-LEFT JOIN channel_orders ch ON ch.customer_id = c.customer_id
-LEFT JOIN visit_days v ON v.customer_id = c.customer_id

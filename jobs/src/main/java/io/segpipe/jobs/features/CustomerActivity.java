@@ -49,10 +49,11 @@ public record CustomerActivity(LocalDate asOf, int windowDays, List<String> chan
     windowEvents.createOrReplaceTempView("window_events");
     customers.createOrReplaceTempView("known_customers");
     return SqlResource.load("sql/features/customer_activity.sql")
-        .withFragment("channel_order_counts", perChannel(c -> "count_if(channel = '" + c + "') AS orders_" + c))
+        .withFragment("channel_order_counts", perChannel(c -> "size(collect_set(CASE WHEN event_type = 'purchase'"
+            + " AND channel = '" + c + "' THEN order_key END)) AS orders_" + c))
         .withFragment("channel_spend", perChannel(c -> "sum(CASE WHEN channel = '" + c + "' AND event_type = 'purchase'"
             + " THEN amount WHEN channel = '" + c + "' AND event_type = 'return' THEN -amount ELSE 0 END) AS spend_" + c))
-        .withFragment("channel_columns", perChannel(c -> "coalesce(ch.orders_" + c + ", 0) AS orders_" + c
+        .withFragment("channel_columns", perChannel(c -> "CAST(coalesce(e.orders_" + c + ", 0) AS BIGINT) AS orders_" + c
             + ", CAST(coalesce(e.spend_" + c + ", 0) AS DECIMAL(18, 2)) AS spend_" + c))
         .with("as_of", asOf)
         .run(spark);

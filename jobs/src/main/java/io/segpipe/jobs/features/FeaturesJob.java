@@ -20,7 +20,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,52 +75,33 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
         ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
         : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
 
-    Dataset<Row> windowEvents = activity.windowEvents(events).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> features = activity.features(windowEvents, customers).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      context.phase("customer features, rfm boundaries, value tier thresholds");
-      Row stats = RfmScores.boundaries(features)
-          .crossJoin(settings.valueTiers().thresholds(features))
-          .crossJoin(features.agg(functions.count("*").as("customers"),
-              functions.coalesce(functions.sum("events_in_window"), functions.lit(0L)).as("events_in_window")))
-          .first();
-      windowEvents.unpersist();
-      long customerCount = stats.getAs("customers");
-      long eventCount = stats.getAs("events_in_window");
-      long purchasers = stats.getAs("purchasers");
-      if (eventCount == 0) {
+    context.phase("customer features, rfm boundaries, value tier thresholds");
+    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(events, customers)) {
+      if (snapshot.eventsInWindow() == 0) {
         LOG.warn("No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
             + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
-            activity.windowStart(), asOf, settings.windowDays(), customerCount);
+            activity.windowStart(), asOf, settings.windowDays(), snapshot.customers());
       }
-      List<RfmScores.Boundaries> boundaries = RfmScores.from(stats);
-      boundaries.forEach(b -> {
+      snapshot.boundaries().forEach(b -> {
         if (b.collapsed()) {
           LOG.warn("RFM {}", b.describe());
         } else {
           LOG.info("RFM {}", b.describe());
         }
       });
-      LOG.info("value tiers: high from monetary {}, mid from {}", stats.getAs("high_tier_from"), stats.<Object>getAs("mid_tier_from"));
-
-      Dataset<Row> scored = RfmScores.apply(features, boundaries, settings.segmentMap());
-      scored = settings.lifecycle().apply(scored);
-      scored = settings.valueTiers().apply(scored, stats);
-      Dataset<Row> snapshot = FeatureSnapshot.of(scored, asOf, settings.channels());
+      LOG.info("value tiers: high from monetary {}, mid from {}", snapshot.stats().<Object>getAs("high_tier_from"),
+          snapshot.stats().<Object>getAs("mid_tier_from"));
 
       context.phase("write customer_features " + asOf);
-      context.lake().replacePartition(snapshot, FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
-      context.lake().replacePartition(boundariesTable(spark, boundaries, purchasers, asOf), BOUNDARIES_TABLE,
-          FeatureSnapshot.PARTITION, asOf);
+      context.lake().replacePartition(snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
+      context.lake().replacePartition(boundariesTable(spark, snapshot.boundaries(), snapshot.purchasers(), asOf),
+          BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
 
       context.phase("count segments");
       List<Row> counts = context.lake().read(FeatureSnapshot.TABLE, "")
           .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)))
           .groupBy("rfm_segment", "lifecycle_stage", "value_tier").count().collectAsList();
-      return outcome(settings, activity, boundaries, stats, eventCount, counts);
-    } finally {
-      windowEvents.unpersist();
-      features.unpersist();
+      return outcome(settings, activity, snapshot, counts);
     }
   }
 
@@ -134,7 +114,9 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   }
 
   private static JobOutcome outcome(FeaturesSettings settings, CustomerActivity activity,
-      List<RfmScores.Boundaries> boundaries, Row stats, long eventCount, List<Row> counts) {
+      CustomerFeatures.Snapshot snapshot, List<Row> counts) {
+    Row stats = snapshot.stats();
+    long eventCount = snapshot.eventsInWindow();
     Map<String, Long> segments = new LinkedHashMap<>();
     settings.segmentMap().segments().forEach(s -> segments.put(s.name(), 0L));
     Map<String, Long> stages = new TreeMap<>();
@@ -158,7 +140,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
         + (eventCount == 0 ? " (no events in the window: empty snapshot)" : "");
     Map<String, String> details = new LinkedHashMap<>();
     details.put("window", activity.windowStart() + ".." + settings.asOf());
-    boundaries.forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
+    snapshot.boundaries().forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
     details.put("value_tier.high_from", String.valueOf(stats.<Object>getAs("high_tier_from")));
     details.put("value_tier.mid_from", String.valueOf(stats.<Object>getAs("mid_tier_from")));
     segments.forEach((k, v) -> details.put("segment." + k, String.valueOf(v)));

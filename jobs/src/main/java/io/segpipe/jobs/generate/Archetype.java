@@ -9,13 +9,13 @@ import java.util.Locale;
  */
 enum Archetype {
   LOYAL_HIGH_SPENDER(0.15,
-      new Behaviour(9.0, 2, 5, 0.78, Channel.weights(0.30, 0.30, 0.20, 0.05, 0.05, 0.10),
-          0.05, 0.04, 0.35, 4.5, 6.0, 0.05, 0.35),
+      new Behaviour(12.0, 2, 5, 0.80, Channel.weights(0.30, 0.30, 0.20, 0.05, 0.05, 0.10),
+          0.05, 0.04, 0.35, 4.5, 4.0, 0.05, 0.35),
       new Portrait(1972, new double[] {0.05, 0.30, 0.40, 0.25}, new double[] {0.05, 0.20, 0.40, 0.35},
           new double[] {0.30, 0.10, 0.05, 0.25, 0.15, 0.00, 0.15}, 0.85)),
   BARGAIN_HUNTER(0.20,
-      new Behaviour(8.0, 1, 2, 0.12, Channel.weights(0.15, 0.25, 0.00, 0.10, 0.50, 0.00),
-          0.65, 0.18, 0.15, 3.4, 10.0, 0.15, 0.15),
+      new Behaviour(14.0, 1, 2, 0.10, Channel.weights(0.15, 0.25, 0.00, 0.10, 0.50, 0.00),
+          0.65, 0.18, 0.15, 3.4, 6.0, 0.15, 0.15),
       new Portrait(1992, new double[] {0.45, 0.40, 0.12, 0.03}, new double[] {0.50, 0.35, 0.12, 0.03},
           new double[] {0.10, 0.30, 0.25, 0.05, 0.00, 0.25, 0.05}, 0.80)),
   /** Exactly one order in the whole range; counted as churned from that order's date. */
@@ -32,7 +32,7 @@ enum Archetype {
           new double[] {0.30, 0.15, 0.10, 0.15, 0.10, 0.05, 0.15}, 0.70)),
   /** Buys only in its home store (store_id set), with a few store visits without buying. */
   STORE_ONLY(0.15,
-      new Behaviour(6.0, 1, 4, 0.50, Channel.weights(0.00, 0.00, 1.00, 0.00, 0.00, 0.00),
+      new Behaviour(5.0, 1, 4, 0.50, Channel.weights(0.00, 0.00, 1.00, 0.00, 0.00, 0.00),
           0.10, 0.05, 0.10, 4.0, 3.0, 0.10, 0.10),
       new Portrait(1962, new double[] {0.25, 0.45, 0.22, 0.08}, new double[] {0.40, 0.35, 0.20, 0.05},
           new double[] {0.05, 0.05, 0.00, 0.15, 0.70, 0.00, 0.05}, 0.65)),

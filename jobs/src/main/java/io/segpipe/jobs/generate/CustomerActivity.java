@@ -128,16 +128,16 @@ final class CustomerActivity {
     String id = plan.customerId();
     if (channel.online()) {
       long visitAt = at - Draw.between(rng, 10, 40) * MINUTE;
-      out.write(visitAt, id, channel, EventType.VISIT, null, null, null, null, null, null);
+      visit(visitAt, id, channel, null);
       for (int i = 0; i < lines; i++) {
-        out.write(visitAt + (i + 1) * 2 * MINUTE, id, channel, EventType.VIEW, null, products[i], null, null, null, null);
+        view(visitAt + (i + 1) * 2 * MINUTE, id, channel, products[i]);
       }
       for (int i = 0; i < lines; i++) {
         out.write(at - (lines - i) * MINUTE, id, channel, EventType.ADD_TO_CART, null, products[i], quantities[i], null,
             null, null);
       }
     } else if (channel == Channel.STORE) {
-      out.write(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, EventType.VISIT, null, null, null, null, store, null);
+      visit(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, store);
     }
     for (int i = 0; i < lines; i++) {
       out.write(at, id, channel, EventType.PURCHASE, orderId, products[i], quantities[i], amounts[i], store, null);
@@ -167,15 +167,15 @@ final class CustomerActivity {
     String id = plan.customerId();
     long at = Seasons.timeOfDay(rng, day, channel);
     if (channel == Channel.STORE) {
-      out.write(at, id, channel, EventType.VISIT, null, null, null, null, store(), null);
+      visit(at, id, channel, store());
       return;
     }
-    out.write(at, id, channel, EventType.VISIT, null, null, null, null, null, null);
+    visit(at, id, channel, null);
     int views = Draw.between(rng, 1, 4);
     Catalog.Product product = null;
     for (int i = 0; i < views; i++) {
       product = Catalog.pick(rng, category(), behaviour.priceTier());
-      out.write(at + (i + 1) * 2 * MINUTE, id, channel, EventType.VIEW, null, product, null, null, null, null);
+      view(at + (i + 1) * 2 * MINUTE, id, channel, product);
     }
     if (Draw.chance(rng, 0.25)) {
       out.write(at + (views + 1) * 2 * MINUTE, id, channel, EventType.ADD_TO_CART, null, product, 1, null, null, null);
@@ -196,15 +196,23 @@ final class CustomerActivity {
       long day = seasonalDay();
       Channel channel = ANONYMOUS_CHANNELS[Draw.weighted(rng, ANONYMOUS_CHANNEL_WEIGHTS)];
       long at = Seasons.timeOfDay(rng, day, channel);
-      out.write(at, null, channel, EventType.VISIT, null, null, null, null, null, null);
+      visit(at, null, channel, null);
       remaining--;
       int views = Math.min(Draw.between(rng, 0, 3), (int) remaining);
       for (int i = 0; i < views; i++) {
         Catalog.Product product = Catalog.pick(rng, rng.nextInt(Catalog.CATEGORIES.length), 0.5);
-        out.write(at + (i + 1) * 2 * MINUTE, null, channel, EventType.VIEW, null, product, null, null, null, null);
+        view(at + (i + 1) * 2 * MINUTE, null, channel, product);
         remaining--;
       }
     }
+  }
+
+  private void visit(long at, String customerId, Channel channel, String store) {
+    out.write(at, customerId, channel, EventType.VISIT, null, null, null, null, store, null);
+  }
+
+  private void view(long at, String customerId, Channel channel, Catalog.Product product) {
+    out.write(at, customerId, channel, EventType.VIEW, null, product, null, null, null, null);
   }
 
   /** A day of the range, more likely in busy months. */

@@ -86,7 +86,8 @@ record CustomerPlan(long index, String customerId, Archetype archetype, long sig
 
   /** A row of {@link io.segpipe.common.schema.Events#CUSTOMERS}. */
   Row customerRow() {
-    return RowFactory.create(customerId, date(signupDay), birthYear, gender, Places.REGIONS[city], Places.CITIES[city], incomeBand, memberTier, acquisitionChannel, marketingOptIn);
+    return RowFactory.create(customerId, date(signupDay), birthYear, gender, Places.REGIONS[city], Places.CITIES[city],
+        incomeBand, memberTier, acquisitionChannel, marketingOptIn);
   }
 
   /** A row of {@link ExportShape#GROUND_TRUTH}. */

@@ -13,12 +13,17 @@ final class Places {
   /** Rough population weights, so London has the most customers. */
   static final double[] CITY_WEIGHTS = {30, 9, 9, 6, 5, 4, 4, 3, 3, 3, 4, 3, 3, 2};
   static final int STORES_PER_CITY = 3;
+  /** Built once: store ids are written on every store event. */
+  private static final String[] STORE_IDS = new String[CITIES.length * STORES_PER_CITY];
 
-  static String store(int city, int number) {
-    return String.format("ST%03d", city * STORES_PER_CITY + number + 1);
+  static {
+    for (int i = 0; i < STORE_IDS.length; i++) {
+      STORE_IDS[i] = String.format("ST%03d", i + 1);
+    }
   }
 
-  static int storeCount() {
-    return CITIES.length * STORES_PER_CITY;
+  /** Store {@code number} (0 to STORES_PER_CITY - 1) of {@code city}, e.g. "ST001". */
+  static String store(int city, int number) {
+    return STORE_IDS[city * STORES_PER_CITY + number];
   }
 }

@@ -2,26 +2,41 @@ package io.segpipe.jobs.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.segpipe.common.schema.Events;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.StructField;
 
 /** Keeps one event per event_id, the same one whatever the partitioning or the order files are read in. */
 public final class EventDeduplication {
   private EventDeduplication() {}
 
   /**
-   * The first row per event_id: earliest event_ts, then the raw row's text as the tie-break, so the
-   * choice depends on the data only.
+   * The first row per event_id: earliest event_ts, then a 64-bit hash of the raw row as the tie-break, so
+   * the choice depends on the data only. {@code events} has the contract columns and the raw row; the
+   * result has the contract columns only: the raw text is reduced to a hash before the shuffle, so the
+   * shuffle carries little more than the event itself.
    */
   public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
     String rank = "dedup_rank";
-    return events
+    String tieBreak = "dedup_tie_break";
+    List<Column> contract = new ArrayList<>();
+    for (StructField f : Events.MAPPED.fields()) {
+      contract.add(col(f.name()));
+    }
+    contract.add(xxhash64(col(EventMapping.RAW)).as(tieBreak));
+    return events.select(contract.toArray(Column[]::new))
         .withColumn(rank, row_number().over(Window.partitionBy(col("event_id"))
-            .orderBy(col("event_ts"), col(EventMapping.RAW))))
+            .orderBy(col("event_ts"), col(tieBreak))))
         .filter(col(rank).equalTo(1))
-        .drop(rank);
+        .drop(rank, tieBreak);
   }
 
   /** The rows of {@code batch} whose event_id is not already among {@code existingIds}. */

@@ -158,19 +158,20 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
 
     ctx.phase("de-duplicate and append events");
-    Dataset<Row> valid = EventDeduplication.firstPerEventId(checked.filter(rejected.unary_$bang()));
+    Dataset<Row> accepted = checked.filter(rejected.unary_$bang());
+    SourceMapping mapping = settings.mapping();
+    // Ids derived from the line with its occurrence number are unique by construction: no shuffle needed.
+    Dataset<Row> valid = mapping.eventIdExpression() == null && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
+        ? accepted.select(contractColumns())
+        : EventDeduplication.firstPerEventId(accepted);
     if (ctx.lake().exists(Events.TABLE)) {
       // Only the dates this batch touches can hold its ids again: prune the existing table to them.
       Dataset<Row> existing = ctx.lake().read(Events.TABLE, "")
           .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
       valid = EventDeduplication.notAlreadyIn(valid, existing);
     }
-    List<Column> contract = new ArrayList<>();
-    for (StructField f : Events.MAPPED.fields()) {
-      contract.add(col(f.name()));
-    }
-    contract.add(to_date(col("event_ts")).as("event_date"));
-    Dataset<Row> events = valid.select(contract.toArray(Column[]::new)).repartition(col("event_date"));
+    Dataset<Row> events = valid.select(contractColumns()).withColumn("event_date", to_date(col("event_ts")))
+        .repartition(col("event_date"));
     long versionBefore = ctx.lake().exists(Events.TABLE) ? lastCommit(ctx).getLong(0) : -1;
     ctx.lake().append(events, Events.TABLE, "event_date");
     Row commit = lastCommit(ctx);
@@ -183,6 +184,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
         + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
     return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
+  }
+
+  private static Column[] contractColumns() {
+    return Arrays.stream(Events.MAPPED.fieldNames()).map(functions::col).toArray(Column[]::new);
   }
 
   /** The newest commit of events: its version and operation metrics. */

@@ -50,21 +50,19 @@ final class EventRows {
   }
 
   /**
-   * A small omnichannel history: {@code customers} customers over 2023-01-01..2024-12-31, orders of
+   * A small omnichannel history: {@code customers} customers over 2024 (on the 1st and 15th of each month, few event_date partitions keep tests fast), orders of
    * 1-3 lines, some returns, visits and feedback; the same seed gives the same rows.
    */
   static EventRows generated(long seed, int customers) {
     Random random = new Random(seed);
     String[] channels = {"web", "app", "store", "social", "marketplace", "call_center"};
     String[] categories = {"books", "toys", "garden", "food", "fashion"};
-    long start = Instant.parse("2023-01-01T00:00:00Z").getEpochSecond();
-    long span = 2L * 365 * 86400;
     EventRows out = new EventRows();
     for (int c = 0; c < customers; c++) {
       String customer = "c" + String.format("%04d", c);
       int orders = random.nextInt(10) < 6 ? 1 : 1 + random.nextInt(6);
       for (int o = 0; o < orders; o++) {
-        String ts = Instant.ofEpochSecond(start + (long) (random.nextDouble() * span)).toString();
+        String ts = someTime(random);
         String channel = channels[random.nextInt(channels.length)];
         String order = customer + "-o" + o;
         int lines = 1 + random.nextInt(3);
@@ -72,7 +70,7 @@ final class EventRows {
           String amount = BigDecimal.valueOf(100 + random.nextInt(20000), 2).toPlainString();
           out.add(ts, customer, channel, "purchase", order, categories[random.nextInt(categories.length)], amount, null);
           if (random.nextInt(10) == 0) {
-            String later = Instant.parse(ts).plusSeconds(86400L * (1 + random.nextInt(20))).toString();
+            String later = Instant.parse(ts).plusSeconds(86400L * 14).toString();
             out.add(later, customer, channel, "return", null, null, amount, null);
           }
         }
@@ -82,11 +80,16 @@ final class EventRows {
         }
       }
       for (int v = random.nextInt(4); v > 0; v--) {
-        out.visit(Instant.ofEpochSecond(start + (long) (random.nextDouble() * span)).toString(), customer,
+        out.visit(someTime(random), customer,
             channels[random.nextInt(channels.length)]);
       }
     }
     out.visit("2024-06-01T10:00:00Z", null, "web");
     return out;
+  }
+
+  private static String someTime(Random random) {
+    LocalDate day = LocalDate.of(2024, 1 + random.nextInt(12), random.nextBoolean() ? 1 : 15);
+    return day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86400)).toString();
   }
 }

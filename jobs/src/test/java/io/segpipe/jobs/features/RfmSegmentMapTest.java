@@ -24,18 +24,12 @@ class RfmSegmentMapTest {
   void defaultMapHasElevenSegmentsCoveringEveryCellOnce() {
     RfmSegmentMap map = load(Map.of());
     assertEquals(11, map.segments().size());
-    assertEquals("Champions", map.segmentOf("555"));
-    assertEquals("Champions", map.segmentOf("545"));
-    assertEquals("Loyal", map.segmentOf("445"));
-    assertEquals("Potential Loyalist", map.segmentOf("523"));
-    assertEquals("New Customers", map.segmentOf("511"));
-    assertEquals("Promising", map.segmentOf("412"));
-    assertEquals("Need Attention", map.segmentOf("333"));
-    assertEquals("About to Sleep", map.segmentOf("323"));
-    assertEquals("At Risk", map.segmentOf("244"));
-    assertEquals("Can't Lose Them", map.segmentOf("155"));
-    assertEquals("Hibernating", map.segmentOf("122"));
-    assertEquals("Lost", map.segmentOf("111"));
+    Map<String, String> examples = Map.ofEntries(Map.entry("555", "Champions"), Map.entry("545", "Champions"),
+        Map.entry("445", "Loyal"), Map.entry("523", "Potential Loyalist"), Map.entry("511", "New Customers"),
+        Map.entry("412", "Promising"), Map.entry("333", "Need Attention"), Map.entry("323", "About to Sleep"),
+        Map.entry("244", "At Risk"), Map.entry("155", "Can't Lose Them"), Map.entry("122", "Hibernating"),
+        Map.entry("111", "Lost"));
+    examples.forEach((cell, segment) -> assertEquals(segment, map.segmentOf(cell), cell));
     Set<String> used = java.util.stream.IntStream.rangeClosed(111, 555).mapToObj(String::valueOf)
         .filter(c -> c.chars().allMatch(ch -> ch >= '1' && ch <= '5')).map(map::segmentOf).collect(Collectors.toSet());
     assertEquals(11, used.size());

@@ -92,6 +92,31 @@ class IngestJobTest {
   }
 
   @Test
+  void jsonLinesAndDeltaSourcesGiveTheSameEventsAsParquet(SparkSession spark) {
+    // JSON lines leave out null fields: a feedback event and a store event make every column appear.
+    Dataset<Row> rows = goodRows(38)
+        .row("f1", "2024-03-03 10:00:00", "c1", "app", "feedback", null, null, 4)
+        .frame(spark)
+        .union(new ExportRows().row("s1", "2024-03-04 10:00:00", "c2", "store", "purchase", "o-s1", "9.99", null)
+            .frame(spark).withColumn("store_id", org.apache.spark.sql.functions.lit("store-7")));
+    String parquet = dir.resolve("as-parquet").toString();
+    String json = dir.resolve("as-json").toString();
+    String delta = dir.resolve("as-delta").toString();
+    rows.write().parquet(parquet);
+    rows.write().json(json);
+    rows.write().format("delta").save(delta);
+    assertEquals(0, ingest(parquet));
+    Dataset<Row> fromParquet = table(spark, "events").localCheckpoint();
+    assertEquals(40, fromParquet.count());
+    for (String[] source : new String[][] {{json, "json"}, {delta, "delta"}}) {
+      String otherLake = dir.resolve("lake-" + source[1]).toString();
+      assertEquals(0, new IngestJob().execute("--source", source[0], "--format", source[1], "--mapping", "generator",
+          "--conf", "segpipe.lake.root=" + otherLake, "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
+      DataFrames.assertSameRows(fromParquet, spark.read().format("delta").load(otherLake + "/events"));
+    }
+  }
+
+  @Test
   void tooManyBadRowsFailsAndLeavesEventsUnchanged(SparkSession spark) {
     String good = dir.resolve("good").toString();
     goodRows(50).frame(spark).write().parquet(good);
