@@ -1,0 +1,190 @@
+package io.segpipe.jobs.train;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.features.FeatureSnapshot;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.clustering.KMeansModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The train job: on the customer_features snapshot of --as-of, KMeans clusters with k chosen by
+ * silhouette, a decision tree that turns them into readable rules, and a churn tree trained with a
+ * time split; all three saved as one version in the models folder and listed in model_runs. Customer
+ * rows never leave the executors: only the k-search scores, centroids, tree and counts are collected.
+ */
+public final class TrainJob extends SegpipeJob<TrainSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new TrainJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "train";
+  }
+
+  @Override
+  protected String summary() {
+    return "Trains, on the customer_features snapshot of --as-of, KMeans clusters (k chosen by silhouette) with"
+        + " readable labels, decision-tree rules that reproduce them (text and SQL), and a churn model; saves them"
+        + " as one version (as-of date + run id) in the models folder and lists them in model_runs.";
+  }
+
+  @Override
+  protected TrainSettings settings(SegpipeConfig config, JobArguments arguments) {
+    LocalDate asOf = arguments.requireAsOf(name());
+    return config.section(reader -> TrainSettings.read(reader, asOf, config.events().channels()));
+  }
+
+  @Override
+  protected JobOutcome run(JobContext context, TrainSettings s) {
+    LocalDate asOf = s.asOf();
+    String version = asOf + "_" + context.runId();
+    context.phase("read customer_features " + asOf);
+    Dataset<Row> snapshot = context.lake().read(FeatureSnapshot.TABLE,
+            "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+        .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
+    List<String> features = s.clusterFeatures().features();
+    Dataset<Row> rows = TrainingInput.arranged(TrainingInput.purchasers(snapshot), features, s.partitions())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long customers = rows.count();
+      if (customers <= s.kMin()) {
+        throw new UserError("customer_features as of " + asOf + " has " + customers + " customers with a purchase;"
+            + " clustering needs more than segpipe.train.k-min = " + s.kMin() + ". Run `scripts/segpipe features --as-of "
+            + asOf + "` on events that cover that date, or check --as-of.");
+      }
+      ClusterTrainer trainer = new ClusterTrainer(s.clusterFeatures(), s.seed(), s.maxIterations());
+      context.phase("k search");
+      KSearch.Result search = KSearch.run(trainer, rows, customers, s.kMin(), s.kMax(), s.searchSample());
+      search.scores().forEach(score -> LOG.info("k={} silhouette {} cost {}", score.k(),
+          String.format("%.4f", score.silhouette()), String.format("%.1f", score.cost())));
+
+      context.phase("clusters with k=" + search.chosenK());
+      PipelineModel clusters = trainer.pipeline(search.chosenK()).fit(rows);
+      Dataset<Row> clustered = clusters.transform(rows).persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        double silhouette = ModelMetadata.reported(ClusterTrainer.silhouette(clustered));
+        KMeansModel kmeans = ClusterTrainer.kmeansOf(clusters);
+        Map<Integer, String> labels = ClusterLabels.of(kmeans.clusterCenters(), features);
+        Map<Integer, Long> sizes = new TreeMap<>();
+        clustered.groupBy(ClusterTrainer.CLUSTER).count().collectAsList()
+            .forEach(r -> sizes.put(r.getInt(0), r.getLong(1)));
+
+        context.phase("rules");
+        PipelineModel rulesModel = TreeRules.pipeline(s.clusterFeatures(), s.rulesDepth(), s.seed()).fit(clustered);
+        List<ClusterRule> rules = RuleCounts.fill(TreeRules.rules(TreeRules.treeOf(rulesModel), features,
+            wholeNumbers(snapshot), labels, version), clustered);
+        double fidelity = ModelMetadata.reported(RuleCounts.fidelity(rules));
+
+        Instant trainedAt = Instant.now();
+        String windowStart = asOf.minusDays(s.featuresAtCutOff().windowDays() - 1L).toString();
+        Map<String, Object> clusterParameters = new LinkedHashMap<>();
+        clusterParameters.put("k", search.chosenK());
+        clusterParameters.put("k_min", s.kMin());
+        clusterParameters.put("k_max", s.kMax());
+        clusterParameters.put("seed", s.seed());
+        clusterParameters.put("log_features", s.clusterFeatures().logFeatures());
+        clusterParameters.put("max_iterations", s.maxIterations());
+        clusterParameters.put("partitions", s.partitions());
+        clusterParameters.put("k_search_rows", search.sampleRows());
+        clusterParameters.put("labels", stringKeys(labels));
+        Map<String, Object> clusterMetrics = new LinkedHashMap<>();
+        clusterMetrics.put("silhouette", silhouette);
+        clusterMetrics.put("cost", ModelMetadata.reported(kmeans.summary().trainingCost()));
+        clusterMetrics.put("k_search", search.scores());
+        sizes.forEach((c, n) -> clusterMetrics.put("size_cluster_" + c, n));
+        String trainingSnapshot = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
+        ModelMetadata clusterMeta = new ModelMetadata(ModelRegistry.CLUSTERS, version, asOf.toString(),
+            context.runId(), trainedAt.toString(), features, clusterParameters, clusterMetrics, customers,
+            trainingSnapshot, windowStart, asOf.toString(), ModelMetadata.currentLibraries());
+        ModelMetadata rulesMeta = new ModelMetadata(ModelRegistry.CLUSTER_RULES, version, asOf.toString(),
+            context.runId(), trainedAt.toString(), features,
+            Map.of("max_depth", s.rulesDepth(), "seed", s.seed(), "rules", rules.size()),
+            Map.of("fidelity", fidelity), customers, trainingSnapshot, windowStart, asOf.toString(),
+            ModelMetadata.currentLibraries());
+
+        context.phase("churn");
+        Optional<ChurnTraining.Trained> churn = ChurnTraining.run(context, s, version, trainedAt);
+
+        context.phase("save models " + version);
+        ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
+        registry.save(clusters, clusterMeta, List.of());
+        registry.save(rulesModel, rulesMeta, rules);
+        List<ModelMetadata> saved = new ArrayList<>(List.of(clusterMeta, rulesMeta));
+        churn.ifPresent(c -> {
+          registry.save(c.model(), c.metadata(), List.of());
+          saved.add(c.metadata());
+        });
+        registry.record(saved);
+
+        rules.forEach(r -> LOG.info("{} ({} customers, {}% in their cluster): {}", r.ruleId(), r.customers(),
+            percent(r.fidelity()), r.ruleText()));
+        String summary = String.format("k=%d (silhouette %.2f), rules fidelity %s%%, %s, %d customers, models %s at %s",
+            search.chosenK(), silhouette, percent(fidelity),
+            churn.map(c -> String.format("churn AUC %.2f", c.evaluation().auc())).orElse("churn not trained"),
+            customers, version, registry.root());
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("version", version);
+        details.put("k", String.valueOf(search.chosenK()));
+        search.scores().forEach(score -> details.put("silhouette.k" + score.k(), String.valueOf(score.silhouette())));
+        details.put("silhouette", String.valueOf(silhouette));
+        details.put("rules.fidelity", String.valueOf(fidelity));
+        labels.forEach((c, l) -> details.put("cluster." + c, l + " (" + sizes.getOrDefault(c, 0L) + ")"));
+        churn.ifPresent(c -> details.put("churn.auc", String.valueOf(c.evaluation().auc())));
+        return new JobOutcome(customers, saved.size(), 0, 0, summary, details);
+      } finally {
+        clustered.unpersist();
+      }
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Integer-valued features, whose rule bounds read as whole numbers ("frequency ≥ 4"). */
+  private static final Set<DataType> WHOLE_TYPES =
+      Set.of(DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType);
+
+  private static Set<String> wholeNumbers(Dataset<Row> snapshot) {
+    return Arrays.stream(snapshot.schema().fields())
+        .filter(f -> WHOLE_TYPES.contains(f.dataType()) || f.dataType() instanceof DecimalType d && d.scale() == 0)
+        .map(StructField::name).collect(Collectors.toSet());
+  }
+
+  private static Map<String, String> stringKeys(Map<Integer, String> labels) {
+    Map<String, String> out = new TreeMap<>();
+    labels.forEach((c, l) -> out.put(String.valueOf(c), l));
+    return out;
+  }
+
+  static String percent(double share) {
+    return String.format("%.1f", share * 100);
+  }
+}

@@ -1,0 +1,54 @@
+package io.segpipe.jobs.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segpipe.common.config.ConfigError;
+import io.segpipe.common.config.SegpipeConfig;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The segpipe.train section: defaults as documented, every bad value reported with its key, before Spark. */
+class TrainSettingsTest {
+  private static TrainSettings read(Map<String, String> overrides) {
+    SegpipeConfig config = SegpipeConfig.load(Optional.empty(), overrides);
+    return config.section(r -> TrainSettings.read(r, LocalDate.parse("2024-12-31"), config.events().channels()));
+  }
+
+  @Test
+  void defaults() {
+    TrainSettings s = read(Map.of());
+    assertEquals(List.of("recency_days", "frequency", "monetary", "avg_order_value", "channel_breadth", "tenure_days"),
+        s.clusterFeatures().features());
+    assertEquals(3, s.kMin());
+    assertEquals(8, s.kMax());
+    assertEquals(4, s.rulesDepth());
+    assertEquals(LocalDate.parse("2024-10-02"), s.cutOff());
+    assertEquals(LocalDate.parse("2024-10-02"), s.featuresAtCutOff().asOf());
+    assertEquals("models", s.models());
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsKey() {
+    String message = assertThrows(ConfigError.class, () -> read(Map.of(
+        "segpipe.train.k-min", "9",
+        "segpipe.train.features", "[recency_days, rfm_segment]",
+        "segpipe.train.log-features", "[monetary]",
+        "segpipe.train.churn.horizon-days", "0"))).getMessage();
+    assertTrue(message.contains("segpipe.train.k-min (--conf segpipe.train.k-min"), message);
+    assertTrue(message.contains("k-min 9 is above k-max 8"), message);
+    assertTrue(message.contains("'rfm_segment' is not a numeric customer_features column"), message);
+    assertTrue(message.contains("'monetary' is not in segpipe.train.features"), message);
+    assertTrue(message.contains("segpipe.train.churn.horizon-days"), message);
+  }
+
+  @Test
+  void theJobRefusesBadConfigBeforeSparkStarts() {
+    assertEquals(2, new TrainJob().execute("--as-of", "2024-12-31", "--conf", "segpipe.train.rules-tree-depth=40"));
+    assertEquals(2, new TrainJob().execute("--conf", "segpipe.lake.root=/tmp/nowhere"));
+  }
+}
