@@ -4,7 +4,9 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.cli.JobArguments.Option;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
+import io.segpipe.jobs.train.TrainJob;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,9 @@ public final class PipelineJob {
   private record Step(String name, Supplier<SegpipeJob<?>> job, List<String> ownOptions) {}
 
   private static final List<Step> STEPS = List.of(
-      new Step("ingest", IngestJob::new, List.of("source", "mapping", "format", "customers")));
+      new Step("ingest", IngestJob::new, List.of("source", "mapping", "format", "customers")),
+      new Step("features", FeaturesJob::new, List.of()),
+      new Step("train", TrainJob::new, List.of()));
 
   private static final List<Option> OPTIONS = List.of(
       new Option("source", "PATH", "source for ingest; without it ingest is skipped and events is used as it is"),
