@@ -256,6 +256,8 @@ class SegmentJobTest {
   void profilesAreTheSizesSharesMeansAndMediansOfTheSegments() {
     List<Row> segments = rows(lake, CustomerSegments.TABLE, AS_OF);
     Map<String, Row> features = byCustomer(rows(lake, FeatureSnapshot.TABLE, AS_OF));
+    Map<String, Row> customers = byCustomer(spark.read().format("delta")
+        .load(lake.resolve(Events.CUSTOMERS_TABLE).toString()).collectAsList());
     Map<String, Row> profiles = rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
         .collect(Collectors.toMap(r -> r.getAs("segmentation") + "/" + r.getAs("segment"), r -> r));
     int checked = 0;
@@ -297,10 +299,9 @@ class SegmentJobTest {
             assertClose(expected, mix.get(c), what + " channel " + c);
           }
         }
-        Map<String, Double> regions = p.getJavaMap(p.fieldIndex("region"));
-        assertEquals(1.0, regions.values().stream().mapToDouble(Double::doubleValue).sum(), EPS, what + " regions");
-        assertEquals(1.0, p.<String, Double>getJavaMap(p.fieldIndex("age_bands")).values().stream()
-            .mapToDouble(Double::doubleValue).sum(), EPS, what + " age bands");
+        assertShares(rows, r -> ageBand(customers.get(r.<String>getAs("customer_id"))), p, "age_bands", what);
+        assertShares(rows, r -> dimension(customers.get(r.<String>getAs("customer_id")), "gender"), p, "gender", what);
+        assertShares(rows, r -> dimension(customers.get(r.<String>getAs("customer_id")), "region"), p, "region", what);
         shares += p.<Double>getAs("share");
         revenueShares += p.<Double>getAs("revenue_share");
         checked++;
@@ -310,6 +311,27 @@ class SegmentJobTest {
     }
     assertEquals(profiles.size(), checked, "no profile of a segment nobody is in");
     assertTrue(checked > 12, checked + " profiles");
+  }
+
+  /** The default bands (edges 25, 35, 45, 55, 65) of the age in the as-of year. */
+  private static String ageBand(Row customer) {
+    if (customer == null || customer.isNullAt(customer.fieldIndex("birth_year"))) {
+      return "unknown";
+    }
+    int age = 2024 - customer.<Integer>getAs("birth_year");
+    return age < 25 ? "under 25" : age < 35 ? "25-34" : age < 45 ? "35-44" : age < 55 ? "45-54" : age < 65 ? "55-64" : "65+";
+  }
+
+  private static String dimension(Row customer, String column) {
+    return customer == null || customer.isNullAt(customer.fieldIndex(column)) ? "unknown" : customer.getAs(column);
+  }
+
+  /** The profile's map {@code column} holds the share of the segment's customers with each value. */
+  private static void assertShares(List<Row> members, Function<Row, String> value, Row profile, String column, String what) {
+    Map<String, Long> counts = members.stream().collect(Collectors.groupingBy(value, Collectors.counting()));
+    Map<String, Double> shares = profile.getJavaMap(profile.fieldIndex(column));
+    assertEquals(counts.keySet(), shares.keySet(), what + " " + column);
+    counts.forEach((k, n) -> assertClose((double) n / members.size(), shares.get(k), what + " " + column + " " + k));
   }
 
   /** Top categories recomputed with the DataFrame API from the events of the features window. */
