@@ -32,6 +32,11 @@ public final class Lake {
     return root.endsWith("/") ? root + table : root + "/" + table;
   }
 
+  /** A folder named in config: relative to the lake root, or an absolute path or URI taken as it is. */
+  public String folder(String configured) {
+    return configured.startsWith("/") || configured.contains("://") ? configured : path(configured);
+  }
+
   public boolean exists(String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
