@@ -67,7 +67,8 @@ public final class Lake {
     register(table);
   }
 
-  private void register(String table) {
+  /** Registers the table as {@code <database>.<table>} where a catalog database is configured. */
+  public void register(String table) {
     settings.catalogDatabase().ifPresent(db -> {
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
       spark.sql("CREATE TABLE IF NOT EXISTS `" + db + "`.`" + table + "` USING DELTA LOCATION '"
