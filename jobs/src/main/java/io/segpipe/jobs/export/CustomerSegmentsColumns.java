@@ -1,24 +1,22 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.jobs.segment.CustomerSegments;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The customer_segments contract as far as the export reads it (see DESIGN.md, shared contracts): the
- * columns it may export and the segmentations an audience can be chosen by.
+ * The customer_segments contract ({@link CustomerSegments}) as far as the export reads it: the columns
+ * it may export and the segmentations an audience can be chosen by.
  */
 final class CustomerSegmentsColumns {
-  static final String TABLE = "customer_segments";
-  static final String PARTITION = "as_of_date";
+  static final String TABLE = CustomerSegments.TABLE;
+  static final String PARTITION = CustomerSegments.PARTITION;
   static final String CUSTOMER_ID = "customer_id";
   static final String CONSENT = "marketing_opt_in";
 
   /** Every contract column but the partition column, in contract order. */
-  static final List<String> EXPORTABLE = List.of(CUSTOMER_ID, "recency_days", "frequency", "monetary",
-      "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
-      "cluster_id", "cluster_label", "churn_probability", "churn_risk", CONSENT, "clusters_model_version",
-      "churn_model_version");
+  static final List<String> EXPORTABLE = CustomerSegments.COLUMNS.stream().filter(c -> !c.equals(PARTITION)).toList();
 
   /** Columns an audience can be chosen by. */
   static final List<String> SEGMENTATIONS =

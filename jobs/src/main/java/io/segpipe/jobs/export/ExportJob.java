@@ -93,8 +93,13 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         List<String> written = new ArrayList<>();
         s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
           context.phase("audience " + segmentation + "/" + segment);
-          Dataset<Row> audience = exported.where(functions.col(segmentation).equalTo(segment))
-              .select(fileColumns).orderBy(CustomerSegmentsColumns.CUSTOMER_ID);
+          Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment)).select(fileColumns);
+          // Range partitions sorted within: the files' order is the global order by customer_id, in as
+          // few partitions (one Spark job each when streamed) as the configured size allows.
+          int partitions = (int) Math.max(1, (members.count() + s.audiences().rowsPerPartition() - 1)
+              / s.audiences().rowsPerPartition());
+          Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
+          Dataset<Row> audience = members.repartitionByRange(partitions, id).sortWithinPartitions(id);
           AudienceFiles.Written w = AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root,
               asOf, segmentation, segment, audience, s.columns(), s.pseudonymised(), context.runId());
           details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));

@@ -28,7 +28,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
   /** The audience sets to write: segments per segmentation, under {@code folder}. */
-  public record Audiences(boolean enabled, String folder, Map<String, List<String>> segments) {}
+  public record Audiences(boolean enabled, String folder, Map<String, List<String>> segments, int rowsPerPartition) {}
 
   /** Where the PostgreSQL copy goes; {@code password} is empty when the variable is unset. */
   public record Postgres(String url, String user, Optional<String> password, String table, int batchSize) {
@@ -70,7 +70,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
     }
 
     Audiences audiences = new Audiences(r.bool(PREFIX + "audiences.enabled"), r.string(PREFIX + "audiences.folder"),
-        segments(r));
+        segments(r), r.integer(PREFIX + "audiences.rows-per-partition", n -> n >= 1, "a number of rows, at least 1"));
     if (audiences.enabled() && audiences.folder().isBlank()) {
       r.problem(PREFIX + "audiences.folder", "is empty; expected a folder such as audiences (under the lake root)");
     }

@@ -54,6 +54,12 @@ class ExportJobTest {
     firstChecksums = checksums(Path.of(folder));
   }
 
+  /** The fixture is the contract: the segment job's columns, in its order. */
+  @Test
+  void fixtureHasExactlyTheContractColumns() {
+    assertEquals(io.segpipe.jobs.segment.CustomerSegments.COLUMNS, List.of(SegmentRows.SCHEMA.fieldNames()));
+  }
+
   static int run(String lake, Map<String, String> environment, String... extra) {
     List<String> argv = new ArrayList<>(List.of("--as-of", AS_OF.toString(), "--conf", "segpipe.lake.root=" + lake,
         "--conf", "segpipe.export.columns=[" + String.join(",", COLUMNS) + "]"));
@@ -157,7 +163,8 @@ class ExportJobTest {
   }
 
   /**
-   * A second run, on one shuffle partition instead of four, gives byte-identical files and leaves no
+   * A second run, on one shuffle partition instead of four and with each audience streamed in range
+   * partitions of two rows instead of one partition, gives byte-identical files and leaves no
    * temporary folder behind; the previous set is replaced, not added to.
    */
   @Test
@@ -165,7 +172,7 @@ class ExportJobTest {
     String before = spark.conf().get("spark.sql.shuffle.partitions");
     spark.conf().set("spark.sql.shuffle.partitions", "1");
     try {
-      assertEquals(0, run(lake, Map.of()));
+      assertEquals(0, run(lake, Map.of(), "--conf", "segpipe.export.audiences.rows-per-partition=2"));
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", before);
     }
