@@ -145,8 +145,36 @@ class ExportPostgresTest {
     }
   }
 
+  /**
+   * The connection dies in the middle of the inserts (a trigger makes the server end the export's own
+   * session when C039 arrives, as a killed connection or a server restart would): the client cannot
+   * even roll back, the server drops the open transaction, and the table keeps the previous rows.
+   */
   @Test
   @Order(4)
+  void killedConnectionLeavesThePreviousRows() throws Exception {
+    List<Row> before = inPostgres(FIRST);
+    try (Connection c = server.connect(); Statement st = c.createStatement()) {
+      st.execute("CREATE FUNCTION marketing.end_session() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+          + " IF NEW.customer_id = 'C039' THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF;"
+          + " RETURN NEW; END $$");
+      st.execute("CREATE TRIGGER end_session BEFORE INSERT ON " + TABLE
+          + " FOR EACH ROW EXECUTE FUNCTION marketing.end_session()");
+    }
+    try {
+      String err = ExportJobTest.stderrOf(() -> assertEquals(1, export(FIRST)));
+      assertTrue(err.contains("rolled back"), err);
+      assertEquals(before, inPostgres(FIRST));
+      assertEquals(64, count("true"));
+    } finally {
+      try (Connection c = server.connect(); Statement st = c.createStatement()) {
+        st.execute("DROP TRIGGER end_session ON " + TABLE);
+      }
+    }
+  }
+
+  @Test
+  @Order(5)
   void wrongPasswordIsAUserError() {
     String err = ExportJobTest.stderrOf(() -> assertEquals(2, new ExportJob(Map.of("TEST_PG_PASSWORD", "wrong")::get)
         .execute("--as-of", FIRST.toString(), "--conf", "segpipe.lake.root=" + lake,
