@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class SegpipeConfig {
   public static final String DEFAULTS_RESOURCE = "segpipe.conf";
   /** Sections whose keys are the user's own (e.g. Spark settings), not checked against the defaults. */
-  private static final Set<String> FREE_FORM_SECTIONS = Set.of("segpipe.spark.conf");
+  private static final Set<String> FREE_FORM_SECTIONS =
+      Set.of("segpipe.spark.conf", "segpipe.export.audiences.segments");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   private final Config raw;

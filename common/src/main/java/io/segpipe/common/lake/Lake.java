@@ -32,6 +32,11 @@ public final class Lake {
     return root.endsWith("/") ? root + table : root + "/" + table;
   }
 
+  /** A folder named in config: relative to the lake root, or an absolute path or URI taken as it is. */
+  public String folder(String configured) {
+    return configured.startsWith("/") || configured.contains("://") ? configured : path(configured);
+  }
+
   public boolean exists(String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
   }
@@ -62,7 +67,8 @@ public final class Lake {
     register(table);
   }
 
-  private void register(String table) {
+  /** Registers the table as {@code <database>.<table>} where a catalog database is configured. */
+  public void register(String table) {
     settings.catalogDatabase().ifPresent(db -> {
       spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
       spark.sql("CREATE TABLE IF NOT EXISTS `" + db + "`.`" + table + "` USING DELTA LOCATION '"

@@ -70,7 +70,7 @@ public final class ModelRegistry {
   public ModelRegistry(SparkSession spark, Lake lake, String folder) {
     this.spark = spark;
     this.lake = lake;
-    this.root = folder.startsWith("/") || folder.contains("://") ? folder : lake.path(folder);
+    this.root = lake.folder(folder);
   }
 
   /** The registry the config names (segpipe.train.models): what the segment job opens. */

@@ -1,0 +1,182 @@
+package io.segpipe.jobs.export;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * One audience set: {@code <slug>.csv}, {@code <slug>.jsonl} and {@code manifest.json} in
+ * {@code <root>/<as_of_date>/<segmentation>/<slug>/}. Each file is one file (not a Spark part-file
+ * folder), streamed from the executors a partition at a time in the order of the given rows, so the
+ * driver never holds the audience and the same rows give the same bytes. The set is written to a
+ * hidden temporary folder beside its place and swapped in only when complete.
+ */
+final class AudienceFiles {
+  static final String MANIFEST = "manifest.json";
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+  private static final ObjectMapper PRETTY = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** What was written, as the manifest says it. */
+  record Written(String segmentation, String segment, String folder, long rows, Map<String, String> sha256) {}
+
+  private AudienceFiles() {}
+
+  /** The folder name of a segment: lower case, apostrophes dropped, other runs of non-alphanumerics as "-". */
+  static String slug(String segment) {
+    return segment.toLowerCase(Locale.ROOT).replace("'", "").replaceAll("[^a-z0-9]+", "-")
+        .replaceAll("^-+|-+$", "");
+  }
+
+  /**
+   * Writes the set for one segment and swaps it in, replacing the previous set of that segment.
+   *
+   * @param rows the audience, its columns exactly {@code columns}, already in file order
+   */
+  static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
+      Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId) {
+    String slug = slug(segment);
+    Path parent = new Path(root + "/" + asOf + "/" + segmentation);
+    Path target = new Path(parent, slug);
+    Path temporary = new Path(parent, "." + slug + ".tmp-" + runId);
+    try {
+      FileSystem fs = withoutChecksumFiles(target.getFileSystem(hadoop));
+      try {
+        fs.mkdirs(temporary);
+        Map<String, String> sha256 = new LinkedHashMap<>();
+        long rowCount = writeRows(fs, temporary, slug, rows.toLocalIterator(), columns, sha256);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("segmentation", segmentation);
+        manifest.put("segment", segment);
+        manifest.put("as_of_date", asOf.toString());
+        manifest.put("rows", rowCount);
+        manifest.put("columns", columns);
+        manifest.put("pseudonymised", pseudonymised);
+        manifest.put("consent", "only customers with " + CustomerSegmentsColumns.CONSENT + " = true");
+        manifest.put("order", "sorted by " + CustomerSegmentsColumns.CUSTOMER_ID);
+        Map<String, Object> files = new LinkedHashMap<>();
+        sha256.forEach((name, digest) -> files.put(name, Map.of("sha256", digest)));
+        manifest.put("files", files);
+        try (OutputStream out = fs.create(new Path(temporary, MANIFEST), true)) {
+          out.write(PRETTY.writeValueAsBytes(manifest));
+          out.write('\n');
+        }
+        swapIn(fs, temporary, target, new Path(parent, "." + slug + ".old-" + runId));
+        return new Written(segmentation, segment, target.toString(), rowCount, sha256);
+      } finally {
+        if (fs.exists(temporary)) {
+          fs.delete(temporary, true);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the audience " + segmentation + "/" + segment + " at " + target, e);
+    }
+  }
+
+  /** Hadoop's local file system writes a hidden .crc file beside each file; marketing tools want none. */
+  private static FileSystem withoutChecksumFiles(FileSystem fs) {
+    return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
+  }
+
+  private static long writeRows(FileSystem fs, Path folder, String slug, Iterator<Row> rows, List<String> columns,
+      Map<String, String> sha256) throws IOException {
+    MessageDigest csvDigest = sha256();
+    MessageDigest jsonDigest = sha256();
+    long count = 0;
+    try (Writer csv = writer(fs, new Path(folder, slug + ".csv"), csvDigest);
+        Writer json = writer(fs, new Path(folder, slug + ".jsonl"), jsonDigest)) {
+      csv.write(String.join(",", columns.stream().map(AudienceFiles::csvField).toList()));
+      csv.write('\n');
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        Map<String, Object> object = new LinkedHashMap<>();
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+          Object value = plain(row.get(i));
+          object.put(columns.get(i), value);
+          if (i > 0) {
+            line.append(',');
+          }
+          line.append(value == null ? "" : csvField(value instanceof BigDecimal d ? d.toPlainString() : value.toString()));
+        }
+        csv.write(line.append('\n').toString());
+        json.write(JSON.writeValueAsString(object));
+        json.write('\n');
+        count++;
+      }
+    }
+    sha256.put(slug + ".csv", HexFormat.of().formatHex(csvDigest.digest()));
+    sha256.put(slug + ".jsonl", HexFormat.of().formatHex(jsonDigest.digest()));
+    return count;
+  }
+
+  /** Dates as ISO text; everything else as Spark returns it (strings, numbers, booleans). */
+  private static Object plain(Object value) {
+    return value instanceof java.sql.Date || value instanceof LocalDate ? value.toString() : value;
+  }
+
+  /** RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. */
+  static String csvField(String value) {
+    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")
+        || (!value.isEmpty() && (value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' '));
+    return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+  }
+
+  private static Writer writer(FileSystem fs, Path path, MessageDigest digest) throws IOException {
+    return new BufferedWriter(new OutputStreamWriter(new DigestOutputStream(fs.create(path, true), digest),
+        StandardCharsets.UTF_8), 1 << 16);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
+  }
+
+  /**
+   * The previous set is moved aside, the new one renamed into its place, then the old one deleted; if the
+   * second rename fails the previous set is put back. Renames of folders are atomic on HDFS and local
+   * disks; on object stores (s3a) they are copies, and a reader may see the place empty for a moment.
+   */
+  private static void swapIn(FileSystem fs, Path temporary, Path target, Path old) throws IOException {
+    boolean hadPrevious = fs.exists(target);
+    if (hadPrevious && !fs.rename(target, old)) {
+      throw new IOException("cannot move the previous set " + target + " aside to " + old);
+    }
+    if (!fs.rename(temporary, target)) {
+      if (hadPrevious) {
+        fs.rename(old, target);
+      }
+      throw new IOException("cannot rename " + temporary + " to " + target);
+    }
+    if (hadPrevious) {
+      fs.delete(old, true);
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package io.segpipe.jobs.export;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The export job: hands the customer_segments snapshot of --as-of to marketing tools as audience files
+ * per configured segment and, optionally, a PostgreSQL table. Only customers with marketing_opt_in =
+ * true are exported; customer ids can be pseudonymised with a salt from the environment.
+ */
+public final class ExportJob extends SegpipeJob<ExportSettings> {
+  private final UnaryOperator<String> environment;
+
+  public ExportJob() {
+    this(System::getenv);
+  }
+
+  /** @param environment where the salt and password variables are looked up (tests pass their own) */
+  ExportJob(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new ExportJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "export";
+  }
+
+  @Override
+  protected String summary() {
+    return "Exports the customer_segments snapshot of --as-of for marketing tools: per segment chosen in"
+        + " segpipe.export.audiences a CSV, a JSON-lines file and a manifest with checksums, and optionally the"
+        + " rows into a PostgreSQL table (segpipe.export.postgres). Customers without marketing opt-in are never"
+        + " exported. Secrets come from environment variables: the salt of pseudonymised ids"
+        + " (segpipe.export.pseudonymise.salt-env) and the PostgreSQL password (segpipe.export.postgres.password-env).";
+  }
+
+  @Override
+  protected ExportSettings settings(SegpipeConfig config, JobArguments arguments) {
+    LocalDate asOf = arguments.requireAsOf(name());
+    return config.section(reader -> ExportSettings.read(reader, asOf, environment));
+  }
+
+  @Override
+  protected JobOutcome run(JobContext context, ExportSettings s) {
+    LocalDate asOf = s.asOf();
+    context.phase("read customer_segments " + asOf);
+    Dataset<Row> snapshot = context.lake().read(CustomerSegmentsColumns.TABLE,
+            "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
+        .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+    List<String> segmentations = new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
+    requireColumns(snapshot, s.columns(), segmentations, context.lake().path(CustomerSegmentsColumns.TABLE));
+
+    Row counts = snapshot.agg(functions.count(functions.lit(1)),
+        functions.count(functions.when(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true), 1))).first();
+    long customers = counts.getLong(0);
+    long consenting = counts.getLong(1);
+    if (customers == 0) {
+      throw new UserError("customer_segments at " + context.lake().path(CustomerSegmentsColumns.TABLE)
+          + " has no rows for as_of_date " + asOf + ". Run `scripts/segpipe segment --as-of " + asOf + "` first.");
+    }
+
+    Dataset<Row> exported = ExportedRows.of(snapshot, s.columns(), segmentations, s.salt())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Column[] fileColumns = s.columns().stream().map(functions::col).toArray(Column[]::new);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("customers", String.valueOf(customers));
+    details.put("consenting", String.valueOf(consenting));
+    details.put("pseudonymised", String.valueOf(s.pseudonymised()));
+    List<String> parts = new ArrayList<>();
+    try {
+      if (s.audiences().enabled()) {
+        String root = context.lake().folder(s.audiences().folder());
+        List<String> written = new ArrayList<>();
+        s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
+          context.phase("audience " + segmentation + "/" + segment);
+          Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment)).select(fileColumns);
+          // Range partitions sorted within: the files' order is the global order by customer_id, in as
+          // few partitions (one Spark job each when streamed) as the configured size allows.
+          int partitions = (int) Math.max(1, (members.count() + s.audiences().rowsPerPartition() - 1)
+              / s.audiences().rowsPerPartition());
+          Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
+          Dataset<Row> audience = members.repartitionByRange(partitions, id).sortWithinPartitions(id);
+          AudienceFiles.Written w = AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root,
+              asOf, segmentation, segment, audience, s.columns(), s.pseudonymised(), context.runId());
+          details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
+          written.add(segmentation + "/" + segment + " " + w.rows());
+        }));
+        parts.add("audiences at " + root + "/" + asOf + ": " + (written.isEmpty() ? "none configured"
+            : String.join(", ", written)));
+      }
+      s.postgres().ifPresent(pg -> {
+        context.phase("PostgreSQL " + pg.table());
+        List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns));
+        tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
+        PostgresExport.Result r = PostgresExport.replace(exported.select(tableColumns.toArray(Column[]::new)), pg, asOf);
+        details.put("postgres.table", r.table());
+        details.put("postgres.deleted", String.valueOf(r.deleted()));
+        details.put("postgres.inserted", String.valueOf(r.inserted()));
+        parts.add("PostgreSQL " + r.table() + ": " + r.inserted() + " rows (replaced " + r.deleted() + ")");
+      });
+    } finally {
+      exported.unpersist();
+    }
+    String summary = customers + " customers as of " + asOf + ", " + consenting + " with marketing opt-in"
+        + (s.pseudonymised() ? " (ids pseudonymised)" : "") + "; "
+        + (parts.isEmpty() ? "nothing to write (audiences and PostgreSQL both disabled)" : String.join("; ", parts));
+    return new JobOutcome(customers, consenting, 0, 0, summary, details);
+  }
+
+  private static void requireColumns(Dataset<Row> snapshot, List<String> columns, List<String> segmentations,
+      String path) {
+    List<String> present = Arrays.asList(snapshot.columns());
+    List<String> needed = new ArrayList<>(columns);
+    needed.addAll(segmentations);
+    needed.add(CustomerSegmentsColumns.CONSENT);
+    List<String> missing = needed.stream().distinct().filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new UserError("customer_segments at " + path + " has no column " + String.join(", ", missing)
+          + ", which segpipe.export.columns, segpipe.export.audiences.segments or the consent check need. Re-run"
+          + " `scripts/segpipe segment` with this segpipe version, or remove them from the config.");
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package io.segpipe.jobs.export;
+
+import io.segpipe.common.UserError;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Replaces one as_of_date in a PostgreSQL table keyed by (customer_id, as_of_date), in one transaction:
+ * create the table if missing, delete that date's rows, insert the new ones in batches, commit. Any
+ * failure rolls back, so readers see the previous rows until the commit and the new ones after it.
+ *
+ * <p>Trade-off: the rows are streamed from the executors to the driver a partition at a time
+ * ({@code toLocalIterator}) and written through one connection, because only one connection can hold
+ * one transaction. The driver holds a partition and a batch, never the table; the write runs at the
+ * speed of one connection (some tens of thousands of rows a second with batched inserts), not in
+ * parallel. Spark's own JDBC writer writes partitions in parallel but each in its own transaction, so
+ * a failure half-way would leave a date half replaced. For hundreds of millions of rows, write in
+ * parallel to a staging table and swap it in with one short transaction instead.
+ */
+final class PostgresExport {
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresExport.class);
+
+  /** What the transaction did. */
+  record Result(String table, long deleted, long inserted) {}
+
+  private PostgresExport() {}
+
+  /** @param rows the exported columns then as_of_date, every row of {@code asOf} */
+  static Result replace(Dataset<Row> rows, ExportSettings.Postgres target, LocalDate asOf) {
+    List<StructField> fields = List.of(rows.schema().fields());
+    String table = target.table();
+    String createTable = createTable(table, fields);
+    try (Connection connection = connect(target)) {
+      connection.setAutoCommit(false);
+      try {
+        try (Statement create = connection.createStatement()) {
+          create.execute(createTable);
+        }
+        long deleted;
+        try (PreparedStatement delete = connection.prepareStatement(
+            "DELETE FROM " + table + " WHERE " + CustomerSegmentsColumns.PARTITION + " = ?")) {
+          delete.setObject(1, asOf);
+          deleted = delete.executeUpdate();
+        }
+        long inserted = insert(connection, table, fields, rows.toLocalIterator(), target.batchSize());
+        connection.commit();
+        LOG.info("PostgreSQL {}: replaced {} rows of {} with {}", table, deleted, asOf, inserted);
+        return new Result(table, deleted, inserted);
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection, e);
+        throw new IllegalStateException("The PostgreSQL export of " + asOf + " to " + table + " failed and was"
+            + " rolled back; the table keeps its previous rows. Cause: " + describe(e), e);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL connection to " + target.url() + " failed: " + describe(e), e);
+    }
+  }
+
+  private static Connection connect(ExportSettings.Postgres target) {
+    Properties properties = new Properties();
+    properties.setProperty("user", target.user());
+    target.password().ifPresent(p -> properties.setProperty("password", p));
+    properties.setProperty("reWriteBatchedInserts", "true");
+    properties.setProperty("ApplicationName", "segpipe export");
+    properties.setProperty("connectTimeout", "30");
+    try {
+      Connection connection = new org.postgresql.Driver().connect(target.url(), properties);
+      if (connection == null) {
+        throw new UserError("segpipe.export.postgres.url '" + target.url() + "' is not a PostgreSQL JDBC URL;"
+            + " expected e.g. jdbc:postgresql://host:5432/database");
+      }
+      return connection;
+    } catch (SQLException e) {
+      throw new UserError("Cannot connect to PostgreSQL at " + target.url() + " as " + target.user() + ": "
+          + describe(e) + ". Check segpipe.export.postgres.url and .user, and that the variable named by"
+          + " segpipe.export.postgres.password-env holds the password.", e);
+    }
+  }
+
+  static String createTable(String table, List<StructField> fields) {
+    String columns = fields.stream()
+        .map(f -> f.name() + " " + columnType(f).ddl() + (f.nullable() && !key(f.name()) ? "" : " NOT NULL"))
+        .collect(Collectors.joining(", "));
+    return "CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ", PRIMARY KEY ("
+        + CustomerSegmentsColumns.CUSTOMER_ID + ", " + CustomerSegmentsColumns.PARTITION + "))";
+  }
+
+  private static boolean key(String column) {
+    return column.equals(CustomerSegmentsColumns.CUSTOMER_ID) || column.equals(CustomerSegmentsColumns.PARTITION);
+  }
+
+  private static long insert(Connection connection, String table, List<StructField> fields, Iterator<Row> rows,
+      int batchSize) throws SQLException {
+    List<String> names = fields.stream().map(StructField::name).toList();
+    String sql = "INSERT INTO " + table + " (" + String.join(", ", names) + ") VALUES ("
+        + String.join(", ", names.stream().map(n -> "?").toList()) + ")";
+    List<Integer> sqlTypes = new ArrayList<>();
+    fields.forEach(f -> sqlTypes.add(columnType(f).jdbc()));
+    long inserted = 0;
+    try (PreparedStatement insert = connection.prepareStatement(sql)) {
+      int pending = 0;
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        for (int i = 0; i < fields.size(); i++) {
+          // LocalDate, not java.sql.Date: a Date is midnight in the JVM's time zone, a LocalDate is the day.
+          Object value = row.get(i) instanceof java.sql.Date d ? d.toLocalDate() : row.get(i);
+          if (value == null) {
+            insert.setNull(i + 1, sqlTypes.get(i));
+          } else {
+            insert.setObject(i + 1, value, sqlTypes.get(i));
+          }
+        }
+        insert.addBatch();
+        if (++pending == batchSize) {
+          insert.executeBatch();
+          inserted += pending;
+          pending = 0;
+        }
+      }
+      if (pending > 0) {
+        insert.executeBatch();
+        inserted += pending;
+      }
+    }
+    return inserted;
+  }
+
+  /** A column's type in PostgreSQL DDL and as a JDBC type code for binding values. */
+  record ColumnType(String ddl, int jdbc) {}
+
+  static ColumnType columnType(StructField field) {
+    DataType type = field.dataType();
+    if (type instanceof DecimalType d) {
+      return new ColumnType("numeric(" + d.precision() + ", " + d.scale() + ")", Types.NUMERIC);
+    }
+    if (type.equals(DataTypes.StringType)) {
+      return new ColumnType("text", Types.VARCHAR);
+    }
+    if (type.equals(DataTypes.IntegerType)) {
+      return new ColumnType("integer", Types.INTEGER);
+    }
+    if (type.equals(DataTypes.LongType)) {
+      return new ColumnType("bigint", Types.BIGINT);
+    }
+    if (type.equals(DataTypes.ShortType) || type.equals(DataTypes.ByteType)) {
+      return new ColumnType("smallint", Types.SMALLINT);
+    }
+    if (type.equals(DataTypes.DoubleType)) {
+      return new ColumnType("double precision", Types.DOUBLE);
+    }
+    if (type.equals(DataTypes.FloatType)) {
+      return new ColumnType("real", Types.REAL);
+    }
+    if (type.equals(DataTypes.BooleanType)) {
+      return new ColumnType("boolean", Types.BOOLEAN);
+    }
+    if (type.equals(DataTypes.DateType)) {
+      return new ColumnType("date", Types.DATE);
+    }
+    throw new UserError("customer_segments column " + field.name() + " has type " + type.simpleString()
+        + ", which the PostgreSQL export does not map; leave it out of segpipe.export.columns.");
+  }
+
+  private static void rollback(Connection connection, Exception cause) {
+    try {
+      connection.rollback();
+    } catch (SQLException e) {
+      // A dead connection cannot roll back, but the server rolls back a transaction whose session ends.
+      cause.addSuppressed(e);
+    }
+  }
+
+  private static String describe(Exception e) {
+    if (e instanceof SQLException sql) {
+      SQLException next = sql.getNextException();
+      return sql.getMessage() + (next != null && next != sql ? " (" + next.getMessage() + ")" : "");
+    }
+    return String.valueOf(e.getMessage());
+  }
+}

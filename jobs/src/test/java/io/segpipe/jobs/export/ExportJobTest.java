@@ -1,0 +1,266 @@
+package io.segpipe.jobs.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.test.SharedSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The export job's audience files on a small customer_segments fixture ({@link SegmentRows}). */
+@ExtendWith(SharedSpark.class)
+class ExportJobTest {
+  static final LocalDate AS_OF = LocalDate.parse("2024-03-31");
+  private static final int CUSTOMERS = 60;
+  private static final List<String> COLUMNS = List.of("customer_id", "rfm_segment", "lifecycle_stage",
+      "cluster_label", "churn_probability", "frequency", "monetary", "marketing_opt_in");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static SparkSession spark;
+  private static String lake;
+  /** The audiences folder of the run with the default config, made once for the tests that read it. */
+  private static String folder;
+  private static Map<Path, String> firstChecksums;
+
+  @BeforeAll
+  static void exportWithDefaults(SparkSession session) throws Exception {
+    spark = session;
+    lake = SegmentRows.lake(spark, CUSTOMERS, AS_OF);
+    assertEquals(0, run(lake, Map.of()));
+    folder = lake + "/audiences";
+    firstChecksums = checksums(Path.of(folder));
+  }
+
+  /** The fixture is the contract: the segment job's columns, in its order. */
+  @Test
+  void fixtureHasExactlyTheContractColumns() {
+    assertEquals(io.segpipe.jobs.segment.CustomerSegments.COLUMNS, List.of(SegmentRows.SCHEMA.fieldNames()));
+  }
+
+  static int run(String lake, Map<String, String> environment, String... extra) {
+    List<String> argv = new ArrayList<>(List.of("--as-of", AS_OF.toString(), "--conf", "segpipe.lake.root=" + lake,
+        "--conf", "segpipe.export.columns=[" + String.join(",", COLUMNS) + "]"));
+    Stream.of(extra).forEach(argv::add);
+    return new ExportJob(environment::get).execute(argv.toArray(String[]::new));
+  }
+
+  private static Path set(String folder, String segmentation, String slug) {
+    return Path.of(folder, AS_OF.toString(), segmentation, slug);
+  }
+
+  /** The fixture's customers in a segment who said yes, by the fixture's own rule (not the job's code). */
+  private static List<String> consentingIn(String segmentation, String segment) {
+    Dataset<Row> all = SegmentRows.snapshot(spark, CUSTOMERS, AS_OF, 0);
+    return all.where(functions.col(segmentation).equalTo(segment)).collectAsList().stream()
+        .filter(r -> Boolean.TRUE.equals(SegmentRows.optIn(Integer.parseInt(r.getString(0).substring(1)))))
+        .map(r -> r.getString(0)).sorted().toList();
+  }
+
+  private static Dataset<Row> csv(Path file) {
+    return spark.read().option("header", "true").option("escape", "\"").option("multiLine", "true")
+        .csv(file.toString());
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  /**
+   * Default segments (rfm_segment Champions, At Risk, Can't Lose Them; lifecycle_stage at_risk, lapsed):
+   * each set holds exactly the consenting customers of its segment, sorted, with the fixture's values;
+   * CSV, JSON lines and manifest agree on the count, and the manifest's checksums are the files'.
+   */
+  @Test
+  void eachAudienceHoldsTheConsentingCustomersOfItsSegmentWithMatchingManifest() throws Exception {
+    Map<String, List<String>> expectedSegments = Map.of(
+        "rfm_segment", List.of("Champions", "At Risk", "Can't Lose Them"), "lifecycle_stage", List.of("at_risk", "lapsed"));
+    int sets = 0;
+    for (Map.Entry<String, List<String>> e : expectedSegments.entrySet()) {
+      for (String segment : e.getValue()) {
+        Path dir = set(folder, e.getKey(), AudienceFiles.slug(segment));
+        String slug = AudienceFiles.slug(segment);
+        List<String> expected = consentingIn(e.getKey(), segment);
+        assertTrue(expected.size() >= 3, "the fixture puts several consenting customers in " + segment);
+
+        Dataset<Row> csv = csv(dir.resolve(slug + ".csv"));
+        assertEquals(COLUMNS, List.of(csv.columns()));
+        List<String> csvIds = csv.collectAsList().stream().map(r -> r.getString(0)).toList();
+        assertEquals(expected, csvIds, segment + ": the consenting members, sorted by customer_id");
+        // Values as the fixture has them (decimals in full, the label with a comma and quotes intact).
+        Column[] asText = COLUMNS.stream().map(c -> functions.col(c).cast("string").as(c)).toArray(Column[]::new);
+        List<Row> expectedRows = SegmentRows.snapshot(spark, CUSTOMERS, AS_OF, 0).where(functions.col("customer_id")
+            .isin(expected.toArray())).select(asText).orderBy("customer_id").collectAsList();
+        assertEquals(expectedRows, csv.collectAsList());
+
+        List<String> jsonLines = Files.readAllLines(dir.resolve(slug + ".jsonl"));
+        List<String> jsonIds = new ArrayList<>();
+        for (String line : jsonLines) {
+          JsonNode node = JSON.readTree(line);
+          assertEquals(COLUMNS, iterable(node.fieldNames()));
+          assertTrue(node.get("marketing_opt_in").asBoolean());
+          jsonIds.add(node.get("customer_id").asText());
+        }
+        assertEquals(expected, jsonIds);
+
+        JsonNode manifest = JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile());
+        assertEquals(segment, manifest.get("segment").asText());
+        assertEquals(e.getKey(), manifest.get("segmentation").asText());
+        assertEquals(AS_OF.toString(), manifest.get("as_of_date").asText());
+        assertEquals(expected.size(), manifest.get("rows").asLong());
+        assertEquals(COLUMNS, iterable(manifest.get("columns").elements()).stream().map(JsonNode::asText).toList());
+        assertEquals(sha256(dir.resolve(slug + ".csv")), manifest.get("files").get(slug + ".csv").get("sha256").asText());
+        assertEquals(sha256(dir.resolve(slug + ".jsonl")), manifest.get("files").get(slug + ".jsonl").get("sha256").asText());
+        assertEquals(expected.size() + 1, Files.readAllLines(dir.resolve(slug + ".csv")).size(), "header + rows");
+        sets++;
+      }
+    }
+    assertEquals(5, sets);
+    assertNoNonConsentingCustomer(Path.of(folder));
+  }
+
+  private static <T> List<T> iterable(java.util.Iterator<T> it) {
+    List<T> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
+  }
+
+  /** Every customer whose opt-in is false or unknown is absent from every file under the folder. */
+  static void assertNoNonConsentingCustomer(Path folder) throws IOException {
+    List<String> excluded = IntStream.rangeClosed(1, CUSTOMERS).filter(n -> !Boolean.TRUE.equals(SegmentRows.optIn(n)))
+        .mapToObj(SegmentRows::id).toList();
+    assertEquals(CUSTOMERS / 4 + 6, excluded.size(), "15 said no, 6 unknown");
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String text = Files.readString(file);
+        for (String id : excluded) {
+          assertFalse(text.contains(id), id + " has no marketing opt-in but is in " + file);
+        }
+      }
+    }
+  }
+
+  /**
+   * A second run, on one shuffle partition instead of four and with each audience streamed in range
+   * partitions of two rows instead of one partition, gives byte-identical files and leaves no
+   * temporary folder behind; the previous set is replaced, not added to.
+   */
+  @Test
+  void reRunOnOtherPartitioningGivesIdenticalFiles() throws Exception {
+    String before = spark.conf().get("spark.sql.shuffle.partitions");
+    spark.conf().set("spark.sql.shuffle.partitions", "1");
+    try {
+      assertEquals(0, run(lake, Map.of(), "--conf", "segpipe.export.audiences.rows-per-partition=2"));
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", before);
+    }
+    assertEquals(firstChecksums, checksums(Path.of(folder)));
+    assertEquals(15, firstChecksums.size(), "5 sets of 3 files, nothing else (no temporary or old folders)");
+  }
+
+  private static Map<Path, String> checksums(Path folder) throws Exception {
+    Map<Path, String> out = new java.util.TreeMap<>();
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        out.put(folder.relativize(f), sha256(f));
+      }
+    }
+    try (Stream<Path> all = Files.walk(folder)) {
+      assertEquals(List.of(), all.filter(p -> p.getFileName().toString().startsWith(".")).toList(),
+          "no hidden files or temporary folders");
+    }
+    return out;
+  }
+
+  /** Pseudonymised: every id is the hex SHA-256 of salt + customer_id (as Spark's sha2 computes it), sorted. */
+  @Test
+  void pseudonymisedIdsAreSaltedSha256() throws Exception {
+    String pseudonymised = Files.createTempDirectory("segpipe-audiences").toString();
+    String salt = "s4lt-for-tests";
+    assertEquals(0, run(lake, Map.of("TEST_AUDIENCE_SALT", salt),
+        "--conf", "segpipe.export.audiences.folder=\"" + pseudonymised + "\"",
+        "--conf", "segpipe.export.pseudonymise.enabled=true",
+        "--conf", "segpipe.export.pseudonymise.salt-env=TEST_AUDIENCE_SALT",
+        "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]"));
+    List<String> champions = consentingIn("rfm_segment", "Champions");
+    List<String> expected = spark.createDataset(champions, org.apache.spark.sql.Encoders.STRING()).toDF("id")
+        .select(functions.sha2(functions.concat(functions.lit(salt), functions.col("id")), 256))
+        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+    Path dir = set(pseudonymised, "rfm_segment", "champions");
+    assertEquals(expected, csv(dir.resolve("champions.csv")).collectAsList().stream().map(r -> r.getString(0)).toList());
+    assertTrue(JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile()).get("pseudonymised").asBoolean());
+    String text = Files.readString(dir.resolve("champions.jsonl"));
+    champions.forEach(id -> assertFalse(text.contains("\"" + id + "\""), id + " appears in clear"));
+    assertFalse(Files.exists(Path.of(pseudonymised, AS_OF.toString(), "lifecycle_stage")),
+        "[] exports none of lifecycle_stage");
+  }
+
+  @Test
+  void missingSaltVariableIsAUserErrorNamingIt() {
+    String err = stderrOf(() -> assertEquals(2, run(lake, Map.of(),
+        "--conf", "segpipe.export.pseudonymise.enabled=true",
+        "--conf", "segpipe.export.pseudonymise.salt-env=TEST_AUDIENCE_SALT")));
+    assertTrue(err.contains("TEST_AUDIENCE_SALT") && err.contains("not set"), err);
+  }
+
+  @Test
+  void unknownSegmentOrSegmentationIsAUserError() {
+    String err = stderrOf(() -> assertEquals(2, run(lake, Map.of(),
+        "--conf", "segpipe.export.audiences.segments.rfm_segment=[Champion]",
+        "--conf", "segpipe.export.audiences.segments.colour=[red]")));
+    assertTrue(err.contains("'Champion' is not a rfm_segment value"), err);
+    assertTrue(err.contains("'colour' is not a segmentation"), err);
+  }
+
+  static String stderrOf(Runnable action) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return captured.toString(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A write that fails half-way (the rows' iterator throws after some rows were written) leaves the
+   * previous set exactly as it was and no temporary folder.
+   */
+  @Test
+  void failedWriteLeavesThePreviousSet() throws Exception {
+    Map<Path, String> before = checksums(Path.of(folder));
+    Dataset<Row> failing = SegmentRows.snapshot(spark, CUSTOMERS, AS_OF, 0).where("rfm_segment = 'Champions'")
+        .select(functions.col("customer_id"), functions.assert_true(functions.col("customer_id").lt("C040")).as("x"))
+        .orderBy("customer_id").repartition(1).sortWithinPartitions("customer_id");
+    RuntimeException failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () ->
+        AudienceFiles.write(spark.sparkContext().hadoopConfiguration(), folder, AS_OF, "rfm_segment", "Champions",
+            failing, List.of("customer_id", "x"), false, "failtest"));
+    assertTrue(String.valueOf(failure.getMessage()).contains("C040") || failure.toString().contains("assert"),
+        failure.toString());
+    assertEquals(before, checksums(Path.of(folder)));
+  }
+}

@@ -1,0 +1,104 @@
+package io.segpipe.jobs.export;
+
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.lake.Lake;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A small customer_segments table with exactly the contract's columns (DESIGN.md, shared contracts), in
+ * a fresh lake: {@code customers} customers C001.. per as-of date, with segments, consent and prospects
+ * spread over them by the customer number so every test can say which customer should be where.
+ */
+final class SegmentRows {
+  static final StructType SCHEMA = new StructType()
+      .add("customer_id", DataTypes.StringType, false)
+      .add("recency_days", DataTypes.IntegerType)
+      .add("frequency", DataTypes.LongType)
+      .add("monetary", DataTypes.createDecimalType(18, 2))
+      .add("avg_order_value", DataTypes.createDecimalType(18, 2))
+      .add("r_score", DataTypes.IntegerType)
+      .add("f_score", DataTypes.IntegerType)
+      .add("m_score", DataTypes.IntegerType)
+      .add("rfm_cell", DataTypes.StringType)
+      .add("rfm_segment", DataTypes.StringType)
+      .add("lifecycle_stage", DataTypes.StringType)
+      .add("value_tier", DataTypes.StringType)
+      .add("cluster_id", DataTypes.IntegerType)
+      .add("cluster_label", DataTypes.StringType)
+      .add("churn_probability", DataTypes.DoubleType)
+      .add("churn_risk", DataTypes.StringType)
+      .add("marketing_opt_in", DataTypes.BooleanType)
+      .add("clusters_model_version", DataTypes.StringType)
+      .add("churn_model_version", DataTypes.StringType)
+      .add("as_of_date", DataTypes.DateType);
+
+  static final List<String> RFM = List.of("Champions", "At Risk", "Can't Lose Them", "Lost", "Loyal");
+  static final List<String> LIFECYCLE = List.of("active", "at_risk", "lapsed", "new", "churned", "reactivated");
+  /** The second label has a comma and quotes, which the CSV must quote. */
+  static final List<String> LABELS = List.of("Loyal high spenders", "Bargain hunters, \"deal\" driven", "Store only");
+
+  private SegmentRows() {}
+
+  static String id(int n) {
+    return String.format("C%03d", n);
+  }
+
+  /** Consent: every 4th customer said no, every 7th (not 4th) is unknown (null); the rest said yes. */
+  static Boolean optIn(int n) {
+    return n % 4 == 0 ? Boolean.FALSE : n % 7 == 0 ? null : Boolean.TRUE;
+  }
+
+  /** Every 10th customer is a prospect: no purchase, so no scores, cluster or churn values. */
+  static Row row(int n, LocalDate asOf, int shift) {
+    boolean prospect = n % 10 == 0;
+    int k = n + shift;
+    return RowFactory.create(id(n),
+        prospect ? null : k % 300,
+        prospect ? 0L : (long) (k % 9 + 1),
+        prospect ? new BigDecimal("0.00") : new BigDecimal(k * 37 % 5000 + ".25"),
+        prospect ? null : new BigDecimal(k * 11 % 200 + ".50"),
+        prospect ? null : k % 5 + 1, prospect ? null : k % 4 + 1, prospect ? null : k % 3 + 2,
+        prospect ? null : "" + (k % 5 + 1) + (k % 4 + 1) + (k % 3 + 2),
+        prospect ? null : RFM.get(k % RFM.size()),
+        prospect ? "prospect" : LIFECYCLE.get(k % LIFECYCLE.size()),
+        prospect ? null : List.of("high", "mid", "low").get(k % 3),
+        prospect ? null : k % LABELS.size(),
+        prospect ? null : LABELS.get(k % LABELS.size()),
+        prospect ? null : (k % 8) / 8.0,
+        prospect ? null : List.of("low", "medium", "high").get(k % 3),
+        optIn(n),
+        "2024-03-31_abc12345", prospect ? null : "2024-03-31_abc12345",
+        Date.valueOf(asOf));
+  }
+
+  static Dataset<Row> snapshot(SparkSession spark, int customers, LocalDate asOf, int shift) {
+    List<Row> rows = new ArrayList<>();
+    for (int n = 1; n <= customers; n++) {
+      rows.add(row(n, asOf, shift));
+    }
+    return spark.createDataFrame(rows, SCHEMA);
+  }
+
+  /** A new lake folder holding customer_segments for each date (the second date's values shifted). */
+  static String lake(SparkSession spark, int customers, LocalDate... dates) throws IOException {
+    String root = Files.createTempDirectory("segpipe-export-lake").toString();
+    Lake lake = new Lake(spark, new LakeSettings(root, ""));
+    for (int i = 0; i < dates.length; i++) {
+      lake.replacePartition(snapshot(spark, customers, dates[i], i * 3), CustomerSegmentsColumns.TABLE,
+          CustomerSegmentsColumns.PARTITION, dates[i]);
+    }
+    return root;
+  }
+}

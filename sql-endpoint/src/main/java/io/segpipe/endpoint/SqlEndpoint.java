@@ -1,0 +1,120 @@
+package io.segpipe.endpoint;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.spark.SparkSessions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SQL endpoint for BI tools: a Spark Thrift Server (HiveServer2 protocol) in this JVM, with every
+ * Delta table at the lake root registered as {@code <database>.<table>}. Runs until stopped (SIGTERM).
+ * The catalog is Spark's in-memory one, rebuilt from the lake at each start, so there is no metastore
+ * to keep; tables written while it runs are seen at their latest version by each new query.
+ */
+public final class SqlEndpoint {
+  private static final Logger LOG = LoggerFactory.getLogger(SqlEndpoint.class);
+  private static final String NAME = "sql-endpoint";
+  private static final List<JobArguments.Option> OPTIONS = List.of(
+      new JobArguments.Option("host", "ADDRESS", "address to listen on (segpipe.sql-endpoint.host, default 127.0.0.1)"),
+      new JobArguments.Option("port", "PORT", "TCP port (segpipe.sql-endpoint.port, default 10000)"),
+      new JobArguments.Option("database", "NAME", "database the tables are registered in (default segpipe)"));
+
+  private SqlEndpoint() {}
+
+  public static void main(String[] argv) {
+    JobArguments arguments;
+    SegpipeConfig config;
+    EndpointSettings settings;
+    try {
+      arguments = JobArguments.parse(NAME, argv, OPTIONS);
+      if (arguments.help()) {
+        System.out.print(JobArguments.usage(NAME, "Serves the lake's tables to BI tools over the HiveServer2"
+            + " protocol (Spark Thrift Server): jdbc:hive2://HOST:PORT/DATABASE.", OPTIONS));
+        return;
+      }
+      config = SegpipeConfig.load(arguments.configFile(), arguments.overrides());
+      settings = config.section(r -> EndpointSettings.read(r, arguments, System::getenv));
+    } catch (UserError e) {
+      System.err.println("segpipe " + NAME + ": " + e.getMessage());
+      System.exit(UserError.EXIT_CODE);
+      return;
+    }
+
+    // HiveServer2 reads its settings from HiveConf, which takes system properties over its defaults.
+    System.setProperty("hive.server2.thrift.bind.host", settings.host());
+    System.setProperty("hive.server2.thrift.port", String.valueOf(settings.port()));
+    System.setProperty("hive.server2.transport.mode", "binary");
+    settings.user().ifPresent(user -> {
+      System.setProperty("hive.server2.authentication", "CUSTOM");
+      System.setProperty("hive.server2.custom.authentication.class", PasswordAuthentication.class.getName());
+      System.setProperty(PasswordAuthentication.USER_PROPERTY, user);
+      System.setProperty(PasswordAuthentication.VARIABLE_PROPERTY, settings.passwordVariable());
+    });
+    if (settings.user().isEmpty()) {
+      System.setProperty("hive.server2.authentication", "NONE");
+    }
+
+    SparkConf conf = new SparkConf();
+    SparkSession.Builder builder = SparkSession.builder().appName("segpipe " + NAME)
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
+    if (!conf.contains("spark.master")) {
+      builder.master("local[*]");
+    }
+    SparkSessions.REQUIRED.forEach(builder::config);
+    config.sparkConf().forEach(builder::config);
+    SparkSession spark = builder.getOrCreate();
+
+    Lake lake = new Lake(spark, new LakeSettings(config.lake().root(), settings.database()));
+    spark.sql("CREATE DATABASE IF NOT EXISTS `" + settings.database() + "`");
+    List<String> tables = register(spark, lake);
+    if (tables.isEmpty()) {
+      LOG.warn("no Delta table at {} yet: the endpoint serves an empty database {}", config.lake().root(),
+          settings.database());
+    }
+    HiveThriftServer2.startWithContext(spark.sqlContext());
+    String message = "segpipe " + NAME + ": listening on jdbc:hive2://" + settings.host() + ":" + settings.port() + "/"
+        + settings.database() + " (" + (settings.user().isPresent() ? "password for user " + settings.user().get()
+        : "no authentication") + "); tables: " + String.join(", ", tables);
+    LOG.info(message);
+    System.out.println(message);
+  }
+
+  /** Registers every Delta table directly under the lake root; returns their names, sorted. */
+  static List<String> register(SparkSession spark, Lake lake) {
+    List<String> tables = new ArrayList<>();
+    String root = lake.path("");
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return tables;
+      }
+      for (FileStatus child : fs.listStatus(rootPath)) {
+        String name = child.getPath().getName();
+        if (child.isDirectory() && name.matches("[A-Za-z_][A-Za-z0-9_]*") && lake.exists(name)) {
+          tables.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the lake root " + root, e);
+    }
+    tables.sort(null);
+    tables.forEach(lake::register);
+    return tables;
+  }
+}

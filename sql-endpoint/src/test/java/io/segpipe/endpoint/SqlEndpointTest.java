@@ -1,0 +1,216 @@
+package io.segpipe.endpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.test.SharedSpark;
+import java.math.BigDecimal;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import scala.collection.JavaConverters;
+
+/**
+ * scripts/sql-endpoint as a BI tool meets it: started as its own process on a free port with password
+ * authentication, queried with the Hive JDBC driver, its answers compared with the same tables read by
+ * Spark. The lake holds customer_segments and segment_profiles (with map and array columns) for two dates.
+ */
+@ExtendWith(SharedSpark.class)
+class SqlEndpointTest {
+  private static final String PASSWORD = "endpoint-test-password";
+  private static final LocalDate FIRST = LocalDate.parse("2024-03-31");
+  private static final LocalDate SECOND = LocalDate.parse("2024-04-30");
+  private static final List<String> SEGMENTS = List.of("Champions", "At Risk", "Lost", "Loyal");
+  private static SparkSession spark;
+  private static Lake lake;
+  private static Process server;
+  private static int port;
+  private static Path log;
+
+  @BeforeAll
+  static void start(SparkSession session) throws Exception {
+    spark = session;
+    String root = Files.createTempDirectory("segpipe-endpoint-lake").toString();
+    lake = new Lake(spark, new LakeSettings(root, ""));
+    for (LocalDate date : List.of(FIRST, SECOND)) {
+      lake.replacePartition(segments(date), "customer_segments", "as_of_date", date);
+      lake.replacePartition(profiles(date), "segment_profiles", "as_of_date", date);
+    }
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    log = Files.createTempFile("segpipe-endpoint", ".log");
+    ProcessBuilder pb = new ProcessBuilder(script(), "--conf", "segpipe.lake.root=" + root, "--port", String.valueOf(port),
+        "--conf", "segpipe.sql-endpoint.authentication=password", "--master", "local[2]", "--driver-memory", "1g",
+        "--conf", "segpipe.spark.conf.\"spark.sql.shuffle.partitions\"=2")
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("SEGPIPE_SQL_PASSWORD", PASSWORD);
+    server = pb.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (!Files.readString(log).contains("listening on jdbc:hive2://")) {
+      if (!server.isAlive() || System.nanoTime() > deadline) {
+        stop();
+        throw new IllegalStateException("the endpoint did not start: " + Files.readString(log));
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** Stops the endpoint by its process id (the script execs java, so it is the server's own). */
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null && server.isAlive()) {
+      ProcessHandle handle = server.toHandle();
+      handle.destroy();
+      if (!server.waitFor(60, TimeUnit.SECONDS)) {
+        handle.destroyForcibly();
+        server.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static String script() {
+    return Path.of(System.getProperty("segpipe.project.root", ".."), "scripts", "sql-endpoint").toString();
+  }
+
+  private static Dataset<Row> segments(LocalDate date) {
+    StructType schema = new StructType().add("customer_id", DataTypes.StringType).add("rfm_segment", DataTypes.StringType)
+        .add("monetary", DataTypes.createDecimalType(18, 2)).add("churn_probability", DataTypes.DoubleType)
+        .add("marketing_opt_in", DataTypes.BooleanType).add("as_of_date", DataTypes.DateType);
+    List<Row> rows = new ArrayList<>();
+    int shift = date.equals(FIRST) ? 0 : 1;
+    for (int n = 1; n <= 40; n++) {
+      rows.add(RowFactory.create(String.format("C%03d", n), SEGMENTS.get((n + shift) % SEGMENTS.size()),
+          new BigDecimal(n * 13 + shift + ".25"), n % 5 == 0 ? null : (n % 8) / 8.0, n % 3 != 0, java.sql.Date.valueOf(date)));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private static Dataset<Row> profiles(LocalDate date) {
+    StructType schema = new StructType().add("segmentation", DataTypes.StringType).add("segment", DataTypes.StringType)
+        .add("customers", DataTypes.LongType).add("share", DataTypes.DoubleType)
+        .add("channel_mix", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType))
+        .add("top_categories", DataTypes.createArrayType(DataTypes.StringType)).add("as_of_date", DataTypes.DateType);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < SEGMENTS.size(); i++) {
+      rows.add(RowFactory.create("rfm_segment", SEGMENTS.get(i), 10L + i, (10.0 + i) / 46,
+          JavaConverters.mapAsScalaMap(Map.of("web", 0.25 * i / 4, "store", 1 - 0.25 * i / 4)).toMap(scala.Predef.$conforms()),
+          JavaConverters.asScalaBuffer(List.of("books", "toys")).toList(), java.sql.Date.valueOf(date)));
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private static Connection connect(String password) throws SQLException {
+    return DriverManager.getConnection("jdbc:hive2://127.0.0.1:" + port + "/segpipe", "segpipe", password);
+  }
+
+  /** Rows of a query over JDBC, each column as the driver's text of it. */
+  private static List<List<String>> query(String sql) throws SQLException {
+    List<List<String>> out = new ArrayList<>();
+    try (Connection c = connect(PASSWORD); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= columns; i++) {
+          row.add(rs.getString(i));
+        }
+        out.add(row);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The same table read by Spark, every column as text: arrays as JSON and maps as JSON with the keys
+   * sorted, as HiveServer2 sends them.
+   */
+  private static List<List<String>> spark(Dataset<Row> rows) {
+    List<Column> text = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      Column c = functions.col(f.name());
+      if (f.dataType() instanceof MapType) {
+        text.add(functions.to_json(functions.map_from_entries(functions.array_sort(functions.map_entries(c)))));
+      } else {
+        text.add(f.dataType() instanceof ArrayType ? functions.to_json(c) : c.cast("string"));
+      }
+    }
+    List<List<String>> out = new ArrayList<>();
+    for (Row r : rows.select(text.toArray(Column[]::new)).collectAsList()) {
+      List<String> row = new ArrayList<>();
+      for (int i = 0; i < r.size(); i++) {
+        row.add(r.getString(i));
+      }
+      out.add(row);
+    }
+    return out;
+  }
+
+  @Test
+  void segmentCountsAreTheTablesCounts() throws Exception {
+    List<List<String>> viaJdbc = query("SELECT rfm_segment, count(*) FROM segpipe.customer_segments"
+        + " WHERE as_of_date = DATE'" + FIRST + "' GROUP BY 1 ORDER BY 1");
+    Dataset<Row> expected = lake.read("customer_segments", "").where(functions.col("as_of_date").equalTo(functions.lit(FIRST)))
+        .groupBy("rfm_segment").count().orderBy("rfm_segment");
+    assertEquals(spark(expected), viaJdbc);
+    assertEquals(4, viaJdbc.size());
+    assertEquals(40, viaJdbc.stream().mapToInt(r -> Integer.parseInt(r.get(1))).sum());
+  }
+
+  /** Every table, every row and column (decimals, nulls, dates, maps, arrays) as Spark reads it. */
+  @Test
+  void everyTableReturnsWhatSparkReads() throws Exception {
+    List<List<String>> tables = query("SHOW TABLES IN segpipe");
+    assertEquals(List.of("customer_segments", "segment_profiles"), tables.stream().map(r -> r.get(1)).sorted().toList());
+    assertEquals(spark(lake.read("customer_segments", "").orderBy("as_of_date", "customer_id")),
+        query("SELECT * FROM segpipe.customer_segments ORDER BY as_of_date, customer_id"));
+    assertEquals(spark(lake.read("segment_profiles", "").orderBy("as_of_date", "segment")),
+        query("SELECT * FROM segpipe.segment_profiles ORDER BY as_of_date, segment"));
+  }
+
+  @Test
+  void wrongPasswordIsRefused() {
+    SQLException refused = assertThrows(SQLException.class, () -> connect("not-the-password").close());
+    assertTrue(String.valueOf(refused.getMessage()).toLowerCase().contains("password")
+        || String.valueOf(refused.getMessage()).contains("Peer indicated failure"), refused.getMessage());
+  }
+
+  /** Bound to all addresses without authentication, the endpoint refuses to start (before Spark). */
+  @Test
+  void anyAddressWithoutAuthenticationIsRefused() throws Exception {
+    Path out = Files.createTempFile("segpipe-endpoint-refused", ".log");
+    Process p = new ProcessBuilder(script(), "--host", "0.0.0.0", "--port", String.valueOf(port + 1))
+        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertEquals(2, p.exitValue());
+    assertTrue(Files.readString(out).contains("Refusing to listen on 0.0.0.0 without authentication"), Files.readString(out));
+  }
+}
