@@ -1,0 +1,11 @@
+-- The yardstick of the cluster portraits: means over the customers with a purchase in the window (the
+-- customers the clusters are made of).
+SELECT
+  count(*) AS customers,
+  CAST(avg(recency_days) AS DOUBLE) AS recency_mean,
+  CAST(avg(frequency) AS DOUBLE) AS frequency_mean,
+  CAST(avg(monetary) AS DOUBLE) AS monetary_mean,
+  CAST(avg(avg_order_value) AS DOUBLE) AS avg_order_value,
+  CAST(avg(churn_probability) AS DOUBLE) AS churn_probability_mean
+FROM report_segments
+WHERE as_of_date = :as_of AND frequency > 0
