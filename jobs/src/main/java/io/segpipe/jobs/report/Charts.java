@@ -87,6 +87,12 @@ final class Charts {
     return text.length() * CHAR_WIDTH;
   }
 
+  /** The text cut to about {@code width} units with an ellipsis (the full text is in the mark's tooltip). */
+  static String fit(String text, double width) {
+    int chars = (int) Math.max(4, Math.floor(width / CHAR_WIDTH));
+    return text.length() <= chars ? text : text.substring(0, chars - 1) + "…";
+  }
+
   /** Round tick steps (1, 2, 2.5 or 5 times a power of ten) covering 0..max in about five steps. */
   static List<Double> ticks(double max) {
     if (!(max > 0) || !Double.isFinite(max)) {
@@ -157,7 +163,7 @@ final class Charts {
     svg.append("<g class=\"bars\">");
     for (int c = 0; c < categories.size(); c++) {
       double rowTop = top + c * rowHeight + 5;
-      text(svg, labelWidth - 8, rowTop + rowHeight / 2 + 1, categories.get(c), "category", "end");
+      text(svg, labelWidth - 8, rowTop + rowHeight / 2 + 1, fit(categories.get(c), labelWidth - 12), "category", "end");
       for (int s = 0; s < series.size(); s++) {
         Series one = series.get(s);
         double v = one.values()[c];
@@ -203,15 +209,15 @@ final class Charts {
       double x = labelWidth + c * cell + cell / 2;
       if (slanted) {
         svg.append("<text class=\"category\" text-anchor=\"start\" transform=\"translate(").append(coordinate(x - 3))
-            .append(',').append(coordinate(top - 6)).append(") rotate(-40)\">").append(escape(columns.get(c))).append("</text>");
+            .append(',').append(coordinate(top - 6)).append(") rotate(-40)\">").append(escape(fit(columns.get(c), 190))).append("</text>");
       } else {
-        text(svg, x, top - 8, columns.get(c), "category", "middle");
+        text(svg, x, top - 8, fit(columns.get(c), cell), "category", "middle");
       }
     }
     svg.append("<g class=\"cells\">");
     for (int r = 0; r < rows.size(); r++) {
       double y = top + r * cellHeight;
-      text(svg, labelWidth - 8, y + cellHeight / 2 + 4, rows.get(r), "category", "end");
+      text(svg, labelWidth - 8, y + cellHeight / 2 + 4, fit(rows.get(r), labelWidth - 30), "category", "end");
       for (int c = 0; c < columns.size(); c++) {
         double x = labelWidth + c * cell;
         double t = shadeOf[r][c];
