@@ -46,12 +46,18 @@ final class Charts {
 
   private static void metricText(StringBuilder svg, double x, double y, String text, String anchor, String metric,
       double value) {
+    metricText(svg, x, y, text, "", anchor, metric, value);
+  }
+
+  /** A figure's text, marked with its metric, followed by {@code suffix} (e.g. its share) outside the mark. */
+  private static void metricText(StringBuilder svg, double x, double y, String text, String suffix, String anchor,
+      String metric, double value) {
     svg.append("<text x=\"").append(coordinate(x)).append("\" y=\"").append(coordinate(y))
-        .append("\" class=\"value\" text-anchor=\"").append(anchor).append('"');
+        .append("\" class=\"value\" text-anchor=\"").append(anchor).append("\"><tspan");
     if (metric != null) {
       svg.append(" data-metric=\"").append(escape(metric)).append("\" data-value=\"").append(value).append('"');
     }
-    svg.append('>').append(escape(text)).append("</text>");
+    svg.append('>').append(escape(text)).append("</tspan>").append(escape(suffix)).append("</text>");
   }
 
   private static void rect(StringBuilder svg, double x, double y, double w, double h, String fill, String tooltip,
@@ -89,7 +95,7 @@ final class Charts {
 
   /** The text cut to about {@code width} units with an ellipsis (the full text is in the mark's tooltip). */
   static String fit(String text, double width) {
-    int chars = (int) Math.max(4, Math.floor(width / CHAR_WIDTH));
+    int chars = (int) Math.max(4, Math.floor(width / CHAR_WIDTH + 1e-9));
     return text.length() <= chars ? text : text.substring(0, chars - 1) + "…";
   }
 
@@ -217,7 +223,7 @@ final class Charts {
     svg.append("<g class=\"cells\">");
     for (int r = 0; r < rows.size(); r++) {
       double y = top + r * cellHeight;
-      text(svg, labelWidth - 8, y + cellHeight / 2 + 4, fit(rows.get(r), labelWidth - 30), "category", "end");
+      text(svg, labelWidth - 8, y + cellHeight / 2 + 4, fit(rows.get(r), labelWidth - 22), "category", "end");
       for (int c = 0; c < columns.size(); c++) {
         double x = labelWidth + c * cell;
         double t = shadeOf[r][c];
@@ -305,7 +311,7 @@ final class Charts {
    * there is one, as a dashed outline around it.
    */
   static String funnel(String id, String title, String axisLabel, List<String> stages, long[] now, Long[] before,
-      String[] labels, String[] metrics, String nowName, String beforeName) {
+      String[] labels, String[] suffixes, String[] metrics, String nowName, String beforeName) {
     double labelWidth = 12 + stages.stream().mapToDouble(Charts::textWidth).max().orElse(40);
     double valueRoom = 120;
     double plotWidth = WIDTH - labelWidth - valueRoom;
@@ -336,13 +342,13 @@ final class Charts {
       double y = top + i * rowHeight;
       text(svg, labelWidth - 8, y + rowHeight / 2 + 4, stages.get(i), "category", "end");
       double w = plotWidth * now[i] / max;
-      rect(svg, centre - w / 2, y + 4, w, rowHeight - 8, PALETTE.get(0), stages.get(i) + ": " + labels[i], null);
+      rect(svg, centre - w / 2, y + 4, w, rowHeight - 8, PALETTE.get(0), stages.get(i) + ": " + labels[i] + suffixes[i], null);
       if (before[i] != null) {
         double wb = plotWidth * before[i] / max;
         rect(svg, centre - wb / 2, y + 3, wb, rowHeight - 6, "none", beforeName + ", " + stages.get(i) + ": " + before[i],
             "class=\"previous\"");
       }
-      metricText(svg, labelWidth + plotWidth + 8, y + rowHeight / 2 + 4, labels[i], "start", metrics[i], now[i]);
+      metricText(svg, labelWidth + plotWidth + 8, y + rowHeight / 2 + 4, labels[i], suffixes[i], "start", metrics[i], now[i]);
     }
     svg.append("</g>");
     text(svg, centre, top + rowHeight * stages.size() + 20, axisLabel, "axis-label", "middle");

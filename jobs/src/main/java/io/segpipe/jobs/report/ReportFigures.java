@@ -32,6 +32,7 @@ import io.segpipe.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -109,7 +110,7 @@ final class ReportFigures {
     Population population = population(asOf);
 
     context.phase("transitions");
-    List<TransitionMatrix> transitions = transitions(asOf, rerun);
+    List<TransitionMatrix> transitions = previous.isPresent() ? transitions(asOf, rerun) : List.of();
 
     context.phase("rules");
     List<ClusterRuleText> rules = lake.read(RULES, rerun).where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
@@ -129,7 +130,7 @@ final class ReportFigures {
     DataQuality quality = dataQuality();
 
     return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
-        Instant.now().toString(), settings.currency(), lake.path(""), headline, rfm, grid, lifecycle, transitions,
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
         population, clusters, rules, churn, models, quality);
   }
 
@@ -231,6 +232,7 @@ final class ReportFigures {
     return new Population(r.getLong(0), means, mix);
   }
 
+  /** The migration since the previous snapshot; only called when there is one (else every row is "(new)"). */
   private List<TransitionMatrix> transitions(LocalDate asOf, String rerun) {
     if (!lake.exists(TRANSITIONS)) {
       return List.of();

@@ -38,6 +38,13 @@ final class ReportPage {
   private static final Map<String, String> FEATURE_NAMES = Map.of(
       "recency_mean", "Recency (days)", "frequency_mean", "Orders", "monetary_mean", "Net spend",
       "avg_order_value", "Average order value", "churn_probability_mean", "Churn probability");
+  /** How the behaviour features read in a sentence. */
+  private static final Map<String, String> FEATURE_WORDS = Map.ofEntries(
+      Map.entry("recency_days", "days since the last order"), Map.entry("frequency", "orders"),
+      Map.entry("monetary", "net spend"), Map.entry("avg_order_value", "average order value"),
+      Map.entry("channel_breadth", "channels used"), Map.entry("category_breadth", "categories bought"),
+      Map.entry("tenure_days", "days since the first order"), Map.entry("return_rate", "return rate"),
+      Map.entry("mean_days_between_orders", "mean days between orders"), Map.entry("avg_rating", "average rating"));
   private static final Map<String, String> DEMOGRAPHIC_NAMES = Map.of(
       "age_bands", "Age", "gender", "Gender", "region", "Region", "member_tier", "Member tier");
   private static final Map<String, String> SEGMENTATION_NAMES = Map.of(
@@ -239,7 +246,8 @@ final class ReportPage {
         stages.stream().map(s -> s.stage().replace('_', ' ')).toList(),
         stages.stream().mapToLong(StageCount::customers).toArray(),
         stages.stream().map(StageCount::previousCustomers).toArray(Long[]::new),
-        stages.stream().map(s -> format.count(s.customers()) + " (" + format.percent(s.share()) + ")").toArray(String[]::new),
+        stages.stream().map(s -> format.count(s.customers())).toArray(String[]::new),
+        stages.stream().map(s -> " (" + format.percent(s.share()) + ")").toArray(String[]::new),
         stages.stream().map(s -> "lifecycle.customers|" + s.stage()).toArray(String[]::new),
         "As of " + data.asOfDate(), data.previousAsOfDate() == null ? "" : "As of " + data.previousAsOfDate()));
     html.append("</section>\n");
@@ -378,11 +386,31 @@ final class ReportPage {
     }
     html.append("<h4>Who is in it, in plain words</h4><ul class=\"rules\">");
     for (ClusterRuleText r : mine) {
-      html.append("<li>").append(escape(r.ruleText())).append(" <span class=\"muted\">(");
+      html.append("<li title=\"").append(escape(r.ruleText())).append("\">").append(escape(plainWords(r.ruleText())))
+          .append(" <span class=\"muted\">(");
       metric("rule.customers|" + r.ruleId(), r.customers(), format.count(r.customers()));
       html.append(" customers)</span></li>");
     }
     html.append("</ul>\n");
+  }
+
+  /**
+   * A rule as a sentence: "recency_days ≤ 104 and frequency ≥ 7 → cluster 1, label" becomes "Customers
+   * whose days since the last order ≤ 104 and orders ≥ 7" (the cluster is the section's own).
+   */
+  static String plainWords(String ruleText) {
+    String conditions = ruleText.contains(" → ") ? ruleText.substring(0, ruleText.indexOf(" → ")) : ruleText;
+    if (conditions.isBlank() || conditions.equals("every customer")) {
+      return "All customers who bought";
+    }
+    List<String> parts = new ArrayList<>();
+    for (String condition : conditions.split(" and ")) {
+      String c = condition.trim();
+      int space = c.indexOf(' ');
+      String feature = space < 0 ? c : c.substring(0, space);
+      parts.add(FEATURE_WORDS.getOrDefault(feature, feature.replace('_', ' ')) + (space < 0 ? "" : c.substring(space)));
+    }
+    return "Customers whose " + String.join(" and ", parts);
   }
 
   private void churnAndModels() {

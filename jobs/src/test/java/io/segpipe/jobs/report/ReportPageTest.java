@@ -114,4 +114,12 @@ class ReportPageTest {
     assertEquals(charts, page.split("class=\"chart-title\"", -1).length - 1, "every chart has a title");
     assertEquals(8, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette");
   }
+
+  @Test
+  void rulesReadAsSentences() {
+    assertEquals("Customers whose days since the last order ≤ 104 and orders ≥ 5 and ≤ 6 and channels used ≥ 3",
+        ReportPage.plainWords("recency_days ≤ 104 and frequency ≥ 5 and ≤ 6 and channel_breadth ≥ 3 → cluster 1, loyal"));
+    assertEquals("Customers whose net spend > 322.2", ReportPage.plainWords("monetary > 322.2 → cluster 0, x → y"));
+    assertEquals("All customers who bought", ReportPage.plainWords("every customer → cluster 0, all"));
+  }
 }
