@@ -1,0 +1,87 @@
+package io.segpipe.jobs.segment;
+
+import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.train.ChurnModel;
+import io.segpipe.jobs.train.ClusterTrainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * customer_segments: the models applied to one customer_features snapshot, with consent from the
+ * customers dimension. Pure: datasets in, datasets out. The rows it builds carry, besides the
+ * contract's columns, what the profiles summarise (see segment_customers.sql); {@link #table} keeps
+ * the contract's.
+ */
+public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
+  public static final String TABLE = "customer_segments";
+  public static final String PARTITION = "as_of_date";
+
+  /** The contract's columns, in order. */
+  public static final List<String> COLUMNS = List.of("customer_id", "recency_days", "frequency", "monetary",
+      "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
+      "cluster_id", "cluster_label", "churn_probability", "churn_risk", "marketing_opt_in", "clusters_model_version",
+      "churn_model_version", PARTITION);
+
+  /** The customers dimension columns the segments use. */
+  static final StructType DIMS = new StructType()
+      .add("customer_id", DataTypes.StringType, false)
+      .add("marketing_opt_in", DataTypes.BooleanType, true)
+      .add("birth_year", DataTypes.IntegerType, true)
+      .add("gender", DataTypes.StringType, true)
+      .add("region", DataTypes.StringType, true)
+      .add("member_tier", DataTypes.StringType, true);
+
+  private static final StructType LABELS = new StructType()
+      .add("cluster_id", DataTypes.IntegerType, false)
+      .add("cluster_label", DataTypes.StringType, false);
+
+  /**
+   * One row per customer of {@code snapshot} (one as-of date of customer_features); {@code dims} has
+   * the {@link #DIMS} columns (empty when there is no customers table). Lazy.
+   */
+  public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims) {
+    SparkSession spark = snapshot.sparkSession();
+    List<Column> kept = new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
+    kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
+    kept.add(ChurnModel.churnProbability().as("model_churn_probability"));
+    // Both models applied to every row in one pass (prospects too: their predictions are dropped in
+    // the SQL, which is cheaper than splitting and re-joining the snapshot).
+    Dataset<Row> scored = models.churn().model().transform(models.clusters().model().transform(snapshot))
+        .select(kept.toArray(Column[]::new));
+    scored.createOrReplaceTempView("scored_snapshot");
+    List<Row> labels = models.labels().entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).toList();
+    spark.createDataFrame(labels, LABELS).createOrReplaceTempView("cluster_labels");
+    dims.select(Arrays.stream(DIMS.fieldNames()).map(functions::col).toArray(Column[]::new))
+        .createOrReplaceTempView("customer_dims");
+    return SqlResource.load("sql/segment/segment_customers.sql")
+        .withFragment("channel_orders", settings.features().channels().stream()
+            .map(c -> "s.orders_" + c).collect(Collectors.joining(", ")))
+        .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
+        .with("medium_from", settings.churnRisk().mediumFrom())
+        .with("high_from", settings.churnRisk().highFrom())
+        .with("clusters_version", models.clustersVersion())
+        .with("churn_version", models.churnVersion())
+        .with("as_of", settings.asOf())
+        .run(spark);
+  }
+
+  /** The customer_segments table's columns of {@link #rows}. */
+  public static Dataset<Row> table(Dataset<Row> rows) {
+    return rows.select(COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /** An empty customers dimension, for a lake without a customers table. */
+  static Dataset<Row> noDims(SparkSession spark) {
+    return spark.createDataFrame(List.of(), DIMS);
+  }
+}

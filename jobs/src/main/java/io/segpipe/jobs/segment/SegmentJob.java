@@ -1,0 +1,156 @@
+package io.segpipe.jobs.segment;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.train.ModelRegistry;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segment job: the clusters, cluster-rules and churn models applied to the customer_features
+ * snapshot of --as-of, giving customer_segments, segment_profiles, segment_rules and
+ * segment_transitions. All four are computed (and held) before the first is written, so a failure in
+ * the computation leaves every table as it was; each write replaces exactly the as-of partition.
+ */
+public final class SegmentJob extends SegpipeJob<SegmentSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentJob.class);
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new SegmentJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "segment";
+  }
+
+  @Override
+  protected String summary() {
+    return "Applies the trained models (latest, or the versions pinned in segpipe.segment) to the customer_features"
+        + " snapshot of --as-of and writes customer_segments, segment_profiles, segment_rules and segment_transitions"
+        + " (since the latest earlier snapshot in customer_segments). Re-running a date replaces that date only.";
+  }
+
+  @Override
+  protected SegmentSettings settings(SegpipeConfig config, JobArguments arguments) {
+    LocalDate asOf = arguments.requireAsOf(name());
+    return config.section(reader -> SegmentSettings.read(reader, asOf, config.events().channels()));
+  }
+
+  @Override
+  protected JobOutcome run(JobContext context, SegmentSettings s) {
+    LocalDate asOf = s.asOf();
+    Lake lake = context.lake();
+    context.phase("read customer_features " + asOf);
+    String snapshotName = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
+    Dataset<Row> snapshot = lake.read(FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+        .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
+    if (snapshot.isEmpty()) {
+      throw new UserError("There is no customer_features snapshot as of " + asOf + " in " + lake.path(FeatureSnapshot.TABLE)
+          + ". Run `scripts/segpipe features --as-of " + asOf + "` first.");
+    }
+
+    context.phase("load models");
+    SegmentModels models = SegmentModels.load(ModelRegistry.open(context.spark(), lake, context.config()), s);
+    models.checkColumns(snapshot.columns(), snapshotName);
+    LOG.info("applying clusters {} (with its rules) and churn {} to {}", models.clustersVersion(), models.churnVersion(),
+        snapshotName);
+    boolean hasCustomers = lake.exists(Events.CUSTOMERS_TABLE);
+    if (!hasCustomers) {
+      LOG.warn("no customers table at {}: marketing_opt_in is false for everyone and the profiles have no"
+          + " demographics", lake.path(Events.CUSTOMERS_TABLE));
+    }
+    Dataset<Row> dims = hasCustomers ? lake.read(Events.CUSTOMERS_TABLE, "") : CustomerSegments.noDims(context.spark());
+    Dataset<Row> events = lake.read(Events.TABLE,
+        "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
+
+    List<Dataset<Row>> held = new ArrayList<>();
+    try {
+      context.phase("score customers");
+      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims));
+      Row counts = rows.agg(functions.count("*"), functions.count(functions.col("cluster_id"))).first();
+      long customers = counts.getLong(0);
+      long scored = counts.getLong(1);
+
+      context.phase("profiles");
+      Dataset<Row> profiles = hold(held, new SegmentProfiles(s).of(rows, events, hasCustomers).coalesce(1));
+      long profileRows = profiles.count();
+
+      context.phase("rules");
+      Dataset<Row> rules = SegmentRules.of(models.rules(), snapshot, asOf).coalesce(1);
+      long ruleRows = models.rules().rules().size();
+
+      context.phase("transitions");
+      Optional<LocalDate> previous = previousSnapshot(lake, asOf);
+      Dataset<Row> before = previous
+          .map(d -> lake.read(CustomerSegments.TABLE, "").where(functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
+          .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
+      if (previous.isEmpty()) {
+        LOG.info("no customer_segments snapshot before {}: every customer's transition is from {}", asOf,
+            SegmentTransitions.NEW);
+      }
+      Dataset<Row> transitions = hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
+      long transitionRows = transitions.count();
+
+      context.phase("write segments " + asOf);
+      lake.replacePartition(CustomerSegments.table(rows), CustomerSegments.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(profiles, SegmentProfiles.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(rules, SegmentRules.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(transitions, SegmentTransitions.TABLE, CustomerSegments.PARTITION, asOf);
+
+      String since = previous.map(d -> "since " + d).orElse("all new (no earlier snapshot)");
+      String summary = String.format("%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
+              + " %d profiles, %d rules, %d transitions %s", customers, asOf, scored, models.clustersVersion(),
+          models.churnVersion(), customers - scored, profileRows, ruleRows, transitionRows, since);
+      Map<String, String> details = new LinkedHashMap<>();
+      details.put("customers", String.valueOf(customers));
+      details.put("customers_scored", String.valueOf(scored));
+      details.put("prospects", String.valueOf(customers - scored));
+      details.put("clusters_model_version", models.clustersVersion());
+      details.put("churn_model_version", models.churnVersion());
+      details.put("previous_as_of_date", previous.map(LocalDate::toString).orElse(""));
+      details.put("rows." + CustomerSegments.TABLE, String.valueOf(customers));
+      details.put("rows." + SegmentProfiles.TABLE, String.valueOf(profileRows));
+      details.put("rows." + SegmentRules.TABLE, String.valueOf(ruleRows));
+      details.put("rows." + SegmentTransitions.TABLE, String.valueOf(transitionRows));
+      return new JobOutcome(customers, customers + profileRows + ruleRows + transitionRows, 0, 0, summary, details);
+    } finally {
+      held.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** Keeps {@code rows} for the writes (computed once, and before any table is touched). */
+  private static Dataset<Row> hold(List<Dataset<Row>> held, Dataset<Row> rows) {
+    Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
+    held.add(persisted);
+    return persisted;
+  }
+
+  /** The latest as_of_date before {@code asOf} in customer_segments, if any. */
+  static Optional<LocalDate> previousSnapshot(Lake lake, LocalDate asOf) {
+    if (!lake.exists(CustomerSegments.TABLE)) {
+      return Optional.empty();
+    }
+    Row latest = lake.read(CustomerSegments.TABLE, "")
+        .where(functions.col(CustomerSegments.PARTITION).lt(functions.lit(asOf)))
+        .agg(functions.max(CustomerSegments.PARTITION)).first();
+    return latest.isNullAt(0) ? Optional.empty() : Optional.of(latest.getDate(0).toLocalDate());
+  }
+}

@@ -1,0 +1,45 @@
+package io.segpipe.jobs.segment;
+
+import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.features.CustomerActivity;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * segment_profiles: a portrait of every segment of every segmentation (segment_profiles.sql), all
+ * aggregated in Spark; only the finished profiles (tens of rows) are small enough to look at.
+ */
+public record SegmentProfiles(SegmentSettings settings) {
+  public static final String TABLE = "segment_profiles";
+
+  /**
+   * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code events} is the
+   * events table, of which only the purchases in the features window are read; {@code hasCustomers}:
+   * whether there is a customers dimension (without one the demographic maps are empty). Lazy.
+   */
+  public Dataset<Row> of(Dataset<Row> segmentRows, Dataset<Row> events, boolean hasCustomers) {
+    SparkSession spark = segmentRows.sparkSession();
+    CustomerActivity activity = settings.features().activity();
+    activity.windowEvents(events).createOrReplaceTempView("window_events");
+    SqlResource.load("sql/segment/category_purchases.sql").runAsView(spark, "category_purchases");
+    SegmentMembers.of(segmentRows).createOrReplaceTempView("segment_members");
+    List<String> channels = settings.features().channels();
+    String total = "(" + perChannel(channels, c -> "m.orders_" + c, " + ") + ")";
+    return SqlResource.load("sql/segment/segment_profiles.sql")
+        .withFragment("channel_order_sums", perChannel(channels, c -> "sum(orders_" + c + ") AS orders_" + c, ",\n    "))
+        .withFragment("channel_order_total", total)
+        .withFragment("channel_mix_entries", perChannel(channels, c -> "'" + c + "', m.orders_" + c + " / " + total, ", "))
+        .with("top_categories", settings.topCategories())
+        .with("has_customers", hasCustomers)
+        .with("as_of", settings.asOf())
+        .run(spark);
+  }
+
+  private static String perChannel(List<String> channels, Function<String, String> sql, String separator) {
+    return channels.stream().map(sql).collect(Collectors.joining(separator));
+  }
+}

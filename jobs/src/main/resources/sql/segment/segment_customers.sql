@@ -1,0 +1,43 @@
+-- One row per customer of the snapshot: the customer_segments columns (cluster and churn only for
+-- customers with a purchase in the window; prospects get nulls), plus what the profiles summarise
+-- (per-channel orders, average rating, demographics). Views:
+--   scored_snapshot  customer_features of the as-of date with model_cluster_id and model_churn_probability
+--   cluster_labels   cluster_id, cluster_label of the clusters model
+--   customer_dims    the customers dimension (empty when there is none)
+-- marketing_opt_in is false unless the customers table says true: no consent is assumed.
+SELECT
+  s.customer_id,
+  s.recency_days,
+  s.frequency,
+  s.monetary,
+  s.avg_order_value,
+  s.r_score,
+  s.f_score,
+  s.m_score,
+  s.rfm_cell,
+  s.rfm_segment,
+  s.lifecycle_stage,
+  s.value_tier,
+  CASE WHEN s.frequency > 0 THEN s.model_cluster_id END AS cluster_id,
+  CASE WHEN s.frequency > 0 THEN l.cluster_label END AS cluster_label,
+  CASE WHEN s.frequency > 0 THEN s.model_churn_probability END AS churn_probability,
+  CASE
+    WHEN s.frequency = 0 THEN NULL
+    WHEN s.model_churn_probability < :medium_from THEN 'low'
+    WHEN s.model_churn_probability < :high_from THEN 'medium'
+    ELSE 'high'
+  END AS churn_risk,
+  coalesce(d.marketing_opt_in, false) AS marketing_opt_in,
+  :clusters_version AS clusters_model_version,
+  :churn_version AS churn_model_version,
+  :as_of AS as_of_date,
+  -- for the profiles only
+  ${channel_orders},
+  s.avg_rating,
+  ${age_band} AS age_band,
+  coalesce(d.gender, 'unknown') AS gender,
+  coalesce(d.region, 'unknown') AS region,
+  coalesce(d.member_tier, 'unknown') AS member_tier
+FROM scored_snapshot s
+LEFT JOIN cluster_labels l ON l.cluster_id = s.model_cluster_id
+LEFT JOIN customer_dims d ON d.customer_id = s.customer_id

@@ -1,0 +1,115 @@
+-- One portrait per (segmentation, segment). Views:
+--   segment_members      customers with their segmentation and segment (segment_members.sql) and the
+--                        columns of segment_customers.sql
+--   category_purchases   customer_id, category, spend: purchase amounts per category in the window
+-- Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
+-- rating and churn probability are added up as DECIMAL(38, 18)) and divided as doubles at the end, so
+-- no figure depends on the order Spark happens to add rows in. Medians are exact: percentile(x,
+-- 0.5), which interpolates between the two middle values of an even count, as the textbook median does.
+WITH totals AS (
+  SELECT segmentation, count(*) AS customers, sum(monetary) AS monetary
+  FROM segment_members
+  GROUP BY segmentation
+),
+measures AS (
+  SELECT
+    segmentation,
+    segment,
+    count(*) AS customers,
+    avg(recency_days) AS recency_mean,
+    percentile(recency_days, 0.5) AS recency_median,
+    avg(frequency) AS frequency_mean,
+    percentile(frequency, 0.5) AS frequency_median,
+    CAST(sum(monetary) AS DOUBLE) / count(monetary) AS monetary_mean,
+    percentile(CAST(monetary AS DOUBLE), 0.5) AS monetary_median,
+    sum(monetary) AS monetary,
+    CAST(sum(monetary) AS DOUBLE) / nullif(sum(frequency), 0) AS avg_order_value,
+    ${channel_order_sums},
+    CAST(sum(CAST(avg_rating AS DECIMAL(38, 18))) AS DOUBLE) / count(avg_rating) AS avg_rating,
+    CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
+      AS churn_probability_mean
+  FROM segment_members
+  GROUP BY segmentation, segment
+),
+dimension_counts AS (
+  SELECT segmentation, segment, dimension, value, count(*) AS customers
+  FROM segment_members
+  LATERAL VIEW stack(4,
+    'age_band', age_band,
+    'gender', gender,
+    'region', region,
+    'member_tier', member_tier) d AS dimension, value
+  GROUP BY segmentation, segment, dimension, value
+),
+dimension_shares AS (
+  SELECT
+    segmentation,
+    segment,
+    dimension,
+    struct(value AS key, customers / sum(customers) OVER (PARTITION BY segmentation, segment, dimension) AS share)
+      AS entry
+  FROM dimension_counts
+),
+demographics AS (
+  SELECT
+    segmentation,
+    segment,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'age_band' THEN entry END))) AS age_bands,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'gender' THEN entry END))) AS gender,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'region' THEN entry END))) AS region,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'member_tier' THEN entry END))) AS member_tier
+  FROM dimension_shares
+  GROUP BY segmentation, segment
+),
+category_spend AS (
+  SELECT m.segmentation, m.segment, p.category, sum(p.spend) AS spend
+  FROM segment_members m
+  JOIN category_purchases p ON p.customer_id = m.customer_id
+  GROUP BY m.segmentation, m.segment, p.category
+),
+category_ranks AS (
+  SELECT
+    segmentation,
+    segment,
+    category,
+    row_number() OVER (PARTITION BY segmentation, segment ORDER BY spend DESC, category) AS rank
+  FROM category_spend
+),
+top_categories AS (
+  SELECT
+    segmentation,
+    segment,
+    transform(array_sort(collect_list(struct(rank, category))), c -> c.category) AS top_categories
+  FROM category_ranks
+  WHERE rank <= :top_categories
+  GROUP BY segmentation, segment
+)
+SELECT
+  m.segmentation,
+  m.segment,
+  m.customers,
+  m.customers / t.customers AS share,
+  m.recency_mean,
+  m.recency_median,
+  m.frequency_mean,
+  m.frequency_median,
+  m.monetary_mean,
+  m.monetary_median,
+  CAST(m.monetary AS DOUBLE) / nullif(CAST(t.monetary AS DOUBLE), 0) AS revenue_share,
+  m.avg_order_value,
+  CASE WHEN ${channel_order_total} > 0
+    THEN map(${channel_mix_entries})
+    ELSE CAST(map() AS MAP<STRING, DOUBLE>)
+  END AS channel_mix,
+  coalesce(c.top_categories, CAST(array() AS ARRAY<STRING>)) AS top_categories,
+  CASE WHEN :has_customers THEN d.age_bands ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS age_bands,
+  CASE WHEN :has_customers THEN d.gender ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS gender,
+  CASE WHEN :has_customers THEN d.region ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS region,
+  CASE WHEN :has_customers THEN d.member_tier ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS member_tier,
+  m.avg_rating,
+  m.churn_probability_mean,
+  :as_of AS as_of_date
+FROM measures m
+JOIN totals t ON t.segmentation = m.segmentation
+JOIN demographics d ON d.segmentation = m.segmentation AND d.segment = m.segment
+LEFT JOIN top_categories c ON c.segmentation = m.segmentation AND c.segment = m.segment
