@@ -28,6 +28,10 @@ import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
 import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.segment.CustomerSegments;
+import io.segpipe.jobs.segment.SegmentProfiles;
+import io.segpipe.jobs.segment.SegmentRules;
+import io.segpipe.jobs.segment.SegmentTransitions;
 import io.segpipe.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.time.Instant;
@@ -52,10 +56,10 @@ import org.apache.spark.sql.functions;
  * hundred rows at most, whatever the number of customers) are collected to the driver.
  */
 final class ReportFigures {
-  static final String SEGMENTS = "customer_segments";
-  static final String PROFILES = "segment_profiles";
-  static final String RULES = "segment_rules";
-  static final String TRANSITIONS = "segment_transitions";
+  static final String SEGMENTS = CustomerSegments.TABLE;
+  static final String PROFILES = SegmentProfiles.TABLE;
+  static final String RULES = SegmentRules.TABLE;
+  static final String TRANSITIONS = SegmentTransitions.TABLE;
   static final String PARTITION = "as_of_date";
   /** Profile means shown in the cluster portraits, in the order shown. */
   static final List<String> PORTRAIT_MEANS =
