@@ -296,7 +296,8 @@ final class ReportFigures {
     }
     histogram.stream().filter(b -> !bands.containsKey(b.risk())).forEach(b -> bands.merge(b.risk(), b.customers(), Long::sum));
     Row stats = spark.table("report_segments").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
-        .agg(functions.count("churn_probability"), functions.avg("churn_probability")).first();
+        .agg(functions.count("churn_probability"),
+            functions.avg(col("churn_probability").cast("decimal(38,18)")).cast("double")).first();
     return new ChurnRisk(histogram, bands, stats.getLong(0), stats.isNullAt(1) ? Double.NaN : stats.getDouble(1));
   }
 
