@@ -1,0 +1,85 @@
+package io.segpipe.jobs.report;
+
+import java.text.NumberFormat;
+import java.util.Currency;
+import java.util.Locale;
+
+/**
+ * How the report writes numbers: the configured locale's thousands separators and decimal mark, money
+ * in the reporting currency. Not thread-safe (java.text formats are not): one per page.
+ */
+final class NumberFormats {
+  static final String MISSING = "–";
+
+  private final NumberFormat whole;
+  private final NumberFormat decimal;
+  private final NumberFormat percent;
+  private final NumberFormat money;
+  private final NumberFormat moneyWhole;
+
+  NumberFormats(Locale locale, String currency) {
+    whole = NumberFormat.getIntegerInstance(locale);
+    decimal = NumberFormat.getNumberInstance(locale);
+    percent = NumberFormat.getPercentInstance(locale);
+    percent.setMinimumFractionDigits(1);
+    percent.setMaximumFractionDigits(1);
+    money = NumberFormat.getCurrencyInstance(locale);
+    money.setCurrency(Currency.getInstance(currency));
+    money.setMinimumFractionDigits(2);
+    money.setMaximumFractionDigits(2);
+    moneyWhole = NumberFormat.getCurrencyInstance(locale);
+    moneyWhole.setCurrency(Currency.getInstance(currency));
+    moneyWhole.setMinimumFractionDigits(0);
+    moneyWhole.setMaximumFractionDigits(0);
+  }
+
+  String count(long n) {
+    return whole.format(n);
+  }
+
+  /** A number with {@code digits} decimals, or a dash when there is none. */
+  String decimal(double x, int digits) {
+    if (!Double.isFinite(x)) {
+      return MISSING;
+    }
+    decimal.setMinimumFractionDigits(digits);
+    decimal.setMaximumFractionDigits(digits);
+    return decimal.format(x);
+  }
+
+  String decimal(Double x, int digits) {
+    return x == null ? MISSING : decimal(x.doubleValue(), digits);
+  }
+
+  /** A share (0-1) as a percentage with one decimal. */
+  String percent(double share) {
+    return Double.isFinite(share) ? percent.format(share) : MISSING;
+  }
+
+  String money(double amount) {
+    return Double.isFinite(amount) ? money.format(amount) : MISSING;
+  }
+
+  /** Money rounded to the whole unit, for totals and axes. */
+  String moneyWhole(double amount) {
+    return Double.isFinite(amount) ? moneyWhole.format(amount) : MISSING;
+  }
+
+  /** A change with its sign, e.g. +1,234 or −56. */
+  String signedCount(long change) {
+    return (change > 0 ? "+" : change < 0 ? "−" : "±") + whole.format(Math.abs(change));
+  }
+
+  String signedMoney(double change) {
+    return (change > 0 ? "+" : change < 0 ? "−" : "±") + moneyWhole.format(Math.abs(change));
+  }
+
+  /** The relative change from {@code before} to {@code now}, e.g. +4.2%; a dash when before is 0. */
+  String relativeChange(double now, double before) {
+    if (before == 0 || !Double.isFinite(now) || !Double.isFinite(before)) {
+      return MISSING;
+    }
+    double change = (now - before) / Math.abs(before);
+    return (change > 0 ? "+" : change < 0 ? "−" : "±") + percent.format(Math.abs(change));
+  }
+}

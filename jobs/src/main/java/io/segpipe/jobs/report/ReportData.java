@@ -1,0 +1,77 @@
+package io.segpipe.jobs.report;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every figure the report shows, aggregated in Spark and collected small: written beside the page as
+ * report-data.json, and what the page is drawn from. Money is in {@link #currency}; shares are 0-1.
+ *
+ * @param previousAsOfDate the latest customer_segments snapshot before this one; null for the first
+ */
+public record ReportData(String asOfDate, String previousAsOfDate, String generatedAt, String currency,
+    String lakeRoot, Headline headline, List<SegmentSize> rfmSegments, List<GridCell> rfmGrid,
+    List<StageCount> lifecycle, List<TransitionMatrix> transitions, Population population,
+    List<ClusterPortrait> clusters, List<ClusterRuleText> rules, ChurnRisk churn, ModelQuality models,
+    DataQuality dataQuality) {
+
+  /** The headline of one snapshot. */
+  public record Snapshot(String asOfDate, long customers, long activeCustomers, long purchasers, double revenue,
+      long optedIn) {}
+
+  /** This snapshot and, where there is one, the previous. */
+  public record Headline(Snapshot current, Snapshot previous) {}
+
+  /** One RFM segment from segment_profiles, with the advice from config. */
+  public record SegmentSize(String segment, long customers, double share, double revenueShare, double monetaryMean,
+      double recencyMedian, double frequencyMean, String description, String action) {}
+
+  /** Customers with R score r and F score f, and their mean monetary. */
+  public record GridCell(int r, int f, long customers, double monetaryMean) {}
+
+  /** Customers in one lifecycle stage, this snapshot and the previous (null without one). */
+  public record StageCount(String stage, long customers, double share, Long previousCustomers) {}
+
+  /** One segment_transitions row. */
+  public record Transition(String from, String to, long customers, double shareOfFrom) {}
+
+  /** The transitions of one segmentation since the previous snapshot, rows and columns in display order. */
+  public record TransitionMatrix(String segmentation, String previousAsOfDate, List<String> fromSegments,
+      List<String> toSegments, List<Transition> cells) {}
+
+  /** Means over the customers with a purchase in the window, the yardstick of the cluster portraits. */
+  public record Population(long customers, Map<String, Double> means, Map<String, Double> channelMix) {}
+
+  /** One cluster from segment_profiles. */
+  public record ClusterPortrait(String segment, long customers, double share, double revenueShare,
+      Map<String, Double> means, Map<String, Double> channelMix, List<String> topCategories,
+      Map<String, Map<String, Double>> demographics, double churnProbabilityMean) {}
+
+  /** One decision-tree rule from segment_rules. */
+  public record ClusterRuleText(int ruleId, int clusterId, String clusterLabel, String ruleText, long customers) {}
+
+  /** One bar of the churn probability histogram: customers with from <= p < to (the last bar includes 1). */
+  public record ChurnBin(double from, double to, long customers, String risk) {}
+
+  /** Churn probabilities of the scored customers, and the customers per risk band. */
+  public record ChurnRisk(List<ChurnBin> bins, Map<String, Long> bands, long scored, double meanProbability) {}
+
+  /** Silhouette of one k tried. */
+  public record KScore(int k, double silhouette) {}
+
+  /** The models the segments were made with, and their metrics from model_runs. */
+  public record ModelQuality(String clustersVersion, String churnVersion, Integer chosenK, Double silhouette,
+      List<KScore> kSearch, Double rulesFidelity, Double churnAuc, Double churnPrecision, Double churnRecall,
+      Double churnRate, Long churnTestRows) {}
+
+  /** One ingest run from run_metrics. */
+  public record IngestRun(String runId, String startedAt, String status, long rowsIn, long rowsOut, long rowsRejected,
+      long rowsDuplicate) {}
+
+  /** A quarantine reason (values quoted in it masked, so alike reasons count together) and its rows. */
+  public record ReasonCount(String reason, long rows) {}
+
+  /** What ingest read, wrote and rejected over all its recorded runs, and why rows were rejected. */
+  public record DataQuality(long ingestRunCount, long eventsRead, long eventsWritten, long quarantined,
+      long duplicates, long quarantineRows, List<ReasonCount> topReasons, List<IngestRun> latestRuns) {}
+}

@@ -1,0 +1,390 @@
+package io.segpipe.jobs.report;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.desc;
+import static org.apache.spark.sql.functions.lit;
+
+import io.segpipe.common.UserError;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.RunMetrics;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.report.ReportData.ChurnBin;
+import io.segpipe.jobs.report.ReportData.ChurnRisk;
+import io.segpipe.jobs.report.ReportData.ClusterPortrait;
+import io.segpipe.jobs.report.ReportData.ClusterRuleText;
+import io.segpipe.jobs.report.ReportData.DataQuality;
+import io.segpipe.jobs.report.ReportData.GridCell;
+import io.segpipe.jobs.report.ReportData.Headline;
+import io.segpipe.jobs.report.ReportData.IngestRun;
+import io.segpipe.jobs.report.ReportData.KScore;
+import io.segpipe.jobs.report.ReportData.ModelQuality;
+import io.segpipe.jobs.report.ReportData.Population;
+import io.segpipe.jobs.report.ReportData.ReasonCount;
+import io.segpipe.jobs.report.ReportData.SegmentSize;
+import io.segpipe.jobs.report.ReportData.Snapshot;
+import io.segpipe.jobs.report.ReportData.StageCount;
+import io.segpipe.jobs.report.ReportData.Transition;
+import io.segpipe.jobs.report.ReportData.TransitionMatrix;
+import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.segment.CustomerSegments;
+import io.segpipe.jobs.segment.SegmentProfiles;
+import io.segpipe.jobs.segment.SegmentRules;
+import io.segpipe.jobs.segment.SegmentTransitions;
+import io.segpipe.jobs.train.ModelRegistry;
+import java.sql.Date;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Aggregates, in Spark, every figure of the report from the output tables; only the aggregates (a few
+ * hundred rows at most, whatever the number of customers) are collected to the driver.
+ */
+final class ReportFigures {
+  static final String SEGMENTS = CustomerSegments.TABLE;
+  static final String PROFILES = SegmentProfiles.TABLE;
+  static final String RULES = SegmentRules.TABLE;
+  static final String TRANSITIONS = SegmentTransitions.TABLE;
+  static final String PARTITION = "as_of_date";
+  /** Profile means shown in the cluster portraits, in the order shown. */
+  static final List<String> PORTRAIT_MEANS =
+      List.of("recency_mean", "frequency_mean", "monetary_mean", "avg_order_value", "churn_probability_mean");
+  static final List<String> DEMOGRAPHICS = List.of("age_bands", "gender", "region", "member_tier");
+
+  private final JobContext context;
+  private final ReportSettings settings;
+  private final SparkSession spark;
+  private final Lake lake;
+
+  ReportFigures(JobContext context, ReportSettings settings) {
+    this.context = context;
+    this.settings = settings;
+    this.spark = context.spark();
+    this.lake = context.lake();
+  }
+
+  ReportData collect() {
+    LocalDate asOf = settings.asOf();
+    String rerun = "Run `scripts/segpipe segment --as-of " + asOf + "` first.";
+    Dataset<Row> segments = lake.read(SEGMENTS, rerun);
+    context.phase("find the previous snapshot");
+    Optional<LocalDate> previous = previousSnapshot(segments, asOf);
+    Column dates = previous.map(p -> col(PARTITION).isin(Date.valueOf(asOf), Date.valueOf(p)))
+        .orElse(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
+    segments.where(dates).createOrReplaceTempView("report_segments");
+
+    context.phase("headline");
+    Map<LocalDate, Snapshot> snapshots = snapshots();
+    Snapshot current = snapshots.get(asOf);
+    if (current == null) {
+      throw new UserError("customer_segments has no snapshot for " + asOf + " at "
+          + lake.path(SEGMENTS) + ". " + rerun);
+    }
+    Headline headline = new Headline(current, previous.map(snapshots::get).orElse(null));
+
+    context.phase("segment profiles");
+    Dataset<Row> profiles = lake.read(PROFILES, rerun).where(dates);
+    List<Row> profileRows = profiles.collectAsList();
+    List<SegmentSize> rfm = rfmSegments(profileRows, asOf);
+    List<StageCount> lifecycle = lifecycle(profileRows, asOf, previous);
+    List<ClusterPortrait> clusters = clusters(profileRows, asOf);
+
+    context.phase("R x F grid");
+    List<GridCell> grid = SqlResource.load("sql/report/rfm_grid.sql").with("as_of", asOf).run(spark)
+        .collectAsList().stream()
+        .map(r -> new GridCell(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3)))
+        .sorted(Comparator.comparingInt(GridCell::r).thenComparingInt(GridCell::f)).toList();
+
+    context.phase("population");
+    Population population = population(asOf);
+
+    context.phase("transitions");
+    List<TransitionMatrix> transitions = previous.isPresent() ? transitions(asOf, rerun) : List.of();
+
+    context.phase("rules");
+    List<ClusterRuleText> rules = lake.read(RULES, rerun).where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+        .select("rule_id", "cluster_id", "cluster_label", "rule_text", "customers").collectAsList().stream()
+        .map(r -> new ClusterRuleText(r.getInt(0), r.getInt(1), r.getString(2), r.getString(3), r.getLong(4)))
+        .sorted(Comparator.comparingInt(ClusterRuleText::clusterId).thenComparing(ClusterRuleText::customers,
+            Comparator.reverseOrder()).thenComparingInt(ClusterRuleText::ruleId))
+        .toList();
+
+    context.phase("churn risk");
+    ChurnRisk churn = churn(asOf);
+
+    context.phase("model metrics");
+    ModelQuality models = models(segments.where(col(PARTITION).equalTo(lit(Date.valueOf(asOf)))));
+
+    context.phase("data quality");
+    DataQuality quality = dataQuality();
+
+    return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
+        population, clusters, rules, churn, models, quality);
+  }
+
+  private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
+    Row row = segments.where(col(PARTITION).lt(lit(Date.valueOf(asOf)))).agg(functions.max(PARTITION)).first();
+    return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
+  }
+
+  private Map<LocalDate, Snapshot> snapshots() {
+    String stages = settings.activeStages().stream().map(s -> "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'")
+        .collect(Collectors.joining(", "));
+    Map<LocalDate, Snapshot> out = new TreeMap<>();
+    SqlResource.load("sql/report/headline.sql").withFragment("active_stages", stages).run(spark).collectAsList()
+        .forEach(r -> {
+          LocalDate date = r.getDate(0).toLocalDate();
+          out.put(date, new Snapshot(date.toString(), r.getLong(1), r.getLong(2), r.getLong(3), r.getDouble(4),
+              r.getLong(5)));
+        });
+    return out;
+  }
+
+  private static List<Row> profilesOf(List<Row> profiles, String segmentation, LocalDate date) {
+    return profiles.stream()
+        .filter(r -> segmentation.equals(r.getAs("segmentation")) && date.equals(r.<Date>getAs(PARTITION).toLocalDate()))
+        .toList();
+  }
+
+  private List<SegmentSize> rfmSegments(List<Row> profiles, LocalDate asOf) {
+    Map<String, Row> bySegment = new LinkedHashMap<>();
+    profilesOf(profiles, "rfm_segment", asOf).forEach(r -> bySegment.put(r.getAs("segment"), r));
+    List<SegmentSize> out = new ArrayList<>();
+    for (ReportSettings.SegmentAdvice advice : settings.segments()) {
+      Row r = bySegment.remove(advice.name());
+      out.add(r == null
+          ? new SegmentSize(advice.name(), 0, 0, 0, 0, 0, 0, advice.description(), advice.action())
+          : new SegmentSize(advice.name(), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
+              number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
+              advice.description(), advice.action()));
+    }
+    // Segments the table has but the config does not name (the map changed since the segments were made).
+    bySegment.forEach((name, r) -> out.add(new SegmentSize(name, r.getAs("customers"), r.getAs("share"),
+        r.getAs("revenue_share"), number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
+        "Not in the current segment map (segpipe.features.rfm.segments).", "")));
+    return out;
+  }
+
+  private List<StageCount> lifecycle(List<Row> profiles, LocalDate asOf, Optional<LocalDate> previous) {
+    Map<String, Row> now = new LinkedHashMap<>();
+    profilesOf(profiles, "lifecycle_stage", asOf).forEach(r -> now.put(r.getAs("segment"), r));
+    Map<String, Long> before = new LinkedHashMap<>();
+    previous.ifPresent(p -> profilesOf(profiles, "lifecycle_stage", p)
+        .forEach(r -> before.put(r.getAs("segment"), r.getAs("customers"))));
+    List<String> stages = new ArrayList<>(settings.lifecycleStages());
+    now.keySet().stream().filter(s -> !stages.contains(s)).sorted().forEach(stages::add);
+    return stages.stream().map(s -> {
+      Row r = now.get(s);
+      Long was = previous.isPresent() ? before.getOrDefault(s, 0L) : null;
+      return r == null ? new StageCount(s, 0, 0, was) : new StageCount(s, r.getAs("customers"), r.getAs("share"), was);
+    }).toList();
+  }
+
+  private List<ClusterPortrait> clusters(List<Row> profiles, LocalDate asOf) {
+    return profilesOf(profiles, "cluster", asOf).stream().map(r -> {
+      Map<String, Double> means = new LinkedHashMap<>();
+      PORTRAIT_MEANS.forEach(m -> means.put(m, number(r, m)));
+      Map<String, Map<String, Double>> demographics = new LinkedHashMap<>();
+      DEMOGRAPHICS.forEach(d -> demographics.put(d, shares(r, d)));
+      List<String> categories = r.isNullAt(r.fieldIndex("top_categories")) ? List.of() : r.getList(r.fieldIndex("top_categories"));
+      return new ClusterPortrait(r.getAs("segment"), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
+          means, shares(r, "channel_mix"), List.copyOf(categories), demographics, number(r, "churn_probability_mean"));
+    }).sorted(Comparator.comparing(ClusterPortrait::customers, Comparator.reverseOrder())
+        .thenComparing(ClusterPortrait::segment)).toList();
+  }
+
+  /**
+   * The population the clusters are compared with: means over the customers with a purchase from
+   * customer_segments, and the channel mix of all their orders from customer_features.
+   */
+  private Population population(LocalDate asOf) {
+    Row r = SqlResource.load("sql/report/population.sql").with("as_of", asOf).run(spark).first();
+    Map<String, Double> means = new LinkedHashMap<>();
+    for (int i = 0; i < PORTRAIT_MEANS.size(); i++) {
+      means.put(PORTRAIT_MEANS.get(i), r.isNullAt(i + 1) ? Double.NaN : r.getDouble(i + 1));
+    }
+    List<String> channels = context.config().events().channels();
+    lake.read(FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf)))).createOrReplaceTempView("report_features");
+    Row orders = SqlResource.load("sql/report/channel_orders.sql").withFragment("channel_order_sums",
+        channels.stream().map(c -> "CAST(coalesce(sum(orders_" + c + "), 0) AS BIGINT)").collect(Collectors.joining(", ")))
+        .run(spark).first();
+    double total = 0;
+    for (int i = 0; i < channels.size(); i++) {
+      total += orders.getLong(i);
+    }
+    Map<String, Double> mix = new LinkedHashMap<>();
+    for (int i = 0; i < channels.size(); i++) {
+      mix.put(channels.get(i), total == 0 ? 0 : orders.getLong(i) / total);
+    }
+    return new Population(r.getLong(0), means, mix);
+  }
+
+  /** The migration since the previous snapshot; only called when there is one (else every row is "(new)"). */
+  private List<TransitionMatrix> transitions(LocalDate asOf, String rerun) {
+    if (!lake.exists(TRANSITIONS)) {
+      return List.of();
+    }
+    List<Row> rows = lake.read(TRANSITIONS, rerun)
+        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))).and(col("segmentation").isin(settings.transitionSegmentations().toArray())))
+        .select("segmentation", "from_segment", "to_segment", "customers", "share_of_from", "previous_as_of_date")
+        .collectAsList();
+    List<TransitionMatrix> out = new ArrayList<>();
+    for (String segmentation : settings.transitionSegmentations()) {
+      List<Row> mine = rows.stream().filter(r -> segmentation.equals(r.getString(0))).toList();
+      if (mine.isEmpty()) {
+        continue;
+      }
+      List<String> order = segmentOrder(segmentation);
+      List<Transition> cells = mine.stream()
+          .map(r -> new Transition(r.getString(1), r.getString(2), r.getLong(3), r.getDouble(4))).toList();
+      String previousDate = mine.stream().filter(r -> !r.isNullAt(5)).map(r -> r.getDate(5).toString()).findFirst().orElse(null);
+      out.add(new TransitionMatrix(segmentation, previousDate,
+          ordered(cells.stream().map(Transition::from).distinct().toList(), order, "(new)"),
+          ordered(cells.stream().map(Transition::to).distinct().toList(), order, "(gone)"), cells));
+    }
+    return out;
+  }
+
+  /** The display order of a segmentation's segments where config gives one (else alphabetical). */
+  private List<String> segmentOrder(String segmentation) {
+    return switch (segmentation) {
+      case "rfm_segment" -> settings.segments().stream().map(ReportSettings.SegmentAdvice::name).toList();
+      case "lifecycle_stage" -> settings.lifecycleStages();
+      case "value_tier" -> List.of("high", "mid", "low");
+      default -> List.of();
+    };
+  }
+
+  /** Known segments in their order, then others alphabetically, then the marker ((new) or (gone)) last. */
+  static List<String> ordered(List<String> present, List<String> order, String marker) {
+    List<String> out = new ArrayList<>(order.stream().filter(present::contains).toList());
+    present.stream().filter(s -> !order.contains(s) && !s.equals(marker)).sorted().forEach(out::add);
+    if (present.contains(marker)) {
+      out.add(marker);
+    }
+    return out;
+  }
+
+  private ChurnRisk churn(LocalDate asOf) {
+    int bins = settings.churnBins();
+    List<ChurnBin> histogram = SqlResource.load("sql/report/churn_histogram.sql").with("as_of", asOf)
+        .with("bins", bins).run(spark).collectAsList().stream()
+        .map(r -> new ChurnBin((double) r.getInt(0) / bins, (double) (r.getInt(0) + 1) / bins, r.getLong(2),
+            r.isNullAt(1) ? "unknown" : r.getString(1)))
+        .sorted(Comparator.comparingDouble(ChurnBin::from).thenComparing(ChurnBin::risk)).toList();
+    Map<String, Long> bands = new LinkedHashMap<>();
+    for (String band : List.of("low", "medium", "high")) {
+      long n = histogram.stream().filter(b -> b.risk().equals(band)).mapToLong(ChurnBin::customers).sum();
+      bands.put(band, n);
+    }
+    histogram.stream().filter(b -> !bands.containsKey(b.risk())).forEach(b -> bands.merge(b.risk(), b.customers(), Long::sum));
+    Row stats = spark.table("report_segments").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+        .agg(functions.count("churn_probability"),
+            functions.avg(col("churn_probability").cast("decimal(38,18)")).cast("double")).first();
+    return new ChurnRisk(histogram, bands, stats.getLong(0), stats.isNullAt(1) ? Double.NaN : stats.getDouble(1));
+  }
+
+  private ModelQuality models(Dataset<Row> snapshot) {
+    Row versions = snapshot.agg(functions.max("clusters_model_version"), functions.max("churn_model_version")).first();
+    String clustersVersion = versions.getString(0);
+    String churnVersion = versions.getString(1);
+    if (!lake.exists(ModelRegistry.RUNS_TABLE)) {
+      return new ModelQuality(clustersVersion, churnVersion, null, null, List.of(), null, null, null, null, null, null);
+    }
+    List<Row> runs = lake.read(ModelRegistry.RUNS_TABLE, "")
+        .where(col("version").isin(nonNull(clustersVersion), nonNull(churnVersion)))
+        .select("model", "version", "parameters", "metrics").collectAsList();
+    Map<String, Double> clusters = metrics(runs, ModelRegistry.CLUSTERS, clustersVersion);
+    Map<String, Double> rules = metrics(runs, ModelRegistry.CLUSTER_RULES, clustersVersion);
+    Map<String, Double> churn = metrics(runs, ModelRegistry.CHURN, churnVersion);
+    List<KScore> kSearch = clusters.entrySet().stream().filter(e -> e.getKey().startsWith("silhouette_k"))
+        .map(e -> new KScore(Integer.parseInt(e.getKey().substring("silhouette_k".length())), e.getValue()))
+        .sorted(Comparator.comparingInt(KScore::k)).toList();
+    Integer k = runs.stream().filter(r -> ModelRegistry.CLUSTERS.equals(r.getString(0)) && r.getString(1).equals(clustersVersion))
+        .map(r -> r.<String, String>getJavaMap(2).get("k")).filter(v -> v != null).map(Integer::valueOf).findFirst().orElse(null);
+    Double testRows = churn.get("test_rows");
+    return new ModelQuality(clustersVersion, churnVersion, k, clusters.get("silhouette"), kSearch, rules.get("fidelity"),
+        churn.get("auc"), churn.get("precision"), churn.get("recall"), churn.get("churn_rate"),
+        testRows == null ? null : Math.round(testRows));
+  }
+
+  private static String nonNull(String version) {
+    return version == null ? "" : version;
+  }
+
+  private static Map<String, Double> metrics(List<Row> runs, String model, String version) {
+    return runs.stream().filter(r -> model.equals(r.getString(0)) && r.getString(1).equals(version)).findFirst()
+        .map(r -> new TreeMap<>(r.<String, Double>getJavaMap(3))).map(m -> (Map<String, Double>) m).orElse(Map.of());
+  }
+
+  private DataQuality dataQuality() {
+    Dataset<Row> ingest = lake.exists(RunMetrics.TABLE)
+        ? lake.read(RunMetrics.TABLE, "").where(col("job").equalTo("ingest"))
+        : null;
+    long runs = 0;
+    long read = 0;
+    long written = 0;
+    long quarantined = 0;
+    long duplicates = 0;
+    List<IngestRun> latest = List.of();
+    if (ingest != null) {
+      Row totals = ingest.agg(functions.count(lit(1)), functions.sum("rows_in"),
+          functions.sum(functions.when(col("status").equalTo("succeeded"), col("rows_out")).otherwise(0)),
+          functions.sum("rows_rejected"), functions.sum("rows_duplicate")).first();
+      runs = totals.getLong(0);
+      read = runs == 0 ? 0 : totals.getLong(1);
+      written = runs == 0 ? 0 : totals.getLong(2);
+      quarantined = runs == 0 ? 0 : totals.getLong(3);
+      duplicates = runs == 0 ? 0 : totals.getLong(4);
+      latest = ingest.orderBy(desc("started_at"), col("run_id")).limit(settings.ingestRuns())
+          .select("run_id", "started_at", "status", "rows_in", "rows_out", "rows_rejected", "rows_duplicate")
+          .collectAsList().stream()
+          .map(r -> new IngestRun(r.getString(0), r.getTimestamp(1).toInstant().toString(), r.getString(2), r.getLong(3),
+              r.getLong(4), r.getLong(5), r.getLong(6)))
+          .toList();
+    }
+    long quarantineRows = 0;
+    List<ReasonCount> reasons = List.of();
+    if (lake.exists(Events.QUARANTINE_TABLE)) {
+      lake.read(Events.QUARANTINE_TABLE, "").createOrReplaceTempView("report_quarantine");
+      quarantineRows = spark.table("report_quarantine").count();
+      reasons = SqlResource.load("sql/report/quarantine_reasons.sql").run(spark).limit(settings.topQuarantineReasons())
+          .collectAsList().stream().map(r -> new ReasonCount(r.getString(0), r.getLong(1))).toList();
+    }
+    return new DataQuality(runs, read, written, quarantined, duplicates, quarantineRows, reasons, latest);
+  }
+
+  private static double number(Row r, String column) {
+    int i = r.fieldIndex(column);
+    return r.isNullAt(i) ? Double.NaN : ((Number) r.get(i)).doubleValue();
+  }
+
+  private static Map<String, Double> shares(Row r, String column) {
+    int i = r.fieldIndex(column);
+    if (r.isNullAt(i)) {
+      return Map.of();
+    }
+    Map<String, Double> sorted = new LinkedHashMap<>();
+    r.<String, Double>getJavaMap(i).entrySet().stream()
+        .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
+  }
+}

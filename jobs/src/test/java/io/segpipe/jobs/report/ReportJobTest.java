@@ -1,0 +1,315 @@
+package io.segpipe.jobs.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.test.SharedSpark;
+import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.generate.GenerateJob;
+import io.segpipe.jobs.ingest.IngestJob;
+import io.segpipe.jobs.segment.SegmentJob;
+import io.segpipe.jobs.train.GeneratedLake;
+import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.jobs.train.TrainJob;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The report end to end, made the way a user makes it: generate → ingest → features for two as-of
+ * dates (the small lake of {@link GeneratedLake}) → train and segment for each date → a second,
+ * deliberately dirty batch ingested (so there is something in quarantine) → report. The page is then
+ * opened in headless Chromium over the DevTools protocol: it must log no error, request nothing but
+ * itself, draw every chart, and show the figures that the tables hold (read here with Spark).
+ */
+@ExtendWith(SharedSpark.class)
+class ReportJobTest {
+  private static final String BEFORE = "2024-11-30";
+  private static final String AS_OF = "2024-12-31";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path OUT = Path.of("target", "report-test").toAbsolutePath();
+
+  private static SparkSession spark;
+  private static Path lake;
+  private static Path page;
+  private static JsonNode data;
+
+  @BeforeAll
+  static void runThePipeline(SparkSession session) throws IOException {
+    spark = session;
+    Path built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
+    Path dir = Files.createTempDirectory("segpipe-report");
+    lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
+        List.of(Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
+    String models = dir.resolve("models").toString();
+    for (String asOf : List.of(BEFORE, AS_OF)) {
+      assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
+          "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.train.k-max=4",
+          "--conf", "segpipe.train.partitions=2"), "train as of " + asOf);
+      assertEquals(0, new SegmentJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
+          "--conf", "segpipe.train.models=\"" + models + "\""), "segment as of " + asOf);
+    }
+    // A later batch with broken rows and re-sent duplicates, as a real export has them.
+    String dirty = dir.resolve("dirty").toString();
+    assertEquals(0, new GenerateJob().execute("--output", dirty, "--customers", "40", "--seed", "77",
+        "--dirty-share", "0.02", "--conf", "segpipe.lake.root=" + lake), "generate a dirty batch");
+    assertEquals(0, new IngestJob().execute("--source", dirty + "/events", "--mapping", "generator",
+        "--conf", "segpipe.lake.root=" + lake, "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""),
+        "ingest the dirty batch");
+    for (String asOf : List.of(BEFORE, AS_OF)) {
+      assertEquals(0, new ReportJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake), "report " + asOf);
+    }
+    page = lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.PAGE);
+    data = JSON.readTree(lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.DATA).toFile());
+  }
+
+  private static Dataset<Row> table(String name) {
+    return spark.read().format("delta").load(lake.resolve(name).toString());
+  }
+
+  private static Dataset<Row> snapshot(String name, String asOf) {
+    return table(name).where(functions.col("as_of_date").equalTo(functions.lit(Date.valueOf(asOf))));
+  }
+
+  /** {@code group} of a snapshot counted with Spark, keyed by the group's values joined with '|'. */
+  private static Map<String, Long> counts(Dataset<Row> rows, String... group) {
+    Map<String, Long> out = new TreeMap<>();
+    rows.groupBy(group[0], java.util.Arrays.copyOfRange(group, 1, group.length)).count().collectAsList()
+        .forEach(r -> {
+          List<String> key = new ArrayList<>();
+          for (int i = 0; i < group.length; i++) {
+            key.add(String.valueOf(r.get(i)));
+          }
+          out.put(String.join("|", key), r.getLong(group.length));
+        });
+    return out;
+  }
+
+  @Test
+  void theFirstSnapshotsReportHasNothingToCompareWith() throws IOException {
+    Path folder = lake.resolve("reports").resolve(BEFORE);
+    JsonNode first = JSON.readTree(folder.resolve(ReportJob.DATA).toFile());
+    assertTrue(first.get("previousAsOfDate").isNull());
+    assertTrue(first.get("headline").get("previous").isNull());
+    assertEquals(0, first.get("transitions").size(), "no migration without an earlier snapshot");
+    assertEquals(snapshot("customer_segments", BEFORE).count(), first.get("headline").get("current").get("customers").asLong());
+    String html = Files.readString(folder.resolve(ReportJob.PAGE));
+    assertTrue(html.contains("the first snapshot: no earlier one to compare with"));
+    try (var files = Files.list(folder)) {
+      assertEquals(List.of(ReportJob.DATA, ReportJob.PAGE),
+          files.map(p -> p.getFileName().toString()).sorted().toList(), "the report folder holds the report only");
+    }
+  }
+
+  @Test
+  void theJsonHoldsTheFiguresOfTheTables() {
+    assertEquals(BEFORE, data.get("previousAsOfDate").asText());
+    Dataset<Row> now = snapshot("customer_segments", AS_OF);
+    assertEquals(now.count(), data.at("/headline/current/customers").asLong());
+    assertEquals(snapshot("customer_segments", BEFORE).count(), data.at("/headline/previous/customers").asLong());
+    double revenue = now.agg(functions.sum("monetary")).first().getDecimal(0).doubleValue();
+    assertEquals(revenue, data.at("/headline/current/revenue").asDouble(), 0.005);
+    assertEquals("GBP", data.get("currency").asText());
+    Map<String, Long> clusters = counts(now.where("cluster_label IS NOT NULL"), "cluster_label");
+    Map<String, Long> portraits = new TreeMap<>();
+    data.get("clusters").forEach(c -> portraits.put(c.get("segment").asText(), c.get("customers").asLong()));
+    assertEquals(clusters, portraits);
+    double population = data.at("/population/channelMix").properties().stream().mapToDouble(e -> e.getValue().asDouble()).sum();
+    assertEquals(1.0, population, 1e-9, "the population's channel mix adds up to all orders");
+  }
+
+  @Test
+  void thePageInChromiumDrawsEveryChartAndShowsTheTablesFigures() throws Exception {
+    Path binary = HeadlessChromium.binary();
+    if (!Files.isExecutable(binary)) {
+      if ("true".equals(System.getenv("CI"))) {
+        fail("Chromium is needed to check the report page and is not at " + binary + ": apt-get install chromium");
+      }
+      Assumptions.abort("no Chromium at " + binary + " (apt-get install chromium, or set SEGPIPE_CHROMIUM)");
+    }
+    Files.createDirectories(OUT);
+    String url = page.toUri().toString();
+    JsonNode checks;
+    List<String> requests;
+    List<String> problems = new ArrayList<>();
+    try (HeadlessChromium browser = new HeadlessChromium(OUT.resolve("chromium.log"), 1366, 900)) {
+      browser.openPage();
+      for (String domain : List.of("Page", "Runtime", "Log", "Network")) {
+        browser.send(domain + ".enable", Map.of());
+      }
+      browser.send("Emulation.setDeviceMetricsOverride",
+          Map.of("width", 1366, "height", 900, "deviceScaleFactor", 1, "mobile", false));
+      var loaded = browser.next("Page.loadEventFired");
+      browser.send("Page.navigate", Map.of("url", url));
+      loaded.get(60, TimeUnit.SECONDS);
+      checks = browser.evaluate(PAGE_CHECKS);
+      JsonNode size = browser.send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
+      HeadlessChromium.save(browser.send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
+          "clip", Map.of("x", 0, "y", 0, "width", 1366, "height", size.path("height").asDouble(), "scale", 1))),
+          OUT.resolve("segment-report.png"));
+      HeadlessChromium.save(browser.send("Page.printToPDF", Map.of("printBackground", true, "preferCSSPageSize", true)),
+          OUT.resolve("segment-report.pdf"));
+      requests = browser.events("Network.requestWillBeSent").stream()
+          .map(e -> e.at("/params/request/url").asText()).toList();
+      browser.events("Runtime.exceptionThrown").forEach(e -> problems.add("exception: " + e.at("/params/exceptionDetails")));
+      browser.events("Runtime.consoleAPICalled").stream()
+          .filter(e -> List.of("error", "warning", "assert").contains(e.at("/params/type").asText()))
+          .forEach(e -> problems.add("console " + e.at("/params/type").asText() + ": " + e.at("/params/args")));
+      browser.events("Log.entryAdded").stream()
+          .filter(e -> List.of("error", "warning").contains(e.at("/params/entry/level").asText()))
+          .forEach(e -> problems.add("log: " + e.at("/params/entry/text").asText() + " " + e.at("/params/entry/url").asText()));
+    }
+    assertEquals(List.of(), problems, "the page logs no error or warning");
+    assertFalse(requests.isEmpty(), "DevTools saw the page load");
+    assertTrue(requests.stream().allMatch(url::equals), "no request but the page itself: " + requests);
+
+    // Every chart drew: marks inside, a visible size, a title.
+    Map<String, JsonNode> charts = new HashMap<>();
+    checks.get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
+    List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
+        "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette"));
+    data.get("clusters").forEach(c -> {
+      expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-profile");
+      expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-channels");
+    });
+    assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(charts.keySet()), "the charts on the page");
+    charts.forEach((id, c) -> {
+      assertTrue(c.get("marks").asInt() >= 3, id + " has marks: " + c);
+      assertTrue(c.get("filledMarks").asInt() >= 1, id + " has at least one visible bar or cell: " + c);
+      assertTrue(c.get("width").asDouble() > 300 && c.get("height").asDouble() > 100, id + " is drawn at a readable size: " + c);
+      assertFalse(c.get("title").asText().isBlank(), id + " has a title");
+    });
+
+    Map<String, JsonNode> shown = new HashMap<>();
+    checks.get("metrics").forEach(m -> shown.put(m.get("metric").asText(), m));
+    // The text shown is the exact value, formatted: whole numbers with thousands separators.
+    Pattern count = Pattern.compile("[+−±]?\\d{1,3}(,\\d{3})*");
+    shown.forEach((metric, m) -> {
+      if (metric.matches("(headline\\.(customers|active_customers|purchasers|opted_in)|rfm\\.customers|grid|lifecycle"
+          + "|transition|cluster\\.customers|churn\\.band|quality|rule).*")) {
+        String text = m.get("text").asText();
+        assertTrue(count.matcher(text).matches(), metric + " is a formatted whole number: " + text);
+        long value = Long.parseLong(text.replaceAll("[^0-9]", "")) * (text.startsWith("−") ? -1 : 1);
+        assertEquals(Math.round(m.get("value").asDouble()), value, metric + " shows its value");
+      }
+    });
+
+    // ... and the value is what the tables hold.
+    Dataset<Row> now = snapshot("customer_segments", AS_OF);
+    Dataset<Row> before = snapshot("customer_segments", BEFORE);
+    assertShown(shown, "headline.customers", now.count());
+    assertShown(shown, "headline.customers.change", now.count() - before.count());
+    assertShown(shown, "headline.active_customers", now.where("lifecycle_stage IN ('new', 'active', 'reactivated')").count());
+    assertShown(shown, "headline.purchasers", now.where("frequency > 0").count());
+    assertShown(shown, "headline.opted_in", now.where("marketing_opt_in").count());
+    double revenue = now.agg(functions.sum("monetary")).first().getDecimal(0).doubleValue();
+    assertEquals(revenue, shown.get("headline.revenue").get("value").asDouble(), 0.005);
+    assertEquals("£" + String.format("%,d", Math.round(revenue)), shown.get("headline.revenue").get("text").asText());
+    assertAllShown(shown, "rfm.customers|", counts(now.where("rfm_segment IS NOT NULL"), "rfm_segment"));
+    assertAllShown(shown, "grid.customers|", counts(now.where("r_score IS NOT NULL"), "r_score", "f_score"));
+    assertAllShown(shown, "lifecycle.customers|", counts(now, "lifecycle_stage"));
+    assertAllShown(shown, "cluster.customers|", counts(now.where("cluster_label IS NOT NULL"), "cluster_label"));
+    assertAllShown(shown, "churn.band|", counts(now.where("churn_risk IS NOT NULL"), "churn_risk"));
+    Map<String, Long> transitions = new TreeMap<>();
+    // The page shows the segmentations of segpipe.report.transition-segmentations (default: RFM and lifecycle).
+    snapshot("segment_transitions", AS_OF).where("segmentation IN ('rfm_segment', 'lifecycle_stage')")
+        .collectAsList().forEach(r -> transitions.put(
+        r.<String>getAs("segmentation") + "|" + r.getAs("from_segment") + "|" + r.getAs("to_segment"), r.<Long>getAs("customers")));
+    assertFalse(transitions.isEmpty());
+    assertAllShown(shown, "transition.customers|", transitions);
+    Map<String, Long> rules = new TreeMap<>();
+    snapshot("segment_rules", AS_OF).collectAsList().forEach(r -> rules.put(String.valueOf(r.<Integer>getAs("rule_id")),
+        r.<Long>getAs("customers")));
+    assertAllShown(shown, "rule.customers|", rules);
+
+    String churnVersion = now.agg(functions.max("churn_model_version")).first().getString(0);
+    Row churn = table(ModelRegistry.RUNS_TABLE).where(functions.col("model").equalTo("churn")
+        .and(functions.col("version").equalTo(churnVersion))).first();
+    assertEquals(churn.<String, Double>getJavaMap(churn.fieldIndex("metrics")).get("auc"),
+        shown.get("model.churn_auc").get("value").asDouble(), 1e-12, "churn AUC from model_runs");
+    String clustersVersion = now.agg(functions.max("clusters_model_version")).first().getString(0);
+    Row clusters = table(ModelRegistry.RUNS_TABLE).where(functions.col("model").equalTo("clusters")
+        .and(functions.col("version").equalTo(clustersVersion))).first();
+    Map<String, Double> clusterMetrics = clusters.getJavaMap(clusters.fieldIndex("metrics"));
+    assertEquals(Integer.parseInt(clusters.<String, String>getJavaMap(clusters.fieldIndex("parameters")).get("k")),
+        shown.get("model.k").get("value").asInt());
+    for (int k = 3; k <= 4; k++) {
+      assertEquals(clusterMetrics.get("silhouette_k" + k), shown.get("model.silhouette|k" + k).get("value").asDouble(), 1e-12);
+    }
+
+    Dataset<Row> ingest = table("run_metrics").where("job = 'ingest'");
+    Row totals = ingest.agg(functions.sum("rows_in"), functions.sum("rows_rejected"), functions.sum("rows_duplicate")).first();
+    assertShown(shown, "quality.events_read", totals.getLong(0));
+    assertShown(shown, "quality.quarantined", totals.getLong(1));
+    assertShown(shown, "quality.duplicates", totals.getLong(2));
+    assertTrue(totals.getLong(1) > 0 && totals.getLong(2) > 0, "the dirty batch left quarantined rows and duplicates");
+    assertShown(shown, "quality.quarantine_rows", table(Events.QUARANTINE_TABLE).count());
+    assertTrue(shown.get("quality.reason|0").get("value").asLong() > 0, "the top quarantine reason is listed");
+
+    byte[] pdf = Files.readAllBytes(OUT.resolve("segment-report.pdf"));
+    String pdfText = new String(pdf, StandardCharsets.ISO_8859_1);
+    assertTrue(pdfText.startsWith("%PDF"), "printing makes a PDF");
+    assertTrue(Pattern.compile("/MediaBox \\[0 0 59[45](\\.\\d+)? 84[12](\\.\\d+)?\\]").matcher(pdfText).find(),
+        "printed on A4 (595 x 842 points)");
+    assertTrue(Files.size(OUT.resolve("segment-report.png")) > 50_000, "a screenshot of the page in target/report-test");
+  }
+
+  private static void assertShown(Map<String, JsonNode> shown, String metric, long expected) {
+    assertNotNull(shown.get(metric), metric + " is on the page");
+    assertEquals(expected, Math.round(shown.get(metric).get("value").asDouble()), metric);
+  }
+
+  /** Every group of the table is on the page with its count, and the page shows no group the table lacks. */
+  private static void assertAllShown(Map<String, JsonNode> shown, String prefix, Map<String, Long> expected) {
+    Map<String, Long> onPage = new TreeMap<>();
+    shown.forEach((metric, m) -> {
+      if (metric.startsWith(prefix) && m.get("value").asLong() > 0) {
+        onPage.put(metric.substring(prefix.length()), Math.round(m.get("value").asDouble()));
+      }
+    });
+    assertEquals(expected, onPage, prefix);
+  }
+
+  /** Runs in the page: what each chart drew and every figure marked with data-metric. */
+  private static final String PAGE_CHECKS = """
+      JSON.parse(JSON.stringify({
+        charts: Array.from(document.querySelectorAll('svg.chart')).map(svg => {
+          const box = svg.getBoundingClientRect();
+          const marks = svg.querySelectorAll('rect, text, line, path');
+          const filled = Array.from(svg.querySelectorAll('rect')).filter(r => {
+            const b = r.getBBox();
+            return b.width > 0 && b.height > 0 && r.getAttribute('fill') !== 'none';
+          });
+          return { id: svg.id, marks: marks.length, filledMarks: filled.length, width: box.width, height: box.height,
+                   title: (svg.querySelector('title') || {}).textContent || '' };
+        }),
+        metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
+          metric: e.getAttribute('data-metric'), value: parseFloat(e.getAttribute('data-value')), text: e.textContent
+        }))
+      }))
+      """;
+}
