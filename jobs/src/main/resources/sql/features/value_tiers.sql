@@ -8,5 +8,5 @@ SELECT
     WHEN i.monetary >= t.mid_tier_from THEN 'mid'
     ELSE 'low'
   END AS value_tier
-FROM value_tier_input i
+FROM value_tier_rows i
 CROSS JOIN value_tier_thresholds t

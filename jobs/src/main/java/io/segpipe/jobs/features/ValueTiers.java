@@ -46,7 +46,8 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
     SparkSession spark = features.sparkSession();
     Row one = RowFactory.create(thresholds.getAs("high_tier_from"), thresholds.getAs("mid_tier_from"));
     spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA).createOrReplaceTempView("value_tier_thresholds");
-    features.createOrReplaceTempView("value_tier_input");
+    // Not value_tier_input: replacing a temp view uncaches the plan it held (the cached features).
+    features.createOrReplaceTempView("value_tier_rows");
     return SqlResource.load("sql/features/value_tiers.sql").run(spark);
   }
 }
