@@ -19,10 +19,9 @@ public final class EventDeduplication {
   private EventDeduplication() {}
 
   /**
-   * The first row per event_id: earliest event_ts, then a 64-bit hash of the raw row as the tie-break, so
-   * the choice depends on the data only. {@code events} has the contract columns and the raw row; the
-   * result has the contract columns only: the raw text is reduced to a hash before the shuffle, so the
-   * shuffle carries little more than the event itself.
+   * The first row per event_id: earliest event_ts, then a 64-bit hash of the row's contract columns as
+   * the tie-break, so the choice depends on the data only (rows equal in every contract column give the
+   * same event, whichever is kept). {@code events} has the contract columns; the result has them only.
    */
   public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
     String rank = "dedup_rank";
@@ -31,7 +30,7 @@ public final class EventDeduplication {
     for (StructField f : Events.MAPPED.fields()) {
       contract.add(col(f.name()));
     }
-    contract.add(xxhash64(col(EventMapping.RAW)).as(tieBreak));
+    contract.add(xxhash64(contract.toArray(Column[]::new)).as(tieBreak));
     return events.select(contract.toArray(Column[]::new))
         .withColumn(rank, row_number().over(Window.partitionBy(col("event_id"))
             .orderBy(col("event_ts"), col(tieBreak))))

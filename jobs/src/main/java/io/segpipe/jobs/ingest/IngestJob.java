@@ -95,9 +95,18 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
   protected JobOutcome run(JobContext ctx, IngestSettings settings) {
     ctx.phase("read source " + settings.source());
     Dataset<Row> source = readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
-    Dataset<Row> checked = EventValidation.validate(EventMapping.apply(source, settings.mapping()),
-            ctx.config().events(), settings.cutoff())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> validated = EventValidation.validate(EventMapping.apply(source, settings.mapping()),
+        ctx.config().events(), settings.cutoff());
+    // Only what the later steps read is cached: the typed contract columns and the reasons for every row,
+    // the raw row, its file and its source id for rejected rows only (the quarantine needs them, the
+    // events do not), so the cache is little bigger than the events it feeds.
+    Column isRejected = size(col(EventValidation.REASONS)).gt(0);
+    List<Column> kept = new ArrayList<>(Arrays.asList(contractColumns()));
+    kept.add(col(EventValidation.REASONS));
+    for (String onlyIfRejected : List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
+      kept.add(when(isRejected, col(onlyIfRejected)).as(onlyIfRejected));
+    }
+    Dataset<Row> checked = validated.select(kept.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return ingest(ctx, settings, checked);
     } finally {
