@@ -101,29 +101,8 @@ public final class DuckDbPeer {
         s.execute("SET TimeZone = 'UTC'");
       }
       Timing scan = time(c, "CREATE OR REPLACE TEMP TABLE scan AS SELECT count(*) AS n, sum(amount) AS amount FROM " + events);
-      String rfm = """
-          CREATE OR REPLACE TEMP TABLE rfm AS
-          WITH in_window AS (
-            SELECT customer_id, event_type, order_id, amount, event_ts FROM %s
-            WHERE customer_id IS NOT NULL
-              AND event_date >= DATE '%s' AND event_date <= DATE '%s'
-              AND event_ts < TIMESTAMP '%s 00:00:00'
-          ),
-          orders AS (
-            SELECT customer_id, order_id, min(CAST(event_ts AS DATE)) AS order_date
-            FROM in_window WHERE event_type = 'purchase' GROUP BY customer_id, order_id
-          ),
-          money AS (
-            SELECT customer_id,
-              sum(CASE WHEN event_type = 'purchase' THEN amount WHEN event_type = 'return' THEN -amount ELSE 0 END)
-                AS monetary
-            FROM in_window GROUP BY customer_id
-          )
-          SELECT m.customer_id, count(o.order_id) AS frequency, CAST(m.monetary AS DECIMAL(18, 2)) AS monetary,
-            date_diff('day', max(o.order_date), DATE '%s') AS recency_days
-          FROM money m LEFT JOIN orders o ON o.customer_id = m.customer_id
-          GROUP BY m.customer_id, m.monetary
-          """.formatted(events, asOf.minusDays(windowDays - 1L), asOf, asOf.plusDays(1), asOf);
+      String rfm = "CREATE OR REPLACE TEMP TABLE rfm AS\n" + rfmSql(events, asOf, windowDays,
+          "date_diff('day', max(o.order_date), DATE '" + asOf + "')");
       Timing rfmTime = time(c, rfm);
       long customers;
       long differ;
@@ -177,5 +156,15 @@ public final class DuckDbPeer {
       r.next();
       return r.getLong(1);
     }
+  }
+
+  /** scripts/bench/rfm-peer.sql with its placeholders filled (the same query SparkScan runs). */
+  static String rfmSql(String events, LocalDate asOf, int windowDays, String recency) throws IOException {
+    return Files.readString(Path.of("scripts/bench/rfm-peer.sql"))
+        .replace("${events}", events)
+        .replace("${window_start}", asOf.minusDays(windowDays - 1L).toString())
+        .replace("${as_of}", asOf.toString())
+        .replace("${day_after}", asOf.plusDays(1).toString())
+        .replace("${recency}", recency);
   }
 }
