@@ -250,7 +250,7 @@ public final class PipelineJob {
   }
 
   /** The command that runs the rest: from the failed date, starting that date at the failed job. */
-  String resumeCommand(LocalDate date, String job) {
+  private String resumeCommand(LocalDate date, String job) {
     List<String> words = new ArrayList<>(List.of("scripts/segpipe", "pipeline"));
     words.addAll(dates.from(date));
     words.addAll(List.of("--from-job", job));
