@@ -93,6 +93,15 @@ public abstract class SegpipeJob<S> {
     }
   }
 
+  /**
+   * Reads the arguments, config and settings as {@link #execute} does, without starting Spark, so a
+   * pipeline can refuse a bad setting of a later job before the first one runs; throws UserError.
+   */
+  public void check(String... argv) {
+    JobArguments arguments = JobArguments.parse(name(), argv, options());
+    settings(SegpipeConfig.load(arguments.configFile(), arguments.overrides()), arguments);
+  }
+
   private static String seconds(RunMetrics metrics) {
     return String.format("%.1f", metrics.durationMs() / 1000.0);
   }

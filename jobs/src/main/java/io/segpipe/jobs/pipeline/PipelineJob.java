@@ -3,35 +3,100 @@ package io.segpipe.jobs.pipeline;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.cli.JobArguments.Option;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.spark.SparkSessions;
+import io.segpipe.jobs.export.ExportJob;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
+import io.segpipe.jobs.pipeline.TrainSchedule.TrainEvery;
+import io.segpipe.jobs.report.ReportJob;
+import io.segpipe.jobs.segment.SegmentJob;
+import io.segpipe.jobs.train.ModelMetadata;
+import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.TrainJob;
+import io.segpipe.jobs.train.TrainSettings;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
- * Runs the jobs in order for one as-of date in one Spark session, stopping at the first failure with
- * that job's exit code. Each job still records its own run_metrics row.
+ * Runs ingest -> features -> train -> segment -> export -> report in one Spark session, for one
+ * --as-of date or a range of dates (--from/--to/--every): ingest once (when --source is given), then
+ * the other jobs per date in date order, train only when segpipe.pipeline.train-every says it is due.
+ * Every job's arguments and settings are checked before Spark starts. It stops at the first job that
+ * fails, with that job's exit code and message, and prints the command that resumes from there. Each
+ * job records its own run_metrics row; the pipeline ends with a table of what ran.
  */
 public final class PipelineJob {
   /** A step: the job and which of the pipeline's own options it takes. */
   private record Step(String name, Supplier<SegpipeJob<?>> job, List<String> ownOptions) {}
 
-  private static final List<Step> STEPS = List.of(
-      new Step("ingest", IngestJob::new, List.of("source", "mapping", "format", "customers")),
-      new Step("features", FeaturesJob::new, List.of()),
-      new Step("train", TrainJob::new, List.of()));
+  private static final String INGEST = "ingest";
+  private static final String TRAIN = "train";
+  private static final List<String> INGEST_OPTIONS = List.of("source", "mapping", "format", "customers");
 
-  private static final List<Option> OPTIONS = List.of(
-      new Option("source", "PATH", "source for ingest; without it ingest is skipped and events is used as it is"),
+  private static final List<Step> STEPS = List.of(
+      new Step(INGEST, IngestJob::new, INGEST_OPTIONS),
+      new Step("features", FeaturesJob::new, List.of()),
+      new Step(TRAIN, TrainJob::new, List.of()),
+      new Step("segment", SegmentJob::new, List.of()),
+      new Step("export", ExportJob::new, List.of()),
+      new Step("report", ReportJob::new, List.of()));
+
+  private static final List<String> NAMES = STEPS.stream().map(Step::name).toList();
+  /** The steps run per date: every one but ingest, which runs once. */
+  private static final List<Step> PER_DATE = STEPS.subList(1, STEPS.size());
+
+  static final List<Option> OPTIONS = List.of(
+      new Option("from", "YYYY-MM-DD", "backfill: first snapshot date of a range (with --to; instead of --as-of)"),
+      new Option("to", "YYYY-MM-DD", "backfill: last snapshot date of the range, included when on the step"),
+      new Option("every", "STEP", "backfill step: day (default), week, month (the day of --from, 1-28) or month-end"),
+      new Option("source", "PATH", "source for ingest (run once, first); without it ingest is skipped and events is used as it is"),
       new Option("mapping", "NAME|FILE", "source mapping for ingest"),
       new Option("format", "FORMAT", "source format for ingest"),
       new Option("customers", "PATH", "customer dimension for ingest"),
-      new Option("from-job", "JOB", "start at this job (" + String.join(", ", STEPS.stream().map(Step::name).toList()) + ")"));
+      new Option("from-job", "JOB", "start the first date at this job (" + String.join(", ", NAMES) + "); the"
+          + " other dates run every job"));
+
+  private static final String SUMMARY = "Runs " + String.join(" -> ", NAMES) + " in one Spark session:\n"
+      + "ingest once (only with --source), then the other jobs for each snapshot date in date order: --as-of DATE\n"
+      + "for one date, or a backfill --from DATE --to DATE [--every day|week|month|month-end]. Train runs as\n"
+      + TrainSchedule.KEY + " (always, week or month) says; segment scores every date with\n"
+      + "the latest model trained at or before it. Every job's arguments and settings are checked before Spark\n"
+      + "starts. The run stops at the first job that fails, with its exit code and message and the command that\n"
+      + "resumes from there, and ends with a table of what ran per date. More: docs/running.md\n\n"
+      + "Examples:\n"
+      + "  segpipe pipeline --as-of 2024-12-31\n"
+      + "  segpipe pipeline --source landing/events --mapping generator --from 2024-01-31 --to 2024-12-31 --every month-end\n"
+      + "  segpipe pipeline --from 2024-06-30 --to 2024-12-31 --every month-end --from-job segment";
+
+  private final JobArguments args;
+  private final RunDates dates;
+  private final int start;
+  private final SegpipeConfig config;
+  private final TrainSchedule schedule;
+  private final RunSummary summary;
+
+  private PipelineJob(JobArguments args, RunDates dates, int start, SegpipeConfig config, TrainSchedule schedule) {
+    this.args = args;
+    this.dates = dates;
+    this.start = start;
+    this.config = config;
+    this.schedule = schedule;
+    this.summary = new RunSummary(dates.dates(), PER_DATE.stream().map(Step::name).toList());
+  }
 
   public static void main(String[] args) {
     int code = execute(args);
@@ -42,63 +107,200 @@ public final class PipelineJob {
     System.exit(code);
   }
 
+  /** Runs the pipeline as a user would from the command line; returns the process exit code. */
   public static int execute(String... argv) {
-    JobArguments args;
+    PipelineJob pipeline;
     try {
-      args = JobArguments.parse("pipeline", argv, OPTIONS);
+      JobArguments args = JobArguments.parse("pipeline", argv, OPTIONS);
+      if (args.help()) {
+        System.out.print(JobArguments.usage("pipeline", SUMMARY, OPTIONS));
+        return 0;
+      }
+      RunDates dates = RunDates.of(args);
+      String from = args.option("from-job").orElse(INGEST);
+      int start = NAMES.indexOf(from);
+      if (start < 0) {
+        throw new UserError("--from-job " + from + " is not a job of the pipeline; use one of " + NAMES + ".");
+      }
+      SegpipeConfig config = SegpipeConfig.load(args.configFile(), args.overrides());
+      TrainEvery every = config.section(TrainEvery::read);
+      pipeline = new PipelineJob(args, dates, start, config,
+          new TrainSchedule(every, dates.range() && args.option("from-job").isEmpty()));
+      pipeline.check();
     } catch (UserError e) {
       System.err.println("segpipe pipeline: " + e.getMessage());
       return UserError.EXIT_CODE;
     }
-    if (args.help()) {
-      System.out.print(JobArguments.usage("pipeline",
-          "Runs " + String.join(" -> ", STEPS.stream().map(Step::name).toList()) + " in order in one Spark session,\n"
-              + "stopping at the first job that fails (its message and exit code are the pipeline's).", OPTIONS));
-      return 0;
+    return pipeline.run();
+  }
+
+  /** Each job that will run checks its arguments and settings, before Spark starts and any job runs. */
+  private void check() {
+    if (runsIngest()) {
+      checkStep(STEPS.get(0), dates.last());
     }
-    String from = args.option("from-job").orElse(STEPS.get(0).name());
-    int start = STEPS.stream().map(Step::name).toList().indexOf(from);
-    if (start < 0) {
-      System.err.println("segpipe pipeline: --from-job " + from + " is not a job of the pipeline; use one of "
-          + STEPS.stream().map(Step::name).toList() + ".");
-      return UserError.EXIT_CODE;
+    for (Step step : PER_DATE) {
+      int index = NAMES.indexOf(step.name()) >= start ? 0 : 1;
+      if (index < dates.dates().size()) {
+        checkStep(step, dates.dates().get(index));
+      }
     }
-    for (Step step : STEPS.subList(start, STEPS.size())) {
-      if (step.name().equals("ingest") && args.option("source").isEmpty()) {
-        System.out.println("segpipe pipeline: no --source given, ingest skipped: the events table is used as it is");
-        continue;
-      }
-      List<String> stepArgs = new ArrayList<>(common(args));
-      for (String option : step.ownOptions()) {
-        args.option(option).ifPresent(v -> {
-          stepArgs.add("--" + option);
-          stepArgs.add(v);
-        });
-      }
-      System.out.println("segpipe pipeline: " + step.name() + " ...");
-      int code = step.job().get().execute(stepArgs.toArray(String[]::new));
+  }
+
+  private void checkStep(Step step, LocalDate date) {
+    try {
+      step.job().get().check(stepArgs(step, date));
+    } catch (UserError e) {
+      throw new UserError("the " + step.name() + " job would fail (nothing has run): " + e.getMessage());
+    }
+  }
+
+  private boolean runsIngest() {
+    return start == 0 && args.option("source").isPresent();
+  }
+
+  private int run() {
+    SparkSession spark = SparkSessions.open("segpipe pipeline", config);
+    Lake lake = new Lake(spark, config.lake());
+    if (runsIngest()) {
+      Instant began = Instant.now();
+      int code = runStep(STEPS.get(0), dates.last());
+      summary.ingest(code == 0 ? RunSummary.OK : RunSummary.FAILED);
       if (code != 0) {
-        System.err.println("segpipe pipeline: stopped at " + step.name() + " (exit code " + code + ")");
-        return code;
+        return stopped(code, dates.first(), INGEST, spark, lake, began);
       }
+    } else {
+      summary.ingest(start > 0 ? RunSummary.SKIPPED : "skipped (no --source: the events table is used as it is)");
     }
+    for (int i = 0; i < dates.dates().size(); i++) {
+      LocalDate date = dates.dates().get(i);
+      Instant began = Instant.now();
+      for (Step step : PER_DATE) {
+        if (i == 0 && NAMES.indexOf(step.name()) < start) {
+          summary.set(date, step.name(), RunSummary.SKIPPED);
+          continue;
+        }
+        if (step.name().equals(TRAIN) && !trainDue(spark, lake, i)) {
+          summary.set(date, TRAIN, RunSummary.NOT_DUE);
+          continue;
+        }
+        Instant stepBegan = Instant.now();
+        int code = runStep(step, date);
+        summary.set(date, step.name(), code == 0 ? RunSummary.OK : RunSummary.FAILED);
+        if (code != 0) {
+          summary.seconds(date, seconds(began));
+          return stopped(code, date, step.name(), spark, lake, stepBegan);
+        }
+      }
+      summary.seconds(date, seconds(began));
+    }
+    System.out.print(summary.table());
     return 0;
   }
 
-  private static List<String> common(JobArguments args) {
+  /** Whether train runs on the i-th date; says why, or which model segment will use instead. */
+  private boolean trainDue(SparkSession spark, Lake lake, int i) {
+    LocalDate date = dates.dates().get(i);
+    List<LocalDate> models = schedule.every() == TrainEvery.ALWAYS ? List.of() : modelDates(spark, lake, date);
+    Optional<String> reason = schedule.reason(dates.dates(), i, models);
+    System.out.println("segpipe pipeline: " + date + " train " + reason.map(r -> "is due: " + r)
+        .orElseGet(() -> "is not due (" + TrainSchedule.KEY + " = " + schedule.every().word() + "): segment uses the"
+            + " model of " + schedule.modelOfPeriod(date, models).orElseThrow()));
+    return reason.isPresent();
+  }
+
+  private int runStep(Step step, LocalDate date) {
+    System.out.println("segpipe pipeline: " + (step.name().equals(INGEST) ? "" : date + " ") + step.name() + " ...");
+    return step.job().get().execute(stepArgs(step, date));
+  }
+
+  /** The as-of dates of the clusters models the segment job could apply (trained on the configured features). */
+  private List<LocalDate> modelDates(SparkSession spark, Lake lake, LocalDate date) {
+    List<String> features = config.section(r -> TrainSettings.read(r, date, config.events().channels()))
+        .clusterFeatures().features();
+    return ModelRegistry.open(spark, lake, config).versions(ModelRegistry.CLUSTERS).stream()
+        .filter(m -> m.features().equals(features)).map(ModelMetadata::asOfDate).map(LocalDate::parse).toList();
+  }
+
+  private int stopped(int code, LocalDate date, String job, SparkSession spark, Lake lake, Instant since) {
+    String message = failureMessage(spark, lake, job, since).orElse("see the " + job + " job's message above");
+    String when = job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
+    System.err.println("segpipe pipeline: stopped: the " + job + " job failed" + when + " (exit code " + code + "): "
+        + message);
+    System.err.println("segpipe pipeline: once the cause is fixed, resume from there (with the same spark-submit"
+        + " options, e.g. --master, if you gave any):\n  " + resumeCommand(date, job));
+    System.out.print(summary.table());
+    return code;
+  }
+
+  /** The message the job recorded in run_metrics for its failed run, if it got that far. */
+  private Optional<String> failureMessage(SparkSession spark, Lake lake, String job, Instant since) {
+    try {
+      if (!lake.exists(RunMetrics.TABLE)) {
+        return Optional.empty();
+      }
+      List<Row> rows = spark.read().format("delta").load(lake.path(RunMetrics.TABLE))
+          .where(functions.col("job").equalTo(job).and(functions.col("status").equalTo("failed"))
+              .and(functions.col("started_at").geq(functions.lit(Timestamp.from(since.minusSeconds(1))))))
+          .orderBy(functions.col("started_at").desc()).select("message", "started_at").limit(1).collectAsList();
+      return rows.stream().filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).findFirst();
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The command that runs the rest: from the failed date, starting that date at the failed job. */
+  private String resumeCommand(LocalDate date, String job) {
+    List<String> words = new ArrayList<>(List.of("scripts/segpipe", "pipeline"));
+    words.addAll(dates.from(date));
+    words.addAll(List.of("--from-job", job));
+    if (job.equals(INGEST)) {
+      words.addAll(ownOptions(STEPS.get(0)));
+    }
+    words.addAll(configOptions());
+    return String.join(" ", words.stream().map(PipelineJob::shellWord).toList());
+  }
+
+  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=@,+%-]+");
+
+  /** A word as a POSIX shell reads it back: as it is when plain, else in single quotes. */
+  static String shellWord(String word) {
+    return PLAIN.matcher(word).matches() ? word : "'" + word.replace("'", "'\\''") + "'";
+  }
+
+  private String[] stepArgs(Step step, LocalDate date) {
+    List<String> out = new ArrayList<>(configOptions());
+    out.add("--as-of");
+    out.add(date.toString());
+    out.addAll(ownOptions(step));
+    return out.toArray(String[]::new);
+  }
+
+  private List<String> ownOptions(Step step) {
+    List<String> out = new ArrayList<>();
+    for (String option : step.ownOptions()) {
+      args.option(option).ifPresent(v -> {
+        out.add("--" + option);
+        out.add(v);
+      });
+    }
+    return out;
+  }
+
+  private List<String> configOptions() {
     List<String> out = new ArrayList<>();
     args.configFile().ifPresent(f -> {
       out.add("--config");
       out.add(f);
-    });
-    args.asOf().ifPresent(d -> {
-      out.add("--as-of");
-      out.add(d.toString());
     });
     for (Map.Entry<String, String> o : args.overrides().entrySet()) {
       out.add("--conf");
       out.add(o.getKey() + "=" + o.getValue());
     }
     return out;
+  }
+
+  private static double seconds(Instant since) {
+    return (Instant.now().toEpochMilli() - since.toEpochMilli()) / 1000.0;
   }
 }

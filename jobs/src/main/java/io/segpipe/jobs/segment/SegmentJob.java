@@ -43,7 +43,8 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
 
   @Override
   protected String summary() {
-    return "Applies the trained models (latest, or the versions pinned in segpipe.segment) to the customer_features"
+    return "Applies the trained models (the latest trained on a snapshot at or before --as-of, or the versions pinned"
+        + " in segpipe.segment) to the customer_features"
         + " snapshot of --as-of and writes customer_segments, segment_profiles, segment_rules and segment_transitions"
         + " (since the latest earlier snapshot in customer_segments). Re-running a date replaces that date only.";
   }

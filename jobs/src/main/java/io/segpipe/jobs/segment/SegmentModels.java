@@ -1,8 +1,10 @@
 package io.segpipe.jobs.segment;
 
 import io.segpipe.common.UserError;
+import io.segpipe.jobs.train.ModelMetadata;
 import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.ModelRegistry.LoadedModel;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +20,33 @@ public record SegmentModels(LoadedModel clusters, LoadedModel rules, LoadedModel
 
   public static SegmentModels load(ModelRegistry registry, SegmentSettings settings) {
     List<String> clusterFeatures = settings.train().clusterFeatures().features();
-    LoadedModel clusters = registry.load(ModelRegistry.CLUSTERS, settings.clustersVersion(), clusterFeatures);
+    LoadedModel clusters = registry.load(ModelRegistry.CLUSTERS,
+        settings.clustersVersion().or(() -> latestAtOrBefore(registry, ModelRegistry.CLUSTERS, settings.asOf())),
+        clusterFeatures);
     LoadedModel rules = registry.load(ModelRegistry.CLUSTER_RULES, Optional.of(clusters.metadata().version()),
         clusterFeatures);
-    LoadedModel churn = registry.load(ModelRegistry.CHURN, settings.churnVersion(),
+    LoadedModel churn = registry.load(ModelRegistry.CHURN,
+        settings.churnVersion().or(() -> latestAtOrBefore(registry, ModelRegistry.CHURN, settings.asOf())),
         settings.train().churnFeatures().features());
     return new SegmentModels(clusters, rules, churn);
+  }
+
+  /**
+   * The latest version trained on a snapshot at or before {@code asOf}: a snapshot is never scored with
+   * a model that learnt from a later one (as in a backfill of dates before the latest model). Empty
+   * when there is no version at all, for the registry to say how to train one.
+   */
+  static Optional<String> latestAtOrBefore(ModelRegistry registry, String name, LocalDate asOf) {
+    List<ModelMetadata> versions = registry.versions(name);
+    if (versions.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(versions.stream().filter(m -> !LocalDate.parse(m.asOfDate()).isAfter(asOf))
+        .reduce((earlier, later) -> later).orElseThrow(() -> new UserError("Every " + name + " model in "
+            + registry.root() + "/" + name + " was trained on a snapshot after " + asOf + " (the earliest as of "
+            + versions.get(0).asOfDate() + "), and scoring " + asOf + " with one would use what happened after it."
+            + " Train one with `scripts/segpipe train --as-of " + asOf + "`, or pin a version with"
+            + " segpipe.segment.clusters-version and churn-version.")).version());
   }
 
   public String clustersVersion() {
