@@ -4,6 +4,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.lake.StorageFailures;
 import io.segpipe.common.spark.SparkSessions;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -71,7 +72,13 @@ public abstract class SegpipeJob<S> {
       LOG.info("segpipe {} run {} succeeded in {} s: {}", name(), runId, seconds(metrics), outcome.summary());
       System.out.println("segpipe " + name() + ": " + outcome.summary() + " (" + seconds(metrics) + " s, run " + runId + ")");
       return 0;
-    } catch (RuntimeException e) {
+    } catch (Exception thrown) { // Spark's SparkException and Delta's DeltaIOException are checked exceptions
+      // A read-only lake, a full disk or another run committing first: told in words, like a user error.
+      Exception e = thrown instanceof UserError ? thrown
+          : StorageFailures.explain(thrown, config.lake().root()).<Exception>map(u -> u).orElse(thrown);
+      if (e != thrown) {
+        LOG.debug("segpipe {} run {}: the failure explained below", name(), runId, thrown);
+      }
       JobFailure failure = e instanceof JobFailure f ? f : null;
       boolean userError = e instanceof UserError;
       RunMetrics metrics = new RunMetrics(runId, name(), asOf, "failed", started, Instant.now(),

@@ -51,7 +51,8 @@ public final class Lake {
 
   /** Appends rows as one commit, creating the table (partitioned as given) when it is new. */
   public void append(Dataset<Row> rows, String table, String... partitionBy) {
-    rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy).save(path(table));
+    committed(table, "", () -> rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy)
+        .save(path(table)));
     register(table);
   }
 
@@ -60,11 +61,29 @@ public final class Lake {
    * untouched, and a re-run for the same value gives the same table content.
    */
   public void replacePartition(Dataset<Row> rows, String table, String column, LocalDate value) {
-    rows.write().format("delta").mode(SaveMode.Overwrite)
+    committed(table, " for " + column + " = " + value, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
         .option("replaceWhere", column + " = DATE'" + value + "'")
         .partitionBy(column)
-        .save(path(table));
+        .save(path(table)));
     register(table);
+  }
+
+  /**
+   * Runs one write; when another run committed to the same table first (Delta's optimistic concurrency
+   * refused this commit), says so in words: this run's write was not applied, and re-running is safe.
+   */
+  private void committed(String table, String what, Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      StorageFailures.concurrentModification(e).ifPresent(conflict -> {
+        throw new UserError("Another run wrote " + table + what + " at the same time as this one, and its commit"
+            + " came first, so Delta refused this run's (" + conflict.getClass().getSimpleName() + "). This run's"
+            + " write to " + path(table) + " was not applied; the table holds the other run's result, whole. If"
+            + " both runs were meant to happen, run the job again once the other has finished.", e);
+      });
+      throw e;
+    }
   }
 
   /** Registers the table as {@code <database>.<table>} where a catalog database is configured. */

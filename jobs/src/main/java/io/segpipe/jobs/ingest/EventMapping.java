@@ -17,15 +17,19 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.schema.Events;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
+import scala.collection.JavaConverters;
 
 /**
  * Applies a {@link SourceMapping} to source rows. The result has, per canonical column, the typed value
@@ -81,6 +85,24 @@ public final class EventMapping {
     }
     Column occurrence = row_number().over(Window.partitionBy(col(RAW)).orderBy(col(RAW)));
     return concat(hash, lit("-"), occurrence.cast("string"));
+  }
+
+  /**
+   * The source columns no expression of the mapping (event id, columns, reject rules) reads, in source
+   * order: an export that gained a column the mapping does not know yet.
+   */
+  public static List<String> unusedColumns(Dataset<Row> source, SourceMapping mapping) {
+    List<Column> all = new ArrayList<>();
+    if (mapping.eventIdExpression() != null) {
+      all.add(expr(mapping.eventIdExpression()));
+    }
+    mapping.columns().values().forEach(e -> all.add(expr(e)));
+    mapping.rejectRules().forEach(r -> all.add(expr(r.when())));
+    Set<String> used = new HashSet<>();
+    JavaConverters.asJavaCollection(
+            source.select(all.toArray(Column[]::new)).queryExecution().analyzed().references().toSeq())
+        .forEach(a -> used.add(a.name().toLowerCase(Locale.ROOT)));
+    return Arrays.stream(source.columns()).filter(c -> !used.contains(c.toLowerCase(Locale.ROOT))).toList();
   }
 
   /** Resolves each expression on its own so a bad one is named with the canonical column it feeds. */

@@ -36,6 +36,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.AnalysisException;
@@ -93,10 +94,30 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   @Override
   protected JobOutcome run(JobContext ctx, IngestSettings settings) {
+    try {
+      return readAndIngest(ctx, settings);
+    } catch (Exception e) { // SparkException, checked, is what a file that cannot be read gives
+      Optional<UserError> unreadable = SourceFiles.unreadable(e, settings.source(), settings.format());
+      if (unreadable.isPresent()) {
+        throw unreadable.get();
+      }
+      throw e;
+    }
+  }
+
+  private JobOutcome readAndIngest(JobContext ctx, IngestSettings settings) {
     ctx.phase("read source " + settings.source());
     Dataset<Row> source = readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
-    Dataset<Row> validated = EventValidation.validate(EventMapping.apply(source, settings.mapping()),
-        ctx.config().events(), settings.cutoff());
+    Dataset<Row> mapped = EventMapping.apply(source, settings.mapping());
+    List<String> unused = EventMapping.unusedColumns(source, settings.mapping());
+    if (!unused.isEmpty()) {
+      LOG.warn("source {} has columns the mapping {} does not use: {}. They are ignored (kept only in the raw row of"
+          + " quarantined rows); add them to the mapping if they should feed a canonical column.{}", settings.source(),
+          settings.mapping().origin(), unused, settings.mapping().eventIdExpression() != null ? ""
+              : " This mapping derives event ids from the whole row, so a new column changes every id: rows"
+              + " ingested before it appeared would be ingested again.");
+    }
+    Dataset<Row> validated = EventValidation.validate(mapped, ctx.config().events(), settings.cutoff());
     // Only what the later steps read is cached: the typed contract columns and the reasons for every row,
     // the raw row, its file and its source id for rejected rows only (the quarantine needs them, the
     // events do not), so the cache is little bigger than the events it feeds.
@@ -108,13 +129,13 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
     Dataset<Row> checked = validated.select(kept.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return ingest(ctx, settings, checked);
+      return ingest(ctx, settings, checked, unused);
     } finally {
       checked.unpersist();
     }
   }
 
-  private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked) {
+  private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
     ctx.phase("validate rows");
     Column rejected = size(col(EventValidation.REASONS)).gt(0);
     Row stats = checked.agg(
@@ -128,6 +149,9 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     details.put("source", settings.source());
     details.put("mapping", settings.mapping().name());
     details.put("cutoff", settings.cutoff().toString());
+    if (!unusedColumns.isEmpty()) {
+      details.put("unused_source_columns", String.join(", ", unusedColumns));
+    }
     long customers = settings.customers().map(path -> loadCustomers(ctx, path)).orElse(-1L);
     if (customers >= 0) {
       details.put("customers_loaded", Long.toString(customers));
@@ -227,6 +251,11 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
       if (!fs.exists(p)) {
         throw new UserError("Source " + path + " does not exist. Check --source (or segpipe.ingest.source); "
             + "relative paths are taken from the working directory " + System.getProperty("user.dir") + ".");
+      }
+      if (!format.equals("delta") && !SourceFiles.holdsData(fs, p)) {
+        throw new UserError("Source " + path + " is an empty folder: no data file in it or below it, so there is"
+            + " nothing to ingest. Check --source, or that the export meant to fill it has run; a source with files"
+            + " but no rows is ingested as empty.");
       }
     } catch (IOException e) {
       throw new UserError("Source " + path + " cannot be checked: " + e.getMessage());

@@ -1,0 +1,161 @@
+package io.segpipe.jobs.ops;
+
+import static io.segpipe.jobs.ops.OpsData.AS_OF;
+import static io.segpipe.jobs.ops.OpsData.CUTOFF;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.delta.tables.DeltaTable;
+import io.segpipe.common.test.SharedSpark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole pipeline as a user submits it (scripts/segpipe pipeline, the bundle jar) on the small
+ * generated data set, first on an embedded local Spark, then again for the same date on a real
+ * standalone cluster started with scripts/local-cluster (a master and two workers on 127.0.0.1,
+ * executors in their own JVMs, 16 shuffle partitions against local.conf's 8). The cluster runs on a copy
+ * of the local lake without its events table: it ingests the events afresh and re-runs every other job
+ * on tables that already hold that date. Every Delta table found under the lakes must then hold the
+ * same rows: events as the local run wrote them, each snapshot table its date replaced with the same
+ * rows (its history showing both runs), the per-run logs (run_metrics, model_runs, events_quarantine)
+ * the local run's rows and the same rows again under the cluster run's ids. So one cluster run checks
+ * that the cluster computes what local Spark computes and that re-running a date changes nothing.
+ *
+ * <p>The tables are discovered, not listed, so the checks cover the pipeline's steps as they are.
+ */
+@ExtendWith(SharedSpark.class)
+class LocalClusterPipelineIT {
+  /** What the pipeline writes today (ingest, features, train); later steps add tables, found the same way. */
+  private static final List<String> AT_LEAST = List.of("events", "customers", "customer_features", "rfm_boundaries",
+      "model_runs", "run_metrics");
+
+  private static SparkSession spark;
+  private static Path dir;
+  private static Path localLake;
+  private static LocalCluster cluster;
+
+  @BeforeAll
+  static void runThePipelineLocally(SparkSession session) throws IOException {
+    spark = session;
+    dir = Files.createTempDirectory("segpipe-pipeline-it");
+    localLake = dir.resolve("lake-local");
+    submitPipeline(dir.resolve("pipeline-local.log"), "--master", "local[2]", "--conf", "segpipe.lake.root=" + localLake);
+  }
+
+  @AfterAll
+  static void stopTheCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  /** scripts/segpipe pipeline for the generated data set as of {@link OpsData#AS_OF}, with {@code more}. */
+  private static void submitPipeline(Path log, String... more) {
+    List<String> args = new ArrayList<>(List.of("pipeline", "--as-of", AS_OF,
+        "--source", OpsData.generated("events").toString(), "--mapping", "generator",
+        "--customers", OpsData.generated("customers").toString(), "--conf", CUTOFF,
+        // k from 3..4 rather than 3..8: the same model code, two fits fewer per k searched
+        "--conf", "segpipe.train.k-max=4"));
+    args.addAll(Arrays.asList(more));
+    Scripts.succeed(log, 20, "segpipe", args.toArray(String[]::new));
+  }
+
+  @Test
+  void aClusterReRunOfTheDateLeavesEveryTableHoldingTheSameRows() throws IOException {
+    List<String> tables = LakeTables.find(localLake);
+    assertTrue(tables.containsAll(AT_LEAST), "tables found: " + tables);
+    List<String> localRuns = LakeTables.runIds(spark, localLake);
+    Path clusterLake = dir.resolve("lake-cluster");
+    copyExcept(localLake, clusterLake, "events");
+
+    cluster = LocalCluster.start(dir.resolve("cluster"));
+    String status = cluster.status(dir.resolve("status.log"));
+    assertTrue(status.startsWith("exit 0"), status);
+    assertTrue(status.contains("master: " + cluster.masterUrl()), status);
+    assertTrue(status.contains("worker-1: running") && status.contains("worker-2: running"), status);
+    assertTrue(status.contains("workers registered with the master so far: 2"), status);
+    submitPipeline(dir.resolve("pipeline-cluster.log"), "--master", cluster.masterUrl(), "--total-executor-cores", "2",
+        "--spark-conf", "spark.sql.shuffle.partitions=16", "--conf", "segpipe.lake.root=" + clusterLake);
+    // The tasks ran in executor JVMs the workers started, one on each worker.
+    for (String worker : List.of("work-1", "work-2")) {
+      String executorLog = executorStderr(cluster.dir().resolve(worker));
+      assertTrue(executorLog.contains("Finished task"), worker + " ran no task:\n" + executorLog);
+    }
+    cluster.close();
+    assertFalse(cluster.anyAlive(), "the master and workers ended");
+    String stopped = cluster.status(dir.resolve("status-stopped.log"));
+    assertTrue(stopped.startsWith("exit 3") && stopped.contains("not running"), stopped);
+
+    assertEquals(tables, LakeTables.find(clusterLake), "the same tables");
+    List<String> allRuns = LakeTables.runIds(spark, clusterLake);
+    Column clusterRun = col("run_id").isin(localRuns.toArray()).unary_$bang();
+    for (String table : tables) {
+      Dataset<Row> local = LakeTables.comparable(LakeTables.read(spark, localLake, table), localLake, localRuns);
+      Dataset<Row> now = LakeTables.read(spark, clusterLake, table);
+      if (Arrays.asList(now.columns()).contains("run_id")) {
+        // A per-run log: the local run's rows as they were, and the same rows from the cluster run.
+        LakeTables.assertSameRows(table + " (the local run's rows)", local,
+            LakeTables.comparable(now.where(clusterRun.unary_$bang()), localLake, localRuns));
+        LakeTables.assertSameRows(table + " (the cluster run's rows)", local,
+            LakeTables.comparable(now.where(clusterRun), clusterLake, allRuns));
+      } else {
+        LakeTables.assertSameRows(table, local, LakeTables.comparable(now, clusterLake, allRuns));
+      }
+      if (Arrays.asList(now.columns()).contains("as_of_date") && !Arrays.asList(now.columns()).contains("run_id")) {
+        // A snapshot table: its history shows both runs replacing the date's partition.
+        long replacements = DeltaTable.forPath(spark, clusterLake.resolve(table).toString()).history()
+            .where(col("operation").equalTo("WRITE")
+                .and(col("operationParameters").getItem("predicate").contains(AS_OF)))
+            .count();
+        assertEquals(2, replacements, table + ": the local run and the cluster run each replaced " + AS_OF);
+      }
+    }
+  }
+
+  private static void copyExcept(Path from, Path to, String left) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path relative = from.relativize(p);
+        if (relative.startsWith(left)) {
+          continue;
+        }
+        Path target = to.resolve(relative.toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static String executorStderr(Path workDir) {
+    try (Stream<Path> files = Files.walk(workDir)) {
+      List<Path> logs = files.filter(p -> p.getFileName().toString().equals("stderr")).toList();
+      assertFalse(logs.isEmpty(), "no executor was started in " + workDir);
+      StringBuilder all = new StringBuilder();
+      for (Path p : logs) {
+        all.append(Files.readString(p));
+      }
+      return all.toString();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

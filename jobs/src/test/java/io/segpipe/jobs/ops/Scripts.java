@@ -1,0 +1,93 @@
+package io.segpipe.jobs.ops;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scripts in scripts/ run as a user runs them: each in its own process, with this JVM's Java 17, its
+ * output in a log file the failure message quotes.
+ */
+final class Scripts {
+  private Scripts() {}
+
+  /** The checkout: segpipe.project.root (set by the build), or the folder above holding scripts/segpipe. */
+  static Path projectRoot() {
+    Path start = Paths.get(System.getProperty("segpipe.project.root", ".")).toAbsolutePath().normalize();
+    for (Path p = start; p != null; p = p.getParent()) {
+      if (Files.isExecutable(p.resolve("scripts").resolve("segpipe"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no scripts/segpipe in " + start + " or above");
+  }
+
+  /** Starts {@code scripts/<script> args...} with its output going to {@code log}. */
+  static Process start(Path log, String script, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(projectRoot().resolve("scripts").resolve(script).toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(log.getParent().toFile())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    String javaHome = System.getProperty("java.home");
+    env.put("JAVA_HOME", javaHome);
+    env.put("PATH", javaHome + "/bin:" + env.getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("SPARK_LOCAL_IP", "127.0.0.1");
+    env.remove("SPARK_HOME"); // the Spark jars Maven fetched, not whatever distribution this machine has
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs a script to its end (at most {@code minutes}) and returns its exit code. */
+  static int run(Path log, int minutes, String script, String... args) {
+    Process p = start(log, script, args);
+    try {
+      if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+        p.destroyForcibly().waitFor();
+        fail(script + " " + String.join(" ", args) + " did not end within " + minutes + " min:\n" + tail(log));
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    return p.exitValue();
+  }
+
+  /** Runs a script and asserts it succeeded, quoting its log when not. */
+  static void succeed(Path log, int minutes, String script, String... args) {
+    int code = run(log, minutes, script, args);
+    assertTrue(code == 0, script + " " + String.join(" ", args) + " ended with exit code " + code + ":\n" + tail(log));
+  }
+
+  /** The last lines of a log, for failure messages. */
+  static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log at " + log + ": " + e + ")";
+    }
+  }
+
+  static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
