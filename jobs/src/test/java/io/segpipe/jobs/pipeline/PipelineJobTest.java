@@ -200,10 +200,11 @@ class PipelineJobTest {
 
   @Test
   void theFailureStopsTheRunNamingDateAndJobAndSayingHowToResume() {
-    assertEquals(1, failed.code(), "the export's own exit code (an I/O failure)");
-    assertTrue(failed.err().contains("stopped: the export job failed for as-of " + FAILING + " (exit code 1): "),
+    assertEquals(2, failed.code(), "the export's own exit code (storage refused the write: the user can fix it)");
+    assertTrue(failed.err().contains("stopped: the export job failed for as-of " + FAILING + " (exit code 2): "),
         failed.err());
-    assertTrue(failed.err().contains("cannot write the audience"), "the export's message is repeated: " + failed.err());
+    assertTrue(failed.err().contains("The storage refused a read or write: Parent path is not a directory: ")
+        && failed.err().contains("audiences/" + FAILING), "the export's message is repeated: " + failed.err());
     assertEquals(List.of("scripts/segpipe", "pipeline", "--from", FAILING, "--to", DATES.get(2), "--every", "week",
         "--from-job", "export"), resumeCommand.subList(0, 10));
     assertFalse(resumeCommand.contains("--source"), "ingest ran; the resume does not ingest again: " + resumeCommand);
