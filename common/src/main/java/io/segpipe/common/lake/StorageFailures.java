@@ -1,7 +1,8 @@
 package io.segpipe.common.lake;
 
 import io.segpipe.common.UserError;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -42,19 +43,13 @@ public final class StorageFailures {
 
   /** The Delta conflict in the chain of causes, if another transaction won the commit. */
   public static Optional<DeltaConcurrentModificationException> concurrentModification(Throwable failure) {
-    Set<Throwable> seen = new HashSet<>();
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
-      if (t instanceof DeltaConcurrentModificationException c) {
-        return Optional.of(c);
-      }
-    }
-    return Optional.empty();
+    return causes(failure).stream().filter(DeltaConcurrentModificationException.class::isInstance)
+        .map(DeltaConcurrentModificationException.class::cast).findFirst();
   }
 
   /** The first line of any message in the chain of causes that matches {@code pattern}, trimmed. */
   public static Optional<String> line(Throwable failure, Pattern pattern) {
-    Set<Throwable> seen = new HashSet<>();
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+    for (Throwable t : causes(failure)) {
       String message = t.getMessage();
       if (message == null) {
         continue;
@@ -70,6 +65,16 @@ public final class StorageFailures {
       }
     }
     return Optional.empty();
+  }
+
+  /** {@code failure} and its causes, outermost first, each once (a cause chain may loop). */
+  private static List<Throwable> causes(Throwable failure) {
+    Set<Throwable> seen = new LinkedHashSet<>();
+    Throwable t = failure;
+    while (t != null && seen.add(t)) {
+      t = t.getCause();
+    }
+    return List.copyOf(seen);
   }
 
   static String firstLine(String message) {

@@ -121,11 +121,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     // Only what the later steps read is cached: the typed contract columns and the reasons for every row,
     // the raw row, its file and its source id for rejected rows only (the quarantine needs them, the
     // events do not), so the cache is little bigger than the events it feeds.
-    Column isRejected = size(col(EventValidation.REASONS)).gt(0);
     List<Column> kept = new ArrayList<>(Arrays.asList(contractColumns()));
     kept.add(col(EventValidation.REASONS));
     for (String onlyIfRejected : List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
-      kept.add(when(isRejected, col(onlyIfRejected)).as(onlyIfRejected));
+      kept.add(when(rejected(), col(onlyIfRejected)).as(onlyIfRejected));
     }
     Dataset<Row> checked = validated.select(kept.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
@@ -137,7 +136,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
     ctx.phase("validate rows");
-    Column rejected = size(col(EventValidation.REASONS)).gt(0);
+    Column rejected = rejected();
     Row stats = checked.agg(
         count(lit(1)),
         sum(when(rejected, 1).otherwise(0)),
@@ -217,6 +216,11 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
         + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
     return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
+  }
+
+  /** Whether a validated row broke the contract: it has at least one reason. */
+  private static Column rejected() {
+    return size(col(EventValidation.REASONS)).gt(0);
   }
 
   private static Column[] contractColumns() {
@@ -305,7 +309,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                 lit("customer_id repeats an earlier row of the customer dimension")))))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Column rejected = size(col(EventValidation.REASONS)).gt(0);
+      Column rejected = rejected();
       ranked.filter(rejected).select(
           lit(ctx.runId()).as("run_id"),
           lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
