@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -59,7 +60,7 @@ class SqlEndpointTest {
   @BeforeAll
   static void start(SparkSession session) throws Exception {
     spark = session;
-    String root = Files.createTempDirectory("segpipe-endpoint-lake").toString();
+    String root = TestFolders.folder("segpipe-endpoint-lake").toString();
     lake = new Lake(spark, new LakeSettings(root, ""));
     for (LocalDate date : List.of(FIRST, SECOND)) {
       lake.replacePartition(segments(date), "customer_segments", "as_of_date", date);
@@ -68,7 +69,7 @@ class SqlEndpointTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    log = Files.createTempFile("segpipe-endpoint", ".log");
+    log = TestFolders.file("segpipe-endpoint", ".log");
     ProcessBuilder pb = new ProcessBuilder(script(), "--conf", "segpipe.lake.root=" + root, "--port", String.valueOf(port),
         "--conf", "segpipe.sql-endpoint.authentication=password", "--master", "local[2]", "--driver-memory", "1g",
         "--conf", "segpipe.spark.conf.\"spark.sql.shuffle.partitions\"=2")
@@ -206,7 +207,7 @@ class SqlEndpointTest {
   /** Bound to all addresses without authentication, the endpoint refuses to start (before Spark). */
   @Test
   void anyAddressWithoutAuthenticationIsRefused() throws Exception {
-    Path out = Files.createTempFile("segpipe-endpoint-refused", ".log");
+    Path out = TestFolders.file("segpipe-endpoint-refused", ".log");
     Process p = new ProcessBuilder(script(), "--host", "0.0.0.0", "--port", String.valueOf(port + 1))
         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));

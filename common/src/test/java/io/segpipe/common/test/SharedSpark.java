@@ -23,7 +23,7 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
     final Path warehouse;
 
     Holder() throws IOException {
-      warehouse = Files.createTempDirectory("segpipe-test-warehouse");
+      warehouse = TestFolders.folder("segpipe-test-warehouse");
       SparkSession.Builder builder = SparkSession.builder()
           .master("local[2]")
           .appName("segpipe tests")

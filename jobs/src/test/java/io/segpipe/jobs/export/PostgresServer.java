@@ -2,6 +2,7 @@ package io.segpipe.jobs.export;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -59,7 +60,7 @@ final class PostgresServer implements AutoCloseable {
     }
     assumeTrue(bin.isPresent(), "no PostgreSQL server under /usr/lib/postgresql/*/bin (apt-get install postgresql)");
     boolean root = "root".equals(System.getProperty("user.name"));
-    Path folder = Files.createTempDirectory("segpipe-pg");
+    Path folder = TestFolders.folder("segpipe-pg");
     String password = "pw-" + Long.toHexString(System.nanoTime());
     Files.writeString(folder.resolve("password"), password, StandardCharsets.UTF_8);
     if (root) {
@@ -90,7 +91,7 @@ final class PostgresServer implements AutoCloseable {
   }
 
   private static void run(Path folder, List<String> command) throws IOException, InterruptedException {
-    Path log = Files.createTempFile("segpipe-pg-cmd", ".log");
+    Path log = TestFolders.file("segpipe-pg-cmd", ".log");
     Process p = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile()).start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {

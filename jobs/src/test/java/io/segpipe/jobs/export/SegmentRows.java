@@ -2,6 +2,7 @@ package io.segpipe.jobs.export;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -93,7 +94,7 @@ final class SegmentRows {
 
   /** A new lake folder holding customer_segments for each date (the second date's values shifted). */
   static String lake(SparkSession spark, int customers, LocalDate... dates) throws IOException {
-    String root = Files.createTempDirectory("segpipe-export-lake").toString();
+    String root = TestFolders.folder("segpipe-export-lake").toString();
     Lake lake = new Lake(spark, new LakeSettings(root, ""));
     for (int i = 0; i < dates.length; i++) {
       lake.replacePartition(snapshot(spark, customers, dates[i], i * 3), CustomerSegmentsColumns.TABLE,

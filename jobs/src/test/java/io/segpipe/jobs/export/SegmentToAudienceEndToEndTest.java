@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.segment.SegmentJob;
 import io.segpipe.jobs.train.GeneratedLake;
@@ -55,7 +56,7 @@ class SegmentToAudienceEndToEndTest {
     spark = session;
     server = PostgresServer.start();
     Path built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
-    Path dir = Files.createTempDirectory("segpipe-e2e");
+    Path dir = TestFolders.folder("segpipe-e2e");
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
         List.of(Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
     String models = "--conf segpipe.train.models=\"" + dir.resolve("models") + "\"";

@@ -3,6 +3,7 @@ package io.segpipe.jobs.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class UciOnlineRetailIngestTest {
   void ingest(SparkSession spark) throws Exception {
     Path file = dataset();
     Assumptions.assumeTrue(Files.isRegularFile(file), "UCI Online Retail is not at " + file + " (../shared/datasets); skipped");
-    lake = Files.createTempDirectory("segpipe-uci");
+    lake = TestFolders.folder("segpipe-uci");
     assertEquals(0, new IngestJob().execute("--source", file.toString(), "--mapping", "uci-online-retail",
         "--conf", "segpipe.lake.root=" + lake));
     events = spark.read().format("delta").load(lake + "/events").cache();

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
@@ -45,7 +46,7 @@ class InputFaultsTest {
   @BeforeAll
   static void lakeAndSource(SparkSession session) throws IOException {
     spark = session;
-    dir = Files.createTempDirectory("segpipe-input-faults");
+    dir = TestFolders.folder("segpipe-input-faults");
     lake = OpsData.lakeCopy(dir.resolve("lake"), Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE,
         FeaturesJob.BOUNDARIES_TABLE);
     source = dir.resolve("source");

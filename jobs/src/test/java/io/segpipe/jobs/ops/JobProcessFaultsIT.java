@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.train.GeneratedLake;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class JobProcessFaultsIT {
   @BeforeAll
   static void sourcesAndLake(SparkSession session) throws IOException {
     spark = session;
-    shared = Files.createTempDirectory("segpipe-process-faults");
+    shared = TestFolders.folder("segpipe-process-faults");
     // Rows of the generated export that ingest keeps (the built lake holds them): none is quarantined.
     Dataset<Row> kept = LakeTables.read(spark, OpsData.built().resolve("lake"), TABLE).select("event_id");
     Dataset<Row> export = spark.read().parquet(OpsData.generated("events").toString())

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ class LocalClusterPipelineIT {
   @BeforeAll
   static void runThePipelineLocally(SparkSession session) throws IOException {
     spark = session;
-    dir = Files.createTempDirectory("segpipe-pipeline-it");
+    dir = TestFolders.folder("segpipe-pipeline-it");
     localLake = dir.resolve("lake-local");
     submitPipeline(dir.resolve("pipeline-local.log"), "--master", "local[2]", "--conf", "segpipe.lake.root=" + localLake);
   }

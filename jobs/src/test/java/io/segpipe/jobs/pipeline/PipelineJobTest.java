@@ -12,6 +12,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.segment.SegmentModels;
 import io.segpipe.jobs.segment.SegmentSettings;
@@ -77,7 +78,7 @@ class PipelineJobTest {
   static void backfillFailResumeAndRerun(SparkSession session) throws Exception {
     spark = session;
     Path generated = generated();
-    lake = Files.createTempDirectory("segpipe-pipeline").resolve("lake");
+    lake = TestFolders.folder("segpipe-pipeline").resolve("lake");
     // A file where the export of the second date puts its folder: that export fails for real.
     Path blocker = lake.resolve("audiences").resolve(FAILING);
     Files.createDirectories(blocker.getParent());

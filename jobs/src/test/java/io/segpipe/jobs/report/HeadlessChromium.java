@@ -3,6 +3,7 @@ package io.segpipe.jobs.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,7 +55,7 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Starts the browser; {@code log} receives its standard output and error. */
   HeadlessChromium(Path log, int width, int height) throws IOException, InterruptedException {
-    profile = Files.createTempDirectory("segpipe-chromium-profile");
+    profile = TestFolders.folder("segpipe-chromium-profile");
     List<String> command = List.of(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu",
         "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
@@ -172,7 +173,7 @@ final class HeadlessChromium implements AutoCloseable {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      // a profile file still held open by a dying helper; the folder is in the temp directory
+      // a profile file still held open by a dying helper; TestFolders deletes what is left when the JVM exits
     }
   }
 

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.ingest.IngestJob;
@@ -62,7 +63,7 @@ class ReportJobTest {
   static void runThePipeline(SparkSession session) throws IOException {
     spark = session;
     Path built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
-    Path dir = Files.createTempDirectory("segpipe-report");
+    Path dir = TestFolders.folder("segpipe-report");
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
         List.of(Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
     String models = dir.resolve("models").toString();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.config.ConfigError;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ class ReportSettingsTest {
 
   @Test
   void aLakeWithoutSegmentsSaysWhichJobToRun() throws Exception {
-    Path lake = Files.createTempDirectory("segpipe-report-empty");
+    Path lake = TestFolders.folder("segpipe-report-empty");
     PrintStream err = System.err;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     int code;

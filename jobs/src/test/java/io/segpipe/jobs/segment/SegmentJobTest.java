@@ -11,6 +11,7 @@ import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.train.ClusterTrainer;
 import io.segpipe.jobs.train.GeneratedLake;
@@ -72,7 +73,7 @@ class SegmentJobTest {
   static void segmentTwoSnapshots(SparkSession session) throws IOException {
     spark = session;
     built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
-    Path dir = Files.createTempDirectory("segpipe-segment");
+    Path dir = TestFolders.folder("segpipe-segment");
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"), List.of(Events.TABLE, FeatureSnapshot.TABLE));
     models = trainedModels(built, lake);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
@@ -500,7 +501,7 @@ class SegmentJobTest {
   @Test
   void withoutModelsTheJobSaysToTrainAndLeavesTheTablesAlone() throws IOException {
     List<String> before = json(lake, CustomerSegments.TABLE, AS_OF);
-    Path empty = Files.createTempDirectory("segpipe-no-models");
+    Path empty = TestFolders.folder("segpipe-no-models");
     assertEquals(2, new SegmentJob().execute("--as-of", AS_OF, "--conf", "segpipe.lake.root=" + lake,
         "--conf", "segpipe.train.models=\"" + empty + "\""));
     Row run = lastRun(lake);

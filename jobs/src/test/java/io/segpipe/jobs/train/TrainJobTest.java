@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class TrainJobTest {
   static void train(SparkSession session) throws IOException {
     spark = session;
     lake = new Lake(spark, new LakeSettings(GeneratedLake.lake(), ""));
-    first = trainInto(Files.createTempDirectory("segpipe-models").toString());
+    first = trainInto(TestFolders.folder("segpipe-models").toString());
   }
 
   /**
@@ -137,7 +138,7 @@ class TrainJobTest {
     ModelRegistry second;
     try {
       spark.conf().set("spark.sql.shuffle.partitions", "7");
-      second = trainInto(Files.createTempDirectory("segpipe-models-again").toString());
+      second = trainInto(TestFolders.folder("segpipe-models-again").toString());
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", before);
     }
