@@ -15,13 +15,18 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -95,6 +100,48 @@ final class AudienceFiles {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the audience " + segmentation + "/" + segment + " at " + target, e);
     }
+  }
+
+  /**
+   * Removes the sets under {@code <root>/<asOf>/} that this run did not write: segments or segmentations
+   * taken out of segpipe.export.audiences.segments since an earlier export of the same date. Only folders
+   * holding a manifest (sets segpipe wrote) are removed, and a segmentation folder left empty; anything
+   * else there, and hidden folders, are left alone.
+   *
+   * @param kept the sets this run wrote, as {@code segmentation/slug}
+   * @return the sets removed, as {@code segmentation/slug}, sorted
+   */
+  static List<String> removeOthers(Configuration hadoop, String root, LocalDate asOf, Set<String> kept) {
+    Path date = new Path(root + "/" + asOf);
+    try {
+      FileSystem fs = withoutChecksumFiles(date.getFileSystem(hadoop));
+      List<String> removed = new ArrayList<>();
+      if (!fs.exists(date)) {
+        return removed;
+      }
+      for (Path segmentation : visibleFolders(fs, date)) {
+        for (Path set : visibleFolders(fs, segmentation)) {
+          String name = segmentation.getName() + "/" + set.getName();
+          if (!kept.contains(name) && fs.exists(new Path(set, MANIFEST))) {
+            fs.delete(set, true);
+            removed.add(name);
+          }
+        }
+        if (fs.listStatus(segmentation).length == 0) {
+          fs.delete(segmentation, false);
+        }
+      }
+      Collections.sort(removed);
+      return removed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot remove the audience sets of " + asOf + " that are no longer configured"
+          + " from " + date, e);
+    }
+  }
+
+  private static List<Path> visibleFolders(FileSystem fs, Path parent) throws IOException {
+    return Arrays.stream(fs.listStatus(parent)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
+        .filter(p -> !p.getName().startsWith(".")).sorted().toList();
   }
 
   /** Hadoop's local file system writes a hidden .crc file beside each file; marketing tools want none. */

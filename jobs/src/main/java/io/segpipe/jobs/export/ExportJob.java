@@ -9,9 +9,11 @@ import io.segpipe.common.job.SegpipeJob;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -91,6 +93,7 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
       if (s.audiences().enabled()) {
         String root = context.lake().folder(s.audiences().folder());
         List<String> written = new ArrayList<>();
+        Set<String> kept = new HashSet<>();
         s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
           context.phase("audience " + segmentation + "/" + segment);
           Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment)).select(fileColumns);
@@ -104,9 +107,17 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
               asOf, segmentation, segment, audience, s.columns(), s.pseudonymised(), context.runId());
           details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
           written.add(segmentation + "/" + segment + " " + w.rows());
+          kept.add(segmentation + "/" + AudienceFiles.slug(segment));
         }));
+        context.phase("remove audience sets no longer configured");
+        List<String> removed = AudienceFiles.removeOthers(context.spark().sparkContext().hadoopConfiguration(), root,
+            asOf, kept);
+        if (!removed.isEmpty()) {
+          details.put("audiences.removed", String.join(",", removed));
+        }
         parts.add("audiences at " + root + "/" + asOf + ": " + (written.isEmpty() ? "none configured"
-            : String.join(", ", written)));
+            : String.join(", ", written))
+            + (removed.isEmpty() ? "" : " (removed sets no longer configured: " + String.join(", ", removed) + ")"));
       }
       s.postgres().ifPresent(pg -> {
         context.phase("PostgreSQL " + pg.table());

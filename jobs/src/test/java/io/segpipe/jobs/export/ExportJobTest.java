@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.common.test.TestFolders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -197,7 +198,7 @@ class ExportJobTest {
   /** Pseudonymised: every id is the hex SHA-256 of salt + customer_id (as Spark's sha2 computes it), sorted. */
   @Test
   void pseudonymisedIdsAreSaltedSha256() throws Exception {
-    String pseudonymised = Files.createTempDirectory("segpipe-audiences").toString();
+    String pseudonymised = TestFolders.folder("segpipe-audiences").toString();
     String salt = "s4lt-for-tests";
     assertEquals(0, run(lake, Map.of("TEST_AUDIENCE_SALT", salt),
         "--conf", "segpipe.export.audiences.folder=\"" + pseudonymised + "\"",
@@ -215,6 +216,45 @@ class ExportJobTest {
     champions.forEach(id -> assertFalse(text.contains("\"" + id + "\""), id + " appears in clear"));
     assertFalse(Files.exists(Path.of(pseudonymised, AS_OF.toString(), "lifecycle_stage")),
         "[] exports none of lifecycle_stage");
+  }
+
+  /**
+   * Exporting a date again with fewer segments configured removes the sets the earlier export wrote for
+   * the ones dropped (and a segmentation folder left empty), keeps the sets still configured byte for
+   * byte, leaves files segpipe did not write alone, and records what it removed in run_metrics.
+   */
+  @Test
+  void reExportWithFewerSegmentsRemovesTheDroppedSetsOnly() throws Exception {
+    String audiences = TestFolders.folder("segpipe-audiences-pruned").toString();
+    String toFolder = "segpipe.export.audiences.folder=\"" + audiences + "\"";
+    assertEquals(0, run(lake, Map.of(), "--conf", toFolder));
+    Path date = Path.of(audiences, AS_OF.toString());
+    Map<Path, String> before = checksums(date);
+    assertEquals(15, before.size(), "the 5 default sets");
+    Path notes = Files.writeString(date.resolve("README.txt"), "kept by hand");
+    Path handmade = Files.createDirectories(date.resolve("rfm_segment").resolve("handmade"));
+    Files.writeString(handmade.resolve("list.csv"), "customer_id\n");
+
+    assertEquals(0, run(lake, Map.of(), "--conf", toFolder,
+        "--conf", "segpipe.export.audiences.segments.rfm_segment=[Champions]",
+        "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]"));
+    try (Stream<Path> left = Files.list(date.resolve("rfm_segment"))) {
+      assertEquals(List.of("champions", "handmade"), left.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertFalse(Files.exists(date.resolve("lifecycle_stage")), "lifecycle_stage is no longer exported");
+    assertEquals("kept by hand", Files.readString(notes));
+    assertTrue(Files.exists(handmade.resolve("list.csv")), "a folder without a manifest is not segpipe's");
+    Map<Path, String> champions = new java.util.TreeMap<>(before);
+    champions.keySet().removeIf(p -> !p.startsWith(Path.of("rfm_segment", "champions")));
+    Map<Path, String> after = checksums(date);
+    after.keySet().removeIf(p -> !p.startsWith(Path.of("rfm_segment", "champions")));
+    assertEquals(champions, after);
+
+    Row last = spark.read().format("delta").load(lake + "/run_metrics").where("job = 'export'")
+        .orderBy(functions.col("finished_at").desc()).first();
+    assertEquals("lifecycle_stage/at-risk,lifecycle_stage/lapsed,rfm_segment/at-risk,rfm_segment/cant-lose-them",
+        last.<scala.collection.Map<String, String>>getAs("details").apply("audiences.removed"));
+    assertTrue(last.<String>getAs("message").contains("removed sets no longer configured"), last.toString());
   }
 
   @Test
