@@ -11,6 +11,8 @@ import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
+import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.train.GeneratedLake;
 import java.io.IOException;
@@ -23,22 +25,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Faults a job process meets from outside, with the ingest job submitted through scripts/segpipe: killed
- * with SIGKILL in the middle of writing, and run twice at once. The lake holds 1,000 events of the
- * generated export; the runs ingest 2,000 (those and 1,000 more). Each write makes one Parquet file per
- * row (spark.sql.files.maxRecordsPerFile = 1), so it lasts seconds rather than milliseconds: long enough
- * to be caught in the act, and for two runs to overlap.
+ * Faults a job process meets from outside, with the ingest and features jobs submitted through
+ * scripts/segpipe: killed with SIGKILL in the middle of writing, and run twice at once. For ingest the
+ * lake holds 1,000 events of the generated export and the runs ingest 2,000 (those and 1,000 more); for
+ * features it holds the generated lake's snapshots and the runs replace the one of 2024-12-31. Each write
+ * makes one Parquet file per row (spark.sql.files.maxRecordsPerFile = 1), so it lasts seconds rather
+ * than milliseconds: long enough to be caught in the act, and for two runs to overlap.
  */
 @ExtendWith(SharedSpark.class)
 class JobProcessFaultsIT {
@@ -95,12 +100,7 @@ class JobProcessFaultsIT {
     long runsBefore = LakeTables.read(spark, lake, RunMetrics.TABLE).count();
     Set<Path> filesBefore = dataFiles(table);
 
-    Process run = submitIngest(lake, "killed");
-    Set<Path> written = awaitNewDataFiles(run, table, filesBefore, dir.resolve("killed.log"));
-    assertEquals(version, lastCommit(table), "caught writing: data files, no commit yet");
-    assertEquals(0, new ProcessBuilder("kill", "-9", String.valueOf(run.pid())).start().waitFor());
-    assertTrue(run.waitFor(30, TimeUnit.SECONDS), "the killed run ended");
-    assertEquals(137, run.exitValue(), "ended by SIGKILL");
+    Set<Path> written = killWhileWriting(submitIngest(lake, "killed"), table, filesBefore, version, dir.resolve("killed.log"));
 
     // The files it wrote stay on disk, outside the table: readers still see the previous version, whole.
     assertEquals(version, lastCommit(table), "no commit after the kill");
@@ -163,6 +163,80 @@ class JobProcessFaultsIT {
     assertEquals(expected - 1000, (long) runs.get(1).getAs("rows_out"));
   }
 
+  /**
+   * The features job killed while it replaces the partition of a date the table already holds: readers
+   * still see that date's previous snapshot, whole (no file of the half-written one is part of the
+   * table), and a re-run writes the same snapshot again in one new commit.
+   */
+  @Test
+  void aFeaturesRunKilledWhileReplacingItsPartitionLeavesThePreviousSnapshot() throws Exception {
+    Path lake = featuresLake();
+    Path table = lake.resolve(FeatureSnapshot.TABLE);
+    long version = LakeTables.version(spark, lake, FeatureSnapshot.TABLE);
+    Dataset<Row> previous = asOf(LakeTables.readVersion(spark, lake, FeatureSnapshot.TABLE, version));
+    assertTrue(previous.count() > 300, "the lake holds the snapshot of " + OpsData.AS_OF);
+    Set<Path> filesBefore = dataFiles(table);
+
+    Set<Path> written = killWhileWriting(submitFeatures(lake, "features-killed"), table, filesBefore, version, dir.resolve("features-killed.log"));
+
+    assertEquals(version, lastCommit(table), "no commit after the kill");
+    Dataset<Row> current = LakeTables.read(spark, lake, FeatureSnapshot.TABLE);
+    Set<Path> visible = Arrays.stream(current.inputFiles()).map(f -> Path.of(URI.create(f))).collect(Collectors.toSet());
+    assertTrue(visible.stream().noneMatch(written::contains), "no file of the killed run is part of the table");
+    LakeTables.assertSameRows(OpsData.AS_OF + " after the kill", previous, asOf(current));
+    LakeTables.assertSameRows("every snapshot after the kill",
+        LakeTables.readVersion(spark, lake, FeatureSnapshot.TABLE, version), current);
+
+    assertEquals(0, new FeaturesJob().execute("--as-of", OpsData.AS_OF, "--conf", "segpipe.lake.root=" + lake));
+    assertEquals(version + 1, LakeTables.version(spark, lake, FeatureSnapshot.TABLE), "the re-run's one commit");
+    LakeTables.assertSameRows(OpsData.AS_OF + " re-run", previous,
+        asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)));
+  }
+
+  /**
+   * Two features runs for the same date at once: the date's snapshot is in the table once, as it should
+   * be, whatever the order of the commits; a refused run says which table and date another run wrote.
+   */
+  @Test
+  void twoFeaturesRunsForTheSameDateAtOnceLeaveOneSnapshot() throws Exception {
+    Path lake = featuresLake();
+    Dataset<Row> previous = asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)).localCheckpoint();
+    Process first = submitFeatures(lake, "features-first");
+    Process second = submitFeatures(lake, "features-second");
+    int firstCode = exitCode(first, dir.resolve("features-first.log"));
+    int secondCode = exitCode(second, dir.resolve("features-second.log"));
+
+    LakeTables.assertSameRows(OpsData.AS_OF + " after two runs (exit codes " + firstCode + ", " + secondCode + ")",
+        previous, asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)));
+    if (firstCode == 0 && secondCode == 0) {
+      System.out.println("JobProcessFaultsIT: the two features runs serialised");
+      return;
+    }
+    assertEquals(2, firstCode + secondCode, "one run succeeded and the other failed with exit code 2");
+    System.out.println("JobProcessFaultsIT: the two features runs overlapped; one was refused");
+    String loserLog = Scripts.read(dir.resolve(firstCode == 2 ? "features-first.log" : "features-second.log"));
+    Pattern told = Pattern.compile("segpipe features: Another run wrote (" + FeatureSnapshot.TABLE + "|"
+        + FeaturesJob.BOUNDARIES_TABLE + ") for as_of_date = " + OpsData.AS_OF + " at the same time as this one.*");
+    assertTrue(loserLog.lines().anyMatch(line -> told.matcher(line).matches()), "the refused run says so:\n" + loserLog);
+    Row failed = LakeTables.read(spark, lake, RunMetrics.TABLE).where("job = 'features' and status = 'failed'").first();
+    assertTrue(failed.<String>getAs("message").startsWith("Another run wrote"), failed.toString());
+  }
+
+  private Path featuresLake() {
+    return GeneratedLake.copyLake(OpsData.built(), dir.resolve("features-lake"), List.of(Events.TABLE,
+        Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, FeaturesJob.BOUNDARIES_TABLE, RunMetrics.TABLE));
+  }
+
+  private Process submitFeatures(Path lake, String name) {
+    return Scripts.start(dir.resolve(name + ".log"), "segpipe", "features", "--master", "local[2]",
+        "--as-of", OpsData.AS_OF, "--conf", "segpipe.lake.root=" + lake,
+        "--spark-conf", "spark.sql.files.maxRecordsPerFile=1");
+  }
+
+  private static Dataset<Row> asOf(Dataset<Row> features) {
+    return features.where(col(FeatureSnapshot.PARTITION).equalTo(functions.lit(OpsData.AS_OF).cast("date")));
+  }
+
   private static int exitCode(Process run, Path log) throws InterruptedException {
     if (!run.waitFor(5, TimeUnit.MINUTES)) {
       run.destroyForcibly().waitFor();
@@ -173,6 +247,20 @@ class JobProcessFaultsIT {
       fail("exit code " + code + ":\n" + Scripts.tail(log));
     }
     return code;
+  }
+
+  /**
+   * Kills the run with SIGKILL as soon as it has written data files the table did not have, before its
+   * commit (the table is still at {@code version}), and returns those files.
+   */
+  private static Set<Path> killWhileWriting(Process run, Path table, Set<Path> before, long version, Path log)
+      throws Exception {
+    Set<Path> written = awaitNewDataFiles(run, table, before, log);
+    assertEquals(version, lastCommit(table), "caught writing: data files, no commit yet");
+    assertEquals(0, new ProcessBuilder("kill", "-9", String.valueOf(run.pid())).start().waitFor());
+    assertTrue(run.waitFor(30, TimeUnit.SECONDS), "the killed run ended");
+    assertEquals(137, run.exitValue(), "ended by SIGKILL");
+    return written;
   }
 
   /** Waits until the run has written data files the table did not have, and returns them. */
