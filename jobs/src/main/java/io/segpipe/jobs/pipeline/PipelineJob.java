@@ -82,6 +82,9 @@ public final class PipelineJob {
       + "  segpipe pipeline --source landing/events --mapping generator --from 2024-01-31 --to 2024-12-31 --every month-end\n"
       + "  segpipe pipeline --from 2024-06-30 --to 2024-12-31 --every month-end --from-job segment";
 
+  /** The environment variable through which scripts/segpipe passes its spark-submit options. */
+  static final String SUBMIT_OPTIONS = "SEGPIPE_SUBMIT_OPTIONS";
+
   private final JobArguments args;
   private final RunDates dates;
   private final int start;
@@ -227,8 +230,10 @@ public final class PipelineJob {
     String when = job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
     System.err.println("segpipe pipeline: stopped: the " + job + " job failed" + when + " (exit code " + code + "): "
         + message);
-    System.err.println("segpipe pipeline: once the cause is fixed, resume from there (with the same spark-submit"
-        + " options, e.g. --master, if you gave any):\n  " + resumeCommand(date, job));
+    Optional<List<String>> submitOptions = submitOptions(System.getenv(SUBMIT_OPTIONS));
+    System.err.println("segpipe pipeline: once the cause is fixed, resume from there"
+        + (submitOptions.isPresent() ? "" : " (with the same spark-submit options, e.g. --master, if you gave any)")
+        + ":\n  " + resumeCommand(date, job, submitOptions.orElse(List.of())));
     System.out.print(summary.table());
     return code;
   }
@@ -249,9 +254,21 @@ public final class PipelineJob {
     }
   }
 
+  /**
+   * The spark-submit options scripts/segpipe was given (it sets {@value #SUBMIT_OPTIONS}, one word a line,
+   * empty when there were none); nothing when the pipeline was started some other way.
+   */
+  static Optional<List<String>> submitOptions(String fromScript) {
+    if (fromScript == null) {
+      return Optional.empty();
+    }
+    return Optional.of(fromScript.isEmpty() ? List.of() : List.of(fromScript.split("\n", -1)));
+  }
+
   /** The command that runs the rest: from the failed date, starting that date at the failed job. */
-  private String resumeCommand(LocalDate date, String job) {
+  private String resumeCommand(LocalDate date, String job, List<String> submitOptions) {
     List<String> words = new ArrayList<>(List.of("scripts/segpipe", "pipeline"));
+    words.addAll(submitOptions);
     words.addAll(dates.from(date));
     words.addAll(List.of("--from-job", job));
     if (job.equals(INGEST)) {
