@@ -73,7 +73,7 @@ public abstract class SegpipeJob<S> {
       System.out.println("segpipe " + name() + ": " + outcome.summary() + " (" + seconds(metrics) + " s, run " + runId + ")");
       return 0;
     } catch (Exception thrown) { // Spark's SparkException and Delta's DeltaIOException are checked exceptions
-      // A read-only lake, a full disk or another run committing first: told in words, like a user error.
+      // A read-only lake or a full disk: told in words, like a user error (Lake already tells a lost commit).
       Exception e = thrown instanceof UserError ? thrown
           : StorageFailures.explain(thrown, config.lake().root()).<Exception>map(u -> u).orElse(thrown);
       if (e != thrown) {

@@ -68,6 +68,13 @@ public final class Lake {
     register(table);
   }
 
+  /** Replaces the whole table, its schema included, in one commit (a dimension loaded whole each run). */
+  public void overwrite(Dataset<Row> rows, String table) {
+    committed(table, "", () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").save(path(table)));
+    register(table);
+  }
+
   /**
    * Runs one write; when another run committed to the same table first (Delta's optimistic concurrency
    * refused this commit), says so in words: this run's write was not applied, and re-running is safe.

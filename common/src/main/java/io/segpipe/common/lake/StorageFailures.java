@@ -23,17 +23,11 @@ public final class StorageFailures {
   private StorageFailures() {}
 
   /**
-   * A user-fixable explanation of {@code failure}, or empty when it is none of the known kinds:
-   * storage refusing access (read-only folder, permissions, a file where a folder should be, a full
-   * disk) or another run committing to the same Delta table at the same time.
+   * A user-fixable explanation of {@code failure} when it is storage refusing access (read-only folder,
+   * permissions, a file where a folder should be, a full disk), or empty. Another run committing to the
+   * same Delta table first is explained where every commit is made, in {@link Lake}, which names the table.
    */
   public static Optional<UserError> explain(Exception failure, String lakeRoot) {
-    Optional<DeltaConcurrentModificationException> conflict = concurrentModification(failure);
-    if (conflict.isPresent()) {
-      return Optional.of(new UserError("Another run changed a table this run writes at the same time ("
-          + firstLine(conflict.get().getMessage()) + "). This run's change to that table was not applied and"
-          + " the table holds the other run's commit. Run the job again once the other run has finished.", failure));
-    }
     return line(failure, NO_ACCESS).map(line -> new UserError("The storage refused a read or write: " + line
         + ". Check that the user running segpipe (" + System.getProperty("user.name") + ") may create and write"
         + " files under the lake " + lakeRoot + " (segpipe.lake.root) and read the inputs: the folder may be"
@@ -68,16 +62,12 @@ public final class StorageFailures {
   }
 
   /** {@code failure} and its causes, outermost first, each once (a cause chain may loop). */
-  private static List<Throwable> causes(Throwable failure) {
+  public static List<Throwable> causes(Throwable failure) {
     Set<Throwable> seen = new LinkedHashSet<>();
     Throwable t = failure;
     while (t != null && seen.add(t)) {
       t = t.getCause();
     }
     return List.copyOf(seen);
-  }
-
-  static String firstLine(String message) {
-    return message == null ? "" : message.split("\n")[0].strip();
   }
 }

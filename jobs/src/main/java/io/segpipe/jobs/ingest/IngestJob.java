@@ -310,7 +310,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Column rejected = rejected();
-      ranked.filter(rejected).select(
+      ctx.lake().append(ranked.filter(rejected).select(
           lit(ctx.runId()).as("run_id"),
           lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
           lit(path).as("source"),
@@ -318,12 +318,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
           input_file_name().as(EventMapping.SOURCE_FILE),
           col("customer_id").as("event_id"),
           col(EventMapping.RAW).as("raw_row"),
-          col(EventValidation.REASONS)).write().format("delta").mode("append")
-          .save(ctx.lake().path(Events.QUARANTINE_TABLE));
-      ranked.filter(rejected.unary_$bang()).select(Events.CUSTOMERS.fieldNames()[0],
-              Arrays.copyOfRange(Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length))
-          .write().format("delta").mode("overwrite").option("overwriteSchema", "true")
-          .save(ctx.lake().path(Events.CUSTOMERS_TABLE));
+          col(EventValidation.REASONS)), Events.QUARANTINE_TABLE);
+      ctx.lake().overwrite(ranked.filter(rejected.unary_$bang()).select(Events.CUSTOMERS.fieldNames()[0],
+          Arrays.copyOfRange(Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length)),
+          Events.CUSTOMERS_TABLE);
     } finally {
       ranked.unpersist();
     }

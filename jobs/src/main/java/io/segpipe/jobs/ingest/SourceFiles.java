@@ -4,9 +4,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.lake.StorageFailures;
 import java.io.File;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileSystem;
@@ -57,8 +55,7 @@ final class SourceFiles {
 
   private static Optional<String> fileUnder(Throwable failure, String source) {
     String folder = source.contains("://") ? source : new File(source).getAbsolutePath();
-    Set<Throwable> seen = new HashSet<>();
-    for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+    for (Throwable t : StorageFailures.causes(failure)) {
       Matcher m = PATH.matcher(String.valueOf(t.getMessage()));
       while (m.find()) {
         String path = m.group().replaceFirst("^file:/*", "/").replaceAll("[.:,;]+$", "");
