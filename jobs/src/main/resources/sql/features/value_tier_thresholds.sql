@@ -1,11 +1,11 @@
--- Where the value tiers start, by cumulative share of net spend (view value_tier_input). Customers
+-- Where the value tiers start, by cumulative share of net spend (view ${value_tier_input}). Customers
 -- are ranked by monetary, highest first; a customer is high when the customers with a strictly
 -- higher monetary hold less than :high_share of the total, mid when they hold less than
 -- :high_share + :mid_share. Ranking distinct monetary levels rather than customers keeps equal spends
 -- in one tier and the single-partition window small. One row: the lowest monetary of each tier.
 WITH levels AS (
   SELECT monetary, sum(monetary) AS level_spend
-  FROM value_tier_input
+  FROM ${value_tier_input}
   WHERE frequency > 0 AND monetary > 0
   GROUP BY monetary
 ),

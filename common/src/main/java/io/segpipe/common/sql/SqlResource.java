@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
@@ -19,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SqlResource {
   private static final Pattern FRAGMENT = Pattern.compile("\\$\\{([a-z_]+)}");
+  private static final AtomicLong VIEWS = new AtomicLong();
 
   private final String name;
   private final String text;
@@ -49,6 +51,17 @@ public final class SqlResource {
       throw new IllegalStateException(name + " has no fragment " + placeholder);
     }
     return new SqlResource(name, text.replace(placeholder, sql), parameters);
+  }
+
+  /**
+   * Registers {@code rows} as a temporary view under a name used nowhere else and splices that name in
+   * place of {@code ${fragment}}. A fresh name keeps caches alive: replacing a temporary view with a
+   * different plan makes Spark uncache the plan the view held, which may be a job's cached data.
+   */
+  public SqlResource withView(String fragment, Dataset<Row> rows) {
+    String view = fragment + "_" + VIEWS.incrementAndGet();
+    rows.createOrReplaceTempView(view);
+    return withFragment(fragment, view);
   }
 
   /** Binds a named parameter {@code :parameter} to a value (LocalDate, Instant, numbers, strings). */

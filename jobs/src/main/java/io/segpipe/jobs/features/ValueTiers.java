@@ -34,8 +34,8 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
 
   /** One row: high_tier_from and mid_tier_from, the lowest monetary of the high and mid tiers. Lazy. */
   public Dataset<Row> thresholds(Dataset<Row> features) {
-    features.createOrReplaceTempView("value_tier_input");
     return SqlResource.load("sql/features/value_tier_thresholds.sql")
+        .withView("value_tier_input", features)
         .with("high_share", highShare)
         .with("mid_share", midShare)
         .run(features.sparkSession());
@@ -45,9 +45,11 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
   public Dataset<Row> apply(Dataset<Row> features, Row thresholds) {
     SparkSession spark = features.sparkSession();
     Row one = RowFactory.create(thresholds.getAs("high_tier_from"), thresholds.getAs("mid_tier_from"));
-    spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA).createOrReplaceTempView("value_tier_thresholds");
-    // Not value_tier_input: replacing a temp view uncaches the plan it held (the cached features).
-    features.createOrReplaceTempView("value_tier_rows");
-    return SqlResource.load("sql/features/value_tiers.sql").run(spark);
+    // Views of their own (withView): the features are cached, and replacing a view that held them
+    // would uncache them before the snapshot is written.
+    return SqlResource.load("sql/features/value_tiers.sql")
+        .withView("value_tier_rows", features)
+        .withView("value_tier_thresholds", spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA))
+        .run(spark);
   }
 }
