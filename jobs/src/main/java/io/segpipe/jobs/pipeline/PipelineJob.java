@@ -170,7 +170,7 @@ public final class PipelineJob {
       int code = runStep(STEPS.get(0), dates.last());
       summary.ingest(code == 0 ? RunSummary.OK : RunSummary.FAILED);
       if (code != 0) {
-        return stopped(code, dates.first(), INGEST, spark, lake, began);
+        return stopped(code, dates.first(), INGEST, lake, began);
       }
     } else {
       summary.ingest(start > 0 ? RunSummary.SKIPPED : "skipped (no --source: the events table is used as it is)");
@@ -192,7 +192,7 @@ public final class PipelineJob {
         summary.set(date, step.name(), code == 0 ? RunSummary.OK : RunSummary.FAILED);
         if (code != 0) {
           summary.seconds(date, seconds(began));
-          return stopped(code, date, step.name(), spark, lake, stepBegan);
+          return stopped(code, date, step.name(), lake, stepBegan);
         }
       }
       summary.seconds(date, seconds(began));
@@ -225,8 +225,8 @@ public final class PipelineJob {
         .filter(m -> m.features().equals(features)).map(ModelMetadata::asOfDate).map(LocalDate::parse).toList();
   }
 
-  private int stopped(int code, LocalDate date, String job, SparkSession spark, Lake lake, Instant since) {
-    String message = failureMessage(spark, lake, job, since).orElse("see the " + job + " job's message above");
+  private int stopped(int code, LocalDate date, String job, Lake lake, Instant since) {
+    String message = failureMessage(lake, job, since).orElse("see the " + job + " job's message above");
     String when = job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
     System.err.println("segpipe pipeline: stopped: the " + job + " job failed" + when + " (exit code " + code + "): "
         + message);
@@ -239,12 +239,12 @@ public final class PipelineJob {
   }
 
   /** The message the job recorded in run_metrics for its failed run, if it got that far. */
-  private Optional<String> failureMessage(SparkSession spark, Lake lake, String job, Instant since) {
+  private Optional<String> failureMessage(Lake lake, String job, Instant since) {
     try {
       if (!lake.exists(RunMetrics.TABLE)) {
         return Optional.empty();
       }
-      List<Row> rows = spark.read().format("delta").load(lake.path(RunMetrics.TABLE))
+      List<Row> rows = lake.read(RunMetrics.TABLE, "")
           .where(functions.col("job").equalTo(job).and(functions.col("status").equalTo("failed"))
               .and(functions.col("started_at").geq(functions.lit(Timestamp.from(since.minusSeconds(1))))))
           .orderBy(functions.col("started_at").desc()).select("message", "started_at").limit(1).collectAsList();

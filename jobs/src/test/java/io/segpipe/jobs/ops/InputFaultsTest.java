@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;

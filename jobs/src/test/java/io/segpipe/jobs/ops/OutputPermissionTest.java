@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.io.IOException;

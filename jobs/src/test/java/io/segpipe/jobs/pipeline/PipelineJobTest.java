@@ -11,16 +11,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.segment.SegmentModels;
 import io.segpipe.jobs.segment.SegmentSettings;
 import io.segpipe.jobs.train.ModelRegistry;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,13 +64,10 @@ class PipelineJobTest {
 
   private static SparkSession spark;
   private static Path lake;
-  private static Run failed;
+  private static JobRun failed;
   private static List<String> resumeCommand;
-  private static Run resumed;
-  private static Run reportAgain;
-
-  /** What one run of the pipeline returned and printed. */
-  private record Run(int code, String out, String err) {}
+  private static JobRun resumed;
+  private static JobRun reportAgain;
 
   @BeforeAll
   static void backfillFailResumeAndRerun(SparkSession session) throws Exception {
@@ -126,43 +121,8 @@ class PipelineJobTest {
     return out;
   }
 
-  private static Run pipeline(List<String> args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-    ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(new Tee(out, outBytes), true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(new Tee(err, errBytes), true, StandardCharsets.UTF_8));
-    try {
-      int code = PipelineJob.execute(args.toArray(String[]::new));
-      return new Run(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
-  /** Writes to the console and to a buffer the test reads. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream console;
-    private final OutputStream copy;
-
-    Tee(OutputStream console, OutputStream copy) {
-      this.console = console;
-      this.copy = copy;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      console.write(b);
-      copy.write(b);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      console.write(b, off, len);
-      copy.write(b, off, len);
-    }
+  private static JobRun pipeline(List<String> args) {
+    return JobRun.of(() -> PipelineJob.execute(args.toArray(String[]::new)));
   }
 
   /** The printed resume command, split into words by bash itself (it is meant to be pasted into a shell). */
@@ -186,7 +146,7 @@ class PipelineJobTest {
   }
 
   /** The rows of the summary table a run printed: date -> the status of each job. */
-  private static Map<String, List<String>> summary(Run run) {
+  private static Map<String, List<String>> summary(JobRun run) {
     Map<String, List<String>> rows = new TreeMap<>();
     for (String line : run.out().split("\n")) {
       String[] cells = line.trim().split(" {2,}");
@@ -405,7 +365,7 @@ class PipelineJobTest {
     Path nowhere = lake.getParent().resolve("refused-" + Math.abs(Arrays.hashCode(args)));
     List<String> argv = new ArrayList<>(List.of(args));
     argv.addAll(List.of("--conf", "segpipe.lake.root=" + nowhere));
-    Run run = pipeline(argv);
+    JobRun run = pipeline(argv);
     assertEquals(2, run.code(), String.join(" ", args));
     for (String fragment : expected.split("\\|")) {
       assertTrue(run.err().contains(fragment), "'" + fragment + "' in: " + run.err());

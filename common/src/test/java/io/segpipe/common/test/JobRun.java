@@ -1,14 +1,18 @@
-package io.segpipe.jobs.ops;
+package io.segpipe.common.test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.IntSupplier;
 
-/** A job run in this JVM as main() would run it: its exit code and what it printed. */
-record JobRun(int code, String out, String err) {
+/**
+ * A job run in this JVM as main() would run it: its exit code and what it printed. The output is
+ * captured while the job runs, then printed to the console too, for the test's log.
+ */
+public record JobRun(int code, String out, String err) {
 
-  static JobRun of(IntSupplier job) {
+  /** Runs {@code job} (e.g. {@code () -> new IngestJob().execute(args)}) and captures its output. */
+  public static JobRun of(IntSupplier job) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
