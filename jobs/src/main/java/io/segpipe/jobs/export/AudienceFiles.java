@@ -18,6 +18,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -108,10 +109,13 @@ final class AudienceFiles {
    * holding a manifest (sets segpipe wrote) are removed, and a segmentation folder left empty; anything
    * else there, and hidden folders, are left alone.
    *
-   * @param kept the sets this run wrote, as {@code segmentation/slug}
+   * @param configured the segments per segmentation whose sets this run wrote
    * @return the sets removed, as {@code segmentation/slug}, sorted
    */
-  static List<String> removeOthers(Configuration hadoop, String root, LocalDate asOf, Set<String> kept) {
+  static List<String> removeOthers(Configuration hadoop, String root, LocalDate asOf,
+      Map<String, List<String>> configured) {
+    Set<String> kept = new HashSet<>();
+    configured.forEach((segmentation, segments) -> segments.forEach(s -> kept.add(segmentation + "/" + slug(s))));
     Path date = new Path(root + "/" + asOf);
     try {
       FileSystem fs = withoutChecksumFiles(date.getFileSystem(hadoop));

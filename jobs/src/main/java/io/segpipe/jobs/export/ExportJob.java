@@ -9,11 +9,9 @@ import io.segpipe.common.job.SegpipeJob;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -93,7 +91,6 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
       if (s.audiences().enabled()) {
         String root = context.lake().folder(s.audiences().folder());
         List<String> written = new ArrayList<>();
-        Set<String> kept = new HashSet<>();
         s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
           context.phase("audience " + segmentation + "/" + segment);
           Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment)).select(fileColumns);
@@ -107,11 +104,10 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
               asOf, segmentation, segment, audience, s.columns(), s.pseudonymised(), context.runId());
           details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
           written.add(segmentation + "/" + segment + " " + w.rows());
-          kept.add(segmentation + "/" + AudienceFiles.slug(segment));
         }));
         context.phase("remove audience sets no longer configured");
         List<String> removed = AudienceFiles.removeOthers(context.spark().sparkContext().hadoopConfiguration(), root,
-            asOf, kept);
+            asOf, s.audiences().segments());
         if (!removed.isEmpty()) {
           details.put("audiences.removed", String.join(",", removed));
         }
