@@ -6,7 +6,11 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.clv.model.BtydSimulator;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
@@ -58,6 +62,9 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     SparkSession spark = context.spark();
     GenerationTally tally = new GenerationTally(spark.sparkContext());
     String output = settings.output().endsWith("/") ? settings.output() : settings.output() + "/";
+    if (settings.btyd().isPresent()) {
+      return btyd(context, settings, settings.btyd().get(), output);
+    }
 
     context.phase("generate events");
     write(events(spark, settings, tally), output + "events");
@@ -68,6 +75,30 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
 
     return new JobOutcome(settings.customers(), tally.events(), 0, 0, tally.summary(settings.customers()),
         tally.details());
+  }
+
+  /** --model btyd: simulated on the driver (the simulation is sequential in one random stream), written as Parquet. */
+  private static JobOutcome btyd(JobContext context, GenerateSettings settings, BtydPlan plan, String output) {
+    SparkSession spark = context.spark();
+    context.phase("simulate BG/NBD and Gamma-Gamma customers");
+    List<BtydSimulator.Customer> customers = plan.simulate(settings.customers(), settings.spec().seed());
+    LocalDate from = settings.spec().from();
+    List<Row> events = new ArrayList<>();
+    List<Row> dimension = new ArrayList<>();
+    List<Row> truth = new ArrayList<>();
+    for (int i = 0; i < customers.size(); i++) {
+      events.addAll(plan.events(i, customers.get(i), from));
+      dimension.add(plan.customer(i, customers.get(i), from));
+      truth.add(plan.truth(i, customers.get(i)));
+    }
+    int partitions = Math.max(1, events.size() / 1_000_000 + 1);
+    write(spark.createDataFrame(events, ExportShape.EVENTS).repartition(partitions), output + "events");
+    write(spark.createDataFrame(dimension, Events.CUSTOMERS).coalesce(1), output + "customers");
+    write(spark.createDataFrame(truth, BtydPlan.GROUND_TRUTH).coalesce(1), output + "ground_truth");
+    String summary = String.format("%d customers simulated by BG/NBD %s and Gamma-Gamma %s (weeks of %d days), %d"
+        + " purchase events from %s over %.0f + %.0f weeks", customers.size(), plan.transactions(), plan.spend(),
+        plan.weekDays(), events.size(), from, plan.calibrationWeeks(), plan.holdoutWeeks());
+    return new JobOutcome(settings.customers(), events.size(), 0, 0, summary, Map.of());
   }
 
   static Dataset<Row> events(SparkSession spark, GenerateSettings settings, GenerationTally tally) {

@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 /**
  * The generator's checked options. Parsed before Spark starts, including the --events calibration,
@@ -16,7 +17,7 @@ import java.util.OptionalLong;
  * @param partitions Spark partitions, hence events files (0: one per million expected events)
  */
 record GenerateSettings(String output, long customers, OptionalLong eventsTarget, GenerationSpec spec,
-    long expectedEvents, int partitions) {
+    long expectedEvents, int partitions, Optional<BtydPlan> btyd) {
 
   static final long DEFAULT_CUSTOMERS = 5000;
   static final String DEFAULT_FROM = "2023-01-01";
@@ -26,7 +27,7 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
   /** Events per partition: small enough to stream through a 1 GB executor, big enough for tidy files. */
   static final long EVENTS_PER_PARTITION = 1_000_000;
 
-  static final List<JobArguments.Option> OPTIONS = List.of(
+  static final List<JobArguments.Option> OPTIONS = Stream.concat(Stream.of(
       new JobArguments.Option("output", "DIR", "folder to write events/, customers/ and ground_truth/ under "
           + "(required; those three folders are replaced)"),
       new JobArguments.Option("customers", "N", "number of customers (default " + DEFAULT_CUSTOMERS + ")"),
@@ -43,7 +44,7 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
           + "channel or event type, negative amount, missing event_time, rating 9), and the same share again "
           + "re-emitted as exact duplicates; 0 to 0.2 (default 0)"),
       new JobArguments.Option("partitions", "N", "Spark partitions and events files (default: one per million "
-          + "events); the rows do not depend on it"));
+          + "events); the rows do not depend on it")), BtydPlan.OPTIONS.stream()).toList();
 
   static GenerateSettings parse(JobArguments arguments) {
     String output = arguments.option("output").filter(s -> !s.isBlank()).orElseThrow(() -> new UserError(
@@ -65,7 +66,7 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     GenerationSpec spec = events.isPresent()
         ? natural.withActivity(ActivityCalibration.activityFor(natural, customers, events.getAsLong())) : natural;
     long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
-    return new GenerateSettings(output, customers, events, spec, expected, partitions);
+    return new GenerateSettings(output, customers, events, spec, expected, partitions, BtydPlan.parse(arguments));
   }
 
   /** The partitions to generate events in: as asked, or enough to keep each to about a million rows. */

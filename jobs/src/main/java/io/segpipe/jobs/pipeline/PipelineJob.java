@@ -8,6 +8,7 @@ import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.spark.SparkSessions;
+import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.export.ExportJob;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
@@ -32,9 +33,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Runs ingest -> features -> train -> segment -> export -> report in one Spark session, for one
+ * Runs ingest -> features -> train -> clv -> segment -> export -> report in one Spark session, for one
  * --as-of date or a range of dates (--from/--to/--every): ingest once (when --source is given), then
- * the other jobs per date in date order, train only when segpipe.pipeline.train-every says it is due.
+ * the other jobs per date in date order, train only when segpipe.pipeline.train-every says it is due
+ * (clv then refits; on other dates it scores with the latest fit, --score-only).
  * Every job's arguments and settings are checked before Spark starts. It stops at the first job that
  * fails, with that job's exit code and message, and prints the command that resumes from there. Each
  * job records its own run_metrics row; the pipeline ends with a table of what ran.
@@ -45,12 +47,14 @@ public final class PipelineJob {
 
   private static final String INGEST = "ingest";
   private static final String TRAIN = "train";
+  private static final String CLV = "clv";
   private static final List<String> INGEST_OPTIONS = List.of("source", "mapping", "format", "customers");
 
   private static final List<Step> STEPS = List.of(
       new Step(INGEST, IngestJob::new, INGEST_OPTIONS),
       new Step("features", FeaturesJob::new, List.of()),
       new Step(TRAIN, TrainJob::new, List.of()),
+      new Step(CLV, ClvJob::new, List.of()),
       new Step("segment", SegmentJob::new, List.of()),
       new Step("export", ExportJob::new, List.of()),
       new Step("report", ReportJob::new, List.of()));
@@ -73,8 +77,8 @@ public final class PipelineJob {
   private static final String SUMMARY = "Runs " + String.join(" -> ", NAMES) + " in one Spark session:\n"
       + "ingest once (only with --source), then the other jobs for each snapshot date in date order: --as-of DATE\n"
       + "for one date, or a backfill --from DATE --to DATE [--every day|week|month|month-end]. Train runs as\n"
-      + TrainSchedule.KEY + " (always, week or month) says; segment scores every date with\n"
-      + "the latest model trained at or before it. Every job's arguments and settings are checked before Spark\n"
+      + TrainSchedule.KEY + " (always, week or month) says, and clv refits then; segment (and clv\n"
+      + "on the other dates) scores every date with the latest model trained at or before it. Every job's arguments and settings are checked before Spark\n"
       + "starts. The run stops at the first job that fails, with its exit code and message and the command that\n"
       + "resumes from there, and ends with a table of what ran per date. More: docs/running.md\n\n"
       + "Examples:\n"
@@ -167,7 +171,7 @@ public final class PipelineJob {
     Lake lake = new Lake(spark, config.lake());
     if (runsIngest()) {
       Instant began = Instant.now();
-      int code = runStep(STEPS.get(0), dates.last());
+      int code = runStep(STEPS.get(0), dates.last(), false);
       summary.ingest(code == 0 ? RunSummary.OK : RunSummary.FAILED);
       if (code != 0) {
         return stopped(code, dates.first(), INGEST, lake, began);
@@ -178,17 +182,21 @@ public final class PipelineJob {
     for (int i = 0; i < dates.dates().size(); i++) {
       LocalDate date = dates.dates().get(i);
       Instant began = Instant.now();
+      Boolean due = null;
       for (Step step : PER_DATE) {
         if (i == 0 && NAMES.indexOf(step.name()) < start) {
           summary.set(date, step.name(), RunSummary.SKIPPED);
           continue;
         }
-        if (step.name().equals(TRAIN) && !trainDue(spark, lake, i)) {
+        if (step.name().equals(TRAIN) || step.name().equals(CLV) && due == null) {
+          due = trainDue(spark, lake, i);
+        }
+        if (step.name().equals(TRAIN) && !due) {
           summary.set(date, TRAIN, RunSummary.NOT_DUE);
           continue;
         }
         Instant stepBegan = Instant.now();
-        int code = runStep(step, date);
+        int code = runStep(step, date, step.name().equals(CLV) && !due);
         summary.set(date, step.name(), code == 0 ? RunSummary.OK : RunSummary.FAILED);
         if (code != 0) {
           summary.seconds(date, seconds(began));
@@ -212,9 +220,15 @@ public final class PipelineJob {
     return reason.isPresent();
   }
 
-  private int runStep(Step step, LocalDate date) {
-    System.out.println("segpipe pipeline: " + (step.name().equals(INGEST) ? "" : date + " ") + step.name() + " ...");
-    return step.job().get().execute(stepArgs(step, date));
+  /** Runs one job; {@code scoreOnly}: clv scores with the latest fit instead of fitting (training not due). */
+  private int runStep(Step step, LocalDate date, boolean scoreOnly) {
+    System.out.println("segpipe pipeline: " + (step.name().equals(INGEST) ? "" : date + " ") + step.name()
+        + (scoreOnly ? " (scoring with the latest fit: training is not due)" : "") + " ...");
+    List<String> words = new ArrayList<>(List.of(stepArgs(step, date)));
+    if (scoreOnly) {
+      words.add("--score-only");
+    }
+    return step.job().get().execute(words.toArray(String[]::new));
   }
 
   /** The as-of dates of the clusters models the segment job could apply (trained on the configured features). */

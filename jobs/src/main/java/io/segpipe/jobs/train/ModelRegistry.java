@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -99,6 +100,25 @@ public final class ModelRegistry {
     }
     writeJson(dir + "/metadata.json", metadata);
     return dir;
+  }
+
+  /**
+   * Saves a model that is its parameters only (e.g. the lifetime value models): metadata.json holds
+   * them, and writing it makes the version visible.
+   */
+  public String saveParameters(ModelMetadata metadata) {
+    String dir = path(metadata.name(), metadata.version());
+    writeJson(dir + "/metadata.json", metadata);
+    return dir;
+  }
+
+  /**
+   * The latest version trained on data as of {@code asOf} or before (latest as-of date, then latest
+   * trained): a date is never scored with a model that learnt from later data. Empty when there is none.
+   */
+  public Optional<ModelMetadata> latestAtOrBefore(String name, LocalDate asOf) {
+    return versions(name).stream().filter(m -> !LocalDate.parse(m.asOfDate()).isAfter(asOf))
+        .reduce((earlier, later) -> later);
   }
 
   /** Appends one model_runs row per saved model, in one commit. */

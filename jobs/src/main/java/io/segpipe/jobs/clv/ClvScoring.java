@@ -1,0 +1,79 @@
+package io.segpipe.jobs.clv;
+
+import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.common.sql.SqlResource;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Scores with a fit: the BG/NBD scores once per distinct (x, t_x, t_cal) triple (a Spark UDF: the
+ * triples stay distributed, and customers sharing a triple share its scores), then per customer the
+ * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_thresholds.sql).
+ */
+final class ClvScoring {
+  private ClvScoring() {}
+
+  static final StructType SCORES = new StructType()
+      .add("p_alive", DataTypes.DoubleType, false)
+      .add("expected_purchases", DataTypes.DoubleType, false)
+      .add("discounted_purchases", DataTypes.DoubleType, false);
+
+  /** One row per triple of {@code triples} (x, t_x_days, t_cal_days, ...) with p_alive, expected and discounted purchases. */
+  static Dataset<Row> scoreTriples(Dataset<Row> triples, ClvFit fit, ClvSettings s) {
+    double r = fit.r();
+    double alpha = fit.alpha();
+    double a = fit.a();
+    double b = fit.b();
+    double unit = s.unitDays();
+    double horizon = s.horizonUnits();
+    double month = s.monthUnits();
+    double monthlyRate = s.monthlyRate();
+    UDF3<Integer, Integer, Integer, Row> score = (x, txDays, tCalDays) -> {
+      Btyd model = new Btyd(r, alpha, a, b);
+      double tx = txDays / unit;
+      double tCal = tCalDays / unit;
+      return RowFactory.create(model.pAlive(x, tx, tCal), model.expectedPurchases(horizon, x, tx, tCal),
+          model.discountedPurchases(x, tx, tCal, horizon, month, monthlyRate));
+    };
+    UserDefinedFunction udf = functions.udf(score, SCORES);
+    return triples.select(functions.col("x"), functions.col("t_x_days"), functions.col("t_cal_days"),
+            udf.apply(functions.col("x"), functions.col("t_x_days"), functions.col("t_cal_days")).as("s"))
+        .select("x", "t_x_days", "t_cal_days", "s.p_alive", "s.expected_purchases", "s.discounted_purchases");
+  }
+
+  /** customer_clv's rows (its contract's columns) of the summary and the triples' scores. Lazy. */
+  static Dataset<Row> customerClv(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
+    SparkSession spark = summary.sparkSession();
+    Dataset<Row> valued = SqlResource.load("sql/clv/customer_clv.sql")
+        .withView("summary", summary)
+        .withView("scores", scores)
+        .with("unit_days", s.unitDays())
+        .with("p", fit.p())
+        .with("q", fit.q())
+        .with("gamma", fit.gamma())
+        .with("margin", s.margin())
+        .with("model_version", fit.version())
+        .run(spark);
+    Row thresholds = SqlResource.load("sql/clv/clv_tier_thresholds.sql")
+        .withView("clv_rows", valued)
+        .with("high_share", s.tierHighShare())
+        .with("mid_share", s.tierMidShare())
+        .run(spark).first();
+    // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone is low.
+    Column clv = functions.col("clv").cast(DataTypes.createDecimalType(30, 6));
+    Column tier = thresholds.isNullAt(0) ? functions.lit("low")
+        : functions.when(clv.geq(functions.lit(thresholds.getDecimal(0))), "high")
+            .when(clv.geq(functions.lit(thresholds.getDecimal(1))), "mid").otherwise("low");
+    return valued.withColumn("clv_tier", tier)
+        .withColumn(CustomerClv.PARTITION, functions.lit(s.asOf()))
+        .select(CustomerClv.COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+  }
+}
