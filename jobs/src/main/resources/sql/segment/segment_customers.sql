@@ -4,6 +4,8 @@
 --   scored_snapshot  customer_features of the as-of date with model_cluster_id and model_churn_probability
 --   cluster_labels   cluster_id, cluster_label of the clusters model
 --   customer_dims    the customers dimension (empty when there is none)
+--   ${customer_clv}  customer_clv of the as-of date (empty when the clv job has not scored it): the
+--                    lifetime value columns, null for customers without a purchase up to the date
 -- marketing_opt_in is false unless the customers table says true: no consent is assumed.
 SELECT
   s.customer_id,
@@ -27,6 +29,10 @@ SELECT
     WHEN s.model_churn_probability < :high_from THEN 'medium'
     ELSE 'high'
   END AS churn_risk,
+  v.p_alive,
+  v.expected_purchases,
+  v.clv,
+  v.clv_tier,
   coalesce(d.marketing_opt_in, false) AS marketing_opt_in,
   :clusters_version AS clusters_model_version,
   :churn_version AS churn_model_version,
@@ -41,3 +47,4 @@ SELECT
 FROM scored_snapshot s
 LEFT JOIN cluster_labels l ON l.cluster_id = s.model_cluster_id
 LEFT JOIN customer_dims d ON d.customer_id = s.customer_id
+LEFT JOIN ${customer_clv} v ON v.customer_id = s.customer_id

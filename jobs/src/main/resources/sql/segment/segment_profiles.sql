@@ -3,7 +3,8 @@
 --                        columns of segment_customers.sql
 --   category_purchases   customer_id, category, spend: purchase amounts per category in the window
 -- Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
--- rating and churn probability are added up as DECIMAL(38, 18)) and divided as doubles at the end, so
+-- rating, churn probability and clv are added up as DECIMAL(38, 18); clv_mean and clv_total are null
+-- where no member has a clv) and divided as doubles at the end, so
 -- no figure depends on the order Spark happens to add rows in. Medians are exact: percentile(x,
 -- 0.5), which interpolates between the two middle values of an even count, as the textbook median does.
 WITH totals AS (
@@ -27,7 +28,9 @@ measures AS (
     ${channel_order_sums},
     CAST(sum(CAST(avg_rating AS DECIMAL(38, 18))) AS DOUBLE) / count(avg_rating) AS avg_rating,
     CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
-      AS churn_probability_mean
+      AS churn_probability_mean,
+    CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
+    CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) AS clv_total
   FROM segment_members
   GROUP BY segmentation, segment
 ),
@@ -108,6 +111,8 @@ SELECT
   CASE WHEN :has_customers THEN d.member_tier ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS member_tier,
   m.avg_rating,
   m.churn_probability_mean,
+  m.clv_mean,
+  m.clv_total,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.jobs.segment.CustomerSegments;
 import java.util.List;
 import java.util.Map;
@@ -20,13 +21,14 @@ final class CustomerSegmentsColumns {
 
   /** Columns an audience can be chosen by. */
   static final List<String> SEGMENTATIONS =
-      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label");
+      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label", "clv_tier");
 
   /** Values known from the contract; rfm_segment's come from the configured map, cluster_label's from the model. */
   static final Map<String, Set<String>> FIXED_SEGMENTS = Map.of(
       "lifecycle_stage", Set.of("prospect", "new", "active", "at_risk", "lapsed", "churned", "reactivated"),
       "value_tier", Set.of("high", "mid", "low"),
-      "churn_risk", Set.of("low", "medium", "high"));
+      "churn_risk", Set.of("low", "medium", "high"),
+      "clv_tier", Set.copyOf(CustomerClv.TIERS));
 
   private CustomerSegmentsColumns() {}
 }

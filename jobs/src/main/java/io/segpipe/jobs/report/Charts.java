@@ -354,4 +354,68 @@ final class Charts {
     text(svg, centre, top + rowHeight * stages.size() + 20, axisLabel, "axis-label", "middle");
     return svg.append("</svg>").toString();
   }
+
+  /**
+   * Lines over ordered points (e.g. weeks): one polyline per series with a marker per point carrying
+   * its tooltip; about eight of the x labels are written, the first and last always.
+   */
+  static String lines(String id, String title, String xLabel, String yLabel, List<String> points, List<Series> series,
+      DoubleFunction<String> tickFormat) {
+    double left = 64;
+    double top = 50;
+    double plotWidth = WIDTH - left - 24;
+    double plotHeight = 220;
+    double max = 0;
+    for (Series s : series) {
+      for (double v : s.values()) {
+        if (Double.isFinite(v)) {
+          max = Math.max(max, v);
+        }
+      }
+    }
+    List<Double> ticks = ticks(max);
+    double scaleMax = ticks.get(ticks.size() - 1);
+    StringBuilder svg = open(id, title, top + plotHeight + 52);
+    legend(svg, left, 38, series.stream().map(Series::name).toList(), series.stream().map(Series::colour).toList());
+    for (double t : ticks) {
+      double y = top + plotHeight - plotHeight * t / scaleMax;
+      line(svg, left, y, left + plotWidth, y, "gridline");
+      text(svg, left - 6, y + 4, tickFormat.apply(t), "tick", "end");
+    }
+    int n = points.size();
+    double step = n > 1 ? plotWidth / (n - 1) : 0;
+    int every = Math.max(1, (int) Math.ceil(n / 8.0));
+    for (int i = 0; i < n; i++) {
+      if (i % every == 0 && (n - 1 - i >= every / 2 || i == 0) || i == n - 1) {
+        text(svg, left + i * step, top + plotHeight + 14, points.get(i), "tick", i == 0 ? "start" : i == n - 1 ? "end" : "middle");
+      }
+    }
+    svg.append("<g class=\"lines\">");
+    for (Series s : series) {
+      StringBuilder path = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        double y = top + plotHeight - plotHeight * Math.max(0, s.values()[i]) / scaleMax;
+        path.append(i == 0 ? "" : " ").append(coordinate(left + i * step)).append(',').append(coordinate(y));
+      }
+      svg.append("<polyline fill=\"none\" stroke=\"").append(s.colour()).append("\" stroke-width=\"2\" points=\"")
+          .append(path).append("\"/>");
+      for (int i = 0; i < n; i++) {
+        double y = top + plotHeight - plotHeight * Math.max(0, s.values()[i]) / scaleMax;
+        svg.append("<circle cx=\"").append(coordinate(left + i * step)).append("\" cy=\"").append(coordinate(y))
+            .append("\" r=\"2.5\" fill=\"").append(s.colour()).append('"');
+        if (s.metrics() != null && s.metrics()[i] != null) {
+          svg.append(" data-metric=\"").append(escape(s.metrics()[i])).append("\" data-value=\"").append(s.values()[i])
+              .append('"');
+        }
+        svg.append("><title>").append(escape(points.get(i) + ", " + s.name() + ": " + s.labels()[i])).append("</title></circle>");
+      }
+    }
+    svg.append("</g>");
+    line(svg, left, top + plotHeight, left + plotWidth, top + plotHeight, "axis");
+    line(svg, left, top, left, top + plotHeight, "axis");
+    text(svg, left + plotWidth / 2, top + plotHeight + 36, xLabel, "axis-label", "middle");
+    svg.append("<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(14,")
+        .append(coordinate(top + plotHeight / 2)).append(") rotate(-90)\">").append(escape(yLabel)).append("</text>");
+    return svg.append("</svg>").toString();
+  }
 }

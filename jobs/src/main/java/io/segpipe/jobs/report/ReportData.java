@@ -8,12 +8,13 @@ import java.util.Map;
  * report-data.json, and what the page is drawn from. Money is in {@link #currency}; shares are 0-1.
  *
  * @param previousAsOfDate the latest customer_segments snapshot before this one; null for the first
+ * @param clv the lifetime value section; null when the clv job has not scored the date
  */
 public record ReportData(String asOfDate, String previousAsOfDate, String generatedAt, String currency,
     String lakeRoot, Headline headline, List<SegmentSize> rfmSegments, List<GridCell> rfmGrid,
     List<StageCount> lifecycle, List<TransitionMatrix> transitions, Population population,
     List<ClusterPortrait> clusters, List<ClusterRuleText> rules, ChurnRisk churn, ModelQuality models,
-    DataQuality dataQuality) {
+    LifetimeValue clv, DataQuality dataQuality) {
 
   /** The headline of one snapshot. */
   public record Snapshot(String asOfDate, long customers, long activeCustomers, long purchasers, double revenue,
@@ -74,4 +75,19 @@ public record ReportData(String asOfDate, String previousAsOfDate, String genera
   /** What ingest read, wrote and rejected over all its recorded runs, and why rows were rejected. */
   public record DataQuality(long ingestRunCount, long eventsRead, long eventsWritten, long quarantined,
       long duplicates, long quarantineRows, List<ReasonCount> topReasons, List<IngestRun> latestRuns) {}
+
+  /** Customer lifetime value as of the date, from customer_clv, segment_profiles and clv_validation. */
+  public record LifetimeValue(String modelVersion, String timeUnit, int horizonDays, Map<String, Double> parameters,
+      long customers, double total, double mean, double meanPAlive, double expectedPurchases,
+      Map<String, Long> tiers, List<SegmentClv> bySegment, double binWidth, List<ClvBin> bins, String holdoutUntil,
+      List<ValidationPoint> byRepeatCount, List<ValidationPoint> tracking) {}
+
+  /** Mean and total CLV of one RFM segment (segment_profiles). */
+  public record SegmentClv(String segment, long customers, double mean, double total) {}
+
+  /** Customers of one CLV tier with a clv in [from, to) (the last bin has no upper end: to is null). */
+  public record ClvBin(double from, Double to, String tier, long customers) {}
+
+  /** One row of clv_validation: a repeat-count bucket or a tracking week, actual against expected. */
+  public record ValidationPoint(String label, long customers, double actual, double expected) {}
 }

@@ -10,7 +10,12 @@ import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
+import io.segpipe.jobs.report.ReportData.ClvBin;
+import io.segpipe.jobs.report.ReportData.LifetimeValue;
+import io.segpipe.jobs.report.ReportData.SegmentClv;
+import io.segpipe.jobs.report.ReportData.ValidationPoint;
 import io.segpipe.jobs.report.ReportData.ChurnRisk;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
 import io.segpipe.jobs.report.ReportData.ClusterRuleText;
@@ -130,12 +135,15 @@ final class ReportFigures {
     context.phase("model metrics");
     ModelQuality models = models(segments.where(col(PARTITION).equalTo(lit(Date.valueOf(asOf)))));
 
+    context.phase("lifetime value");
+    LifetimeValue clv = lifetimeValue(asOf, profileRows);
+
     context.phase("data quality");
     DataQuality quality = dataQuality();
 
     return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
-        population, clusters, rules, churn, models, quality);
+        population, clusters, rules, churn, models, clv, quality);
   }
 
   private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
@@ -323,6 +331,83 @@ final class ReportFigures {
     return new ModelQuality(clustersVersion, churnVersion, k, clusters.get("silhouette"), kSearch, rules.get("fidelity"),
         churn.get("auc"), churn.get("precision"), churn.get("recall"), churn.get("churn_rate"),
         testRows == null ? null : Math.round(testRows));
+  }
+
+  /** Bars of the CLV distribution: equal widths up to the 99th percentile, the last one open-ended. */
+  static final int CLV_BINS = 10;
+
+  /** The lifetime value section, or null when customer_clv has no snapshot for the date. */
+  private LifetimeValue lifetimeValue(LocalDate asOf, List<Row> profiles) {
+    if (!lake.exists(CustomerClv.TABLE)) {
+      return null;
+    }
+    Dataset<Row> clv = lake.read(CustomerClv.TABLE, "").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
+    Row stats = clv.agg(functions.count("*"), functions.sum(col("clv").cast("decimal(38,18)")).cast("double"),
+        functions.avg(col("p_alive").cast("decimal(38,18)")).cast("double"),
+        functions.sum(col("expected_purchases").cast("decimal(38,18)")).cast("double"),
+        functions.max("clv_model_version"), functions.expr("percentile(clv, 0.99)")).first();
+    long customers = stats.getLong(0);
+    if (customers == 0) {
+      return null;
+    }
+    String version = stats.getString(4);
+    Map<String, Long> tiers = new LinkedHashMap<>();
+    CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));
+    clv.groupBy("clv_tier").count().collectAsList().forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
+    // A round width at or above p99 / (bins - 1): the bars but the last cover the customers up to the 99th percentile.
+    double raw = Math.max(stats.getDouble(5), 1e-9) / (CLV_BINS - 1);
+    double width = Charts.ticks(raw * 5).get(1);
+    List<ClvBin> bins = clv.select(functions.least(functions.floor(functions.greatest(col("clv"), lit(0.0)).divide(width)),
+                lit(CLV_BINS - 1)).cast("int").as("bin"), col("clv_tier"))
+        .groupBy("bin", "clv_tier").count().collectAsList().stream()
+        .map(r -> new ClvBin(r.getInt(0) * width, r.getInt(0) == CLV_BINS - 1 ? null : (r.getInt(0) + 1) * width,
+            r.getString(1), r.getLong(2)))
+        .sorted(Comparator.comparingDouble(ClvBin::from).thenComparing(ClvBin::tier)).toList();
+    List<SegmentClv> bySegment = profilesOf(profiles, "rfm_segment", asOf).stream()
+        .filter(r -> r.getAs("clv_mean") != null)
+        .map(r -> new SegmentClv(r.getAs("segment"), r.getAs("customers"), r.<Double>getAs("clv_mean"),
+            r.<Double>getAs("clv_total")))
+        .sorted(Comparator.comparingDouble(SegmentClv::mean).reversed().thenComparing(SegmentClv::segment)).toList();
+    Map<String, Double> parameters = new LinkedHashMap<>();
+    String unit = null;
+    if (lake.exists(ModelRegistry.RUNS_TABLE)) {
+      List<Row> runs = lake.read(ModelRegistry.RUNS_TABLE, "")
+          .where(col("version").equalTo(version).and(col("model").isin(CustomerClv.BGNBD_MODEL, CustomerClv.SPEND_MODEL)))
+          .orderBy("model").select("model", "parameters").collectAsList();
+      for (Row run : runs) {
+        Map<String, String> values = run.getJavaMap(1);
+        List<String> names = CustomerClv.BGNBD_MODEL.equals(run.getString(0)) ? List.of("r", "alpha", "a", "b")
+            : List.of("p", "q", "gamma");
+        names.forEach(n -> {
+          if (values.get(n) != null) {
+            parameters.put(n, Double.valueOf(values.get(n)));
+          }
+        });
+        unit = values.getOrDefault("time_unit", unit);
+      }
+    }
+    String holdoutUntil = null;
+    List<ValidationPoint> byRepeats = new ArrayList<>();
+    List<ValidationPoint> tracking = new ArrayList<>();
+    if (lake.exists(CustomerClv.VALIDATION_TABLE)) {
+      List<Row> validation = lake.read(CustomerClv.VALIDATION_TABLE, "")
+          .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+          .select("holdout_until", "kind", "calibration_repeats", "period_end", "customers", "actual", "expected")
+          .orderBy("kind", "period_end", "calibration_repeats").collectAsList();
+      for (Row v : validation) {
+        holdoutUntil = v.getDate(0).toString();
+        if ("tracking".equals(v.getString(1))) {
+          tracking.add(new ValidationPoint(v.getDate(3).toString(), v.getLong(4), v.getDouble(5), v.getDouble(6)));
+        } else {
+          byRepeats.add(new ValidationPoint(v.getString(2), v.getLong(4), v.getDouble(5), v.getDouble(6)));
+        }
+      }
+      byRepeats.sort(Comparator.comparingInt(p -> Integer.parseInt(p.label().replace("+", ""))));
+    }
+    int horizon = context.config().raw().getInt("segpipe.clv.horizon-days");
+    return new LifetimeValue(version, unit, horizon, parameters, customers, stats.getDouble(1),
+        stats.getDouble(1) / customers, stats.getDouble(2), stats.getDouble(3), tiers, bySegment, width, bins,
+        holdoutUntil, byRepeats, tracking);
   }
 
   private static String nonNull(String version) {

@@ -81,6 +81,7 @@ final class ReportPage {
     migration();
     clusters();
     churnAndModels();
+    lifetimeValue();
     dataQuality();
     html.append("</main>\n<footer><p>Made by <code>segpipe report --as-of ").append(escape(data.asOfDate()))
         .append("</code> from the tables under <code>").append(escape(data.lakeRoot()))
@@ -111,7 +112,8 @@ final class ReportPage {
     html.append(". Money in ").append(escape(data.currency())).append(". Generated ").append(escape(data.generatedAt()))
         .append(".</p>\n<nav><a href=\"#headline\">Headline</a> <a href=\"#rfm\">RFM segments</a> <a href=\"#grid\">R × F grid</a>"
             + " <a href=\"#lifecycle\">Lifecycle</a> <a href=\"#migration\">Migration</a> <a href=\"#clusters\">Clusters</a>"
-            + " <a href=\"#churn\">Churn and models</a> <a href=\"#quality\">Data quality</a></nav>\n</header>\n");
+            + " <a href=\"#churn\">Churn and models</a> <a href=\"#clv\">Lifetime value</a>"
+            + " <a href=\"#quality\">Data quality</a></nav>\n</header>\n");
   }
 
   private void section(String id, String title, String intro) {
@@ -492,6 +494,96 @@ final class ReportPage {
       html.append(escape(text == null ? NumberFormats.MISSING : text));
     }
     html.append("</td></tr>");
+  }
+
+  private static final Map<String, String> TIER_COLOURS = Map.of("high", "#4e79a7", "mid", "#76b7b2", "low", "#bab0ac");
+
+  private void lifetimeValue() {
+    ReportData.LifetimeValue v = data.clv();
+    section("clv", "Customer lifetime value", "What each customer who has bought is expected to spend over the next "
+        + (v == null ? "horizon" : format.count(v.horizonDays()) + " days") + ", discounted to today: the BG/NBD model"
+        + " predicts how many more days each customer will buy on and how likely the customer is still active, the"
+        + " Gamma-Gamma model what a purchase will be worth; CLV is the two together.");
+    if (v == null) {
+      html.append("<p class=\"empty\">No lifetime value for this date: run <code>segpipe clv --as-of ")
+          .append(escape(data.asOfDate())).append("</code> before segment.</p>\n</section>\n");
+      return;
+    }
+    html.append("<div class=\"cards\">");
+    clvCard("Total CLV", "clv.total", v.total(), format.moneyWhole(v.total()), "over the " + format.count(v.customers())
+        + " customers who have bought");
+    clvCard("Mean CLV", "clv.mean", v.mean(), format.money(v.mean()), "per customer");
+    clvCard("Expected purchases", "clv.expected_purchases", v.expectedPurchases(),
+        format.count(Math.round(v.expectedPurchases())), "purchase days over the horizon");
+    clvCard("Mean P(active)", "clv.mean_p_alive", v.meanPAlive(), format.percent(v.meanPAlive()),
+        "the model's probability that a customer is still buying");
+    for (Map.Entry<String, Long> tier : v.tiers().entrySet()) {
+      clvCard(tier.getKey() + " CLV tier", "clv.tier|" + tier.getKey(), tier.getValue(), format.count(tier.getValue()),
+          "customers");
+    }
+    html.append("</div>\n");
+    if (!v.bySegment().isEmpty()) {
+      List<ReportData.SegmentClv> segments = v.bySegment();
+      figure(Charts.horizontalBars("chart-clv-segments", "Mean CLV per RFM segment", "Mean CLV (" + data.currency() + ")",
+          segments.stream().map(ReportData.SegmentClv::segment).toList(),
+          List.of(series("Mean CLV", Charts.PALETTE.get(0), segments, ReportData.SegmentClv::mean,
+              s -> format.money(s.mean()) + " (total " + format.moneyWhole(s.total()) + ")", s -> "clv.segment_mean|" + s.segment())),
+          t -> format.moneyWhole(t), Double.NaN));
+    }
+    List<String> labels = new ArrayList<>();
+    int bins = ReportFigures.CLV_BINS;
+    for (int i = 0; i < bins; i++) {
+      labels.add(i == bins - 1 ? "≥ " + format.moneyWhole(i * v.binWidth()) : format.moneyWhole(i * v.binWidth()) + "–");
+    }
+    List<Series> stacks = new ArrayList<>();
+    for (String tier : v.tiers().keySet()) {
+      double[] values = new double[bins];
+      for (ReportData.ClvBin b : v.bins()) {
+        if (b.tier().equals(tier)) {
+          values[(int) Math.round(b.from() / v.binWidth())] += b.customers();
+        }
+      }
+      String[] text = java.util.Arrays.stream(values).mapToObj(x -> format.count((long) x)).toArray(String[]::new);
+      stacks.add(new Series(tier + " tier", TIER_COLOURS.getOrDefault(tier, Charts.PALETTE.get(9)), values, text, null));
+    }
+    figure(Charts.stackedColumns("chart-clv-distribution", "Customers by CLV (bars of " + format.moneyWhole(v.binWidth())
+        + "; the last holds the top 1 % and above)", "CLV", "Customers", labels, stacks, t -> format.count(Math.round(t))));
+    html.append("<table class=\"metrics\"><tbody>");
+    row("Model version", v.modelVersion(), null, Double.NaN);
+    row("Time unit of the parameters", v.timeUnit(), null, Double.NaN);
+    v.parameters().forEach((name, value) -> row("Parameter " + name, format.decimal(value, 4), "clv.parameter|" + name, value));
+    html.append("</tbody></table>\n");
+    if (v.holdoutUntil() != null) {
+      html.append("<h3>Validation against the holdout up to ").append(escape(v.holdoutUntil())).append("</h3>\n")
+          .append("<p class=\"intro\">The models were fitted on the purchases up to ").append(escape(data.asOfDate()))
+          .append(" only. The lines compare the repeat purchases the customers then made with what the model expected:"
+              + " close lines mean the model tracks the customers; a gap that opens after the as-of date means it over-"
+              + " or under-predicts the future.</p>\n");
+      List<ReportData.ValidationPoint> t = v.tracking();
+      figure(Charts.lines("chart-clv-tracking", "Cumulative repeat purchases: actual and expected", "Week ending",
+          "Repeat purchases", t.stream().map(ReportData.ValidationPoint::label).toList(), List.of(
+              series("Actual", Charts.PALETTE.get(0), t, ReportData.ValidationPoint::actual,
+                  p -> format.count(Math.round(p.actual())), p -> "clv.tracking_actual|" + p.label()),
+              series("Expected (model)", Charts.PALETTE.get(1), t, ReportData.ValidationPoint::expected,
+                  p -> format.decimal(p.expected(), 1), p -> "clv.tracking_expected|" + p.label())),
+          x -> format.count(Math.round(x))));
+      List<ReportData.ValidationPoint> r = v.byRepeatCount();
+      figure(Charts.horizontalBars("chart-clv-repeats", "Mean repeat purchases in the holdout, by repeat purchases before",
+          "Mean repeat purchases in the holdout", r.stream().map(p -> p.label() + " before (" + format.count(p.customers())
+              + ")").toList(), List.of(
+              series("Actual", Charts.PALETTE.get(0), r, ReportData.ValidationPoint::actual,
+                  p -> format.decimal(p.actual(), 2), p -> "clv.holdout_actual|" + p.label()),
+              series("Expected (model)", Charts.PALETTE.get(1), r, ReportData.ValidationPoint::expected,
+                  p -> format.decimal(p.expected(), 2), p -> "clv.holdout_expected|" + p.label())),
+          x -> format.decimal(x, 1), Double.NaN));
+    }
+    html.append("</section>\n");
+  }
+
+  private void clvCard(String label, String metric, double value, String text, String note) {
+    html.append("<div class=\"card\"><div class=\"label\">").append(escape(label)).append("</div><div class=\"big\">");
+    metric(metric, value, text);
+    html.append("</div><div class=\"note\">").append(escape(note)).append("</div></div>");
   }
 
   private void dataQuality() {

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.segment;
 
+import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.jobs.train.ChurnModel;
 import io.segpipe.jobs.train.ClusterTrainer;
@@ -29,8 +30,8 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   /** The contract's columns, in order. */
   public static final List<String> COLUMNS = List.of("customer_id", "recency_days", "frequency", "monetary",
       "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
-      "cluster_id", "cluster_label", "churn_probability", "churn_risk", "marketing_opt_in", "clusters_model_version",
-      "churn_model_version", PARTITION);
+      "cluster_id", "cluster_label", "churn_probability", "churn_risk", "p_alive", "expected_purchases", "clv",
+      "clv_tier", "marketing_opt_in", "clusters_model_version", "churn_model_version", PARTITION);
 
   /** The customers dimension columns the segments use. */
   static final StructType DIMS = new StructType()
@@ -47,9 +48,10 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
 
   /**
    * One row per customer of {@code snapshot} (one as-of date of customer_features); {@code dims} has
-   * the {@link #DIMS} columns (empty when there is no customers table). Lazy.
+   * the {@link #DIMS} columns (empty when there is no customers table); {@code clv} is the
+   * customer_clv snapshot of the same date (empty when the clv job has not run for it). Lazy.
    */
-  public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims) {
+  public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv) {
     SparkSession spark = snapshot.sparkSession();
     List<Column> kept = new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
     kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
@@ -67,6 +69,7 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
         .withFragment("channel_orders", settings.features().channels().stream()
             .map(c -> "s.orders_" + c).collect(Collectors.joining(", ")))
         .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
+        .withView("customer_clv", clv.select("customer_id", CustomerClv.SEGMENT_COLUMNS.toArray(String[]::new)))
         .with("medium_from", settings.churnRisk().mediumFrom())
         .with("high_from", settings.churnRisk().highFrom())
         .with("clusters_version", models.clustersVersion())
@@ -78,6 +81,11 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   /** The customer_segments table's columns of {@link #rows}. */
   public static Dataset<Row> table(Dataset<Row> rows) {
     return rows.select(COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+  }
+
+  /** An empty customer_clv snapshot, for a date the clv job has not scored. */
+  static Dataset<Row> noClv(SparkSession spark) {
+    return spark.createDataFrame(List.of(), CustomerClv.SCHEMA);
   }
 
   /** An empty customers dimension, for a lake without a customers table. */

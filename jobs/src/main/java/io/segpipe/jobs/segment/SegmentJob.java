@@ -7,6 +7,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.schema.Events;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.train.ModelRegistry;
@@ -79,14 +80,20 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
           + " demographics", lake.path(Events.CUSTOMERS_TABLE));
     }
     Dataset<Row> dims = hasCustomers ? lake.read(Events.CUSTOMERS_TABLE, "") : CustomerSegments.noDims(context.spark());
+    Dataset<Row> clv = clvSnapshot(lake, asOf).orElseGet(() -> {
+      LOG.warn("no customer_clv snapshot as of {} at {}: p_alive, expected_purchases, clv and clv_tier are empty."
+          + " Run `scripts/segpipe clv --as-of {}` before segment to fill them", asOf, lake.path(CustomerClv.TABLE), asOf);
+      return CustomerSegments.noClv(context.spark());
+    });
     Dataset<Row> events = lake.read(Events.TABLE,
         "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
 
     List<Dataset<Row>> held = new ArrayList<>();
     try {
       context.phase("score customers");
-      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims));
-      Row counts = rows.agg(functions.count("*"), functions.count(functions.col("cluster_id"))).first();
+      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv));
+      Row counts = rows.agg(functions.count("*"), functions.count(functions.col("cluster_id")),
+          functions.count(functions.col("clv"))).first();
       long customers = counts.getLong(0);
       long scored = counts.getLong(1);
 
@@ -124,6 +131,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       details.put("customers", String.valueOf(customers));
       details.put("customers_scored", String.valueOf(scored));
       details.put("prospects", String.valueOf(customers - scored));
+      details.put("customers_with_clv", String.valueOf(counts.getLong(2)));
       details.put("clusters_model_version", models.clustersVersion());
       details.put("churn_model_version", models.churnVersion());
       details.put("previous_as_of_date", previous.map(LocalDate::toString).orElse(""));
@@ -142,6 +150,16 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     Dataset<Row> persisted = rows.persist(StorageLevel.MEMORY_AND_DISK());
     held.add(persisted);
     return persisted;
+  }
+
+  /** The customer_clv snapshot of {@code asOf}, when the clv job has written one. */
+  private static Optional<Dataset<Row>> clvSnapshot(Lake lake, LocalDate asOf) {
+    if (!lake.exists(CustomerClv.TABLE)) {
+      return Optional.empty();
+    }
+    Dataset<Row> clv = lake.read(CustomerClv.TABLE, "")
+        .where(functions.col(CustomerClv.PARTITION).equalTo(functions.lit(asOf)));
+    return clv.isEmpty() ? Optional.empty() : Optional.of(clv);
   }
 
   /** The latest as_of_date before {@code asOf} in customer_segments, if any. */

@@ -40,6 +40,10 @@ final class SegmentRows {
       .add("cluster_label", DataTypes.StringType)
       .add("churn_probability", DataTypes.DoubleType)
       .add("churn_risk", DataTypes.StringType)
+      .add("p_alive", DataTypes.DoubleType)
+      .add("expected_purchases", DataTypes.DoubleType)
+      .add("clv", DataTypes.DoubleType)
+      .add("clv_tier", DataTypes.StringType)
       .add("marketing_opt_in", DataTypes.BooleanType)
       .add("clusters_model_version", DataTypes.StringType)
       .add("churn_model_version", DataTypes.StringType)
@@ -79,6 +83,8 @@ final class SegmentRows {
         prospect ? null : LABELS.get(k % LABELS.size()),
         prospect ? null : (k % 8) / 8.0,
         prospect ? null : List.of("low", "medium", "high").get(k % 3),
+        prospect ? null : (k % 10) / 10.0, prospect ? null : (k % 6) * 0.5, prospect ? null : k * 13 % 900 + 0.75,
+        prospect ? null : List.of("mid", "low", "high").get(k % 3),
         optIn(n),
         "2024-03-31_abc12345", prospect ? null : "2024-03-31_abc12345",
         Date.valueOf(asOf));

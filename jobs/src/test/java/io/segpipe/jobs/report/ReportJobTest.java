@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
+import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.ingest.IngestJob;
@@ -71,6 +72,13 @@ class ReportJobTest {
       assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.train.k-max=4",
           "--conf", "segpipe.train.partitions=2"), "train as of " + asOf);
+      // The first date's fit is validated against the month after it (the second date's data).
+      List<String> clv = new ArrayList<>(List.of("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
+          "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.clv.min-repeat-customers=20"));
+      if (asOf.equals(BEFORE)) {
+        clv.addAll(List.of("--holdout-until", AS_OF));
+      }
+      assertEquals(0, new ClvJob().execute(clv.toArray(String[]::new)), "clv as of " + asOf);
       assertEquals(0, new SegmentJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\""), "segment as of " + asOf);
     }
@@ -124,6 +132,22 @@ class ReportJobTest {
       assertEquals(List.of(ReportJob.DATA, ReportJob.PAGE),
           files.map(p -> p.getFileName().toString()).sorted().toList(), "the report folder holds the report only");
     }
+  }
+
+  /** The first date's report shows its fit against the month that followed (clv_validation). */
+  @Test
+  void theFirstDatesReportShowsTheClvValidation() throws IOException {
+    JsonNode first = JSON.readTree(lake.resolve("reports").resolve(BEFORE).resolve(ReportJob.DATA).toFile());
+    assertEquals(AS_OF, first.at("/clv/holdoutUntil").asText());
+    List<Row> validation = snapshot("clv_validation", BEFORE).where("kind = 'tracking'").orderBy("period_end")
+        .collectAsList();
+    JsonNode tracking = first.at("/clv/tracking");
+    assertEquals(validation.size(), tracking.size());
+    Row last = validation.get(validation.size() - 1);
+    assertEquals(last.<Double>getAs("actual"), tracking.get(tracking.size() - 1).get("actual").asDouble(), 0);
+    assertEquals(last.<Double>getAs("expected"), tracking.get(tracking.size() - 1).get("expected").asDouble(), 0);
+    String html = Files.readString(lake.resolve("reports").resolve(BEFORE).resolve(ReportJob.PAGE));
+    assertTrue(html.contains("id=\"chart-clv-tracking\"") && html.contains("id=\"chart-clv-repeats\""));
   }
 
   @Test
@@ -192,7 +216,8 @@ class ReportJobTest {
     Map<String, JsonNode> charts = new HashMap<>();
     checks.get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
     List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
-        "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette"));
+        "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette",
+        "chart-clv-segments", "chart-clv-distribution"));
     data.get("clusters").forEach(c -> {
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-profile");
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-channels");
@@ -261,6 +286,22 @@ class ReportJobTest {
     for (int k = 3; k <= 4; k++) {
       assertEquals(clusterMetrics.get("silhouette_k" + k), shown.get("model.silhouette|k" + k).get("value").asDouble(), 1e-12);
     }
+
+    Dataset<Row> clv = snapshot("customer_clv", AS_OF);
+    double totalClv = clv.agg(functions.sum("clv")).first().getDouble(0);
+    assertEquals(totalClv, shown.get("clv.total").get("value").asDouble(), 1e-6 * totalClv);
+    assertEquals("£" + String.format("%,d", Math.round(totalClv)), shown.get("clv.total").get("text").asText());
+    assertAllShown(shown, "clv.tier|", counts(clv, "clv_tier"));
+    Map<String, Double> segmentMeans = new TreeMap<>();
+    now.where("rfm_segment IS NOT NULL AND clv IS NOT NULL").groupBy("rfm_segment").agg(functions.avg("clv"))
+        .collectAsList().forEach(r -> segmentMeans.put(r.getString(0), r.getDouble(1)));
+    assertFalse(segmentMeans.isEmpty());
+    segmentMeans.forEach((segment, mean) -> assertEquals(mean, shown.get("clv.segment_mean|" + segment).get("value")
+        .asDouble(), 1e-9 * Math.max(1, mean), "mean CLV of " + segment));
+    Row bgnbd = table(ModelRegistry.RUNS_TABLE).where("model = 'clv-bgnbd'").orderBy(functions.col("as_of_date").desc())
+        .first();
+    assertEquals(Double.parseDouble(bgnbd.<String, String>getJavaMap(bgnbd.fieldIndex("parameters")).get("r")),
+        shown.get("clv.parameter|r").get("value").asDouble(), 0, "BG/NBD r from model_runs");
 
     Dataset<Row> ingest = table("run_metrics").where("job = 'ingest'");
     Row totals = ingest.agg(functions.sum("rows_in"), functions.sum("rows_rejected"), functions.sum("rows_duplicate")).first();

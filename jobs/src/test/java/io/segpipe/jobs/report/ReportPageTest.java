@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.jobs.report.ReportData.ChurnBin;
+import io.segpipe.jobs.report.ReportData.ClvBin;
+import io.segpipe.jobs.report.ReportData.LifetimeValue;
+import io.segpipe.jobs.report.ReportData.SegmentClv;
+import io.segpipe.jobs.report.ReportData.ValidationPoint;
 import io.segpipe.jobs.report.ReportData.ChurnRisk;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
 import io.segpipe.jobs.report.ReportData.ClusterRuleText;
@@ -68,6 +72,12 @@ class ReportPageTest {
             Map.of("low", 800L, "medium", 0L, "high", 200L), 1000, 0.2),
         new ModelQuality("2024-12-31_a", "2024-12-31_a", 3, 0.5, List.of(new KScore(3, 0.5), new KScore(4, 0.4)),
             0.95, 0.88, 0.7, 0.6, 0.3, 300L),
+        new LifetimeValue("2024-12-31_c", "weeks", 365, Map.of("r", 0.25, "alpha", 4.0), 1000, 123456.7, 123.4567, 0.61,
+            2500.5, Map.of("high", 100L, "mid", 300L, "low", 600L),
+            List.of(new SegmentClv(HOSTILE, 300, 400.5, 120150.0), new SegmentClv("Champions", 700, 4.7, 3306.7)),
+            50, List.of(new ClvBin(0, 50.0, "low", 600), new ClvBin(450, null, "high", 100)), "2025-06-30",
+            List.of(new ValidationPoint("0", 500, 0.2, 0.25), new ValidationPoint("7+", 10, 9.0, 8.5)),
+            List.of(new ValidationPoint("2024-01-07", 900, 10, 11), new ValidationPoint("2025-06-30", 1000, 900, 880))),
         new DataQuality(1, 1000, 950, 30, 20, 30, List.of(new ReasonCount("channel '…' is not <one>", 30)),
             List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20))));
   }
@@ -88,6 +98,20 @@ class ReportPageTest {
       assertFalse(attributes.group(1).contains("<"), attributes.group(1));
     }
     assertTrue(count > 20, "figures are marked for checking: " + count);
+    assertTrue(page.contains("id=\"chart-clv-tracking\"") && page.contains("id=\"chart-clv-repeats\"")
+        && page.contains("id=\"chart-clv-segments\"") && page.contains("id=\"chart-clv-distribution\""));
+    assertTrue(page.contains("data-metric=\"clv.total\" data-value=\"123456.7\">€123,457<"), "total CLV");
+  }
+
+  @Test
+  void aDateWithoutLifetimeValueSaysHowToGetIt() {
+    ReportData d = data();
+    ReportData without = new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), d.currency(), d.lakeRoot(),
+        d.headline(), d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(),
+        d.rules(), d.churn(), d.models(), null, d.dataQuality());
+    String page = ReportPage.render(without, settings(Locale.UK, "EUR"));
+    assertTrue(page.contains("No lifetime value for this date: run <code>segpipe clv --as-of 2024-12-31</code>"));
+    assertFalse(page.contains("chart-clv"));
   }
 
   @Test
@@ -112,7 +136,8 @@ class ReportPageTest {
     assertTrue(page.contains("default-src 'none'"), "the page forbids itself any fetch");
     int charts = page.split("<svg ", -1).length - 1;
     assertEquals(charts, page.split("class=\"chart-title\"", -1).length - 1, "every chart has a title");
-    assertEquals(8, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette");
+    assertEquals(12, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette, and four"
+        + " for lifetime value: by segment, distribution, tracking, holdout by repeat count");
   }
 
   @Test
