@@ -46,9 +46,10 @@ record ClvFit(double r, double alpha, double a, double b, double p, double q, do
         bgnbd.logLikelihood());
     if (bgnbd.atBoundary()) {
       LOG.warn("The BG/NBD likelihood has no maximum inside the parameter space: it keeps rising towards the edge ({})."
-          + " Typically the history shows too little dropout to measure it (a tiny a / (a + b): customers seem never to"
-          + " stop), so the scores are those of the limiting model and the parameters have no standard errors. A longer"
-          + " history (segpipe.clv.history-days = 0) or a later --as-of usually gives an interior fit", bgnbd.describe());
+          + " Either a -> 0 (the history shows too little dropout to measure: customers seem never to stop) or a and b"
+          + " grow together (every customer seems to have the same dropout probability a / (a + b)). The scores are"
+          + " those of the limiting model and the parameters have no standard errors; a longer history"
+          + " (segpipe.clv.history-days = 0) or a later --as-of usually gives an interior fit", bgnbd.describe());
     }
 
     List<Row> spend = summary.where(functions.col("x").gt(0).and(functions.col("mean_repeat_value").gt(0)))
