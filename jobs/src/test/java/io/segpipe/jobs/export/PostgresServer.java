@@ -1,6 +1,6 @@
 package io.segpipe.jobs.export;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.segpipe.common.test.Required;
 
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
@@ -54,11 +54,8 @@ final class PostgresServer implements AutoCloseable {
 
   static PostgresServer start() throws Exception {
     Optional<Path> bin = binaries();
-    if (bin.isEmpty() && "true".equals(System.getenv("CI"))) {
-      throw new IllegalStateException("PostgreSQL server binaries are missing under /usr/lib/postgresql/*/bin;"
-          + " run scripts/ci-install-deps (apt-get install -y postgresql)");
-    }
-    assumeTrue(bin.isPresent(), "no PostgreSQL server under /usr/lib/postgresql/*/bin (apt-get install postgresql)");
+    Required.that(bin.isPresent(), "no PostgreSQL server under /usr/lib/postgresql/*/bin (run scripts/ci-install-deps,"
+        + " or apt-get install -y postgresql)");
     boolean root = "root".equals(System.getProperty("user.name"));
     Path folder = TestFolders.folder("segpipe-pg");
     String password = "pw-" + Long.toHexString(System.nanoTime());

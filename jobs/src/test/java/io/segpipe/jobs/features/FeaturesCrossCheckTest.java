@@ -1,5 +1,6 @@
 package io.segpipe.jobs.features;
 
+import io.segpipe.common.test.Required;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +113,7 @@ class FeaturesCrossCheckTest {
   @Test
   void uciOnlineRetail(SparkSession spark) throws Exception {
     Path file = projectRoot().resolve("../shared/datasets/online-retail/online_retail.csv.gz").normalize();
-    Assumptions.assumeTrue(Files.isRegularFile(file), "UCI Online Retail is not at " + file + "; skipped");
+    Required.that(Files.isRegularFile(file), "UCI Online Retail is not at " + file);
     assertEquals(0, new IngestJob().execute("--source", file.toString(), "--mapping", "uci-online-retail",
         "--conf", "segpipe.lake.root=" + lake));
     LocalDate asOf = LocalDate.parse("2011-12-09");
@@ -135,8 +135,8 @@ class FeaturesCrossCheckTest {
   @Test
   void generatedSample(SparkSession spark) throws Exception {
     Path samples = Paths.get(System.getenv().getOrDefault("SEGPIPE_SAMPLES", projectRoot().resolve("data-samples").toString()));
-    Assumptions.assumeTrue(Files.isDirectory(samples.resolve("events")),
-        "the generated sample is not at " + samples + "/events (set SEGPIPE_SAMPLES to use another); skipped");
+    Required.that(Files.isDirectory(samples.resolve("events")),
+        "the generated sample is not at " + samples + "/events (set SEGPIPE_SAMPLES to use another)");
     assertEquals(0, new IngestJob().execute("--source", samples.resolve("events").toString(), "--mapping", "generator",
         "--customers", samples.resolve("customers").toString(), "--conf", "segpipe.lake.root=" + lake));
     LocalDate asOf = LocalDate.parse("2024-12-31");

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.ingest;
 
+import io.segpipe.common.test.Required;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.segpipe.common.test.SharedSpark;
@@ -11,7 +12,6 @@ import java.nio.file.Paths;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,7 +35,7 @@ class UciOnlineRetailIngestTest {
   @BeforeAll
   void ingest(SparkSession spark) throws Exception {
     Path file = dataset();
-    Assumptions.assumeTrue(Files.isRegularFile(file), "UCI Online Retail is not at " + file + " (../shared/datasets); skipped");
+    Required.that(Files.isRegularFile(file), "UCI Online Retail is not at " + file + " (../shared/datasets)");
     lake = TestFolders.folder("segpipe-uci");
     assertEquals(0, new IngestJob().execute("--source", file.toString(), "--mapping", "uci-online-retail",
         "--conf", "segpipe.lake.root=" + lake));
