@@ -112,8 +112,9 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
 
       context.phase("score customers");
       Dataset<Row> scores = ClvScoring.scoreTriples(triples, fit, s);
-      Dataset<Row> rows = ClvScoring.customerClv(summary, scores, fit, s).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> values = ClvScoring.values(summary, scores, fit, s).persist(StorageLevel.MEMORY_AND_DISK());
       try {
+        Dataset<Row> rows = ClvScoring.withTiers(values, s);
         // Exact sums (decimals), so the totals in run_metrics do not depend on the order Spark adds rows in.
         Row totals = rows.agg(functions.count("*"), exactSum("clv"), exactSum("expected_purchases")).first();
         Optional<Dataset<Row>> validation = s.holdoutUntil()
@@ -144,7 +145,7 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
         tiers.forEach((t, n) -> details.put("clv_tier." + t, String.valueOf(n)));
         return new JobOutcome(customers, customers, 0, 0, summaryLine, details);
       } finally {
-        rows.unpersist();
+        values.unpersist();
       }
     } finally {
       triples.unpersist();

@@ -6,7 +6,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
@@ -49,10 +48,12 @@ final class ClvScoring {
         .select("x", "t_x_days", "t_cal_days", "s.p_alive", "s.expected_purchases", "s.discounted_purchases");
   }
 
-  /** customer_clv's rows (its contract's columns) of the summary and the triples' scores. Lazy. */
-  static Dataset<Row> customerClv(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
-    SparkSession spark = summary.sparkSession();
-    Dataset<Row> valued = SqlResource.load("sql/clv/customer_clv.sql")
+  /**
+   * customer_clv's values per customer (every contract column but clv_tier) from the summary and the
+   * triples' scores. Lazy; the job keeps it, as both the tier thresholds and the write read it.
+   */
+  static Dataset<Row> values(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
+    return SqlResource.load("sql/clv/customer_clv.sql")
         .withView("summary", summary)
         .withView("scores", scores)
         .with("unit_days", s.unitDays())
@@ -61,18 +62,22 @@ final class ClvScoring {
         .with("gamma", fit.gamma())
         .with("margin", s.margin())
         .with("model_version", fit.version())
-        .run(spark);
+        .run(summary.sparkSession());
+  }
+
+  /** customer_clv's rows: {@code values} with the tier from this snapshot's thresholds (one aggregate). */
+  static Dataset<Row> withTiers(Dataset<Row> values, ClvSettings s) {
     Row thresholds = SqlResource.load("sql/clv/clv_tier_thresholds.sql")
-        .withView("clv_rows", valued)
+        .withView("clv_rows", values)
         .with("high_share", s.tierHighShare())
         .with("mid_share", s.tierMidShare())
-        .run(spark).first();
+        .run(values.sparkSession()).first();
     // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone is low.
     Column clv = functions.col("clv").cast(DataTypes.createDecimalType(30, 6));
     Column tier = thresholds.isNullAt(0) ? functions.lit("low")
         : functions.when(clv.geq(functions.lit(thresholds.getDecimal(0))), "high")
             .when(clv.geq(functions.lit(thresholds.getDecimal(1))), "mid").otherwise("low");
-    return valued.withColumn("clv_tier", tier)
+    return values.withColumn("clv_tier", tier)
         .withColumn(CustomerClv.PARTITION, functions.lit(s.asOf()))
         .select(CustomerClv.COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }

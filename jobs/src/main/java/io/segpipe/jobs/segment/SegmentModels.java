@@ -41,8 +41,7 @@ public record SegmentModels(LoadedModel clusters, LoadedModel rules, LoadedModel
     if (versions.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(versions.stream().filter(m -> !LocalDate.parse(m.asOfDate()).isAfter(asOf))
-        .reduce((earlier, later) -> later).orElseThrow(() -> new UserError("Every " + name + " model in "
+    return Optional.of(registry.latestAtOrBefore(name, asOf).orElseThrow(() -> new UserError("Every " + name + " model in "
             + registry.root() + "/" + name + " was trained on a snapshot after " + asOf + " (the earliest as of "
             + versions.get(0).asOfDate() + "), and scoring " + asOf + " with one would use what happened after it."
             + " Train one with `scripts/segpipe train --as-of " + asOf + "`, or pin a version with"
