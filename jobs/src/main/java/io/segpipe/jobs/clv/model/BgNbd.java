@@ -150,14 +150,33 @@ public final class BgNbd {
                     psiB[j] = dgAB + Gamma.digamma(b + x) - dgB - dgABX;
                 }
             }
-            double logAlpha = Math.log(alpha);
             double logA = Math.log(a);
+            double[] sums = ChunkedSums.over(data.size(), 5, (from, to) -> sum(from, to, r, alpha, a, b, logA,
+                    gammaTerms, psiR, psiA, psiB, grad));
+            double total = sums[0];
+            double gr = sums[1];
+            double gAlpha = sums[2];
+            double ga = sums[3];
+            double gb = sums[4];
+            if (grad) {
+                gradient[0] = r * gr;
+                gradient[1] = alpha * gAlpha;
+                gradient[2] = a * ga;
+                gradient[3] = b * gb;
+            }
+            return total;
+        }
+
+        /** Σ count·LL and its gradient terms over triples [from, to). */
+        private double[] sum(int from, int to, double r, double alpha, double a, double b, double logA,
+                double[] gammaTerms, double[] psiR, double[] psiA, double[] psiB, boolean grad) {
+            double logAlpha = Math.log(alpha);
             double total = 0;
             double gr = 0;
             double gAlpha = 0;
             double ga = 0;
             double gb = 0;
-            for (int i = 0; i < data.size(); i++) {
+            for (int i = from; i < to; i++) {
                 int x = data.x(i);
                 int j = xIndex[i];
                 double c = data.count(i);
@@ -186,13 +205,7 @@ public final class BgNbd {
                     gb += c * (psiB[j] - (x > 0 ? w4 / (b + x - 1) : 0));
                 }
             }
-            if (grad) {
-                gradient[0] = r * gr;
-                gradient[1] = alpha * gAlpha;
-                gradient[2] = a * ga;
-                gradient[3] = b * gb;
-            }
-            return total;
+            return new double[] {total, gr, gAlpha, ga, gb};
         }
     }
 
@@ -211,6 +224,19 @@ public final class BgNbd {
         }
         return Math.exp(Math.log(p.a()) - Math.log(p.b() + x - 1)
                 + (p.r() + x) * (Math.log(p.alpha() + tCal) - Math.log(p.alpha() + tx)));
+    }
+
+    /**
+     * P(no transaction in (T, T+t] | x, t_x, T) = 1 − P(alive) + P(alive) ((α+T)/(α+T+t))^(r+x): dead
+     * customers buy nothing, and a customer alive at T cannot drop out without buying (BG/NBD drops out
+     * only just after a transaction), so it buys nothing with the Poisson-Gamma posterior's chance.
+     */
+    public static double probabilityNoTransaction(BgNbdParams p, int x, double tx, double tCal, double t) {
+        checkCustomer(x, tx, tCal);
+        checkTime(t, "t");
+        double alive = 1.0 / (1.0 + oddsDead(p, x, tx, tCal));
+        double quiet = Math.exp((p.r() + x) * (Math.log(p.alpha() + tCal) - Math.log(p.alpha() + tCal + t)));
+        return 1.0 - alive + alive * quiet;
     }
 
     /** E[Y(t) | x, t_x, T]: expected repeat transactions in (T, T+t]. */

@@ -169,11 +169,28 @@ public final class GammaGamma {
                 }
             }
             double logGamma = Math.log(gamma);
+            double[] sums = ChunkedSums.over(data.size(), 4, (from, to) -> sum(from, to, p, q, gamma, logGamma,
+                    gammaTerms, psiDiff, psiSum, dgQ, grad));
+            double total = sums[0];
+            double gp = sums[1];
+            double gq = sums[2];
+            double gg = sums[3];
+            if (grad) {
+                gradient[0] = p * gp;
+                gradient[1] = q * gq;
+                gradient[2] = gamma * gg;
+            }
+            return total;
+        }
+
+        /** Σ count·LL and its gradient terms over repeat customers [from, to). */
+        private double[] sum(int from, int to, double p, double q, double gamma, double logGamma, double[] gammaTerms,
+                double[] psiDiff, double[] psiSum, double dgQ, boolean grad) {
             double total = 0;
             double gp = 0;
             double gq = 0;
             double gg = 0;
-            for (int i = 0; i < data.size(); i++) {
+            for (int i = from; i < to; i++) {
                 int x = data.x(i);
                 int j = xIndex[i];
                 double c = data.count(i);
@@ -187,12 +204,7 @@ public final class GammaGamma {
                     gg += c * (q / gamma - (px + q) / denominator);
                 }
             }
-            if (grad) {
-                gradient[0] = p * gp;
-                gradient[1] = q * gq;
-                gradient[2] = gamma * gg;
-            }
-            return total;
+            return new double[] {total, gp, gq, gg};
         }
     }
 }

@@ -282,6 +282,38 @@ class BgNbdTest {
         assertTrue(Math.abs(mean - expected) < 4 * se, "mean x " + mean + " vs E[X(52)] " + expected + " (se " + se + ")");
     }
 
+    /**
+     * P(no purchase in the next 13 weeks) at the true parameters against the simulated holdout quarter:
+     * Σ (no purchase − P) over 20,000 customers within 4 standard errors, and per tenth of P too (the
+     * probability is calibrated, not only right on average); it lies between 1 − P(alive) and 1.
+     */
+    @Test
+    void probabilityOfNoTransactionPredictsTheSimulatedHoldout() {
+        double calibration = 52;
+        List<BtydSimulator.Customer> customers =
+                new BtydSimulator(PLANTED, PlantedData.SPEND, calibration, 13, 39).simulate(20_000, 2027);
+        BtydData data = BtydSimulator.toBtydData(customers, calibration);
+        double[] sum = new double[11];
+        double[] variance = new double[11];
+        for (int i = 0; i < data.size(); i++) {
+            double p = BgNbd.probabilityNoTransaction(PLANTED, data.x(i), data.tx(i), data.tCal(i), 13);
+            double alive = BgNbd.probabilityAlive(PLANTED, data.x(i), data.tx(i), data.tCal(i));
+            assertTrue(p >= 1 - alive - 1e-15 && p <= 1, "P " + p + " with P(alive) " + alive);
+            double quiet = customers.get(i).purchasesBetween(calibration, calibration + 13) == 0 ? 1 : 0;
+            for (int bin : new int[] {10, (int) Math.min(9, p * 10)}) {
+                sum[bin] += quiet - p;
+                variance[bin] += p * (1 - p);
+            }
+        }
+        for (int bin = 0; bin <= 10; bin++) {
+            if (variance[bin] > 0) {
+                double z = sum[bin] / Math.sqrt(variance[bin]);
+                assertTrue(Math.abs(z) < 4, (bin == 10 ? "all customers" : "P in tenth " + bin) + ": off by " + z + " SE");
+            }
+        }
+        assertEquals(1.0, BgNbd.probabilityNoTransaction(PLANTED, 0, 0, 0, 0), 1e-15);
+    }
+
     @Test
     void clvSumsDiscountedMonthlyIncrements() {
         double monthLength = 52.0 / 12;
