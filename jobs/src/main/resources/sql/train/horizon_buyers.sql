@@ -2,7 +2,7 @@
 -- up to the end of the as-of day. A customer active before the cut-off who is not here churned.
 -- The event_date range prunes partitions; the event_ts range is the exact rule (session time is UTC).
 SELECT DISTINCT customer_id AS buyer_id
-FROM events
+FROM ${events}
 WHERE event_type = 'purchase'
   AND customer_id IS NOT NULL
   AND event_date > :cut_off AND event_date <= :as_of

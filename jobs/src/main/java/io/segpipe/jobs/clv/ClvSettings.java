@@ -25,6 +25,17 @@ public record ClvSettings(LocalDate asOf, int historyDays, String timeUnit, int 
   static final double MONTH_DAYS = 365.25 / 12;
 
   static ClvSettings read(ConfigReader r, JobArguments arguments, LocalDate asOf) {
+    Optional<LocalDate> holdout = arguments.option("holdout-until")
+        .map(v -> JobArguments.parseDate("--holdout-until", v));
+    return read(r, asOf, holdout, arguments.flag("score-only"));
+  }
+
+  /** The segpipe.clv section as another job reads it (the churn model's BG/NBD baseline): no holdout, fitting. */
+  public static ClvSettings read(ConfigReader r, LocalDate asOf) {
+    return read(r, asOf, Optional.empty(), false);
+  }
+
+  private static ClvSettings read(ConfigReader r, LocalDate asOf, Optional<LocalDate> holdout, boolean scoreOnly) {
     int historyDays = r.integer(PREFIX + "history-days", d -> d >= 0 && d <= 36600,
         "0 (the whole history) or a number of days up to 36600");
     String unit = r.string(PREFIX + "time-unit");
@@ -50,15 +61,12 @@ public record ClvSettings(LocalDate asOf, int historyDays, String timeUnit, int 
       r.problem(PREFIX + "tier.mid-share", "high-share + mid-share is " + (high + mid) + "; it must be at most 1");
     }
     String models = r.string("segpipe.train.models");
-    Optional<LocalDate> holdout = arguments.option("holdout-until")
-        .map(v -> JobArguments.parseDate("--holdout-until", v));
     holdout.ifPresent(h -> {
       if (!h.isAfter(asOf)) {
         throw new UserError("--holdout-until " + h + " must be after --as-of " + asOf + ": the holdout period is the"
             + " time after the calibration period that ends on the as-of date.");
       }
     });
-    boolean scoreOnly = arguments.flag("score-only");
     if (scoreOnly && holdout.isPresent()) {
       throw new UserError("--holdout-until validates a fit made on the calibration period; it cannot be combined"
           + " with --score-only. Drop one of them.");

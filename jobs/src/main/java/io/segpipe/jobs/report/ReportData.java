@@ -63,7 +63,22 @@ public record ReportData(String asOfDate, String previousAsOfDate, String genera
   /** The models the segments were made with, and their metrics from model_runs. */
   public record ModelQuality(String clustersVersion, String churnVersion, Integer chosenK, Double silhouette,
       List<KScore> kSearch, Double rulesFidelity, Double churnAuc, Double churnPrecision, Double churnRecall,
-      Double churnRate, Long churnTestRows) {}
+      Double churnRate, Long churnTestRows, ChurnComparison churnModels) {}
+
+  /**
+   * The churn candidates of the model that scored the snapshot, measured on the same test customers:
+   * which one was chosen, each one's figures and cumulative gains, the chosen one's reliability after
+   * calibration, and the ensembles' feature importances. Null for a model trained before candidates.
+   */
+  public record ChurnComparison(String chosen, List<ChurnCandidate> candidates, List<ReliabilityBin> reliability,
+      double ece, double uncalibratedEce, Map<String, Map<String, Double>> importances) {}
+
+  /** One churn candidate's figures on the test customers (validation AUC: on the customers that chose). */
+  public record ChurnCandidate(String name, double validationAuc, double auc, double logLoss, double brier,
+      double liftTopDecile, double[] gains) {}
+
+  /** One reliability bin: the mean calibrated probability and the observed churn rate of a tenth of the customers. */
+  public record ReliabilityBin(int bin, long customers, double predicted, double observed) {}
 
   /** One ingest run from run_metrics. */
   public record IngestRun(String runId, String startedAt, String status, long rowsIn, long rowsOut, long rowsRejected,

@@ -16,7 +16,10 @@ import io.segpipe.jobs.report.ReportData.ClvBin;
 import io.segpipe.jobs.report.ReportData.LifetimeValue;
 import io.segpipe.jobs.report.ReportData.SegmentClv;
 import io.segpipe.jobs.report.ReportData.ValidationPoint;
+import io.segpipe.jobs.report.ReportData.ChurnCandidate;
+import io.segpipe.jobs.report.ReportData.ChurnComparison;
 import io.segpipe.jobs.report.ReportData.ChurnRisk;
+import io.segpipe.jobs.report.ReportData.ReliabilityBin;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
 import io.segpipe.jobs.report.ReportData.ClusterRuleText;
 import io.segpipe.jobs.report.ReportData.DataQuality;
@@ -314,7 +317,8 @@ final class ReportFigures {
     String clustersVersion = versions.getString(0);
     String churnVersion = versions.getString(1);
     if (!lake.exists(ModelRegistry.RUNS_TABLE)) {
-      return new ModelQuality(clustersVersion, churnVersion, null, null, List.of(), null, null, null, null, null, null);
+      return new ModelQuality(clustersVersion, churnVersion, null, null, List.of(), null, null, null, null, null, null,
+          null);
     }
     List<Row> runs = lake.read(ModelRegistry.RUNS_TABLE, "")
         .where(col("version").isin(nonNull(clustersVersion), nonNull(churnVersion)))
@@ -330,7 +334,51 @@ final class ReportFigures {
     Double testRows = churn.get("test_rows");
     return new ModelQuality(clustersVersion, churnVersion, k, clusters.get("silhouette"), kSearch, rules.get("fidelity"),
         churn.get("auc"), churn.get("precision"), churn.get("recall"), churn.get("churn_rate"),
-        testRows == null ? null : Math.round(testRows));
+        testRows == null ? null : Math.round(testRows), churnComparison(runs, churnVersion, churn));
+  }
+
+  /** The churn candidates' figures from the model_runs row of the churn model (null when it has none). */
+  private static ChurnComparison churnComparison(List<Row> runs, String version, Map<String, Double> metrics) {
+    String chosen = runs.stream().filter(r -> ModelRegistry.CHURN.equals(r.getString(0)) && r.getString(1).equals(version))
+        .map(r -> r.<String, String>getJavaMap(2).get("candidate")).filter(v -> v != null).findFirst().orElse(null);
+    if (chosen == null) {
+      return null;
+    }
+    Map<String, Map<String, Double>> byCandidate = new LinkedHashMap<>();
+    metrics.forEach((k, v) -> {
+      if (k.startsWith("candidate.")) {
+        String rest = k.substring("candidate.".length());
+        int dot = rest.indexOf('.');
+        byCandidate.computeIfAbsent(rest.substring(0, dot), c -> new TreeMap<>()).put(rest.substring(dot + 1), v);
+      }
+    });
+    List<ChurnCandidate> candidates = new ArrayList<>();
+    Map<String, Map<String, Double>> importances = new LinkedHashMap<>();
+    byCandidate.forEach((name, m) -> {
+      double[] gains = new double[11];
+      for (int k = 1; k <= 10; k++) {
+        gains[k] = m.getOrDefault("gains_" + (k * 10), Double.NaN);
+      }
+      candidates.add(new ChurnCandidate(name, m.getOrDefault("validation_auc", Double.NaN), m.getOrDefault("auc", Double.NaN),
+          m.getOrDefault("log_loss", Double.NaN), m.getOrDefault("brier", Double.NaN),
+          m.getOrDefault("lift_top_decile", Double.NaN), gains));
+      Map<String, Double> importance = new TreeMap<>();
+      m.forEach((k, v) -> {
+        if (k.startsWith("importance.")) {
+          importance.put(k.substring("importance.".length()), v);
+        }
+      });
+      if (!importance.isEmpty()) {
+        importances.put(name, importance);
+      }
+    });
+    List<ReliabilityBin> reliability = new ArrayList<>();
+    for (int b = 1; metrics.containsKey("reliability_" + b + "_rows"); b++) {
+      reliability.add(new ReliabilityBin(b, Math.round(metrics.get("reliability_" + b + "_rows")),
+          metrics.get("reliability_" + b + "_predicted"), metrics.get("reliability_" + b + "_observed")));
+    }
+    return new ChurnComparison(chosen, candidates, reliability, metrics.getOrDefault("ece", Double.NaN),
+        metrics.getOrDefault("uncalibrated_ece", Double.NaN), importances);
   }
 
   /** Bars of the CLV distribution: equal widths up to the 99th percentile, the last one open-ended. */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -480,6 +481,115 @@ final class ReportPage {
     row("Churn rate in training", m.churnRate() == null ? NumberFormats.MISSING : format.percent(m.churnRate()), null, Double.NaN);
     row("Held-out customers", m.churnTestRows() == null ? NumberFormats.MISSING : format.count(m.churnTestRows()), null, Double.NaN);
     html.append("</tbody></table>\n");
+    if (m.churnModels() != null) {
+      churnCandidates(m.churnModels());
+    }
+  }
+
+  private static final Map<String, String> CANDIDATE_NAMES = Map.of("tree", "Decision tree", "forest", "Random forest",
+      "gbt", "Gradient-boosted trees", "bgnbd", "BG/NBD probability (no label)");
+
+  private static String candidateName(String code) {
+    return CANDIDATE_NAMES.getOrDefault(code, code);
+  }
+
+  /** Which churn model scores the customers and why, the candidates side by side, gains and reliability. */
+  private void churnCandidates(ReportData.ChurnComparison c) {
+    html.append("<h3>Which churn model scores the customers</h3>\n");
+    List<ReportData.ChurnCandidate> all = c.candidates();
+    ReportData.ChurnCandidate chosen = all.stream().filter(x -> x.name().equals(c.chosen())).findFirst().orElse(null);
+    StringBuilder why = new StringBuilder("The customers are scored by the ").append(candidateName(c.chosen()))
+        .append(" model.");
+    if (chosen != null) {
+      why.append(" Trained on earlier cut-offs, it ranked the validation customers best (AUC ")
+          .append(format.decimal(chosen.validationAuc(), 3));
+      List<String> others = all.stream().filter(x -> x != chosen).map(x -> candidateName(x.name()) + " "
+          + format.decimal(x.validationAuc(), 3)).toList();
+      why.append(others.isEmpty() ? ")." : "; " + String.join(", ", others) + ").");
+    }
+    why.append(" Its probabilities are calibrated by isotonic regression on those customers, so a customer shown at 30 %"
+        + " churns about as often as 30 % of such customers do: on the held-out test customers the predicted and"
+        + " observed churn rates differ by ").append(format.decimal(c.ece() * 100, 1))
+        .append(" points on average (").append(format.decimal(c.uncalibratedEce() * 100, 1))
+        .append(" before calibration). The BG/NBD probability never sees the churn label: a trained model"
+        + " has to beat it to be worth its complexity.");
+    html.append("<p class=\"intro\">").append(escape(why.toString())).append("</p>\n");
+    html.append("<table class=\"metrics\"><thead><tr><th scope=\"col\">Candidate</th><th scope=\"col\">AUC"
+        + " (validation)</th><th scope=\"col\">AUC (test)</th><th scope=\"col\">Log loss</th><th scope=\"col\">Brier"
+        + " score</th><th scope=\"col\">Lift in the top 10 %</th></tr></thead><tbody>");
+    for (ReportData.ChurnCandidate x : all) {
+      html.append("<tr><th scope=\"row\">").append(escape(candidateName(x.name())
+          + (x.name().equals(c.chosen()) ? " (chosen)" : ""))).append("</th>");
+      cell("churn.candidate|" + x.name() + "|validation_auc", x.validationAuc(), format.decimal(x.validationAuc(), 3));
+      cell("churn.candidate|" + x.name() + "|auc", x.auc(), format.decimal(x.auc(), 3));
+      cell("churn.candidate|" + x.name() + "|log_loss", x.logLoss(), format.decimal(x.logLoss(), 3));
+      cell("churn.candidate|" + x.name() + "|brier", x.brier(), format.decimal(x.brier(), 3));
+      cell("churn.candidate|" + x.name() + "|lift_top_decile", x.liftTopDecile(), format.decimal(x.liftTopDecile(), 2));
+      html.append("</tr>");
+    }
+    html.append("</tbody></table>\n");
+    List<String> contacted = new ArrayList<>();
+    for (int k = 0; k <= 10; k++) {
+      contacted.add(k * 10 + " %");
+    }
+    List<Series> gains = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      ReportData.ChurnCandidate x = all.get(i);
+      String[] text = new String[11];
+      String[] metrics = new String[11];
+      for (int k = 0; k <= 10; k++) {
+        text[k] = format.percent(x.gains()[k]);
+        metrics[k] = k == 0 ? null : "churn.gains|" + x.name() + "|" + k * 10;
+      }
+      gains.add(new Series(candidateName(x.name()), Charts.PALETTE.get(i), x.gains(), text, metrics));
+    }
+    double[] random = new double[11];
+    String[] randomText = new String[11];
+    for (int k = 0; k <= 10; k++) {
+      random[k] = k / 10.0;
+      randomText[k] = format.percent(random[k]);
+    }
+    gains.add(new Series("Random order", Charts.PALETTE.get(9), random, randomText, null));
+    html.append("<p class=\"intro\">Cumulative gains: contact the customers from the highest churn probability down;"
+        + " each line shows the share of all churners reached after contacting the share of customers on the axis."
+        + " The higher and steeper a line rises above random order, the fewer contacts find the churners.</p>\n");
+    figure(Charts.lines("chart-churn-gains", "Cumulative gains on the test customers", "Customers contacted",
+        "Churners reached", contacted, gains, t -> format.percent(t)));
+    List<ReportData.ReliabilityBin> bins = c.reliability();
+    html.append("<p class=\"intro\">Reliability: the test customers in ten groups of equal size by calibrated churn"
+        + " probability; for each, the mean probability the model gave and the share that really churned. The closer"
+        + " the lines, the more the probabilities can be read as facts.</p>\n");
+    figure(Charts.lines("chart-churn-reliability", "Predicted and observed churn per tenth of the customers",
+        "Tenth of the customers, lowest probability first", "Churn rate",
+        bins.stream().map(b -> String.valueOf(b.bin())).toList(), List.of(
+            series("Predicted (mean probability)", Charts.PALETTE.get(1), bins, ReportData.ReliabilityBin::predicted,
+                b -> format.percent(b.predicted()) + " of " + format.count(b.customers()),
+                b -> "churn.reliability_predicted|" + b.bin()),
+            series("Observed churn rate", Charts.PALETTE.get(0), bins, ReportData.ReliabilityBin::observed,
+                b -> format.percent(b.observed()) + " of " + format.count(b.customers()),
+                b -> "churn.reliability_observed|" + b.bin())),
+        t -> format.percent(t)));
+    c.importances().forEach((name, byFeature) -> {
+      List<Map.Entry<String, Double>> top = byFeature.entrySet().stream()
+          .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).toList();
+      figure(Charts.horizontalBars("chart-churn-importance-" + name, "What the " + candidateName(name).toLowerCase(
+              Locale.ROOT) + " learns from: feature importance", "Share of the model's splitting gain",
+          top.stream().map(Map.Entry::getKey).toList(),
+          List.of(new Series("Importance", Charts.PALETTE.get(0), top.stream().mapToDouble(Map.Entry::getValue).toArray(),
+              top.stream().map(e -> format.percent(e.getValue())).toArray(String[]::new),
+              top.stream().map(e -> "churn.importance|" + name + "|" + e.getKey()).toArray(String[]::new))),
+          t -> format.percent(t), Double.NaN));
+    });
+  }
+
+  private void cell(String metric, double value, String text) {
+    html.append("<td class=\"num\">");
+    if (Double.isFinite(value)) {
+      metric(metric, value, text);
+    } else {
+      html.append(escape(NumberFormats.MISSING));
+    }
+    html.append("</td>");
   }
 
   private static double value(Double d) {

@@ -2,11 +2,13 @@ package io.segpipe.jobs.segment;
 
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.clv.ChurnBaseline;
 import io.segpipe.jobs.train.ChurnModel;
 import io.segpipe.jobs.train.ClusterTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -52,10 +54,25 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
    * customer_clv snapshot of the same date (empty when the clv job has not run for it). Lazy.
    */
   public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv) {
+    return rows(snapshot, dims, clv, Optional.empty());
+  }
+
+  /**
+   * As {@link #rows(Dataset, Dataset, Dataset)}; {@code bgnbd} (customer_id, bgnbd_p_no_purchase) is
+   * what a churn model that reads the BG/NBD probability needs. A customer without it (no purchase in
+   * the clv history: a prospect, whose churn prediction is dropped) reads 1.
+   */
+  public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv, Optional<Dataset<Row>> bgnbd) {
     SparkSession spark = snapshot.sparkSession();
+    if (bgnbd.isPresent()) {
+      Dataset<Row> p = bgnbd.get().withColumnRenamed("customer_id", "bgnbd_customer_id");
+      snapshot = snapshot.join(p, snapshot.col("customer_id").equalTo(p.col("bgnbd_customer_id")), "left")
+          .drop("bgnbd_customer_id")
+          .withColumn(ChurnBaseline.COLUMN, functions.coalesce(functions.col(ChurnBaseline.COLUMN), functions.lit(1.0)));
+    }
     List<Column> kept = new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
     kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
-    kept.add(ChurnModel.churnProbability().as("model_churn_probability"));
+    kept.add(ChurnModel.churnProbability(models.churnCalibrated()).as("model_churn_probability"));
     // Both models applied to every row in one pass (prospects too: their predictions are dropped in
     // the SQL, which is cheaper than splitting and re-joining the snapshot).
     Dataset<Row> scored = models.churn().model().transform(models.clusters().model().transform(snapshot))

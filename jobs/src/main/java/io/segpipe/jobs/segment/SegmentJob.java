@@ -1,5 +1,7 @@
 package io.segpipe.jobs.segment;
 
+import io.segpipe.jobs.clv.ChurnBaseline;
+
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
@@ -91,7 +93,9 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     List<Dataset<Row>> held = new ArrayList<>();
     try {
       context.phase("score customers");
-      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv));
+      Optional<Dataset<Row>> bgnbd = models.churnUsesBgNbd()
+          ? Optional.of(bgnbdScores(lake, context, models, clv, asOf)) : Optional.empty();
+      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv, bgnbd));
       Row counts = rows.agg(functions.count("*"), functions.count(functions.col("cluster_id")),
           functions.count(functions.col("clv"))).first();
       long customers = counts.getLong(0);
@@ -171,5 +175,29 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
         .where(functions.col(CustomerSegments.PARTITION).lt(functions.lit(asOf)))
         .agg(functions.max(CustomerSegments.PARTITION)).first();
     return latest.isNullAt(0) ? Optional.empty() : Optional.of(latest.getDate(0).toLocalDate());
+  }
+
+  /**
+   * The BG/NBD probability of no purchase in the churn horizon for each customer of the customer_clv
+   * snapshot, with the clv fit it was scored with: what a churn model that reads it needs.
+   */
+  private static Dataset<Row> bgnbdScores(Lake lake, JobContext context, SegmentModels models, Dataset<Row> clv,
+      LocalDate asOf) {
+    List<Row> versions = clv.select("clv_model_version").distinct().collectAsList();
+    if (versions.isEmpty()) {
+      throw new UserError("The churn model " + models.churnVersion() + " reads the BG/NBD probability of no purchase,"
+          + " which comes from customer_clv, and there is no customer_clv snapshot as of " + asOf + " in "
+          + lake.path(CustomerClv.TABLE) + ". Run `scripts/segpipe clv --as-of " + asOf + "` first (the pipeline does).");
+    }
+    ModelRegistry registry = ModelRegistry.open(context.spark(), lake, context.config());
+    Dataset<Row> out = null;
+    for (Row v : versions) {
+      String version = v.getString(0);
+      ChurnBaseline.Fit fit = ChurnBaseline.load(registry, version);
+      Dataset<Row> scored = ChurnBaseline.scoreClv(clv.where(functions.col("clv_model_version").equalTo(version)), fit,
+          models.churnHorizonDays());
+      out = out == null ? scored : out.unionByName(scored);
+    }
+    return out;
   }
 }

@@ -56,6 +56,21 @@ public record SegmentModels(LoadedModel clusters, LoadedModel rules, LoadedModel
     return churn.metadata().version();
   }
 
+  /** Whether the churn model's output is a calibrated probability (models trained since churn calibration). */
+  public boolean churnCalibrated() {
+    return Boolean.TRUE.equals(churn.metadata().parameters().get("calibrated"));
+  }
+
+  /** Whether the churn model reads the BG/NBD probability of no purchase (as its score or as a feature). */
+  public boolean churnUsesBgNbd() {
+    return Boolean.TRUE.equals(churn.metadata().parameters().get("uses_bgnbd"));
+  }
+
+  /** The churn model's horizon in days. */
+  public int churnHorizonDays() {
+    return ((Number) churn.metadata().parameters().get("horizon_days")).intValue();
+  }
+
   /** Cluster id to label, as the train job named them from the centroids. */
   public Map<Integer, String> labels() {
     Object labels = clusters.metadata().parameters().get("labels");

@@ -1,48 +1,63 @@
 package io.segpipe.jobs.train;
 
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.clv.ChurnBaseline;
 import io.segpipe.jobs.features.CustomerActivity;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
-import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.ml.classification.GBTClassifier;
+import org.apache.spark.ml.classification.ProbabilisticClassifier;
+import org.apache.spark.ml.classification.RandomForestClassifier;
+import org.apache.spark.ml.feature.SQLTransformer;
 import org.apache.spark.ml.functions;
+import org.apache.spark.ml.regression.IsotonicRegression;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * Churn risk with a time split: features as of {@code as_of - horizon} (computed by the features
- * logic from events before the end of that day), label from the purchases in the horizon after it,
- * (as_of - horizon, as_of]. Nothing the model learns from comes after the cut-off, so applied to
- * today's features it predicts "no purchase in the next horizon days".
+ * Churn: a customer with a purchase in the features window as of a cut-off who buys nothing in the
+ * horizon after it. The candidates' pipelines start from customer_features columns (plus, for the
+ * BG/NBD feature, {@link ChurnBaseline#COLUMN}); the chosen one is saved with its isotonic calibration
+ * as one pipeline whose output {@link #CALIBRATED} is the churn probability the segment job uses.
  */
-public record ChurnModel(FeatureSpace space, int depth, long seed, double testShare, double threshold) {
+public record ChurnModel(FeatureSpace space, ChurnSettings settings, int treeDepth, long seed, double testShare) {
   public static final String LABEL = "churned";
   public static final String PREFIX = "churn_";
   public static final String PREDICTION = "churn_prediction";
+  /** A tree model's class probabilities (a vector: [stays, churns]). */
   public static final String PROBABILITY = "churn_probability";
+  /** The calibrated probability of churning: the last stage of a saved churn model. */
+  public static final String CALIBRATED = "churn_calibrated";
+  /** A candidate's uncalibrated probability of churning, as a plain double. */
+  public static final String SCORE = "churn_score";
 
-  /** Held-out quality and how many customers each part had. */
-  public record Evaluation(double auc, double precision, double recall, long trainRows, long testRows,
-      long testChurners) {}
+  /**
+   * Where a churn model version keeps every candidate's probability for every customer of the
+   * validation cut-off (Parquet: candidate, part = validation | test, customer_id, cut_off, churned,
+   * churn_score, and churn_calibrated for the chosen candidate's test customers): each figure in
+   * model_runs can be recomputed from it.
+   */
+  public static String predictionsPath(ModelRegistry registry, String version) {
+    return registry.path(ModelRegistry.CHURN, version) + "/predictions";
+  }
 
   /**
    * The customers with a purchase in the window as of the cut-off, their features then, and whether
-   * they bought nothing in (cut-off, as-of] (1.0) or did (0.0).
+   * they bought nothing in (cut-off, label end] (1.0) or did (0.0).
    */
   public static Dataset<Row> labelled(Dataset<Row> events, Dataset<Row> customers, CustomerActivity atCutOff,
-      LocalDate asOf) {
+      LocalDate labelEnd) {
     Dataset<Row> before = atCutOff.features(atCutOff.windowEvents(events), customers)
         .where(org.apache.spark.sql.functions.col("frequency").gt(0));
-    events.createOrReplaceTempView("events");
     Dataset<Row> buyers = SqlResource.load("sql/train/horizon_buyers.sql")
+        .withView("events", events)
         .with("cut_off", atCutOff.asOf())
-        .with("as_of", asOf)
+        .with("as_of", labelEnd)
         .run(events.sparkSession());
     return before.join(buyers, before.col("customer_id").equalTo(buyers.col("buyer_id")), "left")
         .withColumn(LABEL, org.apache.spark.sql.functions
@@ -50,44 +65,62 @@ public record ChurnModel(FeatureSpace space, int depth, long seed, double testSh
         .drop("buyer_id");
   }
 
-  /** Raw features, then the tree; its output adds churn_probability (a vector: [stays, churns]). */
-  public Pipeline pipeline() {
-    List<PipelineStage> stages = new ArrayList<>(space.rawStages(PREFIX));
-    stages.add(new DecisionTreeClassifier().setMaxDepth(depth).setSeed(seed).setMinInstancesPerNode(5)
-        .setFeaturesCol(PREFIX + FeatureSpace.RAW_VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION)
-        .setRawPredictionCol(PREFIX + "raw").setProbabilityCol(PROBABILITY));
+  /** The features a tree candidate learns from: the configured ones, and the BG/NBD probability when asked. */
+  public FeatureSpace treeSpace() {
+    if (!settings.bgnbdFeature()) {
+      return space;
+    }
+    List<String> features = new ArrayList<>(space.features());
+    features.add(ChurnBaseline.COLUMN);
+    return new FeatureSpace(features, List.of());
+  }
+
+  /** The pipeline of a candidate: raw features then the classifier (bgnbd: the probability as it is). */
+  public Pipeline pipeline(String candidate) {
+    if (candidate.equals(ChurnSettings.BGNBD)) {
+      return new Pipeline().setStages(new PipelineStage[] {
+          new SQLTransformer().setStatement("SELECT * FROM __THIS__")});
+    }
+    ProbabilisticClassifier<?, ?, ?> classifier = switch (candidate) {
+      case ChurnSettings.TREE -> new DecisionTreeClassifier().setMaxDepth(treeDepth).setSeed(seed)
+          .setMinInstancesPerNode(5);
+      case ChurnSettings.FOREST -> new RandomForestClassifier().setNumTrees(settings.forestTrees())
+          .setMaxDepth(settings.forestDepth()).setSeed(seed).setMinInstancesPerNode(5);
+      case ChurnSettings.GBT -> new GBTClassifier().setMaxIter(settings.gbtIterations()).setMaxDepth(settings.gbtDepth())
+          .setSeed(seed).setMinInstancesPerNode(5);
+      default -> throw new IllegalArgumentException("unknown churn candidate " + candidate);
+    };
+    classifier.setFeaturesCol(PREFIX + FeatureSpace.RAW_VECTOR).setLabelCol(LABEL).setPredictionCol(PREDICTION);
+    classifier.setRawPredictionCol(PREFIX + "raw").setProbabilityCol(PROBABILITY);
+    List<PipelineStage> stages = new ArrayList<>(treeSpace().rawStages(PREFIX));
+    stages.add(classifier);
     return new Pipeline().setStages(stages.toArray(PipelineStage[]::new));
   }
 
-  /** Rows held out for evaluation: a seeded hash of customer_id, the same whatever the partitioning. */
+  /** A candidate's probability of churning as a plain double column, from its pipeline's output. */
+  public static Column score(String candidate) {
+    return candidate.equals(ChurnSettings.BGNBD) ? org.apache.spark.sql.functions.col(ChurnBaseline.COLUMN)
+        : functions.vector_to_array(org.apache.spark.sql.functions.col(PROBABILITY), "float64").getItem(1);
+  }
+
+  /** Isotonic regression of the label on a candidate's probability: increasing, fitted by pool-adjacent-violators. */
+  public static IsotonicRegression calibration(String candidate) {
+    IsotonicRegression isotonic = new IsotonicRegression().setIsotonic(true).setLabelCol(LABEL)
+        .setPredictionCol(CALIBRATED);
+    return candidate.equals(ChurnSettings.BGNBD) ? isotonic.setFeaturesCol(ChurnBaseline.COLUMN)
+        : isotonic.setFeaturesCol(PROBABILITY).setFeatureIndex(1);
+  }
+
+  /** Rows held out as the test set: a seeded hash of customer_id, the same whatever the partitioning. */
   public Column heldOut() {
     return TrainingInput.inSample(testShare, seed + 1);
   }
 
-  /** The probability of churning, as a plain double column, from a model's output. */
-  public static Column churnProbability() {
-    return functions.vector_to_array(org.apache.spark.sql.functions.col(PROBABILITY), "float64")
-        .getItem(1).as("churn_probability");
-  }
-
-  /** AUC, precision and recall of {@code model} on held-out rows. */
-  public Evaluation evaluate(PipelineModel model, Dataset<Row> test, long trainRows) {
-    Dataset<Row> scored = model.transform(test);
-    double auc = new BinaryClassificationEvaluator().setLabelCol(LABEL).setRawPredictionCol(PROBABILITY)
-        .setMetricName("areaUnderROC").evaluate(scored);
-    Column predicted = churnProbability().geq(threshold);
-    Column actual = org.apache.spark.sql.functions.col(LABEL).equalTo(1.0);
-    Row counts = scored.agg(
-        org.apache.spark.sql.functions.count("*"),
-        org.apache.spark.sql.functions.count_if(actual),
-        org.apache.spark.sql.functions.count_if(predicted),
-        org.apache.spark.sql.functions.count_if(predicted.and(actual))).first();
-    long rows = counts.getLong(0);
-    long churners = counts.getLong(1);
-    long flagged = counts.getLong(2);
-    long hits = counts.getLong(3);
-    return new Evaluation(ModelMetadata.reported(auc), ModelMetadata.reported(flagged == 0 ? 0 : (double) hits / flagged),
-        ModelMetadata.reported(churners == 0 ? 0 : (double) hits / churners),
-        trainRows, rows, churners);
+  /**
+   * The churn probability of a loaded model's output: the calibrated column, or (a model trained by an
+   * earlier segpipe, uncalibrated) the tree's probability vector.
+   */
+  public static Column churnProbability(boolean calibrated) {
+    return calibrated ? org.apache.spark.sql.functions.col(CALIBRATED) : score(ChurnSettings.TREE);
   }
 }

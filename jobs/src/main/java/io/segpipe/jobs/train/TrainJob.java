@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -34,9 +33,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The train job: on the customer_features snapshot of --as-of, KMeans clusters with k chosen by
- * silhouette, a decision tree that turns them into readable rules, and a churn tree trained with a
- * time split; all three saved as one version in the models folder and listed in model_runs. Customer
- * rows never leave the executors: only the k-search scores, centroids, tree and counts are collected.
+ * silhouette, a decision tree that turns them into readable rules, and a calibrated churn model chosen
+ * among several candidates with a time split over several cut-offs (see {@link ChurnTraining}); all
+ * three saved as one version in the models folder and listed in model_runs. Customer rows stay on the
+ * executors but for the churn test customers' (probability, label) pairs, which the figures are exact over.
  */
 public final class TrainJob extends SegpipeJob<TrainSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -53,8 +53,11 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
   @Override
   protected String summary() {
     return "Trains, on the customer_features snapshot of --as-of, KMeans clusters (k chosen by silhouette) with"
-        + " readable labels, decision-tree rules that reproduce them (text and SQL), and a churn model; saves them"
-        + " as one version (as-of date + run id) in the models folder and lists them in model_runs.";
+        + " readable labels, decision-tree rules that reproduce them (text and SQL), and a churn model: a decision"
+        + " tree, a random forest, gradient-boosted trees and the BG/NBD probability of no purchase compared on"
+        + " customers of a later cut-off than they learnt from (segpipe.train.churn), the best calibrated by isotonic"
+        + " regression. Saves them as one version (as-of date + run id) in the models folder and lists them in"
+        + " model_runs, each churn candidate's figures included.";
   }
 
   @Override
@@ -81,91 +84,111 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
             + " clustering needs more than segpipe.train.k-min = " + s.kMin() + ". Run `scripts/segpipe features --as-of "
             + asOf + "` on events that cover that date, or check --as-of.");
       }
-      ClusterTrainer trainer = new ClusterTrainer(s.clusterFeatures(), s.seed(), s.maxIterations());
-      context.phase("k search");
-      KSearch.Result search = KSearch.run(trainer, rows, customers, s.kMin(), s.kMax(), s.searchSample());
-      search.scores().forEach(score -> LOG.info("k={} silhouette {} cost {}", score.k(),
-          String.format("%.4f", score.silhouette()), String.format("%.1f", score.cost())));
-
-      context.phase("clusters with k=" + search.chosenK());
-      PipelineModel clusters = trainer.pipeline(search.chosenK()).fit(rows);
-      Dataset<Row> clustered = clusters.transform(rows).persist(StorageLevel.MEMORY_AND_DISK());
+      // Churn first: its checks of the history and of the churners at each cut-off fail fast.
+      context.phase("churn");
+      Instant trainedAt = Instant.now();
+      ChurnTraining.Trained churn = ChurnTraining.run(context, s, version, trainedAt);
       try {
-        double silhouette = ModelMetadata.reported(ClusterTrainer.silhouette(clustered));
-        KMeansModel kmeans = ClusterTrainer.kmeansOf(clusters);
-        Map<Integer, String> labels = ClusterLabels.of(kmeans.clusterCenters(), features);
-        Map<Integer, Long> sizes = new TreeMap<>();
-        clustered.groupBy(ClusterTrainer.CLUSTER).count().collectAsList()
-            .forEach(r -> sizes.put(r.getInt(0), r.getLong(1)));
-
-        context.phase("rules");
-        PipelineModel rulesModel = TreeRules.pipeline(s.clusterFeatures(), s.rulesDepth(), s.seed()).fit(clustered);
-        List<ClusterRule> rules = RuleCounts.fill(TreeRules.rules(TreeRules.treeOf(rulesModel), features,
-            wholeNumbers(snapshot), labels, version), clustered);
-        double fidelity = ModelMetadata.reported(RuleCounts.fidelity(rules));
-
-        Instant trainedAt = Instant.now();
-        String windowStart = asOf.minusDays(s.featuresAtCutOff().windowDays() - 1L).toString();
-        Map<String, Object> clusterParameters = new LinkedHashMap<>();
-        clusterParameters.put("k", search.chosenK());
-        clusterParameters.put("k_min", s.kMin());
-        clusterParameters.put("k_max", s.kMax());
-        clusterParameters.put("seed", s.seed());
-        clusterParameters.put("log_features", s.clusterFeatures().logFeatures());
-        clusterParameters.put("max_iterations", s.maxIterations());
-        clusterParameters.put("partitions", s.partitions());
-        clusterParameters.put("k_search_rows", search.sampleRows());
-        clusterParameters.put("labels", stringKeys(labels));
-        Map<String, Object> clusterMetrics = new LinkedHashMap<>();
-        clusterMetrics.put("silhouette", silhouette);
-        clusterMetrics.put("cost", ModelMetadata.reported(kmeans.summary().trainingCost()));
-        clusterMetrics.put("k_search", search.scores());
-        sizes.forEach((c, n) -> clusterMetrics.put("size_cluster_" + c, n));
-        String trainingSnapshot = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
-        ModelMetadata clusterMeta = new ModelMetadata(ModelRegistry.CLUSTERS, version, asOf.toString(),
-            context.runId(), trainedAt.toString(), features, clusterParameters, clusterMetrics, customers,
-            trainingSnapshot, windowStart, asOf.toString(), ModelMetadata.currentLibraries());
-        ModelMetadata rulesMeta = new ModelMetadata(ModelRegistry.CLUSTER_RULES, version, asOf.toString(),
-            context.runId(), trainedAt.toString(), features,
-            Map.of("max_depth", s.rulesDepth(), "seed", s.seed(), "rules", rules.size()),
-            Map.of("fidelity", fidelity), customers, trainingSnapshot, windowStart, asOf.toString(),
-            ModelMetadata.currentLibraries());
-
-        context.phase("churn");
-        Optional<ChurnTraining.Trained> churn = ChurnTraining.run(context, s, version, trainedAt);
-
-        context.phase("save models " + version);
-        ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
-        registry.save(clusters, clusterMeta, List.of());
-        registry.save(rulesModel, rulesMeta, rules);
-        List<ModelMetadata> saved = new ArrayList<>(List.of(clusterMeta, rulesMeta));
-        churn.ifPresent(c -> {
-          registry.save(c.model(), c.metadata(), List.of());
-          saved.add(c.metadata());
-        });
-        registry.record(saved);
-
-        rules.forEach(r -> LOG.info("{} ({} customers, {}% in their cluster): {}", r.ruleId(), r.customers(),
-            percent(r.fidelity()), r.ruleText()));
-        String summary = String.format("k=%d (silhouette %.2f), rules fidelity %s%%, %s, %d customers, models %s at %s",
-            search.chosenK(), silhouette, percent(fidelity),
-            churn.map(c -> String.format("churn AUC %.2f", c.evaluation().auc())).orElse("churn not trained"),
-            customers, version, registry.root());
-        Map<String, String> details = new LinkedHashMap<>();
-        details.put("version", version);
-        details.put("k", String.valueOf(search.chosenK()));
-        search.scores().forEach(score -> details.put("silhouette.k" + score.k(), String.valueOf(score.silhouette())));
-        details.put("silhouette", String.valueOf(silhouette));
-        details.put("rules.fidelity", String.valueOf(fidelity));
-        labels.forEach((c, l) -> details.put("cluster." + c, l + " (" + sizes.getOrDefault(c, 0L) + ")"));
-        churn.ifPresent(c -> details.put("churn.auc", String.valueOf(c.evaluation().auc())));
-        return new JobOutcome(customers, saved.size(), 0, 0, summary, details);
+        return clustersAndSave(context, s, version, trainedAt, snapshot, rows, customers, churn);
       } finally {
-        clustered.unpersist();
+        churn.release();
       }
     } finally {
       rows.unpersist();
     }
+  }
+
+  private JobOutcome clustersAndSave(JobContext context, TrainSettings s, String version, Instant trainedAt,
+      Dataset<Row> snapshot, Dataset<Row> rows, long customers, ChurnTraining.Trained churn) {
+    LocalDate asOf = s.asOf();
+    List<String> features = s.clusterFeatures().features();
+    ClusterTrainer trainer = new ClusterTrainer(s.clusterFeatures(), s.seed(), s.maxIterations());
+    context.phase("k search");
+    KSearch.Result search = KSearch.run(trainer, rows, customers, s.kMin(), s.kMax(), s.searchSample());
+    search.scores().forEach(score -> LOG.info("k={} silhouette {} cost {}", score.k(),
+        String.format("%.4f", score.silhouette()), String.format("%.1f", score.cost())));
+
+    context.phase("clusters with k=" + search.chosenK());
+    PipelineModel clusters = trainer.pipeline(search.chosenK()).fit(rows);
+    Dataset<Row> clustered = clusters.transform(rows).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      double silhouette = ModelMetadata.reported(ClusterTrainer.silhouette(clustered));
+      KMeansModel kmeans = ClusterTrainer.kmeansOf(clusters);
+      Map<Integer, String> labels = ClusterLabels.of(kmeans.clusterCenters(), features);
+      Map<Integer, Long> sizes = new TreeMap<>();
+      clustered.groupBy(ClusterTrainer.CLUSTER).count().collectAsList()
+          .forEach(r -> sizes.put(r.getInt(0), r.getLong(1)));
+
+      context.phase("rules");
+      PipelineModel rulesModel = TreeRules.pipeline(s.clusterFeatures(), s.rulesDepth(), s.seed()).fit(clustered);
+      List<ClusterRule> rules = RuleCounts.fill(TreeRules.rules(TreeRules.treeOf(rulesModel), features,
+          wholeNumbers(snapshot), labels, version), clustered);
+      double fidelity = ModelMetadata.reported(RuleCounts.fidelity(rules));
+
+      String windowStart = asOf.minusDays(s.featuresAtCutOff().windowDays() - 1L).toString();
+      Map<String, Object> clusterParameters = new LinkedHashMap<>();
+      clusterParameters.put("k", search.chosenK());
+      clusterParameters.put("k_min", s.kMin());
+      clusterParameters.put("k_max", s.kMax());
+      clusterParameters.put("seed", s.seed());
+      clusterParameters.put("log_features", s.clusterFeatures().logFeatures());
+      clusterParameters.put("max_iterations", s.maxIterations());
+      clusterParameters.put("partitions", s.partitions());
+      clusterParameters.put("k_search_rows", search.sampleRows());
+      clusterParameters.put("labels", stringKeys(labels));
+      Map<String, Object> clusterMetrics = new LinkedHashMap<>();
+      clusterMetrics.put("silhouette", silhouette);
+      clusterMetrics.put("cost", ModelMetadata.reported(kmeans.summary().trainingCost()));
+      clusterMetrics.put("k_search", search.scores());
+      sizes.forEach((c, n) -> clusterMetrics.put("size_cluster_" + c, n));
+      String trainingSnapshot = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
+      ModelMetadata clusterMeta = new ModelMetadata(ModelRegistry.CLUSTERS, version, asOf.toString(),
+          context.runId(), trainedAt.toString(), features, clusterParameters, clusterMetrics, customers,
+          trainingSnapshot, windowStart, asOf.toString(), ModelMetadata.currentLibraries());
+      ModelMetadata rulesMeta = new ModelMetadata(ModelRegistry.CLUSTER_RULES, version, asOf.toString(),
+          context.runId(), trainedAt.toString(), features,
+          Map.of("max_depth", s.rulesDepth(), "seed", s.seed(), "rules", rules.size()),
+          Map.of("fidelity", fidelity), customers, trainingSnapshot, windowStart, asOf.toString(),
+          ModelMetadata.currentLibraries());
+
+      context.phase("save models " + version);
+      ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
+      registry.save(clusters, clusterMeta, List.of());
+      registry.save(rulesModel, rulesMeta, rules);
+      // Before the churn model's metadata.json, which makes the version visible.
+      churn.predictions().orderBy("candidate", ChurnTraining.PART, "customer_id").coalesce(1).write()
+          .mode("overwrite").parquet(ChurnModel.predictionsPath(registry, version));
+      registry.save(churn.model(), churn.metadata(), List.of());
+      List<ModelMetadata> saved = List.of(clusterMeta, rulesMeta, churn.metadata());
+      registry.record(saved);
+      return outcome(s, version, customers, search, silhouette, fidelity, labels, sizes, rules, churn, saved,
+          registry);
+    } finally {
+      clustered.unpersist();
+    }
+  }
+
+  private static JobOutcome outcome(TrainSettings s, String version, long customers, KSearch.Result search,
+      double silhouette, double fidelity, Map<Integer, String> labels, Map<Integer, Long> sizes,
+      List<ClusterRule> rules, ChurnTraining.Trained churn, List<ModelMetadata> saved, ModelRegistry registry) {
+    rules.forEach(r -> LOG.info("{} ({} customers, {}% in their cluster): {}", r.ruleId(), r.customers(),
+        percent(r.fidelity()), r.ruleText()));
+    String summary = String.format("k=%d (silhouette %.2f), rules fidelity %s%%, churn: %s chosen (test AUC %.3f,"
+            + " calibration error %.3f), %d customers, models %s at %s",
+        search.chosenK(), silhouette, percent(fidelity), churn.chosen(), churn.calibrated().auc(),
+        churn.calibrated().ece(), customers, version, registry.root());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("version", version);
+    details.put("k", String.valueOf(search.chosenK()));
+    search.scores().forEach(score -> details.put("silhouette.k" + score.k(), String.valueOf(score.silhouette())));
+    details.put("silhouette", String.valueOf(silhouette));
+    details.put("rules.fidelity", String.valueOf(fidelity));
+    labels.forEach((c, l) -> details.put("cluster." + c, l + " (" + sizes.getOrDefault(c, 0L) + ")"));
+    details.put("churn.model", churn.chosen());
+    details.put("churn.auc", String.valueOf(churn.calibrated().auc()));
+    details.put("churn.ece", String.valueOf(churn.calibrated().ece()));
+    churn.candidates().forEach((name, m) -> details.put("churn.candidate." + name + ".auc", String.valueOf(m.auc())));
+    return new JobOutcome(customers, saved.size(), 0, 0, summary, details);
   }
 
   /** Integer-valued features, whose rule bounds read as whole numbers ("frequency ≥ 4"). */

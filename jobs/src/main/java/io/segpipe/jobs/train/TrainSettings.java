@@ -11,7 +11,7 @@ import java.util.Set;
 public record TrainSettings(LocalDate asOf, FeatureSpace clusterFeatures, int kMin, int kMax, int searchSample,
     int maxIterations, long seed, int partitions, int rulesDepth, String models, int horizonDays,
     FeatureSpace churnFeatures, double testShare, int churnDepth, double churnThreshold,
-    FeaturesSettings featuresAtCutOff) {
+    FeaturesSettings featuresAtCutOff, ChurnSettings churn) {
 
   /** customer_features columns that are not numbers a model could learn from. */
   private static final Set<String> NOT_NUMERIC = Set.of("customer_id", "first_purchase_date", "last_purchase_date",
@@ -39,13 +39,14 @@ public record TrainSettings(LocalDate asOf, FeatureSpace clusterFeatures, int kM
     }
     int horizon = r.integer("segpipe.train.churn.horizon-days", d -> d >= 7 && d <= 730, "a number of days between 7 and 730");
     List<String> churnFeatures = numericColumns(r, "segpipe.train.churn.features", numeric);
-    double testShare = r.number("segpipe.train.churn.test-share", s -> s >= 0.05 && s <= 0.5, "a share between 0.05 and 0.5");
+    double testShare = r.number("segpipe.train.churn.test-share", s -> s >= 0.05 && s <= 0.95, "a share between 0.05 and 0.95");
     int churnDepth = r.integer("segpipe.train.churn.tree-depth", d -> d >= 1 && d <= 15, "a tree depth between 1 and 15");
     double threshold = r.number("segpipe.train.churn.threshold", t -> t > 0 && t < 1, "a probability between 0 and 1");
     FeaturesSettings atCutOff = FeaturesSettings.read(r, asOf.minusDays(horizon), channels);
     return new TrainSettings(asOf, new FeatureSpace(features, logFeatures.stream().filter(features::contains).toList()),
         kMin, kMax, sample, iterations, seed, partitions, rulesDepth, models, horizon,
-        new FeatureSpace(churnFeatures, List.of()), testShare, churnDepth, threshold, atCutOff);
+        new FeatureSpace(churnFeatures, List.of()), testShare, churnDepth, threshold, atCutOff,
+        ChurnSettings.read(r, asOf, horizon, channels));
   }
 
   private static List<String> numericColumns(ConfigReader r, String key, List<String> numeric) {

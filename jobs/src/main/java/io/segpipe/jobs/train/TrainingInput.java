@@ -22,14 +22,17 @@ public final class TrainingInput {
     return snapshot.where(functions.col("frequency").gt(0));
   }
 
-  /** {@code columns} of {@code rows} (customer_id first), in the fixed layout. */
-  public static Dataset<Row> arranged(Dataset<Row> rows, List<String> columns, int partitions) {
+  /**
+   * {@code columns} of {@code rows} (customer_id first), in the fixed layout; rows of one customer (one
+   * per churn cut-off) in the order of {@code thenBy}.
+   */
+  public static Dataset<Row> arranged(Dataset<Row> rows, List<String> columns, int partitions, String... thenBy) {
     List<Column> select = new ArrayList<>();
     select.add(functions.col("customer_id"));
     columns.stream().filter(c -> !c.equals("customer_id")).distinct().forEach(c -> select.add(functions.col(c)));
     return rows.select(select.toArray(Column[]::new))
         .repartition(partitions, functions.col("customer_id"))
-        .sortWithinPartitions("customer_id");
+        .sortWithinPartitions("customer_id", thenBy);
   }
 
   /**

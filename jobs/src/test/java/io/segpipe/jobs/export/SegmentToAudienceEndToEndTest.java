@@ -61,7 +61,9 @@ class SegmentToAudienceEndToEndTest {
         List.of(Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
     String models = "--conf segpipe.train.models=\"" + dir.resolve("models") + "\"";
     assertEquals(0, new TrainJob().execute(args(BEFORE, models, "--conf segpipe.train.k-max=4",
-        "--conf segpipe.train.partitions=2")), "train as of " + BEFORE);
+        "--conf segpipe.train.partitions=2", "--conf segpipe.train.churn.candidates=[tree]",
+        "--conf segpipe.train.churn.bgnbd-feature=false", "--conf segpipe.train.churn.training-cut-offs=1")),
+        "train as of " + BEFORE);
     for (String asOf : List.of(BEFORE, AS_OF)) {
       assertEquals(0, new SegmentJob().execute(args(asOf, models)), "segment as of " + asOf);
       assertEquals(0, new ExportJob(Map.of("E2E_PG_PASSWORD", server.password())::get).execute(args(asOf,

@@ -72,7 +72,10 @@ class LocalClusterPipelineIT {
         "--source", OpsData.generated("events").toString(), "--mapping", "generator",
         "--customers", OpsData.generated("customers").toString(), "--conf", CUTOFF,
         // k from 3..4 rather than 3..8: the same model code, two fits fewer per k searched
-        "--conf", "segpipe.train.k-max=4"));
+        "--conf", "segpipe.train.k-max=4",
+        // two cut-offs and no boosting: the churn candidates' figures are TrainJobTest's; here the same
+        // output on any cluster size, a seeded forest included
+        "--conf", "segpipe.train.churn.training-cut-offs=2", "--conf", "segpipe.train.churn.candidates=[tree,forest,bgnbd]"));
     args.addAll(Arrays.asList(more));
     Scripts.succeed(log, 20, "segpipe", args.toArray(String[]::new));
   }

@@ -70,7 +70,8 @@ class ReportJobTest {
     for (String asOf : List.of(BEFORE, AS_OF)) {
       assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.train.k-max=4",
-          "--conf", "segpipe.train.partitions=2"), "train as of " + asOf);
+          "--conf", "segpipe.train.partitions=2", "--conf", "segpipe.train.churn.candidates=[tree,forest,bgnbd]",
+          "--conf", "segpipe.train.churn.training-cut-offs=2"), "train as of " + asOf);
       // The first date's fit is validated against the month after it (the second date's data).
       List<String> clv = new ArrayList<>(List.of("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.clv.min-repeat-customers=20"));
@@ -214,7 +215,8 @@ class ReportJobTest {
     checks.get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
     List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
         "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette",
-        "chart-clv-segments", "chart-clv-distribution"));
+        "chart-clv-segments", "chart-clv-distribution", "chart-churn-gains", "chart-churn-reliability",
+        "chart-churn-importance-forest"));
     data.get("clusters").forEach(c -> {
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-profile");
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-channels");
@@ -274,6 +276,28 @@ class ReportJobTest {
         .and(functions.col("version").equalTo(churnVersion))).first();
     assertEquals(churn.<String, Double>getJavaMap(churn.fieldIndex("metrics")).get("auc"),
         shown.get("model.churn_auc").get("value").asDouble(), 1e-12, "churn AUC from model_runs");
+    // The candidates' table, gains, reliability and importances: each figure is its model_runs metric.
+    Map<String, Double> churnMetrics = churn.getJavaMap(churn.fieldIndex("metrics"));
+    int churnFigures = 0;
+    for (Map.Entry<String, JsonNode> e : shown.entrySet()) {
+      String[] parts = e.getKey().split("\\|");
+      String key = switch (parts[0]) {
+        case "churn.candidate" -> "candidate." + parts[1] + "." + parts[2];
+        case "churn.gains" -> "candidate." + parts[1] + ".gains_" + parts[2];
+        case "churn.reliability_predicted" -> "reliability_" + parts[1] + "_predicted";
+        case "churn.reliability_observed" -> "reliability_" + parts[1] + "_observed";
+        case "churn.importance" -> "candidate." + parts[1] + ".importance." + parts[2];
+        default -> null;
+      };
+      if (key != null) {
+        assertTrue(churnMetrics.containsKey(key), e.getKey() + " has no model_runs metric " + key);
+        assertEquals(churnMetrics.get(key), e.getValue().get("value").asDouble(), 1e-12, e.getKey());
+        churnFigures++;
+      }
+    }
+    // three candidates × five table cells and ten gains points, ten reliability bins × two, and the
+    // forest's importance of each of its nine features (the eight configured and the BG/NBD probability)
+    assertEquals(3 * 5 + 3 * 10 + 10 * 2 + 9, churnFigures, "churn figures shown");
     String clustersVersion = now.agg(functions.max("clusters_model_version")).first().getString(0);
     Row clusters = table(ModelRegistry.RUNS_TABLE).where(functions.col("model").equalTo("clusters")
         .and(functions.col("version").equalTo(clustersVersion))).first();

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.jobs.report.ReportData.ChurnBin;
+import io.segpipe.jobs.report.ReportData.ChurnCandidate;
+import io.segpipe.jobs.report.ReportData.ChurnComparison;
+import io.segpipe.jobs.report.ReportData.ReliabilityBin;
 import io.segpipe.jobs.report.ReportData.ClvBin;
 import io.segpipe.jobs.report.ReportData.LifetimeValue;
 import io.segpipe.jobs.report.ReportData.SegmentClv;
@@ -71,7 +74,11 @@ class ReportPageTest {
         new ChurnRisk(List.of(new ChurnBin(0.0, 0.1, 800, "low"), new ChurnBin(0.9, 1.0, 200, "high")),
             Map.of("low", 800L, "medium", 0L, "high", 200L), 1000, 0.2),
         new ModelQuality("2024-12-31_a", "2024-12-31_a", 3, 0.5, List.of(new KScore(3, 0.5), new KScore(4, 0.4)),
-            0.95, 0.88, 0.7, 0.6, 0.3, 300L),
+            0.95, 0.88, 0.7, 0.6, 0.3, 300L, new ChurnComparison("gbt", List.of(
+                new ChurnCandidate("gbt", 0.9, 0.88, 0.31, 0.1, 2.5, new double[] {0, .3, .5, .6, .7, .8, .85, .9, .95, .98, 1}),
+                new ChurnCandidate("tree", 0.85, 0.84, 0.35, 0.12, 2.2, new double[] {0, .25, .45, .55, .65, .75, .8, .85, .9, .95, 1})),
+                List.of(new ReliabilityBin(1, 30, 0.05, 0.04), new ReliabilityBin(2, 30, 0.5, 0.52)), 0.012, 0.05,
+                Map.of("gbt", Map.of("recency_days", 0.7, HOSTILE, 0.3)))),
         new LifetimeValue("2024-12-31_c", "weeks", 365, Map.of("r", 0.25, "alpha", 4.0), 1000, 123456.7, 123.4567, 0.61,
             2500.5, Map.of("high", 100L, "mid", 300L, "low", 600L),
             List.of(new SegmentClv(HOSTILE, 300, 400.5, 120150.0), new SegmentClv("Champions", 700, 4.7, 3306.7)),
@@ -101,6 +108,10 @@ class ReportPageTest {
     assertTrue(page.contains("id=\"chart-clv-tracking\"") && page.contains("id=\"chart-clv-repeats\"")
         && page.contains("id=\"chart-clv-segments\"") && page.contains("id=\"chart-clv-distribution\""));
     assertTrue(page.contains("data-metric=\"clv.total\" data-value=\"123456.7\">€123,457<"), "total CLV");
+    assertTrue(page.contains("scored by the Gradient-boosted trees model"), "says which churn model scores");
+    assertTrue(page.contains("data-metric=\"churn.candidate|tree|auc\" data-value=\"0.84\">0.840<"), "candidate table");
+    assertTrue(page.contains("id=\"chart-churn-gains\"") && page.contains("id=\"chart-churn-reliability\"")
+        && page.contains("id=\"chart-churn-importance-gbt\""));
   }
 
   @Test
@@ -136,8 +147,9 @@ class ReportPageTest {
     assertTrue(page.contains("default-src 'none'"), "the page forbids itself any fetch");
     int charts = page.split("<svg ", -1).length - 1;
     assertEquals(charts, page.split("class=\"chart-title\"", -1).length - 1, "every chart has a title");
-    assertEquals(12, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette, and four"
-        + " for lifetime value: by segment, distribution, tracking, holdout by repeat count");
+    assertEquals(15, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette, churn gains,"
+        + " reliability and importance, and four for lifetime value: by segment, distribution, tracking, holdout by"
+        + " repeat count");
   }
 
   @Test

@@ -99,7 +99,10 @@ class SegmentJobTest {
       for (String asOf : List.of(BEFORE, AS_OF)) {
         assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
             "--conf", "segpipe.train.models=\"" + folder + "\"", "--conf", "segpipe.train.k-min=3",
-            "--conf", "segpipe.train.k-max=4", "--conf", "segpipe.train.partitions=2"), "train as of " + asOf);
+            "--conf", "segpipe.train.k-max=4", "--conf", "segpipe.train.partitions=2",
+            // no clv run here: a churn tree without the BG/NBD feature (the candidates are TrainJobTest's)
+            "--conf", "segpipe.train.churn.candidates=[tree]", "--conf", "segpipe.train.churn.bgnbd-feature=false",
+            "--conf", "segpipe.train.churn.training-cut-offs=1"), "train as of " + asOf);
       }
       Files.createFile(complete);
     }

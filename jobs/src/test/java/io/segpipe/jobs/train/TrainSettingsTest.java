@@ -30,6 +30,27 @@ class TrainSettingsTest {
     assertEquals(LocalDate.parse("2024-10-02"), s.cutOff());
     assertEquals(LocalDate.parse("2024-10-02"), s.featuresAtCutOff().asOf());
     assertEquals("models", s.models());
+    ChurnSettings c = s.churn();
+    assertEquals(LocalDate.parse("2024-10-02"), c.validationCutOff());
+    assertEquals(List.of("2024-07-04", "2024-06-04", "2024-05-05"),
+        c.trainingCutOffs().stream().map(LocalDate::toString).toList());
+    assertEquals(List.of("tree", "forest", "gbt", "bgnbd"), c.candidates());
+    assertEquals(4, c.featuresAt().size());
+    assertEquals(LocalDate.parse("2024-05-05"), c.featuresAt().get(3).asOf());
+  }
+
+  @Test
+  void churnSettingsNameTheirKeys() {
+    String message = assertThrows(ConfigError.class, () -> read(Map.of(
+        "segpipe.train.churn.candidates", "[tree, xgboost, tree]",
+        "segpipe.train.churn.features", "[recency_days, churn_risk]",
+        "segpipe.train.churn.training-cut-offs", "0",
+        "segpipe.train.churn.test-share", "1"))).getMessage();
+    assertTrue(message.contains("'xgboost' is not a candidate; choose from [tree, forest, gbt, bgnbd]"), message);
+    assertTrue(message.contains("segpipe.train.churn.candidates") && message.contains("lists a candidate twice"), message);
+    assertTrue(message.contains("'churn_risk' is not a numeric customer_features column"), message);
+    assertTrue(message.contains("segpipe.train.churn.training-cut-offs"), message);
+    assertTrue(message.contains("segpipe.train.churn.test-share"), message);
   }
 
   @Test
