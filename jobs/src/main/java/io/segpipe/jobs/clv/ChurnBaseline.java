@@ -98,15 +98,8 @@ public final class ChurnBaseline {
             + version + ", which is not in " + registry.root() + "/" + ClvFit.BGNBD + ". Rerun `scripts/segpipe clv`"
             + " for the date."));
     int unitDays = "weeks".equals(model.parameters().get("time_unit")) ? 7 : 1;
-    return new Fit(number(model, "r"), number(model, "alpha"), number(model, "a"), number(model, "b"), unitDays,
+    return new Fit(ClvFit.number(model, "r"), ClvFit.number(model, "alpha"), ClvFit.number(model, "a"),
+        ClvFit.number(model, "b"), unitDays,
         false);
-  }
-
-  private static double number(ModelMetadata model, String parameter) {
-    if (!(model.parameters().get(parameter) instanceof Number n)) {
-      throw new UserError("The " + model.name() + " model " + model.version() + " has no parameter " + parameter
-          + " in its metadata.json; refit with `scripts/segpipe clv`.");
-    }
-    return n.doubleValue();
   }
 }

@@ -161,7 +161,7 @@ record ClvFit(double r, double alpha, double a, double b, double p, double q, do
         number(gg, "q"), number(gg, "gamma"), bg.version(), bg.asOfDate(), List.of(), details);
   }
 
-  private static double number(ModelMetadata model, String parameter) {
+  static double number(ModelMetadata model, String parameter) {
     Object value = model.parameters().get(parameter);
     if (!(value instanceof Number n)) {
       throw new UserError("The " + model.name() + " model " + model.version() + " has no parameter " + parameter

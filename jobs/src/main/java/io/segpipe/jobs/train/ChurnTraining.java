@@ -105,12 +105,11 @@ final class ChurnTraining {
       Dataset<Row> labelled = TrainingInput.arranged(all, columns, s.partitions(), CUT_OFF).persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(labelled);
       context.phase("churn: label " + cutOffs.size() + " cut-offs");
-      checkClasses(labelled, s);
+      long trainingRows = checkClasses(labelled, s);
       Column isValidation = functions.col(CUT_OFF).equalTo(functions.lit(Date.valueOf(c.validationCutOff())));
       Dataset<Row> training = labelled.where(functions.not(isValidation));
       Dataset<Row> validation = labelled.where(isValidation)
           .withColumn(PART, functions.when(churn.heldOut(), TEST).otherwise(VALIDATION));
-      long trainingRows = training.count();
 
       Map<String, PipelineModel> models = new LinkedHashMap<>();
       Map<String, ChurnMetrics> chooseOn = new LinkedHashMap<>();
@@ -144,17 +143,19 @@ final class ChurnTraining {
       PipelineModel calibrated = new Pipeline().setStages(new PipelineStage[] {models.get(chosen),
           ChurnModel.calibration(chosen)}).fit(calibrationRows);
       Dataset<Row> calibratedTest = calibrated.transform(validation.where(functions.col(PART).equalTo(TEST)))
-          .select(functions.col("customer_id"), functions.col(ChurnModel.CALIBRATED));
-      ChurnMetrics calibratedMetrics = metrics(calibrated.transform(validation.where(functions.col(PART).equalTo(TEST)))
-          .withColumn(ChurnModel.SCORE, functions.col(ChurnModel.CALIBRATED)), ChurnModel.SCORE, s.churnThreshold());
+          .select(functions.col("customer_id"), functions.col(ChurnModel.LABEL), functions.col(ChurnModel.CALIBRATED))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(calibratedTest);
+      ChurnMetrics calibratedMetrics = metrics(calibratedTest, ChurnModel.CALIBRATED, s.churnThreshold());
       String best = chosen;
-      Dataset<Row> withCalibrated = predictions.join(calibratedTest.withColumnRenamed("customer_id", "calibrated_id"),
+      Dataset<Row> withCalibrated = predictions.join(calibratedTest.drop(ChurnModel.LABEL)
+                  .withColumnRenamed("customer_id", "calibrated_id"),
               functions.col("customer_id").equalTo(functions.col("calibrated_id"))
                   .and(functions.col("candidate").equalTo(functions.lit(best))), "left")
           .drop("calibrated_id");
       LOG.info("churn: chose {} (validation AUC {}); calibrated on {} customers: test AUC {}, log loss {}, Brier {},"
               + " expected calibration error {} (uncalibrated {})", chosen, chooseOn.get(chosen).auc(),
-          calibrationRows.count(), calibratedMetrics.auc(), calibratedMetrics.logLoss(), calibratedMetrics.brier(),
+          chooseOn.get(chosen).rows(), calibratedMetrics.auc(), calibratedMetrics.logLoss(), calibratedMetrics.brier(),
           calibratedMetrics.ece(), tested.get(chosen).ece());
       ModelMetadata metadata = metadata(context, s, version, trainedAt, chosen, chooseOn, tested, calibratedMetrics,
           models, churn, baselineFits, trainingRows);
@@ -184,8 +185,11 @@ final class ChurnTraining {
     }
   }
 
-  /** Fails, naming the cut-off and the counts, when a cut-off has too few churners or stayers. */
-  private static void checkClasses(Dataset<Row> labelled, TrainSettings s) {
+  /**
+   * Fails, naming the cut-off and the counts, when a cut-off has too few churners or stayers; else
+   * returns the number of training rows (all cut-offs but the validation one).
+   */
+  private static long checkClasses(Dataset<Row> labelled, TrainSettings s) {
     ChurnSettings c = s.churn();
     Map<LocalDate, long[]> counts = new LinkedHashMap<>();
     c.cutOffs().forEach(d -> counts.put(d, new long[2]));
@@ -204,6 +208,8 @@ final class ChurnTraining {
             + " (segpipe.train.churn.training-cut-offs, cut-off-step-days), a different horizon-days, or more data.");
       }
     });
+    return counts.entrySet().stream().filter(e -> !e.getKey().equals(c.validationCutOff()))
+        .mapToLong(e -> e.getValue()[0]).sum();
   }
 
   /** The figures of {@code column} against the label, over rows collected in ascending order (ties by customer). */
