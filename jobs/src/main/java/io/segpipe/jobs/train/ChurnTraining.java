@@ -87,8 +87,13 @@ final class ChurnTraining {
                 + " (segpipe.train.churn.training-cut-offs, cut-off-step-days).");
           }
           ChurnBaseline.Fit fit = outcome.fit().get();
-          baselineFits.put(cutOff.toString(), Map.of("r", fit.r(), "alpha", fit.alpha(), "a", fit.a(), "b", fit.b(),
-              "at_boundary", fit.atBoundary()));
+          Map<String, Object> parameters = new LinkedHashMap<>(); // metadata.json in the same order on every JVM
+          parameters.put("r", fit.r());
+          parameters.put("alpha", fit.alpha());
+          parameters.put("a", fit.a());
+          parameters.put("b", fit.b());
+          parameters.put("at_boundary", fit.atBoundary());
+          baselineFits.put(cutOff.toString(), parameters);
           LOG.info("churn: BG/NBD as of {}: r {} alpha {} a {} b {}{}", cutOff, fit.r(), fit.alpha(), fit.a(), fit.b(),
               fit.atBoundary() ? " (at the boundary)" : "");
           Dataset<Row> p = ChurnBaseline.scoreSummary(summary, fit, s.horizonDays())

@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -211,10 +212,26 @@ public final class ModelRegistry {
     }
   }
 
-  private static Map<String, String> stringParameters(Map<String, Object> parameters) {
+  static Map<String, String> stringParameters(Map<String, Object> parameters) {
     Map<String, String> out = new LinkedHashMap<>();
-    parameters.forEach((k, v) -> out.put(k, String.valueOf(v)));
+    parameters.forEach((k, v) -> out.put(k, String.valueOf(sortedMaps(v))));
     return out;
+  }
+
+  /**
+   * A value with every map in it (at any depth) in key order: the text of a parameter must not follow a
+   * map's iteration order, which for Map.of differs from one JVM to the next.
+   */
+  private static Object sortedMaps(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      Map<String, Object> sorted = new TreeMap<>();
+      m.forEach((k, v) -> sorted.put(String.valueOf(k), sortedMaps(v)));
+      return sorted;
+    }
+    if (value instanceof List<?> l) {
+      return l.stream().map(ModelRegistry::sortedMaps).toList();
+    }
+    return value;
   }
 
   /** Numeric metrics; a list of per-k scores becomes silhouette_k3, cost_k3, ... */

@@ -146,9 +146,53 @@ final class LakeTables {
     List<Row> missing = expected.exceptAll(actual).limit(5).collectAsList();
     List<Row> extra = actual.exceptAll(expected).limit(5).collectAsList();
     if (expectedRows != actualRows || !missing.isEmpty() || !extra.isEmpty()) {
-      fail(what + ": " + expectedRows + " rows expected, " + actualRows + " found; rows only expected (up to 5):\n  "
-          + join(missing) + "\nrows only found (up to 5):\n  " + join(extra));
+      String fields = missing.size() == 1 && extra.size() == 1 ? "\nthe fields that differ:\n  "
+          + String.join("\n  ", differences(expected.schema(), missing.get(0), extra.get(0))) + "\n" : "\n";
+      fail(what + ": " + expectedRows + " rows expected, " + actualRows + " found" + fields
+          + "rows only expected (up to 5):\n  " + join(missing) + "\nrows only found (up to 5):\n  " + join(extra));
     }
+  }
+
+  /** The columns (and map entries, for map columns) whose values differ between two rows of one schema. */
+  private static List<String> differences(StructType schema, Row expected, Row actual) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < schema.fields().length; i++) {
+      String name = schema.fields()[i].name();
+      Object e = expected.get(i);
+      Object a = actual.get(i);
+      if (java.util.Objects.equals(e, a)) {
+        continue;
+      }
+      if (e instanceof scala.collection.Seq<?> es && a instanceof scala.collection.Seq<?> as) {
+        Map<Object, Object> em = entries(es);
+        Map<Object, Object> am = entries(as);
+        if (em != null && am != null) {
+          java.util.Set<Object> keys = new java.util.TreeSet<>(Comparator.comparing(Object::toString));
+          keys.addAll(em.keySet());
+          keys.addAll(am.keySet());
+          for (Object k : keys) {
+            if (!java.util.Objects.equals(em.get(k), am.get(k))) {
+              out.add(name + "[" + k + "]: expected " + em.get(k) + ", found " + am.get(k));
+            }
+          }
+          continue;
+        }
+      }
+      out.add(name + ": expected " + e + ", found " + a);
+    }
+    return out;
+  }
+
+  /** A map column made comparable (an array of key-value structs) back as a map, or null when it is not one. */
+  private static Map<Object, Object> entries(scala.collection.Seq<?> seq) {
+    Map<Object, Object> m = new LinkedHashMap<>();
+    for (Object o : scala.collection.JavaConverters.seqAsJavaList(seq)) {
+      if (!(o instanceof Row r) || r.size() != 2) {
+        return null;
+      }
+      m.put(r.get(0), r.get(1));
+    }
+    return m;
   }
 
   private static String join(List<Row> rows) {

@@ -53,6 +53,22 @@ class ModelRegistryTest {
   }
 
   @Test
+  void aParameterHoldingMapsIsWrittenInKeyOrderWhateverTheMapsOrder() {
+    // Map.of iterates in an order that differs between JVMs: model_runs of two runs must not differ by it
+    Map<String, Object> inner = new java.util.LinkedHashMap<>();
+    inner.put("r", 1.5);
+    inner.put("alpha", 2.0);
+    Map<String, Object> outer = new java.util.LinkedHashMap<>();
+    outer.put("2024-10-02", inner);
+    outer.put("2024-07-04", List.of(Map.of("z", 1), "x"));
+    Map<String, Object> parameters = new java.util.LinkedHashMap<>();
+    parameters.put("fits", outer);
+    parameters.put("depth", 5);
+    assertEquals(Map.of("fits", "{2024-07-04=[{z=1}, x], 2024-10-02={alpha=2.0, r=1.5}}", "depth", "5"),
+        ModelRegistry.stringParameters(parameters));
+  }
+
+  @Test
   void latestIsTheLatestAsOfDateAndLoadsAWorkingModel() {
     ModelRegistry.LoadedModel loaded = registry.load(ModelRegistry.CLUSTERS, Optional.empty(), FEATURES);
     assertEquals("2024-06-30_bbbbbbbb", loaded.metadata().version());
