@@ -61,6 +61,8 @@ public abstract class SegpipeJob<S> {
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Instant started = Instant.now();
     SparkSession spark = SparkSessions.open("segpipe " + name(), config);
+    LOG.info("segpipe {} run {}: Spark session ready in {} s", name(), runId,
+        String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0));
     Lake lake = new Lake(spark, config.lake());
     JobContext context = new JobContext(name(), runId, started, spark, lake, config, arguments);
     LocalDate asOf = arguments.asOf().orElse(null);
@@ -120,6 +122,7 @@ public abstract class SegpipeJob<S> {
     } catch (RuntimeException e) {
       LOG.warn("could not record run_metrics at {}: {}", context.lake().path(RunMetrics.TABLE), e.toString());
     }
+    context.phases().finish();
   }
 
   /** Runs a job from main(): exits with its code after stopping Spark. */

@@ -10,7 +10,7 @@ import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,19 +217,22 @@ final class ChurnTraining {
         .mapToLong(e -> e.getValue()[0]).sum();
   }
 
-  /** The figures of {@code column} against the label, over rows collected in ascending order (ties by customer). */
+  /**
+   * The figures of {@code column} against the label, over the rows in ascending order of the score (ties
+   * by customer). Collected in one Spark job and ordered here: a sorted toLocalIterator ran a sampling
+   * job and then one job per partition.
+   */
   static ChurnMetrics metrics(Dataset<Row> rows, String column, double threshold) {
-    List<Double> p = new ArrayList<>();
-    List<Double> y = new ArrayList<>();
-    Iterator<Row> it = rows.orderBy(functions.col(column), functions.col("customer_id"))
-        .select(functions.col(column), functions.col(ChurnModel.LABEL)).toLocalIterator();
-    while (it.hasNext()) {
-      Row r = it.next();
-      p.add(r.getDouble(0));
-      y.add(r.getDouble(1));
+    List<Row> collected = new ArrayList<>(rows.select(functions.col(column), functions.col(ChurnModel.LABEL),
+        functions.col("customer_id")).collectAsList());
+    collected.sort(Comparator.<Row>comparingDouble(r -> r.getDouble(0)).thenComparing(r -> r.getString(2)));
+    double[] p = new double[collected.size()];
+    double[] y = new double[collected.size()];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = collected.get(i).getDouble(0);
+      y[i] = collected.get(i).getDouble(1);
     }
-    return ChurnMetrics.of(p.stream().mapToDouble(Double::doubleValue).toArray(),
-        y.stream().mapToDouble(Double::doubleValue).toArray(), threshold);
+    return ChurnMetrics.of(p, y, threshold);
   }
 
   private static ModelMetadata metadata(JobContext context, TrainSettings s, String version, Instant trainedAt,

@@ -116,7 +116,7 @@ class PipelineJobTest {
     for (String c : List.of("segpipe.lake.root=" + lake, "segpipe.pipeline.train-every=month",
         "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"", "segpipe.train.k-min=3", "segpipe.train.k-max=3",
         "segpipe.train.partitions=2", "segpipe.train.churn.candidates=[tree,bgnbd]",
-        "segpipe.train.churn.training-cut-offs=2")) {
+        "segpipe.train.churn.training-cut-offs=1")) {
       out.add("--conf");
       out.add(c);
     }

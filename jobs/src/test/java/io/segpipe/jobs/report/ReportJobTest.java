@@ -71,7 +71,7 @@ class ReportJobTest {
       assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.train.k-max=4",
           "--conf", "segpipe.train.partitions=2", "--conf", "segpipe.train.churn.candidates=[tree,forest,bgnbd]",
-          "--conf", "segpipe.train.churn.training-cut-offs=2"), "train as of " + asOf);
+          "--conf", "segpipe.train.churn.training-cut-offs=1"), "train as of " + asOf);
       // The first date's fit is validated against the month after it (the second date's data).
       List<String> clv = new ArrayList<>(List.of("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.clv.min-repeat-customers=20"));
