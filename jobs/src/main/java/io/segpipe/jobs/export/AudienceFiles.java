@@ -82,7 +82,11 @@ final class AudienceFiles {
         manifest.put("rows", rowCount);
         manifest.put("columns", columns);
         manifest.put("pseudonymised", pseudonymised);
-        manifest.put("consent", "only customers with " + CustomerSegmentsColumns.CONSENT + " = true");
+        if (pseudonymised) {
+          manifest.put("pseudonym_scheme", Pseudonyms.SCHEME);
+        }
+        manifest.put("consent", "only customers whose " + CustomerSegmentsColumns.CONSENT + " is true in the customers"
+            + " dimension when the set was written");
         manifest.put("order", "sorted by " + CustomerSegmentsColumns.CUSTOMER_ID);
         Map<String, Object> files = new LinkedHashMap<>();
         sha256.forEach((name, digest) -> files.put(name, Map.of("sha256", digest)));

@@ -6,6 +6,7 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.schema.Events;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,13 +19,17 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The export job: hands the customer_segments snapshot of --as-of to marketing tools as audience files
- * per configured segment and, optionally, a PostgreSQL table. Only customers with marketing_opt_in =
- * true are exported; customer ids can be pseudonymised with a salt from the environment.
+ * per configured segment and, optionally, a PostgreSQL table. Only customers whose marketing_opt_in is
+ * true in the customers dimension at export time are exported, whatever the snapshot's date; customer
+ * ids can be pseudonymised (HMAC-SHA256) with a salt from the environment.
  */
 public final class ExportJob extends SegpipeJob<ExportSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(ExportJob.class);
   private final UnaryOperator<String> environment;
 
   public ExportJob() {
@@ -67,6 +72,15 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     Dataset<Row> snapshot = context.lake().read(CustomerSegmentsColumns.TABLE,
             "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
         .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+    // Consent is read now, from the customers dimension: not the copy the snapshot took when segment ran.
+    boolean dimension = context.lake().exists(Events.CUSTOMERS_TABLE);
+    if (!dimension) {
+      LOG.warn("export: the lake has no customers dimension ({}), so no customer's marketing consent is known and"
+          + " none is exported. Load it with `scripts/segpipe ingest --customers PATH`.",
+          context.lake().path(Events.CUSTOMERS_TABLE));
+    }
+    Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
+    snapshot = CurrentConsent.applied(snapshot, consent);
     List<String> segmentations = new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
     requireColumns(snapshot, s.columns(), segmentations, context.lake().path(CustomerSegmentsColumns.TABLE));
 
@@ -119,16 +133,21 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         context.phase("PostgreSQL " + pg.table());
         List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns));
         tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
-        PostgresExport.Result r = PostgresExport.replace(exported.select(tableColumns.toArray(Column[]::new)), pg, asOf);
+        PostgresExport.Result r = PostgresExport.replace(exported.select(tableColumns.toArray(Column[]::new)),
+            ExportedRows.consentingIds(consent, s.salt()), pg, asOf);
         details.put("postgres.table", r.table());
         details.put("postgres.deleted", String.valueOf(r.deleted()));
         details.put("postgres.inserted", String.valueOf(r.inserted()));
-        parts.add("PostgreSQL " + r.table() + ": " + r.inserted() + " rows (replaced " + r.deleted() + ")");
+        details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
+        parts.add("PostgreSQL " + r.table() + ": " + r.inserted() + " rows (replaced " + r.deleted() + ")"
+            + (r.withdrawn() > 0 ? ", " + r.withdrawn() + " rows of other dates removed for customers who no longer"
+            + " consent" : ""));
       });
     } finally {
       exported.unpersist();
     }
     String summary = customers + " customers as of " + asOf + ", " + consenting + " with marketing opt-in"
+        + (dimension ? " now" : " (no customers dimension, so none)")
         + (s.pseudonymised() ? " (ids pseudonymised)" : "") + "; "
         + (parts.isEmpty() ? "nothing to write (audiences and PostgreSQL both disabled)" : String.join("; ", parts));
     return new JobOutcome(customers, consenting, 0, 0, summary, details);
@@ -139,11 +158,10 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     List<String> present = Arrays.asList(snapshot.columns());
     List<String> needed = new ArrayList<>(columns);
     needed.addAll(segmentations);
-    needed.add(CustomerSegmentsColumns.CONSENT);
     List<String> missing = needed.stream().distinct().filter(c -> !present.contains(c)).toList();
     if (!missing.isEmpty()) {
       throw new UserError("customer_segments at " + path + " has no column " + String.join(", ", missing)
-          + ", which segpipe.export.columns, segpipe.export.audiences.segments or the consent check need. Re-run"
+          + ", which segpipe.export.columns or segpipe.export.audiences.segments need. Re-run"
           + " `scripts/segpipe segment` with this segpipe version, or remove them from the config.");
     }
   }

@@ -1,6 +1,7 @@
 package io.segpipe.jobs.export;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -22,11 +23,22 @@ final class ExportedRows {
       Optional<String> salt) {
     List<String> kept = new ArrayList<>(columns);
     alsoKeep.stream().filter(c -> !kept.contains(c)).forEach(kept::add);
-    kept.add(CustomerSegmentsColumns.PARTITION);
+    if (Arrays.asList(snapshot.columns()).contains(CustomerSegmentsColumns.PARTITION)) {
+      kept.add(CustomerSegmentsColumns.PARTITION);
+    }
     Column[] select = kept.stream().map(c -> c.equals(CustomerSegmentsColumns.CUSTOMER_ID) && salt.isPresent()
             ? functions.udf(new Pseudonyms(salt.get()), DataTypes.StringType).apply(functions.col(c)).as(c)
             : functions.col(c))
         .toArray(Column[]::new);
     return snapshot.where(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true)).select(select);
+  }
+
+  /**
+   * The ids (pseudonymised when asked) of the customers who consent now, from {@code consent} (customer_id
+   * and marketing_opt_in of the customers dimension): every customer whose rows may stay in a target.
+   */
+  static Dataset<Row> consentingIds(Dataset<Row> consent, Optional<String> salt) {
+    return of(consent, List.of(CustomerSegmentsColumns.CUSTOMER_ID), List.of(), salt)
+        .select(CustomerSegmentsColumns.CUSTOMER_ID);
   }
 }

@@ -1,6 +1,7 @@
 package io.segpipe.jobs.export;
 
 import io.segpipe.common.UserError;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -18,6 +19,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +41,17 @@ final class PostgresExport {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresExport.class);
 
   /** What the transaction did. */
-  record Result(String table, long deleted, long inserted) {}
+  record Result(String table, long deleted, long inserted, long withdrawn) {}
 
   private PostgresExport() {}
 
-  /** @param rows the exported columns then as_of_date, every row of {@code asOf} */
-  static Result replace(Dataset<Row> rows, ExportSettings.Postgres target, LocalDate asOf) {
+  /**
+   * @param rows the exported columns then as_of_date, every row of {@code asOf}
+   * @param consenting the (pseudonymised) ids of every customer who consents now: rows of other dates
+   *     for any other customer are deleted in the same transaction, so an opt-out reaches the table on
+   *     the next export of any date
+   */
+  static Result replace(Dataset<Row> rows, Dataset<Row> consenting, ExportSettings.Postgres target, LocalDate asOf) {
     List<StructField> fields = List.of(rows.schema().fields());
     String table = target.table();
     String createTable = createTable(table, fields);
@@ -60,9 +68,11 @@ final class PostgresExport {
           deleted = delete.executeUpdate();
         }
         long inserted = insert(connection, table, fields, rows.toLocalIterator(), target.batchSize());
+        long withdrawn = withdraw(connection, table, consenting.toLocalIterator());
         connection.commit();
-        LOG.info("PostgreSQL {}: replaced {} rows of {} with {}", table, deleted, asOf, inserted);
-        return new Result(table, deleted, inserted);
+        LOG.info("PostgreSQL {}: replaced {} rows of {} with {}; removed {} rows of customers who no longer consent",
+            table, deleted, asOf, inserted, withdrawn);
+        return new Result(table, deleted, inserted, withdrawn);
       } catch (SQLException | RuntimeException e) {
         rollback(connection, e);
         throw new IllegalStateException("The PostgreSQL export of " + asOf + " to " + table + " failed and was"
@@ -91,6 +101,42 @@ final class PostgresExport {
       throw new UserError("Cannot connect to PostgreSQL at " + target.url() + " as " + target.user() + ": "
           + describe(e) + ". Check segpipe.export.postgres.url and .user, and that the variable named by"
           + " segpipe.export.postgres.password-env holds the password.", e);
+    }
+  }
+
+  /**
+   * Deletes the rows of every customer not in {@code consenting} (a customer_id column): the ids go to a
+   * temporary table through COPY (never into the SQL text), dropped at commit.
+   */
+  private static long withdraw(Connection connection, String table, Iterator<Row> consenting)
+      throws SQLException {
+    try (Statement temp = connection.createStatement()) {
+      temp.execute("CREATE TEMPORARY TABLE segpipe_consenting (customer_id text PRIMARY KEY) ON COMMIT DROP");
+    }
+    CopyIn copy = connection.unwrap(BaseConnection.class).getCopyAPI()
+        .copyIn("COPY segpipe_consenting (customer_id) FROM STDIN WITH (FORMAT csv)");
+    try {
+      StringBuilder chunk = new StringBuilder();
+      while (consenting.hasNext()) {
+        // CSV quoting: any text, commas, quotes and line breaks included, arrives as it was
+        chunk.append('"').append(consenting.next().getString(0).replace("\"", "\"\"")).append("\"\n");
+        if (chunk.length() > 1 << 16) {
+          byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+          copy.writeToCopy(bytes, 0, bytes.length);
+          chunk.setLength(0);
+        }
+      }
+      byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
+      copy.writeToCopy(bytes, 0, bytes.length);
+      copy.endCopy();
+    } finally {
+      if (copy.isActive()) {
+        copy.cancelCopy();
+      }
+    }
+    try (Statement delete = connection.createStatement()) {
+      return delete.executeUpdate("DELETE FROM " + table + " t WHERE NOT EXISTS (SELECT 1 FROM segpipe_consenting c"
+          + " WHERE c.customer_id = t." + CustomerSegmentsColumns.CUSTOMER_ID + ")");
     }
   }
 

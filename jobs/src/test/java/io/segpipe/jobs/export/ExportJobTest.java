@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -195,9 +196,12 @@ class ExportJobTest {
     return out;
   }
 
-  /** Pseudonymised: every id is the hex SHA-256 of salt + customer_id (as Spark's sha2 computes it), sorted. */
+  /**
+   * Pseudonymised: every id is the hex HMAC-SHA256 of customer_id keyed with the salt (computed here with
+   * javax.crypto, not the job's code), sorted; the manifest names the scheme.
+   */
   @Test
-  void pseudonymisedIdsAreSaltedSha256() throws Exception {
+  void pseudonymisedIdsAreHmacSha256OfTheIdKeyedWithTheSalt() throws Exception {
     String pseudonymised = TestFolders.folder("segpipe-audiences").toString();
     String salt = "s4lt-for-tests";
     assertEquals(0, run(lake, Map.of("TEST_AUDIENCE_SALT", salt),
@@ -206,16 +210,72 @@ class ExportJobTest {
         "--conf", "segpipe.export.pseudonymise.salt-env=TEST_AUDIENCE_SALT",
         "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]"));
     List<String> champions = consentingIn("rfm_segment", "Champions");
-    List<String> expected = spark.createDataset(champions, org.apache.spark.sql.Encoders.STRING()).toDF("id")
-        .select(functions.sha2(functions.concat(functions.lit(salt), functions.col("id")), 256))
-        .collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(salt.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    List<String> expected = champions.stream().map(id -> java.util.HexFormat.of()
+        .formatHex(mac.doFinal(id.getBytes(java.nio.charset.StandardCharsets.UTF_8)))).sorted().toList();
+    assertEquals(64, expected.get(0).length());
     Path dir = set(pseudonymised, "rfm_segment", "champions");
     assertEquals(expected, csv(dir.resolve("champions.csv")).collectAsList().stream().map(r -> r.getString(0)).toList());
     assertTrue(JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile()).get("pseudonymised").asBoolean());
+    assertEquals("hmac-sha256", JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile()).get("pseudonym_scheme")
+        .asText());
     String text = Files.readString(dir.resolve("champions.jsonl"));
     champions.forEach(id -> assertFalse(text.contains("\"" + id + "\""), id + " appears in clear"));
     assertFalse(Files.exists(Path.of(pseudonymised, AS_OF.toString(), "lifecycle_stage")),
         "[] exports none of lifecycle_stage");
+  }
+
+  /**
+   * Consent is read when the export runs, from the customers dimension, not copied from the snapshot:
+   * with everybody consenting, every member of a configured set is exported; then two of them opt out,
+   * one who said no when the snapshot was taken opts in, one leaves the dimension, and exporting the same
+   * snapshot again gives exactly the members who consent now. Without a dimension nobody is exported.
+   */
+  @Test
+  void consentIsTheCustomersDimensionsAtExportTimeNotTheSnapshots() throws Exception {
+    String ownLake = SegmentRows.lake(spark, CUSTOMERS, AS_OF);
+    String audiences = TestFolders.folder("segpipe-audiences-consent").toString();
+    String toFolder = "segpipe.export.audiences.folder=\"" + audiences + "\"";
+    SegmentRows.consent(spark, ownLake, CUSTOMERS, n -> Boolean.TRUE);
+    assertEquals(0, run(ownLake, Map.of(), "--conf", toFolder));
+    List<String> members = allExported(audiences);
+    List<String> saidYes = members.stream().filter(id -> Boolean.TRUE.equals(optIn(id))).toList();
+    List<String> saidNo = members.stream().filter(id -> Boolean.FALSE.equals(optIn(id))).toList();
+    assertTrue(saidYes.size() >= 3 && !saidNo.isEmpty(), members.toString());
+    Set<String> optedOut = Set.of(saidYes.get(0), saidYes.get(1));
+    String optedIn = saidNo.get(0);
+    String left = saidYes.get(2);
+
+    SegmentRows.consent(spark, ownLake, CUSTOMERS, n -> optedOut.contains(SegmentRows.id(n)) ? Boolean.FALSE
+        : SegmentRows.id(n).equals(optedIn) ? Boolean.TRUE : SegmentRows.optIn(n));
+    spark.read().format("delta").load(ownLake + "/customers").where(functions.col("customer_id").notEqual(left))
+        .localCheckpoint().write().format("delta").mode("overwrite").save(ownLake + "/customers");
+    assertEquals(0, run(ownLake, Map.of(), "--conf", toFolder));
+    List<String> expected = members.stream().filter(id -> id.equals(optedIn)
+        || Boolean.TRUE.equals(optIn(id)) && !optedOut.contains(id) && !id.equals(left)).toList();
+    assertEquals(expected, allExported(audiences));
+
+    new org.apache.hadoop.fs.Path(ownLake).getFileSystem(spark.sparkContext().hadoopConfiguration())
+        .delete(new org.apache.hadoop.fs.Path(ownLake + "/customers"), true);
+    assertEquals(0, run(ownLake, Map.of(), "--conf", toFolder));
+    assertEquals(List.of(), allExported(audiences), "no customers dimension: no consent known");
+  }
+
+  private static Boolean optIn(String id) {
+    return SegmentRows.optIn(Integer.parseInt(id.substring(1)));
+  }
+
+  /** Every customer id in any CSV of an audience folder, sorted and distinct. */
+  private static List<String> allExported(String audiences) throws IOException {
+    List<String> ids = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(Path.of(audiences))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".csv")).toList()) {
+        List<String> lines = Files.readAllLines(f);
+        lines.subList(1, lines.size()).forEach(l -> ids.add(l.split(",", 2)[0]));
+      }
+    }
+    return ids.stream().sorted().distinct().toList();
   }
 
   /**

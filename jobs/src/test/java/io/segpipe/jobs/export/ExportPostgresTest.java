@@ -184,4 +184,30 @@ class ExportPostgresTest {
             "--conf", "segpipe.export.postgres.password-env=TEST_PG_PASSWORD")));
     assertTrue(err.contains("Cannot connect to PostgreSQL") && err.contains("password"), err);
   }
+
+  /**
+   * An opt-out reaches every date in the table on the next export of any date: after C001 and C002 (in
+   * both dates' rows) opt out, exporting the second date removes their rows of the first date too, in the
+   * same transaction; the other rows of the first date stay as they were. Then every row of the table is
+   * a consenting customer's, whatever its date.
+   */
+  @Test
+  @Order(6)
+  void anOptOutRemovesTheCustomersRowsOfEveryDateOnTheNextExport() throws Exception {
+    assertEquals(0, export(FIRST));
+    assertEquals(0, export(SECOND));
+    assertEquals(64, count("true"));
+    SegmentRows.consent(spark, lake, CUSTOMERS, n -> n <= 2 ? Boolean.FALSE : SegmentRows.optIn(n));
+    try {
+      assertEquals(0, export(SECOND));
+      assertEquals(0, count("customer_id IN ('C001', 'C002')"));
+      List<Row> firstKept = consenting(FIRST, 0).stream()
+          .filter(r -> !List.of("C001", "C002").contains(r.getString(0))).toList();
+      assertEquals(30, firstKept.size());
+      assertEquals(firstKept, inPostgres(FIRST), "the first date's other rows are untouched");
+      assertEquals(60, count("true"));
+    } finally {
+      SegmentRows.consent(spark, lake, CUSTOMERS, SegmentRows::optIn);
+    }
+  }
 }

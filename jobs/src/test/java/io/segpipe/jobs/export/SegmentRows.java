@@ -2,6 +2,7 @@ package io.segpipe.jobs.export;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -10,6 +11,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -98,7 +100,10 @@ final class SegmentRows {
     return spark.createDataFrame(rows, SCHEMA);
   }
 
-  /** A new lake folder holding customer_segments for each date (the second date's values shifted). */
+  /**
+   * A new lake folder holding customer_segments for each date (the second date's values shifted) and the
+   * customers dimension, whose consent is the snapshots' ({@link #optIn}).
+   */
   static String lake(SparkSession spark, int customers, LocalDate... dates) throws IOException {
     String root = TestFolders.folder("segpipe-export-lake").toString();
     Lake lake = new Lake(spark, new LakeSettings(root, ""));
@@ -106,6 +111,17 @@ final class SegmentRows {
       lake.replacePartition(snapshot(spark, customers, dates[i], i * 3), CustomerSegmentsColumns.TABLE,
           CustomerSegmentsColumns.PARTITION, dates[i]);
     }
+    consent(spark, root, customers, SegmentRows::optIn);
     return root;
+  }
+
+  /** Replaces the customers dimension of the lake at {@code root}: customers C001.. with {@code optIn}'s consent. */
+  static void consent(SparkSession spark, String root, int customers, IntFunction<Boolean> optIn) {
+    List<Row> rows = new ArrayList<>();
+    for (int n = 1; n <= customers; n++) {
+      rows.add(RowFactory.create(id(n), null, null, null, null, null, null, null, null, optIn.apply(n)));
+    }
+    new Lake(spark, new LakeSettings(root, "")).overwrite(spark.createDataFrame(rows, Events.CUSTOMERS),
+        Events.CUSTOMERS_TABLE);
   }
 }
