@@ -14,6 +14,8 @@ import java.util.function.UnaryOperator;
  */
 record EndpointSettings(String host, int port, String database, Optional<String> user, String passwordVariable) {
   private static final String PREFIX = "segpipe.sql-endpoint.";
+  /** HiveServer2 takes its address from this variable before its configuration. */
+  static final String BIND_HOST_VARIABLE = "HIVE_SERVER2_THRIFT_BIND_HOST";
 
   static EndpointSettings read(ConfigReader r, JobArguments arguments, UnaryOperator<String> environment) {
     String host = arguments.option("host").orElse(r.string(PREFIX + "host"));
@@ -33,6 +35,19 @@ record EndpointSettings(String host, int port, String database, Optional<String>
       return null;
     }
     boolean password = authentication.equals("password");
+    // Hive binds every interface for an empty host (Java resolves "" to loopback, so the check below
+    // would pass), and its environment variable wins over the host segpipe checked.
+    String fromEnvironment = environment.apply(BIND_HOST_VARIABLE);
+    if (fromEnvironment != null && !fromEnvironment.equals(host)) {
+      throw new UserError("The environment variable " + BIND_HOST_VARIABLE + " is set to '" + fromEnvironment
+          + "', and HiveServer2 would listen there instead of on " + PREFIX + "host '" + host + "', which segpipe"
+          + " checked. Unset it (unset " + BIND_HOST_VARIABLE + ") and choose the address with --host or "
+          + PREFIX + "host.");
+    }
+    if (host.isBlank()) {
+      throw new UserError("The address to listen on (" + PREFIX + "host or --host) is empty, which makes HiveServer2"
+          + " listen on every interface. Give an address: 127.0.0.1 (the default) for this machine only.");
+    }
     if (!password && !loopback(host)) {
       throw new UserError("Refusing to listen on " + host + " without authentication: anyone who can reach it"
           + " could read every table. Listen on 127.0.0.1 (the default), or set " + PREFIX + "authentication ="
@@ -68,7 +83,7 @@ record EndpointSettings(String host, int port, String database, Optional<String>
     try {
       InetAddress[] addresses = InetAddress.getAllByName(host);
       for (InetAddress a : addresses) {
-        if (!a.isLoopbackAddress()) {
+        if (!a.isLoopbackAddress() || a.isAnyLocalAddress()) {
           return false;
         }
       }

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class SqlEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(SqlEndpoint.class);
   private static final String NAME = "sql-endpoint";
-  private static final List<JobArguments.Option> OPTIONS = List.of(
+  static final List<JobArguments.Option> OPTIONS = List.of(
       new JobArguments.Option("host", "ADDRESS", "address to listen on (segpipe.sql-endpoint.host, default 127.0.0.1)"),
       new JobArguments.Option("port", "PORT", "TCP port (segpipe.sql-endpoint.port, default 10000)"),
       new JobArguments.Option("database", "NAME", "database the tables are registered in (default segpipe)"));
