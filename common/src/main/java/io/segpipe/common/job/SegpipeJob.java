@@ -5,6 +5,7 @@ import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.lake.StorageFailures;
+import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -55,7 +56,7 @@ public abstract class SegpipeJob<S> {
       config = SegpipeConfig.load(arguments.configFile(), arguments.overrides());
       settings = settings(config, arguments);
     } catch (UserError e) {
-      System.err.println("segpipe " + name() + ": " + e.getMessage());
+      System.err.println("segpipe " + name() + ": " + Secrets.redact(e.getMessage()));
       return UserError.EXIT_CODE;
     }
     String runId = UUID.randomUUID().toString().substring(0, 8);
@@ -86,16 +87,16 @@ public abstract class SegpipeJob<S> {
       RunMetrics metrics = new RunMetrics(runId, name(), asOf, "failed", started, Instant.now(),
           failure == null ? 0 : failure.outcome().rowsIn(), 0,
           failure == null ? 0 : failure.outcome().rowsRejected(),
-          failure == null ? 0 : failure.outcome().rowsDuplicate(), String.valueOf(e.getMessage()),
+          failure == null ? 0 : failure.outcome().rowsDuplicate(), Secrets.redact(String.valueOf(e.getMessage())),
           failure == null ? Map.of() : failure.outcome().details());
       record(context, metrics);
       if (userError) {
-        System.err.println("segpipe " + name() + ": " + e.getMessage());
-        LOG.error("segpipe {} run {} failed: {}", name(), runId, e.getMessage());
+        System.err.println("segpipe " + name() + ": " + Secrets.redact(e.getMessage()));
+        LOG.error("segpipe {} run {} failed: {}", name(), runId, Secrets.redact(e.getMessage()));
         return UserError.EXIT_CODE;
       }
       LOG.error("segpipe {} run {} failed", name(), runId, e);
-      System.err.println("segpipe " + name() + ": failed: " + e);
+      System.err.println("segpipe " + name() + ": failed: " + Secrets.redact(String.valueOf(e)));
       return 1;
     } finally {
       spark.sparkContext().clearJobGroup();

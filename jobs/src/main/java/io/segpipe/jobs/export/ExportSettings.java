@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.secret.Secrets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
   public record Postgres(String url, String user, Optional<String> password, String table, int batchSize) {
     @Override
     public String toString() {
-      return "Postgres[url=" + url + ", user=" + user + ", table=" + table + "]";
+      return "Postgres[url=" + Secrets.redact(url) + ", user=" + user + ", table=" + table + "]";
     }
   }
 
@@ -66,6 +67,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
             + "=\"$(openssl rand -hex 32)\" (keep the same salt to match customers across exports), or set "
             + PREFIX + "pseudonymise.enabled = false.");
       }
+      Secrets.register(value);
       salt = Optional.ofNullable(value);
     }
 
@@ -79,13 +81,14 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
     if (r.bool(PREFIX + "postgres.enabled")) {
       String url = r.string(PREFIX + "postgres.url");
       if (!url.startsWith("jdbc:postgresql:")) {
-        r.problem(PREFIX + "postgres.url", "'" + url + "' is not a PostgreSQL JDBC URL; expected e.g."
+        r.problem(PREFIX + "postgres.url", "'" + Secrets.redact(url) + "' is not a PostgreSQL JDBC URL; expected e.g."
             + " jdbc:postgresql://host:5432/database");
       }
       String user = r.string(PREFIX + "postgres.user");
       String passwordVariable = r.string(PREFIX + "postgres.password-env");
       Optional<String> password = passwordVariable.isBlank() ? Optional.empty()
           : Optional.ofNullable(environment.apply(passwordVariable));
+      password.ifPresent(Secrets::register);
       String table = r.string(PREFIX + "postgres.table");
       if (!TABLE_NAME.matcher(table).matches()) {
         r.problem(PREFIX + "postgres.table", "'" + table + "' is not a table name (letters, digits, _;"

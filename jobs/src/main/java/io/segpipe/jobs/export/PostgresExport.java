@@ -1,6 +1,7 @@
 package io.segpipe.jobs.export;
 
 import io.segpipe.common.UserError;
+import io.segpipe.common.secret.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -79,7 +80,7 @@ final class PostgresExport {
             + " rolled back; the table keeps its previous rows. Cause: " + describe(e), e);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("PostgreSQL connection to " + target.url() + " failed: " + describe(e), e);
+      throw new IllegalStateException("PostgreSQL connection to " + Secrets.redact(target.url()) + " failed: " + describe(e), e);
     }
   }
 
@@ -93,12 +94,12 @@ final class PostgresExport {
     try {
       Connection connection = new org.postgresql.Driver().connect(target.url(), properties);
       if (connection == null) {
-        throw new UserError("segpipe.export.postgres.url '" + target.url() + "' is not a PostgreSQL JDBC URL;"
+        throw new UserError("segpipe.export.postgres.url '" + Secrets.redact(target.url()) + "' is not a PostgreSQL JDBC URL;"
             + " expected e.g. jdbc:postgresql://host:5432/database");
       }
       return connection;
     } catch (SQLException e) {
-      throw new UserError("Cannot connect to PostgreSQL at " + target.url() + " as " + target.user() + ": "
+      throw new UserError("Cannot connect to PostgreSQL at " + Secrets.redact(target.url()) + " as " + target.user() + ": "
           + describe(e) + ". Check segpipe.export.postgres.url and .user, and that the variable named by"
           + " segpipe.export.postgres.password-env holds the password.", e);
     }
@@ -236,8 +237,8 @@ final class PostgresExport {
   private static String describe(Exception e) {
     if (e instanceof SQLException sql) {
       SQLException next = sql.getNextException();
-      return sql.getMessage() + (next != null && next != sql ? " (" + next.getMessage() + ")" : "");
+      return Secrets.redact(sql.getMessage() + (next != null && next != sql ? " (" + next.getMessage() + ")" : ""));
     }
-    return String.valueOf(e.getMessage());
+    return Secrets.redact(String.valueOf(e.getMessage()));
   }
 }

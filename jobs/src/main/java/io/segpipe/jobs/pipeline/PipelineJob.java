@@ -7,6 +7,7 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
 import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.export.ExportJob;
@@ -247,7 +248,8 @@ public final class PipelineJob {
     Optional<List<String>> submitOptions = submitOptions(System.getenv(SUBMIT_OPTIONS));
     System.err.println("segpipe pipeline: once the cause is fixed, resume from there"
         + (submitOptions.isPresent() ? "" : " (with the same spark-submit options, e.g. --master, if you gave any)")
-        + ":\n  " + resumeCommand(date, job, submitOptions.orElse(List.of())));
+        + ":\n  " + resumeCommand(date, job, submitOptions.orElse(List.of()))
+        + "\n  (values that look secret are shown as " + Secrets.MASK + ": give them again, better through the environment)");
     System.out.print(summary.table());
     return code;
   }
@@ -289,7 +291,9 @@ public final class PipelineJob {
       words.addAll(ownOptions(STEPS.get(0)));
     }
     words.addAll(configOptions());
-    return String.join(" ", words.stream().map(PipelineJob::shellWord).toList());
+    // Secret-looking values (a password=, a URL's password, a secret read from the environment) are
+    // printed as ***** and must be given again: a resume command must not put them in a terminal's history.
+    return String.join(" ", words.stream().map(Secrets::redact).map(PipelineJob::shellWord).toList());
   }
 
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=@,+%-]+");

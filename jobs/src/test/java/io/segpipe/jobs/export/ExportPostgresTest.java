@@ -1,6 +1,7 @@
 package io.segpipe.jobs.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.test.SharedSpark;
@@ -208,6 +209,33 @@ class ExportPostgresTest {
       assertEquals(60, count("true"));
     } finally {
       SegmentRows.consent(spark, lake, CUSTOMERS, SegmentRows::optIn);
+    }
+  }
+
+  /**
+   * A wrong password given in the environment and another in the URL: the job's message and the
+   * run_metrics row it records say what failed without either (the URL's shown as *****). A URL's
+   * user:password is SecretsTest's.
+   */
+  @Test
+  @Order(7)
+  void noPasswordAppearsInTheMessageOrRunMetrics() {
+    String fromEnvironment = "env-Secret-" + System.nanoTime();
+    String inUrl = "url-Secret-" + System.nanoTime();
+    String url = server.url() + "?password=" + inUrl;
+    String err = ExportJobTest.stderrOf(() -> assertEquals(2, new ExportJob(Map.of("TEST_PG_PASSWORD",
+        fromEnvironment)::get).execute("--as-of", FIRST.toString(), "--conf", "segpipe.lake.root=" + lake,
+            "--conf", "segpipe.export.audiences.enabled=false", "--conf", "segpipe.export.postgres.enabled=true",
+            "--conf", "segpipe.export.postgres.url=\"" + url + "\"",
+            "--conf", "segpipe.export.postgres.user=" + PostgresServer.USER,
+            "--conf", "segpipe.export.postgres.password-env=TEST_PG_PASSWORD")));
+    assertTrue(err.contains("Cannot connect to PostgreSQL") && err.contains("password=*****"), err);
+    String metrics = spark.read().format("delta").load(lake + "/run_metrics").where("job = 'export'")
+        .collectAsList().toString();
+    assertTrue(metrics.contains("Cannot connect to PostgreSQL"), metrics);
+    for (String secret : List.of(fromEnvironment, inUrl)) {
+      assertFalse(err.contains(secret), secret + " in the message: " + err);
+      assertFalse(metrics.contains(secret), secret + " in run_metrics: " + metrics);
     }
   }
 }
