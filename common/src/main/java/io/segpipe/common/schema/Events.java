@@ -7,7 +7,7 @@ import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** The canonical omnichannel event (DESIGN.md section 3): the {@code events} table's contract. */
+/** The canonical omnichannel event (docs/contracts.md): the {@code events} table's contract. */
 public final class Events {
   private Events() {}
 

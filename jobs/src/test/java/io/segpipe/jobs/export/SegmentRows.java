@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * A small customer_segments table with exactly the contract's columns (DESIGN.md, shared contracts), in
+ * A small customer_segments table with exactly the contract's columns (docs/contracts.md), in
  * a fresh lake: {@code customers} customers C001.. per as-of date, with segments, consent and prospects
  * spread over them by the customer number so every test can say which customer should be where.
  */
