@@ -5,6 +5,7 @@ import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -12,7 +13,8 @@ import java.util.function.UnaryOperator;
  * The segpipe.sql-endpoint section, checked before Spark starts: where to listen and who may connect.
  * A server bound to anything but a loopback address needs authentication.
  */
-record EndpointSettings(String host, int port, String database, Optional<String> user, String passwordVariable) {
+record EndpointSettings(String host, int port, String database, Optional<String> user, String passwordVariable,
+    List<String> tables) {
   private static final String PREFIX = "segpipe.sql-endpoint.";
   /** HiveServer2 takes its address from this variable before its configuration. */
   static final String BIND_HOST_VARIABLE = "HIVE_SERVER2_THRIFT_BIND_HOST";
@@ -28,6 +30,9 @@ record EndpointSettings(String host, int port, String database, Optional<String>
     String authentication = r.string(PREFIX + "authentication");
     String user = r.string(PREFIX + "user");
     String variable = r.string(PREFIX + "password-env");
+    List<String> tables = r.nonEmptyStrings(PREFIX + "tables");
+    tables.stream().filter(t -> !t.matches("[A-Za-z_][A-Za-z0-9_]*")).findFirst().ifPresent(t ->
+        r.problem(PREFIX + "tables", "'" + t + "' is not a table name (letters, digits, _)"));
     if (!authentication.equals("none") && !authentication.equals("password")) {
       r.problem(PREFIX + "authentication", "'" + authentication + "' is not one of none, password");
     }
@@ -64,7 +69,8 @@ record EndpointSettings(String host, int port, String database, Optional<String>
             + " holding the password is not set. Set it before starting the endpoint.");
       }
     }
-    return new EndpointSettings(host, port, database, password ? Optional.of(user) : Optional.empty(), variable);
+    return new EndpointSettings(host, port, database, password ? Optional.of(user) : Optional.empty(), variable,
+        tables);
   }
 
   private static int parsePort(String value) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -77,11 +78,19 @@ public final class SqlEndpoint {
     }
     SparkSessions.REQUIRED.forEach(builder::config);
     config.sparkConf().forEach(builder::config);
+    // After the user's settings, which must not turn these off: the read-only check beside Delta's
+    // extension, and no SQL on file paths.
+    builder.config("spark.sql.extensions", SparkSessions.REQUIRED.get("spark.sql.extensions") + ","
+        + ReadOnlySession.class.getName());
+    builder.config("spark.sql.runSQLOnFiles", "false");
     SparkSession spark = builder.getOrCreate();
 
     Lake lake = new Lake(spark, new LakeSettings(config.lake().root(), settings.database()));
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + settings.database() + "`");
-    List<String> tables = register(spark, lake);
+    List<String> tables = register(spark, lake, settings.tables());
+    Map<String, String> folders = new java.util.LinkedHashMap<>();
+    tables.forEach(t -> folders.put(t, lake.path(t)));
+    ReadOnlySession.activate(folders);
     if (tables.isEmpty()) {
       LOG.warn("no Delta table at {} yet: the endpoint serves an empty database {}", config.lake().root(),
           settings.database());
@@ -94,8 +103,8 @@ public final class SqlEndpoint {
     System.out.println(message);
   }
 
-  /** Registers every Delta table directly under the lake root; returns their names, sorted. */
-  static List<String> register(SparkSession spark, Lake lake) {
+  /** Registers every Delta table directly under the lake root that is in {@code served}; returns their names, sorted. */
+  static List<String> register(SparkSession spark, Lake lake, List<String> served) {
     List<String> tables = new ArrayList<>();
     String root = lake.path("");
     try {
@@ -107,7 +116,11 @@ public final class SqlEndpoint {
       for (FileStatus child : fs.listStatus(rootPath)) {
         String name = child.getPath().getName();
         if (child.isDirectory() && name.matches("[A-Za-z_][A-Za-z0-9_]*") && lake.exists(name)) {
-          tables.add(name);
+          if (served.contains(name)) {
+            tables.add(name);
+          } else {
+            LOG.info("not serving {} (not in segpipe.sql-endpoint.tables)", name);
+          }
         }
       }
     } catch (IOException e) {

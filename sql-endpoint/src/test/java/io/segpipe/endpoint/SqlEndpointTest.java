@@ -66,6 +66,8 @@ class SqlEndpointTest {
       lake.replacePartition(segments(date), "customer_segments", "as_of_date", date);
       lake.replacePartition(profiles(date), "segment_profiles", "as_of_date", date);
     }
+    // raw rows as they arrived: in the lake, not served
+    lake.append(spark.sql("SELECT 'e1' AS event_id, 'customer C001, card 4111' AS raw_row"), "events_quarantine");
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
@@ -213,5 +215,43 @@ class SqlEndpointTest {
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
     assertTrue(Files.readString(out).contains("Refusing to listen on 0.0.0.0 without authentication"), Files.readString(out));
+  }
+
+  /** Only the served tables are listed: events_quarantine is in the lake but not in segpipe.sql-endpoint.tables. */
+  @Test
+  void onlyTheServedTablesAreListed() throws Exception {
+    assertEquals(List.of(List.of("customer_segments"), List.of("segment_profiles")),
+        query("SHOW TABLES IN segpipe").stream().map(r -> List.of(r.get(1))).toList());
+  }
+
+  /**
+   * Everything but reading a served table is refused, each with a message saying why: writes, DDL, ADD
+   * JAR, CREATE FUNCTION, TRANSFORM ... USING, SET with a value, reflect, file paths and other tables.
+   */
+  @Test
+  void whatIsNotAReadOfAServedTableIsRefused() throws Exception {
+    String path = lake.path("customer_segments");
+    Map<String, String> refusals = new java.util.LinkedHashMap<>();
+    refusals.put("INSERT INTO segpipe.customer_segments SELECT * FROM segpipe.customer_segments", "read-only");
+    refusals.put("DROP TABLE segpipe.segment_profiles", "read-only");
+    refusals.put("CREATE TABLE segpipe.mine (id INT) USING parquet", "read-only");
+    refusals.put("ADD JAR /tmp/segpipe-nothing.jar", "read-only");
+    refusals.put("CREATE FUNCTION segpipe.f AS 'java.lang.String'", "read-only");
+    refusals.put("SELECT TRANSFORM(customer_id) USING 'cat' AS (c) FROM segpipe.customer_segments", "runs a command");
+    refusals.put("SET spark.sql.runSQLOnFiles=true", "SET with a value");
+    refusals.put("SELECT reflect('java.lang.System', 'getProperty', 'user.home')", "reflect and java_method");
+    refusals.put("SELECT * FROM segpipe.customer_segments WHERE customer_id IN"
+        + " (SELECT java_method('java.lang.System', 'getenv', 'HOME'))", "reflect and java_method");
+    for (Map.Entry<String, String> r : refusals.entrySet()) {
+      SQLException e = assertThrows(SQLException.class, () -> query(r.getKey()), r.getKey());
+      assertTrue(String.valueOf(e.getMessage()).contains(r.getValue()), r.getKey() + ": " + e.getMessage());
+    }
+    // not registered, and not reachable by path either
+    for (String sql : List.of("SELECT * FROM segpipe.events_quarantine", "SELECT * FROM parquet.`" + path + "`",
+        "SELECT * FROM delta.`" + path + "`", "SELECT * FROM delta.`" + lake.path("events_quarantine") + "`")) {
+      assertThrows(SQLException.class, () -> query(sql), sql);
+    }
+    assertEquals(List.of(List.of("40")), query("SELECT count(*) FROM segpipe.customer_segments WHERE as_of_date = DATE'"
+        + FIRST + "'"), "reading a served table still works");
   }
 }

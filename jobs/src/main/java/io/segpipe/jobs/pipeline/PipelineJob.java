@@ -246,10 +246,12 @@ public final class PipelineJob {
     System.err.println("segpipe pipeline: stopped: the " + job + " job failed" + when + " (exit code " + code + "): "
         + message);
     Optional<List<String>> submitOptions = submitOptions(System.getenv(SUBMIT_OPTIONS));
+    String resume = resumeCommand(date, job, submitOptions.orElse(List.of()));
     System.err.println("segpipe pipeline: once the cause is fixed, resume from there"
         + (submitOptions.isPresent() ? "" : " (with the same spark-submit options, e.g. --master, if you gave any)")
-        + ":\n  " + resumeCommand(date, job, submitOptions.orElse(List.of()))
-        + "\n  (values that look secret are shown as " + Secrets.MASK + ": give them again, better through the environment)");
+        + ":\n  " + resume
+        + (resume.contains(Secrets.MASK) ? "\n  (values that look secret are shown as " + Secrets.MASK + ": give them again,"
+        + " better through the environment)" : ""));
     System.out.print(summary.table());
     return code;
   }
