@@ -1,0 +1,157 @@
+package io.segpipe.jobs.maintain;
+
+import io.delta.tables.DeltaTable;
+import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.job.JobContext;
+import io.segpipe.common.job.JobOutcome;
+import io.segpipe.common.job.SegpipeJob;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a lake small and fast: for every Delta table under the lake root, deletes snapshots older than
+ * segpipe.retention.snapshot-days (tables partitioned by as_of_date only), compacts small files
+ * (OPTIMIZE: the one-row commits of run_metrics and model_runs, a day's appends to events), and vacuums
+ * the files no version within segpipe.retention.vacuum-hours needs. Meant to run weekly.
+ */
+public final class MaintainJob extends SegpipeJob<MaintainSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
+  private static final String SNAPSHOT_COLUMN = "as_of_date";
+  private static final String SHORT = "allow-short-retention";
+  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+
+  public static void main(String[] args) {
+    SegpipeJob.main(new MaintainJob(), args);
+  }
+
+  @Override
+  public String name() {
+    return "maintain";
+  }
+
+  @Override
+  protected String summary() {
+    return "Maintains every Delta table under the lake root: deletes snapshots (as_of_date partitions) older than\n"
+        + "segpipe.retention.snapshot-days before --as-of (default today, UTC; 0 keeps all), compacts small files\n"
+        + "(OPTIMIZE) and vacuums files older than segpipe.retention.vacuum-hours that no kept version needs.\n"
+        + "Run it weekly (docs/running.md).\n\n"
+        + "Example: segpipe maintain --as-of 2024-12-31 --conf segpipe.retention.snapshot-days=730";
+  }
+
+  @Override
+  protected List<JobArguments.Option> options() {
+    return List.of(new JobArguments.Option(SHORT, null, "allow segpipe.retention.vacuum-hours below Delta's 168"
+        + " (ends time travel to those versions; a reader still on one can fail)"));
+  }
+
+  @Override
+  protected MaintainSettings settings(SegpipeConfig config, JobArguments arguments) {
+    LocalDate asOf = arguments.asOf().orElse(LocalDate.now(ZoneOffset.UTC));
+    return config.section(r -> MaintainSettings.read(r, asOf, arguments.flag(SHORT)));
+  }
+
+  @Override
+  protected JobOutcome run(JobContext context, MaintainSettings s) {
+    List<String> tables = tables(context);
+    Map<String, String> details = new LinkedHashMap<>();
+    long filesBefore = 0;
+    long filesAfter = 0;
+    long snapshotsDeleted = 0;
+    if (s.shortRetention()) {
+      context.spark().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
+    }
+    // VACUUM lists a table's files in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000
+    // unless set: a minute per table of empty tasks on a small cluster. A few per core, unless the user chose.
+    boolean listingSet = context.spark().conf().contains(LISTING_PARALLELISM);
+    if (!listingSet) {
+      context.spark().conf().set(LISTING_PARALLELISM,
+          String.valueOf(Math.max(4, context.spark().sparkContext().defaultParallelism() * 4)));
+    }
+    try {
+      for (String table : tables) {
+        String path = context.lake().path(table);
+        DeltaTable delta = DeltaTable.forPath(context.spark(), path);
+        long before = files(delta);
+        long deleted = 0;
+        if (s.keepFrom() != null && partitionedBySnapshot(delta)) {
+          context.phase(table + ": snapshots before " + s.keepFrom());
+          List<Row> old = delta.toDF().where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
+              .select(SNAPSHOT_COLUMN).distinct().collectAsList();
+          if (!old.isEmpty()) {
+            delta.delete(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())));
+            deleted = old.size();
+            details.put(table + ".snapshots_deleted", String.valueOf(deleted));
+          }
+        }
+        context.phase(table + ": compact");
+        delta.optimize().executeCompaction();
+        context.phase(table + ": vacuum files older than " + s.vacuumHours() + " h");
+        delta.vacuum(s.vacuumHours());
+        long after = files(delta);
+        LOG.info("maintain {}: {} files -> {}{}", table, before, after,
+            deleted > 0 ? ", " + deleted + " snapshots before " + s.keepFrom() + " deleted" : "");
+        details.put(table + ".files", before + "->" + after);
+        filesBefore += before;
+        filesAfter += after;
+        snapshotsDeleted += deleted;
+      }
+    } finally {
+      if (s.shortRetention()) {
+        context.spark().conf().unset("spark.databricks.delta.retentionDurationCheck.enabled");
+      }
+      if (!listingSet) {
+        context.spark().conf().unset(LISTING_PARALLELISM);
+      }
+    }
+    String summary = tables.size() + " tables: " + filesBefore + " files in their current versions before, "
+        + filesAfter + " after; " + snapshotsDeleted + " snapshots deleted"
+        + (s.keepFrom() == null ? " (segpipe.retention.snapshot-days = 0 keeps all)" : " (kept from " + s.keepFrom() + ")")
+        + "; vacuumed files older than " + s.vacuumHours() + " h";
+    return new JobOutcome(filesBefore, filesAfter, 0, 0, summary, details);
+  }
+
+  private static long files(DeltaTable delta) {
+    return delta.detail().select("numFiles").first().getLong(0);
+  }
+
+  private static boolean partitionedBySnapshot(DeltaTable delta) {
+    Row detail = delta.detail().select("partitionColumns").first();
+    return detail.getList(0).contains(SNAPSHOT_COLUMN);
+  }
+
+  /** The Delta tables directly under the lake root, sorted. */
+  private static List<String> tables(JobContext context) {
+    String root = context.lake().path("");
+    List<String> out = new ArrayList<>();
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(context.spark().sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return out;
+      }
+      for (FileStatus child : fs.listStatus(rootPath)) {
+        if (child.isDirectory() && fs.exists(new Path(child.getPath(), "_delta_log"))) {
+          out.add(child.getPath().getName());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the lake root " + root, e);
+    }
+    out.sort(null);
+    return out;
+  }
+}
