@@ -41,7 +41,8 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
       "DescribeFunctionCommand", "ShowCatalogsCommand", "ShowCurrentNamespaceCommand", "ShowTablePropertiesCommand",
       "ShowTableProperties", "ShowCreateTable", "ShowCreateTableCommand", "ShowPartitions", "ShowPartitionsCommand",
       "DescribeQueryCommand");
-  private static volatile Map<String, String> allowed = Map.of();
+  /** The served tables: folder (as {@link #folderOf} gives it) to table name. */
+  private static volatile Map<String, String> folders = Map.of();
   private static volatile boolean active;
 
   /**
@@ -52,12 +53,9 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
   static void activate(Map<String, String> tables) {
     Map<String, String> byFolder = new java.util.HashMap<>();
     tables.forEach((name, folder) -> byFolder.put(folderOf(folder), name));
-    allowed = Map.copyOf(tables);
     folders = Map.copyOf(byFolder);
     active = true;
   }
-
-  private static volatile Map<String, String> folders = Map.of();
 
   /**
    * The served table whose folder holds {@code path} (the folder itself, or a file in it: Delta reads its
@@ -82,7 +80,7 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
   }
 
   static Set<String> allowed() {
-    return new TreeSet<>(allowed.keySet());
+    return new TreeSet<>(folders.values());
   }
 
   @Override
@@ -175,7 +173,7 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
   }
 
   private static void name(String table) {
-    if (!allowed.containsKey(table)) {
+    if (!folders.containsValue(table)) {
       throw new Refused("The table " + table + " is not served by this endpoint. It serves " + String.join(", ",
           allowed()) + " (segpipe.sql-endpoint.tables).");
     }

@@ -6,14 +6,9 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.spark.SparkSessions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
@@ -87,7 +82,7 @@ public final class SqlEndpoint {
 
     Lake lake = new Lake(spark, new LakeSettings(config.lake().root(), settings.database()));
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + settings.database() + "`");
-    List<String> tables = register(spark, lake, settings.tables());
+    List<String> tables = register(lake, settings.tables());
     Map<String, String> folders = new java.util.LinkedHashMap<>();
     tables.forEach(t -> folders.put(t, lake.path(t)));
     ReadOnlySession.activate(folders);
@@ -104,29 +99,15 @@ public final class SqlEndpoint {
   }
 
   /** Registers every Delta table directly under the lake root that is in {@code served}; returns their names, sorted. */
-  static List<String> register(SparkSession spark, Lake lake, List<String> served) {
+  static List<String> register(Lake lake, List<String> served) {
     List<String> tables = new ArrayList<>();
-    String root = lake.path("");
-    try {
-      Path rootPath = new Path(root);
-      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(rootPath)) {
-        return tables;
+    for (String name : lake.tables()) {
+      if (served.contains(name)) {
+        tables.add(name);
+      } else {
+        LOG.info("not serving {} (not in segpipe.sql-endpoint.tables)", name);
       }
-      for (FileStatus child : fs.listStatus(rootPath)) {
-        String name = child.getPath().getName();
-        if (child.isDirectory() && name.matches("[A-Za-z_][A-Za-z0-9_]*") && lake.exists(name)) {
-          if (served.contains(name)) {
-            tables.add(name);
-          } else {
-            LOG.info("not serving {} (not in segpipe.sql-endpoint.tables)", name);
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the lake root " + root, e);
     }
-    tables.sort(null);
     tables.forEach(lake::register);
     return tables;
   }

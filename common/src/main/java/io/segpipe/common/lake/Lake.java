@@ -3,7 +3,14 @@ package io.segpipe.common.lake;
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -39,6 +46,29 @@ public final class Lake {
 
   public boolean exists(String table) {
     return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  /** The Delta tables directly under the lake root (folders named like identifiers), sorted. */
+  public List<String> tables() {
+    String root = path("");
+    List<String> out = new ArrayList<>();
+    try {
+      Path rootPath = new Path(root);
+      FileSystem fs = rootPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(rootPath)) {
+        return out;
+      }
+      for (FileStatus child : fs.listStatus(rootPath)) {
+        String name = child.getPath().getName();
+        if (child.isDirectory() && name.matches("[A-Za-z_][A-Za-z0-9_]*") && exists(name)) {
+          out.add(name);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the lake root " + root, e);
+    }
+    out.sort(null);
+    return out;
   }
 
   /** Reads a table that must exist; {@code howToCreate} tells the user what produces it. */

@@ -121,14 +121,12 @@ final class PostgresExport {
       while (consenting.hasNext()) {
         // CSV quoting: any text, commas, quotes and line breaks included, arrives as it was
         chunk.append('"').append(consenting.next().getString(0).replace("\"", "\"\"")).append("\"\n");
-        if (chunk.length() > 1 << 16) {
+        if (chunk.length() > 1 << 16 || !consenting.hasNext()) {
           byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
           copy.writeToCopy(bytes, 0, bytes.length);
           chunk.setLength(0);
         }
       }
-      byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
-      copy.writeToCopy(bytes, 0, bytes.length);
       copy.endCopy();
     } finally {
       if (copy.isActive()) {

@@ -6,17 +6,11 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
@@ -66,7 +60,7 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
 
   @Override
   protected JobOutcome run(JobContext context, MaintainSettings s) {
-    List<String> tables = tables(context);
+    List<String> tables = context.lake().tables();
     Map<String, String> details = new LinkedHashMap<>();
     long filesBefore = 0;
     long filesAfter = 0;
@@ -83,11 +77,11 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
     }
     try {
       for (String table : tables) {
-        String path = context.lake().path(table);
-        DeltaTable delta = DeltaTable.forPath(context.spark(), path);
-        long before = files(delta);
+        DeltaTable delta = DeltaTable.forPath(context.spark(), context.lake().path(table));
+        Row detail = delta.detail().select("numFiles", "partitionColumns").first();
+        long before = detail.getLong(0);
         long deleted = 0;
-        if (s.keepFrom() != null && partitionedBySnapshot(delta)) {
+        if (s.keepFrom() != null && detail.getList(1).contains(SNAPSHOT_COLUMN)) {
           context.phase(table + ": snapshots before " + s.keepFrom());
           List<Row> old = delta.toDF().where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
               .select(SNAPSHOT_COLUMN).distinct().collectAsList();
@@ -126,32 +120,5 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
 
   private static long files(DeltaTable delta) {
     return delta.detail().select("numFiles").first().getLong(0);
-  }
-
-  private static boolean partitionedBySnapshot(DeltaTable delta) {
-    Row detail = delta.detail().select("partitionColumns").first();
-    return detail.getList(0).contains(SNAPSHOT_COLUMN);
-  }
-
-  /** The Delta tables directly under the lake root, sorted. */
-  private static List<String> tables(JobContext context) {
-    String root = context.lake().path("");
-    List<String> out = new ArrayList<>();
-    try {
-      Path rootPath = new Path(root);
-      FileSystem fs = rootPath.getFileSystem(context.spark().sparkContext().hadoopConfiguration());
-      if (!fs.exists(rootPath)) {
-        return out;
-      }
-      for (FileStatus child : fs.listStatus(rootPath)) {
-        if (child.isDirectory() && fs.exists(new Path(child.getPath(), "_delta_log"))) {
-          out.add(child.getPath().getName());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list the lake root " + root, e);
-    }
-    out.sort(null);
-    return out;
   }
 }
