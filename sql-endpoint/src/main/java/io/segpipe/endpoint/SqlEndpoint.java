@@ -5,6 +5,7 @@ import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +40,14 @@ public final class SqlEndpoint {
       arguments = JobArguments.parse(NAME, argv, OPTIONS);
       if (arguments.help()) {
         System.out.print(JobArguments.usage(NAME, "Serves the lake's tables to BI tools over the HiveServer2"
-            + " protocol (Spark Thrift Server): jdbc:hive2://HOST:PORT/DATABASE.", OPTIONS));
+            + " protocol (Spark Thrift Server): jdbc:hive2://HOST:PORT/DATABASE, with ;ssl=true when"
+            + " segpipe.sql-endpoint.tls = true.", OPTIONS));
         return;
       }
       config = SegpipeConfig.load(arguments.configFile(), arguments.overrides());
       settings = config.section(r -> EndpointSettings.read(r, arguments, System::getenv));
     } catch (UserError e) {
-      System.err.println("segpipe " + NAME + ": " + e.getMessage());
+      System.err.println("segpipe " + NAME + ": " + Secrets.redact(e.getMessage()));
       System.exit(UserError.EXIT_CODE);
       return;
     }
@@ -63,6 +65,16 @@ public final class SqlEndpoint {
     if (settings.user().isEmpty()) {
       System.setProperty("hive.server2.authentication", "NONE");
     }
+    // TLS in binary mode: ThriftBinaryCLIService opens an SSL server socket (HiveAuthUtils.getServerSSLSocket)
+    // when hive.server2.use.SSL is true, with the keystore at hive.server2.keystore.path opened with
+    // hive.server2.keystore.password (set only while the server starts, below), and takes the protocols in
+    // hive.ssl.protocol.blacklist off it. Java 17 disables SSLv3, TLSv1 and TLSv1.1 already; the list
+    // keeps them off should the JDK's java.security enable them again, so clients get TLSv1.2 or 1.3.
+    System.setProperty("hive.server2.use.SSL", String.valueOf(settings.tls().isPresent()));
+    settings.tls().ifPresent(tls -> {
+      System.setProperty("hive.server2.keystore.path", tls.keystore());
+      System.setProperty("hive.ssl.protocol.blacklist", "SSLv2,SSLv2Hello,SSLv3,TLSv1,TLSv1.1");
+    });
 
     SparkConf conf = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName("segpipe " + NAME)
@@ -90,12 +102,30 @@ public final class SqlEndpoint {
       LOG.warn("no Delta table at {} yet: the endpoint serves an empty database {}", config.lake().root(),
           settings.database());
     }
-    HiveThriftServer2.startWithContext(spark.sqlContext());
+    start(spark, settings);
     String message = "segpipe " + NAME + ": listening on jdbc:hive2://" + settings.host() + ":" + settings.port() + "/"
-        + settings.database() + " (" + (settings.user().isPresent() ? "password for user " + settings.user().get()
-        : "no authentication") + "); tables: " + String.join(", ", tables);
+        + settings.database() + (settings.tls().isPresent() ? ";ssl=true" : "") + " ("
+        + settings.tls().map(tls -> "TLS on, keystore " + tls.keystore()).orElse("TLS off") + "; "
+        + settings.user().map(user -> "password for user " + user).orElse("no authentication") + "); tables: "
+        + String.join(", ", tables);
     LOG.info(message);
     System.out.println(message);
+  }
+
+  /**
+   * Starts the Thrift Server. Its HiveConf is made inside startWithContext from the system properties,
+   * so the keystore password is a system property only for that call: not while Spark starts (which
+   * records system properties, e.g. in event logs) nor while the server runs. HiveConf keeps its copy
+   * (hive.server2.keystore.password is on its hidden list); the SSL socket is opened from that copy.
+   */
+  private static void start(SparkSession spark, EndpointSettings settings) {
+    String property = "hive.server2.keystore.password";
+    settings.tls().ifPresent(tls -> System.setProperty(property, tls.password(System::getenv)));
+    try {
+      HiveThriftServer2.startWithContext(spark.sqlContext());
+    } finally {
+      System.clearProperty(property);
+    }
   }
 
   /** Registers every Delta table directly under the lake root that is in {@code served}; returns their names, sorted. */

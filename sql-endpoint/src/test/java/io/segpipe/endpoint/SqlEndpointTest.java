@@ -1,7 +1,9 @@
 package io.segpipe.endpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
@@ -18,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,18 +39,26 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import scala.collection.JavaConverters;
 
 /**
- * scripts/sql-endpoint as a BI tool meets it: started as its own process on a free port with password
- * authentication, queried with the Hive JDBC driver, its answers compared with the same tables read by
- * Spark. The lake holds customer_segments and segment_profiles (with map and array columns) for two dates.
+ * scripts/sql-endpoint as a BI tool meets it: started as its own process on a free loopback port with
+ * password authentication and TLS (a keystore made with keytool at test time), queried with the Hive
+ * JDBC driver over TLS (trusting the certificate through a trust store exported from the keystore), its
+ * answers compared with the same tables read by Spark. The lake holds customer_segments and
+ * segment_profiles (with map and array columns) for two dates.
  */
 @ExtendWith(SharedSpark.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SqlEndpointTest {
   private static final String PASSWORD = "endpoint-test-password";
+  private static final String KEYSTORE_PASSWORD = "endpoint-keystore-password";
+  private static final String TRUST_STORE_PASSWORD = "endpoint-truststore-password";
   private static final LocalDate FIRST = LocalDate.parse("2024-03-31");
   private static final LocalDate SECOND = LocalDate.parse("2024-04-30");
   private static final List<String> SEGMENTS = List.of("Champions", "At Risk", "Lost", "Loyal");
@@ -56,6 +67,7 @@ class SqlEndpointTest {
   private static Process server;
   private static int port;
   private static Path log;
+  private static Path trustStore;
 
   @BeforeAll
   static void start(SparkSession session) throws Exception {
@@ -71,12 +83,18 @@ class SqlEndpointTest {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
+    Path keys = TestFolders.folder("segpipe-endpoint-tls");
+    Path keystore = TestKeystores.keystore(keys, KEYSTORE_PASSWORD);
+    trustStore = TestKeystores.trustStore(keystore, KEYSTORE_PASSWORD, TRUST_STORE_PASSWORD);
     log = TestFolders.file("segpipe-endpoint", ".log");
     ProcessBuilder pb = new ProcessBuilder(script(), "--conf", "segpipe.lake.root=" + root, "--port", String.valueOf(port),
-        "--conf", "segpipe.sql-endpoint.authentication=password", "--master", "local[2]", "--driver-memory", "1g",
+        "--conf", "segpipe.sql-endpoint.authentication=password", "--conf", "segpipe.sql-endpoint.tls=true",
+        "--master", "local[2]", "--driver-memory", "1g",
         "--conf", "segpipe.spark.conf.\"spark.sql.shuffle.partitions\"=2")
         .redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("SEGPIPE_SQL_PASSWORD", PASSWORD);
+    pb.environment().put("SEGPIPE_SQL_KEYSTORE", keystore.toString());
+    pb.environment().put("SEGPIPE_SQL_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
     server = pb.start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (!Files.readString(log).contains("listening on jdbc:hive2://")) {
@@ -132,8 +150,14 @@ class SqlEndpointTest {
     return spark.createDataFrame(rows, schema);
   }
 
+  /** A connection over TLS, trusting the endpoint's certificate only through the exported trust store. */
   private static Connection connect(String password) throws SQLException {
-    return DriverManager.getConnection("jdbc:hive2://127.0.0.1:" + port + "/segpipe", "segpipe", password);
+    return DriverManager.getConnection(url() + ";ssl=true;sslTrustStore=" + trustStore + ";trustStorePassword="
+        + TRUST_STORE_PASSWORD, "segpipe", password);
+  }
+
+  private static String url() {
+    return "jdbc:hive2://127.0.0.1:" + port + "/segpipe";
   }
 
   /** Rows of a query over JDBC, each column as the driver's text of it. */
@@ -206,15 +230,71 @@ class SqlEndpointTest {
         || String.valueOf(refused.getMessage()).contains("Peer indicated failure"), refused.getMessage());
   }
 
-  /** Bound to all addresses without authentication, the endpoint refuses to start (before Spark). */
+  /**
+   * Bound to all addresses with a password but without TLS, the endpoint refuses to start (before Spark;
+   * EndpointSettingsTest has the other combinations).
+   */
   @Test
-  void anyAddressWithoutAuthenticationIsRefused() throws Exception {
+  void anyAddressWithoutTlsIsRefused() throws Exception {
     Path out = TestFolders.file("segpipe-endpoint-refused", ".log");
-    Process p = new ProcessBuilder(script(), "--host", "0.0.0.0", "--port", String.valueOf(port + 1))
-        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    ProcessBuilder pb = new ProcessBuilder(script(), "--host", "0.0.0.0", "--port", String.valueOf(port + 1),
+        "--conf", "segpipe.sql-endpoint.authentication=password").redirectErrorStream(true).redirectOutput(out.toFile());
+    pb.environment().put("SEGPIPE_SQL_PASSWORD", PASSWORD);
+    Process p = pb.start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
-    assertTrue(Files.readString(out).contains("Refusing to listen on 0.0.0.0 without authentication"), Files.readString(out));
+    assertTrue(Files.readString(out).contains("Refusing to listen on 0.0.0.0 without TLS"), Files.readString(out));
+  }
+
+  /** The startup line says TLS is on, and the URL BI tools need (with ;ssl=true). */
+  @Test
+  void theStartupMessageSaysTlsIsOn() throws Exception {
+    assertTrue(Files.readString(log).contains("listening on " + url() + ";ssl=true (TLS on, keystore "), Files.readString(log));
+  }
+
+  /**
+   * The port speaks only TLS: a client without it is refused, and so is a TLS client that does not trust
+   * the endpoint's self-signed certificate (it checks against the JDK's default trust store).
+   */
+  @Test
+  void connectionsWithoutTlsOrWithoutTrustAreRefused() {
+    SQLException plain = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> assertThrows(SQLException.class,
+        () -> DriverManager.getConnection(url(), "segpipe", PASSWORD).close()), "a client without TLS");
+    assertTrue(String.valueOf(plain.getMessage()).contains("Could not open client transport"), plain.getMessage());
+    SQLException untrusted = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> assertThrows(SQLException.class,
+        () -> DriverManager.getConnection(url() + ";ssl=true", "segpipe", PASSWORD).close()), "an untrusted certificate");
+    assertTrue(chain(untrusted).contains("PKIX path building failed") || chain(untrusted).contains("certificate"),
+        chain(untrusted));
+  }
+
+  private static String chain(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      out.append(t).append(" / ");
+    }
+    return out.toString();
+  }
+
+  /** The keystore password reaches no setting a client can read (it is a system property only while the server starts). */
+  @Test
+  void theKeystorePasswordCannotBeReadOverJdbc() throws Exception {
+    List<List<String>> settings = query("SET");
+    assertFalse(settings.isEmpty());
+    assertFalse(settings.toString().contains(KEYSTORE_PASSWORD), settings.toString());
+    for (String key : List.of("hive.server2.keystore.password", "spark.hadoop.hive.server2.keystore.password")) {
+      List<List<String>> value = query("SET " + key);
+      assertFalse(value.toString().contains(KEYSTORE_PASSWORD), key + ": " + value);
+    }
+  }
+
+  /** Last, after every connection above (good, wrong-password, plain and untrusted): neither password is in the log. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void theLogHoldsNeitherPassword() throws Exception {
+    String text = Files.readString(log);
+    assertTrue(text.contains("listening on"), text);
+    assertFalse(text.contains(KEYSTORE_PASSWORD), "the keystore password is in the endpoint's log");
+    assertFalse(text.contains(PASSWORD), "the SQL password is in the endpoint's log");
   }
 
   /** Only the served tables are listed: events_quarantine is in the lake but not in segpipe.sql-endpoint.tables. */

@@ -8,13 +8,24 @@ import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DateType;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +36,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
+
+  /** Columns that can hold a customer id or a raw source row: never in Delta's file statistics. */
+  public static final Set<String> PERSONAL_COLUMNS = Set.of("customer_id", "raw_row", "event_id");
+  private static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
+  private static final String NUM_INDEXED_COLUMNS = "delta.dataSkippingNumIndexedCols";
 
   private final SparkSession spark;
   private final LakeSettings settings;
@@ -79,10 +95,13 @@ public final class Lake {
     return spark.read().format("delta").load(path(table));
   }
 
-  /** Appends rows as one commit, creating the table (partitioned as given) when it is new. */
+  /**
+   * Appends rows as one commit, creating the table (partitioned as given) when it is new. A column the
+   * table does not have yet is added (an additive change: earlier rows read it as null).
+   */
   public void append(Dataset<Row> rows, String table, String... partitionBy) {
-    committed(table, "", () -> rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy)
-        .save(path(table)));
+    committed(table, "", () -> created(rows, table, partitionBy).mode(SaveMode.Append).option("mergeSchema", "true")
+        .partitionBy(partitionBy).save(path(table)));
     register(table);
   }
 
@@ -93,7 +112,7 @@ public final class Lake {
    * changed type is refused by Delta.
    */
   public void replacePartition(Dataset<Row> rows, String table, String column, LocalDate value) {
-    committed(table, " for " + column + " = " + value, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+    committed(table, " for " + column + " = " + value, () -> created(rows, table, column).mode(SaveMode.Overwrite)
         .option("replaceWhere", column + " = DATE'" + value + "'")
         .option("mergeSchema", "true")
         .partitionBy(column)
@@ -103,9 +122,73 @@ public final class Lake {
 
   /** Replaces the whole table, its schema included, in one commit (a dimension loaded whole each run). */
   public void overwrite(Dataset<Row> rows, String table) {
-    committed(table, "", () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+    committed(table, "", () -> created(rows, table).mode(SaveMode.Overwrite)
         .option("overwriteSchema", "true").save(path(table)));
     register(table);
+  }
+
+  /**
+   * A Delta writer for {@code rows}; when the table is new, it is created with the columns that can hold a
+   * customer id or a raw source row ({@link #PERSONAL_COLUMNS}) left out of file statistics. Delta keeps
+   * each file's minimum and maximum per column in its log and checkpoints, which erasure cannot rewrite:
+   * with ids there, a forgotten customer's id would outlive the rows for as long as the log is kept.
+   */
+  private DataFrameWriter<Row> created(Dataset<Row> rows, String table, String... partitionBy) {
+    DataFrameWriter<Row> writer = rows.write().format("delta");
+    if (!exists(table)) {
+      statisticsWithoutPersonalColumns(rows.schema(), List.of(partitionBy)).forEach(writer::option);
+    }
+    return writer;
+  }
+
+  /**
+   * The table properties that keep personal columns out of statistics for a table of this schema: the
+   * other plain columns as delta.dataSkippingStatsColumns, or no column statistics at all when none is left;
+   * nothing when the table has no personal column.
+   */
+  static Map<String, String> statisticsWithoutPersonalColumns(StructType schema, List<String> partitionBy) {
+    List<String> names = List.of(schema.fieldNames());
+    if (names.stream().noneMatch(PERSONAL_COLUMNS::contains)) {
+      return Map.of();
+    }
+    List<String> kept = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      if (!PERSONAL_COLUMNS.contains(f.name()) && !partitionBy.contains(f.name()) && statisticsType(f.dataType())) {
+        kept.add(f.name());
+      }
+    }
+    return kept.isEmpty() ? Map.of(NUM_INDEXED_COLUMNS, "0") : Map.of(STATS_COLUMNS, String.join(",", kept));
+  }
+
+  private static boolean statisticsType(DataType type) {
+    return type instanceof NumericType || type instanceof StringType || type instanceof DateType
+        || type instanceof TimestampType;
+  }
+
+  /**
+   * For a table written before personal columns were kept out of statistics: sets the property, so files
+   * written from now on carry none. Files already in the table keep their statistics in the log until
+   * they are replaced, and earlier commits keep them until Delta removes log files older than
+   * delta.logRetentionDuration (30 days by default) at a checkpoint.
+   *
+   * @return true when the property was missing and is now set
+   */
+  public boolean keepPersonalColumnsOutOfStatistics(String table) {
+    DeltaTable delta = DeltaTable.forPath(spark, path(table));
+    Row detail = delta.detail().select("properties", "partitionColumns").first();
+    Map<String, String> properties = detail.getJavaMap(0);
+    if (properties.containsKey(STATS_COLUMNS) || "0".equals(properties.get(NUM_INDEXED_COLUMNS))) {
+      return false;
+    }
+    Map<String, String> wanted = statisticsWithoutPersonalColumns(delta.toDF().schema(), detail.getList(1));
+    if (wanted.isEmpty()) {
+      return false;
+    }
+    String set = wanted.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+        .collect(Collectors.joining(", "));
+    spark.sql("ALTER TABLE delta.`" + path(table).replace("`", "``") + "` SET TBLPROPERTIES (" + set + ")");
+    LOG.info("{}: personal columns {} left out of file statistics from now on", table, PERSONAL_COLUMNS);
+    return true;
   }
 
   /**

@@ -147,13 +147,13 @@ final class AudienceFiles {
     }
   }
 
-  private static List<Path> visibleFolders(FileSystem fs, Path parent) throws IOException {
+  static List<Path> visibleFolders(FileSystem fs, Path parent) throws IOException {
     return Arrays.stream(fs.listStatus(parent)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
         .filter(p -> !p.getName().startsWith(".")).sorted().toList();
   }
 
   /** Hadoop's local file system writes a hidden .crc file beside each file; marketing tools want none. */
-  private static FileSystem withoutChecksumFiles(FileSystem fs) {
+  static FileSystem withoutChecksumFiles(FileSystem fs) {
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
@@ -201,12 +201,12 @@ final class AudienceFiles {
     return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
-  private static Writer writer(FileSystem fs, Path path, MessageDigest digest) throws IOException {
+  static Writer writer(FileSystem fs, Path path, MessageDigest digest) throws IOException {
     return new BufferedWriter(new OutputStreamWriter(new DigestOutputStream(fs.create(path, true), digest),
         StandardCharsets.UTF_8), 1 << 16);
   }
 
-  private static MessageDigest sha256() {
+  static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -219,7 +219,7 @@ final class AudienceFiles {
    * second rename fails the previous set is put back. Renames of folders are atomic on HDFS and local
    * disks; on object stores (s3a) they are copies, and a reader may see the place empty for a moment.
    */
-  private static void swapIn(FileSystem fs, Path temporary, Path target, Path old) throws IOException {
+  static void swapIn(FileSystem fs, Path temporary, Path target, Path old) throws IOException {
     boolean hadPrevious = fs.exists(target);
     if (hadPrevious && !fs.rename(target, old)) {
       throw new IOException("cannot move the previous set " + target + " aside to " + old);

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.common.secret.KeyedHash;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -27,7 +28,7 @@ final class ExportedRows {
       kept.add(CustomerSegmentsColumns.PARTITION);
     }
     Column[] select = kept.stream().map(c -> c.equals(CustomerSegmentsColumns.CUSTOMER_ID) && salt.isPresent()
-            ? functions.udf(new Pseudonyms(salt.get()), DataTypes.StringType).apply(functions.col(c)).as(c)
+            ? functions.udf(new KeyedHash(salt.get()), DataTypes.StringType).apply(functions.col(c)).as(c)
             : functions.col(c))
         .toArray(Column[]::new);
     return snapshot.where(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true)).select(select);

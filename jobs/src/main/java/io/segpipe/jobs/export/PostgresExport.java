@@ -5,14 +5,18 @@ import io.segpipe.common.secret.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -111,17 +115,79 @@ final class PostgresExport {
    */
   private static long withdraw(Connection connection, String table, Iterator<Row> consenting)
       throws SQLException {
+    copyIds(connection, "segpipe_consenting", new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return consenting.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return consenting.next().getString(0);
+      }
+    });
+    try (Statement delete = connection.createStatement()) {
+      return delete.executeUpdate("DELETE FROM " + table + " t WHERE NOT EXISTS (SELECT 1 FROM segpipe_consenting c"
+          + " WHERE c.customer_id = t." + CustomerSegmentsColumns.CUSTOMER_ID + ")");
+    }
+  }
+
+  /**
+   * Deletes every row of the given (pseudonymised) ids, in one transaction, for `forget`; the ids travel
+   * through COPY into a temporary table, never into the SQL text.
+   *
+   * @return rows deleted per id that had any; empty when the table does not exist
+   */
+  static Map<String, Long> erase(ExportSettings.Postgres target, Collection<String> ids) {
+    String table = target.table();
+    Map<String, Long> removed = new TreeMap<>();
+    try (Connection connection = connect(target)) {
+      connection.setAutoCommit(false);
+      try {
+        try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?)")) {
+          exists.setString(1, table);
+          try (ResultSet rs = exists.executeQuery()) {
+            if (!rs.next() || rs.getString(1) == null) {
+              connection.rollback();
+              return removed;
+            }
+          }
+        }
+        copyIds(connection, "segpipe_erased", ids.iterator());
+        try (Statement delete = connection.createStatement();
+            ResultSet rs = delete.executeQuery("DELETE FROM " + table + " t USING segpipe_erased e WHERE t."
+                + CustomerSegmentsColumns.CUSTOMER_ID + " = e.customer_id RETURNING t."
+                + CustomerSegmentsColumns.CUSTOMER_ID)) {
+          while (rs.next()) {
+            removed.merge(rs.getString(1), 1L, Long::sum);
+          }
+        }
+        connection.commit();
+        return removed;
+      } catch (SQLException | RuntimeException e) {
+        rollback(connection, e);
+        throw new IllegalStateException("Erasing customers from the PostgreSQL table " + table + " failed and was"
+            + " rolled back; run forget again. Cause: " + describe(e), e);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("PostgreSQL connection to " + Secrets.redact(target.url()) + " failed: "
+          + describe(e), e);
+    }
+  }
+
+  /** Creates {@code temporary} (customer_id text, dropped at commit) and fills it through COPY. */
+  private static void copyIds(Connection connection, String temporary, Iterator<String> ids) throws SQLException {
     try (Statement temp = connection.createStatement()) {
-      temp.execute("CREATE TEMPORARY TABLE segpipe_consenting (customer_id text PRIMARY KEY) ON COMMIT DROP");
+      temp.execute("CREATE TEMPORARY TABLE " + temporary + " (customer_id text PRIMARY KEY) ON COMMIT DROP");
     }
     CopyIn copy = connection.unwrap(BaseConnection.class).getCopyAPI()
-        .copyIn("COPY segpipe_consenting (customer_id) FROM STDIN WITH (FORMAT csv)");
+        .copyIn("COPY " + temporary + " (customer_id) FROM STDIN WITH (FORMAT csv)");
     try {
       StringBuilder chunk = new StringBuilder();
-      while (consenting.hasNext()) {
+      while (ids.hasNext()) {
         // CSV quoting: any text, commas, quotes and line breaks included, arrives as it was
-        chunk.append('"').append(consenting.next().getString(0).replace("\"", "\"\"")).append("\"\n");
-        if (chunk.length() > 1 << 16 || !consenting.hasNext()) {
+        chunk.append('"').append(ids.next().replace("\"", "\"\"")).append("\"\n");
+        if (chunk.length() > 1 << 16 || !ids.hasNext()) {
           byte[] bytes = chunk.toString().getBytes(StandardCharsets.UTF_8);
           copy.writeToCopy(bytes, 0, bytes.length);
           chunk.setLength(0);
@@ -132,10 +198,6 @@ final class PostgresExport {
       if (copy.isActive()) {
         copy.cancelCopy();
       }
-    }
-    try (Statement delete = connection.createStatement()) {
-      return delete.executeUpdate("DELETE FROM " + table + " t WHERE NOT EXISTS (SELECT 1 FROM segpipe_consenting c"
-          + " WHERE c.customer_id = t." + CustomerSegmentsColumns.CUSTOMER_ID + ")");
     }
   }
 

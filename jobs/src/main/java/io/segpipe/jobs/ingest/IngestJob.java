@@ -27,6 +27,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobFailure;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.schema.Events;
 import java.io.IOException;
 import java.sql.Timestamp;
@@ -37,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.AnalysisException;
@@ -58,6 +60,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestJob extends SegpipeJob<IngestSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+  /** True on rows of a customer erased by forget: they are dropped, counted, never written. */
+  private static final String ERASED = "erased_customer";
+  private final UnaryOperator<String> environment;
+
+  public IngestJob() {
+    this(System::getenv);
+  }
+
+  /** @param environment where the erasure key is looked up (tests pass their own) */
+  public IngestJob(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
 
   public static void main(String[] args) {
     SegpipeJob.main(new IngestJob(), args);
@@ -74,7 +88,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         + "event, quarantines rows that break the contract (events_quarantine, with every reason), drops\n"
         + "duplicate event ids and appends the rest to the events table. Ingesting the same source twice\n"
         + "leaves events unchanged. Fails, leaving events as it was, when the quarantined share is above\n"
-        + "segpipe.ingest.max-quarantine-share.\n\n"
+        + "segpipe.ingest.max-quarantine-share. Rows of customers erased by forget are dropped and counted.\n\n"
         + "Example: segpipe ingest --source data-samples/events --mapping generator --customers data-samples/customers";
   }
 
@@ -89,7 +103,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   @Override
   protected IngestSettings settings(SegpipeConfig config, JobArguments arguments) {
-    return IngestSettings.from(config, arguments, Instant.now());
+    return IngestSettings.from(config, arguments, Instant.now(), environment);
   }
 
   @Override
@@ -123,6 +137,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     // events do not), so the cache is little bigger than the events it feeds.
     List<Column> kept = new ArrayList<>(Arrays.asList(contractColumns()));
     kept.add(col(EventValidation.REASONS));
+    kept.add(Erasures.erased(ctx.lake(), settings.erasureKey(), col("customer_id")).orElse(lit(false)).as(ERASED));
     for (String onlyIfRejected : List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
       kept.add(when(rejected(), col(onlyIfRejected)).as(onlyIfRejected));
     }
@@ -136,13 +151,16 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
     ctx.phase("validate rows");
-    Column rejected = rejected();
+    Column rejected = rejected().and(col(ERASED).unary_$bang());
+    Column accepted = rejected().unary_$bang().and(col(ERASED).unary_$bang());
     Row stats = checked.agg(
         count(lit(1)),
         sum(when(rejected, 1).otherwise(0)),
-        min(when(rejected.unary_$bang(), to_date(col("event_ts")))),
-        max(when(rejected.unary_$bang(), to_date(col("event_ts"))))).first();
+        min(when(accepted, to_date(col("event_ts")))),
+        max(when(accepted, to_date(col("event_ts")))),
+        sum(when(col(ERASED), 1).otherwise(0))).first();
     long rowsIn = stats.getLong(0);
+    long rowsErased = rowsIn == 0 ? 0 : stats.getLong(4);
     long rowsRejected = rowsIn == 0 ? 0 : stats.getLong(1);
     Map<String, String> details = new LinkedHashMap<>();
     details.put("source", settings.source());
@@ -151,9 +169,14 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     if (!unusedColumns.isEmpty()) {
       details.put("unused_source_columns", String.join(", ", unusedColumns));
     }
-    long customers = settings.customers().map(path -> loadCustomers(ctx, path)).orElse(-1L);
+    long customers = settings.customers().map(path -> loadCustomers(ctx, path, settings.erasureKey())).orElse(-1L);
     if (customers >= 0) {
       details.put("customers_loaded", Long.toString(customers));
+    }
+    if (rowsErased > 0) {
+      details.put("erased_customer_rows_dropped", Long.toString(rowsErased));
+      LOG.info("{} rows belong to customers erased by forget (table erasures): dropped, not written anywhere",
+          rowsErased);
     }
     if (rowsIn == 0) {
       LOG.warn("source {} has no rows: nothing ingested, events unchanged", settings.source());
@@ -170,6 +193,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
           lit(settings.mapping().name()).as("mapping"),
           col(EventMapping.SOURCE_FILE),
           col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
+          col("customer_id"),
           col(EventMapping.RAW).as("raw_row"),
           col(EventValidation.REASONS));
       ctx.lake().append(quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
@@ -190,12 +214,11 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
 
     ctx.phase("de-duplicate and append events");
-    Dataset<Row> accepted = checked.filter(rejected.unary_$bang());
     SourceMapping mapping = settings.mapping();
     // Ids derived from the line with its occurrence number are unique by construction: no shuffle needed.
     Dataset<Row> valid = mapping.eventIdExpression() == null && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
-        ? accepted.select(contractColumns())
-        : EventDeduplication.firstPerEventId(accepted);
+        ? checked.filter(accepted).select(contractColumns())
+        : EventDeduplication.firstPerEventId(checked.filter(accepted));
     if (ctx.lake().exists(Events.TABLE)) {
       // Only the dates this batch touches can hold its ids again: prune the existing table to them.
       Dataset<Row> existing = ctx.lake().read(Events.TABLE, "")
@@ -209,11 +232,12 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     Row commit = lastCommit(ctx);
     // An append with nothing new makes no commit: then nothing was written.
     long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
-    long duplicates = rowsIn - rowsRejected - written;
+    long duplicates = rowsIn - rowsRejected - rowsErased - written;
     details.put("events_version", Long.toString(commit.getLong(0)));
     String summary = String.format("read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
         rowsIn, settings.source(), written, rowsRejected,
         topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
+        + (rowsErased > 0 ? String.format(", %,d rows of erased customers dropped", rowsErased) : "")
         + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
     return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
   }
@@ -281,9 +305,12 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
   }
 
-  private static long loadCustomers(JobContext ctx, String path) {
+  private static long loadCustomers(JobContext ctx, String path, Erasures.Key erasureKey) {
     ctx.phase("load customers");
-    Dataset<Row> raw = readSource(ctx, "parquet", path, Map.of());
+    Dataset<Row> source = readSource(ctx, "parquet", path, Map.of());
+    Optional<Column> erased = Arrays.asList(source.columns()).contains("customer_id")
+        ? Erasures.erased(ctx.lake(), erasureKey, col("customer_id").cast("string")) : Optional.empty();
+    Dataset<Row> raw = erased.map(e -> source.where(functions.coalesce(e, lit(false)).unary_$bang())).orElse(source);
     List<String> missing = Arrays.stream(Events.CUSTOMERS.fieldNames())
         .filter(c -> !Arrays.asList(raw.columns()).contains(c)).toList();
     if (missing.contains("customer_id")) {
@@ -317,6 +344,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
           lit("customers").as("mapping"),
           input_file_name().as(EventMapping.SOURCE_FILE),
           col("customer_id").as("event_id"),
+          col("customer_id"),
           col(EventMapping.RAW).as("raw_row"),
           col(EventValidation.REASONS)), Events.QUARANTINE_TABLE);
       ctx.lake().overwrite(ranked.filter(rejected.unary_$bang()).select(Events.CUSTOMERS.fieldNames()[0],

@@ -6,6 +6,7 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.lake.VacuumScope;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -26,7 +27,6 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
   private static final String SNAPSHOT_COLUMN = "as_of_date";
   private static final String SHORT = "allow-short-retention";
-  private static final String LISTING_PARALLELISM = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
 
   public static void main(String[] args) {
     SegpipeJob.main(new MaintainJob(), args);
@@ -65,18 +65,13 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
     long filesBefore = 0;
     long filesAfter = 0;
     long snapshotsDeleted = 0;
-    if (s.shortRetention()) {
-      context.spark().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
-    }
-    // VACUUM lists a table's files in spark.sql.sources.parallelPartitionDiscovery.parallelism tasks, 10,000
-    // unless set: a minute per table of empty tasks on a small cluster. A few per core, unless the user chose.
-    boolean listingSet = context.spark().conf().contains(LISTING_PARALLELISM);
-    if (!listingSet) {
-      context.spark().conf().set(LISTING_PARALLELISM,
-          String.valueOf(Math.max(4, context.spark().sparkContext().defaultParallelism() * 4)));
-    }
-    try {
+    long statisticsFixed = 0;
+    try (VacuumScope scope = new VacuumScope(context.spark(), s.shortRetention())) {
       for (String table : tables) {
+        if (context.lake().keepPersonalColumnsOutOfStatistics(table)) {
+          details.put(table + ".personal_columns_out_of_statistics", "set");
+          statisticsFixed++;
+        }
         DeltaTable delta = DeltaTable.forPath(context.spark(), context.lake().path(table));
         Row detail = delta.detail().select("numFiles", "partitionColumns").first();
         long before = detail.getLong(0);
@@ -103,18 +98,13 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
         filesAfter += after;
         snapshotsDeleted += deleted;
       }
-    } finally {
-      if (s.shortRetention()) {
-        context.spark().conf().unset("spark.databricks.delta.retentionDurationCheck.enabled");
-      }
-      if (!listingSet) {
-        context.spark().conf().unset(LISTING_PARALLELISM);
-      }
     }
     String summary = tables.size() + " tables: " + filesBefore + " files in their current versions before, "
         + filesAfter + " after; " + snapshotsDeleted + " snapshots deleted"
         + (s.keepFrom() == null ? " (segpipe.retention.snapshot-days = 0 keeps all)" : " (kept from " + s.keepFrom() + ")")
-        + "; vacuumed files older than " + s.vacuumHours() + " h";
+        + "; vacuumed files older than " + s.vacuumHours() + " h"
+        + (statisticsFixed > 0 ? "; " + statisticsFixed + " tables written before personal columns were kept out of"
+            + " file statistics now keep them out" : "");
     return new JobOutcome(filesBefore, filesAfter, 0, 0, summary, details);
   }
 
