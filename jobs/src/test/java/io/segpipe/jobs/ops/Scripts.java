@@ -33,6 +33,11 @@ final class Scripts {
 
   /** Starts {@code scripts/<script> args...} with its output going to {@code log}. */
   static Process start(Path log, String script, String... args) {
+    return start(log, Map.of(), script, args);
+  }
+
+  /** As {@link #start(Path, String, String...)}, with {@code environment} set for the script. */
+  static Process start(Path log, Map<String, String> environment, String script, String... args) {
     List<String> command = new ArrayList<>();
     command.add(projectRoot().resolve("scripts").resolve(script).toString());
     command.addAll(List.of(args));
@@ -44,6 +49,8 @@ final class Scripts {
     env.put("PATH", javaHome + "/bin:" + env.getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
     env.remove("SPARK_HOME"); // the Spark jars Maven fetched, not whatever distribution this machine has
+    env.remove("SPARK_CONF_DIR");
+    env.putAll(environment);
     try {
       return builder.start();
     } catch (IOException e) {
@@ -53,7 +60,12 @@ final class Scripts {
 
   /** Runs a script to its end (at most {@code minutes}) and returns its exit code. */
   static int run(Path log, int minutes, String script, String... args) {
-    Process p = start(log, script, args);
+    return run(log, Map.of(), minutes, script, args);
+  }
+
+  /** As {@link #run(Path, int, String, String...)}, with {@code environment} set for the script. */
+  static int run(Path log, Map<String, String> environment, int minutes, String script, String... args) {
+    Process p = start(log, environment, script, args);
     try {
       if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();
