@@ -1,38 +1,38 @@
-"""segpipe, once a week: `scripts/segpipe maintain` keeps the lake small and fast.
+"""segpipe, once a week: the maintain job keeps the lake small and fast.
 
 For every Delta table under the lake root it deletes snapshots older than segpipe.retention.snapshot-days
-before the run's date (0 keeps all), compacts small files (OPTIMIZE) and vacuums files older than
-segpipe.retention.vacuum-hours (default 168) that no kept version needs. It reads the same Airflow
-Variables as segpipe_daily (segpipe_home, spark_home, segpipe_master, segpipe_config,
-segpipe_driver_ip) when the task runs. Sunday 05:00 UTC, after the daily run of 02:30 has finished:
-maintain and the pipeline should not write the same tables at once (Delta would refuse one commit,
-and the refused job says so and can simply be re-run).
+before --as-of (0 keeps all), compacts small files (OPTIMIZE) and vacuums files older than
+segpipe.retention.vacuum-hours (default 168) that no kept version needs. One SparkSubmitOperator task
+submits the bundle jar (io.segpipe.jobs.maintain.MaintainJob) through the same Spark connection
+(segpipe_spark) and reads the same Airflow Variables as segpipe_daily when the task runs: segpipe_bundle,
+segpipe_config_file or segpipe_driver_config, and the sizing ones. maintain reads no secrets.
+
+--as-of is the run's own date (data_interval_end): the run of Sunday 05:00 UTC keeps the snapshots of the
+retention window before that Sunday, as `scripts/segpipe maintain` without --as-of would that day. Sunday
+05:00 UTC, after the daily run of 02:30 has finished: maintain and the pipeline should not write the same
+tables at once (Delta would refuse one commit, and the refused job says so and can simply be re-run).
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from airflow import DAG
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
 
 try:  # Airflow 3
-    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.sdk import DAG
 except ImportError:  # Airflow 2.4+
-    from airflow.operators.bash import BashOperator
+    from airflow import DAG
 
-MAINTAIN = (
-    "set -euo pipefail; "
-    "export SPARK_LOCAL_IP=\"{{ var.value.get('segpipe_driver_ip', '') }}\"; "
-    "[ -n \"$SPARK_LOCAL_IP\" ] || export SPARK_LOCAL_IP=\"$(hostname -I | cut -d' ' -f1)\"; "
-    "cd \"{{ var.value.get('segpipe_home', '/opt/segpipe') }}\"; "
-    "scripts/segpipe maintain --as-of {{ ds }}"
-    " --config \"{{ var.value.get('segpipe_config', 'conf/cluster.conf') }}\""
-    " --master \"{{ var.value.get('segpipe_master', 'yarn') }}\""
-)
+# Jinja expressions, rendered when the task runs.
+AS_OF = "(data_interval_end | ds)"
+CONFIG_FILE = "var.value.get('segpipe_config_file', 'hdfs:///apps/segpipe/conf/cluster.conf')"
+DRIVER_CONFIG = "var.value.get('segpipe_driver_config', '')"
 
 with DAG(
     dag_id="segpipe_weekly_maintain",
     description="segpipe lake upkeep: snapshot retention, compaction, vacuum",
-    schedule="0 5 * * 0",
+    doc_md=__doc__,
+    schedule="0 5 * * 0",  # Sunday 05:00 UTC
     start_date=datetime(2024, 1, 1),
     catchup=False,
     max_active_runs=1,
@@ -40,9 +40,24 @@ with DAG(
                   "execution_timeout": timedelta(hours=8)},
     tags=["segpipe", "spark"],
 ) as dag:
-    BashOperator(
+    SparkSubmitOperator(
         task_id="maintain",
-        bash_command=MAINTAIN,
-        env={"SPARK_HOME": "{{ var.value.get('spark_home', '/opt/spark') }}"},
-        append_env=True,
+        conn_id="segpipe_spark",
+        application="{{ var.value.get('segpipe_bundle', 'hdfs:///apps/segpipe/segpipe-bundle.jar') }}",
+        java_class="io.segpipe.jobs.maintain.MaintainJob",
+        name="segpipe-maintain-{{ " + AS_OF + " }}",
+        files="{{ '' if " + DRIVER_CONFIG + " else " + CONFIG_FILE + " }}",
+        application_args=[
+            "--as-of", "{{ " + AS_OF + " }}",
+            "--config", "{{ " + DRIVER_CONFIG + " or " + CONFIG_FILE + ".rsplit('/', 1)[-1] }}",
+        ],
+        conf={
+            # Airflow retries the task (above); YARN should not start a failed driver again by itself.
+            "spark.yarn.maxAppAttempts": "1",
+            "spark.ui.showConsoleProgress": "false",
+            "spark.executor.instances": "{{ var.value.get('segpipe_executors', '8') }}",
+            "spark.executor.cores": "{{ var.value.get('segpipe_executor_cores', '4') }}",
+            "spark.executor.memory": "{{ var.value.get('segpipe_executor_memory', '8g') }}",
+            "spark.driver.memory": "{{ var.value.get('segpipe_driver_memory', '4g') }}",
+        },
     )
