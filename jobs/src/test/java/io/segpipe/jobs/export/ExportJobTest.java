@@ -222,6 +222,11 @@ class ExportJobTest {
         .asText());
     String text = Files.readString(dir.resolve("champions.jsonl"));
     champions.forEach(id -> assertFalse(text.contains("\"" + id + "\""), id + " appears in clear"));
+    assertFalse(Files.readString(dir.resolve(AudienceFiles.MANIFEST)).contains(salt), "the salt is not in the manifest");
+    assertTrue(spark.read().format("delta").load(lake + "/run_metrics").where("job = 'export'").count() > 0);
+    assertEquals(0, spark.read().format("delta").load(lake + "/run_metrics")
+        .select(functions.to_json(functions.struct(functions.col("*"))).as("row"))
+        .where(functions.col("row").contains(salt)).count(), "nor in run_metrics");
     assertFalse(Files.exists(Path.of(pseudonymised, AS_OF.toString(), "lifecycle_stage")),
         "[] exports none of lifecycle_stage");
   }
