@@ -65,6 +65,15 @@ final class AudienceFiles {
    */
   static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
       Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId) {
+    return write(hadoop, root, asOf, segmentation, segment, rows, columns, pseudonymised, runId, Map.of());
+  }
+
+  /**
+   * As {@link #write(Configuration, String, LocalDate, String, String, Dataset, List, boolean, String)}, with
+   * {@code extra} fields in the manifest after the segment's (a campaign's id and group, for instance).
+   */
+  static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
+      Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId, Map<String, Object> extra) {
     String slug = slug(segment);
     Path parent = new Path(root + "/" + asOf + "/" + segmentation);
     Path target = new Path(parent, slug);
@@ -78,6 +87,7 @@ final class AudienceFiles {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("segmentation", segmentation);
         manifest.put("segment", segment);
+        manifest.putAll(extra);
         manifest.put("as_of_date", asOf.toString());
         manifest.put("rows", rowCount);
         manifest.put("columns", columns);

@@ -20,8 +20,7 @@ final class CustomerSegmentsColumns {
   static final List<String> EXPORTABLE = CustomerSegments.COLUMNS.stream().filter(c -> !c.equals(PARTITION)).toList();
 
   /** Columns an audience can be chosen by. */
-  static final List<String> SEGMENTATIONS =
-      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label", "clv_tier");
+  static final List<String> SEGMENTATIONS = CustomerSegments.SEGMENTATIONS;
 
   /** Values known from the contract; rfm_segment's come from the configured map, cluster_label's from the model. */
   static final Map<String, Set<String>> FIXED_SEGMENTS = Map.of(

@@ -6,7 +6,10 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.campaign.Campaign;
+import io.segpipe.jobs.campaign.CampaignDefinitions;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,9 +63,16 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
   }
 
   @Override
+  protected List<JobArguments.Option> options() {
+    return List.of(new JobArguments.Option(CampaignDefinitions.FILE_OPTION, "FILE", "a HOCON file with campaigns = [ ... ],"
+        + " added to segpipe.campaigns (docs/campaigns.md)"));
+  }
+
+  @Override
   protected ExportSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> ExportSettings.read(reader, asOf, environment));
+    return config.section(reader -> ExportSettings.read(reader, asOf, environment,
+        arguments.option(CampaignDefinitions.FILE_OPTION)));
   }
 
   @Override
@@ -93,35 +103,46 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
           + " has no rows for as_of_date " + asOf + ". Run `scripts/segpipe segment --as-of " + asOf + "` first.");
     }
 
-    Dataset<Row> exported = ExportedRows.of(snapshot, s.columns(), segmentations, s.salt())
+    CampaignExport.Prepared campaigns = CampaignExport.prepare(context, snapshot, s.campaigns(), asOf);
+    Dataset<Row> contactable = campaigns.holding().isEmpty() ? snapshot : withoutIds(snapshot, campaigns.heldOut());
+    Dataset<Row> exported = ExportedRows.of(contactable, s.columns(), segmentations, s.salt())
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Column[] fileColumns = s.columns().stream().map(functions::col).toArray(Column[]::new);
     Map<String, String> details = new LinkedHashMap<>();
     details.put("customers", String.valueOf(customers));
     details.put("consenting", String.valueOf(consenting));
     details.put("pseudonymised", String.valueOf(s.pseudonymised()));
     List<String> parts = new ArrayList<>();
     try {
+      if (!campaigns.holding().isEmpty()) {
+        details.put("campaigns.holding", String.join(",", campaigns.holding()));
+      }
       if (s.audiences().enabled()) {
         String root = context.lake().folder(s.audiences().folder());
         List<String> written = new ArrayList<>();
         s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
           context.phase("audience " + segmentation + "/" + segment);
-          Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment)).select(fileColumns);
-          // Range partitions sorted within: the files' order is the global order by customer_id, in as
-          // few partitions (one Spark job each when streamed) as the configured size allows.
-          int partitions = (int) Math.max(1, (members.count() + s.audiences().rowsPerPartition() - 1)
-              / s.audiences().rowsPerPartition());
-          Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
-          Dataset<Row> audience = members.repartitionByRange(partitions, id).sortWithinPartitions(id);
-          AudienceFiles.Written w = AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root,
-              asOf, segmentation, segment, audience, s.columns(), s.pseudonymised(), context.runId());
+          Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment));
+          AudienceFiles.Written w = writeSet(context, s, root, segmentation, segment, members, s.columns(), Map.of());
           details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
           written.add(segmentation + "/" + segment + " " + w.rows());
         }));
+        Map<String, List<String>> sets = new LinkedHashMap<>(s.audiences().segments());
+        if (!campaigns.launched().isEmpty()) {
+          sets.put(CAMPAIGN_SETS, campaigns.launched().stream().map(l -> l.campaign().id()).toList());
+        }
+        for (CampaignExport.Launched l : campaigns.launched()) {
+          context.phase("campaign " + l.campaign().id() + ": treated audience");
+          Dataset<Row> treated = ExportedRows.of(contactable.join(CampaignExport.group(context.lake(),
+              l.campaign().id(), Campaigns.TREATMENT), CustomerSegmentsColumns.CUSTOMER_ID, "left_semi"),
+              s.columns(), List.of(), s.salt());
+          AudienceFiles.Written w = writeSet(context, s, root, CAMPAIGN_SETS, l.campaign().id(), treated,
+              s.columns(), campaignFields(l.campaign(), Campaigns.TREATMENT));
+          details.put("campaign." + l.campaign().id() + ".treated_exported", String.valueOf(w.rows()));
+          written.add(CAMPAIGN_SETS + "/" + l.campaign().id() + " " + w.rows());
+        }
         context.phase("remove audience sets no longer configured");
         List<String> removed = AudienceFiles.removeOthers(context.spark().sparkContext().hadoopConfiguration(), root,
-            asOf, s.audiences().segments());
+            asOf, sets);
         if (!removed.isEmpty()) {
           details.put("audiences.removed", String.join(",", removed));
         }
@@ -129,20 +150,41 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
             : String.join(", ", written))
             + (removed.isEmpty() ? "" : " (removed sets no longer configured: " + String.join(", ", removed) + ")"));
       }
+      String controlRoot = context.lake().folder(s.controlFolder());
+      for (CampaignExport.Launched l : campaigns.launched()) {
+        context.phase("campaign " + l.campaign().id() + ": control list");
+        Dataset<Row> control = ExportedRows.of(snapshot.join(CampaignExport.group(context.lake(), l.campaign().id(),
+            Campaigns.CONTROL), CustomerSegmentsColumns.CUSTOMER_ID, "left_semi"),
+            List.of(CustomerSegmentsColumns.CUSTOMER_ID), List.of(), s.salt());
+        Map<String, Object> fields = new LinkedHashMap<>(campaignFields(l.campaign(), Campaigns.CONTROL));
+        fields.put("do_not_contact", true);
+        fields.put("purpose", "The control group of campaign " + l.campaign().id() + ": held out to measure what the"
+            + " campaign earned. Never contact these customers for this campaign; segpipe keeps them out of every"
+            + " audience file and the PostgreSQL table until " + l.campaign().endDate() + ".");
+        AudienceFiles.Written w = writeSet(context, s, controlRoot, l.campaign().id(), Campaigns.CONTROL, control,
+            List.of(CustomerSegmentsColumns.CUSTOMER_ID), fields);
+        details.put("campaign." + l.campaign().id() + ".treatment", String.valueOf(l.treatment()));
+        details.put("campaign." + l.campaign().id() + ".control", String.valueOf(l.control()));
+        parts.add("campaign " + l.campaign().id() + (l.assignedNow() ? " split now" : " (groups kept from its first"
+            + " export)") + ": " + l.treatment() + " treated, " + l.control() + " in control (list of " + w.rows()
+            + " consenting now at " + w.folder() + ")");
+      }
       s.postgres().ifPresent(pg -> {
         context.phase("PostgreSQL " + pg.table());
-        List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns));
+        List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns(s)));
         tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
+        Dataset<Row> mayStay = campaigns.holding().isEmpty() ? consent : withoutIds(consent, campaigns.heldOut());
         PostgresExport.Result r = PostgresExport.replace(exported.select(tableColumns.toArray(Column[]::new)),
-            ExportedRows.consentingIds(consent, s.salt()), pg, asOf);
+            ExportedRows.consentingIds(mayStay, s.salt()), pg, asOf);
         details.put("postgres.table", r.table());
         details.put("postgres.deleted", String.valueOf(r.deleted()));
         details.put("postgres.inserted", String.valueOf(r.inserted()));
         details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
         parts.add("PostgreSQL " + r.table() + ": " + r.inserted() + " rows (replaced " + r.deleted() + ")"
             + (r.withdrawn() > 0 ? ", " + r.withdrawn() + " rows of other dates removed for customers who no longer"
-            + " consent" : ""));
+            + " consent or are held out as a campaign's control" : ""));
       });
+      CampaignExport.record(context, campaigns);
     } finally {
       exported.unpersist();
     }
@@ -151,6 +193,46 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         + (s.pseudonymised() ? " (ids pseudonymised)" : "") + "; "
         + (parts.isEmpty() ? "nothing to write (audiences and PostgreSQL both disabled)" : String.join("; ", parts));
     return new JobOutcome(customers, consenting, 0, 0, summary, details);
+  }
+
+  /** The folder (under segpipe.export.audiences.folder/<date>/) of the campaigns' treated audiences. */
+  static final String CAMPAIGN_SETS = "campaign";
+
+  private static Column[] fileColumns(ExportSettings s) {
+    return s.columns().stream().map(functions::col).toArray(Column[]::new);
+  }
+
+  /**
+   * Writes one set of {@code members} with {@code columns}. Range partitions sorted within: the
+   * files' order is the global order by customer_id, in as few partitions (one Spark job each when
+   * streamed) as the configured size allows.
+   */
+  private static AudienceFiles.Written writeSet(JobContext context, ExportSettings s, String root, String folder,
+      String name, Dataset<Row> members, List<String> columns, Map<String, Object> extra) {
+    Dataset<Row> rows = members.select(columns.stream().map(functions::col).toArray(Column[]::new));
+    int partitions = (int) Math.max(1, (rows.count() + s.audiences().rowsPerPartition() - 1)
+        / s.audiences().rowsPerPartition());
+    Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
+    return AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root, s.asOf(), folder, name,
+        rows.repartitionByRange(partitions, id).sortWithinPartitions(id), columns, s.pseudonymised(), context.runId(),
+        extra);
+  }
+
+  private static Map<String, Object> campaignFields(Campaign c, String group) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("campaign_id", c.id());
+    fields.put("campaign_name", c.name());
+    fields.put("test_group", group);
+    fields.put("start_date", c.startDate().toString());
+    fields.put("end_date", c.endDate().toString());
+    fields.put("split_rule", Campaigns.SPLIT_RULE);
+    return fields;
+  }
+
+  /** {@code rows} without the customers of {@code ids} (a customer_id column). */
+  private static Dataset<Row> withoutIds(Dataset<Row> rows, Dataset<Row> ids) {
+    return rows.join(ids, rows.col(CustomerSegmentsColumns.CUSTOMER_ID).equalTo(ids.col(
+        CustomerSegmentsColumns.CUSTOMER_ID)), "left_anti");
   }
 
   private static void requireColumns(Dataset<Row> snapshot, List<String> columns, List<String> segmentations,

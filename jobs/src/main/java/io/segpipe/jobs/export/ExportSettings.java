@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigUtil;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.secret.Secrets;
+import io.segpipe.jobs.campaign.Campaign;
+import io.segpipe.jobs.campaign.CampaignDefinitions;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,7 +24,7 @@ import java.util.regex.Pattern;
  * Secrets (salt, password) come from the environment variables the config names, never from a file.
  */
 public record ExportSettings(LocalDate asOf, List<String> columns, Optional<String> salt, Audiences audiences,
-    Optional<Postgres> postgres) {
+    Optional<Postgres> postgres, List<Campaign> campaigns, String controlFolder) {
 
   private static final String PREFIX = "segpipe.export.";
   static final String SEGMENTS_KEY = PREFIX + "audiences.segments";
@@ -44,7 +46,8 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
     return "ExportSettings[asOf=" + asOf + ", columns=" + columns + ", pseudonymised=" + salt.isPresent() + "]";
   }
 
-  public static ExportSettings read(ConfigReader r, LocalDate asOf, UnaryOperator<String> environment) {
+  public static ExportSettings read(ConfigReader r, LocalDate asOf, UnaryOperator<String> environment,
+      Optional<String> campaignsFile) {
     List<String> columns = r.nonEmptyStrings(PREFIX + "columns");
     columns.stream().filter(c -> !CustomerSegmentsColumns.EXPORTABLE.contains(c)).forEach(c -> r.problem(PREFIX + "columns",
         "'" + c + "' is not a customer_segments column; choose from " + CustomerSegmentsColumns.EXPORTABLE));
@@ -97,7 +100,13 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
       int batch = r.integer(PREFIX + "postgres.batch-size", b -> b >= 1 && b <= 100_000, "between 1 and 100000");
       postgres = Optional.of(new Postgres(url, user, password, table, batch));
     }
-    return new ExportSettings(asOf, columns, salt, audiences, postgres);
+    List<Campaign> campaigns = CampaignDefinitions.read(r, campaignsFile, CustomerSegmentsColumns.SEGMENTATIONS);
+    String controlFolder = r.string(PREFIX + "campaigns.control-folder");
+    if (controlFolder.isBlank()) {
+      r.problem(PREFIX + "campaigns.control-folder", "is empty; expected a folder such as campaign-controls (under the"
+          + " lake root)");
+    }
+    return new ExportSettings(asOf, columns, salt, audiences, postgres, campaigns, controlFolder);
   }
 
   /** The segments per segmentation; each name must be one the segmentation can have. */

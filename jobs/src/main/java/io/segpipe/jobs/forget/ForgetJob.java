@@ -150,6 +150,12 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
       audiences.rowsPerId().forEach((id, n) -> perId.get(id).put("audiences", n));
       details.put("audience_rows_removed", String.valueOf(audiences.rows()));
       details.put("audience_sets_rewritten", String.valueOf(audiences.setsRewritten().size()));
+      String controlRoot = context.lake().folder(s.export().controlFolder());
+      context.phase("erase from the campaign control lists under " + controlRoot);
+      ExportErasure.Result controls = ExportErasure.audiences(context.spark().sparkContext().hadoopConfiguration(),
+          controlRoot, idSet, s.export().salt(), context.runId());
+      controls.rowsPerId().forEach((id, n) -> perId.get(id).put("campaign_control_lists", n));
+      details.put("control_list_rows_removed", String.valueOf(controls.rows()));
       long postgresRows = 0;
       if (s.export().postgres().isPresent()) {
         String table = s.export().postgres().get().table();

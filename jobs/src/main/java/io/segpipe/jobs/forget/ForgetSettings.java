@@ -20,7 +20,7 @@ record ForgetSettings(String customersFile, boolean vacuumNow, int vacuumHours, 
       UnaryOperator<String> environment) {
     Erasures.Key key = Erasures.key(r, environment);
     int hours = r.integer("segpipe.retention.vacuum-hours", h -> h >= 0, "a number of hours, 0 or more");
-    ExportSettings export = ExportSettings.read(r, null, environment);
+    ExportSettings export = ExportSettings.read(r, null, environment, java.util.Optional.empty());
     String models = r.string("segpipe.train.models");
     if (r.problems().isEmpty() && !vacuumNow && hours < DELTA_MINIMUM_HOURS) {
       throw new UserError("segpipe.retention.vacuum-hours = " + hours + " is below Delta's safety floor of "

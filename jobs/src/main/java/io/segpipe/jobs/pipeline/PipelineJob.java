@@ -10,6 +10,8 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
 import io.segpipe.jobs.clv.ClvJob;
+import io.segpipe.jobs.campaign.CampaignDefinitions;
+import io.segpipe.jobs.evaluate.EvaluateJob;
 import io.segpipe.jobs.export.ExportJob;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
@@ -57,7 +59,8 @@ public final class PipelineJob {
       new Step(TRAIN, TrainJob::new, List.of()),
       new Step(CLV, ClvJob::new, List.of()),
       new Step("segment", SegmentJob::new, List.of()),
-      new Step("export", ExportJob::new, List.of()),
+      new Step("export", ExportJob::new, List.of(CampaignDefinitions.FILE_OPTION)),
+      new Step("evaluate", EvaluateJob::new, List.of()),
       new Step("report", ReportJob::new, List.of()));
 
   private static final List<String> NAMES = STEPS.stream().map(Step::name).toList();
@@ -72,6 +75,8 @@ public final class PipelineJob {
       new Option("mapping", "NAME|FILE", "source mapping for ingest"),
       new Option("format", "FORMAT", "source format for ingest"),
       new Option("customers", "PATH", "customer dimension for ingest"),
+      new Option(CampaignDefinitions.FILE_OPTION, "FILE", "campaign file for export (campaigns = [ ... ], added to"
+          + " segpipe.campaigns)"),
       new Option("from-job", "JOB", "start the first date at this job (" + String.join(", ", NAMES) + "); the"
           + " other dates run every job"));
 

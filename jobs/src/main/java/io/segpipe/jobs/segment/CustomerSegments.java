@@ -30,6 +30,10 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final String PARTITION = "as_of_date";
 
   /** The contract's columns, in order. */
+  /** The columns an audience can be chosen by (export's segments, a campaign's audience). */
+  public static final List<String> SEGMENTATIONS =
+      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label", "clv_tier");
+
   public static final List<String> COLUMNS = List.of("customer_id", "recency_days", "frequency", "monetary",
       "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
       "cluster_id", "cluster_label", "churn_probability", "churn_risk", "p_alive", "expected_purchases", "clv",

@@ -238,4 +238,30 @@ class ExportPostgresTest {
       assertFalse(metrics.contains(secret), secret + " in run_metrics: " + metrics);
     }
   }
+
+  /**
+   * A campaign split on the second date holds its control customers out of the table: their rows of every
+   * date are deleted, a re-export of the first date (before the window ends) does not bring them back, and
+   * every other consenting row stays.
+   */
+  @Test
+  @Order(8)
+  void aCampaignsControlCustomersLeaveTheTableWhileItRuns() throws Exception {
+    java.nio.file.Path file = io.segpipe.common.test.TestFolders.file("pg-campaign", ".conf");
+    java.nio.file.Files.writeString(file, "campaigns = [ { id = pg-test, snapshot-date = \"" + SECOND + "\","
+        + " audience { where = \"frequency >= 1\" }, start-date = \"" + SECOND.plusDays(1) + "\", window-days = 30,"
+        + " control-share = 0.5 } ]");
+    assertEquals(0, export(SECOND, "--campaigns", file.toString()));
+    List<String> control = spark.read().format("delta").load(lake + "/campaign_assignments")
+        .where("campaign_id = 'pg-test' AND test_group = 'control'").collectAsList().stream()
+        .map(r -> r.getString(1)).sorted().toList();
+    assertTrue(control.size() >= 3, "control customers: " + control);
+    assertEquals(0, export(FIRST, "--campaigns", file.toString()));
+    assertEquals(0, count("customer_id IN ('" + String.join("', '", control) + "')"));
+    for (LocalDate day : List.of(FIRST, SECOND)) {
+      List<Row> expected = consenting(day, day.equals(FIRST) ? 0 : 3).stream()
+          .filter(r -> !control.contains(r.getString(0))).toList();
+      assertEquals(expected, inPostgres(day));
+    }
+  }
 }

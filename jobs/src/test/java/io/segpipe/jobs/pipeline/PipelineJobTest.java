@@ -153,7 +153,7 @@ class PipelineJobTest {
     for (String line : run.out().split("\n")) {
       String[] cells = line.trim().split(" {2,}");
       if (cells[0].matches("\\d{4}-\\d{2}-\\d{2}")) {
-        rows.put(cells[0], List.of(cells).subList(1, Math.min(cells.length, 7)));
+        rows.put(cells[0], List.of(cells).subList(1, Math.min(cells.length, 8)));
       }
     }
     return rows;
@@ -174,9 +174,9 @@ class PipelineJobTest {
     assertTrue(resumeCommand.contains("segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""), "config overrides kept, "
         + "quotes intact: " + resumeCommand);
     assertEquals(Map.of(
-        DATES.get(0), List.of("ok", "ok", "ok", "ok", "ok", "ok"),
-        DATES.get(1), List.of("ok", "ok", "ok", "ok", "FAILED", "-"),
-        DATES.get(2), List.of("-", "-", "-", "-", "-", "-")), summary(failed));
+        DATES.get(0), List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+        DATES.get(1), List.of("ok", "ok", "ok", "ok", "FAILED", "-", "-"),
+        DATES.get(2), List.of("-", "-", "-", "-", "-", "-", "-")), summary(failed));
     assertTrue(failed.out().contains("ingest: ok"), failed.out());
   }
 
@@ -184,8 +184,8 @@ class PipelineJobTest {
   void theResumeCommandRunsTheRestAndNothingTwice() {
     assertEquals(0, resumed.code(), resumed.err());
     assertEquals(Map.of(
-        FAILING, List.of("skipped", "skipped", "skipped", "skipped", "ok", "ok"),
-        DATES.get(2), List.of("ok", "not due", "ok", "ok", "ok", "ok")), summary(resumed));
+        FAILING, List.of("skipped", "skipped", "skipped", "skipped", "ok", "ok", "ok"),
+        DATES.get(2), List.of("ok", "not due", "ok", "ok", "ok", "ok", "ok")), summary(resumed));
     assertEquals(List.of(DATES.get(2)), runs("ingest", "succeeded"), "ingest ran once, as of the last date");
     assertEquals(DATES, runs("features", "succeeded"), "features once per date, not again on resume");
     assertEquals(List.of(FAILING), runs("export", "failed"));
@@ -380,7 +380,7 @@ class PipelineJobTest {
   @Test
   void oneDateFromALaterJobRunsOnlyThatJob() {
     assertEquals(0, reportAgain.code(), reportAgain.err());
-    assertEquals(Map.of(DATES.get(2), List.of("skipped", "skipped", "skipped", "skipped", "skipped", "ok")),
+    assertEquals(Map.of(DATES.get(2), List.of("skipped", "skipped", "skipped", "skipped", "skipped", "skipped", "ok")),
         summary(reportAgain));
     assertTrue(reportAgain.out().contains("ingest: skipped"), reportAgain.out());
     assertEquals(List.of(DATES.get(0), FAILING, DATES.get(2), DATES.get(2)), runs("report", "succeeded"));
@@ -419,7 +419,7 @@ class PipelineJobTest {
 
   @Test
   void badSettingsAreRefusedBeforeAnyJobRuns() {
-    refused("segpipe.pipeline.train-every (|'quarter' is not one of always, week, month", "--as-of", "2024-12-31", "--conf", "segpipe.pipeline.train-every=quarter");
+    refused("segpipe.pipeline.train-every (|'fortnight' is not one of always, week, month, quarter", "--as-of", "2024-12-31", "--conf", "segpipe.pipeline.train-every=fortnight");
     refused("did you mean segpipe.pipeline.train-every?", "--as-of", "2024-12-31",
         "--conf", "segpipe.pipeline.train-evry=week");
     refused("the export job would fail (nothing has run)|segpipe.export.columns|'shoe_size'", "--from", "2024-11-30", "--to", "2024-12-31",
