@@ -418,4 +418,130 @@ final class Charts {
         .append(coordinate(top + plotHeight / 2)).append(") rotate(-90)\">").append(escape(yLabel)).append("</text>");
     return svg.append("</svg>").toString();
   }
+
+  /**
+   * One row of {@link #intervals}: the row's label and a note under it, the estimate with its interval
+   * (NaN where there is none), the texts written right of the plot, the tooltip, the data-metric key of
+   * the estimate (null for none), and whether the row is drawn muted (hollow and grey: not to be trusted).
+   */
+  record Interval(String label, String note, double value, double low, double high, String valueText,
+      String intervalText, String tooltip, String metric, boolean muted) {}
+
+  private static final String MUTED = "#9aa5b1";
+
+  /**
+   * Estimates with their intervals, one row each: a point on a horizontal line from the interval's low to
+   * its high end, over an axis that always spans zero, drawn as a vertical line. Labels sit left of the
+   * plot, each estimate's text right of it, the ticks under it; every text is kept inside the chart.
+   * {@code mutedName} is the legend's name for muted rows (null when there is none).
+   */
+  static String intervals(String id, String title, String axisLabel, String pointName, String intervalName,
+      String mutedName, List<Interval> rows, DoubleFunction<String> tickFormat) {
+    double labelWidth = Math.max(110, Math.min(230, 12 + rows.stream()
+        .mapToDouble(r -> Math.max(textWidth(r.label()), textWidth(r.note()))).max().orElse(40)));
+    double valueRoom = Math.max(110, Math.min(170, 14 + rows.stream()
+        .mapToDouble(r -> Math.max(textWidth(r.valueText()), textWidth(r.intervalText()))).max().orElse(40)));
+    double plotLeft = labelWidth + 6;
+    double plotWidth = WIDTH - plotLeft - valueRoom - 10;
+    double rowHeight = 38;
+    double top = 52;
+    double plotHeight = rowHeight * Math.max(1, rows.size());
+    double low = 0;
+    double high = 0;
+    for (Interval r : rows) {
+      for (double v : new double[] {r.value(), r.low(), r.high()}) {
+        if (Double.isFinite(v)) {
+          low = Math.min(low, v);
+          high = Math.max(high, v);
+        }
+      }
+    }
+    if (!(high > low)) {
+      low = -0.1;
+      high = 0.1;
+    }
+    double step = ticks(high - low).get(1);
+    long first = (long) Math.floor(low / step + 1e-9);
+    long last = (long) Math.ceil(high / step - 1e-9);
+    if (last <= first) {
+      last = first + 1;
+    }
+    double from = first * step;
+    double to = last * step;
+    java.util.function.DoubleUnaryOperator x = v -> plotLeft + plotWidth * (v - from) / (to - from);
+    StringBuilder svg = open(id, title, top + plotHeight + 48);
+
+    // The legend: the point, the interval line and, where a row is muted, the hollow point.
+    svg.append("<g class=\"legend\">");
+    double at = 0;
+    svg.append("<circle cx=\"").append(coordinate(at + 6)).append("\" cy=\"34\" r=\"4.5\" fill=\"").append(PALETTE.get(0))
+        .append("\"/>");
+    text(svg, at + 17, 38, pointName, "legend-label", "start");
+    at += 17 + textWidth(pointName) + 18;
+    svg.append("<line x1=\"").append(coordinate(at)).append("\" y1=\"34\" x2=\"").append(coordinate(at + 20))
+        .append("\" y2=\"34\" stroke=\"").append(PALETTE.get(0)).append("\" stroke-width=\"2\"/>");
+    text(svg, at + 25, 38, intervalName, "legend-label", "start");
+    at += 25 + textWidth(intervalName) + 18;
+    if (mutedName != null) {
+      svg.append("<circle cx=\"").append(coordinate(at + 6)).append("\" cy=\"34\" r=\"4.5\" fill=\"#fff\" stroke=\"")
+          .append(MUTED).append("\" stroke-width=\"1.5\"/>");
+      text(svg, at + 17, 38, fit(mutedName, WIDTH - at - 17), "legend-label", "start");
+    }
+    svg.append("</g>");
+
+    // Grid and ticks: a label on every tick that has room, zero always among them.
+    List<Double> ticks = new ArrayList<>();
+    for (long k = first; k <= last; k++) {
+      ticks.add(k * step);
+    }
+    double widest = ticks.stream().mapToDouble(t -> textWidth(tickFormat.apply(t))).max().orElse(20);
+    double spacing = plotWidth / Math.max(1, ticks.size() - 1);
+    int every = 1;
+    while (spacing * every < widest + 8 && every < ticks.size()) {
+      every++;
+    }
+    svg.append("<g class=\"grid\">");
+    for (int i = 0; i < ticks.size(); i++) {
+      double t = ticks.get(i);
+      double tx = x.applyAsDouble(t);
+      line(svg, tx, top, tx, top + plotHeight, "gridline");
+      if (Math.floorMod(first + i, every) == 0) {
+        text(svg, tx, top + plotHeight + 14, tickFormat.apply(Math.abs(t) < step * 1e-9 ? 0 : t), "tick", "middle");
+      }
+    }
+    svg.append("</g>");
+    line(svg, plotLeft, top + plotHeight, plotLeft + plotWidth, top + plotHeight, "axis");
+    line(svg, x.applyAsDouble(0.0), top - 4, x.applyAsDouble(0.0), top + plotHeight, "axis");
+    text(svg, plotLeft + plotWidth / 2, top + plotHeight + 34, fit(axisLabel, plotWidth + labelWidth), "axis-label", "middle");
+
+    svg.append("<g class=\"intervals\">");
+    for (int i = 0; i < rows.size(); i++) {
+      Interval r = rows.get(i);
+      double y = top + i * rowHeight + rowHeight / 2;
+      String colour = r.muted() ? MUTED : PALETTE.get(0);
+      text(svg, labelWidth - 8, y - 3, fit(r.label(), labelWidth - 12), "category", "end");
+      text(svg, labelWidth - 8, y + 12, fit(r.note(), labelWidth - 12), "tick", "end");
+      if (Double.isFinite(r.low()) && Double.isFinite(r.high())) {
+        double x1 = x.applyAsDouble(r.low());
+        double x2 = x.applyAsDouble(r.high());
+        svg.append("<path d=\"M").append(coordinate(x1)).append(' ').append(coordinate(y - 5)).append("V")
+            .append(coordinate(y + 5)).append("M").append(coordinate(x1)).append(' ').append(coordinate(y)).append("H")
+            .append(coordinate(x2)).append("M").append(coordinate(x2)).append(' ').append(coordinate(y - 5)).append("V")
+            .append(coordinate(y + 5)).append("\" fill=\"none\" stroke=\"").append(colour)
+            .append("\" stroke-width=\"2\"><title>").append(escape(r.tooltip())).append("</title></path>");
+      }
+      if (Double.isFinite(r.value())) {
+        svg.append("<circle cx=\"").append(coordinate(x.applyAsDouble(r.value()))).append("\" cy=\"").append(coordinate(y))
+            .append("\" r=\"5\" fill=\"").append(r.muted() ? "#fff" : colour).append("\" stroke=\"").append(colour)
+            .append("\" stroke-width=\"1.5\"><title>").append(escape(r.tooltip())).append("</title></circle>");
+      } else {
+        text(svg, x.applyAsDouble(0.0) + 6, y + 4, "no estimate", "tick", "start");
+      }
+      metricText(svg, WIDTH - valueRoom + 4, y - 3, fit(r.valueText(), valueRoom - 8), "start",
+          Double.isFinite(r.value()) ? r.metric() : null, r.value());
+      text(svg, WIDTH - valueRoom + 4, y + 12, fit(r.intervalText(), valueRoom - 8), "tick", "start");
+    }
+    svg.append("</g>");
+    return svg.append("</svg>").toString();
+  }
 }

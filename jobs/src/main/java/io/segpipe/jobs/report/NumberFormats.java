@@ -56,6 +56,17 @@ final class NumberFormats {
     return Double.isFinite(share) ? percent.format(share) : MISSING;
   }
 
+  /** A share (0-1) as a percentage with {@code digits} decimals, e.g. a confidence level: 95%. */
+  String percent(double share, int digits) {
+    if (!Double.isFinite(share)) {
+      return MISSING;
+    }
+    NumberFormat f = (NumberFormat) percent.clone();
+    f.setMinimumFractionDigits(digits);
+    f.setMaximumFractionDigits(digits);
+    return f.format(share);
+  }
+
   String money(double amount) {
     return Double.isFinite(amount) ? money.format(amount) : MISSING;
   }
@@ -81,5 +92,45 @@ final class NumberFormats {
     }
     double change = (now - before) / Math.abs(before);
     return (change > 0 ? "+" : change < 0 ? "−" : "±") + percent.format(Math.abs(change));
+  }
+
+  /** A difference with its sign and {@code digits} decimals, e.g. +0.125 or −1.500; ± when it rounds to zero. */
+  String signedDecimal(double x, int digits) {
+    if (!Double.isFinite(x)) {
+      return MISSING;
+    }
+    return sign(x, 0.5 * Math.pow(10, -digits)) + decimal(Math.abs(x), digits);
+  }
+
+  /** A difference of money with its sign and cents, e.g. +€1.25. */
+  String signedMoneyCents(double x) {
+    return Double.isFinite(x) ? sign(x, 0.005) + money.format(Math.abs(x)) : MISSING;
+  }
+
+  /** A signed difference of money rounded to the whole unit, e.g. −€1,234; a dash when there is none. */
+  String signedMoneyWhole(double x) {
+    return Double.isFinite(x) ? sign(x, 0.5) + moneyWhole.format(Math.abs(x)) : MISSING;
+  }
+
+  /** A relative change (0.05 = 5 %) with its sign and one decimal, e.g. +5.0%. */
+  String signedPercent(double share) {
+    return Double.isFinite(share) ? sign(share, 0.0005) + percent.format(Math.abs(share)) : MISSING;
+  }
+
+  /** A difference of two shares in percentage points, with its sign and one decimal, e.g. +1.2 pp. */
+  String signedPoints(double shareDifference) {
+    return Double.isFinite(shareDifference) ? signedDecimal(shareDifference * 100, 1) + " pp" : MISSING;
+  }
+
+  /** A p-value: three decimals, or "< 0.001" below that. */
+  String pValue(double p) {
+    if (!Double.isFinite(p)) {
+      return MISSING;
+    }
+    return p < 0.001 ? "< " + decimal(0.001, 3) : decimal(p, 3);
+  }
+
+  private static String sign(double x, double zero) {
+    return Math.abs(x) < zero ? "±" : x > 0 ? "+" : "−";
   }
 }

@@ -9,12 +9,13 @@ import java.util.Map;
  *
  * @param previousAsOfDate the latest customer_segments snapshot before this one; null for the first
  * @param clv the lifetime value section; null when the clv job has not scored the date
+ * @param campaigns the campaign section; null when the lake has no campaign_results table
  */
 public record ReportData(String asOfDate, String previousAsOfDate, String generatedAt, String currency,
     String lakeRoot, Headline headline, List<SegmentSize> rfmSegments, List<GridCell> rfmGrid,
     List<StageCount> lifecycle, List<TransitionMatrix> transitions, Population population,
     List<ClusterPortrait> clusters, List<ClusterRuleText> rules, ChurnRisk churn, ModelQuality models,
-    LifetimeValue clv, DataQuality dataQuality) {
+    LifetimeValue clv, CampaignSection campaigns, DataQuality dataQuality) {
 
   /** The headline of one snapshot. */
   public record Snapshot(String asOfDate, long customers, long activeCustomers, long purchasers, double revenue,
@@ -105,4 +106,31 @@ public record ReportData(String asOfDate, String previousAsOfDate, String genera
 
   /** One row of clv_validation: a repeat-count bucket or a tracking week, actual against expected. */
   public record ValidationPoint(String label, long customers, double actual, double expected) {}
+
+  /**
+   * The campaigns of campaign_results evaluated on or before the report's date, and how many were left out
+   * because their (latest, the only one kept) evaluation is later than the report's date.
+   */
+  public record CampaignSection(List<CampaignEvaluation> evaluated, int evaluatedAfterAsOf) {}
+
+  /**
+   * One campaign's measurement. {@code windowEnd} is the last day measured; for a running campaign (an
+   * early look) that is its evaluation date, and {@code plannedEnd} the window's end from the campaigns
+   * table (null when that table is missing). Incremental revenue is in the report's currency; null where
+   * it could not be estimated. {@code metrics} holds the target metric first.
+   */
+  public record CampaignEvaluation(String campaignId, String name, String targetMetric, String evaluatedAsOf,
+      String windowStart, String windowEnd, boolean running, String plannedEnd, Double controlShare,
+      long treatedCustomers, long controlCustomers, long treatedBuyers, long controlBuyers, double confidence,
+      double power, Double incrementalRevenue, Double incrementalRevenueLow, Double incrementalRevenueHigh,
+      double sampleRatioPValue, boolean sampleRatioOk, List<CampaignMetric> metrics) {}
+
+  /**
+   * One campaign_results row: the metric per group and the uplift of treatment over control (absolute with
+   * its interval and p-value, relative with its interval, and the minimum detectable effect). Null where
+   * campaign_results has none (average_order_value has no interval or p-value by design).
+   */
+  public record CampaignMetric(String metric, boolean target, Double treatedValue, Double controlValue, Double uplift,
+      Double upliftLow, Double upliftHigh, Double pValue, Double relativeUplift, Double relativeUpliftLow,
+      Double relativeUpliftHigh, Double minimumDetectableEffect) {}
 }

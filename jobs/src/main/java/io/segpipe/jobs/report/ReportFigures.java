@@ -10,7 +10,11 @@ import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
+import io.segpipe.jobs.report.ReportData.CampaignMetric;
+import io.segpipe.jobs.report.ReportData.CampaignSection;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
 import io.segpipe.jobs.report.ReportData.ClvBin;
 import io.segpipe.jobs.report.ReportData.LifetimeValue;
@@ -141,12 +145,15 @@ final class ReportFigures {
     context.phase("lifetime value");
     LifetimeValue clv = lifetimeValue(asOf, profileRows);
 
+    context.phase("campaigns");
+    CampaignSection campaigns = campaigns(asOf);
+
     context.phase("data quality");
     DataQuality quality = dataQuality();
 
     return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
-        population, clusters, rules, churn, models, clv, quality);
+        population, clusters, rules, churn, models, clv, campaigns, quality);
   }
 
   private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
@@ -456,6 +463,84 @@ final class ReportFigures {
     return new LifetimeValue(version, unit, horizon, parameters, customers, stats.getDouble(1),
         stats.getDouble(1) / customers, stats.getDouble(2), stats.getDouble(3), tiers, bySegment, width, bins,
         holdoutUntil, byRepeats, tracking);
+  }
+
+  /**
+   * The campaign section, or null when the lake has no campaign_results. The table is itself an aggregate
+   * (one row per campaign and metric), so it is collected whole; the campaigns table adds each campaign's
+   * planned end (for a running one) and control share, where it exists.
+   */
+  private CampaignSection campaigns(LocalDate asOf) {
+    if (!lake.exists(Campaigns.RESULTS_TABLE)) {
+      return null;
+    }
+    List<Row> results = lake.read(Campaigns.RESULTS_TABLE, "").collectAsList();
+    Map<String, Row> definitions = new TreeMap<>();
+    if (lake.exists(Campaigns.TABLE)) {
+      lake.read(Campaigns.TABLE, "").select("campaign_id", "end_date", "control_share").collectAsList()
+          .forEach(r -> definitions.put(r.getString(0), r));
+    }
+    return campaignSection(results, definitions, asOf);
+  }
+
+  /**
+   * The campaigns of {@code results} (campaign_results rows) evaluated on or before {@code asOf}, in the
+   * order of their windows; a campaign evaluated later is counted, not shown: campaign_results keeps only a
+   * campaign's latest evaluation, so what it looked like as of the date is gone. {@code definitions} are
+   * campaigns rows (campaign_id, end_date, control_share) by id.
+   */
+  static CampaignSection campaignSection(List<Row> results, Map<String, Row> definitions, LocalDate asOf) {
+    Map<String, List<Row>> byCampaign = new TreeMap<>();
+    results.forEach(r -> byCampaign.computeIfAbsent(r.getAs("campaign_id"), k -> new ArrayList<>()).add(r));
+    List<CampaignEvaluation> shown = new ArrayList<>();
+    int later = 0;
+    for (Map.Entry<String, List<Row>> e : byCampaign.entrySet()) {
+      List<Row> rows = e.getValue();
+      LocalDate evaluated = rows.stream().map(r -> r.<Date>getAs("evaluated_as_of").toLocalDate())
+          .max(LocalDate::compareTo).orElseThrow();
+      if (evaluated.isAfter(asOf)) {
+        later++;
+        continue;
+      }
+      List<Row> ordered = new ArrayList<>(rows);
+      ordered.sort(Comparator.comparing((Row r) -> !r.<Boolean>getAs("target_metric"))
+          .thenComparingInt(r -> metricOrder(r.getAs("metric"))).thenComparing(r -> r.<String>getAs("metric")));
+      Row first = ordered.get(0);
+      List<CampaignMetric> metrics = ordered.stream().map(r -> new CampaignMetric(r.getAs("metric"),
+          r.<Boolean>getAs("target_metric"), optional(r, "treatment_value"), optional(r, "control_value"),
+          optional(r, "uplift"), optional(r, "uplift_low"), optional(r, "uplift_high"), optional(r, "p_value"),
+          optional(r, "relative_uplift"), optional(r, "relative_uplift_low"), optional(r, "relative_uplift_high"),
+          optional(r, "minimum_detectable_effect"))).toList();
+      Row definition = definitions.get(e.getKey());
+      String target = first.<Boolean>getAs("target_metric") ? first.getAs("metric") : null;
+      shown.add(new CampaignEvaluation(e.getKey(), first.getAs("name"), target, evaluated.toString(),
+          first.<Date>getAs("window_start").toString(), first.<Date>getAs("window_end").toString(),
+          first.<Boolean>getAs("running"),
+          definition == null || definition.isNullAt(1) ? null : definition.getDate(1).toString(),
+          definition == null || definition.isNullAt(2) ? null : definition.getDouble(2),
+          first.<Long>getAs("treatment_customers"), first.<Long>getAs("control_customers"),
+          first.<Long>getAs("treatment_buyers"), first.<Long>getAs("control_buyers"),
+          first.<Double>getAs("confidence"), first.<Double>getAs("power"), optional(first, "incremental_revenue"),
+          optional(first, "incremental_revenue_low"), optional(first, "incremental_revenue_high"),
+          first.<Double>getAs("sample_ratio_p_value"), first.<Boolean>getAs("sample_ratio_ok"), metrics));
+    }
+    shown.sort(Comparator.comparing(CampaignEvaluation::windowStart).thenComparing(CampaignEvaluation::campaignId));
+    return new CampaignSection(shown, later);
+  }
+
+  private static int metricOrder(String metric) {
+    int i = Campaigns.METRICS.indexOf(metric);
+    return i < 0 ? Campaigns.METRICS.size() : i;
+  }
+
+  /** A nullable double column; NaN and infinities read as null, the way campaign_results writes them. */
+  private static Double optional(Row r, String column) {
+    int i = r.fieldIndex(column);
+    if (r.isNullAt(i)) {
+      return null;
+    }
+    double value = ((Number) r.get(i)).doubleValue();
+    return Double.isFinite(value) ? value : null;
   }
 
   private static String nonNull(String version) {

@@ -20,7 +20,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The report job: for --as-of, one self-contained HTML page with the segments, their migration since
- * the previous snapshot, the cluster portraits, churn risk, model metrics and data quality, and the
+ * the previous snapshot, the cluster portraits, churn risk, model metrics, lifetime value, the campaigns
+ * evaluated by then and data quality, and the
  * same figures as JSON beside it. Every figure is aggregated in Spark; the page draws its charts as
  * inline SVG, loads nothing and runs no script.
  */
@@ -43,7 +44,8 @@ public final class ReportJob extends SegpipeJob<ReportSettings> {
   protected String summary() {
     return "Writes the segment report of --as-of: one self-contained HTML page (headline figures, RFM segments with\n"
         + "suggested actions, the R x F grid, the lifecycle funnel, segment migration since the previous snapshot,\n"
-        + "cluster portraits and rules, churn risk, model metrics and data quality; charts drawn as inline SVG, nothing\n"
+        + "cluster portraits and rules, churn risk, model metrics, lifetime value, the campaigns evaluated by then\n"
+        + "(campaign_results: uplift with intervals, sample-ratio warnings) and data quality; charts drawn as inline SVG, nothing\n"
         + "loaded from the network) and report-data.json with the same figures, under segpipe.report.folder/<as-of>/.\n"
         + "Needs the segment job's tables for that date.\n\n"
         + "Example: segpipe report --as-of 2024-12-31";

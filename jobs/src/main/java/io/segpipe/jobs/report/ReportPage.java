@@ -2,6 +2,7 @@ package io.segpipe.jobs.report;
 
 import static io.segpipe.jobs.report.Markup.escape;
 
+import io.segpipe.common.schema.Campaigns;
 import io.segpipe.jobs.report.Charts.Series;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
@@ -83,6 +84,7 @@ final class ReportPage {
     clusters();
     churnAndModels();
     lifetimeValue();
+    campaigns();
     dataQuality();
     html.append("</main>\n<footer><p>Made by <code>segpipe report --as-of ").append(escape(data.asOfDate()))
         .append("</code> from the tables under <code>").append(escape(data.lakeRoot()))
@@ -114,7 +116,7 @@ final class ReportPage {
         .append(".</p>\n<nav><a href=\"#headline\">Headline</a> <a href=\"#rfm\">RFM segments</a> <a href=\"#grid\">R × F grid</a>"
             + " <a href=\"#lifecycle\">Lifecycle</a> <a href=\"#migration\">Migration</a> <a href=\"#clusters\">Clusters</a>"
             + " <a href=\"#churn\">Churn and models</a> <a href=\"#clv\">Lifetime value</a>"
-            + " <a href=\"#quality\">Data quality</a></nav>\n</header>\n");
+            + " <a href=\"#campaigns\">Campaigns</a> <a href=\"#quality\">Data quality</a></nav>\n</header>\n");
   }
 
   private void section(String id, String title, String intro) {
@@ -694,6 +696,229 @@ final class ReportPage {
     html.append("<div class=\"card\"><div class=\"label\">").append(escape(label)).append("</div><div class=\"big\">");
     metric(metric, value, text);
     html.append("</div><div class=\"note\">").append(escape(note)).append("</div></div>");
+  }
+
+  private static final Map<String, String> CAMPAIGN_METRIC_NAMES = Map.of(
+      Campaigns.CONVERSION, "Conversion (share who bought)", Campaigns.REVENUE_PER_CUSTOMER, "Revenue per customer",
+      Campaigns.ORDERS_PER_CUSTOMER, "Orders per customer", Campaigns.AVERAGE_ORDER_VALUE, "Average order value (buyers)");
+
+  private static String metricName(String metric) {
+    return metric == null ? "no target metric" : CAMPAIGN_METRIC_NAMES.getOrDefault(metric, metric.replace('_', ' '));
+  }
+
+  /** A group's value of a metric: a share for conversion, money for revenue, orders with three decimals. */
+  private String campaignValue(String metric, Double v) {
+    if (v == null) {
+      return NumberFormats.MISSING;
+    }
+    return switch (metric) {
+      case Campaigns.CONVERSION -> format.percent(v);
+      case Campaigns.REVENUE_PER_CUSTOMER, Campaigns.AVERAGE_ORDER_VALUE -> format.money(v);
+      default -> format.decimal(v, 3);
+    };
+  }
+
+  /** A difference of a metric, signed: percentage points for conversion, money with cents, orders. */
+  private String campaignChange(String metric, Double d) {
+    if (d == null) {
+      return NumberFormats.MISSING;
+    }
+    return switch (metric) {
+      case Campaigns.CONVERSION -> format.signedPoints(d);
+      case Campaigns.REVENUE_PER_CUSTOMER, Campaigns.AVERAGE_ORDER_VALUE -> format.signedMoneyCents(d);
+      default -> format.signedDecimal(d, 3);
+    };
+  }
+
+  /** The minimum detectable effect, a size (unsigned) in the metric's unit. */
+  private String campaignSize(String metric, Double d) {
+    if (d == null) {
+      return NumberFormats.MISSING;
+    }
+    return switch (metric) {
+      case Campaigns.CONVERSION -> format.decimal(d * 100, 1) + " pp";
+      case Campaigns.REVENUE_PER_CUSTOMER, Campaigns.AVERAGE_ORDER_VALUE -> format.money(d);
+      default -> format.decimal(d, 3);
+    };
+  }
+
+  /** A confidence level: 95%, or 97.5% where it is not a whole percentage. */
+  private String confidence(double level) {
+    double percent = level * 100;
+    return format.percent(level, Math.abs(percent - Math.rint(percent)) < 1e-9 ? 0 : 1);
+  }
+
+  private static String range(String low, String high) {
+    return low + " to " + high;
+  }
+
+  private static double value(Double d, double otherwise) {
+    return d == null ? otherwise : d;
+  }
+
+  private void campaigns() {
+    ReportData.CampaignSection section = data.campaigns();
+    section("campaigns", "Campaigns", "Campaigns measured by the evaluate job: the customers of each were split at"
+        + " random into a treated group (contacted) and a control group (held back), and the groups are compared over"
+        + " the campaign's window. The uplift is treated minus control, with its interval: an interval that crosses"
+        + " zero means the data cannot tell the effect from chance. The minimum detectable effect (MDE) is the"
+        + " smallest uplift the groups' sizes could reliably detect.");
+    List<ReportData.CampaignEvaluation> shown = section == null ? List.of() : section.evaluated();
+    int later = section == null ? 0 : section.evaluatedAfterAsOf();
+    if (shown.isEmpty()) {
+      html.append("<p class=\"empty\">No campaign has been evaluated yet");
+      html.append(section == null ? " (the lake has no campaign_results table): run <code>segpipe evaluate --as-of "
+          + escape(data.asOfDate()) + "</code> once a campaign's window has ended." : " as of " + escape(data.asOfDate()) + ".");
+      html.append("</p>\n");
+    }
+    if (later > 0) {
+      html.append("<p class=\"muted\">");
+      metric("campaign.evaluated_after_as_of", later, format.count(later));
+      html.append(later == 1 ? " campaign was" : " campaigns were").append(" left out: evaluated after ")
+          .append(escape(data.asOfDate())).append(", and campaign_results keeps only a campaign's latest evaluation.</p>\n");
+    }
+    if (shown.isEmpty()) {
+      html.append("</section>\n");
+      return;
+    }
+    List<Charts.Interval> rows = new ArrayList<>();
+    for (ReportData.CampaignEvaluation c : shown) {
+      ReportData.CampaignMetric t = c.metrics().isEmpty() ? null : c.metrics().get(0);
+      String metric = t == null ? "" : t.metric();
+      String note = (c.targetMetric() == null ? "no target metric" : c.targetMetric().replace('_', ' '))
+          + (t == null || t.uplift() == null ? "" : ", " + campaignChange(metric, t.uplift()))
+          + (c.running() ? ", early look" : "");
+      rows.add(new Charts.Interval(c.name(), note, t == null ? Double.NaN : value(t.relativeUplift(), Double.NaN),
+          t == null ? Double.NaN : value(t.relativeUpliftLow(), Double.NaN),
+          t == null ? Double.NaN : value(t.relativeUpliftHigh(), Double.NaN),
+          t == null ? NumberFormats.MISSING : format.signedPercent(value(t.relativeUplift(), Double.NaN)),
+          t == null || t.relativeUpliftLow() == null || t.relativeUpliftHigh() == null ? "no interval"
+              : range(format.signedPercent(t.relativeUpliftLow()), format.signedPercent(t.relativeUpliftHigh())),
+          c.name() + " (" + c.campaignId() + "), " + metricName(c.targetMetric()) + ": relative uplift "
+              + (t == null ? NumberFormats.MISSING : format.signedPercent(value(t.relativeUplift(), Double.NaN)))
+              + (t == null || t.relativeUpliftLow() == null || t.relativeUpliftHigh() == null ? ""
+                  : ", " + confidence(c.confidence()) + " interval " + range(format.signedPercent(t.relativeUpliftLow()),
+                      format.signedPercent(t.relativeUpliftHigh())))
+              + (c.sampleRatioOk() ? "" : "; the split is suspect: do not trust this result"),
+          "campaign.chart_relative_uplift|" + c.campaignId(), !c.sampleRatioOk()));
+    }
+    boolean sameConfidence = shown.stream().mapToDouble(ReportData.CampaignEvaluation::confidence).distinct().count() == 1;
+    boolean anySuspect = shown.stream().anyMatch(c -> !c.sampleRatioOk());
+    figure(Charts.intervals("chart-campaigns", "Uplift of each campaign's target metric",
+        "Relative uplift of the target metric (treated ÷ control − 1)", "Relative uplift",
+        (sameConfidence ? confidence(shown.get(0).confidence()) + " interval" : "interval (each campaign's confidence)"),
+        anySuspect ? "split suspect: do not trust" : null, rows, t -> format.percent(t)));
+    for (ReportData.CampaignEvaluation c : shown) {
+      campaign(c);
+    }
+    html.append("</section>\n");
+  }
+
+  private void campaign(ReportData.CampaignEvaluation c) {
+    String id = c.campaignId();
+    html.append("<article class=\"cluster\" id=\"campaign-").append(escape(Markup.slug(id))).append("\">\n<h3>")
+        .append(escape(c.name())).append(" <span class=\"muted\">(<code>").append(escape(id)).append("</code>)</span></h3>\n");
+    if (!c.sampleRatioOk()) {
+      html.append("<p class=\"bad\" role=\"alert\"><strong>Warning: the split does not match the control share (p ");
+      String p = format.pValue(c.sampleRatioPValue());
+      html.append(p.startsWith("<") ? "" : "= ");
+      metric("campaign.sample_ratio_p_value|" + id, c.sampleRatioPValue(), p);
+      html.append("): do not trust this result.</strong> ");
+      long all = c.treatedCustomers() + c.controlCustomers();
+      html.append(escape(format.percent(all == 0 ? Double.NaN : (double) c.controlCustomers() / all)))
+          .append(" of the customers are in control");
+      if (c.controlShare() != null) {
+        html.append(" where the split rule gives ").append(escape(format.percent(c.controlShare())));
+      }
+      html.append(": something other than chance decided who was held back.</p>\n");
+    }
+    if (c.running()) {
+      html.append("<p><strong>Early look: the window ends ")
+          .append(escape(c.plannedEnd() == null ? "later" : c.plannedEnd())).append(".</strong> Measured up to ")
+          .append(escape(c.windowEnd())).append("; the figures will change until the window has ended.</p>\n");
+    }
+    ReportData.CampaignMetric t = c.metrics().isEmpty() ? null : c.metrics().get(0);
+    html.append("<p class=\"facts\">Window <strong>").append(escape(c.windowStart())).append(" – ")
+        .append(escape(c.windowEnd())).append("</strong>").append(c.running() ? " (so far)" : "")
+        .append(", evaluated as of ").append(escape(c.evaluatedAsOf())).append(". ");
+    metric("campaign.treated_customers|" + id, c.treatedCustomers(), format.count(c.treatedCustomers()));
+    html.append(" treated / ");
+    metric("campaign.control_customers|" + id, c.controlCustomers(), format.count(c.controlCustomers()));
+    html.append(" control customers (").append(escape(format.count(c.treatedBuyers()))).append(" / ")
+        .append(escape(format.count(c.controlBuyers()))).append(" bought). Target metric: <strong>")
+        .append(escape(metricName(c.targetMetric()))).append("</strong>");
+    if (t != null && t.target()) {
+      html.append(": ").append(escape(campaignValue(t.metric(), t.treatedValue()))).append(" treated against ")
+          .append(escape(campaignValue(t.metric(), t.controlValue()))).append(" control, uplift ")
+          .append(escape(campaignChange(t.metric(), t.uplift())));
+      if (t.upliftLow() != null && t.upliftHigh() != null) {
+        html.append(" (").append(escape(confidence(c.confidence()))).append(" interval ")
+            .append(escape(range(campaignChange(t.metric(), t.upliftLow()), campaignChange(t.metric(), t.upliftHigh()))))
+            .append(")");
+      }
+      if (t.pValue() != null) {
+        String p = format.pValue(t.pValue());
+        html.append(", p ").append(escape(p.startsWith("<") ? p : "= " + p));
+      }
+    }
+    html.append(".</p>\n");
+    html.append("<table><thead><tr><th>Metric</th><th class=\"num\">Treated</th><th class=\"num\">Control</th>"
+        + "<th class=\"num\">Uplift (").append(escape(confidence(c.confidence()))).append(" interval)</th>"
+        + "<th class=\"num\">Relative uplift</th><th class=\"num\">p-value</th><th class=\"num\">MDE</th></tr></thead><tbody>");
+    for (ReportData.CampaignMetric m : c.metrics()) {
+      String key = id + "|" + m.metric();
+      html.append("<tr><th scope=\"row\">").append(escape(metricName(m.metric())))
+          .append(m.target() ? " <span class=\"muted\">(target)</span>" : "").append("</th>");
+      cell("campaign.treated|" + key, value(m.treatedValue()), campaignValue(m.metric(), m.treatedValue()));
+      cell("campaign.control|" + key, value(m.controlValue()), campaignValue(m.metric(), m.controlValue()));
+      html.append("<td class=\"num\">");
+      if (m.uplift() != null) {
+        metric("campaign.uplift|" + key, m.uplift(), campaignChange(m.metric(), m.uplift()));
+      } else {
+        html.append(escape(NumberFormats.MISSING));
+      }
+      html.append("<br><span class=\"muted\">");
+      if (m.upliftLow() != null && m.upliftHigh() != null) {
+        metric("campaign.uplift_low|" + key, m.upliftLow(), campaignChange(m.metric(), m.upliftLow()));
+        html.append(" to ");
+        metric("campaign.uplift_high|" + key, m.upliftHigh(), campaignChange(m.metric(), m.upliftHigh()));
+      } else {
+        html.append(Campaigns.AVERAGE_ORDER_VALUE.equals(m.metric()) ? "not tested: buyers are not randomised"
+            : "no interval");
+      }
+      html.append("</span></td><td class=\"num\">");
+      if (m.relativeUplift() != null) {
+        metric("campaign.relative_uplift|" + key, m.relativeUplift(), format.signedPercent(m.relativeUplift()));
+      } else {
+        html.append(escape(NumberFormats.MISSING));
+      }
+      if (m.relativeUpliftLow() != null && m.relativeUpliftHigh() != null) {
+        html.append("<br><span class=\"muted\">").append(escape(range(format.signedPercent(m.relativeUpliftLow()),
+            format.signedPercent(m.relativeUpliftHigh())))).append("</span>");
+      }
+      html.append("</td>");
+      cell("campaign.p_value|" + key, value(m.pValue()), m.pValue() == null ? NumberFormats.MISSING : format.pValue(m.pValue()));
+      cell("campaign.mde|" + key, value(m.minimumDetectableEffect()), campaignSize(m.metric(), m.minimumDetectableEffect()));
+      html.append("</tr>");
+    }
+    html.append("</tbody></table>\n<p class=\"facts\">Incremental revenue: <strong>");
+    if (c.incrementalRevenue() != null) {
+      metric("campaign.incremental_revenue|" + id, c.incrementalRevenue(), format.signedMoneyWhole(c.incrementalRevenue()));
+    } else {
+      html.append(escape(NumberFormats.MISSING));
+    }
+    html.append("</strong>");
+    if (c.incrementalRevenueLow() != null && c.incrementalRevenueHigh() != null) {
+      html.append(" (").append(escape(confidence(c.confidence()))).append(" interval ");
+      metric("campaign.incremental_revenue_low|" + id, c.incrementalRevenueLow(),
+          format.signedMoneyWhole(c.incrementalRevenueLow()));
+      html.append(" to ");
+      metric("campaign.incremental_revenue_high|" + id, c.incrementalRevenueHigh(),
+          format.signedMoneyWhole(c.incrementalRevenueHigh()));
+      html.append(")");
+    }
+    html.append(": revenue per treated customer minus per control customer, times the ")
+        .append(escape(format.count(c.treatedCustomers()))).append(" treated customers.</p>\n</article>\n");
   }
 
   private void dataQuality() {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
@@ -89,11 +90,101 @@ class ReportJobTest {
     assertEquals(0, new IngestJob().execute("--source", dirty + "/events", "--mapping", "generator",
         "--conf", "segpipe.lake.root=" + lake, "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""),
         "ingest the dirty batch");
+    writeCampaignResults();
     for (String asOf : List.of(BEFORE, AS_OF)) {
       assertEquals(0, new ReportJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake), "report " + asOf);
     }
     page = lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.PAGE);
     data = JSON.readTree(lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.DATA).toFile());
+  }
+
+  /**
+   * A small campaign_results, as the evaluate job writes it: "winback" evaluated on 2024-12-20 with a suspect
+   * split, aimed at conversion; "newyear" evaluated after the report's date, so left out of its report.
+   */
+  private static void writeCampaignResults() {
+    long[] sizes = {900, 120, 300, 30};
+    Double[] money = {2025.0, -450.0, 4500.0};
+    long[] later = {400, 400, 80, 60};
+    Double[] laterMoney = {1200.0, 100.0, 2300.0};
+    List<Row> rows = List.of(
+        CampaignSectionTest.result("winback", "conversion", true, "2024-12-20", "2024-11-01", "2024-11-30", false, sizes,
+            new Double[] {1.0 / 3, 0.25, 1.0 / 3 - 0.25, 0.0234, 0.1432, 0.0721, 1.0 / 3 / 0.25 - 1, 0.06, 0.61, 0.091},
+            money, 0.0021, false),
+        CampaignSectionTest.result("winback", "revenue_per_customer", false, "2024-12-20", "2024-11-01", "2024-11-30",
+            false, sizes, new Double[] {12.5, 10.25, 2.25, -0.5, 5.0, 0.0423, 0.22, -0.05, 0.49, 3.1}, money, 0.0021, false),
+        CampaignSectionTest.result("winback", "orders_per_customer", false, "2024-12-20", "2024-11-01", "2024-11-30",
+            false, sizes, new Double[] {0.3126, 0.25, 0.0626, -0.0125, 0.1375, 0.1, 0.25, -0.05, 0.55, 0.08}, money,
+            0.0021, false),
+        CampaignSectionTest.result("winback", "average_order_value", false, "2024-12-20", "2024-11-01", "2024-11-30",
+            false, sizes, new Double[] {37.5, 41.0, -3.5, null, null, null, -0.0854, null, null, null}, money, 0.0021,
+            false),
+        CampaignSectionTest.result("newyear", "revenue_per_customer", true, "2025-01-15", "2024-12-15", "2025-01-14",
+            false, later, new Double[] {9.0, 6.0, 3.0, 0.25, 5.75, 0.033, 0.5, 0.04, 0.96, 2.4}, laterMoney, 0.6, true),
+        CampaignSectionTest.result("newyear", "conversion", false, "2025-01-15", "2024-12-15", "2025-01-14",
+            false, later, new Double[] {0.2, 0.15, 0.05, 0.0, 0.1, 0.05, 0.3333, 0.0, 0.7, 0.07}, laterMoney, 0.6, true));
+    spark.createDataFrame(rows, Campaigns.RESULTS_SCHEMA).write().format("delta")
+        .save(lake.resolve(Campaigns.RESULTS_TABLE).toString());
+  }
+
+  @Test
+  void theCampaignSectionShowsTheCampaignsEvaluatedByTheDate() throws IOException {
+    String html = Files.readString(page);
+    String section = html.substring(html.indexOf("<section id=\"campaigns\">"), html.indexOf("<section id=\"quality\">"));
+    // winback (evaluated 2024-12-20) is shown, newyear (evaluated 2025-01-15) left out and counted.
+    assertTrue(section.contains("<code>winback</code>") && !section.contains("newyear"), "only the campaign evaluated by then");
+    assertTrue(section.contains("<span data-metric=\"campaign.evaluated_after_as_of\" data-value=\"1.0\">1</span>"
+        + " campaign was left out: evaluated after 2024-12-31"), "the omitted count");
+    assertTrue(section.contains("Window <strong>2024-11-01 – 2024-11-30</strong>, evaluated as of 2024-12-20."));
+    assertTrue(section.contains(">900</span> treated / <span data-metric=\"campaign.control_customers|winback\""
+        + " data-value=\"120.0\">120</span> control customers (300 / 30 bought)"));
+    // The target metric first, formatted in the report's locale and currency (GBP by default).
+    assertTrue(section.contains("Target metric: <strong>Conversion (share who bought)</strong>: 33.3% treated against"
+        + " 25.0% control, uplift +8.3 pp (95% interval +2.3 pp to +14.3 pp), p = 0.072."), "the target's sentence");
+    assertTrue(section.contains("data-metric=\"campaign.treated|winback|revenue_per_customer\" data-value=\"12.5\">£12.50<"));
+    assertTrue(section.contains("data-metric=\"campaign.uplift|winback|revenue_per_customer\" data-value=\"2.25\">+£2.25<"));
+    assertTrue(section.contains("data-metric=\"campaign.uplift_low|winback|revenue_per_customer\" data-value=\"-0.5\">−£0.50<"));
+    assertTrue(section.contains("data-metric=\"campaign.mde|winback|conversion\" data-value=\"0.091\">9.1 pp<"));
+    assertTrue(section.contains("data-metric=\"campaign.relative_uplift|winback|conversion\""));
+    assertTrue(section.contains(">+33.3%</span><br><span class=\"muted\">+6.0% to +61.0%</span>"), "relative uplift");
+    assertTrue(section.contains("data-metric=\"campaign.uplift|winback|average_order_value\" data-value=\"-3.5\">−£3.50<"));
+    assertTrue(section.contains("data-metric=\"campaign.incremental_revenue|winback\" data-value=\"2025.0\">+£2,025<"));
+    assertTrue(section.contains(">−£450</span> to <span data-metric=\"campaign.incremental_revenue_high|winback\""
+        + " data-value=\"4500.0\">+£4,500</span>"));
+    assertTrue(section.contains("<strong>Warning: the split does not match the control share (p = <span"
+        + " data-metric=\"campaign.sample_ratio_p_value|winback\" data-value=\"0.0021\">0.002</span>): do not trust"
+        + " this result.</strong>"), "the warning");
+    assertFalse(section.contains("Early look"), "winback's window had ended");
+    assertTrue(section.contains("id=\"chart-campaigns\""));
+
+    // The JSON beside the page carries the same figures.
+    JsonNode campaigns = data.get("campaigns");
+    assertEquals(1, campaigns.get("evaluatedAfterAsOf").asInt());
+    assertEquals(1, campaigns.get("evaluated").size());
+    JsonNode winback = campaigns.at("/evaluated/0");
+    assertEquals("winback", winback.get("campaignId").asText());
+    assertEquals("conversion", winback.get("targetMetric").asText());
+    assertEquals(900, winback.get("treatedCustomers").asLong());
+    assertEquals(120, winback.get("controlCustomers").asLong());
+    assertFalse(winback.get("sampleRatioOk").asBoolean());
+    assertEquals(0.0021, winback.get("sampleRatioPValue").asDouble(), 0);
+    assertEquals(2025.0, winback.get("incrementalRevenue").asDouble(), 0);
+    assertEquals(-450.0, winback.get("incrementalRevenueLow").asDouble(), 0);
+    assertEquals(4500.0, winback.get("incrementalRevenueHigh").asDouble(), 0);
+    assertEquals(List.of("conversion", "revenue_per_customer", "orders_per_customer", "average_order_value"),
+        java.util.stream.StreamSupport.stream(winback.get("metrics").spliterator(), false).map(m -> m.get("metric").asText())
+            .toList());
+    assertEquals(1.0 / 3 - 0.25, winback.at("/metrics/0/uplift").asDouble(), 1e-15);
+    assertEquals(0.0234, winback.at("/metrics/0/upliftLow").asDouble(), 0);
+    assertEquals(0.0721, winback.at("/metrics/0/pValue").asDouble(), 0);
+    assertEquals(3.1, winback.at("/metrics/1/minimumDetectableEffect").asDouble(), 0);
+    assertTrue(winback.at("/metrics/3/pValue").isNull(), "average order value has no p-value");
+
+    // The first date's report: both campaigns were evaluated after it.
+    String first = Files.readString(lake.resolve("reports").resolve(BEFORE).resolve(ReportJob.PAGE));
+    assertTrue(first.contains("No campaign has been evaluated yet as of " + BEFORE + "."));
+    assertTrue(first.contains("data-value=\"2.0\">2</span> campaigns were left out: evaluated after " + BEFORE));
+    assertFalse(first.contains("chart-campaigns"));
   }
 
   private static Dataset<Row> table(String name) {
@@ -216,7 +307,7 @@ class ReportJobTest {
     List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
         "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette",
         "chart-clv-segments", "chart-clv-distribution", "chart-churn-gains", "chart-churn-reliability",
-        "chart-churn-importance-forest"));
+        "chart-churn-importance-forest", "chart-campaigns"));
     data.get("clusters").forEach(c -> {
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-profile");
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-channels");
@@ -227,6 +318,16 @@ class ReportJobTest {
       assertTrue(c.get("filledMarks").asInt() >= 1, id + " has at least one visible bar or cell: " + c);
       assertTrue(c.get("width").asDouble() > 300 && c.get("height").asDouble() > 100, id + " is drawn at a readable size: " + c);
       assertFalse(c.get("title").asText().isBlank(), id + " has a title");
+    });
+    // The campaign chart keeps every text inside its box, and no two of its texts overlap.
+    JsonNode campaignChart = charts.get("chart-campaigns");
+    assertEquals(0, campaignChart.get("outside").size(), "texts outside the campaign chart: " + campaignChart.get("outside"));
+    assertEquals(0, campaignChart.get("overlaps").size(), "overlapping texts in the campaign chart: " + campaignChart.get("overlaps"));
+    assertEquals(1, campaignChart.get("points").asInt(), "one row per campaign shown");
+    charts.forEach((id, c) -> {
+      if (c.get("outside").size() + c.get("overlaps").size() > 0) {
+        System.out.println("report chart " + id + ": outside " + c.get("outside") + ", overlaps " + c.get("overlaps"));
+      }
     });
 
     Map<String, JsonNode> shown = new HashMap<>();
@@ -363,12 +464,30 @@ class ReportJobTest {
         charts: Array.from(document.querySelectorAll('svg.chart')).map(svg => {
           const box = svg.getBoundingClientRect();
           const marks = svg.querySelectorAll('rect, text, line, path');
-          const filled = Array.from(svg.querySelectorAll('rect')).filter(r => {
+          const filled = Array.from(svg.querySelectorAll('rect, circle')).filter(r => {
             const b = r.getBBox();
             return b.width > 0 && b.height > 0 && r.getAttribute('fill') !== 'none';
           });
+          // Texts in viewBox units (those not rotated): any beyond the box, and any two that overlap.
+          const view = svg.viewBox.baseVal;
+          const texts = Array.from(svg.querySelectorAll('text')).filter(t => !t.getAttribute('transform'))
+            .map(t => ({ text: t.textContent, box: t.getBBox() }));
+          const outside = texts.filter(t => t.box.x < -0.5 || t.box.y < -0.5 || t.box.x + t.box.width > view.width + 0.5
+            || t.box.y + t.box.height > view.height + 0.5).map(t => t.text);
+          const overlaps = [];
+          for (let i = 0; i < texts.length; i++) {
+            for (let j = i + 1; j < texts.length; j++) {
+              const a = texts[i].box, b = texts[j].box;
+              const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+              const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+              if (w > 1 && h > 1 && a.width > 0 && b.width > 0) {
+                overlaps.push(texts[i].text + ' / ' + texts[j].text);
+              }
+            }
+          }
           return { id: svg.id, marks: marks.length, filledMarks: filled.length, width: box.width, height: box.height,
-                   title: (svg.querySelector('title') || {}).textContent || '' };
+                   title: (svg.querySelector('title') || {}).textContent || '', outside: outside, overlaps: overlaps,
+                   points: svg.querySelectorAll('g.intervals circle').length };
         }),
         metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
           metric: e.getAttribute('data-metric'), value: parseFloat(e.getAttribute('data-value')), text: e.textContent
