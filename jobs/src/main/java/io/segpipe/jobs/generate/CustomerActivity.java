@@ -23,9 +23,11 @@ final class CustomerActivity {
   private final GenerationSpec spec;
   private final CustomerPlan plan;
   private final Archetype.Behaviour behaviour;
-  private final SplittableRandom rng;
+  private SplittableRandom rng;
   private final EventWriter out;
   private int orders;
+  /** The days of the customer's own orders, to tell whether it bought in a planted campaign's window. */
+  private final java.util.List<Long> orderDays = new java.util.ArrayList<>();
 
   private CustomerActivity(GenerationSpec spec, CustomerPlan plan) {
     this.spec = spec;
@@ -41,7 +43,39 @@ final class CustomerActivity {
     activity.orders();
     activity.browsing();
     activity.anonymousTraffic();
+    activity.plantCampaigns();
     return activity.out;
+  }
+
+  /**
+   * For each planted campaign, a customer who would be eligible (marketing consent, joined by the snapshot),
+   * is in the treatment group by the split rule, has no order of its own in the window and does not churn
+   * before the window ends, gets one there
+   * with probability lift, drawn from the CAMPAIGN stream (and the order's details too): the customer's
+   * other rows are what they are without the campaign. Each such customer's outcome goes to the truth.
+   */
+  private void plantCampaigns() {
+    if (spec.campaigns().isEmpty()) {
+      return;
+    }
+    SplittableRandom campaignRng = Seeds.CAMPAIGN.random(spec.seed(), plan.index());
+    SplittableRandom activityRng = rng;
+    for (PlantedCampaign c : spec.campaigns()) {
+      if (!plan.marketingOptIn() || plan.signupDay() > c.snapshotDay()) {
+        continue;
+      }
+      boolean treated = !io.segpipe.jobs.campaign.CampaignAssignment.control(c.id(), plan.customerId(), c.controlShare());
+      boolean bought = orderDays.stream().anyMatch(c::inWindow);
+      // The ground truth's churn date stays true: nobody is moved to buy after it.
+      boolean reachable = plan.churnDay() == null || plan.churnDay() > c.endDay();
+      boolean planted = treated && !bought && reachable && campaignRng.nextDouble() < c.lift();
+      if (planted) {
+        rng = campaignRng;
+        order(Draw.day(campaignRng, c.startDay(), Math.min(c.endDay(), spec.lastDay())));
+        rng = activityRng;
+      }
+      out.truth(c.id(), plan.customerId(), treated, bought, planted);
+    }
   }
 
   private void orders() {
@@ -109,6 +143,7 @@ final class CustomerActivity {
   }
 
   private void order(long day) {
+    orderDays.add(day);
     Channel channel = Channel.values()[Draw.weighted(rng, behaviour.channels())];
     String orderId = "o" + plan.index() + "-" + orders++;
     String store = channel == Channel.STORE ? store() : null;

@@ -69,6 +69,17 @@ final class EventWriter {
     return rows;
   }
 
+  private final List<Row> truth = new ArrayList<>();
+
+  /** One customer's outcome for a planted campaign, as {@link ExportShape#CAMPAIGN_TRUTH}. */
+  void truth(String campaignId, String customerId, boolean treated, boolean boughtAnyway, boolean planted) {
+    truth.add(RowFactory.create(campaignId, customerId, treated ? "treatment" : "control", boughtAnyway, planted));
+  }
+
+  List<Row> truth() {
+    return truth;
+  }
+
   /** Events written for a known customer (before duplicates): what the anonymous share is measured on. */
   long knownEvents() {
     return sequence - anonymous;

@@ -48,5 +48,17 @@ final class ExportShape {
       .add("archetype", DataTypes.StringType, false)
       .add("churn_date", DataTypes.DateType, true);
 
+  /**
+   * campaign_truth (with --campaigns): per planted campaign, each customer who would be eligible by the
+   * generator's knowledge (consent, joined by the snapshot), its group by the split rule, whether it bought in
+   * the window on its own, and whether the campaign's planted order moved it to buy.
+   */
+  static final StructType CAMPAIGN_TRUTH = new StructType()
+      .add("campaign_id", DataTypes.StringType, false)
+      .add("customer_id", DataTypes.StringType, false)
+      .add("test_group", DataTypes.StringType, false)
+      .add("bought_anyway", DataTypes.BooleanType, false)
+      .add("planted_order", DataTypes.BooleanType, false);
+
   static final String CURRENCY_CODE = "GBP";
 }

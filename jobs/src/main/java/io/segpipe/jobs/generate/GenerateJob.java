@@ -43,7 +43,9 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         Writes, under --output: events/ (Parquet, the export shape conf/sources/generator.conf maps), customers/
         (the customers dimension) and ground_truth/ (each customer's archetype and churn date). Customers follow
         archetypes that behave clearly differently: loyal_high_spender, bargain_hunter, one_time_buyer,
-        lapsing_regular, store_only, new_signup. The same options and --seed give the same rows.
+        lapsing_regular, store_only, new_signup. The same options and --seed give the same rows. With --campaigns
+        FILE (the campaign file of export) and --campaign-lift X, each campaign's treated customers who would not
+        have bought in its window buy there with probability X; campaign_truth/ says who was moved.
         Example: segpipe generate --output /tmp/gen --customers 100000 --events 5000000""";
   }
 
@@ -72,6 +74,10 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     write(customers(spark, settings, tally), output + "customers");
     context.phase("write ground truth");
     write(groundTruth(spark, settings), output + "ground_truth");
+    if (!settings.spec().campaigns().isEmpty()) {
+      context.phase("write campaign truth");
+      write(campaignTruth(spark, settings), output + "campaign_truth");
+    }
 
     return new JobOutcome(settings.customers(), tally.events(), 0, 0, tally.summary(settings.customers()),
         tally.details());
@@ -111,6 +117,14 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     };
     return spark.range(0, settings.customers(), 1, settings.eventPartitions())
         .flatMap(generate, Encoders.row(ExportShape.EVENTS));
+  }
+
+  /** The planted campaigns' truth: each customer generated again (its rows are the same), its outcomes kept. */
+  static Dataset<Row> campaignTruth(SparkSession spark, GenerateSettings settings) {
+    GenerationSpec spec = settings.spec();
+    FlatMapFunction<Long, Row> truth = index -> CustomerActivity.generate(spec, index).truth().iterator();
+    return spark.range(0, settings.customers(), 1, settings.eventPartitions())
+        .flatMap(truth, Encoders.row(ExportShape.CAMPAIGN_TRUTH)).coalesce(1);
   }
 
   static Dataset<Row> customers(SparkSession spark, GenerateSettings settings, GenerationTally tally) {

@@ -2,6 +2,11 @@ package io.segpipe.jobs.generate;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
+import io.segpipe.common.config.ConfigError;
+import io.segpipe.common.config.ConfigReader;
+import io.segpipe.jobs.campaign.Campaign;
+import io.segpipe.jobs.campaign.CampaignDefinitions;
+import com.typesafe.config.ConfigFactory;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -24,6 +29,7 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
   static final String DEFAULT_TO = "2024-12-31";
   static final long DEFAULT_SEED = 42;
   static final double DEFAULT_ANONYMOUS_SHARE = 0.05;
+  static final double DEFAULT_LIFT = 0.15;
   /** Events per partition: small enough to stream through a 1 GB executor, big enough for tidy files. */
   static final long EVENTS_PER_PARTITION = 1_000_000;
 
@@ -44,7 +50,12 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
           + "channel or event type, negative amount, missing event_time, rating 9), and the same share again "
           + "re-emitted as exact duplicates; 0 to 0.2 (default 0)"),
       new JobArguments.Option("partitions", "N", "Spark partitions and events files (default: one per million "
-          + "events); the rows do not depend on it")), BtydPlan.OPTIONS.stream()).toList();
+          + "events); the rows do not depend on it"),
+      new JobArguments.Option("campaigns", "FILE", "plant the effect of these campaigns (a campaign file as for "
+          + "export: campaigns = [ ... ]); writes campaign_truth/"),
+      new JobArguments.Option("campaign-lift", "X", "with --campaigns: the probability that a treated customer who "
+          + "would not have bought in the window buys there, 0 to 1 (default " + DEFAULT_LIFT + ")")),
+      BtydPlan.OPTIONS.stream()).toList();
 
   static GenerateSettings parse(JobArguments arguments) {
     String output = arguments.option("output").filter(s -> !s.isBlank()).orElseThrow(() -> new UserError(
@@ -62,11 +73,30 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     double anonymous = share(arguments, "anonymous-share", DEFAULT_ANONYMOUS_SHARE, 0.5);
     double dirty = share(arguments, "dirty-share", 0, 0.2);
     int partitions = (int) whole(arguments, "partitions", 0, 1, 100_000);
-    GenerationSpec natural = new GenerationSpec(seed, from, to, anonymous, dirty, 1.0);
+    GenerationSpec natural = new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
+        .withCampaigns(campaigns(arguments));
     GenerationSpec spec = events.isPresent()
         ? natural.withActivity(ActivityCalibration.activityFor(natural, customers, events.getAsLong())) : natural;
     long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
     return new GenerateSettings(output, customers, events, spec, expected, partitions, BtydPlan.parse(arguments));
+  }
+
+  /** The campaigns of --campaigns with --campaign-lift, checked as export checks them. */
+  private static List<PlantedCampaign> campaigns(JobArguments arguments) {
+    double lift = share(arguments, "campaign-lift", DEFAULT_LIFT, 1.0);
+    if (arguments.option("campaigns").isEmpty()) {
+      if (arguments.option("campaign-lift").isPresent()) {
+        throw new UserError("--campaign-lift needs --campaigns FILE: the campaigns whose effect to plant.");
+      }
+      return List.of();
+    }
+    ConfigReader reader = new ConfigReader(ConfigFactory.parseString(CampaignDefinitions.KEY + " = []"));
+    List<Campaign> campaigns = CampaignDefinitions.read(reader, arguments.option("campaigns"), 
+        io.segpipe.jobs.segment.CustomerSegments.SEGMENTATIONS);
+    if (!reader.problems().isEmpty()) {
+      throw new ConfigError(reader.problems());
+    }
+    return campaigns.stream().map(c -> PlantedCampaign.of(c, lift)).toList();
   }
 
   /** The partitions to generate events in: as asked, or enough to keep each to about a million rows. */

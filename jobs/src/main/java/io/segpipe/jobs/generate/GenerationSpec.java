@@ -2,18 +2,28 @@ package io.segpipe.jobs.generate;
 
 import java.io.Serializable;
 import java.time.LocalDate;
+import java.util.List;
 
 /**
  * What every executor needs to generate any customer on its own: the seed, the date range, the
  * anonymous and dirty shares, and the activity scale that makes the total land near --events.
  *
  * @param activity multiplier on order and browsing rates (1 = the archetypes' natural rates)
+ * @param campaigns campaigns whose effect is planted (none by default)
  */
 record GenerationSpec(long seed, LocalDate from, LocalDate to, double anonymousShare, double dirtyShare,
-    double activity) implements Serializable {
+    double activity, List<PlantedCampaign> campaigns) implements Serializable {
+
+  GenerationSpec(long seed, LocalDate from, LocalDate to, double anonymousShare, double dirtyShare, double activity) {
+    this(seed, from, to, anonymousShare, dirtyShare, activity, List.of());
+  }
 
   GenerationSpec withActivity(double scale) {
-    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, scale);
+    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, scale, campaigns);
+  }
+
+  GenerationSpec withCampaigns(List<PlantedCampaign> planted) {
+    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, activity, List.copyOf(planted));
   }
 
   long firstDay() {

@@ -16,7 +16,10 @@ enum Seeds {
    * Which rows --dirty-share breaks or duplicates. Kept apart from ACTIVITY so that dirty data is the
    * clean data set plus damage, not a different data set.
    */
-  DIRT;
+  DIRT,
+  /** Whether a planted campaign moves a treated customer to buy, and that order. Apart from ACTIVITY, so a
+   * data set with a campaign is the one without it plus the planted orders. */
+  CAMPAIGN;
 
   SplittableRandom random(long seed, long customerIndex) {
     long mixed = mix(mix(seed ^ 0x5E6B1DEC0DEL) + customerIndex);

@@ -11,12 +11,12 @@ import java.util.Optional;
 
 /**
  * When the pipeline runs the train job (segpipe.pipeline.train-every); segment, export and report run
- * on every date, with the latest model trained at or before it. With week or month, train runs on a
+ * on every date, with the latest model trained at or before it. With week, month or quarter, train runs on a
  * date when
  * <ol>
  *   <li>it is the first date of a backfill (--from/--to without --from-job): a backfill starts from a
  *       model of its own;</li>
- *   <li>it starts a new ISO week (Monday to Sunday) or calendar month compared with the run's previous
+ *   <li>it starts a new ISO week (Monday to Sunday), calendar month or quarter compared with the run's previous
  *       date; or</li>
  *   <li>the registry holds no model (trained on the configured features) of a snapshot in the date's
  *       week or month, at or before the date: so a daily --as-of run trains on the first day it runs in
@@ -27,7 +27,7 @@ record TrainSchedule(TrainEvery every, boolean backfillStart) {
   static final String KEY = "segpipe.pipeline.train-every";
 
   enum TrainEvery {
-    ALWAYS, WEEK, MONTH;
+    ALWAYS, WEEK, MONTH, QUARTER;
 
     String word() {
       return name().toLowerCase(Locale.ROOT);
@@ -36,18 +36,19 @@ record TrainSchedule(TrainEvery every, boolean backfillStart) {
     static TrainEvery read(ConfigReader r) {
       String value = r.string(KEY);
       return Arrays.stream(values()).filter(t -> t.word().equals(value)).findFirst().orElseGet(() -> {
-        r.problem(KEY, "'" + value + "' is not one of always, week, month (how often the pipeline trains;"
+        r.problem(KEY, "'" + value + "' is not one of always, week, month, quarter (how often the pipeline trains;"
             + " segment, export and report run on every date)");
         return ALWAYS;
       });
     }
 
-    /** The first day of the period holding {@code date}: its ISO week's Monday, its month's first day. */
+    /** The first day of the period holding {@code date}: its ISO week's Monday, its month's or quarter's first day. */
     LocalDate periodStart(LocalDate date) {
       return switch (this) {
         case ALWAYS -> date;
         case WEEK -> date.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
         case MONTH -> date.withDayOfMonth(1);
+        case QUARTER -> date.withDayOfMonth(1).withMonth((date.getMonthValue() - 1) / 3 * 3 + 1);
       };
     }
   }
@@ -79,6 +80,10 @@ record TrainSchedule(TrainEvery every, boolean backfillStart) {
   }
 
   private String periodName() {
-    return every == TrainEvery.WEEK ? "ISO week" : "month";
+    return switch (every) {
+      case WEEK -> "ISO week";
+      case QUARTER -> "quarter";
+      default -> "month";
+    };
   }
 }

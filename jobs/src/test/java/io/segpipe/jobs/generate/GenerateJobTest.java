@@ -85,6 +85,58 @@ class GenerateJobTest {
     DataFrames.assertSameRows(spark.table("truth"), spark.read().parquet(again + "/ground_truth"));
   }
 
+  /**
+   * A planted campaign adds orders in its window for treated customers (by the split rule) with consent who
+   * would not have bought there, and changes nothing else: the data set is the baseline plus those orders.
+   */
+  @Test
+  void aPlantedCampaignAddsOrdersOnlyForTreatedConsentingCustomersWhoWouldNotHaveBought() throws Exception {
+    java.nio.file.Path file = tmp.resolve("campaign.conf");
+    java.nio.file.Files.writeString(file, "campaigns = [ { id = spring, snapshot-date = \"2024-03-31\","
+        + " audience { where = \"frequency >= 1\" }, start-date = \"2024-04-01\", window-days = 30,"
+        + " control-share = 0.3 } ]");
+    String planted = generate("planted", "--customers", String.valueOf(CUSTOMERS), "--seed", "7",
+        "--campaigns", file.toString(), "--campaign-lift", "0.5");
+    Dataset<Row> before = events(baseline);
+    Dataset<Row> after = events(planted);
+    assertEquals(0, before.except(after).count(), "every baseline row is still there");
+    Dataset<Row> added = after.except(before);
+    List<Row> truth = spark.read().parquet(planted + "/campaign_truth").collectAsList();
+    java.util.Set<String> moved = truth.stream().filter(r -> r.getBoolean(4)).map(r -> r.getString(1))
+        .collect(Collectors.toSet());
+    assertTrue(moved.size() >= 5, "customers moved: " + moved.size());
+    java.util.Set<String> consenting = spark.table("cust").where("marketing_opt_in").collectAsList().stream()
+        .map(r -> r.getString(0)).collect(Collectors.toSet());
+    for (Row r : truth) {
+      String id = r.getString(1);
+      assertTrue(consenting.contains(id), "only consenting customers are in the truth: " + id);
+      assertEquals(io.segpipe.jobs.campaign.CampaignAssignment.control("spring", id, 0.3) ? "control" : "treatment",
+          r.getString(2));
+      if (r.getBoolean(4)) {
+        assertEquals("treatment", r.getString(2));
+        assertTrue(!r.getBoolean(3), "moved customers had not bought in the window");
+      }
+    }
+    // Every added purchase belongs to a moved customer and falls in the window; every moved customer has one.
+    List<Row> purchases = added.where("event_type = 'purchase'").collectAsList();
+    java.util.Set<String> buyers = new java.util.HashSet<>();
+    for (Row p : purchases) {
+      if (p.isNullAt(2)) {
+        continue; // a row --dirty-share broke is not in the baseline either; none here (dirty share 0)
+      }
+      assertTrue(moved.contains(p.getString(2)), "an added purchase of " + p.getString(2));
+      java.time.LocalDate day = p.getTimestamp(1).toLocalDateTime().toLocalDate();
+      assertTrue(!day.isBefore(java.time.LocalDate.parse("2024-04-01")) && !day.isAfter(java.time.LocalDate.parse(
+          "2024-04-30")), "in the window: " + day);
+      buyers.add(p.getString(2));
+    }
+    assertEquals(moved, buyers);
+    // The baseline's own purchases in the window: nobody moved had one.
+    long movedWithOwn = before.where("event_type = 'purchase' AND event_time >= '2024-04-01' AND event_time < '2024-05-01'")
+        .select("customer_id").distinct().collectAsList().stream().filter(r -> moved.contains(r.getString(0))).count();
+    assertEquals(0, movedWithOwn);
+  }
+
   @Test
   void anotherSeedGivesOtherRows() {
     String other = generate("other-seed", "--customers", String.valueOf(CUSTOMERS), "--seed", "8");

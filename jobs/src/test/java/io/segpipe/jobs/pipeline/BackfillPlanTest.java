@@ -78,6 +78,15 @@ class BackfillPlanTest {
     assertEquals(weekly, trained(TrainEvery.WEEK, true, weekly, List.of()), "weekly dates: every one is a new week");
   }
 
+  /** Quarters start in January, April, July and October; month-end dates of one quarter share a model. */
+  @Test
+  void quarterlyTrainingRunsOnTheFirstDateOfEachQuarter() {
+    List<LocalDate> monthEnds = dates("--from", "2024-08-31", "--to", "2025-01-31", "--every", "month-end").dates();
+    assertEquals(days("2024-08-31", "2024-10-31", "2025-01-31"), trained(TrainEvery.QUARTER, true, monthEnds, List.of()));
+    assertEquals(days("2024-11-30"), trained(TrainEvery.QUARTER, true, days("2024-11-30", "2024-12-31"), List.of()),
+        "the quick start's two dates train once");
+  }
+
   @Test
   void weeklyTrainingFollowsIsoWeeksMondayToSunday() {
     List<LocalDate> daily = dates("--from", "2024-12-01", "--to", "2024-12-10").dates();
@@ -126,7 +135,7 @@ class BackfillPlanTest {
     TrainEvery.read(r);
     assertEquals(1, r.problems().size());
     assertTrue(r.problems().get(0).startsWith("segpipe.pipeline.train-every")
-        && r.problems().get(0).contains("'daily' is not one of always, week, month"), r.problems().get(0));
+        && r.problems().get(0).contains("'daily' is not one of always, week, month, quarter"), r.problems().get(0));
   }
 
   @Test
