@@ -1,5 +1,8 @@
 package io.segpipe.jobs.generate;
 
+import io.segpipe.jobs.campaign.CampaignAssignment;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
@@ -27,7 +30,7 @@ final class CustomerActivity {
   private final EventWriter out;
   private int orders;
   /** The days of the customer's own orders, to tell whether it bought in a planted campaign's window. */
-  private final java.util.List<Long> orderDays = new java.util.ArrayList<>();
+  private final List<Long> orderDays = new ArrayList<>();
 
   private CustomerActivity(GenerationSpec spec, CustomerPlan plan) {
     this.spec = spec;
@@ -64,7 +67,7 @@ final class CustomerActivity {
       if (!plan.marketingOptIn() || plan.signupDay() > c.snapshotDay()) {
         continue;
       }
-      boolean treated = !io.segpipe.jobs.campaign.CampaignAssignment.control(c.id(), plan.customerId(), c.controlShare());
+      boolean treated = !CampaignAssignment.control(c.id(), plan.customerId(), c.controlShare());
       boolean bought = orderDays.stream().anyMatch(c::inWindow);
       // The ground truth's churn date stays true: nobody is moved to buy after it.
       boolean reachable = plan.churnDay() == null || plan.churnDay() > c.endDay();

@@ -1,12 +1,13 @@
 package io.segpipe.jobs.generate;
 
+import com.typesafe.config.ConfigFactory;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.ConfigError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.jobs.campaign.Campaign;
 import io.segpipe.jobs.campaign.CampaignDefinitions;
-import com.typesafe.config.ConfigFactory;
+import io.segpipe.jobs.segment.CustomerSegments;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
