@@ -1,7 +1,10 @@
 -- R, F and M scores 1-5, the RFM cell (e.g. "545") and its segment. A value above k of the four
 -- boundaries (view rfm_boundaries, one row) scores k + 1 for F and M and 5 - k for R (recent = 5), so
--- equal values always score the same. Customers without a purchase in the window get no scores.
--- rfm_cells maps the 125 cells onto the configured segments.
+-- equal values always score the same. Customers without a purchase in the window get no scores and no
+-- segment. The segment: view rfm_segment_keys maps a key onto its code. Under :scheme score-map the key
+-- is the cell; under cn-8 it is h (high) or l (low) for R, F and M, e.g. "hlh": recency_days strictly
+-- below its threshold, frequency and monetary strictly above theirs (rfm_boundaries: the snapshot's
+-- means or medians over purchasers).
 WITH scored AS (
   SELECT
     i.*,
@@ -14,6 +17,14 @@ WITH scored AS (
   FROM rfm_input i
   CROSS JOIN rfm_boundaries b
 )
-SELECT s.*, concat(s.r_score, s.f_score, s.m_score) AS rfm_cell, c.rfm_segment
+SELECT s.*, concat(s.r_score, s.f_score, s.m_score) AS rfm_cell, k.rfm_segment
 FROM scored s
-LEFT JOIN rfm_cells c ON c.rfm_cell = concat(s.r_score, s.f_score, s.m_score)
+CROSS JOIN rfm_boundaries b
+LEFT JOIN rfm_segment_keys k ON k.segment_key = CASE
+  WHEN s.frequency = 0 THEN NULL
+  WHEN :scheme = 'cn-8' THEN concat(
+    CASE WHEN s.recency_days < b.recency_threshold THEN 'h' ELSE 'l' END,
+    CASE WHEN s.frequency > b.frequency_threshold THEN 'h' ELSE 'l' END,
+    CASE WHEN CAST(s.monetary AS DOUBLE) > b.monetary_threshold THEN 'h' ELSE 'l' END)
+  ELSE concat(s.r_score, s.f_score, s.m_score)
+END

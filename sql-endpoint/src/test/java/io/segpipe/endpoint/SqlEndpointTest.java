@@ -61,7 +61,7 @@ class SqlEndpointTest {
   private static final String TRUST_STORE_PASSWORD = "endpoint-truststore-password";
   private static final LocalDate FIRST = LocalDate.parse("2024-03-31");
   private static final LocalDate SECOND = LocalDate.parse("2024-04-30");
-  private static final List<String> SEGMENTS = List.of("Champions", "At Risk", "Lost", "Loyal");
+  private static final List<String> SEGMENTS = List.of("champions", "at_risk", "lost", "loyal");
   private static SparkSession spark;
   private static Lake lake;
   private static Process server;

@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import io.segpipe.common.UserError;
+import io.segpipe.common.i18n.Messages;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,14 @@ public final class SegpipeConfig {
   public static final String DEFAULTS_RESOURCE = "segpipe.conf";
   /** Sections whose keys are the user's own (e.g. Spark settings), not checked against the defaults. */
   private static final Set<String> FREE_FORM_SECTIONS =
-      Set.of("segpipe.spark.conf", "segpipe.export.audiences.segments");
+      Set.of("segpipe.spark.conf", "segpipe.export.audiences.segments", "segpipe.messages");
+  /** Keys that were replaced: refused with what to use instead. */
+  private static final Map<String, String> REPLACED = Map.of(
+      "segpipe.report.locale", "replaced by segpipe.locale (en-GB, zh-CN), which sets the language of every label,"
+          + " the report and the exports; move the value there",
+      "segpipe.report.segments", "the RFM segments' names, descriptions and actions now live in the message file of"
+          + " the locale (conf/messages/<locale>.conf, keys label.rfm_segment.<code> and rfm.<code>.description /"
+          + " .action); set single ones with segpipe.messages.rfm.<code>.description = \"...\" and remove this key");
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   private final Config raw;
@@ -36,6 +44,7 @@ public final class SegpipeConfig {
   private final LakeSettings lake;
   private final EventRules events;
   private final Map<String, String> sparkConf;
+  private final Messages messages;
 
   /** Where the tables live: one root folder or URI, optionally a catalog database to register them in. */
   public record LakeSettings(String root, String database) {
@@ -47,7 +56,9 @@ public final class SegpipeConfig {
   /** What the canonical events may contain. */
   public record EventRules(List<String> channels, List<String> eventTypes, String reportingCurrency) {}
 
-  private SegpipeConfig(Config raw, String source, LakeSettings lake, EventRules events, Map<String, String> sparkConf) {
+  private SegpipeConfig(Config raw, String source, LakeSettings lake, EventRules events, Map<String, String> sparkConf,
+      Messages messages) {
+    this.messages = messages;
     this.raw = raw;
     this.source = source;
     this.lake = lake;
@@ -115,7 +126,21 @@ public final class SegpipeConfig {
     if (!problems.isEmpty()) {
       throw new ConfigError(problems);
     }
-    return new SegpipeConfig(merged, source, lake, events, sparkConf);
+    Messages messages = messages(merged, events);
+    return new SegpipeConfig(merged, source, lake, events, sparkConf, messages);
+  }
+
+  /** The texts of segpipe.locale, checked to have a label for every configured channel. */
+  private static Messages messages(Config merged, EventRules events) {
+    Config overrides = merged.hasPath("segpipe.messages") ? merged.getConfig("segpipe.messages") : ConfigFactory.empty();
+    Messages messages = Messages.load(merged.getString("segpipe.locale"), merged.getString("segpipe.messages-folder"),
+        overrides);
+    List<String> missing = messages.missing(events.channels().stream().map(c -> "label.channel." + c).toList(),
+        "segpipe.events.channels needs a display label for each channel");
+    if (!missing.isEmpty()) {
+      throw new ConfigError(missing);
+    }
+    return messages;
   }
 
   private static Config parseOverride(String key, String value) {
@@ -138,6 +163,12 @@ public final class SegpipeConfig {
     List<String> problems = new ArrayList<>();
     for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
       String key = e.getKey();
+      String replaced = REPLACED.entrySet().stream().filter(r -> key.equals(r.getKey()) || key.startsWith(r.getKey() + "."))
+          .map(Map.Entry::getValue).findFirst().orElse(null);
+      if (replaced != null) {
+        problems.add(key + " (" + ConfigReader.describe(e.getValue().origin()) + "): " + replaced);
+        continue;
+      }
       if (defaults.hasPathOrNull(key) || FREE_FORM_SECTIONS.stream().anyMatch(s -> key.startsWith(s + "."))) {
         continue;
       }
@@ -185,6 +216,11 @@ public final class SegpipeConfig {
 
   public EventRules events() {
     return events;
+  }
+
+  /** The display texts of segpipe.locale. */
+  public Messages messages() {
+    return messages;
   }
 
   /** Extra Spark settings from segpipe.spark.conf, applied when the session opens. */

@@ -42,7 +42,7 @@ public final class Campaigns {
       .add("campaign_id", DataTypes.StringType, false)
       .add("name", DataTypes.StringType, false)
       .add("snapshot_date", DataTypes.DateType, false)
-      // "rfm_segment = At Risk" or the SQL predicate over customer_segments
+      // "rfm_segment = at_risk" or the SQL predicate over customer_segments
       .add("audience", DataTypes.StringType, false)
       .add("start_date", DataTypes.DateType, false)
       // the last day of the measurement window, included

@@ -31,7 +31,7 @@ public record Campaign(String id, String name, LocalDate snapshotDate, Audience 
           .replace("\\", "\\\\").replace("'", "\\'") + "'");
     }
 
-    /** As stored in the campaigns table: "rfm_segment = At Risk" or "where: <predicate>". */
+    /** As stored in the campaigns table: "rfm_segment = at_risk" or "where: <predicate>". */
     public String describe() {
       return where.map(w -> "where: " + w).orElseGet(() -> segmentation.orElseThrow() + " = " + segment.orElseThrow());
     }
@@ -47,7 +47,13 @@ public record Campaign(String id, String name, LocalDate snapshotDate, Audience 
    * id with another definition is a different campaign and is refused once the first was exported.
    */
   public String definitionSha256() {
-    String text = String.join("\n", id, snapshotDate.toString(), audience.describe(), startDate.toString(),
+    return definitionSha256(id, snapshotDate, audience.describe(), startDate, windowDays, controlShare, metric);
+  }
+
+  /** The definition hash from the fields as the campaigns table keeps them (audience as described). */
+  public static String definitionSha256(String id, LocalDate snapshotDate, String audience, LocalDate startDate,
+      int windowDays, double controlShare, String metric) {
+    String text = String.join("\n", id, snapshotDate.toString(), audience, startDate.toString(),
         String.valueOf(windowDays), Double.toString(controlShare), metric);
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.schema.Campaigns;
 import java.io.File;
 import java.time.LocalDate;
@@ -31,6 +32,8 @@ public final class CampaignDefinitions {
       "window-days", "control-share", "metric");
   private static final Set<String> AUDIENCE_FIELDS = Set.of("segmentation", "segment", "where");
   private static final double DEFAULT_SHARE = 0.10;
+  /** What a segment code can look like (cluster codes join phrase codes with +). */
+  private static final Pattern SEGMENT_CODE = Pattern.compile("[a-z0-9][a-z0-9_+.-]*");
 
   private CampaignDefinitions() {}
 
@@ -78,7 +81,7 @@ public final class CampaignDefinitions {
       list = config.getConfigList(path);
     } catch (ConfigException e) {
       r.problem(label, "expected a list of campaign objects, e.g. [ { id = spring-winback, snapshot-date ="
-          + " \"2024-09-30\", audience { segmentation = rfm_segment, segment = \"At Risk\" }, start-date ="
+          + " \"2024-09-30\", audience { segmentation = rfm_segment, segment = at_risk }, start-date ="
           + " \"2024-10-01\", window-days = 30 } ]");
       return;
     }
@@ -159,7 +162,7 @@ public final class CampaignDefinitions {
     try {
       a = c.getConfig("audience");
     } catch (ConfigException e) {
-      r.problem(key, "expected { segmentation = rfm_segment, segment = \"At Risk\" } or { where = \"<SQL predicate"
+      r.problem(key, "expected { segmentation = rfm_segment, segment = at_risk } or { where = \"<SQL predicate"
           + " over customer_segments>\" }");
       return null;
     }
@@ -179,6 +182,12 @@ public final class CampaignDefinitions {
     String segment = text(r, a, "segment", key);
     if (segmentation != null && !segmentations.contains(segmentation)) {
       r.problem(key + ".segmentation", "'" + segmentation + "' is not a segmentation; choose from " + segmentations);
+    }
+    if (segment != null && !SEGMENT_CODE.matcher(segment).matches()) {
+      r.problem(key + ".segment", "'" + segment + "' is not a code: segments are named by codes (lower-case ASCII,"
+          + " digits, _)" + (segmentation == null ? "" : Messages.codeOfEnglishLabel(segmentation, segment)
+              .map(code -> "; '" + segment + "' is the label of " + code + ", write " + code
+                  + " (scripts/segpipe migrate-codes moves a campaign file to codes)").orElse("")));
     }
     return segmentation == null || segment == null ? null : Campaign.Audience.segment(segmentation, segment);
   }

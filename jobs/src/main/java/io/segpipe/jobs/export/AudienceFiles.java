@@ -52,9 +52,12 @@ final class AudienceFiles {
 
   private AudienceFiles() {}
 
-  /** The folder name of a segment: lower case, apostrophes dropped, other runs of non-alphanumerics as "-". */
+  /**
+   * The folder name of a segment: its code as it is (codes are lower-case ASCII letters, digits and _);
+   * anything else (a cluster label, say) lower case, apostrophes dropped, other runs as "-".
+   */
   static String slug(String segment) {
-    return segment.toLowerCase(Locale.ROOT).replace("'", "").replaceAll("[^a-z0-9]+", "-")
+    return segment.toLowerCase(Locale.ROOT).replace("'", "").replaceAll("[^a-z0-9_]+", "-")
         .replaceAll("^-+|-+$", "");
   }
 
@@ -65,15 +68,18 @@ final class AudienceFiles {
    */
   static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
       Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId) {
-    return write(hadoop, root, asOf, segmentation, segment, rows, columns, pseudonymised, runId, Map.of());
+    return write(hadoop, root, asOf, segmentation, segment, rows, columns, pseudonymised, false, runId, Map.of());
   }
 
   /**
    * As {@link #write(Configuration, String, LocalDate, String, String, Dataset, List, boolean, String)}, with
    * {@code extra} fields in the manifest after the segment's (a campaign's id and group, for instance).
+   *
+   * @param bom start the CSV with the UTF-8 byte-order mark, which Excel needs to read UTF-8 (Chinese) text
    */
   static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
-      Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId, Map<String, Object> extra) {
+      Dataset<Row> rows, List<String> columns, boolean pseudonymised, boolean bom, String runId,
+      Map<String, Object> extra) {
     String slug = slug(segment);
     Path parent = new Path(root + "/" + asOf + "/" + segmentation);
     Path target = new Path(parent, slug);
@@ -83,7 +89,7 @@ final class AudienceFiles {
       try {
         fs.mkdirs(temporary);
         Map<String, String> sha256 = new LinkedHashMap<>();
-        long rowCount = writeRows(fs, temporary, slug, rows.toLocalIterator(), columns, sha256);
+        long rowCount = writeRows(fs, temporary, slug, rows.toLocalIterator(), columns, bom, sha256);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("segmentation", segmentation);
         manifest.put("segment", segment);
@@ -91,6 +97,7 @@ final class AudienceFiles {
         manifest.put("as_of_date", asOf.toString());
         manifest.put("rows", rowCount);
         manifest.put("columns", columns);
+        manifest.put("csv_byte_order_mark", bom);
         manifest.put("pseudonymised", pseudonymised);
         if (pseudonymised) {
           manifest.put("pseudonym_scheme", Pseudonyms.SCHEME);
@@ -167,13 +174,19 @@ final class AudienceFiles {
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
 
+  /** The UTF-8 byte-order mark, as the one character it decodes to. */
+  static final char BOM = '\uFEFF';
+
   private static long writeRows(FileSystem fs, Path folder, String slug, Iterator<Row> rows, List<String> columns,
-      Map<String, String> sha256) throws IOException {
+      boolean bom, Map<String, String> sha256) throws IOException {
     MessageDigest csvDigest = sha256();
     MessageDigest jsonDigest = sha256();
     long count = 0;
     try (Writer csv = writer(fs, new Path(folder, slug + ".csv"), csvDigest);
         Writer json = writer(fs, new Path(folder, slug + ".jsonl"), jsonDigest)) {
+      if (bom) {
+        csv.write(BOM);
+      }
       csv.write(String.join(",", columns.stream().map(AudienceFiles::csvField).toList()));
       csv.write('\n');
       while (rows.hasNext()) {

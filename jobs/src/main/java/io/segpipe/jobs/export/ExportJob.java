@@ -72,7 +72,7 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
   protected ExportSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
     return config.section(reader -> ExportSettings.read(reader, asOf, environment,
-        arguments.option(CampaignDefinitions.FILE_OPTION)));
+        arguments.option(CampaignDefinitions.FILE_OPTION), config.messages()));
   }
 
   @Override
@@ -122,7 +122,8 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
           context.phase("audience " + segmentation + "/" + segment);
           Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment));
-          AudienceFiles.Written w = writeSet(context, s, root, segmentation, segment, members, s.columns(), Map.of());
+          AudienceFiles.Written w = writeSet(context, s, root, segmentation, segment, members, s.columns(),
+              segmentName(s, segmentation, segment));
           details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
           written.add(segmentation + "/" + segment + " " + w.rows());
         }));
@@ -195,6 +196,17 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     return new JobOutcome(customers, consenting, 0, 0, summary, details);
   }
 
+  /** The manifest's segment_name and locale: the segment's label where the message file has one. */
+  private static Map<String, Object> segmentName(ExportSettings s, String segmentation, String segment) {
+    String key = "label." + segmentation + "." + segment;
+    Map<String, Object> extra = new LinkedHashMap<>();
+    if (s.messages().has(key)) {
+      extra.put("segment_name", s.messages().text(key));
+    }
+    extra.put("locale", s.messages().tag());
+    return extra;
+  }
+
   /** The folder (under segpipe.export.audiences.folder/<date>/) of the campaigns' treated audiences. */
   static final String CAMPAIGN_SETS = "campaign";
 
@@ -214,8 +226,8 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         / s.audiences().rowsPerPartition());
     Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
     return AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root, s.asOf(), folder, name,
-        rows.repartitionByRange(partitions, id).sortWithinPartitions(id), columns, s.pseudonymised(), context.runId(),
-        extra);
+        rows.repartitionByRange(partitions, id).sortWithinPartitions(id), columns, s.pseudonymised(), s.csvBom(),
+        context.runId(), extra);
   }
 
   private static Map<String, Object> campaignFields(Campaign c, String group) {

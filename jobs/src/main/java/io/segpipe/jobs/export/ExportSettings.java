@@ -5,9 +5,11 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.jobs.campaign.Campaign;
 import io.segpipe.jobs.campaign.CampaignDefinitions;
+import io.segpipe.jobs.features.RfmSchemes;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,7 +26,7 @@ import java.util.regex.Pattern;
  * Secrets (salt, password) come from the environment variables the config names, never from a file.
  */
 public record ExportSettings(LocalDate asOf, List<String> columns, Optional<String> salt, Audiences audiences,
-    Optional<Postgres> postgres, List<Campaign> campaigns, String controlFolder) {
+    Optional<Postgres> postgres, List<Campaign> campaigns, String controlFolder, boolean csvBom, Messages messages) {
 
   private static final String PREFIX = "segpipe.export.";
   static final String SEGMENTS_KEY = PREFIX + "audiences.segments";
@@ -47,7 +49,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
   }
 
   public static ExportSettings read(ConfigReader r, LocalDate asOf, UnaryOperator<String> environment,
-      Optional<String> campaignsFile) {
+      Optional<String> campaignsFile, Messages messages) {
     List<String> columns = r.nonEmptyStrings(PREFIX + "columns");
     columns.stream().filter(c -> !CustomerSegmentsColumns.EXPORTABLE.contains(c)).forEach(c -> r.problem(PREFIX + "columns",
         "'" + c + "' is not a customer_segments column; choose from " + CustomerSegmentsColumns.EXPORTABLE));
@@ -106,7 +108,23 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
       r.problem(PREFIX + "campaigns.control-folder", "is empty; expected a folder such as campaign-controls (under the"
           + " lake root)");
     }
-    return new ExportSettings(asOf, columns, salt, audiences, postgres, campaigns, controlFolder);
+    return new ExportSettings(asOf, columns, salt, audiences, postgres, campaigns, controlFolder,
+        csvBom(r, messages), messages);
+  }
+
+  /** segpipe.export.csv.bom: true, false, or auto (true when the locale is Chinese: Excel there needs it). */
+  private static boolean csvBom(ConfigReader r, Messages messages) {
+    String key = PREFIX + "csv.bom";
+    String value = r.config().hasPath(key) ? String.valueOf(r.config().getValue(key).unwrapped()) : "";
+    return switch (value) {
+      case "true" -> true;
+      case "false" -> false;
+      case "auto" -> messages.locale().getLanguage().equals("zh");
+      default -> {
+        r.problem(key, "'" + value + "' is not true, false or auto (auto: a byte-order mark under a Chinese locale)");
+        yield false;
+      }
+    };
   }
 
   /** The segments per segmentation; each name must be one the segmentation can have. */
@@ -116,7 +134,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
     try {
       section = r.config().getConfig(SEGMENTS_KEY);
     } catch (ConfigException e) {
-      r.problem(SEGMENTS_KEY, "expected an object of lists, e.g. { rfm_segment = [Champions, \"At Risk\"] }");
+      r.problem(SEGMENTS_KEY, "expected an object of lists, e.g. { rfm_segment = [champions, at_risk] }");
       return out;
     }
     Map<String, Set<String>> known = knownSegments(r);
@@ -131,7 +149,7 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
       try {
         names = section.getStringList(ConfigUtil.quoteString(segmentation));
       } catch (ConfigException e) {
-        r.problem(key, "expected a list of segment names, e.g. [Champions, \"At Risk\"]");
+        r.problem(key, "expected a list of segment codes, e.g. [champions, at_risk]");
         continue;
       }
       Set<String> allowed = known.get(segmentation);
@@ -139,7 +157,8 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
       Map<String, String> slugs = new LinkedHashMap<>();
       for (String name : names) {
         if (allowed != null && !allowed.contains(name)) {
-          r.problem(key, "'" + name + "' is not a " + segmentation + " value; choose from " + new TreeSet<>(allowed));
+          r.problem(key, "'" + name + "' is not a " + segmentation + " code; choose from " + new TreeSet<>(allowed)
+              + labelHint(segmentation, name));
         } else if (AudienceFiles.slug(name).isEmpty()) {
           r.problem(key, "'" + name + "' has no letter or digit to name its folder with");
         } else if (slugs.containsKey(AudienceFiles.slug(name))) {
@@ -157,14 +176,21 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
     return out;
   }
 
+  /**
+   * When {@code name} is the English label of a code (a config written before codes, e.g. "At Risk"), says
+   * which code to write instead; else nothing.
+   */
+  static String labelHint(String segmentation, String name) {
+    return Messages.codeOfEnglishLabel(segmentation, name).map(c -> ". '" + name + "' is the label of the code " + c + ": write " + c
+            + " (scripts/segpipe migrate-codes moves a config and a lake to codes)").orElse("");
+  }
+
   /** Values each segmentation can take, where they are known before the data is read. */
   private static Map<String, Set<String>> knownSegments(ConfigReader r) {
     Map<String, Set<String>> known = new LinkedHashMap<>(CustomerSegmentsColumns.FIXED_SEGMENTS);
     try {
       Set<String> rfm = new TreeSet<>();
-      for (Config segment : r.config().getConfigList("segpipe.features.rfm.segments")) {
-        rfm.add(segment.getString("name"));
-      }
+      rfm.addAll(RfmSchemes.codes(r));
       known.put("rfm_segment", rfm);
     } catch (ConfigException e) {
       // the features job reports a broken segment map; names are not checked here then

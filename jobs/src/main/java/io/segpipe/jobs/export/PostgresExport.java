@@ -65,6 +65,10 @@ final class PostgresExport {
       try {
         try (Statement create = connection.createStatement()) {
           create.execute(createTable);
+          // A table an earlier version created lacks the columns added since (the label columns, say).
+          for (String add : addColumns(table, fields)) {
+            create.execute(add);
+          }
         }
         long deleted;
         try (PreparedStatement delete = connection.prepareStatement(
@@ -207,6 +211,13 @@ final class PostgresExport {
         .collect(Collectors.joining(", "));
     return "CREATE TABLE IF NOT EXISTS " + table + " (" + columns + ", PRIMARY KEY ("
         + CustomerSegmentsColumns.CUSTOMER_ID + ", " + CustomerSegmentsColumns.PARTITION + "))";
+  }
+
+  /** ADD COLUMN IF NOT EXISTS for every non-key column: additive changes reach an existing table. */
+  static List<String> addColumns(String table, List<StructField> fields) {
+    return fields.stream().filter(f -> !key(f.name()))
+        .map(f -> "ALTER TABLE " + table + " ADD COLUMN IF NOT EXISTS " + f.name() + " " + columnType(f).ddl())
+        .toList();
   }
 
   private static boolean key(String column) {

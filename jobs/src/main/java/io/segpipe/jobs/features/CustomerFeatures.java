@@ -48,7 +48,7 @@ public record CustomerFeatures(FeaturesSettings settings) {
       long customerCount = features.count();
       Row stats = RfmScores.boundaries(features).crossJoin(settings.valueTiers().thresholds(features)).first();
       List<RfmScores.Boundaries> boundaries = RfmScores.from(stats);
-      Dataset<Row> scored = RfmScores.apply(features, boundaries, settings.segmentMap());
+      Dataset<Row> scored = RfmScores.apply(features, boundaries, settings.rfm());
       scored = settings.lifecycle().apply(scored);
       scored = settings.valueTiers().apply(scored, stats);
       return new Snapshot(FeatureSnapshot.of(scored, settings.asOf(), settings.channels()), stats, boundaries,

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The features job: events (and customers where present) to one customer_features snapshot per
- * --as-of date, plus the RFM boundaries it used in rfm_boundaries. Events are scanned once (the
- * window's events are cached), the score boundaries and value tier thresholds are one aggregate
+ * --as-of date, plus the RFM boundaries, means and medians it used in rfm_boundaries (and, under the
+ * cn-8 scheme, the threshold each measure was split at). Events are scanned once (the window's events
+ * are cached), the score boundaries, means, medians and value tier thresholds are one aggregate
  * collected once, and the snapshot replaces exactly its own as_of_date partition.
  */
 public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
@@ -40,6 +41,9 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
       .add("distinct_boundaries", DataTypes.IntegerType, false)
       .add("possible_scores", DataTypes.createArrayType(DataTypes.IntegerType), true)
       .add("purchasers", DataTypes.LongType, false)
+      .add("mean", DataTypes.DoubleType, true)
+      .add("median", DataTypes.DoubleType, true)
+      .add("cn8_threshold", DataTypes.DoubleType, true)
       .add(FeatureSnapshot.PARTITION, DataTypes.DateType, false);
 
   public static void main(String[] args) {
@@ -61,7 +65,15 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   @Override
   protected FeaturesSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> FeaturesSettings.read(reader, asOf, config.events().channels()));
+    return config.section(reader -> {
+      FeaturesSettings settings = FeaturesSettings.read(reader, asOf, config.events().channels());
+      if (settings.rfm() != null) {
+        List<String> keys = settings.rfm().codes().stream().map(c -> "label.rfm_segment." + c).toList();
+        config.messages().missing(keys, "every RFM segment needs a display label").forEach(m -> reader.problem(
+            settings.rfm().cn8() ? RfmSchemes.SCHEME_KEY : RfmSchemes.SEGMENTS_KEY, m));
+      }
+      return settings;
+    });
   }
 
   @Override
@@ -89,13 +101,17 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
           LOG.info("RFM {}", b.describe());
         }
       });
+      if (settings.rfm().cn8()) {
+        LOG.info("RFM segments: {} over {} purchasers: {}", settings.rfm().describe(), snapshot.purchasers(),
+            cn8Thresholds(settings.rfm(), snapshot.boundaries()));
+      }
       LOG.info("value tiers: high from monetary {}, mid from {}", snapshot.stats().<Object>getAs("high_tier_from"),
           snapshot.stats().<Object>getAs("mid_tier_from"));
 
       context.phase("write customer_features " + asOf);
       context.lake().replacePartition(snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
-      context.lake().replacePartition(boundariesTable(spark, snapshot.boundaries(), snapshot.purchasers(), asOf),
-          BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
+      context.lake().replacePartition(boundariesTable(spark, snapshot.boundaries(), settings.rfm(),
+          snapshot.purchasers(), asOf), BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
 
       context.phase("count segments");
       List<Row> counts = context.lake().read(FeatureSnapshot.TABLE, "")
@@ -106,11 +122,18 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   }
 
   private static Dataset<Row> boundariesTable(SparkSession spark, List<RfmScores.Boundaries> boundaries,
-      long purchasers, LocalDate asOf) {
+      RfmSchemes.Scheme scheme, long purchasers, LocalDate asOf) {
     List<Row> rows = boundaries.stream().map(b -> RowFactory.create(b.measure(),
         b.values().isEmpty() ? null : b.values().toArray(), b.distinctValues(),
-        b.values().isEmpty() ? null : b.possibleScores().toArray(), purchasers, Date.valueOf(asOf))).toList();
+        b.values().isEmpty() ? null : b.possibleScores().toArray(), purchasers, b.mean(), b.median(),
+        scheme.threshold(b), Date.valueOf(asOf))).toList();
     return spark.createDataFrame(rows, BOUNDARIES_SCHEMA).coalesce(1);
+  }
+
+  /** "recency_days < 41.2, frequency > 2.1, monetary > 180.5": what makes each measure high under cn-8. */
+  static String cn8Thresholds(RfmSchemes.Scheme scheme, List<RfmScores.Boundaries> boundaries) {
+    return boundaries.stream().map(b -> b.measure() + (b.measure().equals("recency_days") ? " < " : " > ")
+        + scheme.threshold(b)).collect(Collectors.joining(", "));
   }
 
   private static JobOutcome outcome(FeaturesSettings settings, CustomerActivity activity,
@@ -118,7 +141,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     Row stats = snapshot.stats();
     long eventCount = snapshot.eventsInWindow();
     Map<String, Long> segments = new LinkedHashMap<>();
-    settings.segmentMap().segments().forEach(s -> segments.put(s.name(), 0L));
+    settings.rfm().codes().forEach(c -> segments.put(c, 0L));
     Map<String, Long> stages = new TreeMap<>();
     Map<String, Long> tiers = new TreeMap<>();
     long total = 0;
@@ -141,6 +164,11 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("window", activity.windowStart() + ".." + settings.asOf());
     snapshot.boundaries().forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
+    details.put("rfm.scheme", settings.rfm().name());
+    if (settings.rfm().cn8()) {
+      details.put("rfm.cn-8.threshold", settings.rfm().threshold());
+      snapshot.boundaries().forEach(b -> details.put("rfm.cn-8." + b.measure(), String.valueOf(settings.rfm().threshold(b))));
+    }
     details.put("value_tier.high_from", String.valueOf(stats.<Object>getAs("high_tier_from")));
     details.put("value_tier.mid_from", String.valueOf(stats.<Object>getAs("mid_tier_from")));
     segments.forEach((k, v) -> details.put("segment." + k, String.valueOf(v)));

@@ -5,7 +5,7 @@ import java.time.LocalDate;
 import java.util.List;
 
 /** What one features run needs: the as-of date and the segpipe.features section, checked. */
-public record FeaturesSettings(LocalDate asOf, int windowDays, List<String> channels, RfmSegmentMap segmentMap,
+public record FeaturesSettings(LocalDate asOf, int windowDays, List<String> channels, RfmSchemes.Scheme rfm,
     LifecycleStages lifecycle, ValueTiers valueTiers) {
 
   public static FeaturesSettings read(ConfigReader reader, LocalDate asOf, List<String> channels) {
@@ -17,10 +17,10 @@ public record FeaturesSettings(LocalDate asOf, int windowDays, List<String> chan
             + " orders_<channel> and spend_<channel>; use lower-case letters, digits and _");
       }
     }
-    RfmSegmentMap map = RfmSegmentMap.read(reader, "segpipe.features.rfm.segments");
+    RfmSchemes.Scheme rfm = RfmSchemes.read(reader);
     LifecycleStages lifecycle = LifecycleStages.read(reader, windowDays);
     ValueTiers tiers = ValueTiers.read(reader);
-    return new FeaturesSettings(asOf, windowDays, channels, map, lifecycle, tiers);
+    return new FeaturesSettings(asOf, windowDays, channels, rfm, lifecycle, tiers);
   }
 
   public CustomerActivity activity() {

@@ -7,30 +7,41 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * The RFM segment map from config: each segment a range of R and a range of FM (the mean of the F and
- * M scores), inclusive. It must put every one of the 125 cells (R, F, M) in exactly one segment.
+ * The RFM segment map from config (scheme score-map): each segment states ranges, inclusive, on any of
+ * R, F, M and FM (the mean of the F and M scores); a range left out accepts any score. It must put
+ * every one of the 125 cells (R, F, M) in exactly one segment.
  */
 public final class RfmSegmentMap {
-  /** One segment: R between rFrom and rTo, FM between fmFrom and fmTo, all inclusive. */
-  public record Segment(String name, double rFrom, double rTo, double fmFrom, double fmTo) {
-    boolean contains(int r, int f, int m) {
-      double fm = (f + m) / 2.0;
-      return r >= rFrom && r <= rTo && fm >= fmFrom && fm <= fmTo;
+  /** A segment's code: what rfm_segment holds, the same in every locale. */
+  public static final Pattern CODE = Pattern.compile("[a-z][a-z0-9_]*");
+
+  /** The score conditions a segment may state, in the order of its config entry. */
+  public static final List<String> CONDITIONS = List.of("r", "f", "m", "fm");
+
+  /** Scores from {@code from} to {@code to}, inclusive. */
+  public record Range(double from, double to) {
+    boolean contains(double score) {
+      return score >= from && score <= to;
     }
   }
 
-  public static final StructType CELLS_SCHEMA = new StructType()
-      .add("rfm_cell", DataTypes.StringType, false)
-      .add("rfm_segment", DataTypes.StringType, false);
+  /**
+   * One segment: its code and a range for each of R, F, M and FM (the mean of F and M), all inclusive;
+   * a null range accepts any score.
+   */
+  public record Segment(String code, Range r, Range f, Range m, Range fm) {
+    boolean contains(int rScore, int fScore, int mScore) {
+      return accepts(r, rScore) && accepts(f, fScore) && accepts(m, mScore) && accepts(fm, (fScore + mScore) / 2.0);
+    }
+
+    private static boolean accepts(Range range, double score) {
+      return range == null || range.contains(score);
+    }
+  }
 
   private final List<Segment> segments;
   private final Map<String, String> segmentOfCell;
@@ -52,7 +63,7 @@ public final class RfmSegmentMap {
       for (int f = 1; f <= 5; f++) {
         for (int m = 1; m <= 5; m++) {
           int rr = r, ff = f, mm = m;
-          List<String> claims = segments.stream().filter(s -> s.contains(rr, ff, mm)).map(Segment::name).toList();
+          List<String> claims = segments.stream().filter(s -> s.contains(rr, ff, mm)).map(Segment::code).toList();
           String cell = "" + r + f + m;
           if (claims.isEmpty()) {
             uncovered.add(cell);
@@ -78,13 +89,16 @@ public final class RfmSegmentMap {
     return new RfmSegmentMap(segments, segmentOfCell);
   }
 
-  /** Reads {@code key} (a list of {name, r = [from, to], fm = [from, to]}) and checks it, reporting to the reader. */
+  /**
+   * Reads {@code key} (a list of {code, and any of r, f, m, fm = [from, to]}) and checks it, reporting to
+   * the reader.
+   */
   public static RfmSegmentMap read(ConfigReader reader, String key) {
     List<? extends Config> entries;
     try {
       entries = reader.config().getConfigList(key);
     } catch (ConfigException e) {
-      reader.problem(key, "expected a list of segments like { name = \"Champions\", r = [5, 5], fm = [4, 5] }");
+      reader.problem(key, "expected a list of segments like { code = champions, r = [5, 5], fm = [4, 5] }");
       return null;
     }
     List<Segment> segments = new ArrayList<>();
@@ -92,21 +106,27 @@ public final class RfmSegmentMap {
       Config entry = entries.get(i);
       String where = key + "[" + i + "]";
       ConfigReader one = new ConfigReader(entry);
-      String name = one.string("name");
-      double[] r = range(one, "r");
-      double[] fm = range(one, "fm");
+      String name = one.string("code");
+      if (!name.isEmpty() && !CODE.matcher(name).matches()) {
+        one.problem("code", "'" + name + "' is not a code: use lower-case ASCII letters, digits and _ (e.g. at_risk);"
+            + " the display name goes in the message file as label.rfm_segment.<code>");
+      }
+      Map<String, Range> ranges = new LinkedHashMap<>();
+      for (String condition : CONDITIONS) {
+        ranges.put(condition, entry.hasPath(condition) ? range(one, condition) : null);
+      }
       one.problems().forEach(p -> reader.problems().add(where + ": " + p));
       if (one.problems().isEmpty()) {
-        segments.add(new Segment(name, r[0], r[1], fm[0], fm[1]));
+        segments.add(new Segment(name, ranges.get("r"), ranges.get("f"), ranges.get("m"), ranges.get("fm")));
       }
     }
     if (segments.size() != entries.size()) {
       return null;
     }
-    List<String> duplicates = segments.stream().collect(Collectors.groupingBy(Segment::name, Collectors.counting()))
+    List<String> duplicates = segments.stream().collect(Collectors.groupingBy(Segment::code, Collectors.counting()))
         .entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
     if (!duplicates.isEmpty()) {
-      reader.problem(key, "segment names must be unique; repeated: " + String.join(", ", duplicates));
+      reader.problem(key, "segment codes must be unique; repeated: " + String.join(", ", duplicates));
       return null;
     }
     try {
@@ -117,17 +137,17 @@ public final class RfmSegmentMap {
     }
   }
 
-  private static double[] range(ConfigReader reader, String key) {
+  private static Range range(ConfigReader reader, String key) {
     try {
       List<Double> bounds = reader.config().getDoubleList(key);
       if (bounds.size() == 2 && bounds.get(0) <= bounds.get(1) && bounds.get(0) >= 1 && bounds.get(1) <= 5) {
-        return new double[] {bounds.get(0), bounds.get(1)};
+        return new Range(bounds.get(0), bounds.get(1));
       }
     } catch (ConfigException e) {
       // reported below
     }
     reader.problem(key, "expected a range [from, to] of scores between 1 and 5, from <= to, e.g. [4, 5]");
-    return new double[] {0, 0};
+    return null;
   }
 
   public List<Segment> segments() {
@@ -139,9 +159,8 @@ public final class RfmSegmentMap {
     return segmentOfCell.get(cell);
   }
 
-  /** The 125 cells and their segments, as a small DataFrame to join scores with. */
-  public Dataset<Row> cells(SparkSession spark) {
-    List<Row> rows = segmentOfCell.entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).toList();
-    return spark.createDataFrame(rows, CELLS_SCHEMA);
+  /** The 125 cells and their segments. */
+  public Map<String, String> segmentOfCell() {
+    return segmentOfCell;
   }
 }

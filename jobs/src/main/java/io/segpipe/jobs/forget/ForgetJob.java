@@ -97,7 +97,7 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
   protected ForgetSettings settings(SegpipeConfig config, JobArguments arguments) {
     String file = arguments.option(CUSTOMERS).orElseThrow(() -> new UserError("forget needs --customers FILE: the"
         + " ids to erase, one per line."));
-    return config.section(r -> ForgetSettings.read(r, file, arguments.flag(VACUUM_NOW), environment));
+    return config.section(r -> ForgetSettings.read(r, file, arguments.flag(VACUUM_NOW), environment, config.messages()));
   }
 
   @Override

@@ -2,8 +2,10 @@ package io.segpipe.jobs.forget;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.privacy.Erasures;
 import io.segpipe.jobs.export.ExportSettings;
+import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -17,10 +19,10 @@ record ForgetSettings(String customersFile, boolean vacuumNow, int vacuumHours, 
   static final int DELTA_MINIMUM_HOURS = 168;
 
   static ForgetSettings read(ConfigReader r, String customersFile, boolean vacuumNow,
-      UnaryOperator<String> environment) {
+      UnaryOperator<String> environment, Messages messages) {
     Erasures.Key key = Erasures.key(r, environment);
     int hours = r.integer("segpipe.retention.vacuum-hours", h -> h >= 0, "a number of hours, 0 or more");
-    ExportSettings export = ExportSettings.read(r, null, environment, java.util.Optional.empty());
+    ExportSettings export = ExportSettings.read(r, null, environment, Optional.empty(), messages);
     String models = r.string("segpipe.train.models");
     if (r.problems().isEmpty() && !vacuumNow && hours < DELTA_MINIMUM_HOURS) {
       throw new UserError("segpipe.retention.vacuum-hours = " + hours + " is below Delta's safety floor of "

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.segment;
 
+import io.segpipe.common.i18n.Labels;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.jobs.clv.ChurnBaseline;
@@ -29,7 +30,6 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final String TABLE = "customer_segments";
   public static final String PARTITION = "as_of_date";
 
-  /** The contract's columns, in order. */
   /** The columns an audience can be chosen by (export's segments, a campaign's audience). */
   public static final List<String> SEGMENTATIONS =
       List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label", "clv_tier");
@@ -37,7 +37,8 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final List<String> COLUMNS = List.of("customer_id", "recency_days", "frequency", "monetary",
       "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
       "cluster_id", "cluster_label", "churn_probability", "churn_risk", "p_alive", "expected_purchases", "clv",
-      "clv_tier", "marketing_opt_in", "clusters_model_version", "churn_model_version", PARTITION);
+      "clv_tier", "marketing_opt_in", "clusters_model_version", "churn_model_version", "rfm_segment_name",
+      "lifecycle_stage_name", "value_tier_name", "churn_risk_name", "clv_tier_name", "cluster_name", PARTITION);
 
   /** The customers dimension columns the segments use. */
   static final StructType DIMS = new StructType()
@@ -86,7 +87,7 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
     spark.createDataFrame(labels, LABELS).createOrReplaceTempView("cluster_labels");
     dims.select(Arrays.stream(DIMS.fieldNames()).map(functions::col).toArray(Column[]::new))
         .createOrReplaceTempView("customer_dims");
-    return SqlResource.load("sql/segment/segment_customers.sql")
+    Dataset<Row> rows = SqlResource.load("sql/segment/segment_customers.sql")
         .withFragment("channel_orders", settings.features().channels().stream()
             .map(c -> "s.orders_" + c).collect(Collectors.joining(", ")))
         .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
@@ -97,6 +98,10 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
         .with("churn_version", models.churnVersion())
         .with("as_of", settings.asOf())
         .run(spark);
+    for (String column : Labels.CODED) {
+      rows = rows.withColumn(Labels.nameColumn(column), Labels.label(settings.messages(), column, functions.col(column)));
+    }
+    return rows.withColumn("cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
   }
 
   /** The customer_segments table's columns of {@link #rows}. */

@@ -1,30 +1,36 @@
 package io.segpipe.jobs.segment;
 
 import io.segpipe.common.UserError;
+import io.segpipe.common.i18n.Messages;
+import io.segpipe.jobs.train.ClusterLabels;
 import io.segpipe.jobs.train.ModelMetadata;
 import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.ModelRegistry.LoadedModel;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.functions;
 
 /**
- * The three models a segment run applies: clusters, the cluster rules of the same version, and churn.
- * Loaded through the registry, which refuses a model trained on other features than the configured
- * ones and tells the user to train when there is none.
+ * The three models a segment run applies: clusters, the cluster rules of the same version (shown in the
+ * configured locale), and churn. Loaded through the registry, which refuses a model trained on other
+ * features than the configured ones and tells the user to train when there is none.
  */
-public record SegmentModels(LoadedModel clusters, LoadedModel rules, LoadedModel churn) {
+public record SegmentModels(LoadedModel clusters, SegmentRules.Model rules, LoadedModel churn) {
 
   public static SegmentModels load(ModelRegistry registry, SegmentSettings settings) {
     List<String> clusterFeatures = settings.train().clusterFeatures().features();
     LoadedModel clusters = registry.load(ModelRegistry.CLUSTERS,
         settings.clustersVersion().or(() -> latestAtOrBefore(registry, ModelRegistry.CLUSTERS, settings.asOf())),
         clusterFeatures);
-    LoadedModel rules = registry.load(ModelRegistry.CLUSTER_RULES, Optional.of(clusters.metadata().version()),
-        clusterFeatures);
+    SegmentRules.Model rules = new SegmentRules.Model(registry.load(ModelRegistry.CLUSTER_RULES,
+        Optional.of(clusters.metadata().version()), clusterFeatures), settings.messages());
     LoadedModel churn = registry.load(ModelRegistry.CHURN,
         settings.churnVersion().or(() -> latestAtOrBefore(registry, ModelRegistry.CHURN, settings.asOf())),
         settings.train().churnFeatures().features());
@@ -71,16 +77,39 @@ public record SegmentModels(LoadedModel clusters, LoadedModel rules, LoadedModel
     return ((Number) churn.metadata().parameters().get("horizon_days")).intValue();
   }
 
-  /** Cluster id to label, as the train job named them from the centroids. */
+  /**
+   * Cluster id to label code, as the train job named them from the centroids (parameters.label_codes).
+   * A model trained before label codes has only the English labels (parameters.labels): their codes.
+   */
   public Map<Integer, String> labels() {
-    Object labels = clusters.metadata().parameters().get("labels");
-    if (!(labels instanceof Map<?, ?> map) || map.isEmpty()) {
+    Map<?, ?> codes = stored("label_codes");
+    boolean legacy = codes == null;
+    Map<?, ?> labels = legacy ? stored("labels") : codes;
+    if (labels == null) {
       throw new UserError("The clusters model at " + clusters.path() + " has no cluster labels in its metadata.json;"
           + " it was written by an older segpipe. Retrain with `scripts/segpipe train --as-of YYYY-MM-DD`.");
     }
     Map<Integer, String> out = new TreeMap<>();
-    map.forEach((k, v) -> out.put(Integer.valueOf(String.valueOf(k)), String.valueOf(v)));
+    labels.forEach((k, v) -> out.put(Integer.valueOf(String.valueOf(k)),
+        legacy ? ClusterLabels.fromLegacy(String.valueOf(v)) : String.valueOf(v)));
     return out;
+  }
+
+  private Map<?, ?> stored(String parameter) {
+    return clusters.metadata().parameters().get(parameter) instanceof Map<?, ?> map && !map.isEmpty() ? map : null;
+  }
+
+  /**
+   * The name, in the locale of {@code messages}, of the cluster code in {@code code} (null for null): a
+   * lookup in a literal map of this model's codes.
+   */
+  public Column clusterName(Messages messages, Column code) {
+    List<Column> entries = new ArrayList<>();
+    new TreeSet<>(labels().values()).forEach(c -> {
+      entries.add(functions.lit(c));
+      entries.add(functions.lit(ClusterLabels.name(messages, c)));
+    });
+    return functions.element_at(functions.map(entries.toArray(Column[]::new)), code);
   }
 
   /** Fails, naming them, when the snapshot lacks a column a model reads. */

@@ -2,6 +2,7 @@ package io.segpipe.jobs.segment;
 
 import com.typesafe.config.ConfigException;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.jobs.features.FeaturesSettings;
 import io.segpipe.jobs.train.TrainSettings;
 import java.time.LocalDate;
@@ -17,13 +18,14 @@ import java.util.Optional;
  * @param churnVersion pinned churn version; empty: the latest
  */
 public record SegmentSettings(LocalDate asOf, Optional<String> clustersVersion, Optional<String> churnVersion,
-    ChurnRisk churnRisk, int topCategories, AgeBands ageBands, FeaturesSettings features, TrainSettings train) {
+    ChurnRisk churnRisk, int topCategories, AgeBands ageBands, FeaturesSettings features, TrainSettings train,
+    Messages messages) {
   static final String PREFIX = "segpipe.segment.";
 
   /** churn_risk bands: low below mediumFrom, medium below highFrom, high from highFrom. */
   public record ChurnRisk(double mediumFrom, double highFrom) {}
 
-  public static SegmentSettings read(ConfigReader r, LocalDate asOf, List<String> channels) {
+  public static SegmentSettings read(ConfigReader r, LocalDate asOf, List<String> channels, Messages messages) {
     Optional<String> clusters = version(r, PREFIX + "clusters-version");
     Optional<String> churn = version(r, PREFIX + "churn-version");
     String probability = "a probability between 0 and 1";
@@ -36,7 +38,8 @@ public record SegmentSettings(LocalDate asOf, Optional<String> clustersVersion, 
     AgeBands ages = new AgeBands(ageEdges(r, PREFIX + "age-band-edges"));
     FeaturesSettings features = FeaturesSettings.read(r, asOf, channels);
     TrainSettings train = TrainSettings.read(r, asOf, channels);
-    return new SegmentSettings(asOf, clusters, churn, new ChurnRisk(medium, high), top, ages, features, train);
+    return new SegmentSettings(asOf, clusters, churn, new ChurnRisk(medium, high), top, ages, features, train,
+        messages);
   }
 
   private static Optional<String> version(ConfigReader r, String key) {

@@ -1,6 +1,7 @@
 package io.segpipe.jobs.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.segpipe.common.UserError;
@@ -35,7 +36,9 @@ import scala.collection.JavaConverters;
 /**
  * The models folder: each model version at {@code <models>/<name>/<version>/} with the MLlib
  * pipeline in {@code model/}, its {@code metadata.json} (written last, so a half-written version is
- * never picked) and, for the cluster rules, {@code rules.json}. The model_runs table lists every
+ * never picked) and, for the cluster rules, {@code rules.json} ({@link ClusterRule}s: each rule's
+ * conditions, SQL predicate and cluster code; rules of older models lack the conditions and have the
+ * English label instead of the code). The model_runs table lists every
  * version with its metrics. Files go through Hadoop's FileSystem, so the folder may be on HDFS or S3.
  */
 public final class ModelRegistry {
@@ -58,8 +61,13 @@ public final class ModelRegistry {
       .add("data_from", DataTypes.DateType, true)
       .add("data_to", DataTypes.DateType, true);
 
+  /**
+   * Fields are only ever added to these files (rules.json got conditions): a reader ignores the ones it
+   * does not know, so a later segpipe's model is still read by this one.
+   */
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** A model ready to apply, with what it is; {@code rules} is empty for models without rules. */
   public record LoadedModel(PipelineModel model, ModelMetadata metadata, String path, List<ClusterRule> rules) {}

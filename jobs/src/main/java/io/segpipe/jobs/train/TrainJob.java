@@ -3,6 +3,7 @@ package io.segpipe.jobs.train;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
@@ -11,22 +12,15 @@ import io.segpipe.jobs.features.FeatureSnapshot;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DecimalType;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +108,11 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
     try {
       double silhouette = ModelMetadata.reported(ClusterTrainer.silhouette(clustered));
       KMeansModel kmeans = ClusterTrainer.kmeansOf(clusters);
-      Map<Integer, String> labels = ClusterLabels.of(kmeans.clusterCenters(), features);
+      Map<Integer, String> codes = ClusterLabels.of(kmeans.clusterCenters(), features);
+      // What the model keeps in words is British English; the segment job renders codes in the configured locale.
+      Messages english = Messages.builtIn(Messages.REFERENCE);
+      Map<Integer, String> labels = new TreeMap<>();
+      codes.forEach((c, code) -> labels.put(c, ClusterLabels.name(english, code)));
       Map<Integer, Long> sizes = new TreeMap<>();
       clustered.groupBy(ClusterTrainer.CLUSTER).count().collectAsList()
           .forEach(r -> sizes.put(r.getInt(0), r.getLong(1)));
@@ -122,7 +120,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       context.phase("rules");
       PipelineModel rulesModel = TreeRules.pipeline(s.clusterFeatures(), s.rulesDepth(), s.seed()).fit(clustered);
       List<ClusterRule> rules = RuleCounts.fill(TreeRules.rules(TreeRules.treeOf(rulesModel), features,
-          wholeNumbers(snapshot), labels, version), clustered);
+          TreeRules.wholeNumbers(snapshot.schema()), codes, version, english), clustered);
       double fidelity = ModelMetadata.reported(RuleCounts.fidelity(rules));
 
       String windowStart = asOf.minusDays(s.featuresAtCutOff().windowDays() - 1L).toString();
@@ -135,7 +133,9 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       clusterParameters.put("max_iterations", s.maxIterations());
       clusterParameters.put("partitions", s.partitions());
       clusterParameters.put("k_search_rows", search.sampleRows());
+      // labels: in English, as models before label codes had them (what an older segment job reads)
       clusterParameters.put("labels", stringKeys(labels));
+      clusterParameters.put("label_codes", stringKeys(codes));
       Map<String, Object> clusterMetrics = new LinkedHashMap<>();
       clusterMetrics.put("silhouette", silhouette);
       clusterMetrics.put("cost", ModelMetadata.reported(kmeans.summary().trainingCost()));
@@ -189,16 +189,6 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
     details.put("churn.ece", String.valueOf(churn.calibrated().ece()));
     churn.candidates().forEach((name, m) -> details.put("churn.candidate." + name + ".auc", String.valueOf(m.auc())));
     return new JobOutcome(customers, saved.size(), 0, 0, summary, details);
-  }
-
-  /** Integer-valued features, whose rule bounds read as whole numbers ("frequency ≥ 4"). */
-  private static final Set<DataType> WHOLE_TYPES =
-      Set.of(DataTypes.ByteType, DataTypes.ShortType, DataTypes.IntegerType, DataTypes.LongType);
-
-  private static Set<String> wholeNumbers(Dataset<Row> snapshot) {
-    return Arrays.stream(snapshot.schema().fields())
-        .filter(f -> WHOLE_TYPES.contains(f.dataType()) || f.dataType() instanceof DecimalType d && d.scale() == 0)
-        .map(StructField::name).collect(Collectors.toSet());
   }
 
   private static Map<String, String> stringKeys(Map<Integer, String> labels) {

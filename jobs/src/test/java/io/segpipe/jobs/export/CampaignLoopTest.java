@@ -102,7 +102,7 @@ class CampaignLoopTest {
         + "    audience { where = \"frequency >= 1\" }, start-date = \"" + START + "\", window-days = " + WINDOW + "\n"
         + "    metric = conversion" + extraField + " }\n"
         + "  { id = " + TAMPERED + ", snapshot-date = \"" + SNAPSHOT + "\", audience { segmentation = rfm_segment,"
-        + " segment = Champions },\n"
+        + " segment = champions },\n"
         + "    start-date = \"" + START + "\", window-days = " + WINDOW + ", control-share = 0.1, metric ="
         + " revenue_per_customer }\n"
         + "]\n";
@@ -209,7 +209,7 @@ class CampaignLoopTest {
         if (r.getLong(2) >= 1) {
           eligible.add(r.getString(0));
         }
-        if ("Champions".equals(r.getString(r.fieldIndex("rfm_segment")))) {
+        if ("champions".equals(r.getString(r.fieldIndex("rfm_segment")))) {
           champions.add(r.getString(0));
         }
       }

@@ -38,8 +38,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ExportJobTest {
   static final LocalDate AS_OF = LocalDate.parse("2024-03-31");
   private static final int CUSTOMERS = 60;
-  private static final List<String> COLUMNS = List.of("customer_id", "rfm_segment", "lifecycle_stage",
-      "cluster_label", "churn_probability", "frequency", "monetary", "marketing_opt_in");
+  private static final List<String> COLUMNS = List.of("customer_id", "rfm_segment", "rfm_segment_name",
+      "lifecycle_stage", "cluster_label", "cluster_name", "churn_probability", "frequency", "monetary",
+      "marketing_opt_in");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static SparkSession spark;
   private static String lake;
@@ -91,19 +92,19 @@ class ExportJobTest {
   }
 
   /**
-   * Default segments (rfm_segment Champions, At Risk, Can't Lose Them; lifecycle_stage at_risk, lapsed):
+   * Default segments (rfm_segment champions, at_risk, cant_lose_them; lifecycle_stage at_risk, lapsed):
    * each set holds exactly the consenting customers of its segment, sorted, with the fixture's values;
    * CSV, JSON lines and manifest agree on the count, and the manifest's checksums are the files'.
    */
   @Test
   void eachAudienceHoldsTheConsentingCustomersOfItsSegmentWithMatchingManifest() throws Exception {
     Map<String, List<String>> expectedSegments = Map.of(
-        "rfm_segment", List.of("Champions", "At Risk", "Can't Lose Them"), "lifecycle_stage", List.of("at_risk", "lapsed"));
+        "rfm_segment", List.of("champions", "at_risk", "cant_lose_them"), "lifecycle_stage", List.of("at_risk", "lapsed"));
     int sets = 0;
     for (Map.Entry<String, List<String>> e : expectedSegments.entrySet()) {
       for (String segment : e.getValue()) {
-        Path dir = set(folder, e.getKey(), AudienceFiles.slug(segment));
-        String slug = AudienceFiles.slug(segment);
+        Path dir = set(folder, e.getKey(), segment);
+        String slug = segment;
         List<String> expected = consentingIn(e.getKey(), segment);
         assertTrue(expected.size() >= 3, "the fixture puts several consenting customers in " + segment);
 
@@ -129,6 +130,10 @@ class ExportJobTest {
 
         JsonNode manifest = JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile());
         assertEquals(segment, manifest.get("segment").asText());
+        assertEquals(ENGLISH.get(e.getKey() + "." + segment), manifest.get("segment_name").asText(), "the code's label in en-GB");
+        assertEquals("en-GB", manifest.get("locale").asText());
+        assertFalse(manifest.get("csv_byte_order_mark").asBoolean());
+        assertEquals('c', Files.readAllBytes(dir.resolve(slug + ".csv"))[0], "no byte-order mark under en-GB");
         assertEquals(e.getKey(), manifest.get("segmentation").asText());
         assertEquals(AS_OF.toString(), manifest.get("as_of_date").asText());
         assertEquals(expected.size(), manifest.get("rows").asLong());
@@ -142,6 +147,11 @@ class ExportJobTest {
     assertEquals(5, sets);
     assertNoNonConsentingCustomer(Path.of(folder));
   }
+
+  /** The en-GB labels of the default sets' codes, as conf/messages/en-GB.conf says. */
+  private static final Map<String, String> ENGLISH = Map.of("rfm_segment.champions", "Champions",
+      "rfm_segment.at_risk", "At Risk", "rfm_segment.cant_lose_them", "Can't Lose Them",
+      "lifecycle_stage.at_risk", "At risk", "lifecycle_stage.lapsed", "Lapsed");
 
   private static <T> List<T> iterable(java.util.Iterator<T> it) {
     List<T> out = new ArrayList<>();
@@ -209,7 +219,7 @@ class ExportJobTest {
         "--conf", "segpipe.export.pseudonymise.enabled=true",
         "--conf", "segpipe.export.pseudonymise.salt-env=TEST_AUDIENCE_SALT",
         "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]"));
-    List<String> champions = consentingIn("rfm_segment", "Champions");
+    List<String> champions = consentingIn("rfm_segment", "champions");
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
     mac.init(new javax.crypto.spec.SecretKeySpec(salt.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
     List<String> expected = champions.stream().map(id -> java.util.HexFormat.of()
@@ -301,7 +311,7 @@ class ExportJobTest {
     Files.writeString(handmade.resolve("list.csv"), "customer_id\n");
 
     assertEquals(0, run(lake, Map.of(), "--conf", toFolder,
-        "--conf", "segpipe.export.audiences.segments.rfm_segment=[Champions]",
+        "--conf", "segpipe.export.audiences.segments.rfm_segment=[champions]",
         "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]"));
     try (Stream<Path> left = Files.list(date.resolve("rfm_segment"))) {
       assertEquals(List.of("champions", "handmade"), left.map(p -> p.getFileName().toString()).sorted().toList());
@@ -317,9 +327,90 @@ class ExportJobTest {
 
     Row last = spark.read().format("delta").load(lake + "/run_metrics").where("job = 'export'")
         .orderBy(functions.col("finished_at").desc()).first();
-    assertEquals("lifecycle_stage/at-risk,lifecycle_stage/lapsed,rfm_segment/at-risk,rfm_segment/cant-lose-them",
+    assertEquals("lifecycle_stage/at_risk,lifecycle_stage/lapsed,rfm_segment/at_risk,rfm_segment/cant_lose_them",
         last.<scala.collection.Map<String, String>>getAs("details").apply("audiences.removed"));
     assertTrue(last.<String>getAs("message").contains("removed sets no longer configured"), last.toString());
+  }
+
+  /**
+   * Under zh-CN the CSV starts with the UTF-8 byte-order mark. Read as Excel does (a byte-order mark
+   * means UTF-8; without one, the ANSI code page, GBK on a Chinese Windows) the Chinese labels come back
+   * intact; the same file without the mark comes back as garbage, which is why the mark is there.
+   */
+  @Test
+  void underZhCnTheCsvHasAByteOrderMarkAndExcelReadsTheChineseLabels() throws Exception {
+    String chinese = TestFolders.folder("segpipe-audiences-zh").toString();
+    String plain = TestFolders.folder("segpipe-audiences-nobom").toString();
+    String[] onlyChampions = {"--conf", "segpipe.export.audiences.segments.rfm_segment=[champions]",
+        "--conf", "segpipe.export.audiences.segments.lifecycle_stage=[]", "--conf", "segpipe.locale=zh-CN"};
+    assertEquals(0, run(lake, Map.of(), concat(onlyChampions, "segpipe.export.audiences.folder=\"" + chinese + "\"")));
+    assertEquals(0, run(lake, Map.of(), concat(concat(onlyChampions, "segpipe.export.audiences.folder=\"" + plain + "\""),
+        "segpipe.export.csv.bom=false")));
+    Path dir = set(chinese, "rfm_segment", "champions");
+    byte[] bytes = Files.readAllBytes(dir.resolve("champions.csv"));
+    assertEquals(List.of(0xEF, 0xBB, 0xBF), List.of(bytes[0] & 0xFF, bytes[1] & 0xFF, bytes[2] & 0xFF));
+    List<List<String>> excel = excelRead(bytes);
+    assertEquals(COLUMNS, excel.get(0), "the header's first field is customer_id, not the mark");
+    int name = COLUMNS.indexOf("rfm_segment_name");
+    List<String> expected = consentingIn("rfm_segment", "champions");
+    assertEquals(expected.size() + 1, excel.size());
+    excel.subList(1, excel.size()).forEach(row -> assertEquals("冠军客户", row.get(name), row.toString()));
+    assertEquals(SegmentRows.LABELS.get(1), excel.stream().skip(1).map(r -> r.get(COLUMNS.indexOf("cluster_name")))
+        .filter(n -> n.contains(",")).findFirst().orElseThrow(), "quoted fields survive the mark");
+    JsonNode manifest = JSON.readTree(dir.resolve(AudienceFiles.MANIFEST).toFile());
+    assertEquals("冠军客户", manifest.get("segment_name").asText());
+    assertEquals("zh-CN", manifest.get("locale").asText());
+    assertTrue(manifest.get("csv_byte_order_mark").asBoolean());
+    assertEquals(sha256(dir.resolve("champions.csv")), manifest.get("files").get("champions.csv").get("sha256").asText());
+    assertEquals('{', Files.readAllBytes(dir.resolve("champions.jsonl"))[0], "JSON lines carry no mark");
+    assertTrue(Files.readString(dir.resolve("champions.jsonl")).contains("\"rfm_segment\":\"champions\",\"rfm_segment_name\":\"冠军客户\""));
+
+    byte[] unmarked = Files.readAllBytes(set(plain, "rfm_segment", "champions").resolve("champions.csv"));
+    assertEquals('c', unmarked[0]);
+    assertEquals(bytes.length - 3, unmarked.length, "the same file but for the mark");
+    List<List<String>> garbled = excelRead(unmarked);
+    assertFalse(garbled.get(1).get(name).equals("冠军客户"), "without the mark Excel decodes GBK: " + garbled.get(1));
+  }
+
+  private static String[] concat(String[] args, String conf) {
+    return Stream.concat(Stream.of(args), Stream.of("--conf", conf)).toArray(String[]::new);
+  }
+
+  /** Excel's rule: UTF-8 after a byte-order mark, the ANSI code page (GBK in China) without; then RFC 4180. */
+  private static List<List<String>> excelRead(byte[] bytes) {
+    boolean bom = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF;
+    String text = bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8)
+        : new String(bytes, java.nio.charset.Charset.forName("GBK"));
+    List<List<String>> rows = new ArrayList<>();
+    List<String> row = new ArrayList<>();
+    StringBuilder field = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          field.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.add(field.toString());
+        field.setLength(0);
+      } else if (c == '\n') {
+        row.add(field.toString());
+        field.setLength(0);
+        rows.add(row);
+        row = new ArrayList<>();
+      } else {
+        field.append(c);
+      }
+    }
+    return rows;
   }
 
   @Test
@@ -333,9 +424,10 @@ class ExportJobTest {
   @Test
   void unknownSegmentOrSegmentationIsAUserError() {
     String err = stderrOf(() -> assertEquals(2, run(lake, Map.of(),
-        "--conf", "segpipe.export.audiences.segments.rfm_segment=[Champion]",
+        "--conf", "segpipe.export.audiences.segments.rfm_segment=[Champion, \"At Risk\"]",
         "--conf", "segpipe.export.audiences.segments.colour=[red]")));
-    assertTrue(err.contains("'Champion' is not a rfm_segment value"), err);
+    assertTrue(err.contains("'Champion' is not a rfm_segment code; choose from [about_to_sleep, at_risk"), err);
+    assertTrue(err.contains("'At Risk' is the label of the code at_risk: write at_risk"), err);
     assertTrue(err.contains("'colour' is not a segmentation"), err);
   }
 
@@ -358,11 +450,11 @@ class ExportJobTest {
   @Test
   void failedWriteLeavesThePreviousSet() throws Exception {
     Map<Path, String> before = checksums(Path.of(folder));
-    Dataset<Row> failing = SegmentRows.snapshot(spark, CUSTOMERS, AS_OF, 0).where("rfm_segment = 'Champions'")
+    Dataset<Row> failing = SegmentRows.snapshot(spark, CUSTOMERS, AS_OF, 0).where("rfm_segment = 'champions'")
         .select(functions.col("customer_id"), functions.assert_true(functions.col("customer_id").lt("C040")).as("x"))
         .orderBy("customer_id").repartition(1).sortWithinPartitions("customer_id");
     RuntimeException failure = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () ->
-        AudienceFiles.write(spark.sparkContext().hadoopConfiguration(), folder, AS_OF, "rfm_segment", "Champions",
+        AudienceFiles.write(spark.sparkContext().hadoopConfiguration(), folder, AS_OF, "rfm_segment", "champions",
             failing, List.of("customer_id", "x"), false, "failtest"));
     assertTrue(String.valueOf(failure.getMessage()).contains("C040") || failure.toString().contains("assert"),
         failure.toString());

@@ -11,6 +11,7 @@ import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,10 +50,19 @@ final class SegmentRows {
       .add("marketing_opt_in", DataTypes.BooleanType)
       .add("clusters_model_version", DataTypes.StringType)
       .add("churn_model_version", DataTypes.StringType)
+      .add("rfm_segment_name", DataTypes.StringType)
+      .add("lifecycle_stage_name", DataTypes.StringType)
+      .add("value_tier_name", DataTypes.StringType)
+      .add("churn_risk_name", DataTypes.StringType)
+      .add("clv_tier_name", DataTypes.StringType)
+      .add("cluster_name", DataTypes.StringType)
       .add("as_of_date", DataTypes.DateType);
 
-  static final List<String> RFM = List.of("Champions", "At Risk", "Can't Lose Them", "Lost", "Loyal");
+  static final List<String> RFM = List.of("champions", "at_risk", "cant_lose_them", "lost", "loyal");
+  /** The RFM codes' labels, Chinese: what a zh-CN segment run writes in rfm_segment_name. */
+  static final List<String> RFM_NAMES = List.of("冠军客户", "流失风险客户", "不能失去的客户", "已流失客户", "忠诚客户");
   static final List<String> LIFECYCLE = List.of("active", "at_risk", "lapsed", "new", "churned", "reactivated");
+  static final List<String> CLUSTERS = List.of("high_value", "low_spend+rare_orders", "single_channel");
   /** The second label has a comma and quotes, which the CSV must quote. */
   static final List<String> LABELS = List.of("Loyal high spenders", "Bargain hunters, \"deal\" driven", "Store only");
 
@@ -82,13 +92,19 @@ final class SegmentRows {
         prospect ? "prospect" : LIFECYCLE.get(k % LIFECYCLE.size()),
         prospect ? null : List.of("high", "mid", "low").get(k % 3),
         prospect ? null : k % LABELS.size(),
-        prospect ? null : LABELS.get(k % LABELS.size()),
+        prospect ? null : CLUSTERS.get(k % CLUSTERS.size()),
         prospect ? null : (k % 8) / 8.0,
         prospect ? null : List.of("low", "medium", "high").get(k % 3),
         prospect ? null : (k % 10) / 10.0, prospect ? null : (k % 6) * 0.5, prospect ? null : k * 13 % 900 + 0.75,
         prospect ? null : List.of("mid", "low", "high").get(k % 3),
         optIn(n),
         "2024-03-31_abc12345", prospect ? null : "2024-03-31_abc12345",
+        prospect ? null : RFM_NAMES.get(k % RFM.size()),
+        prospect ? "潜在客户" : LIFECYCLE.get(k % LIFECYCLE.size()).toUpperCase(Locale.ROOT),
+        prospect ? null : List.of("高价值", "中价值", "低价值").get(k % 3),
+        prospect ? null : List.of("low", "medium", "high").get(k % 3) + " risk",
+        prospect ? null : List.of("mid", "low", "high").get(k % 3) + " clv",
+        prospect ? null : LABELS.get(k % LABELS.size()),
         Date.valueOf(asOf));
   }
 

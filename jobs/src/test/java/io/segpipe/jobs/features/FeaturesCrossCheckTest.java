@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An independent engine agrees: DuckDB computes recency, frequency and monetary straight from the raw
  * files, with the same semantics (window, as-of end, what ingest quarantines), and segpipe's values
- * must equal them for every customer. Skipped, saying why, where a data set is absent.
+ * must equal them for every customer. The features run uses the cn-8 scheme (with mean thresholds),
+ * and every customer's class must equal the one computed here from the snapshot's own means. Skipped,
+ * saying why, where a data set is absent.
  */
 @ExtendWith(SharedSpark.class)
 class FeaturesCrossCheckTest {
@@ -87,7 +91,8 @@ class FeaturesCrossCheckTest {
   }
 
   private Map<String, Rfm> segpipe(SparkSession spark, LocalDate asOf) {
-    assertEquals(0, new FeaturesJob().execute("--as-of", asOf.toString(), "--conf", "segpipe.lake.root=" + lake));
+    assertEquals(0, new FeaturesJob().execute("--as-of", asOf.toString(), "--conf", "segpipe.lake.root=" + lake,
+        "--conf", RfmSchemes.SCHEME_KEY + "=cn-8", "--conf", RfmSchemes.THRESHOLD_KEY + "=mean"));
     Map<String, Rfm> result = new HashMap<>();
     for (Row row : spark.read().format("delta").load(lake.resolve(FeatureSnapshot.TABLE).toString())
         .where("as_of_date = DATE'" + asOf + "' AND events_in_window > 0")
@@ -110,6 +115,60 @@ class FeaturesCrossCheckTest {
         + differences.subList(0, Math.min(10, differences.size())));
   }
 
+  private Dataset<Row> table(SparkSession spark, String table, LocalDate asOf) {
+    return spark.read().format("delta").load(lake.resolve(table).toString()).where("as_of_date = DATE'" + asOf + "'");
+  }
+
+  /**
+   * Every customer's cn-8 class (null for a customer without a purchase) equals the class computed from
+   * the means of the snapshot's purchasers here, exactly; the means and medians kept in rfm_boundaries and
+   * the run's details are those of the snapshot. Returns the customers per class.
+   */
+  private Map<String, Long> assertCn8FromMeans(SparkSession spark, LocalDate asOf, String data) {
+    List<Cn8Reference.Customer> customers = new ArrayList<>();
+    Map<String, String> actual = new HashMap<>();
+    for (Row row : table(spark, FeatureSnapshot.TABLE, asOf)
+        .select("customer_id", "recency_days", "frequency", "monetary", "rfm_segment").collectAsList()) {
+      customers.add(Cn8Reference.Customer.of(row));
+      actual.put(row.getAs("customer_id"), row.getAs("rfm_segment"));
+    }
+    Cn8Reference.Thresholds means = Cn8Reference.means(customers);
+    Cn8Reference.Thresholds medians = Cn8Reference.medians(customers);
+    Map<String, String> expected = Cn8Reference.classes(customers, means);
+    List<String> differences = expected.entrySet().stream().filter(e -> !Objects.equals(e.getValue(), actual.get(e.getKey())))
+        .map(e -> e.getKey() + ": expected " + e.getValue() + ", segpipe " + actual.get(e.getKey())).sorted().toList();
+    assertTrue(differences.isEmpty(), differences.size() + " of " + expected.size() + " customers differ, e.g. "
+        + differences.subList(0, Math.min(10, differences.size())));
+
+    Map<String, Cn8Reference.Fraction[]> reference = Map.of(
+        "recency_days", new Cn8Reference.Fraction[] {means.recency(), medians.recency()},
+        "frequency", new Cn8Reference.Fraction[] {means.frequency(), medians.frequency()},
+        "monetary", new Cn8Reference.Fraction[] {means.monetary(), medians.monetary()});
+    List<Row> kept = table(spark, FeaturesJob.BOUNDARIES_TABLE, asOf).collectAsList();
+    assertEquals(3, kept.size());
+    for (Row row : kept) {
+      Cn8Reference.Fraction[] r = reference.get(row.<String>getAs("measure"));
+      double mean = r[0].value();
+      assertEquals(mean, row.<Double>getAs("mean"), 1e-12 * Math.max(1, Math.abs(mean)), data + " " + row);
+      assertEquals(r[1].value(), row.<Double>getAs("median"), 1e-9, data + " " + row);
+      assertEquals(row.<Double>getAs("mean"), row.<Double>getAs("cn8_threshold"), data + " " + row);
+    }
+    Row run = spark.read().format("delta").load(lake.resolve("run_metrics").toString()).where("job = 'features'")
+        .orderBy(org.apache.spark.sql.functions.col("started_at").desc()).first();
+    Map<String, String> details = run.getJavaMap(run.fieldIndex("details"));
+    assertEquals("cn-8", details.get("rfm.scheme"));
+    assertEquals("mean", details.get("rfm.cn-8.threshold"));
+    kept.forEach(row -> assertEquals(String.valueOf(row.<Double>getAs("mean")),
+        details.get("rfm.cn-8." + row.getAs("measure")), data));
+
+    Map<String, Long> counts = Cn8Reference.counts(expected);
+    System.out.printf("%s cn-8 as of %s, mean thresholds: recency_days < %.4f, frequency > %.4f, monetary > %.4f"
+            + " (medians %.1f, %.1f, %.2f): %s%n", data, asOf, means.recency().value(), means.frequency().value(),
+        means.monetary().value(), medians.recency().value(), medians.frequency().value(), medians.monetary().value(),
+        counts);
+    return counts;
+  }
+
   @Test
   void uciOnlineRetail(SparkSession spark) throws Exception {
     Path file = projectRoot().resolve("../shared/datasets/online-retail/online_retail.csv.gz").normalize();
@@ -130,6 +189,8 @@ class FeaturesCrossCheckTest {
         WHERE StockCode <> 'B' AND CAST(UnitPrice AS DECIMAL(18, 3)) > 0
         """.formatted(file);
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "UCI Online Retail");
+    assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
   }
 
   @Test
@@ -155,5 +216,7 @@ class FeaturesCrossCheckTest {
           AND (currency IS NULL OR currency = 'GBP')
         """.formatted(samples.resolve("events"));
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
+    assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
   }
 }

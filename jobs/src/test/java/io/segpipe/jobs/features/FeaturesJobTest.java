@@ -61,7 +61,7 @@ class FeaturesJobTest {
     assertEquals(0, snapshot(spark, dir, "2020-01-31").count());
     Row run = lastRun(spark, dir);
     assertEquals("succeeded", run.getAs("status"));
-    assertTrue(run.<String>getAs("message").startsWith("0 customers as of 2020-01-31: Champions 0"), run.<String>getAs("message"));
+    assertTrue(run.<String>getAs("message").startsWith("0 customers as of 2020-01-31: champions 0"), run.<String>getAs("message"));
     assertTrue(run.<String>getAs("message").contains("no events in the window"), run.<String>getAs("message"));
   }
 
@@ -81,9 +81,13 @@ class FeaturesJobTest {
         .mapToLong(e -> Long.parseLong(e.getValue())).sum();
     assertEquals(snapshot(spark, dir, "2024-12-31").where("frequency > 0").count(), segmented);
     assertEquals((long) december.size(), (long) run.getAs("rows_out"));
-    assertTrue(run.<String>getAs("message").startsWith(december.size() + " customers as of 2024-12-31: Champions "),
+    assertTrue(run.<String>getAs("message").startsWith(december.size() + " customers as of 2024-12-31: champions "),
         run.<String>getAs("message"));
     assertEquals(3, table(spark, dir, FeaturesJob.BOUNDARIES_TABLE).where("as_of_date = DATE'2024-06-30'").count());
+    // every measure's mean and median are kept; the threshold cn-8 would use only under cn-8
+    assertEquals(3, table(spark, dir, FeaturesJob.BOUNDARIES_TABLE)
+        .where("as_of_date = DATE'2024-12-31' AND mean > 0 AND median > 0 AND cn8_threshold IS NULL").count());
+    assertEquals("score-map", details.get("rfm.scheme"));
 
     // events after 2024-06-30 (from one second after its end) change December, never June
     lake.append(new EventRows()

@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.train.ClusterLabels;
 import io.segpipe.jobs.train.ClusterTrainer;
 import io.segpipe.jobs.train.GeneratedLake;
 import io.segpipe.jobs.train.ModelRegistry;
@@ -158,8 +160,9 @@ class SegmentJobTest {
     Map<String, Integer> expectedCluster = new HashMap<>();
     clusters.model().transform(features.where("frequency > 0")).select("customer_id", ClusterTrainer.CLUSTER)
         .collectAsList().forEach(r -> expectedCluster.put(r.getString(0), r.getInt(1)));
-    @SuppressWarnings("unchecked")
-    Map<String, String> labels = (Map<String, String>) clusters.metadata().parameters().get("labels");
+    // codes from label_codes, or from the English labels of models trained before codes (kept beside the lake)
+    Map<Integer, String> codes = new SegmentModels(clusters, null, null).labels();
+    Messages english = Messages.builtIn("en-GB");
 
     Map<String, Row> segments = byCustomer(rows(lake, CustomerSegments.TABLE, AS_OF));
     Map<String, Row> snapshot = byCustomer(features.collectAsList());
@@ -176,13 +179,14 @@ class SegmentJobTest {
       assertEquals(latestVersion, s.getAs("churn_model_version"));
       if (s.<Long>getAs("frequency") == 0) {
         prospects++;
-        for (String none : List.of("cluster_id", "cluster_label", "churn_probability", "churn_risk")) {
+        for (String none : List.of("cluster_id", "cluster_label", "cluster_name", "churn_probability", "churn_risk")) {
           assertNull(s.getAs(none), none + " of prospect " + s);
         }
       } else {
         int cluster = s.getAs("cluster_id");
         assertEquals(expectedCluster.get(s.<String>getAs("customer_id")), cluster);
-        assertEquals(labels.get(String.valueOf(cluster)), s.getAs("cluster_label"));
+        assertEquals(codes.get(cluster), s.getAs("cluster_label"));
+        assertEquals(ClusterLabels.name(english, codes.get(cluster)), s.getAs("cluster_name"));
         double p = s.getAs("churn_probability");
         String risk = p < 0.3 ? "low" : p < 0.6 ? "medium" : "high";
         assertEquals(risk, s.getAs("churn_risk"), "risk of probability " + p);
@@ -371,9 +375,29 @@ class SegmentJobTest {
 
   // ---- segment_rules -----------------------------------------------------------------------------
 
+  /**
+   * Each rule counts what its predicate selects; its cluster code is the clusters model's, and in the
+   * default locale (en-GB) its name and text read as the model stored them in English.
+   */
   @Test
   void rulesCountTheCustomersTheirPredicatesSelect() {
     List<Row> rules = rows(lake, SegmentRules.TABLE, AS_OF);
+    ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
+    List<String> features = List.of("recency_days", "frequency", "monetary", "avg_order_value", "channel_breadth",
+        "tenure_days");
+    Map<Integer, String> codes = new SegmentModels(registry.load(ModelRegistry.CLUSTERS, Optional.of(latestVersion),
+        features), null, null).labels();
+    Map<Integer, String> stored = new HashMap<>();
+    registry.load(ModelRegistry.CLUSTER_RULES, Optional.of(latestVersion), features).rules()
+        .forEach(r -> stored.put(SegmentRules.number(r), r.ruleText()));
+    assertEquals(stored.keySet(), rules.stream().map(r -> r.<Integer>getAs("rule_id")).collect(Collectors.toSet()));
+    Messages english = Messages.builtIn("en-GB");
+    for (Row rule : rules) {
+      String code = codes.get(rule.<Integer>getAs("cluster_id"));
+      assertEquals(code, rule.getAs("cluster_label"));
+      assertEquals(ClusterLabels.name(english, code), rule.getAs("cluster_name"));
+      assertEquals(stored.get(rule.<Integer>getAs("rule_id")), rule.getAs("rule_text"));
+    }
     Dataset<Row> purchasers = partition(lake, FeatureSnapshot.TABLE, AS_OF).where("frequency > 0");
     long total = 0;
     for (Row rule : rules) {

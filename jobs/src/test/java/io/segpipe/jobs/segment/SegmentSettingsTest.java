@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class SegmentSettingsTest {
   private static SegmentSettings read(Map<String, String> overrides) {
     SegpipeConfig config = SegpipeConfig.load(Optional.empty(), overrides);
-    return config.section(r -> SegmentSettings.read(r, LocalDate.parse("2024-12-31"), config.events().channels()));
+    return config.section(r -> SegmentSettings.read(r, LocalDate.parse("2024-12-31"), config.events().channels(), config.messages()));
   }
 
   @Test

@@ -31,6 +31,7 @@ class ModelRegistryTest {
   private static Lake lake;
   private static PipelineModel model;
   private static Dataset<Row> customers;
+  private static ClusterRule rule;
 
   @BeforeAll
   static void saveTwoVersions(SparkSession spark) {
@@ -39,8 +40,8 @@ class ModelRegistryTest {
     customers = spark.range(60).selectExpr("concat('c', id) AS customer_id", "CAST(1 + id % 3 AS BIGINT) AS frequency",
         "CAST(id * 10 AS DECIMAL(18, 2)) AS monetary");
     model = new ClusterTrainer(new FeatureSpace(FEATURES, List.of("monetary")), 1, 20).pipeline(2).fit(customers);
-    ClusterRule rule = new ClusterRule("R01", "2024-06-30_bbbbbbbb", 0, "typical", "every customer → cluster 0, typical",
-        "TRUE", 60, 0.5);
+    rule = new ClusterRule("R01", "2024-06-30_bbbbbbbb", 0, "typical", "frequency ≥ 2 → cluster 0, typical",
+        "coalesce(frequency, 0) > 1.5", List.of(new ClusterRule.Condition("frequency", 1.5, null, true)), 40, 0.5);
     registry.save(model, metadata("2024-06-30_bbbbbbbb", "2024-06-30", "2024-07-01T10:00:00Z"), List.of(rule));
     registry.save(model, metadata("2024-03-31_aaaaaaaa", "2024-03-31", "2024-07-02T10:00:00Z"), List.of());
     registry.record(List.of(metadata("2024-06-30_bbbbbbbb", "2024-06-30", "2024-07-01T10:00:00Z")));
@@ -72,7 +73,7 @@ class ModelRegistryTest {
   void latestIsTheLatestAsOfDateAndLoadsAWorkingModel() {
     ModelRegistry.LoadedModel loaded = registry.load(ModelRegistry.CLUSTERS, Optional.empty(), FEATURES);
     assertEquals("2024-06-30_bbbbbbbb", loaded.metadata().version());
-    assertEquals(List.of("R01"), loaded.rules().stream().map(ClusterRule::ruleId).toList());
+    assertEquals(List.of(rule), loaded.rules(), "rules.json keeps every field, the conditions too");
     assertEquals(model.transform(customers).select(ClusterTrainer.CLUSTER).collectAsList(),
         loaded.model().transform(customers).select(ClusterTrainer.CLUSTER).collectAsList());
   }

@@ -1,9 +1,11 @@
 package io.segpipe.jobs.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
@@ -226,8 +228,17 @@ class TrainJobTest {
     assertEquals(best.get("k").intValue(), ((Number) clusters.parameters().get("k")).intValue());
     assertTrue(metric(clusters, "silhouette") > 0.4, "silhouette " + metric(clusters, "silhouette"));
     @SuppressWarnings("unchecked")
+    Map<String, String> codes = (Map<String, String>) clusters.parameters().get("label_codes");
+    assertEquals(best.get("k").intValue(), codes.values().stream().distinct().count(), "one distinct label per cluster: " + codes);
+    // the English labels stay beside the codes, for segpipe versions that read only those
+    @SuppressWarnings("unchecked")
     Map<String, String> labels = (Map<String, String>) clusters.parameters().get("labels");
-    assertEquals(best.get("k").intValue(), labels.values().stream().distinct().count(), "one distinct label per cluster: " + labels);
+    Messages english = Messages.builtIn("en-GB");
+    codes.forEach((c, code) -> {
+      assertTrue(code.matches("[a-z0-9_]+(-[a-z0-9_]+)*"), code);
+      assertEquals(ClusterLabels.name(english, code), labels.get(c), code);
+      assertEquals(code, ClusterLabels.fromLegacy(labels.get(c)), "an older model's English label reads as its code");
+    });
   }
 
   @Test
@@ -238,6 +249,13 @@ class TrainJobTest {
     assertEquals(RuleCounts.fidelity(rules.rules()), metric(rules.metadata(), "fidelity"), 1e-9, "recorded to ten digits");
     assertTrue(metric(rules.metadata(), "fidelity") > 0.9, "a depth-4 tree reproduces the clusters: " + rules.rules());
     assertTrue(rules.rules().stream().allMatch(r -> r.modelVersion().equals(rules.metadata().version())));
+    @SuppressWarnings("unchecked")
+    Map<String, String> codes = (Map<String, String>) latest(first, ModelRegistry.CLUSTERS, FEATURES).metadata()
+        .parameters().get("label_codes");
+    for (ClusterRule rule : rules.rules()) {
+      assertFalse(rule.legacy(), "saved with its conditions: " + rule);
+      assertEquals(codes.get(String.valueOf(rule.clusterId())), rule.clusterLabel(), rule.ruleText());
+    }
   }
 
   @Test
@@ -290,6 +308,6 @@ class TrainJobTest {
 
   private static ClusterRule withoutVersion(ClusterRule rule) {
     return new ClusterRule(rule.ruleId(), "", rule.clusterId(), rule.clusterLabel(), rule.ruleText(),
-        rule.sqlPredicate(), rule.customers(), rule.fidelity());
+        rule.sqlPredicate(), rule.conditions(), rule.customers(), rule.fidelity());
   }
 }

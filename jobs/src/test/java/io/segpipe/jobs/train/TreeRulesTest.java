@@ -3,9 +3,11 @@ package io.segpipe.jobs.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.test.SharedSpark;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.ml.PipelineModel;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedSpark.class)
 class TreeRulesTest {
   private static final List<String> FEATURES = List.of("recency_days", "frequency", "monetary", "avg_order_value");
+  private static final Messages EN = Messages.builtIn("en-GB");
   private static Dataset<Row> customers;
   private static PipelineModel model;
   private static List<ClusterRule> rules;
@@ -47,8 +50,8 @@ class TreeRulesTest {
         .repartition(3).cache();
     FeatureSpace space = new FeatureSpace(FEATURES, List.of());
     model = TreeRules.pipeline(space, 4, 42).fit(customers);
-    rules = TreeRules.rules(TreeRules.treeOf(model), FEATURES, Set.of("recency_days", "frequency"),
-        Map.of(0, "lapsed", 1, "frequent", 2, "high value", 3, "typical"), "2024-12-31_test");
+    rules = TreeRules.rules(TreeRules.treeOf(model), FEATURES, TreeRules.wholeNumbers(customers.schema()),
+        Map.of(0, "lapsed", 1, "frequent", 2, "high_value-recent", 3, "typical"), "2024-12-31_test", EN);
   }
 
   @Test
@@ -83,12 +86,36 @@ class TreeRulesTest {
   @Test
   void rulesReadAsBoundsOnTheFeatures() {
     assertEquals("R01", rules.get(0).ruleId());
+    Map<Integer, String> names = Map.of(0, "lapsed", 1, "frequent", 2, "high value, recent", 3, "typical");
     for (ClusterRule rule : rules) {
-      assertTrue(rule.ruleText().contains(" → cluster " + rule.clusterId() + ", " + rule.clusterLabel()), rule.ruleText());
+      assertTrue(rule.ruleText().endsWith(" → cluster " + rule.clusterId() + ", " + names.get(rule.clusterId())),
+          rule.ruleText());
       assertTrue(!rule.ruleText().matches(".*(recency_days|frequency) [^a]*\\.5.*"),
           "whole-number features read as whole numbers: " + rule.ruleText());
       assertEquals("2024-12-31_test", rule.modelVersion());
     }
+  }
+
+  /**
+   * Each rule keeps its conditions (features in order, whole numbers marked), its predicate is theirs,
+   * and a rule saved without them (before they were kept) reads them back from its predicate, so the
+   * segment job gives it the same text as a rule saved with them.
+   */
+  @Test
+  void rulesKeepTheirConditionsAndOldRulesReadThemFromTheirPredicate() {
+    Set<String> whole = TreeRules.wholeNumbers(customers.schema());
+    assertEquals(List.of("recency_days", "frequency"), FEATURES.stream().filter(whole::contains).toList(),
+        "INT and BIGINT are whole numbers, DECIMAL(18, 2) is not");
+    for (ClusterRule rule : rules) {
+      List<String> features = rule.conditions().stream().map(ClusterRule.Condition::feature).toList();
+      assertEquals(FEATURES.stream().filter(features::contains).toList(), features, rule.ruleText());
+      rule.conditions().forEach(c -> assertEquals(whole.contains(c.feature()), c.wholeNumber(), rule.ruleText()));
+      assertEquals(TreeRules.predicate(rule.conditions()), rule.sqlPredicate());
+      assertEquals(Optional.of(rule.conditions()), TreeRules.conditions(rule.sqlPredicate(), whole), rule.sqlPredicate());
+      assertEquals(rule.ruleText(), TreeRules.text(EN, rule.conditions(), rule.clusterId(), rule.clusterLabel()));
+    }
+    assertTrue(rules.stream().anyMatch(r -> r.conditions().stream().anyMatch(c -> c.lower() != null && c.upper() != null)),
+        "some feature bounded on both sides: " + rules);
   }
 
   @Test
