@@ -24,8 +24,11 @@ public record ReportData(String asOfDate, String previousAsOfDate, String genera
   /** This snapshot and, where there is one, the previous. */
   public record Headline(Snapshot current, Snapshot previous) {}
 
-  /** One RFM segment from segment_profiles, with the advice from config. */
-  public record SegmentSize(String segment, long customers, double share, double revenueShare, double monetaryMean,
+  /**
+   * One RFM segment from segment_profiles: its code (what rfm_segment holds), and its label, description
+   * and action in the report's locale (null description for a code the segment map no longer has).
+   */
+  public record SegmentSize(String segment, String name, long customers, double share, double revenueShare, double monetaryMean,
       double recencyMedian, double frequencyMean, String description, String action) {}
 
   /** Customers with R score r and F score f, and their mean monetary. */
@@ -34,7 +37,7 @@ public record ReportData(String asOfDate, String previousAsOfDate, String genera
   /** Customers in one lifecycle stage, this snapshot and the previous (null without one). */
   public record StageCount(String stage, long customers, double share, Long previousCustomers) {}
 
-  /** One segment_transitions row. */
+  /** One segment_transitions row: segment codes, (new) and (gone) marking customers who came and went. */
   public record Transition(String from, String to, long customers, double shareOfFrom) {}
 
   /** The transitions of one segmentation since the previous snapshot, rows and columns in display order. */

@@ -185,17 +185,19 @@ final class ReportFigures {
     profilesOf(profiles, "rfm_segment", asOf).forEach(r -> bySegment.put(r.getAs("segment"), r));
     List<SegmentSize> out = new ArrayList<>();
     for (ReportSettings.SegmentAdvice advice : settings.segments()) {
-      Row r = bySegment.remove(advice.name());
+      Row r = bySegment.remove(advice.code());
       out.add(r == null
-          ? new SegmentSize(advice.name(), 0, 0, 0, 0, 0, 0, advice.description(), advice.action())
-          : new SegmentSize(advice.name(), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
+          ? new SegmentSize(advice.code(), advice.name(), 0, 0, 0, 0, 0, 0, advice.description(), advice.action())
+          : new SegmentSize(advice.code(), advice.name(), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
               number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
               advice.description(), advice.action()));
     }
-    // Segments the table has but the config does not name (the map changed since the segments were made).
-    bySegment.forEach((name, r) -> out.add(new SegmentSize(name, r.getAs("customers"), r.getAs("share"),
+    // Segments the table has but the config does not name (the map changed since the segments were made):
+    // their label where the message file still has one, else the code; no description.
+    bySegment.forEach((code, r) -> out.add(new SegmentSize(code, ReportWords.label(settings.messages(), "rfm_segment", code),
+        r.getAs("customers"), r.getAs("share"),
         r.getAs("revenue_share"), number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
-        "Not in the current segment map (segpipe.features.rfm.segments).", "")));
+        null, null)));
     return out;
   }
 
@@ -283,7 +285,7 @@ final class ReportFigures {
   /** The display order of a segmentation's segments where config gives one (else alphabetical). */
   private List<String> segmentOrder(String segmentation) {
     return switch (segmentation) {
-      case "rfm_segment" -> settings.segments().stream().map(ReportSettings.SegmentAdvice::name).toList();
+      case "rfm_segment" -> settings.segments().stream().map(ReportSettings.SegmentAdvice::code).toList();
       case "lifecycle_stage" -> settings.lifecycleStages();
       case "value_tier" -> List.of("high", "mid", "low");
       default -> List.of();

@@ -54,7 +54,7 @@ public final class ReportJob extends SegpipeJob<ReportSettings> {
   @Override
   protected ReportSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> ReportSettings.read(reader, asOf, config.events().reportingCurrency()));
+    return config.section(reader -> ReportSettings.read(reader, asOf, config.events().reportingCurrency(), config.messages()));
   }
 
   /** The folder of one date's report: under the lake root unless the setting is absolute or a URI. */

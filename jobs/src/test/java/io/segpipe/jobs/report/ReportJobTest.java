@@ -46,7 +46,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * dates (the small lake of {@link GeneratedLake}) → train and segment for each date → a second,
  * deliberately dirty batch ingested (so there is something in quarantine) → report. The page is then
  * opened in headless Chromium over the DevTools protocol: it must log no error, request nothing but
- * itself, draw every chart, and show the figures that the tables hold (read here with Spark).
+ * itself, draw every chart with every label inside it and apart from the others, and show the figures
+ * that the tables hold (read here with Spark). The same date's report is also made in zh-CN from the same
+ * tables and checked the same way, drawn in Noto Sans CJK SC.
  */
 @ExtendWith(SharedSpark.class)
 class ReportJobTest {
@@ -58,6 +60,7 @@ class ReportJobTest {
   private static SparkSession spark;
   private static Path lake;
   private static Path page;
+  private static Path chinesePage;
   private static JsonNode data;
 
   @BeforeAll
@@ -94,7 +97,11 @@ class ReportJobTest {
     for (String asOf : List.of(BEFORE, AS_OF)) {
       assertEquals(0, new ReportJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake), "report " + asOf);
     }
+    // The same date's report in Chinese, from the same tables, into a folder of its own.
+    assertEquals(0, new ReportJob().execute("--as-of", AS_OF, "--conf", "segpipe.lake.root=" + lake,
+        "--conf", "segpipe.locale=zh-CN", "--conf", "segpipe.report.folder=reports-zh-CN"), "report " + AS_OF + " in zh-CN");
     page = lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.PAGE);
+    chinesePage = lake.resolve("reports-zh-CN").resolve(AS_OF).resolve(ReportJob.PAGE);
     data = JSON.readTree(lake.resolve("reports").resolve(AS_OF).resolve(ReportJob.DATA).toFile());
   }
 
@@ -258,19 +265,28 @@ class ReportJobTest {
     assertEquals(1.0, population, 1e-9, "the population's channel mix adds up to all orders");
   }
 
-  @Test
-  void thePageInChromiumDrawsEveryChartAndShowsTheTablesFigures() throws Exception {
+  /** What a page did in Chromium: the page checks' result, the requests, errors logged, and fonts drawn. */
+  private record Loaded(JsonNode checks, List<String> requests, List<String> problems, List<String> headingFonts,
+      List<String> chartFonts) {}
+
+  /** The browser binary, required: a developer's machine without it skips, CI fails. */
+  private static void requireChromium() {
     Path binary = HeadlessChromium.binary();
     if (!Files.isExecutable(binary)) {
       Required.that(false, "Chromium is needed to check the report page and is not at " + binary
           + " (apt-get install chromium, or set SEGPIPE_CHROMIUM)");
     }
+  }
+
+  /**
+   * Opens {@code report} in headless Chromium at 1366 x 900, runs {@link #PAGE_CHECKS} in it, saves a
+   * screenshot of the whole page as {@code name}.png in {@link #OUT} (and, when {@code pdf}, prints it to
+   * {@code name}.pdf), and reads the fonts Chromium drew the h1 and a chart's category label in.
+   */
+  private static Loaded inChromium(Path report, String name, boolean pdf) throws Exception {
     Files.createDirectories(OUT);
-    String url = page.toUri().toString();
-    JsonNode checks;
-    List<String> requests;
     List<String> problems = new ArrayList<>();
-    try (HeadlessChromium browser = new HeadlessChromium(OUT.resolve("chromium.log"), 1366, 900)) {
+    try (HeadlessChromium browser = new HeadlessChromium(OUT.resolve(name + "-chromium.log"), 1366, 900)) {
       browser.openPage();
       for (String domain : List.of("Page", "Runtime", "Log", "Network")) {
         browser.send(domain + ".enable", Map.of());
@@ -278,16 +294,23 @@ class ReportJobTest {
       browser.send("Emulation.setDeviceMetricsOverride",
           Map.of("width", 1366, "height", 900, "deviceScaleFactor", 1, "mobile", false));
       var loaded = browser.next("Page.loadEventFired");
-      browser.send("Page.navigate", Map.of("url", url));
+      browser.send("Page.navigate", Map.of("url", report.toUri().toString()));
       loaded.get(60, TimeUnit.SECONDS);
-      checks = browser.evaluate(PAGE_CHECKS);
+      JsonNode checks = browser.evaluate(PAGE_CHECKS);
+      browser.send("DOM.enable", Map.of());
+      browser.send("CSS.enable", Map.of());
+      int root = browser.send("DOM.getDocument", Map.of()).at("/root/nodeId").asInt();
+      List<String> headingFonts = fonts(browser, root, "h1");
+      List<String> chartFonts = fonts(browser, root, "svg.chart text.category");
       JsonNode size = browser.send("Page.getLayoutMetrics", Map.of()).path("cssContentSize");
       HeadlessChromium.save(browser.send("Page.captureScreenshot", Map.of("format", "png", "captureBeyondViewport", true,
           "clip", Map.of("x", 0, "y", 0, "width", 1366, "height", size.path("height").asDouble(), "scale", 1))),
-          OUT.resolve("segment-report.png"));
-      HeadlessChromium.save(browser.send("Page.printToPDF", Map.of("printBackground", true, "preferCSSPageSize", true)),
-          OUT.resolve("segment-report.pdf"));
-      requests = browser.events("Network.requestWillBeSent").stream()
+          OUT.resolve(name + ".png"));
+      if (pdf) {
+        HeadlessChromium.save(browser.send("Page.printToPDF", Map.of("printBackground", true, "preferCSSPageSize", true)),
+            OUT.resolve(name + ".pdf"));
+      }
+      List<String> requests = browser.events("Network.requestWillBeSent").stream()
           .map(e -> e.at("/params/request/url").asText()).toList();
       browser.events("Runtime.exceptionThrown").forEach(e -> problems.add("exception: " + e.at("/params/exceptionDetails")));
       browser.events("Runtime.consoleAPICalled").stream()
@@ -296,14 +319,31 @@ class ReportJobTest {
       browser.events("Log.entryAdded").stream()
           .filter(e -> List.of("error", "warning").contains(e.at("/params/entry/level").asText()))
           .forEach(e -> problems.add("log: " + e.at("/params/entry/text").asText() + " " + e.at("/params/entry/url").asText()));
+      return new Loaded(checks, requests, problems, headingFonts, chartFonts);
     }
-    assertEquals(List.of(), problems, "the page logs no error or warning");
-    assertFalse(requests.isEmpty(), "DevTools saw the page load");
-    assertTrue(requests.stream().allMatch(url::equals), "no request but the page itself: " + requests);
+  }
 
-    // Every chart drew: marks inside, a visible size, a title.
+  /** The families of the platform fonts Chromium drew the first element matching {@code selector} in. */
+  private static List<String> fonts(HeadlessChromium browser, int root, String selector) throws Exception {
+    int node = browser.send("DOM.querySelector", Map.of("nodeId", root, "selector", selector)).path("nodeId").asInt();
+    List<String> families = new ArrayList<>();
+    browser.send("CSS.getPlatformFontsForNode", Map.of("nodeId", node)).path("fonts")
+        .forEach(f -> families.add(f.path("familyName").asText()));
+    return families;
+  }
+
+  /**
+   * The page loaded on its own: nothing logged, nothing requested but the page, and every chart the data
+   * calls for drawn at a readable size with its title, every text of it inside its box and apart from
+   * the others (checked on the drawn boxes, rotated labels included).
+   */
+  private static Map<String, JsonNode> assertTheChartsAreDrawnAndLegible(Path report, Loaded loaded) {
+    assertEquals(List.of(), loaded.problems(), "the page logs no error or warning");
+    assertFalse(loaded.requests().isEmpty(), "DevTools saw the page load");
+    String url = report.toUri().toString();
+    assertTrue(loaded.requests().stream().allMatch(url::equals), "no request but the page itself: " + loaded.requests());
     Map<String, JsonNode> charts = new HashMap<>();
-    checks.get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
+    loaded.checks().get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
     List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
         "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette",
         "chart-clv-segments", "chart-clv-distribution", "chart-churn-gains", "chart-churn-reliability",
@@ -313,22 +353,28 @@ class ReportJobTest {
       expected.add("chart-cluster-" + Markup.slug(c.get("segment").asText()) + "-channels");
     });
     assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(charts.keySet()), "the charts on the page");
+    List<String> illegible = new ArrayList<>();
     charts.forEach((id, c) -> {
       assertTrue(c.get("marks").asInt() >= 3, id + " has marks: " + c);
       assertTrue(c.get("filledMarks").asInt() >= 1, id + " has at least one visible bar or cell: " + c);
       assertTrue(c.get("width").asDouble() > 300 && c.get("height").asDouble() > 100, id + " is drawn at a readable size: " + c);
       assertFalse(c.get("title").asText().isBlank(), id + " has a title");
-    });
-    // The campaign chart keeps every text inside its box, and no two of its texts overlap.
-    JsonNode campaignChart = charts.get("chart-campaigns");
-    assertEquals(0, campaignChart.get("outside").size(), "texts outside the campaign chart: " + campaignChart.get("outside"));
-    assertEquals(0, campaignChart.get("overlaps").size(), "overlapping texts in the campaign chart: " + campaignChart.get("overlaps"));
-    assertEquals(1, campaignChart.get("points").asInt(), "one row per campaign shown");
-    charts.forEach((id, c) -> {
+      assertTrue(c.get("texts").asInt() >= 3, id + " has its texts: " + c);
       if (c.get("outside").size() + c.get("overlaps").size() > 0) {
-        System.out.println("report chart " + id + ": outside " + c.get("outside") + ", overlaps " + c.get("overlaps"));
+        illegible.add(id + ": outside the chart " + c.get("outside") + ", overlapping " + c.get("overlaps"));
       }
     });
+    assertEquals(List.of(), illegible, "every text of every chart inside its box and apart from the others");
+    assertEquals(1, charts.get("chart-campaigns").get("points").asInt(), "one row per campaign shown");
+    return charts;
+  }
+
+  @Test
+  void thePageInChromiumDrawsEveryChartAndShowsTheTablesFigures() throws Exception {
+    requireChromium();
+    Loaded loaded = inChromium(page, "segment-report", true);
+    assertTheChartsAreDrawnAndLegible(page, loaded);
+    JsonNode checks = loaded.checks();
 
     Map<String, JsonNode> shown = new HashMap<>();
     checks.get("metrics").forEach(m -> shown.put(m.get("metric").asText(), m));
@@ -442,6 +488,59 @@ class ReportJobTest {
     assertTrue(Files.size(OUT.resolve("segment-report.png")) > 50_000, "a screenshot of the page in target/report-test");
   }
 
+  /** Whether fontconfig, which Chromium draws with on Linux, has Noto Sans CJK SC. */
+  private static boolean notoSansCjkInstalled() throws IOException, InterruptedException {
+    try {
+      Process fc = new ProcessBuilder("fc-list", ":family=Noto Sans CJK SC", "family").redirectErrorStream(true).start();
+      String families = new String(fc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      return fc.waitFor(30, TimeUnit.SECONDS) && fc.exitValue() == 0 && families.contains("Noto Sans CJK SC");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The Chinese report of the same tables, drawn by Chromium in Noto Sans CJK SC: in Chinese, with every
+   * label of every chart inside its chart and clear of the others, and the same figures as the English one.
+   */
+  @Test
+  void theChinesePageInChromiumKeepsEveryLabelInsideItsChartAndApart() throws Exception {
+    requireChromium();
+    Required.that(notoSansCjkInstalled(), "the font Noto Sans CJK SC is needed to draw the Chinese report and fontconfig"
+        + " does not have it (apt-get install fonts-noto-cjk)");
+    String html = Files.readString(chinesePage);
+    assertTrue(html.startsWith("<!DOCTYPE html>\n<html lang=\"zh-CN\">"));
+    Loaded loaded = inChromium(chinesePage, "segment-report-zh-CN", false);
+    assertTrue(Files.size(OUT.resolve("segment-report-zh-CN.png")) > 50_000, "a screenshot in target/report-test");
+    assertEquals("zh-CN", loaded.checks().get("lang").asText());
+    assertTrue(loaded.headingFonts().contains("Noto Sans CJK SC"), "the heading is drawn in Noto Sans CJK SC: "
+        + loaded.headingFonts());
+    assertTrue(loaded.chartFonts().contains("Noto Sans CJK SC"), "the charts' labels too: " + loaded.chartFonts());
+    List<String> headings = new ArrayList<>();
+    loaded.checks().get("headings").forEach(h -> headings.add(h.asText()));
+    assertEquals(List.of("客户分层报告", "核心指标", "RFM 分群", "R × F 矩阵", "生命周期漏斗", "分群迁移", "客户画像", "流失风险与模型质量",
+        "客户终身价值", "营销活动", "数据质量"), headings);
+    Map<String, JsonNode> charts = assertTheChartsAreDrawnAndLegible(chinesePage, loaded);
+    assertTrue(charts.get("chart-lifecycle").get("title").asText().equals("各生命周期阶段的客户数"));
+    // Labels, not codes: the segments' and stages' names as the zh-CN file has them.
+    assertTrue(html.contains(">冠军客户<") || html.contains(">流失风险客户<") || html.contains(">沉睡客户<"), "RFM segment labels");
+    assertTrue(html.contains(">活跃<") && !html.contains(">at_risk<") && !html.contains(">lapsed<"), "lifecycle labels");
+    assertTrue(html.contains("2024年12月31日"), "dates the Chinese way");
+    // The same figures as the English page, keyed by the same codes.
+    assertEquals(metricsOf(page), metricsOf(chinesePage), "the Chinese page shows the English page's figures");
+  }
+
+  /** The data-metric figures of a page, read from its markup: metric name to exact value. */
+  private static Map<String, Double> metricsOf(Path report) throws IOException {
+    java.util.regex.Matcher m = Pattern.compile("data-metric=\"([^\"]*)\" data-value=\"([^\"]*)\"")
+        .matcher(Files.readString(report));
+    Map<String, Double> out = new TreeMap<>();
+    while (m.find()) {
+      out.put(m.group(1), Double.parseDouble(m.group(2)));
+    }
+    return out;
+  }
+
   private static void assertShown(Map<String, JsonNode> shown, String metric, long expected) {
     assertNotNull(shown.get(metric), metric + " is on the page");
     assertEquals(expected, Math.round(shown.get(metric).get("value").asDouble()), metric);
@@ -458,40 +557,66 @@ class ReportJobTest {
     assertEquals(expected, onPage, prefix);
   }
 
-  /** Runs in the page: what each chart drew and every figure marked with data-metric. */
+  /**
+   * Runs in the page: what each chart drew, and every figure marked with data-metric. Each text's box is
+   * taken as Chromium laid it out (getBBox, in the font the page drew it in) and carried through its
+   * transform into the chart's viewBox units, so a rotated label is checked as the slanted box it is: any
+   * corner beyond the chart's box is "outside", and two boxes that overlap by more than one unit (separating
+   * axis test on the two rectangles) "overlap".
+   */
   private static final String PAGE_CHECKS = """
-      JSON.parse(JSON.stringify({
-        charts: Array.from(document.querySelectorAll('svg.chart')).map(svg => {
-          const box = svg.getBoundingClientRect();
-          const marks = svg.querySelectorAll('rect, text, line, path');
-          const filled = Array.from(svg.querySelectorAll('rect, circle')).filter(r => {
-            const b = r.getBBox();
-            return b.width > 0 && b.height > 0 && r.getAttribute('fill') !== 'none';
-          });
-          // Texts in viewBox units (those not rotated): any beyond the box, and any two that overlap.
-          const view = svg.viewBox.baseVal;
-          const texts = Array.from(svg.querySelectorAll('text')).filter(t => !t.getAttribute('transform'))
-            .map(t => ({ text: t.textContent, box: t.getBBox() }));
-          const outside = texts.filter(t => t.box.x < -0.5 || t.box.y < -0.5 || t.box.x + t.box.width > view.width + 0.5
-            || t.box.y + t.box.height > view.height + 0.5).map(t => t.text);
-          const overlaps = [];
-          for (let i = 0; i < texts.length; i++) {
-            for (let j = i + 1; j < texts.length; j++) {
-              const a = texts[i].box, b = texts[j].box;
-              const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-              const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-              if (w > 1 && h > 1 && a.width > 0 && b.width > 0) {
-                overlaps.push(texts[i].text + ' / ' + texts[j].text);
-              }
+      (() => {
+        const corners = (element, toChart) => {
+          const b = element.getBBox();
+          const m = toChart.multiply(element.getScreenCTM());
+          return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+            .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+        };
+        // How far two rectangles (any rotation) overlap: the least overlap of their projections on their edges' normals.
+        const overlap = (p, q) => {
+          let least = Infinity;
+          for (const r of [p, q]) {
+            for (let i = 0; i < 2; i++) {
+              const dx = r[i + 1][0] - r[i][0], dy = r[i + 1][1] - r[i][1], length = Math.hypot(dx, dy) || 1;
+              const along = ([x, y]) => (x * -dy + y * dx) / length;
+              const a = p.map(along), b = q.map(along);
+              least = Math.min(least, Math.min(Math.max(...a), Math.max(...b)) - Math.max(Math.min(...a), Math.min(...b)));
             }
           }
-          return { id: svg.id, marks: marks.length, filledMarks: filled.length, width: box.width, height: box.height,
-                   title: (svg.querySelector('title') || {}).textContent || '', outside: outside, overlaps: overlaps,
-                   points: svg.querySelectorAll('g.intervals circle').length };
-        }),
-        metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
-          metric: e.getAttribute('data-metric'), value: parseFloat(e.getAttribute('data-value')), text: e.textContent
-        }))
-      }))
+          return least;
+        };
+        return JSON.parse(JSON.stringify({
+          charts: Array.from(document.querySelectorAll('svg.chart')).map(svg => {
+            const box = svg.getBoundingClientRect();
+            const marks = svg.querySelectorAll('rect, text, line, path');
+            const filled = Array.from(svg.querySelectorAll('rect, circle')).filter(r => {
+              const b = r.getBBox();
+              return b.width > 0 && b.height > 0 && r.getAttribute('fill') !== 'none';
+            });
+            const view = svg.viewBox.baseVal;
+            const toChart = svg.getScreenCTM().inverse();
+            const texts = Array.from(svg.querySelectorAll('text')).map(t => ({ text: t.textContent,
+              corners: corners(t, toChart), drawn: t.getBBox().width > 0 }));
+            const outside = texts.filter(t => t.corners.some(([x, y]) => x < -0.5 || y < -0.5 || x > view.width + 0.5
+              || y > view.height + 0.5)).map(t => t.text);
+            const overlaps = [];
+            for (let i = 0; i < texts.length; i++) {
+              for (let j = i + 1; j < texts.length; j++) {
+                if (texts[i].drawn && texts[j].drawn && overlap(texts[i].corners, texts[j].corners) > 1) {
+                  overlaps.push(texts[i].text + ' / ' + texts[j].text);
+                }
+              }
+            }
+            return { id: svg.id, marks: marks.length, filledMarks: filled.length, width: box.width, height: box.height,
+                     title: (svg.querySelector('title') || {}).textContent || '', texts: texts.length, outside: outside,
+                     overlaps: overlaps, points: svg.querySelectorAll('g.intervals circle').length };
+          }),
+          metrics: Array.from(document.querySelectorAll('[data-metric]')).map(e => ({
+            metric: e.getAttribute('data-metric'), value: parseFloat(e.getAttribute('data-value')), text: e.textContent
+          })),
+          lang: document.documentElement.lang,
+          headings: Array.from(document.querySelectorAll('h1, h2')).map(h => h.textContent)
+        }));
+      })()
       """;
 }
