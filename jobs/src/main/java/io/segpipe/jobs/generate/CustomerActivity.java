@@ -20,12 +20,15 @@ final class CustomerActivity {
   /** After churning a customer still looks around now and then, at this share of its browsing rate. */
   private static final double BROWSING_AFTER_CHURN = 0.25;
   private static final double[] FAVOURITE_WEIGHTS = {0.5, 0.3, 0.2};
-  private static final Channel[] ANONYMOUS_CHANNELS = {Channel.WEB, Channel.APP, Channel.SOCIAL};
-  private static final double[] ANONYMOUS_CHANNEL_WEIGHTS = {0.55, 0.25, 0.20};
 
   private final GenerationSpec spec;
   private final CustomerPlan plan;
   private final Archetype.Behaviour behaviour;
+  private final Retailer retailer;
+  private final Catalog catalog;
+  /** The retailer's channels, drawn by {@link #channelWeights}: where this customer orders and browses. */
+  private final Channel[] channels;
+  private final double[] channelWeights;
   private SplittableRandom rng;
   private final EventWriter out;
   private int orders;
@@ -36,6 +39,10 @@ final class CustomerActivity {
     this.spec = spec;
     this.plan = plan;
     this.behaviour = plan.archetype().behaviour();
+    this.retailer = spec.retailer();
+    this.catalog = retailer.catalog();
+    this.channels = retailer.channels();
+    this.channelWeights = retailer.channelWeights(plan.archetype());
     this.rng = Seeds.ACTIVITY.random(spec.seed(), plan.index());
     this.out = new EventWriter(spec, plan.index());
   }
@@ -125,7 +132,7 @@ final class CustomerActivity {
       if (day > until) {
         return;
       }
-      double keep = Seasons.factor(day) / Seasons.PEAK_FACTOR * (browsing ? afterChurn(day) : lapse(day));
+      double keep = Seasons.factor(retailer, day) / Seasons.PEAK_FACTOR * (browsing ? afterChurn(day) : lapse(day));
       if (rng.nextDouble() < keep) {
         action.accept(day);
       }
@@ -147,7 +154,7 @@ final class CustomerActivity {
 
   private void order(long day) {
     orderDays.add(day);
-    Channel channel = Channel.values()[Draw.weighted(rng, behaviour.channels())];
+    Channel channel = channels[Draw.weighted(rng, channelWeights)];
     String orderId = "o" + plan.index() + "-" + orders++;
     String store = channel == Channel.STORE ? store() : null;
     long at = Seasons.timeOfDay(rng, day, channel);
@@ -157,9 +164,9 @@ final class CustomerActivity {
     int[] quantities = new int[lines];
     long[] amounts = new long[lines];
     for (int i = 0; i < lines; i++) {
-      products[i] = Catalog.pick(rng, category(), behaviour.priceTier());
+      products[i] = catalog.pick(rng, category(), behaviour.priceTier());
       quantities[i] = Draw.chance(rng, 0.2) ? Draw.between(rng, 2, 3) : 1;
-      long full = products[i].unitPence() * quantities[i];
+      long full = products[i].unitMinor() * quantities[i];
       // A coupon takes 20% off every line of the order.
       amounts[i] = coupon ? full * 80 / 100 : full;
     }
@@ -198,7 +205,7 @@ final class CustomerActivity {
 
   /** A visit that buys nothing: a store visit, or an online session with a few views and maybe a cart. */
   private void browse(long day) {
-    Channel channel = Channel.values()[Draw.weighted(rng, behaviour.channels())];
+    Channel channel = channels[Draw.weighted(rng, channelWeights)];
     if (channel == Channel.CALL_CENTER) {
       channel = Channel.WEB;
     }
@@ -212,7 +219,7 @@ final class CustomerActivity {
     int views = Draw.between(rng, 1, 4);
     Catalog.Product product = null;
     for (int i = 0; i < views; i++) {
-      product = Catalog.pick(rng, category(), behaviour.priceTier());
+      product = catalog.pick(rng, category(), behaviour.priceTier());
       view(at + (i + 1) * 2 * MINUTE, id, channel, product);
     }
     if (Draw.chance(rng, 0.25)) {
@@ -232,13 +239,13 @@ final class CustomerActivity {
     long remaining = (long) Math.floor(out.knownEvents() * share / (1 - share) + rng.nextDouble());
     while (remaining > 0) {
       long day = seasonalDay();
-      Channel channel = ANONYMOUS_CHANNELS[Draw.weighted(rng, ANONYMOUS_CHANNEL_WEIGHTS)];
+      Channel channel = retailer.anonymousChannels()[Draw.weighted(rng, retailer.anonymousChannelWeights())];
       long at = Seasons.timeOfDay(rng, day, channel);
       visit(at, null, channel, null);
       remaining--;
       int views = Math.min(Draw.between(rng, 0, 3), (int) remaining);
       for (int i = 0; i < views; i++) {
-        Catalog.Product product = Catalog.pick(rng, rng.nextInt(Catalog.CATEGORIES.length), 0.5);
+        Catalog.Product product = catalog.pick(rng, rng.nextInt(Catalog.CATEGORIES.length), 0.5);
         view(at + (i + 1) * 2 * MINUTE, null, channel, product);
         remaining--;
       }
@@ -257,7 +264,7 @@ final class CustomerActivity {
   private long seasonalDay() {
     while (true) {
       long day = Draw.day(rng, spec.firstDay(), spec.lastDay());
-      if (rng.nextDouble() < Seasons.factor(day) / Seasons.PEAK_FACTOR) {
+      if (rng.nextDouble() < Seasons.factor(retailer, day) / Seasons.PEAK_FACTOR) {
         return day;
       }
     }
@@ -276,7 +283,8 @@ final class CustomerActivity {
     if (Draw.chance(rng, 0.9)) {
       return plan.homeStore();
     }
-    return Places.store(rng.nextInt(Places.CITIES.length), rng.nextInt(Places.STORES_PER_CITY));
+    Places places = retailer.places();
+    return places.store(rng.nextInt(places.size()), rng.nextInt(Places.STORES_PER_CITY));
   }
 
   private Integer rating() {

@@ -8,13 +8,14 @@ import org.apache.spark.sql.RowFactory;
 
 /**
  * Who one customer is and the facts its behaviour must honour: archetype, signup, churn date, home
- * city and store, favourite categories. Drawn only from the customer's PROFILE stream, so the
- * customers and ground_truth outputs need no events generated, and scaling activity for --events
- * changes what customers do, never who they are.
+ * city (one of the retailer's {@link Places}) and store, favourite categories. Drawn only from the
+ * customer's PROFILE stream, so the customers and ground_truth outputs need no events generated, and
+ * scaling activity for --events changes what customers do, never who they are; the retailer changes
+ * where they live, not the rest.
  */
 record CustomerPlan(long index, String customerId, Archetype archetype, long signupDay, long activeFromDay,
     Long churnDay, int birthYear, String gender, int city, String incomeBand, String memberTier,
-    String acquisitionChannel, boolean marketingOptIn, String homeStore, int[] favouriteCategories) {
+    String acquisitionChannel, boolean marketingOptIn, String homeStore, int[] favouriteCategories, Places places) {
 
   static final String[] INCOME_BANDS = {"low", "middle", "high", "very_high"};
   static final String[] MEMBER_TIERS = {"none", "silver", "gold", "platinum"};
@@ -56,15 +57,16 @@ record CustomerPlan(long index, String customerId, Archetype archetype, long sig
     Archetype.Portrait portrait = archetype.portrait();
     int birthYear = (int) Math.max(1935, Math.min(2006, Math.round(Draw.gaussian(rng, portrait.birthYear(), 10))));
     String gender = GENDERS[Draw.weighted(rng, GENDER_WEIGHTS)];
-    int city = Draw.weighted(rng, Places.CITY_WEIGHTS);
+    Places places = spec.retailer().places();
+    int city = Draw.weighted(rng, places.weights());
     String income = INCOME_BANDS[Draw.weighted(rng, portrait.incomeBands())];
     String tier = MEMBER_TIERS[Draw.weighted(rng, portrait.memberTiers())];
     String acquisition = ACQUISITION_CHANNELS[Draw.weighted(rng, portrait.acquisition())];
     boolean optIn = Draw.chance(rng, portrait.optInShare());
-    String store = Places.store(city, rng.nextInt(Places.STORES_PER_CITY));
+    String store = places.store(city, rng.nextInt(Places.STORES_PER_CITY));
     int[] favourites = favouriteCategories(rng);
     return new CustomerPlan(index, customerId(index), archetype, signup, activeFrom, churn, birthYear, gender, city,
-        income, tier, acquisition, optIn, store, favourites);
+        income, tier, acquisition, optIn, store, favourites, places);
   }
 
   /** Three distinct categories the customer mostly buys from. */
@@ -86,7 +88,7 @@ record CustomerPlan(long index, String customerId, Archetype archetype, long sig
 
   /** A row of {@link io.segpipe.common.schema.Events#CUSTOMERS}. */
   Row customerRow() {
-    return RowFactory.create(customerId, date(signupDay), birthYear, gender, Places.REGIONS[city], Places.CITIES[city],
+    return RowFactory.create(customerId, date(signupDay), birthYear, gender, places.region(city), places.city(city),
         incomeBand, memberTier, acquisitionChannel, marketingOptIn);
   }
 

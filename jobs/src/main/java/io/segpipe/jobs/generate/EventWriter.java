@@ -17,6 +17,8 @@ final class EventWriter {
   private final List<Row> rows = new ArrayList<>();
   private final String idPrefix;
   private final long endSecond;
+  private final long utcOffsetSeconds;
+  private final String currency;
   private final double dirtyShare;
   private final SplittableRandom dirt;
   private int sequence;
@@ -27,6 +29,8 @@ final class EventWriter {
   EventWriter(GenerationSpec spec, long customerIndex) {
     this.idPrefix = "e" + customerIndex + "-";
     this.endSecond = spec.endSecond();
+    this.utcOffsetSeconds = spec.retailer().utcOffsetSeconds();
+    this.currency = spec.retailer().currency();
     this.dirtyShare = spec.dirtyShare();
     this.dirt = Seeds.DIRT.random(spec.seed(), customerIndex);
   }
@@ -34,17 +38,19 @@ final class EventWriter {
   /**
    * Writes one event unless it falls after the range (a return or feedback late in the range).
    *
+   * @param second when, in the retailer's local time as seconds since the epoch; written as the instant
+   * @param amountMinor the amount in the currency's minor unit (pence, fen)
    * @return whether the event was written
    */
   boolean write(long second, String customerId, Channel channel, EventType type, String orderId,
-      Catalog.Product product, Integer qty, Long amountPence, String storeId, Integer rating) {
+      Catalog.Product product, Integer qty, Long amountMinor, String storeId, Integer rating) {
     if (second >= endSecond) {
       return false;
     }
     Object[] values = {
-        idPrefix + sequence++, new Timestamp(second * 1000), customerId, channel.label(), type.label(), orderId,
-        product == null ? null : product.sku(), product == null ? null : product.category(), qty,
-        amountPence == null ? null : BigDecimal.valueOf(amountPence, 2), ExportShape.CURRENCY_CODE, storeId, rating};
+        idPrefix + sequence++, new Timestamp((second - utcOffsetSeconds) * 1000), customerId, channel.label(),
+        type.label(), orderId, product == null ? null : product.sku(), product == null ? null : product.category(), qty,
+        amountMinor == null ? null : BigDecimal.valueOf(amountMinor, 2), currency, storeId, rating};
     if (customerId == null) {
       anonymous++;
     }

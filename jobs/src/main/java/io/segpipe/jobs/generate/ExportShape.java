@@ -60,5 +60,6 @@ final class ExportShape {
       .add("bought_anyway", DataTypes.BooleanType, false)
       .add("planted_order", DataTypes.BooleanType, false);
 
+  /** The currency of --model btyd's events; the archetypes' is their retailer's ({@link Retailer#currency()}). */
   static final String CURRENCY_CODE = "GBP";
 }

@@ -45,7 +45,9 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         archetypes that behave clearly differently: loyal_high_spender, bargain_hunter, one_time_buyer,
         lapsing_regular, store_only, new_signup. The same options and --seed give the same rows. With --campaigns
         FILE (the campaign file of export) and --campaign-lift X, each campaign's treated customers who would not
-        have bought in its window buy there with probability X; campaign_truth/ says who was moved.
+        have bought in its window buy there with probability X; campaign_truth/ says who was moved. --retailer cn
+        writes a Chinese retailer's data (Chinese provinces and cities, CNY, channels tmall, jd, wechat_mini, douyin,
+        store), which the pipeline reads with --config conf/retailer-cn.conf.
         Example: segpipe generate --output /tmp/gen --customers 100000 --events 5000000""";
   }
 

@@ -55,7 +55,12 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
       new JobArguments.Option("campaigns", "FILE", "plant the effect of these campaigns (a campaign file as for "
           + "export: campaigns = [ ... ]); writes campaign_truth/"),
       new JobArguments.Option("campaign-lift", "X", "with --campaigns: the probability that a treated customer who "
-          + "would not have bought in the window buys there, 0 to 1 (default " + DEFAULT_LIFT + ")")),
+          + "would not have bought in the window buys there, 0 to 1 (default " + DEFAULT_LIFT + ")"),
+      new JobArguments.Option("retailer", "NAME", "whose data: uk (default: UK cities and regions, GBP, channels web, "
+          + "app, store, social, marketplace, call_center) or cn (a Chinese retailer: provinces and cities in Chinese "
+          + "characters, CNY at Chinese price levels, channels tmall, jd, wechat_mini, douyin, store, Double 11 and 618 "
+          + "peaks, times in China Standard Time with --from and --to its days; run the pipeline on it with --config "
+          + "conf/retailer-cn.conf)")),
       BtydPlan.OPTIONS.stream()).toList();
 
   static GenerateSettings parse(JobArguments arguments) {
@@ -74,12 +79,31 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     double anonymous = share(arguments, "anonymous-share", DEFAULT_ANONYMOUS_SHARE, 0.5);
     double dirty = share(arguments, "dirty-share", 0, 0.2);
     int partitions = (int) whole(arguments, "partitions", 0, 1, 100_000);
+    Retailer retailer = retailer(arguments);
+    Optional<BtydPlan> btyd = BtydPlan.parse(arguments);
+    if (btyd.isPresent() && retailer != Retailer.UK) {
+      throw new UserError("--retailer " + retailer.code() + " goes with the archetypes model; --model btyd writes "
+          + "one web channel in GBP. Leave out --retailer or --model btyd.");
+    }
     GenerationSpec natural = new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
-        .withCampaigns(campaigns(arguments));
+        .withCampaigns(campaigns(arguments)).withRetailer(retailer);
     GenerationSpec spec = events.isPresent()
         ? natural.withActivity(ActivityCalibration.activityFor(natural, customers, events.getAsLong())) : natural;
     long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
-    return new GenerateSettings(output, customers, events, spec, expected, partitions, BtydPlan.parse(arguments));
+    return new GenerateSettings(output, customers, events, spec, expected, partitions, btyd);
+  }
+
+  /** --retailer: uk (the default) or cn. */
+  private static Retailer retailer(JobArguments arguments) {
+    Optional<String> raw = arguments.option("retailer");
+    if (raw.isEmpty()) {
+      return Retailer.UK;
+    }
+    Retailer retailer = Retailer.of(raw.get());
+    if (retailer == null) {
+      throw new UserError("--retailer must be " + Retailer.codes() + ", got '" + raw.get() + "'.");
+    }
+    return retailer;
   }
 
   /** The campaigns of --campaigns with --campaign-lift, checked as export checks them. */

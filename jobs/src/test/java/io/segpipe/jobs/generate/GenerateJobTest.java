@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.DataFrames;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.jobs.ingest.IngestJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,11 +32,14 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedSpark.class)
 class GenerateJobTest {
   private static final int CUSTOMERS = 150;
+  private static final int CN_CUSTOMERS = 300;
 
   @TempDir
   static Path tmp;
   private static SparkSession spark;
   private static String baseline;
+  /** --retailer cn, seed 7: generated on first use. */
+  private static String chinese;
 
   @BeforeAll
   static void generateBaseline(SparkSession session) {
@@ -270,12 +276,173 @@ class GenerateJobTest {
     Captured help = run("--help");
     assertEquals(0, help.code);
     assertTrue(help.out.contains("--dirty-share X") && help.out.contains("--events N"), help.out);
+    assertTrue(help.out.contains("--retailer NAME") && help.out.contains("tmall, jd, wechat_mini, douyin, store")
+        && help.out.contains("conf/retailer-cn.conf"), help.out);
+    assertRefused("--retailer must be uk or cn, got 'fr'", "--output", "x", "--retailer", "fr");
+    assertRefused("--retailer cn goes with the archetypes model", "--output", "x", "--retailer", "cn",
+        "--model", "btyd");
     assertRefused("--output DIR is required", "--customers", "10");
     assertRefused("--customers must be a whole number, got 'many'", "--output", "x", "--customers", "many");
     assertRefused("at least 90 days after --from", "--output", "x", "--from", "2024-01-01", "--to", "2024-02-01");
     assertRefused("--dirty-share must be between 0 and 0.2", "--output", "x", "--dirty-share", "0.9");
     assertRefused("--events 10 is too few for --customers 1000", "--output", "x", "--customers", "1000", "--events", "10");
     assertRefused("Unknown option --colour", "--output", "x", "--colour", "blue");
+  }
+
+  /** The repository's root (the build sets segpipe.project.root; tests run in jobs/). */
+  private static Path projectRoot() {
+    return Paths.get(System.getProperty("segpipe.project.root", "..")).toAbsolutePath().normalize();
+  }
+
+  /** The Chinese retailer's data set, generated once for the tests that read it. */
+  private static synchronized String chinese() {
+    if (chinese == null) {
+      chinese = generate("retailer-cn", "--customers", String.valueOf(CN_CUSTOMERS), "--seed", "7", "--retailer", "cn");
+    }
+    return chinese;
+  }
+
+  /**
+   * The default is the UK retailer, and it still writes exactly the bundled sample: its first 150 customers,
+   * generated with the options data-samples/README.md gives, are that sample's rows (each customer's rows
+   * depend on the options, the seed and its index only).
+   */
+  @Test
+  void theDefaultRetailerStillWritesTheBundledSample() {
+    Path samples = projectRoot().resolve("data-samples");
+    String again = generate("sample-again", "--customers", "150", "--from", "2023-01-01", "--to", "2024-12-31",
+        "--seed", "42", "--dirty-share", "0.003", "--campaigns", samples.resolve("campaigns.conf").toString(),
+        "--campaign-lift", "0.6");
+    Dataset<Row> sampleEvents = spark.read().parquet(samples.resolve("events").toString())
+        .where("CAST(regexp_extract(event_id, '^e([0-9]+)-', 1) AS INT) < 150");
+    Dataset<Row> events = events(again);
+    assertTrue(events.count() > 10_000, "events of 150 customers: " + events.count());
+    DataFrames.assertSameRows(sampleEvents, events);
+    for (String table : List.of("customers", "ground_truth", "campaign_truth")) {
+      DataFrames.assertSameRows(spark.read().parquet(samples.resolve(table).toString())
+          .where("customer_id <= 'C00000150'"), spark.read().parquet(again + "/" + table));
+    }
+    String uk = generate("retailer-uk", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--retailer", "UK");
+    DataFrames.assertSameRows(events(baseline), events(uk));
+    DataFrames.assertSameRows(spark.table("cust"), spark.read().parquet(uk + "/customers"));
+  }
+
+  @Test
+  void aChineseRetailerHasChineseProvincesAndCitiesCnyAndItsOwnChannels() {
+    String cn = chinese();
+    Dataset<Row> customers = spark.read().parquet(cn + "/customers");
+    Dataset<Row> ev = events(cn);
+    assertEquals(columns(Events.CUSTOMERS), columns(customers.schema()));
+    assertEquals(columns(events(baseline).schema()), columns(ev.schema()));
+    assertEquals(CN_CUSTOMERS, customers.count());
+
+    // Every city is in its province (a municipality is its own), written in Chinese characters.
+    Map<String, String> provinceOf = Map.ofEntries(Map.entry("上海市", "上海市"), Map.entry("北京市", "北京市"),
+        Map.entry("天津市", "天津市"), Map.entry("重庆市", "重庆市"), Map.entry("广州市", "广东省"),
+        Map.entry("深圳市", "广东省"), Map.entry("东莞市", "广东省"), Map.entry("佛山市", "广东省"),
+        Map.entry("杭州市", "浙江省"), Map.entry("宁波市", "浙江省"), Map.entry("温州市", "浙江省"),
+        Map.entry("南京市", "江苏省"), Map.entry("苏州市", "江苏省"), Map.entry("无锡市", "江苏省"),
+        Map.entry("成都市", "四川省"), Map.entry("武汉市", "湖北省"), Map.entry("西安市", "陕西省"),
+        Map.entry("厦门市", "福建省"), Map.entry("福州市", "福建省"), Map.entry("青岛市", "山东省"),
+        Map.entry("济南市", "山东省"), Map.entry("长沙市", "湖南省"), Map.entry("郑州市", "河南省"),
+        Map.entry("合肥市", "安徽省"), Map.entry("沈阳市", "辽宁省"), Map.entry("昆明市", "云南省"),
+        Map.entry("哈尔滨市", "黑龙江省"));
+    Map<String, Long> perCity = new TreeMap<>();
+    for (Row r : customers.groupBy("region", "city").count().collectAsList()) {
+      assertEquals(provinceOf.get(r.getString(1)), r.getString(0), "the province of " + r.getString(1));
+      perCity.put(r.getString(1), r.getLong(2));
+    }
+    assertTrue(perCity.size() >= 20, "cities with customers: " + perCity);
+    // Weighted by size: Shanghai has far more customers than Harbin, Guangdong more than Sichuan.
+    assertTrue(perCity.get("上海市") > 3 * perCity.getOrDefault("哈尔滨市", 0L), perCity.toString());
+    assertTrue(customers.where("region = '广东省'").count() > customers.where("region = '四川省'").count());
+
+    assertEquals(List.of("CNY"), strings("SELECT DISTINCT currency FROM parquet.`" + cn + "/events`"));
+    List<String> channels = strings("SELECT DISTINCT channel FROM parquet.`" + cn + "/events` ORDER BY 1");
+    assertEquals(List.of("douyin", "jd", "store", "tmall", "wechat_mini"), channels);
+    channels.forEach(c -> assertTrue(c.matches("[a-z][a-z0-9_]*"), c));
+    ev.createOrReplaceTempView("ev_cn");
+    assertNoRows("ev_cn LEFT JOIN parquet.`" + cn + "/customers` c USING (customer_id)", Map.of(
+        "negative amount", "line_amount < 0",
+        "purchase or return without a positive amount", "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
+        "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
+        "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL",
+        // --from and --to are days in China Standard Time (UTC+8); event_time is the instant, read in UTC.
+        "time missing or out of range", "event_time IS NULL OR event_time < TIMESTAMP'2022-12-31 16:00:00'"
+            + " OR event_time >= TIMESTAMP'2024-12-31 16:00:00'",
+        "store event outside opening hours, Beijing time", "channel = 'store' AND event_type = 'purchase'"
+            + " AND hour(from_utc_timestamp(event_time, 'Asia/Shanghai')) NOT BETWEEN 9 AND 20"));
+
+    // Chinese price levels: a line costs several times the UK one (about ¥9 to the pound), in whole yuan
+    // ending in 9 before a coupon's 20 % off.
+    double cnLine = spark.sql("SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev_cn WHERE event_type = 'purchase'")
+        .first().getDouble(0);
+    double ukLine = spark.sql("SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev WHERE event_type = 'purchase'")
+        .first().getDouble(0);
+    assertTrue(cnLine > 5 * ukLine && cnLine < 15 * ukLine, "mean unit price ¥" + cnLine + " against £" + ukLine);
+    assertEquals(0, count("SELECT count(*) FROM ev_cn e WHERE event_type = 'purchase' AND NOT EXISTS (SELECT 1"
+        + " FROM ev_cn k WHERE k.order_id = e.order_id AND k.event_type = 'coupon_redeem')"
+        + " AND ((line_amount / qty) % 10 <> 9)"));
+    // Double 11: November is the busiest month, far busier than the Spring Festival's February.
+    List<Row> months = spark.sql("SELECT month(from_utc_timestamp(event_time, 'Asia/Shanghai')) AS m, count(*) AS n"
+        + " FROM ev_cn WHERE event_type = 'purchase' GROUP BY 1 ORDER BY n DESC").collectAsList();
+    assertEquals(11, months.get(0).getInt(0), months.toString());
+    long february = months.stream().filter(r -> r.getInt(0) == 2).findFirst().orElseThrow().getLong(1);
+    assertTrue(months.get(0).getLong(1) > 2 * february, months.toString());
+    // Who the customers are does not depend on the retailer: the same archetypes and churn dates.
+    DataFrames.assertSameRows(spark.table("truth"),
+        spark.read().parquet(cn + "/ground_truth").where("customer_id <= 'C00000150'"));
+  }
+
+  @Test
+  void aChineseRetailerIsTheSameForTheSameSeedAndItsTextIsUtf8() {
+    String cn = chinese();
+    String again = generate("retailer-cn-again", "--customers", String.valueOf(CN_CUSTOMERS), "--seed", "7",
+        "--retailer", "cn", "--partitions", "3");
+    DataFrames.assertSameRows(events(cn), events(again));
+    DataFrames.assertSameRows(spark.read().parquet(cn + "/customers"), spark.read().parquet(again + "/customers"));
+    // The Parquet strings are the characters, stored as UTF-8: 3 bytes each.
+    Row guangzhou = spark.sql("SELECT region, city, length(region), octet_length(region), octet_length(city)"
+        + " FROM parquet.`" + cn + "/customers` WHERE city = '广州市' LIMIT 1").first();
+    assertEquals("广东省", guangzhou.getString(0));
+    assertEquals("广州市", guangzhou.getString(1));
+    assertEquals(List.of(3, 9, 9), List.of(guangzhou.getInt(2), guangzhou.getInt(3), guangzhou.getInt(4)));
+    assertEquals(9, "广东省".getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  /**
+   * conf/retailer-cn.conf is what ingest needs for the Chinese data, through the generator mapping as it is: every
+   * row valid (the five channels, CNY), and the customers' Chinese names intact in the Delta tables. A quarter
+   * of a year: events are partitioned by day, and fewer days write faster.
+   */
+  @Test
+  void theChineseRetailersConfigIngestsItsData() throws Exception {
+    String cn = generate("retailer-cn-quarter", "--customers", "100", "--seed", "7", "--retailer", "cn",
+        "--from", "2024-10-01", "--to", "2024-12-31");
+    Path config = projectRoot().resolve("conf/retailer-cn.conf");
+    assertTrue(Files.isRegularFile(config), config.toString());
+    String lake = tmp.resolve("lake-cn").toString();
+    assertEquals(0, new IngestJob().execute("--config", config.toString(), "--source", cn + "/events",
+        "--mapping", "generator", "--customers", cn + "/customers", "--conf", "segpipe.lake.root=" + lake,
+        "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
+    Row metrics = spark.read().format("delta").load(lake + "/run_metrics").where("job = 'ingest'").first();
+    long rows = events(cn).count();
+    assertEquals(rows, (long) metrics.getAs("rows_in"));
+    assertEquals(0L, (long) metrics.getAs("rows_rejected"));
+    assertEquals(rows, spark.read().format("delta").load(lake + "/events").count());
+    spark.read().format("delta").load(lake + "/events").createOrReplaceTempView("ingested_cn");
+    assertEquals(List.of("douyin", "jd", "store", "tmall", "wechat_mini"),
+        strings("SELECT DISTINCT channel FROM ingested_cn ORDER BY 1"));
+    assertEquals(placesOf(spark.read().parquet(cn + "/customers")),
+        placesOf(spark.read().format("delta").load(lake + "/customers")));
+    String text = Files.readString(config, StandardCharsets.UTF_8);
+    assertTrue(text.contains("wechat_mini = \"微信小程序\"") && text.contains("reporting-currency = \"CNY\""), text);
+  }
+
+  /** "customer_id region city" per customer, in customer order. */
+  private static List<String> placesOf(Dataset<Row> customers) {
+    return customers.selectExpr("concat_ws(' ', customer_id, region, city) AS p").orderBy("p").collectAsList()
+        .stream().map(r -> r.getString(0)).toList();
   }
 
   /** The job refuses the arguments before Spark starts: exit code 2 and a message saying what to fix. */
