@@ -39,6 +39,12 @@ public abstract class SegpipeJob<S> {
   /** Reads and checks the job's settings; runs before any Spark code. Throw UserError for bad input. */
   protected abstract S settings(SegpipeConfig config, JobArguments arguments);
 
+  /**
+   * Runs after the arguments are parsed and before the config is loaded: a job that rewrites the user's
+   * config files (a migration) does it here, so the rewritten files are the ones loaded. Nothing by default.
+   */
+  protected void beforeConfig(JobArguments arguments) {}
+
   /** Does the work. */
   protected abstract JobOutcome run(JobContext context, S settings);
 
@@ -53,6 +59,7 @@ public abstract class SegpipeJob<S> {
         System.out.print(JobArguments.usage(name(), summary(), options()));
         return 0;
       }
+      beforeConfig(arguments);
       config = SegpipeConfig.load(arguments.configFile(), arguments.overrides());
       settings = settings(config, arguments);
     } catch (UserError e) {

@@ -55,7 +55,22 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
   @Override
   protected SegmentSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> SegmentSettings.read(reader, asOf, config.events().channels()));
+    return config.section(reader -> SegmentSettings.read(reader, asOf, config.events().channels(), config.messages()));
+  }
+
+  /**
+   * A previous snapshot written before codes ("At Risk", "high value, frequent") would make every customer
+   * move in the transitions; the one-off migration fixes it, so the run stops and says so.
+   */
+  private static void refuseNamesBeforeCodes(Dataset<Row> before, LocalDate previous) {
+    List<Row> old = before.where("rfm_segment RLIKE '[^a-z0-9_]' OR cluster_label RLIKE '[ ,]'")
+        .select("rfm_segment", "cluster_label").limit(1).collectAsList();
+    if (!old.isEmpty()) {
+      throw new UserError("customer_segments of " + previous + " names segments by display names (rfm_segment '"
+          + old.get(0).get(0) + "', cluster_label '" + old.get(0).get(1) + "'), written before segment codes: the"
+          + " transitions would compare them with today's codes. Run scripts/segpipe migrate-codes once (with your"
+          + " --config), then this job again.");
+    }
   }
 
   @Override
@@ -117,6 +132,8 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       if (previous.isEmpty()) {
         LOG.info("no customer_segments snapshot before {}: every customer's transition is from {}", asOf,
             SegmentTransitions.NEW);
+      } else {
+        refuseNamesBeforeCodes(before, previous.get());
       }
       Dataset<Row> transitions = hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
       long transitionRows = transitions.count();
