@@ -3,8 +3,10 @@ package io.segpipe.jobs.export;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.jobs.campaign.Campaign;
@@ -30,6 +32,8 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
 
   private static final String PREFIX = "segpipe.export.";
   static final String SEGMENTS_KEY = PREFIX + "audiences.segments";
+  /** The RFM audiences under the cn-8 scheme while segments.rfm_segment is left at its (score-map) default. */
+  static final String CN8_DEFAULT_KEY = PREFIX + "audiences.cn-8-rfm-segments";
   private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
   /** The audience sets to write: segments per segmentation, under {@code folder}. */
@@ -148,6 +152,10 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
       List<String> names;
       try {
         names = section.getStringList(ConfigUtil.quoteString(segmentation));
+        if (segmentation.equals("rfm_segment") && isDefault(section.getValue(ConfigUtil.quoteString(segmentation)))
+            && RfmSchemes.CN8.equals(r.config().getString(RfmSchemes.SCHEME_KEY))) {
+          names = r.config().getStringList(CN8_DEFAULT_KEY);
+        }
       } catch (ConfigException e) {
         r.problem(key, "expected a list of segment codes, e.g. [champions, at_risk]");
         continue;
@@ -181,8 +189,13 @@ public record ExportSettings(LocalDate asOf, List<String> columns, Optional<Stri
    * which code to write instead; else nothing.
    */
   static String labelHint(String segmentation, String name) {
-    return Messages.codeOfEnglishLabel(segmentation, name).map(c -> ". '" + name + "' is the label of the code " + c + ": write " + c
+    return Messages.codeOfEnglishLabel(segmentation, name).filter(c -> !c.equals(name)).map(c -> ". '" + name + "' is the label of the code " + c + ": write " + c
             + " (scripts/segpipe migrate-codes moves a config and a lake to codes)").orElse("");
+  }
+
+  /** A value that comes from the defaults packaged in the jar (conf/segpipe.conf), not from the user. */
+  private static boolean isDefault(ConfigValue value) {
+    return value.origin() != null && SegpipeConfig.DEFAULTS_RESOURCE.equals(value.origin().resource());
   }
 
   /** Values each segmentation can take, where they are known before the data is read. */
