@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.i18n.Labels;
+import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
@@ -37,6 +39,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -59,7 +63,7 @@ class PipelineJobTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The audiences the default config exports: segmentation -> segments. */
   private static final Map<String, List<String>> AUDIENCES = Map.of(
-      "rfm_segment", List.of("Champions", "At Risk", "Can't Lose Them"),
+      "rfm_segment", List.of("champions", "at_risk", "cant_lose_them"),
       "lifecycle_stage", List.of("at_risk", "lapsed"));
 
   private static SparkSession spark;
@@ -157,6 +161,80 @@ class PipelineJobTest {
       }
     }
     return rows;
+  }
+
+  // ---- the same lake in Chinese ----------------------------------------------------------------
+
+  /**
+   * A copy of the lake run again from features for the last date under zh-CN: every code column of
+   * customer_segments equals the en-GB run's, row for row; every label column holds the zh-CN label of its
+   * code; the audience files carry the byte-order mark and Chinese labels; the report is Chinese.
+   */
+  @Test
+  void underZhCnTheLabelsAudiencesAndReportAreChineseAndTheCodesThoseOfEnGb() throws Exception {
+    Path chinese = TestFolders.folder("segpipe-pipeline-zh").resolve("lake");
+    try (Stream<Path> files = Files.walk(lake)) {
+      for (Path from : files.toList()) {
+        Path to = chinese.resolve(lake.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(from, to);
+        }
+      }
+    }
+    String date = DATES.get(2);
+    List<String> args = new ArrayList<>(List.of("--as-of", date, "--from-job", "features"));
+    conf().forEach(c -> args.add(c.startsWith("segpipe.lake.root=") ? "segpipe.lake.root=" + chinese : c));
+    args.addAll(List.of("--conf", "segpipe.locale=zh-CN"));
+    JobRun run = pipeline(args);
+    assertEquals(0, run.code(), run.err());
+
+    List<String> codes = List.of("customer_id", "rfm_segment", "lifecycle_stage", "value_tier", "cluster_id",
+        "cluster_label", "churn_risk", "clv_tier", "churn_probability", "rfm_cell");
+    Dataset<Row> english = table("customer_segments").where(functions.col("as_of_date").equalTo(Date.valueOf(date)));
+    Dataset<Row> zh = spark.read().format("delta").load(chinese.resolve("customer_segments").toString())
+        .where(functions.col("as_of_date").equalTo(Date.valueOf(date)));
+    Column[] codeColumns = codes.stream().map(functions::col).toArray(Column[]::new);
+    List<Row> englishCodes = english.select(codeColumns).orderBy("customer_id").collectAsList();
+    assertEquals(englishCodes, zh.select(codeColumns).orderBy("customer_id").collectAsList());
+    assertTrue(englishCodes.size() > 100, "customers: " + englishCodes.size());
+
+    Messages messages = Messages.builtIn("zh-CN");
+    Messages en = Messages.builtIn("en-GB");
+    long labelled = 0;
+    for (Row r : zh.collectAsList()) {
+      for (String column : Labels.CODED) {
+        String code = r.getAs(column);
+        String name = r.getAs(Labels.nameColumn(column));
+        assertEquals(code == null ? null : messages.label(column, code), name, column + " of " + r.getAs("customer_id"));
+        labelled += code == null ? 0 : 1;
+      }
+      String cluster = r.getAs("cluster_name");
+      assertTrue(cluster == null || cluster.codePoints().anyMatch(c -> Character.UnicodeScript.of(c)
+          == Character.UnicodeScript.HAN), "cluster_name in Chinese: " + cluster);
+    }
+    assertTrue(labelled > 500, "labels checked: " + labelled);
+    Row first = english.where("rfm_segment IS NOT NULL").orderBy("customer_id").first();
+    assertEquals(en.label("rfm_segment", first.getAs("rfm_segment")), first.getAs("rfm_segment_name"),
+        "the en-GB run labels in English");
+
+    Path set = chinese.resolve("audiences").resolve(date).resolve("lifecycle_stage").resolve("at_risk");
+    byte[] csv = Files.readAllBytes(set.resolve("at_risk.csv"));
+    assertEquals(List.of(0xEF, 0xBB, 0xBF), List.of(csv[0] & 0xFF, csv[1] & 0xFF, csv[2] & 0xFF));
+    String text = new String(csv, 3, csv.length - 3, StandardCharsets.UTF_8);
+    assertTrue(text.contains(",有流失风险,"), "the lifecycle label in each row:\n" + text.lines().limit(3).toList());
+    assertEquals("有流失风险", JSON.readTree(set.resolve("manifest.json").toFile()).get("segment_name").asText());
+    byte[] englishCsv = Files.readAllBytes(lake.resolve("audiences").resolve(date).resolve("lifecycle_stage")
+        .resolve("at_risk").resolve("at_risk.csv"));
+    assertEquals('c', englishCsv[0], "no byte-order mark under en-GB");
+
+    String page = Files.readString(chinese.resolve("reports").resolve(date).resolve("segment-report.html"));
+    assertTrue(page.contains("<html lang=\"zh-CN\">"), page.substring(0, 200));
+    for (String code : zh.where("rfm_segment IS NOT NULL").select("rfm_segment").distinct().collectAsList()
+        .stream().map(r -> r.getString(0)).toList()) {
+      assertTrue(page.contains(messages.label("rfm_segment", code)), "the report names " + code + " in Chinese");
+    }
   }
 
   // ---- a failure in the middle, and the resume ---------------------------------------------------
@@ -275,12 +353,12 @@ class PipelineJobTest {
     Map<String, String> versions = clusterVersions();
     for (String date : List.of(DATES.get(0), "2024-11-30")) {
       SegmentModels models = SegmentModels.load(registry, config.section(r -> SegmentSettings.read(r,
-          LocalDate.parse(date), config.events().channels())));
+          LocalDate.parse(date), config.events().channels(), config.messages())));
       assertEquals(versions.get(DATES.get(0)), models.clustersVersion(), "clusters applied on " + date);
       assertEquals(versions.get(DATES.get(0)), models.churnVersion(), "churn applied on " + date);
     }
     UserError before = assertThrows(UserError.class, () -> SegmentModels.load(registry, config.section(r ->
-        SegmentSettings.read(r, LocalDate.parse("2024-11-17"), config.events().channels()))));
+        SegmentSettings.read(r, LocalDate.parse("2024-11-17"), config.events().channels(), config.messages()))));
     assertTrue(before.getMessage().contains("was trained on a snapshot after 2024-11-17 (the earliest as of "
         + DATES.get(0) + ")") && before.getMessage().contains("scripts/segpipe train --as-of 2024-11-17"),
         before.getMessage());
@@ -342,7 +420,7 @@ class PipelineJobTest {
         for (String segment : audience.getValue()) {
           List<String> expected = segments.where(functions.col(audience.getKey()).equalTo(segment))
               .select("customer_id").collectAsList().stream().map(r -> r.getString(0)).sorted().toList();
-          String slug = segment.toLowerCase().replace("'", "").replaceAll("[^a-z0-9]+", "-");
+          String slug = segment;
           Path folder = lake.resolve("audiences").resolve(date).resolve(audience.getKey()).resolve(slug);
           JsonNode manifest = JSON.readTree(folder.resolve("manifest.json").toFile());
           assertEquals(date, manifest.get("as_of_date").asText());
