@@ -264,4 +264,28 @@ class ExportPostgresTest {
       assertEquals(expected, inPostgres(day));
     }
   }
+
+  /**
+   * A table created before the label columns existed gains them on the next export (ADD COLUMN IF NOT
+   * EXISTS): that date's rows carry the labels, Chinese text intact; rows of dates not exported again
+   * read null there.
+   */
+  @Test
+  @Order(9)
+  void anExistingTableGainsTheLabelColumnsOfANewerExport() throws Exception {
+    List<String> labelled = new ArrayList<>(COLUMNS);
+    labelled.addAll(List.of("rfm_segment_name", "lifecycle_stage_name", "cluster_name"));
+    assertEquals(0, export(FIRST, "--conf", "segpipe.export.columns=[" + String.join(",", labelled) + "]"));
+    List<Row> first = inPostgres(FIRST);
+    assertTrue(first.size() >= 10, "rows: " + first.size());
+    for (Row r : first) {
+      String code = r.getAs("rfm_segment");
+      assertEquals(code == null ? null : SegmentRows.RFM_NAMES.get(SegmentRows.RFM.indexOf(code)),
+          r.getAs("rfm_segment_name"), r.toString());
+      assertTrue(r.getAs("lifecycle_stage_name") != null, r.toString());
+    }
+    assertTrue(first.stream().anyMatch(r -> "冠军客户".equals(r.getAs("rfm_segment_name"))));
+    assertEquals(count("as_of_date = DATE '" + SECOND + "'"), count("as_of_date = DATE '" + SECOND
+        + "' AND rfm_segment_name IS NULL AND cluster_name IS NULL"), "the other date was not exported again");
+  }
 }
