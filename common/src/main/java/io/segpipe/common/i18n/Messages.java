@@ -79,6 +79,11 @@ public final class Messages {
     return new Messages(tag, locale, merged, chosen.source);
   }
 
+  /** The built-in reference texts, read once when first needed (a lookup per config value would re-read them). */
+  private static final class EnglishHolder {
+    static final Messages ENGLISH = builtIn(REFERENCE);
+  }
+
   /** The built-in texts of a locale, without overrides (for tests and tools). */
   public static Messages builtIn(String tag) {
     return load(tag, null, ConfigFactory.empty());
@@ -195,7 +200,7 @@ public final class Messages {
    * a config written before codes meant. Empty when no label matches.
    */
   public static Optional<String> codeOfEnglishLabel(String column, String text) {
-    Messages english = builtIn(REFERENCE);
+    Messages english = EnglishHolder.ENGLISH;
     return english.codes(column).stream().filter(c -> english.label(column, c).equalsIgnoreCase(text)).findFirst();
   }
 

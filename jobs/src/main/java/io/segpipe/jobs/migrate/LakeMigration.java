@@ -153,12 +153,17 @@ final class LakeMigration {
           + String.join(", ", missing.stream().map(n -> n + " STRING").toList()) + ")");
       changes.put(table + ".columns_added", String.join(",", missing));
     }
-    Map<String, String> clusters = clusterMapping(table, "cluster_label");
+    // One pass over the distinct labels gives both the codes of old labels and every label's name.
+    Map<String, String> clusters = new TreeMap<>();
     Map<String, String> clusterNames = new TreeMap<>();
     lake.read(table, "").select("cluster_label").distinct().collectAsList().forEach(r -> {
       if (!r.isNullAt(0)) {
-        String code = clusterCode.apply(r.getString(0));
-        clusterNames.put(r.getString(0), clusterName.apply(code));
+        String label = r.getString(0);
+        String code = clusterCode.apply(label);
+        if (!code.equals(label)) {
+          clusters.put(label, code);
+        }
+        clusterNames.put(label, clusterName.apply(code));
       }
     });
     Column rfmCode = mapped(functions.col("rfm_segment"), rfm);
