@@ -1,12 +1,17 @@
 -- Behaviour features per customer over the window, one row per customer who has an event in the
--- window (view window_events) or is in the customers dimension (view known_customers, signed up by
--- the as-of date). Money is net: purchases - returns; a customer whose only order was fully returned
--- has monetary 0 and still frequency 1. Definitions: conf/segpipe.conf, segpipe.features.
-WITH orders AS (
+-- window (${daily}: rows of customer_daily, any dates; common's sql/daily/customer_daily.sql) or is in
+-- the customers dimension (${known_customers}, signed up by the as-of date). Money is net: purchases -
+-- returns; a customer whose only order was fully returned has monetary 0 and still frequency 1.
+-- Definitions: conf/segpipe.conf, segpipe.features. The sums are cast to the types a sum over raw
+-- events has (DECIMAL(28, 2)), so every derived figure (avg_order_value's division) is the same.
+WITH window_daily AS (
+  -- strictly before the end of the as-of date: event_date is the UTC date of event_ts
+  SELECT * FROM ${daily} WHERE event_date BETWEEN :window_start AND :as_of
+),
+orders AS (
   -- one row per purchase order; its date is the date of its first line
   SELECT customer_id, order_key, min(event_date) AS order_date
-  FROM window_events
-  WHERE event_type = 'purchase'
+  FROM window_daily LATERAL VIEW explode(order_keys) keys AS order_key
   GROUP BY customer_id, order_key
 ),
 order_gaps AS (
@@ -34,27 +39,26 @@ order_stats AS (
 event_stats AS (
   SELECT
     customer_id,
-    count(*) AS events_in_window,
-    sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS purchased_amount,
-    sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS returned_amount,
+    sum(events) AS events_in_window,
+    CAST(sum(purchased_amount) AS DECIMAL(28, 2)) AS purchased_amount,
+    CAST(sum(returned_amount) AS DECIMAL(28, 2)) AS returned_amount,
     ${channel_spend},
-    -- sets per customer rather than DISTINCT aggregates or extra GROUP BYs: one shuffle for all of these.
     -- Orders per channel: an order with lines in two channels counts once in each.
     ${channel_order_counts},
     size(collect_set(channel)) AS channel_breadth,
-    size(collect_set(CASE WHEN event_type = 'purchase' THEN category END)) AS category_breadth,
+    size(array_distinct(flatten(collect_list(map_keys(category_spend))))) AS category_breadth,
     -- days with a visit and no purchase, in any channel
     size(array_except(
-      collect_set(CASE WHEN event_type = 'visit' THEN event_date END),
-      collect_set(CASE WHEN event_type = 'purchase' THEN event_date END))) AS visits_without_purchase,
-    avg(CASE WHEN event_type = 'feedback' THEN rating END) AS avg_rating
-  FROM window_events
+      collect_set(CASE WHEN visited THEN event_date END),
+      collect_set(CASE WHEN purchased THEN event_date END))) AS visits_without_purchase,
+    CAST(sum(rating_sum) AS DOUBLE) / CAST(nullif(sum(ratings), 0) AS DOUBLE) AS avg_rating
+  FROM window_daily
   GROUP BY customer_id
 ),
 customer_ids AS (
   SELECT customer_id FROM event_stats
   UNION
-  SELECT customer_id FROM known_customers WHERE signup_date IS NULL OR signup_date <= :as_of
+  SELECT customer_id FROM ${known_customers} WHERE signup_date IS NULL OR signup_date <= :as_of
 )
 SELECT
   c.customer_id,

@@ -11,7 +11,7 @@ SELECT
   category,
   amount,
   rating
-FROM events
+FROM ${events}
 WHERE event_date BETWEEN :window_start AND :as_of
   AND event_ts >= CAST(:window_start AS TIMESTAMP)
   AND event_ts < CAST(date_add(:as_of, 1) AS TIMESTAMP)

@@ -120,6 +120,50 @@ public final class Lake {
     register(table);
   }
 
+  /**
+   * Replaces the rows matching {@code condition} (a SQL predicate that every row of {@code rows} must
+   * satisfy; naming the partition columns lets Delta prune to them) in one commit, or writes the whole
+   * table, schema included, when {@code condition} is null. Rows of other dates in the same partition stay.
+   * {@code commitNote} goes into the commit's userMetadata, where {@link #commitNotes} finds it again.
+   */
+  public void replaceWhere(Dataset<Row> rows, String table, String condition, String commitNote,
+      String... partitionBy) {
+    DataFrameWriter<Row> writer = created(rows, table, partitionBy).mode(SaveMode.Overwrite)
+        .option("userMetadata", commitNote).partitionBy(partitionBy);
+    if (condition == null) {
+      writer.option("overwriteSchema", "true");
+    } else {
+      writer.option("replaceWhere", condition);
+    }
+    committed(table, "", () -> writer.save(path(table)));
+    register(table);
+  }
+
+  /** The userMetadata of a table's newest commits (newest first, at most {@code limit}), skipping commits without. */
+  public List<String> commitNotes(String table, int limit) {
+    List<String> notes = new ArrayList<>();
+    for (Row row : DeltaTable.forPath(spark, path(table)).history(limit).select("userMetadata").collectAsList()) {
+      if (!row.isNullAt(0)) {
+        notes.add(row.getString(0));
+      }
+    }
+    return notes;
+  }
+
+  /** A table's newest version. */
+  public long version(String table) {
+    return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
+  }
+
+  /** Reads a table as it was at {@code version} (time travel). */
+  public Dataset<Row> readVersion(String table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
+  public SparkSession spark() {
+    return spark;
+  }
+
   /** Replaces the whole table, its schema included, in one commit (a dimension loaded whole each run). */
   public void overwrite(Dataset<Row> rows, String table) {
     committed(table, "", () -> created(rows, table).mode(SaveMode.Overwrite)

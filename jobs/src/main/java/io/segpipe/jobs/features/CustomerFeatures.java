@@ -4,11 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * One snapshot's computation, without I/O: events and customers in, the customer_features rows out.
- * The window's events are cached so events are scanned once, and the per-customer features are cached
+ * One snapshot's computation, without I/O: customer_daily rows and customers in, the customer_features
+ * rows out. The window's daily rows are cached so they are read once, and the per-customer features are cached
  * so the one aggregate of score boundaries and value tier thresholds and the write that follows read
  * them rather than computing them again. Both stay cached until the snapshot is closed.
  */
@@ -30,21 +31,37 @@ public record CustomerFeatures(FeaturesSettings settings) {
   }
 
   /**
-   * {@code customers} needs customer_id and signup_date. Runs three Spark actions: one fills the cache
-   * of the window's events (and counts them), one fills the cache of the features (and counts the
-   * customers), one computes the boundaries and thresholds. Filling each cache with a single action
-   * matters: AQE submits the independent aggregates of a query at the same time, and each of them would
-   * otherwise compute the same uncached partitions again (at 1M events the events were read three times).
+   * {@code daily}: rows of customer_daily (any dates; the window's are read); {@code customers} needs
+   * customer_id and signup_date. Runs three Spark actions: one fills the cache of the window's daily rows
+   * (and counts their events), one fills the cache of the features (and counts the customers), one
+   * computes the boundaries and thresholds. Filling each cache with a single action matters: AQE submits
+   * the independent aggregates of a query at the same time, and each of them would otherwise compute the
+   * same uncached partitions again.
    */
-  public Snapshot compute(Dataset<Row> events, Dataset<Row> customers) {
+  public Snapshot compute(Dataset<Row> daily, Dataset<Row> customers) {
     CustomerActivity activity = settings.activity();
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
-      Dataset<Row> windowEvents = activity.windowEvents(events).persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(0, windowEvents);
-      long eventsInWindow = windowEvents.count();
-      Dataset<Row> features = activity.features(windowEvents, customers).persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(0, features);
+      Dataset<Row> windowDaily = activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(windowDaily);
+      Row events = windowDaily.agg(functions.sum("events")).first();
+      long eventsInWindow = events.isNullAt(0) ? 0 : events.getLong(0);
+      return score(activity.features(windowDaily, customers), eventsInWindow, cached);
+    } catch (RuntimeException e) {
+      cached.forEach(Dataset::unpersist);
+      throw e;
+    }
+  }
+
+  /**
+   * Scores per-customer {@code features} (the columns of customer_activity.sql), caching them first;
+   * {@code cached} are datasets they were computed from, released with the snapshot.
+   */
+  public Snapshot score(Dataset<Row> activityRows, long eventsInWindow, List<Dataset<Row>> cached) {
+    List<Dataset<Row>> all = new ArrayList<>(cached);
+    try {
+      Dataset<Row> features = activityRows.persist(StorageLevel.MEMORY_AND_DISK());
+      all.add(0, features);
       long customerCount = features.count();
       Row stats = RfmScores.boundaries(features).crossJoin(settings.valueTiers().thresholds(features)).first();
       List<RfmScores.Boundaries> boundaries = RfmScores.from(stats);
@@ -52,9 +69,9 @@ public record CustomerFeatures(FeaturesSettings settings) {
       scored = settings.lifecycle().apply(scored);
       scored = settings.valueTiers().apply(scored, stats);
       return new Snapshot(FeatureSnapshot.of(scored, settings.asOf(), settings.channels()), stats, boundaries,
-          customerCount, eventsInWindow, List.copyOf(cached));
+          customerCount, eventsInWindow, List.copyOf(all));
     } catch (RuntimeException e) {
-      cached.forEach(Dataset::unpersist);
+      all.forEach(Dataset::unpersist);
       throw e;
     }
   }

@@ -1,7 +1,9 @@
 package io.segpipe.jobs.features;
 
+import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
@@ -26,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The features job: events (and customers where present) to one customer_features snapshot per
  * --as-of date, plus the RFM boundaries, means and medians it used in rfm_boundaries (and, under the
- * cn-8 scheme, the threshold each measure was split at). Events are scanned once (the window's events
- * are cached), the score boundaries, means, medians and value tier thresholds are one aggregate
+ * cn-8 scheme, the threshold each measure was split at). The window is read from customer_daily (brought
+ * up to the events table first), once (its rows are cached), the score boundaries, means, medians and value tier thresholds are one aggregate
  * collected once, and the snapshot replaces exactly its own as_of_date partition.
  */
 public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
@@ -59,7 +61,8 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   protected String summary() {
     return "Computes customer_features as of a date from events (and customers where present): RFM values,"
         + " scores, cell and segment, behaviour features, lifecycle stage and value tier. Re-running a date"
-        + " replaces that date's snapshot only.";
+        + " replaces that date's snapshot only. The window is read from customer_daily, the per-customer daily"
+        + " aggregates ingest keeps; dates that lag behind events are rebuilt first.";
   }
 
   @Override
@@ -81,14 +84,20 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     SparkSession spark = context.spark();
     LocalDate asOf = settings.asOf();
     CustomerActivity activity = settings.activity();
-    context.phase("read events and customers");
-    Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+    if (!context.lake().exists(Events.TABLE)) {
+      throw new UserError("Table " + Events.TABLE + " does not exist at " + context.lake().path(Events.TABLE)
+          + ". Run `scripts/segpipe ingest` first to load the events.");
+    }
+    context.phase("bring customer_daily up to events");
+    CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
+    context.phase("read customer_daily and customers");
+    Dataset<Row> dailyRows = CustomerDaily.read(context.lake(), activity.windowStart(), asOf);
     Dataset<Row> customers = context.lake().exists(Events.CUSTOMERS_TABLE)
         ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
         : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
 
     context.phase("customer features, rfm boundaries, value tier thresholds");
-    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(events, customers)) {
+    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(dailyRows, customers)) {
       if (snapshot.eventsInWindow() == 0) {
         LOG.warn("No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
             + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
@@ -117,7 +126,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
       List<Row> counts = context.lake().read(FeatureSnapshot.TABLE, "")
           .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)))
           .groupBy("rfm_segment", "lifecycle_stage", "value_tier").count().collectAsList();
-      return outcome(settings, activity, snapshot, counts);
+      return outcome(settings, activity, snapshot, counts, daily);
     }
   }
 
@@ -137,7 +146,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   }
 
   private static JobOutcome outcome(FeaturesSettings settings, CustomerActivity activity,
-      CustomerFeatures.Snapshot snapshot, List<Row> counts) {
+      CustomerFeatures.Snapshot snapshot, List<Row> counts, CustomerDaily.Refresh daily) {
     Row stats = snapshot.stats();
     long eventCount = snapshot.eventsInWindow();
     Map<String, Long> segments = new LinkedHashMap<>();
@@ -163,6 +172,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
         + (eventCount == 0 ? " (no events in the window: empty snapshot)" : "");
     Map<String, String> details = new LinkedHashMap<>();
     details.put("window", activity.windowStart() + ".." + settings.asOf());
+    details.put("customer_daily", daily.describe());
     snapshot.boundaries().forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
     details.put("rfm.scheme", settings.rfm().name());
     if (settings.rfm().cn8()) {

@@ -23,6 +23,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.cli.JobArguments.Option;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobFailure;
 import io.segpipe.common.job.JobOutcome;
@@ -88,7 +89,9 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         + "event, quarantines rows that break the contract (events_quarantine, with every reason), drops\n"
         + "duplicate event ids and appends the rest to the events table. Ingesting the same source twice\n"
         + "leaves events unchanged. Fails, leaving events as it was, when the quarantined share is above\n"
-        + "segpipe.ingest.max-quarantine-share. Rows of customers erased by forget are dropped and counted.\n\n"
+        + "segpipe.ingest.max-quarantine-share. Rows of customers erased by forget are dropped and counted.\n"
+        + "Then rebuilds customer_daily (per customer, day and channel aggregates, what features reads) for\n"
+        + "exactly the dates the new events fall on.\n\n"
         + "Example: segpipe ingest --source data-samples/events --mapping generator --customers data-samples/customers";
   }
 
@@ -234,6 +237,8 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
     long duplicates = rowsIn - rowsRejected - rowsErased - written;
     details.put("events_version", Long.toString(commit.getLong(0)));
+    ctx.phase("customer_daily for the dates written");
+    details.put("customer_daily", CustomerDaily.catchUp(ctx.lake()).describe());
     String summary = String.format("read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
         rowsIn, settings.source(), written, rowsRejected,
         topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)

@@ -3,10 +3,12 @@ package io.segpipe.jobs.maintain;
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.VacuumScope;
+import io.segpipe.common.schema.Events;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -27,6 +29,7 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
   private static final String SNAPSHOT_COLUMN = "as_of_date";
   private static final String SHORT = "allow-short-retention";
+  private static final String REBUILD_DAILY = "rebuild-daily";
 
   public static void main(String[] args) {
     SegpipeJob.main(new MaintainJob(), args);
@@ -42,26 +45,33 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
     return "Maintains every Delta table under the lake root: deletes snapshots (as_of_date partitions) older than\n"
         + "segpipe.retention.snapshot-days before --as-of (default today, UTC; 0 keeps all), compacts small files\n"
         + "(OPTIMIZE) and vacuums files older than segpipe.retention.vacuum-hours that no kept version needs.\n"
-        + "Run it weekly (docs/running.md).\n\n"
+        + "Run it weekly (docs/running.md). --rebuild-daily first rebuilds customer_daily from all of events.\n\n"
         + "Example: segpipe maintain --as-of 2024-12-31 --conf segpipe.retention.snapshot-days=730";
   }
 
   @Override
   protected List<JobArguments.Option> options() {
     return List.of(new JobArguments.Option(SHORT, null, "allow segpipe.retention.vacuum-hours below Delta's 168"
-        + " (ends time travel to those versions; a reader still on one can fail)"));
+        + " (ends time travel to those versions; a reader still on one can fail)"),
+        new JobArguments.Option(REBUILD_DAILY, null, "first rebuild customer_daily whole from events: once, for a lake"
+            + " ingested before segpipe kept it (features would otherwise build it on its first run), or to repair it"));
   }
 
   @Override
   protected MaintainSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.asOf().orElse(LocalDate.now(ZoneOffset.UTC));
-    return config.section(r -> MaintainSettings.read(r, asOf, arguments.flag(SHORT)));
+    return config.section(r -> MaintainSettings.read(r, asOf, arguments.flag(SHORT), arguments.flag(REBUILD_DAILY)));
   }
 
   @Override
   protected JobOutcome run(JobContext context, MaintainSettings s) {
-    List<String> tables = context.lake().tables();
     Map<String, String> details = new LinkedHashMap<>();
+    if (s.rebuildDaily()) {
+      context.phase("rebuild " + CustomerDaily.TABLE);
+      context.lake().read(Events.TABLE, "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
+      details.put(CustomerDaily.TABLE, CustomerDaily.rebuild(context.lake()).describe());
+    }
+    List<String> tables = context.lake().tables();
     long filesBefore = 0;
     long filesAfter = 0;
     long snapshotsDeleted = 0;

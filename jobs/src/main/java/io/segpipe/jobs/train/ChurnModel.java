@@ -52,7 +52,7 @@ public record ChurnModel(FeatureSpace space, ChurnSettings settings, int treeDep
    */
   public static Dataset<Row> labelled(Dataset<Row> events, Dataset<Row> customers, CustomerActivity atCutOff,
       LocalDate labelEnd) {
-    Dataset<Row> before = atCutOff.features(atCutOff.windowEvents(events), customers)
+    Dataset<Row> before = atCutOff.fromEvents(events, customers)
         .where(org.apache.spark.sql.functions.col("frequency").gt(0));
     Dataset<Row> buyers = SqlResource.load("sql/train/horizon_buyers.sql")
         .withView("events", events)

@@ -60,7 +60,7 @@ class CustomerActivityTest {
         RowFactory.create("p", Date.valueOf("2024-02-29")),
         RowFactory.create("later", Date.valueOf("2024-03-01"))), new org.apache.spark.sql.types.StructType(new org.apache.spark.sql.types.StructField[] {Events.CUSTOMERS.apply("customer_id"), Events.CUSTOMERS.apply("signup_date")}));
     CustomerActivity activity = new CustomerActivity(AS_OF, 365, List.of("web", "app", "store", "social"));
-    byCustomer = activity.features(activity.windowEvents(events.frame(spark)), customers).collectAsList().stream()
+    byCustomer = activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
         .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import java.time.LocalDate;
@@ -29,7 +30,7 @@ class CustomerFeaturesTest {
     SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of());
     FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, AS_OF, config.events().channels()));
     Dataset<Row> customers = spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
-    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(events, customers)) {
+    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(CustomerDaily.aggregate(events), customers)) {
       List<Row> rows = new ArrayList<>(snapshot.rows().collectAsList());
       rows.sort(Comparator.comparing(r -> r.<String>getAs("customer_id")));
       return rows;

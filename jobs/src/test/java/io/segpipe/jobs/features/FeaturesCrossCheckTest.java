@@ -4,6 +4,8 @@ import io.segpipe.common.test.Required;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.math.BigDecimal;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -115,6 +118,23 @@ class FeaturesCrossCheckTest {
         + differences.subList(0, Math.min(10, differences.size())));
   }
 
+  /**
+   * The snapshot segpipe wrote (from customer_daily) equals, in every column of every row, the one computed
+   * straight from the lake's raw events by the query features used before customer_daily.
+   */
+  private void assertSameAsRawEvents(SparkSession spark, LocalDate asOf, String data) {
+    SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of(RfmSchemes.SCHEME_KEY, "cn-8",
+        RfmSchemes.THRESHOLD_KEY, "mean"));
+    FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
+    Dataset<Row> events = spark.read().format("delta").load(lake.resolve(Events.TABLE).toString());
+    Dataset<Row> customers = Files.isDirectory(lake.resolve(Events.CUSTOMERS_TABLE))
+        ? spark.read().format("delta").load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+            .select("customer_id", "signup_date")
+        : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
+    RawEventsReference.assertSameRows(RawEventsReference.snapshot(settings, events, customers),
+        RawEventsReference.sorted(table(spark, FeatureSnapshot.TABLE, asOf).collectAsList()), data);
+  }
+
   private Dataset<Row> table(SparkSession spark, String table, LocalDate asOf) {
     return spark.read().format("delta").load(lake.resolve(table).toString()).where("as_of_date = DATE'" + asOf + "'");
   }
@@ -189,6 +209,7 @@ class FeaturesCrossCheckTest {
         WHERE StockCode <> 'B' AND CAST(UnitPrice AS DECIMAL(18, 3)) > 0
         """.formatted(file);
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    assertSameAsRawEvents(spark, asOf, "UCI Online Retail");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "UCI Online Retail");
     assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
   }
@@ -216,6 +237,7 @@ class FeaturesCrossCheckTest {
           AND (currency IS NULL OR currency = 'GBP')
         """.formatted(samples.resolve("events"));
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    assertSameAsRawEvents(spark, asOf, "data-samples");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
     assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
   }

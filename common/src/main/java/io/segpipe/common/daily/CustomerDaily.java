@@ -1,0 +1,204 @@
+package io.segpipe.common.daily;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.SqlResource;
+import java.io.BufferedReader;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code customer_daily} table: the events of known customers aggregated per customer, day and
+ * channel (sql/daily/customer_daily.sql), kept by ingest for exactly the dates each events commit
+ * touches, so that features reads a window of small daily rows instead of a year of raw events.
+ *
+ * <p>Delta has no commit across two tables, so every write of customer_daily records in its commit's
+ * userMetadata the events version it covers ({@value #NOTE}N). {@link #catchUp} compares that with the
+ * events table's newest version and rebuilds the dates that the events commits in between added or
+ * removed data in (read from those commits' entries in the events log), so a crash between the two
+ * commits, or a writer of events other than ingest (forget), is repaired by the next run that reads it.
+ */
+public final class CustomerDaily {
+  private static final Logger LOG = LoggerFactory.getLogger(CustomerDaily.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static final String TABLE = "customer_daily";
+  public static final String DATE = "event_date";
+  /** The partition column: the first day of event_date's month (a year is 12 partitions, not 365 tiny ones). */
+  public static final String MONTH = "event_month";
+  static final String NOTE = "segpipe.events_version=";
+  /** How many of customer_daily's newest commits are searched for the version note before all are read. */
+  private static final int RECENT_COMMITS = 20;
+
+  /** The table's columns, in order (docs/contracts.md). */
+  public static final StructType SCHEMA = new StructType()
+      .add("customer_id", DataTypes.StringType, false)
+      .add(DATE, DataTypes.DateType, false)
+      .add("channel", DataTypes.StringType, false)
+      .add("events", DataTypes.LongType, false)
+      .add("purchased_amount", DataTypes.createDecimalType(28, 2), true)
+      .add("returned_amount", DataTypes.createDecimalType(28, 2), true)
+      .add("order_keys", DataTypes.createArrayType(DataTypes.StringType, false), false)
+      .add("category_spend", DataTypes.createMapType(DataTypes.StringType, DataTypes.createDecimalType(28, 2)), false)
+      .add("visited", DataTypes.BooleanType, true)
+      .add("purchased", DataTypes.BooleanType, true)
+      .add("rating_sum", DataTypes.LongType, true)
+      .add("ratings", DataTypes.LongType, false)
+      .add(MONTH, DataTypes.DateType, false);
+
+  private CustomerDaily() {}
+
+  /** The daily rows of {@code events} (rows of the events contract, of any dates), lazily. */
+  public static Dataset<Row> aggregate(Dataset<Row> events) {
+    return SqlResource.load("sql/daily/customer_daily.sql").withView("events", events).run(events.sparkSession());
+  }
+
+  /**
+   * What one call did: the events version customer_daily covers now, the one it covered before (-1 for
+   * none), how many dates were rebuilt (all of them when {@code whole}) and why.
+   */
+  public record Refresh(long eventsVersion, long coveredBefore, int dates, boolean whole, String why) {
+    public String describe() {
+      return whole ? "rebuilt whole from events version " + eventsVersion + " (" + why + ")"
+          : dates == 0 ? "up to date with events version " + eventsVersion + (why.isEmpty() ? "" : " (" + why + ")")
+          : dates + " dates rebuilt, events version " + coveredBefore + " -> " + eventsVersion;
+    }
+  }
+
+  /**
+   * Brings customer_daily up to the newest events version: builds it whole when it does not exist, records
+   * no version, or the events log entries it needs are gone; otherwise rebuilds exactly the dates in which
+   * events commits since the covered version changed data (compaction, which changes none, is skipped).
+   */
+  public static Refresh catchUp(Lake lake) {
+    long latest = lake.version(Events.TABLE);
+    if (!lake.exists(TABLE)) {
+      return build(lake, latest, -1, List.of(), TABLE + " did not exist");
+    }
+    OptionalLong covered = covered(lake);
+    if (covered.isEmpty()) {
+      return build(lake, latest, -1, List.of(), "no commit of " + TABLE + " records the events version it covers");
+    }
+    long from = covered.getAsLong();
+    if (from == latest) {
+      return new Refresh(latest, from, 0, false, "");
+    }
+    if (from > latest) {
+      return build(lake, latest, from, List.of(), "it covered events version " + from + " but events is at "
+          + latest + ": events was replaced");
+    }
+    Optional<TreeSet<LocalDate>> dates = changedDates(lake, from + 1, latest);
+    if (dates.isEmpty()) {
+      return build(lake, latest, from, List.of(), "the events log no longer holds the commits after version " + from);
+    }
+    if (dates.get().isEmpty()) {
+      LOG.info("{}: the events commits {}..{} changed no data (compaction): nothing to rebuild", TABLE, from + 1,
+          latest);
+      return new Refresh(from, from, 0, false, "events commits since changed no data");
+    }
+    return build(lake, latest, from, List.copyOf(dates.get()), "");
+  }
+
+  /** The rows of dates {@code from}..{@code to} (inclusive), pruned to their month partitions, lazily. */
+  public static Dataset<Row> read(Lake lake, LocalDate from, LocalDate to) {
+    return lake.read(TABLE, "Run `scripts/segpipe ingest` (or `scripts/segpipe maintain --rebuild-daily`) to build it.")
+        .where(functions.col(MONTH).between(java.sql.Date.valueOf(from.withDayOfMonth(1)), java.sql.Date.valueOf(to))
+            .and(functions.col(DATE).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to))));
+  }
+
+  /** Rebuilds customer_daily whole from the newest events version (a lake ingested before it existed). */
+  public static Refresh rebuild(Lake lake) {
+    return build(lake, lake.version(Events.TABLE), covered(lake).orElse(-1), List.of(), "asked for");
+  }
+
+  private static Refresh build(Lake lake, long version, long coveredBefore, List<LocalDate> dates, String why) {
+    Dataset<Row> events = lake.readVersion(Events.TABLE, version);
+    if (!dates.isEmpty()) {
+      events = events.where(functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
+    }
+    long started = System.nanoTime();
+    lake.replaceWhere(aggregate(events).repartition(functions.col(MONTH)), TABLE, dates.isEmpty() ? null
+        : MONTH + " IN (" + sqlDates(dates.stream().map(d -> d.withDayOfMonth(1)).distinct().toList()) + ") AND "
+            + DATE + " IN (" + sqlDates(dates) + ")", NOTE + version, MONTH);
+    Refresh refresh = new Refresh(version, coveredBefore, dates.size(), dates.isEmpty(), why);
+    LOG.info("{}: {} in {} ms{}", TABLE, refresh.describe(), (System.nanoTime() - started) / 1_000_000,
+        dates.isEmpty() ? "" : " (" + dates.get(0) + ".." + dates.get(dates.size() - 1) + ")");
+    return refresh;
+  }
+
+  private static String sqlDates(List<LocalDate> dates) {
+    return dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
+  }
+
+  /** The events version customer_daily covers: the note of its newest commit that has one. */
+  static OptionalLong covered(Lake lake) {
+    if (!lake.exists(TABLE)) {
+      return OptionalLong.empty();
+    }
+    OptionalLong recent = note(lake.commitNotes(TABLE, RECENT_COMMITS));
+    return recent.isPresent() ? recent : note(lake.commitNotes(TABLE, Integer.MAX_VALUE));
+  }
+
+  private static OptionalLong note(List<String> notes) {
+    return notes.stream().filter(n -> n.startsWith(NOTE)).mapToLong(n -> Long.parseLong(n.substring(NOTE.length())))
+        .findFirst();
+  }
+
+  /**
+   * The event dates in which the events commits {@code first..last} added or removed data, from their
+   * entries in the events log; empty when an entry is gone (log cleanup) or names no event_date.
+   */
+  static Optional<TreeSet<LocalDate>> changedDates(Lake lake, long first, long last) {
+    TreeSet<LocalDate> dates = new TreeSet<>();
+    Path log = new Path(lake.path(Events.TABLE), "_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
+      for (long v = first; v <= last; v++) {
+        Path commit = new Path(log, String.format("%020d.json", v));
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(commit), StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            JsonNode action = JSON.readTree(line);
+            for (String kind : List.of("add", "remove")) {
+              JsonNode file = action.get(kind);
+              if (file == null || !file.path("dataChange").asBoolean(true)) {
+                continue;
+              }
+              JsonNode date = file.path("partitionValues").get(DATE);
+              if (date == null || date.isNull()) {
+                LOG.warn("{}: events commit {} has a {} action without an {} partition value", TABLE, v, kind, DATE);
+                return Optional.empty();
+              }
+              dates.add(LocalDate.parse(date.asText()));
+            }
+          }
+        } catch (FileNotFoundException e) {
+          LOG.warn("{}: events log entry {} is gone (log cleanup): rebuilding every date", TABLE, commit);
+          return Optional.empty();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the events log at " + log, e);
+    }
+    return Optional.of(dates);
+  }
+}

@@ -1,0 +1,44 @@
+-- customer_daily: one row per customer, day and channel with at least one event of a known customer,
+-- in the mergeable form the features are computed from (jobs' sql/features/customer_activity.sql).
+-- Counts and sums add up over days. An order is dated by its first line, so order counts do not add
+-- up across days: the row keeps the order keys (a purchase line without order_id is an order of its
+-- own, order_key = event_id) as a sorted set, whose union over a window is taken. category_spend holds
+-- the purchase amount per category bought (its keys are the categories bought); visited and purchased
+-- say whether the day had a visit or a purchase in this channel; ratings are kept as their sum and
+-- count, so their mean over any window is exact. The table is partitioned by event_month (the first
+-- day of the month). Input: ${events}, rows of the events contract.
+WITH by_category AS (
+  SELECT
+    customer_id,
+    event_date,
+    channel,
+    category,
+    count(*) AS events,
+    sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS purchased_amount,
+    sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS returned_amount,
+    collect_set(CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END) AS order_keys,
+    max(event_type = 'visit') AS visited,
+    max(event_type = 'purchase') AS purchased,
+    sum(CASE WHEN event_type = 'feedback' THEN rating END) AS rating_sum,
+    count(CASE WHEN event_type = 'feedback' THEN rating END) AS ratings
+  FROM ${events}
+  WHERE customer_id IS NOT NULL
+  GROUP BY customer_id, event_date, channel, category
+)
+SELECT
+  customer_id,
+  event_date,
+  channel,
+  sum(events) AS events,
+  CAST(sum(purchased_amount) AS DECIMAL(28, 2)) AS purchased_amount,
+  CAST(sum(returned_amount) AS DECIMAL(28, 2)) AS returned_amount,
+  array_sort(array_distinct(flatten(collect_list(order_keys)))) AS order_keys,
+  map_from_entries(array_sort(collect_list(CASE WHEN purchased AND category IS NOT NULL
+    THEN struct(category, CAST(purchased_amount AS DECIMAL(28, 2)) AS spend) END))) AS category_spend,
+  max(visited) AS visited,
+  max(purchased) AS purchased,
+  CAST(sum(rating_sum) AS BIGINT) AS rating_sum,
+  sum(ratings) AS ratings,
+  trunc(event_date, 'MM') AS event_month
+FROM by_category
+GROUP BY customer_id, event_date, channel
