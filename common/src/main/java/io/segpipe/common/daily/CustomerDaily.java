@@ -3,6 +3,7 @@ package io.segpipe.common.daily;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.lake.StorageFailures;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
 import java.io.BufferedReader;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * touches, so that features reads a window of small daily rows instead of a year of raw events.
  *
  * <p>Delta has no commit across two tables, so every write of customer_daily records in its commit's
- * userMetadata the events version it covers ({@value #NOTE}N). {@link #catchUp} compares that with the
+ * userMetadata the events table (its Delta table id) and version it covers ({@value #NOTE}N;events_table=ID). {@link #catchUp} compares that with the
  * events table's newest version and rebuilds the dates that the events commits in between added or
  * removed data in (read from those commits' entries in the events log), so a crash between the two
  * commits, or a writer of events other than ingest (forget), is repaired by the next run that reads it.
@@ -47,6 +47,7 @@ public final class CustomerDaily {
   /** The partition column: the first day of event_date's month (a year is 12 partitions, not 365 tiny ones). */
   public static final String MONTH = "event_month";
   static final String NOTE = "segpipe.events_version=";
+  private static final String TABLE_ID = "events_table=";
   /** How many of customer_daily's newest commits are searched for the version note before all are read. */
   private static final int RECENT_COMMITS = 20;
 
@@ -91,32 +92,47 @@ public final class CustomerDaily {
    * events commits since the covered version changed data (compaction, which changes none, is skipped).
    */
   public static Refresh catchUp(Lake lake) {
-    long latest = lake.version(Events.TABLE);
+    try {
+      return catchUpOnce(lake);
+    } catch (RuntimeException e) {
+      if (StorageFailures.concurrentModification(e).isEmpty()) {
+        throw e;
+      }
+      // Another run (a second features run, an ingest) committed first: it has brought the table up to
+      // the events it saw. Look again; what is left is at most the dates committed since.
+      LOG.info("{}: another run wrote it at the same time; checking again what is left", TABLE);
+      return catchUpOnce(lake);
+    }
+  }
+
+  private static Refresh catchUpOnce(Lake lake) {
+    Covered events = new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE));
+    long latest = events.version();
     if (!lake.exists(TABLE)) {
-      return build(lake, latest, -1, List.of(), TABLE + " did not exist");
+      return build(lake, events, -1, List.of(), TABLE + " did not exist");
     }
-    OptionalLong covered = covered(lake);
-    if (covered.isEmpty()) {
-      return build(lake, latest, -1, List.of(), "no commit of " + TABLE + " records the events version it covers");
+    Optional<Covered> note = covered(lake);
+    if (note.isEmpty()) {
+      return build(lake, events, -1, List.of(), "no commit of " + TABLE + " records the events version it covers");
     }
-    long from = covered.getAsLong();
+    long from = note.get().version();
+    if (!note.get().tableId().equals(events.tableId()) || from > latest) {
+      return build(lake, events, from, List.of(), "it covered version " + from + " of an events table that has"
+          + " since been replaced (events is now table " + events.tableId() + " at version " + latest + ")");
+    }
     if (from == latest) {
       return new Refresh(latest, from, 0, false, "");
     }
-    if (from > latest) {
-      return build(lake, latest, from, List.of(), "it covered events version " + from + " but events is at "
-          + latest + ": events was replaced");
-    }
     Optional<TreeSet<LocalDate>> dates = changedDates(lake, from + 1, latest);
     if (dates.isEmpty()) {
-      return build(lake, latest, from, List.of(), "the events log no longer holds the commits after version " + from);
+      return build(lake, events, from, List.of(), "the events log no longer holds the commits after version " + from);
     }
     if (dates.get().isEmpty()) {
       LOG.info("{}: the events commits {}..{} changed no data (compaction): nothing to rebuild", TABLE, from + 1,
           latest);
       return new Refresh(from, from, 0, false, "events commits since changed no data");
     }
-    return build(lake, latest, from, List.copyOf(dates.get()), "");
+    return build(lake, events, from, List.copyOf(dates.get()), "");
   }
 
   /** The rows of dates {@code from}..{@code to} (inclusive), pruned to their month partitions, lazily. */
@@ -128,18 +144,37 @@ public final class CustomerDaily {
 
   /** Rebuilds customer_daily whole from the newest events version (a lake ingested before it existed). */
   public static Refresh rebuild(Lake lake) {
-    return build(lake, lake.version(Events.TABLE), covered(lake).orElse(-1), List.of(), "asked for");
+    return build(lake, new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE)),
+        covered(lake).map(Covered::version).orElse(-1L), List.of(), "asked for");
   }
 
-  private static Refresh build(Lake lake, long version, long coveredBefore, List<LocalDate> dates, String why) {
-    Dataset<Row> events = lake.readVersion(Events.TABLE, version);
+  /** An events table (its Delta table id: a new one when it is deleted and created again) at a version. */
+  record Covered(long version, String tableId) {
+    String note() {
+      return NOTE + version + ";" + TABLE_ID + tableId;
+    }
+
+    /** The note's version and table id; a note without a table id matches any. */
+    static Optional<Covered> parse(String note, String currentId) {
+      if (!note.startsWith(NOTE)) {
+        return Optional.empty();
+      }
+      String[] parts = note.substring(NOTE.length()).split(";");
+      String id = parts.length > 1 && parts[1].startsWith(TABLE_ID) ? parts[1].substring(TABLE_ID.length()) : currentId;
+      return Optional.of(new Covered(Long.parseLong(parts[0]), id));
+    }
+  }
+
+  private static Refresh build(Lake lake, Covered events, long coveredBefore, List<LocalDate> dates, String why) {
+    long version = events.version();
+    Dataset<Row> rows = lake.readVersion(Events.TABLE, version);
     if (!dates.isEmpty()) {
-      events = events.where(functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
+      rows = rows.where(functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
     }
     long started = System.nanoTime();
-    lake.replaceWhere(aggregate(events).repartition(functions.col(MONTH)), TABLE, dates.isEmpty() ? null
+    lake.replaceWhere(aggregate(rows).repartition(functions.col(MONTH)), TABLE, dates.isEmpty() ? null
         : MONTH + " IN (" + sqlDates(dates.stream().map(d -> d.withDayOfMonth(1)).distinct().toList()) + ") AND "
-            + DATE + " IN (" + sqlDates(dates) + ")", NOTE + version, MONTH);
+            + DATE + " IN (" + sqlDates(dates) + ")", events.note(), MONTH);
     Refresh refresh = new Refresh(version, coveredBefore, dates.size(), dates.isEmpty(), why);
     LOG.info("{}: {} in {} ms{}", TABLE, refresh.describe(), (System.nanoTime() - started) / 1_000_000,
         dates.isEmpty() ? "" : " (" + dates.get(0) + ".." + dates.get(dates.size() - 1) + ")");
@@ -150,18 +185,18 @@ public final class CustomerDaily {
     return dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
   }
 
-  /** The events version customer_daily covers: the note of its newest commit that has one. */
-  static OptionalLong covered(Lake lake) {
+  /** The events table and version customer_daily covers: the note of its newest commit that has one. */
+  static Optional<Covered> covered(Lake lake) {
     if (!lake.exists(TABLE)) {
-      return OptionalLong.empty();
+      return Optional.empty();
     }
-    OptionalLong recent = note(lake.commitNotes(TABLE, RECENT_COMMITS));
-    return recent.isPresent() ? recent : note(lake.commitNotes(TABLE, Integer.MAX_VALUE));
+    String currentId = lake.exists(Events.TABLE) ? lake.tableId(Events.TABLE) : "";
+    Optional<Covered> recent = note(lake.commitNotes(TABLE, RECENT_COMMITS), currentId);
+    return recent.isPresent() ? recent : note(lake.commitNotes(TABLE, Integer.MAX_VALUE), currentId);
   }
 
-  private static OptionalLong note(List<String> notes) {
-    return notes.stream().filter(n -> n.startsWith(NOTE)).mapToLong(n -> Long.parseLong(n.substring(NOTE.length())))
-        .findFirst();
+  private static Optional<Covered> note(List<String> notes, String currentId) {
+    return notes.stream().map(n -> Covered.parse(n, currentId)).flatMap(Optional::stream).findFirst();
   }
 
   /**

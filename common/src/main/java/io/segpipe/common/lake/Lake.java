@@ -155,6 +155,11 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
   }
 
+  /** A table's Delta id: set when the table is created, so a table deleted and created again has a new one. */
+  public String tableId(String table) {
+    return DeltaTable.forPath(spark, path(table)).detail().select("id").first().getString(0);
+  }
+
   /** Reads a table as it was at {@code version} (time travel). */
   public Dataset<Row> readVersion(String table, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
@@ -65,7 +66,8 @@ class SegmentToAudienceEndToEndTest {
     Path dir = TestFolders.folder("segpipe-e2e");
     generated = built.resolve("generated");
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
-        List.of(Events.TABLE, Events.QUARANTINE_TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
+        List.of(Events.TABLE, CustomerDaily.TABLE, Events.QUARANTINE_TABLE, Events.CUSTOMERS_TABLE,
+            FeatureSnapshot.TABLE, "run_metrics"));
     models = dir.resolve("models");
     String modelsConf = "--conf segpipe.train.models=\"" + models + "\"";
     assertEquals(0, new TrainJob().execute(args(BEFORE, modelsConf, "--conf segpipe.train.k-max=4",

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.JobRun;
@@ -48,8 +49,8 @@ class InputFaultsTest {
   static void lakeAndSource(SparkSession session) throws IOException {
     spark = session;
     dir = TestFolders.folder("segpipe-input-faults");
-    lake = OpsData.lakeCopy(dir.resolve("lake"), Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE,
-        FeaturesJob.BOUNDARIES_TABLE);
+    lake = OpsData.lakeCopy(dir.resolve("lake"), Events.TABLE, CustomerDaily.TABLE, Events.CUSTOMERS_TABLE,
+        FeatureSnapshot.TABLE, FeaturesJob.BOUNDARIES_TABLE);
     source = dir.resolve("source");
     Dataset<Row> held = LakeTables.read(spark, lake, Events.TABLE).select("event_id");
     spark.read().parquet(OpsData.generated("events").toString()).join(held, "event_id", "left_semi")

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
@@ -224,7 +225,7 @@ class JobProcessFaultsIT {
 
   private Path featuresLake() {
     return GeneratedLake.copyLake(OpsData.built(), dir.resolve("features-lake"), List.of(Events.TABLE,
-        Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, FeaturesJob.BOUNDARIES_TABLE, RunMetrics.TABLE));
+        CustomerDaily.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, FeaturesJob.BOUNDARIES_TABLE, RunMetrics.TABLE));
   }
 
   private Process submitFeatures(Path lake, String name) {

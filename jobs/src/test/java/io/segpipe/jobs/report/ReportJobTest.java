@@ -1,5 +1,6 @@
 package io.segpipe.jobs.report;
 
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.test.Required;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -69,7 +70,7 @@ class ReportJobTest {
     Path built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
     Path dir = TestFolders.folder("segpipe-report");
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
-        List.of(Events.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
+        List.of(Events.TABLE, CustomerDaily.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
     String models = dir.resolve("models").toString();
     for (String asOf : List.of(BEFORE, AS_OF)) {
       assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
