@@ -5,12 +5,14 @@ import io.segpipe.jobs.clv.ChurnBaseline;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.features.CustomerActivity;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.train.ModelRegistry;
 import java.time.LocalDate;
@@ -102,8 +104,13 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
           + " Run `scripts/segpipe clv --as-of {}` before segment to fill them", asOf, lake.path(CustomerClv.TABLE), asOf);
       return CustomerSegments.noClv(context.spark());
     });
-    Dataset<Row> events = lake.read(Events.TABLE,
-        "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
+    if (!lake.exists(Events.TABLE)) {
+      throw new UserError("Table " + Events.TABLE + " does not exist at " + lake.path(Events.TABLE) + ". Run"
+          + " `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
+    }
+    CustomerDaily.catchUp(lake);
+    CustomerActivity window = s.features().activity();
+    Dataset<Row> daily = CustomerDaily.read(lake, window.windowStart(), asOf);
 
     List<Dataset<Row>> held = new ArrayList<>();
     try {
@@ -117,7 +124,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       long scored = counts.getLong(1);
 
       context.phase("profiles");
-      Dataset<Row> profiles = hold(held, new SegmentProfiles(s).of(rows, events, hasCustomers).coalesce(1));
+      Dataset<Row> profiles = hold(held, new SegmentProfiles(s).of(rows, daily, hasCustomers).coalesce(1));
       long profileRows = profiles.count();
 
       context.phase("rules");

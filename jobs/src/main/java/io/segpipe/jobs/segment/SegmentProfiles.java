@@ -17,15 +17,16 @@ public record SegmentProfiles(SegmentSettings settings) {
   public static final String TABLE = "segment_profiles";
 
   /**
-   * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code events} is the
-   * events table, of which only the purchases in the features window are read; {@code hasCustomers}:
+   * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code daily} holds the rows
+   * of customer_daily, of which only the purchases per category in the features window are read; {@code hasCustomers}:
    * whether there is a customers dimension (without one the demographic maps are empty). Lazy.
    */
-  public Dataset<Row> of(Dataset<Row> segmentRows, Dataset<Row> events, boolean hasCustomers) {
+  public Dataset<Row> of(Dataset<Row> segmentRows, Dataset<Row> daily, boolean hasCustomers) {
     SparkSession spark = segmentRows.sparkSession();
     CustomerActivity activity = settings.features().activity();
-    activity.windowEvents(events).createOrReplaceTempView("window_events");
-    SqlResource.load("sql/segment/category_purchases.sql").runAsView(spark, "category_purchases");
+    SqlResource.load("sql/segment/category_purchases.sql").withView("daily", daily)
+        .with("window_start", activity.windowStart()).with("as_of", activity.asOf())
+        .runAsView(spark, "category_purchases");
     SegmentMembers.of(segmentRows).createOrReplaceTempView("segment_members");
     List<String> channels = settings.features().channels();
     String total = "(" + perChannel(channels, c -> "m.orders_" + c, " + ") + ")";

@@ -96,21 +96,26 @@ class CustomerDailyTest {
     assertEquals(0, compacted.dates(), compacted.describe());
     assertTrue(!compacted.whole(), compacted.describe());
 
-    // events replaced by a table with fewer versions than customer_daily covers: rebuilt whole
-    Dataset<Row> kept = spark.createDataFrame(lake.read(Events.TABLE, "").where("event_date >= DATE'2024-06-01'")
-        .collectAsList(), Events.SCHEMA);
+    // events deleted and created again, up to the very version customer_daily covers (2): a different table,
+    // so it is rebuilt whole rather than taken as current
+    List<Row> kept = lake.read(Events.TABLE, "").where("event_date >= DATE'2024-06-01'").collectAsList();
     deleteFolder(Paths.get(lake.path(Events.TABLE)));
     org.apache.spark.sql.delta.DeltaLog.clearCache();
-    lake.append(kept, Events.TABLE, "event_date");
+    for (String months : List.of("< DATE'2024-08-01'", "BETWEEN DATE'2024-08-01' AND DATE'2024-09-30'",
+        ">= DATE'2024-10-01'")) {
+      lake.append(spark.createDataFrame(kept, Events.SCHEMA).where("event_date " + months), Events.TABLE,
+          "event_date");
+    }
+    assertEquals(2, lake.version(Events.TABLE));
     CustomerDaily.Refresh replaced = CustomerDaily.catchUp(lake);
     assertTrue(replaced.whole(), replaced.describe());
-    assertTrue(replaced.describe().contains("events was replaced"), replaced.describe());
+    assertTrue(replaced.describe().contains("has since been replaced"), replaced.describe());
     assertCurrent(lake, "after events was replaced");
 
     // the one-off command rebuilds it whole on request
     assertEquals(0, new MaintainJob().execute("--rebuild-daily", "--conf", "segpipe.lake.root=" + lake.path("")));
     Row run = lake.read("run_metrics", "").where("job = 'maintain'").first();
-    assertEquals("rebuilt whole from events version 0 (asked for)",
+    assertEquals("rebuilt whole from events version 2 (asked for)",
         run.<String, String>getJavaMap(run.fieldIndex("details")).get(CustomerDaily.TABLE));
     assertCurrent(lake, "after a rebuild on request");
   }
@@ -138,7 +143,8 @@ class CustomerDailyTest {
     }
     Lake lake = new Lake(spark, new LakeSettings(root, ""));
     String note = lake.commitNotes(CustomerDaily.TABLE, 1).get(0);
-    assertEquals("segpipe.events_version=" + lake.version(Events.TABLE), note);
+    assertEquals("segpipe.events_version=" + lake.version(Events.TABLE) + ";events_table=" + lake.tableId(Events.TABLE),
+        note);
     assertCurrent(lake, "after two ingests");
 
     LocalDate asOf = LocalDate.parse("2024-12-31");
@@ -149,6 +155,17 @@ class CustomerDailyTest {
         RawEventsReference.snapshot(settings, lake.read(Events.TABLE, ""),
             spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date")),
         RawEventsReference.sorted(lake.read(FeatureSnapshot.TABLE, "").collectAsList()), "sample in two batches");
+
+    // segment's purchases per customer and category, from customer_daily, equal those summed from raw events
+    CustomerActivity window = settings.activity();
+    Set<Row> fromDaily = new HashSet<>(io.segpipe.common.sql.SqlResource.load("sql/segment/category_purchases.sql")
+        .withView("daily", CustomerDaily.read(lake, window.windowStart(), asOf))
+        .with("window_start", window.windowStart()).with("as_of", asOf).run(spark).collectAsList());
+    Set<Row> fromEvents = new HashSet<>(window.windowEvents(lake.read(Events.TABLE, ""))
+        .where("event_type = 'purchase' AND category IS NOT NULL").groupBy("customer_id", "category")
+        .agg(functions.sum("amount").as("spend")).collectAsList());
+    assertTrue(fromEvents.size() > 1000, "purchases per customer and category: " + fromEvents.size());
+    assertEquals(fromEvents, fromDaily, "purchases per customer and category");
   }
 
   private static void deleteFolder(Path folder) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
@@ -76,7 +77,8 @@ class SegmentJobTest {
     spark = session;
     built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
     Path dir = TestFolders.folder("segpipe-segment");
-    lake = GeneratedLake.copyLake(built, dir.resolve("lake"), List.of(Events.TABLE, FeatureSnapshot.TABLE));
+    lake = GeneratedLake.copyLake(built, dir.resolve("lake"), List.of(Events.TABLE, CustomerDaily.TABLE,
+        FeatureSnapshot.TABLE));
     models = trainedModels(built, lake);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
     olderVersion = registry.versions(ModelRegistry.CLUSTERS).get(0).version();
