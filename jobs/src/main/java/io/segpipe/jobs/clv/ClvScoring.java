@@ -1,6 +1,7 @@
 package io.segpipe.jobs.clv;
 
 import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.common.sql.ShareThresholds;
 import io.segpipe.common.sql.SqlResource;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -15,7 +16,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Scores with a fit: the BG/NBD scores once per distinct (x, t_x, t_cal) triple (a Spark UDF: the
  * triples stay distributed, and customers sharing a triple share its scores), then per customer the
- * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_thresholds.sql).
+ * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_levels.sql and common's sql/tiers/share_thresholds.sql).
  */
 final class ClvScoring {
   private ClvScoring() {}
@@ -67,11 +68,9 @@ final class ClvScoring {
 
   /** customer_clv's rows: {@code values} with the tier from this snapshot's thresholds (one aggregate). */
   static Dataset<Row> withTiers(Dataset<Row> values, ClvSettings s) {
-    Row thresholds = SqlResource.load("sql/clv/clv_tier_thresholds.sql")
+    Row thresholds = ShareThresholds.of(SqlResource.load("sql/clv/clv_tier_levels.sql")
         .withView("clv_rows", values)
-        .with("high_share", s.tierHighShare())
-        .with("mid_share", s.tierMidShare())
-        .run(values.sparkSession()).first();
+        .run(values.sparkSession()), s.tierHighShare(), s.tierMidShare()).first();
     // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone is low.
     Column clv = functions.col("clv").cast(DataTypes.createDecimalType(30, 6));
     Column tier = thresholds.isNullAt(0) ? functions.lit("low")

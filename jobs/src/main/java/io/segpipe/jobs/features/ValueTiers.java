@@ -2,6 +2,7 @@ package io.segpipe.jobs.features;
 
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.ShareThresholds;
 import io.segpipe.common.sql.SqlResource;
 import java.math.BigDecimal;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * value_tier (high / mid / low) by cumulative share of net spend: thresholds computed once per
- * snapshot (value_tier_thresholds.sql), applied per row (value_tiers.sql).
+ * snapshot (value_tier_levels.sql, then common's sql/tiers/share_thresholds.sql), applied per row (value_tiers.sql).
  */
 public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
   public static final String PREFIX = "segpipe.features.value-tier.";
@@ -34,11 +35,9 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
 
   /** One row: high_tier_from and mid_tier_from, the lowest monetary of the high and mid tiers. Lazy. */
   public Dataset<Row> thresholds(Dataset<Row> features) {
-    return SqlResource.load("sql/features/value_tier_thresholds.sql")
+    return ShareThresholds.of(SqlResource.load("sql/features/value_tier_levels.sql")
         .withView("value_tier_input", features)
-        .with("high_share", highShare)
-        .with("mid_share", midShare)
-        .run(features.sparkSession());
+        .run(features.sparkSession()), highShare, midShare);
   }
 
   /** Adds value_tier, given the collected thresholds row (with high_tier_from and mid_tier_from). */
