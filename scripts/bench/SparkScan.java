@@ -1,4 +1,6 @@
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
+import io.segpipe.common.lake.Lake;
 import io.segpipe.jobs.features.CustomerFeatures;
 import io.segpipe.jobs.features.FeaturesSettings;
 import java.io.IOException;
@@ -19,7 +21,8 @@ import org.apache.spark.sql.SparkSession;
  *   <li>the one-pass floor: count and sum of amount over the events Delta table;</li>
  *   <li>the recency/frequency/monetary query DuckDB runs (scripts/bench/rfm-peer.sql), in Spark SQL;</li>
  *   <li>segpipe's whole features computation (CustomerFeatures: every behaviour feature, the RFM
- *       boundaries and scores, lifecycle stages and value tiers) up to the rows it would write.</li>
+ *       boundaries and scores, lifecycle stages and value tiers) from the window's customer_daily rows, as
+ *       the features job computes it, up to the rows it would write.</li>
  * </ul>
  * Prints the seconds as one JSON line.
  *
@@ -59,9 +62,11 @@ public final class SparkScan {
         Map.of("segpipe.features.window-days", String.valueOf(windowDays)));
     FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
     Dataset<Row> customers = spark.read().format("delta").load(lake + "/customers").select("customer_id", "signup_date");
+    Dataset<Row> daily = CustomerDaily.read(new Lake(spark, new SegpipeConfig.LakeSettings(lake, "")),
+        settings.activity().windowStart(), asOf);
     long[] featureRows = new long[1];
     double[] featuresSeconds = twice(() -> {
-      try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(events, customers)) {
+      try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(daily, customers)) {
         featureRows[0] = snapshot.rows().count();
       }
       return null;

@@ -19,7 +19,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -123,9 +122,9 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
           snapshot.purchasers(), asOf), BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
 
       context.phase("count segments");
-      List<Row> counts = context.lake().read(FeatureSnapshot.TABLE, "")
-          .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)))
-          .groupBy("rfm_segment", "lifecycle_stage", "value_tier").count().collectAsList();
+      // From the rows just written (computed from the cached features), not from a second read of the table.
+      List<Row> counts = snapshot.rows().groupBy("rfm_segment", "lifecycle_stage", "value_tier").count()
+          .collectAsList();
       return outcome(settings, activity, snapshot, counts, daily);
     }
   }
