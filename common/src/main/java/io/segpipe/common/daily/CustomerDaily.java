@@ -111,7 +111,7 @@ public final class CustomerDaily {
     if (!lake.exists(TABLE)) {
       return build(lake, events, -1, List.of(), TABLE + " did not exist");
     }
-    Optional<Covered> note = covered(lake);
+    Optional<Covered> note = covered(lake, events.tableId());
     if (note.isEmpty()) {
       return build(lake, events, -1, List.of(), "no commit of " + TABLE + " records the events version it covers");
     }
@@ -144,8 +144,9 @@ public final class CustomerDaily {
 
   /** Rebuilds customer_daily whole from the newest events version (a lake ingested before it existed). */
   public static Refresh rebuild(Lake lake) {
-    return build(lake, new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE)),
-        covered(lake).map(Covered::version).orElse(-1L), List.of(), "asked for");
+    Covered events = new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE));
+    return build(lake, events, covered(lake, events.tableId()).map(Covered::version).orElse(-1L), List.of(),
+        "asked for");
   }
 
   /** An events table (its Delta table id: a new one when it is deleted and created again) at a version. */
@@ -185,12 +186,14 @@ public final class CustomerDaily {
     return dates.stream().map(d -> "DATE'" + d + "'").collect(Collectors.joining(", "));
   }
 
-  /** The events table and version customer_daily covers: the note of its newest commit that has one. */
-  static Optional<Covered> covered(Lake lake) {
+  /**
+   * The events table and version customer_daily covers: the note of its newest commit that has one (a note
+   * without a table id is taken as {@code currentId}'s, the events table's now).
+   */
+  static Optional<Covered> covered(Lake lake, String currentId) {
     if (!lake.exists(TABLE)) {
       return Optional.empty();
     }
-    String currentId = lake.exists(Events.TABLE) ? lake.tableId(Events.TABLE) : "";
     Optional<Covered> recent = note(lake.commitNotes(TABLE, RECENT_COMMITS), currentId);
     return recent.isPresent() ? recent : note(lake.commitNotes(TABLE, Integer.MAX_VALUE), currentId);
   }

@@ -89,10 +89,15 @@ public final class Lake {
 
   /** Reads a table that must exist; {@code howToCreate} tells the user what produces it. */
   public Dataset<Row> read(String table, String howToCreate) {
+    require(table, howToCreate);
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** Fails, saying which job produces it ({@code howToCreate}), unless the table exists. */
+  public void require(String table, String howToCreate) {
     if (!exists(table)) {
       throw new UserError("Table " + table + " does not exist at " + path(table) + ". " + howToCreate);
     }
-    return spark.read().format("delta").load(path(table));
   }
 
   /**

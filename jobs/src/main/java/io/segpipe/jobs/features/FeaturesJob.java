@@ -1,6 +1,5 @@
 package io.segpipe.jobs.features;
 
-import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.daily.CustomerDaily;
@@ -83,10 +82,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     SparkSession spark = context.spark();
     LocalDate asOf = settings.asOf();
     CustomerActivity activity = settings.activity();
-    if (!context.lake().exists(Events.TABLE)) {
-      throw new UserError("Table " + Events.TABLE + " does not exist at " + context.lake().path(Events.TABLE)
-          + ". Run `scripts/segpipe ingest` first to load the events.");
-    }
+    context.lake().require(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
     context.phase("bring customer_daily up to events");
     CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
     context.phase("read customer_daily and customers");

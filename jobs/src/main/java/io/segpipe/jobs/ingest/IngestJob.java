@@ -230,7 +230,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
     Dataset<Row> events = valid.select(contractColumns()).withColumn("event_date", to_date(col("event_ts")))
         .repartition(col("event_date"));
-    long versionBefore = ctx.lake().exists(Events.TABLE) ? lastCommit(ctx).getLong(0) : -1;
+    long versionBefore = ctx.lake().exists(Events.TABLE) ? ctx.lake().version(Events.TABLE) : -1;
     ctx.lake().append(events, Events.TABLE, "event_date");
     Row commit = lastCommit(ctx);
     // An append with nothing new makes no commit: then nothing was written.

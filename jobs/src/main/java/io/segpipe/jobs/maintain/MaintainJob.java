@@ -68,7 +68,7 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
     Map<String, String> details = new LinkedHashMap<>();
     if (s.rebuildDaily()) {
       context.phase("rebuild " + CustomerDaily.TABLE);
-      context.lake().read(Events.TABLE, "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
+      context.lake().require(Events.TABLE, "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
       details.put(CustomerDaily.TABLE, CustomerDaily.rebuild(context.lake()).describe());
     }
     List<String> tables = context.lake().tables();

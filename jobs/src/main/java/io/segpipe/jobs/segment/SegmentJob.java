@@ -104,10 +104,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
           + " Run `scripts/segpipe clv --as-of {}` before segment to fill them", asOf, lake.path(CustomerClv.TABLE), asOf);
       return CustomerSegments.noClv(context.spark());
     });
-    if (!lake.exists(Events.TABLE)) {
-      throw new UserError("Table " + Events.TABLE + " does not exist at " + lake.path(Events.TABLE) + ". Run"
-          + " `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
-    }
+    lake.require(Events.TABLE, "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
     CustomerDaily.catchUp(lake);
     CustomerActivity window = s.features().activity();
     Dataset<Row> daily = CustomerDaily.read(lake, window.windowStart(), asOf);
