@@ -1,5 +1,6 @@
 -- The BTYD summary of every customer with a purchase from :history_start to the end of :as_of (view
--- ${events}: the events table). A transaction is a purchase day: the customer's purchases on one day
+-- ${daily}: rows of customer_daily, whose purchase and return amounts per customer, day and channel add
+-- up to the day's). A transaction is a purchase day: the customer's purchases on one day
 -- are one transaction, worth that day's purchase amounts minus the returns recorded on the same day. A
 -- return on a day without a purchase makes no transaction and changes no other day's value.
 --   x                  repeat transactions: purchase days - 1
@@ -12,14 +13,10 @@ WITH days AS (
   SELECT
     customer_id,
     event_date AS day,
-    sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END)
-      - sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS value,
-    max(event_type = 'purchase') AS purchased
-  FROM ${events}
+    sum(purchased_amount) - sum(returned_amount) AS value,
+    max(purchased) AS purchased
+  FROM ${daily}
   WHERE event_date BETWEEN :history_start AND :as_of
-    AND event_ts < CAST(date_add(:as_of, 1) AS TIMESTAMP)
-    AND customer_id IS NOT NULL
-    AND event_type IN ('purchase', 'return')
   GROUP BY customer_id, event_date
 )
 SELECT

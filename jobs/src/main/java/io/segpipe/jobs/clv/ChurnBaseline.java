@@ -35,13 +35,16 @@ public final class ChurnBaseline {
 
   private ChurnBaseline() {}
 
-  /** The BTYD summary (customer_id, x, t_x_days, t_cal_days, ...) of the purchases up to the end of {@code cutOff}. */
-  public static Dataset<Row> summary(Dataset<Row> events, ClvSettings s, LocalDate cutOff) {
+  /**
+   * The BTYD summary (customer_id, x, t_x_days, t_cal_days, ...) of the purchases up to the end of {@code cutOff},
+   * from {@code daily}: rows of customer_daily.
+   */
+  public static Dataset<Row> summary(Dataset<Row> daily, ClvSettings s, LocalDate cutOff) {
     return SqlResource.load("sql/clv/customer_summary.sql")
-        .withView("events", events)
+        .withView("daily", daily)
         .with("history_start", s.historyDays() == 0 ? LocalDate.of(1, 1, 1) : cutOff.minusDays(s.historyDays() - 1L))
         .with("as_of", cutOff)
-        .run(events.sparkSession());
+        .run(daily.sparkSession());
   }
 
   /** Fits BG/NBD on {@code summary}'s triples; no fit (with the reason) when there are too few repeat customers. */

@@ -3,6 +3,7 @@ package io.segpipe.jobs.clv;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
@@ -75,13 +76,15 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
   @Override
   protected JobOutcome run(JobContext context, ClvSettings s) {
     LocalDate asOf = s.asOf();
-    context.phase("read events");
+    context.phase("read events and customer_daily");
     Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+    CustomerDaily.catchUp(context.lake());
+    Dataset<Row> daily = CustomerDaily.read(context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf);
     ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
 
     context.phase("customer summary");
     Dataset<Row> summary = SqlResource.load("sql/clv/customer_summary.sql")
-        .withView("events", events)
+        .withView("daily", daily)
         .with("history_start", s.historyStart().orElse(LocalDate.of(1, 1, 1)))
         .with("as_of", asOf)
         .run(context.spark())

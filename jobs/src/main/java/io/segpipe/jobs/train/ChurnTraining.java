@@ -1,6 +1,7 @@
 package io.segpipe.jobs.train;
 
 import io.segpipe.common.UserError;
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.schema.Events;
 import io.segpipe.jobs.clv.ChurnBaseline;
@@ -10,6 +11,7 @@ import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +66,11 @@ final class ChurnTraining {
       ChurnModel churn = new ChurnModel(s.churnFeatures(), c, s.churnDepth(), s.seed(), s.testShare());
       List<String> candidates = new ArrayList<>(c.candidates());
       boolean bgnbd = c.needsBgNbd();
+      Dataset<Row> daily = null;
+      if (bgnbd) {
+        CustomerDaily.catchUp(context.lake());
+        daily = CustomerDaily.read(context.lake(), LocalDate.of(1, 1, 1), Collections.max(c.cutOffs()));
+      }
       Map<String, Object> baselineFits = new LinkedHashMap<>();
       Dataset<Row> noProspects = context.spark().createDataFrame(List.of(), Events.CUSTOMERS)
           .select("customer_id", "signup_date");
@@ -78,7 +85,7 @@ final class ChurnTraining {
         Dataset<Row> rows = ChurnModel.labelled(events, noProspects, at.activity(), cutOff.plusDays(s.horizonDays()));
         if (bgnbd) {
           context.phase("churn: BG/NBD as of " + cutOff);
-          Dataset<Row> summary = ChurnBaseline.summary(events, c.clv(), cutOff);
+          Dataset<Row> summary = ChurnBaseline.summary(daily, c.clv(), cutOff);
           ChurnBaseline.Outcome outcome = ChurnBaseline.fit(summary, c.clv(), cutOff);
           if (outcome.fit().isEmpty()) {
             throw new UserError("The churn model's BG/NBD probability cannot be computed at the cut-off " + cutOff + ": "

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.daily.CustomerDaily;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.jobs.clv.ChurnBaseline;
+import io.segpipe.jobs.clv.ClvSettings;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -133,6 +139,20 @@ class FeaturesCrossCheckTest {
         : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
     RawEventsReference.assertSameRows(RawEventsReference.snapshot(settings, events, customers),
         RawEventsReference.sorted(table(spark, FeatureSnapshot.TABLE, asOf).collectAsList()), data);
+
+    // clv's and train's BTYD summary (x, t_x, T, mean repeat value) from customer_daily equals the one
+    // from raw events by the query clv used before, over all history and over the last 180 days.
+    for (int historyDays : new int[] {0, 180}) {
+      ClvSettings clv = SegpipeConfig.load(Optional.empty(), Map.of("segpipe.clv.history-days", String.valueOf(historyDays)))
+          .section(r -> ClvSettings.read(r, asOf));
+      LocalDate start = historyDays == 0 ? LocalDate.of(1, 1, 1) : asOf.minusDays(historyDays - 1L);
+      List<Row> fromEvents = SqlResource.load("sql/reference/customer_summary_from_events.sql")
+          .withView("events", events).with("history_start", start).with("as_of", asOf).run(spark).collectAsList();
+      List<Row> fromDaily = ChurnBaseline.summary(CustomerDaily.read(new Lake(spark, new LakeSettings(lake.toString(), "")), start, asOf),
+          clv, asOf).collectAsList();
+      RawEventsReference.assertSameRows(RawEventsReference.sorted(fromEvents), RawEventsReference.sorted(fromDaily),
+          data + ", BTYD summary, history-days = " + historyDays);
+    }
   }
 
   private Dataset<Row> table(SparkSession spark, String table, LocalDate asOf) {

@@ -69,7 +69,7 @@ final class RawEventsReference {
     }
     assertTrue(differences.isEmpty(), data + ": " + differences.size() + " values differ, e.g. "
         + differences.subList(0, Math.min(10, differences.size())));
-    System.out.printf("%s: customer_features from customer_daily equal the raw-events reference in all %d columns"
+    System.out.printf("%s: computed from customer_daily, equal to the raw-events reference in all %d columns"
         + " of all %d customers%n", data, columns.length, reference.size());
   }
 
