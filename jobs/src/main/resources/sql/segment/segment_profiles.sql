@@ -2,7 +2,8 @@
 --   segment_members      customers with their segmentation and segment (segment_members.sql) and the
 --                        columns of segment_customers.sql
 --   category_purchases   customer_id, category, spend: purchase amounts per category in the window
--- Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
+-- revenue is the members' net spend in the window (sum of monetary), orders the sum of their frequency,
+-- buyers the members with an order in the window. Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
 -- rating, churn probability and clv are added up as DECIMAL(38, 18); clv_mean and clv_total are null
 -- where no member has a clv) and divided as doubles at the end, so
 -- no figure depends on the order Spark happens to add rows in. Medians are exact: percentile(x,
@@ -24,6 +25,8 @@ measures AS (
     CAST(sum(monetary) AS DOUBLE) / count(monetary) AS monetary_mean,
     percentile(CAST(monetary AS DOUBLE), 0.5) AS monetary_median,
     sum(monetary) AS monetary,
+    sum(frequency) AS orders,
+    count_if(frequency > 0) AS buyers,
     CAST(sum(monetary) AS DOUBLE) / nullif(sum(frequency), 0) AS avg_order_value,
     ${channel_order_sums},
     CAST(sum(CAST(avg_rating AS DECIMAL(38, 18))) AS DOUBLE) / count(avg_rating) AS avg_rating,
@@ -113,6 +116,9 @@ SELECT
   m.churn_probability_mean,
   m.clv_mean,
   m.clv_total,
+  CAST(m.monetary AS DECIMAL(28, 2)) AS revenue,
+  CAST(m.orders AS BIGINT) AS orders,
+  CAST(m.buyers AS BIGINT) AS buyers,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

@@ -126,6 +126,37 @@ final class Charts {
     svg.append("</g>");
   }
 
+  /**
+   * A legend that starts a new row where the next name would pass the right edge (one row where they fit,
+   * drawn as {@link #legend} draws it); draws into {@code svg} unless it is null. Returns the rows used.
+   */
+  private static int wrappedLegend(StringBuilder svg, double x, double y, List<String> names, List<String> colours) {
+    if (svg != null) {
+      svg.append("<g class=\"legend\">");
+    }
+    double at = x;
+    double row = y;
+    int rows = 1;
+    for (int i = 0; i < names.size(); i++) {
+      String name = fit(names.get(i), WIDTH - x - 19, LEGEND);
+      double width = 17 + textWidth(name, LEGEND);
+      if (at > x && at + width > WIDTH - 2) {
+        at = x;
+        row += lineHeight(LEGEND);
+        rows++;
+      }
+      if (svg != null) {
+        rect(svg, at, row - 10, 12, 12, colours.get(i), null, null);
+        text(svg, at + 17, row, name, "legend-label", "start");
+      }
+      at += width + 18;
+    }
+    if (svg != null) {
+      svg.append("</g>");
+    }
+    return rows;
+  }
+
   /** Bold text (the chart titles) is about an eighth wider than regular. */
   static final double BOLD = 1.15;
   private static final String NARROW = ".,:;'|!ilIj";
@@ -549,7 +580,6 @@ final class Charts {
    */
   String lines(String id, String title, String xLabel, String yLabel, List<String> points, List<Series> series,
       DoubleFunction<String> tickFormat) {
-    double top = 50;
     double plotHeight = 220;
     double max = 0;
     for (Series s : series) {
@@ -564,8 +594,11 @@ final class Charts {
     List<String> tickLabels = tickLabels(ticks, tickFormat);
     double left = leftMargin(tickLabels);
     double plotWidth = WIDTH - left - 24;
+    List<String> names = series.stream().map(Series::name).toList();
+    List<String> colours = series.stream().map(Series::colour).toList();
+    double top = 50 + (wrappedLegend(null, left, 38, names, colours) - 1) * lineHeight(LEGEND);
     StringBuilder svg = open(id, title, top + plotHeight + 52);
-    legend(svg, left, 38, series.stream().map(Series::name).toList(), series.stream().map(Series::colour).toList());
+    wrappedLegend(svg, left, 38, names, colours);
     leftTicks(svg, ticks, scaleMax, left, left + plotWidth, top, plotHeight, tickLabels);
     int n = points.size();
     double step = n > 1 ? plotWidth / (n - 1) : 0;

@@ -10,12 +10,22 @@ import java.util.Map;
  * @param previousAsOfDate the latest customer_segments snapshot before this one; null for the first
  * @param clv the lifetime value section; null when the clv job has not scored the date
  * @param campaigns the campaign section; null when the lake has no campaign_results table
+ * @param trends segment_trends of the date, of the segmentations segpipe.report.trend-segmentations names; empty
+ *     when the lake has none
  */
 public record ReportData(String asOfDate, String previousAsOfDate, String generatedAt, String currency,
     String lakeRoot, Headline headline, List<SegmentSize> rfmSegments, List<GridCell> rfmGrid,
     List<StageCount> lifecycle, List<TransitionMatrix> transitions, Population population,
     List<ClusterPortrait> clusters, List<ClusterRuleText> rules, ChurnRisk churn, ModelQuality models,
-    LifetimeValue clv, CampaignSection campaigns, DataQuality dataQuality) {
+    LifetimeValue clv, CampaignSection campaigns, DataQuality dataQuality, List<TrendPoint> trends) {
+
+  /**
+   * One segment_trends row: a segment at one snapshot (periodType "snapshot", periodStart its as-of date) or
+   * in one month (periodType "month", periodStart the month's first day) — customers, share, revenue (net,
+   * in the currency), revenue share, active customers, orders and mean CLV, null where the table has none.
+   */
+  public record TrendPoint(String segmentation, String segment, String periodType, String periodStart, long customers,
+      double share, Long activeCustomers, Long orders, Double revenue, Double revenueShare, Double clvMean) {}
 
   /** The headline of one snapshot. */
   public record Snapshot(String asOfDate, long customers, long activeCustomers, long purchasers, double revenue,

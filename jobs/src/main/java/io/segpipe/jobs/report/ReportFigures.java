@@ -39,11 +39,13 @@ import io.segpipe.jobs.report.ReportData.Snapshot;
 import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
+import io.segpipe.jobs.report.ReportData.TrendPoint;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.segment.CustomerSegments;
 import io.segpipe.jobs.segment.SegmentProfiles;
 import io.segpipe.jobs.segment.SegmentRules;
 import io.segpipe.jobs.segment.SegmentTransitions;
+import io.segpipe.jobs.segment.SegmentTrends;
 import io.segpipe.jobs.train.ModelRegistry;
 import java.sql.Date;
 import java.time.Instant;
@@ -72,6 +74,7 @@ final class ReportFigures {
   static final String PROFILES = SegmentProfiles.TABLE;
   static final String RULES = SegmentRules.TABLE;
   static final String TRANSITIONS = SegmentTransitions.TABLE;
+  static final String TRENDS = SegmentTrends.TABLE;
   static final String PARTITION = "as_of_date";
   /** Profile means shown in the cluster portraits, in the order shown. */
   static final List<String> PORTRAIT_MEANS =
@@ -151,9 +154,12 @@ final class ReportFigures {
     context.phase("data quality");
     DataQuality quality = dataQuality();
 
+    context.phase("trends");
+    List<TrendPoint> trends = trends(asOf);
+
     return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
-        population, clusters, rules, churn, models, clv, campaigns, quality);
+        population, clusters, rules, churn, models, clv, campaigns, quality, trends);
   }
 
   private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
@@ -280,6 +286,45 @@ final class ReportFigures {
           ordered(cells.stream().map(Transition::to).distinct().toList(), order, "(gone)"), cells));
     }
     return out;
+  }
+
+  /**
+   * segment_trends of the date for the configured segmentations, in their order: per segmentation the
+   * snapshots, then the months, each by date and segment (display order). Empty without the table.
+   */
+  private List<TrendPoint> trends(LocalDate asOf) {
+    if (!lake.exists(TRENDS)) {
+      return List.of();
+    }
+    List<String> segmentations = settings.trendSegmentations();
+    List<TrendPoint> points = lake.read(TRENDS, "")
+        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))).and(col("segmentation").isin(segmentations.toArray())))
+        .select(col("segmentation"), col("segment"), col("period_type"), col("period_start").cast("string"),
+            col("customers"), col("share"), col("active_customers"), col("orders"), col("revenue").cast("double"),
+            col("revenue_share"), col("clv_mean"))
+        .collectAsList().stream()
+        .map(r -> new TrendPoint(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
+            r.getDouble(5), nullable(r, 6), nullable(r, 7), nullableDouble(r, 8), nullableDouble(r, 9),
+            nullableDouble(r, 10)))
+        .toList();
+    List<TrendPoint> out = new ArrayList<>();
+    for (String segmentation : segmentations) {
+      List<TrendPoint> mine = points.stream().filter(p -> p.segmentation().equals(segmentation)).toList();
+      List<String> order = ordered(mine.stream().map(TrendPoint::segment).distinct().toList(), segmentOrder(segmentation),
+          "");
+      mine.stream().sorted(Comparator.comparing((TrendPoint p) -> !p.periodType().equals(SegmentTrends.SNAPSHOT))
+              .thenComparing(TrendPoint::periodStart).thenComparingInt(p -> order.indexOf(p.segment())))
+          .forEach(out::add);
+    }
+    return out;
+  }
+
+  private static Long nullable(Row row, int i) {
+    return row.isNullAt(i) ? null : row.getLong(i);
+  }
+
+  private static Double nullableDouble(Row row, int i) {
+    return row.isNullAt(i) ? null : row.getDouble(i);
   }
 
   /** The display order of a segmentation's segments where config gives one (else alphabetical). */

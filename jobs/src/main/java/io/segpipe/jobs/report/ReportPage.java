@@ -19,11 +19,13 @@ import io.segpipe.jobs.report.ReportData.Snapshot;
 import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
+import io.segpipe.jobs.report.ReportData.TrendPoint;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +46,8 @@ final class ReportPage {
   /** The style sheet's font stack, and the fonts made for Simplified Chinese. */
   static final String LATIN_FONTS = "system-ui, -apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", Arial";
   static final String CJK_FONTS = "\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\"";
-  private static final List<String> SECTIONS = List.of("headline", "rfm", "grid", "lifecycle", "migration", "clusters",
-      "churn", "clv", "campaigns", "quality");
+  private static final List<String> SECTIONS = List.of("headline", "rfm", "grid", "lifecycle", "migration", "trends",
+      "clusters", "churn", "clv", "campaigns", "quality");
   private static final Map<String, String> RISK_COLOURS = Map.of("low", "#59a14f", "medium", "#edc948", "high", "#e15759");
   private static final Map<String, String> TIER_COLOURS = Map.of("high", "#4e79a7", "mid", "#76b7b2", "low", "#bab0ac");
 
@@ -86,6 +88,7 @@ final class ReportPage {
     rfmGrid();
     lifecycle();
     migration();
+    trends();
     clusters();
     churnAndModels();
     lifetimeValue();
@@ -334,6 +337,75 @@ final class ReportPage {
           words.text("migration.legend"), format.percent(0), format.percent(1)));
     }
     html.append("</section>\n");
+  }
+
+  /**
+   * Per configured segmentation: each segment's share of customers over the snapshots (from the second
+   * snapshot on) and the net revenue of today's members month by month, from segment_trends.
+   */
+  private void trends() {
+    section("trends", words.text("trends.title"), words.text("trends.intro"));
+    if (data.trends().isEmpty()) {
+      paragraph("empty", escape(words.text("trends.none")));
+    }
+    Map<String, List<TrendPoint>> bySegmentation = new LinkedHashMap<>();
+    data.trends().forEach(p -> bySegmentation.computeIfAbsent(p.segmentation(), k -> new ArrayList<>()).add(p));
+    bySegmentation.forEach((segmentation, points) -> {
+      String name = words.named("segmentation", segmentation);
+      html.append("<h3>").append(escape(name)).append("</h3>\n");
+      List<TrendPoint> snapshots = points.stream().filter(p -> p.periodType().equals("snapshot")).toList();
+      if (snapshots.stream().map(TrendPoint::periodStart).distinct().count() < 2) {
+        paragraph("empty", escape(words.text("trends.one-snapshot")));
+      } else {
+        figure(charts.lines("chart-trend-share-" + Markup.slug(segmentation), words.format("trends.share-title", name),
+            words.text("trends.snapshot-axis"), words.text("trends.share-axis"),
+            trendPeriods(snapshots).stream().map(words::shortDate).toList(),
+            trendSeries(segmentation, snapshots, "share", TrendPoint::share, p -> format.percent(p.share())),
+            format::percent));
+      }
+      List<TrendPoint> months = points.stream().filter(p -> p.periodType().equals("month")).toList();
+      if (!months.isEmpty()) {
+        figure(charts.lines("chart-trend-revenue-" + Markup.slug(segmentation),
+            words.format("trends.revenue-title", name), words.text("trends.month-axis"),
+            words.text("trends.revenue-axis"), trendPeriods(months).stream().map(words::month).toList(),
+            trendSeries(segmentation, months, "revenue", p -> p.revenue() == null ? 0 : p.revenue(),
+                p -> format.moneyWhole(p.revenue() == null ? 0 : p.revenue())),
+            format::moneyWhole));
+      }
+    });
+    html.append("</section>\n");
+  }
+
+  private static List<String> trendPeriods(List<TrendPoint> points) {
+    return points.stream().map(TrendPoint::periodStart).distinct().sorted().toList();
+  }
+
+  /**
+   * One line per segment (in the order the points come in) over the points' periods; a segment without a
+   * point in a period had no customers then and is drawn at 0, without a data-metric.
+   */
+  private List<Series> trendSeries(String segmentation, List<TrendPoint> points, String metric,
+      ToDoubleFunction<TrendPoint> value, Function<TrendPoint, String> text) {
+    List<String> periods = trendPeriods(points);
+    List<String> segments = points.stream().map(TrendPoint::segment).distinct().toList();
+    List<Series> series = new ArrayList<>();
+    for (int i = 0; i < segments.size(); i++) {
+      String segment = segments.get(i);
+      double[] values = new double[periods.size()];
+      String[] labels = new String[periods.size()];
+      String[] metrics = new String[periods.size()];
+      for (int j = 0; j < periods.size(); j++) {
+        String period = periods.get(j);
+        TrendPoint point = points.stream().filter(p -> p.segment().equals(segment) && p.periodStart().equals(period))
+            .findFirst().orElse(null);
+        values[j] = point == null ? 0 : value.applyAsDouble(point);
+        labels[j] = point == null ? format.count(0) : text.apply(point);
+        metrics[j] = point == null ? null : "trend." + metric + "|" + segmentation + "|" + segment + "|" + period;
+      }
+      series.add(new Series(words.segment(segmentation, segment), Charts.PALETTE.get(i % Charts.PALETTE.size()), values,
+          labels, metrics));
+    }
+    return series;
   }
 
   private void clusters() {

@@ -16,8 +16,8 @@ import java.util.Set;
  * and is the messages' locale in a run.
  */
 public record ReportSettings(LocalDate asOf, String folder, Locale locale, String currency, List<String> activeStages,
-    List<String> lifecycleStages, List<String> transitionSegmentations, int churnBins, int topQuarantineReasons,
-    int ingestRuns, List<SegmentAdvice> segments, Messages messages) {
+    List<String> lifecycleStages, List<String> transitionSegmentations, List<String> trendSegmentations, int churnBins,
+    int topQuarantineReasons, int ingestRuns, List<SegmentAdvice> segments, Messages messages) {
 
   /** What an RFM segment means and what to do with it, in the order of segpipe.features.rfm.segments. */
   public record SegmentAdvice(String code, String name, String description, String action) {}
@@ -37,12 +37,15 @@ public record ReportSettings(LocalDate asOf, String folder, Locale locale, Strin
     List<String> transitions = r.nonEmptyStrings("segpipe.report.transition-segmentations");
     transitions.stream().filter(s -> !SEGMENTATIONS.contains(s)).forEach(s -> r.problem(
         "segpipe.report.transition-segmentations", "'" + s + "' is not a segmentation; choose from " + SEGMENTATIONS));
+    List<String> trends = r.nonEmptyStrings("segpipe.report.trend-segmentations");
+    trends.stream().filter(s -> !SEGMENTATIONS.contains(s)).forEach(s -> r.problem(
+        "segpipe.report.trend-segmentations", "'" + s + "' is not a segmentation; choose from " + SEGMENTATIONS));
     int bins = r.integer("segpipe.report.churn-bins", n -> n >= 2 && n <= 50, "a number of bars between 2 and 50");
     int reasons = r.integer("segpipe.report.top-quarantine-reasons", n -> n >= 1 && n <= 50, "between 1 and 50");
     int runs = r.integer("segpipe.report.ingest-runs", n -> n >= 1 && n <= 100, "between 1 and 100");
     List<SegmentAdvice> advice = advice(r, RfmSegmentMap.read(r, "segpipe.features.rfm.segments"), messages);
-    return new ReportSettings(asOf, folder, locale, currency, active, lifecycle, transitions, bins, reasons, runs, advice,
-        messages);
+    return new ReportSettings(asOf, folder, locale, currency, active, lifecycle, transitions, trends, bins, reasons, runs,
+        advice, messages);
   }
 
   /** The texts of every RFM segment of the map, in its order; names each code the message file lacks. */

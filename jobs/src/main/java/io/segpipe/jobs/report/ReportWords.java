@@ -25,6 +25,7 @@ final class ReportWords {
   private final Messages messages;
   private final DateTimeFormatter date;
   private final DateTimeFormatter shortDate;
+  private final DateTimeFormatter month;
   private final DateTimeFormatter timestamp;
   private final Set<String> used = new TreeSet<>();
 
@@ -32,6 +33,7 @@ final class ReportWords {
     this.messages = messages;
     this.date = pattern("format.date");
     this.shortDate = pattern("format.short-date");
+    this.month = pattern("format.month");
     this.timestamp = pattern("format.timestamp");
   }
 
@@ -153,6 +155,11 @@ final class ReportWords {
   /** An ISO date in the locale's short way, for axes. */
   String shortDate(String iso) {
     return date(iso, shortDate);
+  }
+
+  /** The month of an ISO date in the locale's way (Jan 2024, 2024年1月), for axes. */
+  String month(String iso) {
+    return date(iso, month);
   }
 
   private static String date(String iso, DateTimeFormatter format) {

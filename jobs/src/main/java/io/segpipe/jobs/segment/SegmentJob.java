@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The segment job: the clusters, cluster-rules and churn models applied to the customer_features
- * snapshot of --as-of, giving customer_segments, segment_profiles, segment_rules and
- * segment_transitions. All four are computed (and held) before the first is written, so a failure in
+ * snapshot of --as-of, giving customer_segments, segment_profiles, segment_rules, segment_transitions and
+ * segment_trends. All five are computed (and held) before the first is written, so a failure in
  * the computation leaves every table as it was; each write replaces exactly the as-of partition.
  */
 public final class SegmentJob extends SegpipeJob<SegmentSettings> {
@@ -142,16 +142,23 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       Dataset<Row> transitions = hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
       long transitionRows = transitions.count();
 
+      context.phase("trends");
+      Dataset<Row> trends = hold(held,
+          new SegmentTrends(asOf, s.trendMonths()).of(lake, SegmentMembers.of(rows), profiles).coalesce(1));
+      long trendRows = trends.count();
+
       context.phase("write segments " + asOf);
       lake.replacePartition(CustomerSegments.table(rows), CustomerSegments.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(profiles, SegmentProfiles.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(rules, SegmentRules.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(transitions, SegmentTransitions.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(trends, SegmentTrends.TABLE, CustomerSegments.PARTITION, asOf);
 
       String since = previous.map(d -> "since " + d).orElse("all new (no earlier snapshot)");
       String summary = String.format("%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
-              + " %d profiles, %d rules, %d transitions %s", customers, asOf, scored, models.clustersVersion(),
-          models.churnVersion(), customers - scored, profileRows, ruleRows, transitionRows, since);
+              + " %d profiles, %d rules, %d transitions %s, %d trend rows", customers, asOf, scored,
+          models.clustersVersion(), models.churnVersion(), customers - scored, profileRows, ruleRows, transitionRows,
+          since, trendRows);
       Map<String, String> details = new LinkedHashMap<>();
       details.put("customers", String.valueOf(customers));
       details.put("customers_scored", String.valueOf(scored));
@@ -164,7 +171,9 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       details.put("rows." + SegmentProfiles.TABLE, String.valueOf(profileRows));
       details.put("rows." + SegmentRules.TABLE, String.valueOf(ruleRows));
       details.put("rows." + SegmentTransitions.TABLE, String.valueOf(transitionRows));
-      return new JobOutcome(customers, customers + profileRows + ruleRows + transitionRows, 0, 0, summary, details);
+      details.put("rows." + SegmentTrends.TABLE, String.valueOf(trendRows));
+      return new JobOutcome(customers, customers + profileRows + ruleRows + transitionRows + trendRows, 0, 0, summary,
+          details);
     } finally {
       held.forEach(Dataset::unpersist);
     }

@@ -16,9 +16,10 @@ import java.util.Optional;
  *
  * @param clustersVersion pinned clusters (and cluster-rules) version; empty: the latest
  * @param churnVersion pinned churn version; empty: the latest
+ * @param trendMonths calendar months segment_trends covers, ending with the as-of date's
  */
 public record SegmentSettings(LocalDate asOf, Optional<String> clustersVersion, Optional<String> churnVersion,
-    ChurnRisk churnRisk, int topCategories, AgeBands ageBands, FeaturesSettings features, TrainSettings train,
+    ChurnRisk churnRisk, int topCategories, int trendMonths, AgeBands ageBands, FeaturesSettings features, TrainSettings train,
     Messages messages) {
   static final String PREFIX = "segpipe.segment.";
 
@@ -35,10 +36,11 @@ public record SegmentSettings(LocalDate asOf, Optional<String> clustersVersion, 
       r.problem(PREFIX + "churn-risk.high-from", "high-from " + high + " must be above medium-from " + medium);
     }
     int top = r.integer(PREFIX + "top-categories", n -> n >= 1 && n <= 50, "a number of categories between 1 and 50");
+    int trendMonths = r.integer(PREFIX + "trend-months", n -> n >= 1 && n <= 120, "a number of months between 1 and 120");
     AgeBands ages = new AgeBands(ageEdges(r, PREFIX + "age-band-edges"));
     FeaturesSettings features = FeaturesSettings.read(r, asOf, channels);
     TrainSettings train = TrainSettings.read(r, asOf, channels);
-    return new SegmentSettings(asOf, clusters, churn, new ChurnRisk(medium, high), top, ages, features, train,
+    return new SegmentSettings(asOf, clusters, churn, new ChurnRisk(medium, high), top, trendMonths, ages, features, train,
         messages);
   }
 

@@ -16,9 +16,11 @@ import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.segment.SegmentJob;
+import io.segpipe.jobs.segment.SegmentTrends;
 import io.segpipe.jobs.train.GeneratedLake;
 import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.TrainJob;
@@ -53,6 +55,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedSpark.class)
 class ReportJobTest {
+  /** A third, earlier snapshot: segment_trends of AS_OF then spans three. */
+  private static final String EARLIEST = "2024-10-31";
   private static final String BEFORE = "2024-11-30";
   private static final String AS_OF = "2024-12-31";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +67,8 @@ class ReportJobTest {
   private static Path page;
   private static Path chinesePage;
   private static JsonNode data;
+  /** The events version the segment runs saw (before the dirty batch). */
+  private static long segmentedEventsVersion;
 
   @BeforeAll
   static void runThePipeline(SparkSession session) throws IOException {
@@ -72,7 +78,9 @@ class ReportJobTest {
     lake = GeneratedLake.copyLake(built, dir.resolve("lake"),
         List.of(Events.TABLE, CustomerDaily.TABLE, Events.CUSTOMERS_TABLE, FeatureSnapshot.TABLE, "run_metrics"));
     String models = dir.resolve("models").toString();
-    for (String asOf : List.of(BEFORE, AS_OF)) {
+    assertEquals(0, new FeaturesJob().execute("--as-of", EARLIEST, "--conf", "segpipe.lake.root=" + lake),
+        "features as of " + EARLIEST);
+    for (String asOf : List.of(EARLIEST, BEFORE, AS_OF)) {
       assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\"", "--conf", "segpipe.train.k-max=4",
           "--conf", "segpipe.train.partitions=2", "--conf", "segpipe.train.churn.candidates=[tree,forest,bgnbd]",
@@ -87,6 +95,8 @@ class ReportJobTest {
       assertEquals(0, new SegmentJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
           "--conf", "segpipe.train.models=\"" + models + "\""), "segment as of " + asOf);
     }
+    segmentedEventsVersion = spark.sql("DESCRIBE HISTORY delta.`" + lake.resolve(Events.TABLE) + "`")
+        .agg(functions.max("version")).first().getLong(0);
     // A later batch with broken rows and re-sent duplicates, as a real export has them.
     String dirty = dir.resolve("dirty").toString();
     assertEquals(0, new GenerateJob().execute("--output", dirty, "--customers", "40", "--seed", "77",
@@ -95,7 +105,7 @@ class ReportJobTest {
         "--conf", "segpipe.lake.root=" + lake, "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""),
         "ingest the dirty batch");
     writeCampaignResults();
-    for (String asOf : List.of(BEFORE, AS_OF)) {
+    for (String asOf : List.of(EARLIEST, BEFORE, AS_OF)) {
       assertEquals(0, new ReportJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake), "report " + asOf);
     }
     // The same date's report in Chinese, from the same tables, into a folder of its own.
@@ -219,18 +229,121 @@ class ReportJobTest {
 
   @Test
   void theFirstSnapshotsReportHasNothingToCompareWith() throws IOException {
-    Path folder = lake.resolve("reports").resolve(BEFORE);
+    Path folder = lake.resolve("reports").resolve(EARLIEST);
     JsonNode first = JSON.readTree(folder.resolve(ReportJob.DATA).toFile());
     assertTrue(first.get("previousAsOfDate").isNull());
     assertTrue(first.get("headline").get("previous").isNull());
     assertEquals(0, first.get("transitions").size(), "no migration without an earlier snapshot");
-    assertEquals(snapshot("customer_segments", BEFORE).count(), first.get("headline").get("current").get("customers").asLong());
+    assertEquals(snapshot("customer_segments", EARLIEST).count(), first.get("headline").get("current").get("customers").asLong());
     String html = Files.readString(folder.resolve(ReportJob.PAGE));
     assertTrue(html.contains("the first snapshot: no earlier one to compare with"));
+    assertTrue(html.contains("This is the only snapshot in the period so far"), "no trend over one snapshot");
     try (var files = Files.list(folder)) {
       assertEquals(List.of(ReportJob.DATA, ReportJob.PAGE),
           files.map(p -> p.getFileName().toString()).sorted().toList(), "the report folder holds the report only");
     }
+  }
+
+  /**
+   * segment_trends as of AS_OF equals what is aggregated here, independently: its snapshot rows equal
+   * customer_segments at each of the three snapshots; its month rows equal the raw events (as the segment
+   * runs saw them, before the dirty batch) of AS_OF's members; and the report shows exactly its figures.
+   */
+  @Test
+  void segmentTrendsEqualTheSnapshotsAndTheRawEvents() throws IOException {
+    table(SegmentTrends.TABLE).createOrReplaceTempView("trends_under_test");
+    table("customer_segments").createOrReplaceTempView("segments_under_test");
+    spark.read().format("delta").option("versionAsOf", segmentedEventsVersion).load(lake.resolve(Events.TABLE).toString())
+        .createOrReplaceTempView("events_under_test");
+    String members = """
+        SELECT s.as_of_date, s.customer_id, s.frequency, s.monetary, s.clv, m.segmentation, m.segment
+        FROM segments_under_test s
+        LATERAL VIEW stack(4, 'rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage,
+          'cluster', cluster_label, 'value_tier', value_tier) m AS segmentation, segment
+        WHERE m.segment IS NOT NULL""";
+    List<Row> expectedSnapshots = spark.sql("""
+        WITH members AS (%s)
+        SELECT segmentation, segment, CAST(as_of_date AS STRING) AS period, count(*) AS customers,
+          count(*) / sum(count(*)) OVER (PARTITION BY as_of_date, segmentation) AS share,
+          count_if(frequency > 0) AS active, sum(frequency) AS orders, sum(monetary) AS revenue,
+          CAST(sum(monetary) AS DOUBLE) / sum(CAST(sum(monetary) AS DOUBLE)) OVER (PARTITION BY as_of_date, segmentation)
+            AS revenue_share,
+          avg(clv) AS clv_mean
+        FROM members GROUP BY as_of_date, segmentation, segment""".formatted(members)).collectAsList();
+    List<Row> expectedMonths = spark.sql("""
+        WITH members AS (SELECT * FROM (%s) WHERE as_of_date = DATE'%s'),
+        events AS (
+          SELECT * FROM events_under_test
+          WHERE customer_id IS NOT NULL AND event_date BETWEEN DATE'2024-01-01' AND DATE'%s'
+        ),
+        money AS (
+          SELECT customer_id, trunc(event_date, 'MM') AS month,
+            sum(CASE event_type WHEN 'purchase' THEN amount WHEN 'return' THEN -amount ELSE 0 END) AS revenue
+          FROM events GROUP BY customer_id, trunc(event_date, 'MM')
+        ),
+        first_lines AS (
+          SELECT customer_id, coalesce(order_id, event_id) AS order_key, min(event_date) AS day
+          FROM events WHERE event_type = 'purchase' GROUP BY customer_id, coalesce(order_id, event_id)
+        ),
+        orders AS (
+          SELECT customer_id, trunc(day, 'MM') AS month, count(*) AS orders FROM first_lines GROUP BY 1, 2
+        ),
+        months AS (SELECT explode(sequence(DATE'2024-01-01', DATE'2024-12-01', INTERVAL 1 MONTH)) AS month)
+        SELECT m.segmentation, m.segment, CAST(mo.month AS STRING) AS period,
+          coalesce(sum(y.revenue), 0) AS revenue, coalesce(sum(o.orders), 0) AS orders,
+          count(DISTINCT o.customer_id) AS active
+        FROM members m CROSS JOIN months mo
+        LEFT JOIN money y ON y.customer_id = m.customer_id AND y.month = mo.month
+        LEFT JOIN orders o ON o.customer_id = m.customer_id AND o.month = mo.month
+        GROUP BY m.segmentation, m.segment, mo.month""".formatted(members, AS_OF, AS_OF)).collectAsList();
+
+    Map<String, Row> actual = new HashMap<>();
+    spark.sql("SELECT * FROM trends_under_test WHERE as_of_date = DATE'" + AS_OF + "'").collectAsList()
+        .forEach(r -> actual.put(r.getAs("period_type") + "|" + r.getAs("segmentation") + "|" + r.getAs("segment") + "|"
+            + r.getAs("period_start"), r));
+    assertEquals(expectedSnapshots.size() + expectedMonths.size(), actual.size(), "one row per segment and period");
+    assertEquals(3, expectedSnapshots.stream().map(r -> r.getString(2)).distinct().count(), "three snapshots");
+    for (Row e : expectedSnapshots) {
+      String key = "snapshot|" + e.getString(0) + "|" + e.getString(1) + "|" + e.getString(2);
+      Row a = actual.get(key);
+      assertNotNull(a, key);
+      assertEquals(e.getLong(3), a.<Long>getAs("customers"), key);
+      assertEquals(e.getDouble(4), a.<Double>getAs("share"), 1e-12, key);
+      assertEquals(e.getLong(5), a.<Long>getAs("active_customers"), key);
+      assertEquals(e.getLong(6), a.<Long>getAs("orders"), key);
+      assertEquals(0, e.getDecimal(7).compareTo(a.getAs("revenue")), key + ": revenue " + e.get(7) + " " + a.getAs("revenue"));
+      assertEquals(e.getDouble(8), a.<Double>getAs("revenue_share"), 1e-12, key);
+      if (e.isNullAt(9)) {
+        assertNull(a.getAs("clv_mean"), key);
+      } else {
+        assertEquals(e.getDouble(9), a.<Double>getAs("clv_mean"), 1e-9 * Math.abs(e.getDouble(9)), key);
+      }
+    }
+    long active = 0;
+    for (Row e : expectedMonths) {
+      String key = "month|" + e.getString(0) + "|" + e.getString(1) + "|" + e.getString(2);
+      Row a = actual.get(key);
+      assertNotNull(a, key);
+      assertEquals(0, e.getDecimal(3).compareTo(a.getAs("revenue")), key + ": revenue " + e.get(3) + " " + a.getAs("revenue"));
+      assertEquals(e.getLong(4), a.<Long>getAs("orders"), key);
+      assertEquals(e.getLong(5), a.<Long>getAs("active_customers"), key);
+      active += e.getLong(5);
+    }
+    assertTrue(active > 100, "the months hold purchases: " + active);
+
+    // The report shows these figures: every trend point of report-data.json is its table row.
+    JsonNode points = data.get("trends");
+    assertTrue(points.size() > 0);
+    for (JsonNode p : points) {
+      String key = p.get("periodType").asText() + "|" + p.get("segmentation").asText() + "|" + p.get("segment").asText()
+          + "|" + p.get("periodStart").asText();
+      Row a = actual.get(key);
+      assertNotNull(a, key);
+      assertEquals(a.<Double>getAs("share"), p.get("share").asDouble(), 0, key);
+      assertEquals(a.<java.math.BigDecimal>getAs("revenue").doubleValue(), p.get("revenue").asDouble(), 0, key);
+    }
+    String html = Files.readString(page);
+    assertTrue(html.contains("data-metric=\"trend.share|rfm_segment|"), "the share chart is drawn over three snapshots");
   }
 
   /** The first date's report shows its fit against the month that followed (clv_validation). */
@@ -346,7 +459,9 @@ class ReportJobTest {
     Map<String, JsonNode> charts = new HashMap<>();
     loaded.checks().get("charts").forEach(c -> charts.put(c.get("id").asText(), c));
     List<String> expected = new ArrayList<>(List.of("chart-rfm-segments", "chart-rfm-grid", "chart-lifecycle",
-        "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-churn", "chart-silhouette",
+        "chart-migration-rfm-segment", "chart-migration-lifecycle-stage", "chart-trend-share-rfm-segment",
+        "chart-trend-revenue-rfm-segment", "chart-trend-share-lifecycle-stage", "chart-trend-revenue-lifecycle-stage",
+        "chart-churn", "chart-silhouette",
         "chart-clv-segments", "chart-clv-distribution", "chart-churn-gains", "chart-churn-reliability",
         "chart-churn-importance-forest", "chart-campaigns"));
     data.get("clusters").forEach(c -> {
@@ -519,7 +634,7 @@ class ReportJobTest {
     assertTrue(loaded.chartFonts().contains("Noto Sans CJK SC"), "the charts' labels too: " + loaded.chartFonts());
     List<String> headings = new ArrayList<>();
     loaded.checks().get("headings").forEach(h -> headings.add(h.asText()));
-    assertEquals(List.of("客户分层报告", "核心指标", "RFM 分群", "R × F 矩阵", "生命周期漏斗", "分群迁移", "客户画像", "流失风险与模型质量",
+    assertEquals(List.of("客户分层报告", "核心指标", "RFM 分群", "R × F 矩阵", "生命周期漏斗", "分群迁移", "分群趋势", "客户画像", "流失风险与模型质量",
         "客户终身价值", "营销活动", "数据质量"), headings);
     Map<String, JsonNode> charts = assertTheChartsAreDrawnAndLegible(chinesePage, loaded);
     assertTrue(charts.get("chart-lifecycle").get("title").asText().equals("各生命周期阶段的客户数"));

@@ -31,9 +31,11 @@ import io.segpipe.jobs.report.ReportData.Snapshot;
 import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
+import io.segpipe.jobs.report.ReportData.TrendPoint;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.jobs.report.ReportSettings.SegmentAdvice;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +64,7 @@ class ReportPageTest {
   static ReportSettings settings(Locale locale, String currency, Messages messages) {
     return new ReportSettings(LocalDate.parse("2024-12-31"), "reports", locale, currency,
         List.of("new", "active", "reactivated"), List.of("prospect", "new", "active", "at_risk", "lapsed", "churned", "reactivated"),
-        List.of("rfm_segment"), 10, 5, 10, List.of(new SegmentAdvice("champions", "Champions", "Best <b>customers</b>", "Reward & thank"),
+        List.of("rfm_segment"), List.of("rfm_segment"), 10, 5, 10, List.of(new SegmentAdvice("champions", "Champions", "Best <b>customers</b>", "Reward & thank"),
             new SegmentAdvice("hostile", HOSTILE, "desc", "act")), messages);
   }
 
@@ -101,7 +103,26 @@ class ReportPageTest {
             List.of(new ValidationPoint("2024-01-07", 900, 10, 11), new ValidationPoint("2025-06-30", 1000, 900, 880))),
         campaigns(),
         new DataQuality(1, 1000, 950, 30, 20, 30, List.of(new ReasonCount("channel '…' is not <one>", 30)),
-            List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20))));
+            List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20))),
+        trends(List.of("2024-10-31", "2024-11-30", "2024-12-31")));
+  }
+
+  /** rfm_segment trends: champions and the hostile segment at {@code snapshots}, and three months of revenue. */
+  static List<TrendPoint> trends(List<String> snapshots) {
+    List<TrendPoint> points = new ArrayList<>();
+    for (int i = 0; i < snapshots.size(); i++) {
+      points.add(new TrendPoint("rfm_segment", "champions", "snapshot", snapshots.get(i), 600 + 50 * i, 0.6 + 0.05 * i,
+          500L + i, 900L + i, 80000.0 + i, 0.85, 120.0));
+      if (i > 0) {
+        points.add(new TrendPoint("rfm_segment", "hostile", "snapshot", snapshots.get(i), 400 - 50 * i, 0.4 - 0.05 * i,
+            100L, 150L, 9000.5, 0.15, null));
+      }
+    }
+    for (String month : List.of("2024-10-01", "2024-11-01", "2024-12-01")) {
+      points.add(new TrendPoint("rfm_segment", "champions", "month", month, 700, 0.7, 300L, 450L, 40123.45, 0.9, null));
+      points.add(new TrendPoint("rfm_segment", "hostile", "month", month, 300, 0.3, 30L, 35L, 4457.0, 0.1, null));
+    }
+    return points;
   }
 
   /**
@@ -244,14 +265,14 @@ class ReportPageTest {
     ReportData d = data();
     ReportData without = new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), d.currency(), d.lakeRoot(),
         d.headline(), d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(),
-        d.rules(), d.churn(), d.models(), d.clv(), null, d.dataQuality());
+        d.rules(), d.churn(), d.models(), d.clv(), null, d.dataQuality(), d.trends());
     String page = ReportPage.render(without, settings(Locale.UK, "EUR"));
     assertTrue(page.contains("<p class=\"empty\">No campaign has been evaluated yet (the lake has no campaign_results"
         + " table): run <code>segpipe evaluate --as-of 2024-12-31</code>"));
     assertFalse(page.contains("chart-campaigns") || page.contains("data-metric=\"campaign."));
     ReportData allLater = new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), d.currency(), d.lakeRoot(),
         d.headline(), d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(),
-        d.rules(), d.churn(), d.models(), d.clv(), new CampaignSection(List.of(), 3), d.dataQuality());
+        d.rules(), d.churn(), d.models(), d.clv(), new CampaignSection(List.of(), 3), d.dataQuality(), d.trends());
     String later = ReportPage.render(allLater, settings(Locale.UK, "EUR"));
     assertTrue(later.contains("No campaign has been evaluated yet as of 2024-12-31."));
     assertTrue(later.contains("data-value=\"3.0\">3</span> campaigns were left out: evaluated after 2024-12-31"));
@@ -295,7 +316,7 @@ class ReportPageTest {
     ReportData d = data();
     ReportData without = new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), d.currency(), d.lakeRoot(),
         d.headline(), d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(),
-        d.rules(), d.churn(), d.models(), null, d.campaigns(), d.dataQuality());
+        d.rules(), d.churn(), d.models(), null, d.campaigns(), d.dataQuality(), d.trends());
     String page = ReportPage.render(without, settings(Locale.UK, "EUR"));
     assertTrue(page.contains("No lifetime value for this date: run <code>segpipe clv --as-of 2024-12-31</code>"));
     assertFalse(page.contains("chart-clv"));
@@ -323,9 +344,36 @@ class ReportPageTest {
     assertTrue(page.contains("default-src 'none'"), "the page forbids itself any fetch");
     int charts = page.split("<svg ", -1).length - 1;
     assertEquals(charts, page.split("class=\"chart-title\"", -1).length - 1, "every chart has a title");
-    assertEquals(16, charts, "segments, grid, funnel, migration, two for the one cluster, churn, silhouette, churn gains,"
-        + " reliability and importance, four for lifetime value: by segment, distribution, tracking, holdout by"
-        + " repeat count, and the campaigns' uplift");
+    assertEquals(18, charts, "segments, grid, funnel, migration, two trends (shares over snapshots, revenue by month),"
+        + " two for the one cluster, churn, silhouette, churn gains, reliability and importance, four for lifetime"
+        + " value: by segment, distribution, tracking, holdout by repeat count, and the campaigns' uplift");
+  }
+
+  @Test
+  void trendsDrawEachSegmentOverTheSnapshotsAndTheMonths() {
+    String page = ReportPage.render(data(), settings(Locale.UK, "GBP"));
+    String section = page.substring(page.indexOf("<section id=\"trends\">"), page.indexOf("<section id=\"clusters\">"));
+    assertTrue(section.contains("RFM segment: share of customers at each snapshot"), section);
+    assertTrue(section.contains("data-metric=\"trend.share|rfm_segment|champions|2024-11-30\" data-value=\"0.65\""));
+    assertTrue(section.contains("data-metric=\"trend.share|rfm_segment|hostile|2024-12-31\" data-value=\"0.30000000000000004\""));
+    // the hostile segment had no customers at the first snapshot: drawn at 0, with no figure of the table
+    assertFalse(section.contains("trend.share|rfm_segment|hostile|2024-10-31"));
+    assertTrue(section.contains("data-metric=\"trend.revenue|rfm_segment|champions|2024-11-01\" data-value=\"40123.45\""));
+    assertTrue(section.contains(">Nov 2024<") && section.contains(">2024-10-31<"), "months and snapshot dates on the axes");
+    assertTrue(section.contains("Nov 2024, Champions: €40,123"), "revenue in the tooltip, in the data's currency");
+    assertFalse(section.contains("class=\"empty\""));
+
+    String first = ReportPage.render(firstSnapshot(data()), settings(Locale.UK, "GBP"));
+    String once = first.substring(first.indexOf("<section id=\"trends\">"), first.indexOf("<section id=\"clusters\">"));
+    assertTrue(once.contains("This is the only snapshot in the period so far"), once);
+    assertFalse(once.contains("chart-trend-share-"));
+    assertTrue(once.contains("chart-trend-revenue-rfm-segment"), "the months are drawn from the first snapshot on");
+
+    String none = ReportPage.render(oddCases(data()), settings(Locale.UK, "GBP"));
+    assertTrue(none.contains("There are no trends for this date"));
+
+    String chinese = ReportPage.render(data(), settings(CHINA, "CNY"));
+    assertTrue(chinese.contains(">2024年11月<"), "months the Chinese way");
   }
 
   @Test
@@ -358,7 +406,7 @@ class ReportPageTest {
         List.of(new TransitionMatrix("cluster", "2024-11-30", List.of("lapsed-low_spend"), List.of("recent"),
             List.of(new Transition("lapsed-low_spend", "recent", 4, 1.0)))),
         d.population(), List.of(new ClusterPortrait("lapsed-low_spend", 10, 1.0, 1.0, d.clusters().get(0).means(), Map.of(),
-            List.of(), Map.of(), 0.5)), List.of(), d.churn(), d.models(), d.clv(), d.campaigns(), d.dataQuality());
+            List.of(), Map.of(), 0.5)), List.of(), d.churn(), d.models(), d.clv(), d.campaigns(), d.dataQuality(), d.trends());
     String page = ReportPage.render(named, settings(CHINA, "CNY"));
     assertTrue(page.contains("<h3>久未购买、低消费</h3>") && page.contains("id=\"chart-cluster-lapsed-low-spend-profile\""),
         "the portrait is headed by the cluster's name, its chart keyed by its code");
@@ -472,7 +520,7 @@ class ReportPageTest {
     ReportData d = data();
     ReportData allLater = new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), d.currency(), d.lakeRoot(),
         d.headline(), d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(),
-        d.rules(), d.churn(), d.models(), d.clv(), new CampaignSection(List.of(), 3), d.dataQuality());
+        d.rules(), d.churn(), d.models(), d.clv(), new CampaignSection(List.of(), 3), d.dataQuality(), d.trends());
     List<ReportData> variants = List.of(d, firstSnapshot(d), oddCases(d), allLater);
     java.util.Set<String> used = new java.util.TreeSet<>();
     for (String tag : List.of("en-GB", "zh-CN")) {
@@ -514,7 +562,7 @@ class ReportPageTest {
   static ReportData inCurrency(ReportData d, String currency) {
     return new ReportData(d.asOfDate(), d.previousAsOfDate(), d.generatedAt(), currency, d.lakeRoot(), d.headline(),
         d.rfmSegments(), d.rfmGrid(), d.lifecycle(), d.transitions(), d.population(), d.clusters(), d.rules(), d.churn(),
-        d.models(), d.clv(), d.campaigns(), d.dataQuality());
+        d.models(), d.clv(), d.campaigns(), d.dataQuality(), d.trends());
   }
 
   /** The first snapshot: nothing to compare with, and no lifetime value, campaigns, churn scores or clusters yet. */
@@ -524,7 +572,8 @@ class ReportPageTest {
         new Headline(d.headline().current(), null), d.rfmSegments(), d.rfmGrid(),
         d.lifecycle().stream().map(s -> new StageCount(s.stage(), s.customers(), s.share(), null)).toList(), List.of(),
         d.population(), List.of(), List.of(), new ChurnRisk(List.of(), Map.of("low", 0L), 0, Double.NaN), d.models(),
-        null, null, new DataQuality(q.ingestRunCount(), q.eventsRead(), q.eventsWritten(), 0, 0, 0, List.of(), q.latestRuns()));
+        null, null, new DataQuality(q.ingestRunCount(), q.eventsRead(), q.eventsWritten(), 0, 0, 0, List.of(), q.latestRuns()),
+        trends(List.of("2024-12-31")));
   }
 
   /**
@@ -585,6 +634,6 @@ class ReportPageTest {
         List.of(new ClusterRuleText(0, 0, "a", "every customer → cluster 0, a", 10)),
         new ChurnRisk(List.of(new ChurnBin(0.0, 0.1, 5, "unknown")), Map.of("unknown", 5L), 5, 0.05), single, days,
         campaigns, new DataQuality(1, 10, 0, 0, 0, 0, List.of(),
-            List.of(new IngestRun("r2", "2025-01-02T03:04:05.678Z", "failed", 10, 0, 0, 0))));
+            List.of(new IngestRun("r2", "2025-01-02T03:04:05.678Z", "failed", 10, 0, 0, 0))), List.of());
   }
 }

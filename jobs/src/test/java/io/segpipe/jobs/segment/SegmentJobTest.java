@@ -57,7 +57,7 @@ class SegmentJobTest {
   private static final String AS_OF = "2024-12-31";
   private static final List<String> CHANNELS = List.of("web", "app", "store", "social", "marketplace", "call_center");
   private static final List<String> TABLES = List.of(CustomerSegments.TABLE, SegmentProfiles.TABLE,
-      SegmentRules.TABLE, SegmentTransitions.TABLE);
+      SegmentRules.TABLE, SegmentTransitions.TABLE, SegmentTrends.TABLE);
   private static final double EPS = 1e-9;
 
   private static SparkSession spark;
