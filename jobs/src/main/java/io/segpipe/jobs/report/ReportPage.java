@@ -20,6 +20,7 @@ import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
 import io.segpipe.jobs.report.ReportData.TrendPoint;
+import io.segpipe.jobs.segment.SegmentTrends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -353,7 +354,8 @@ final class ReportPage {
     bySegmentation.forEach((segmentation, points) -> {
       String name = words.named("segmentation", segmentation);
       html.append("<h3>").append(escape(name)).append("</h3>\n");
-      List<TrendPoint> snapshots = points.stream().filter(p -> p.periodType().equals("snapshot")).toList();
+      List<TrendPoint> snapshots =
+          points.stream().filter(p -> p.periodType().equals(SegmentTrends.SNAPSHOT)).toList();
       if (snapshots.stream().map(TrendPoint::periodStart).distinct().count() < 2) {
         paragraph("empty", escape(words.text("trends.one-snapshot")));
       } else {
@@ -363,7 +365,7 @@ final class ReportPage {
             trendSeries(segmentation, snapshots, "share", TrendPoint::share, p -> format.percent(p.share())),
             format::percent));
       }
-      List<TrendPoint> months = points.stream().filter(p -> p.periodType().equals("month")).toList();
+      List<TrendPoint> months = points.stream().filter(p -> p.periodType().equals(SegmentTrends.MONTH)).toList();
       if (!months.isEmpty()) {
         figure(charts.lines("chart-trend-revenue-" + Markup.slug(segmentation),
             words.format("trends.revenue-title", name), words.text("trends.month-axis"),
