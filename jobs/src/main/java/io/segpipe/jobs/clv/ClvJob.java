@@ -9,7 +9,6 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.schema.Events;
-import io.segpipe.common.sql.SqlResource;
 import io.segpipe.jobs.train.ModelRegistry;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -83,12 +82,7 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
     ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
 
     context.phase("customer summary");
-    Dataset<Row> summary = SqlResource.load("sql/clv/customer_summary.sql")
-        .withView("daily", daily)
-        .with("history_start", s.historyStart().orElse(LocalDate.of(1, 1, 1)))
-        .with("as_of", asOf)
-        .run(context.spark())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> summary = ChurnBaseline.summary(daily, s, asOf).persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> triples = summary.groupBy("x", "t_x_days", "t_cal_days").count()
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -299,19 +299,17 @@ final class ReportFigures {
     List<String> segmentations = settings.trendSegmentations();
     List<TrendPoint> points = lake.read(TRENDS, "")
         .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))).and(col("segmentation").isin(segmentations.toArray())))
-        .select(col("segmentation"), col("segment"), col("period_type"), col("period_start").cast("string"),
-            col("customers"), col("share"), col("active_customers"), col("orders"), col("revenue").cast("double"),
-            col("revenue_share"), col("clv_mean"))
+        .withColumn("period_start", col("period_start").cast("string"))
         .collectAsList().stream()
-        .map(r -> new TrendPoint(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
-            r.getDouble(5), nullable(r, 6), nullable(r, 7), nullableDouble(r, 8), nullableDouble(r, 9),
-            nullableDouble(r, 10)))
+        .map(r -> new TrendPoint(r.getAs("segmentation"), r.getAs("segment"), r.getAs("period_type"),
+            r.getAs("period_start"), r.getAs("customers"), r.getAs("share"), optionalLong(r, "active_customers"),
+            optionalLong(r, "orders"), optional(r, "revenue"), optional(r, "revenue_share"), optional(r, "clv_mean")))
         .toList();
     List<TrendPoint> out = new ArrayList<>();
     for (String segmentation : segmentations) {
       List<TrendPoint> mine = points.stream().filter(p -> p.segmentation().equals(segmentation)).toList();
       List<String> order = ordered(mine.stream().map(TrendPoint::segment).distinct().toList(), segmentOrder(segmentation),
-          "");
+          null);
       mine.stream().sorted(Comparator.comparing((TrendPoint p) -> !p.periodType().equals(SegmentTrends.SNAPSHOT))
               .thenComparing(TrendPoint::periodStart).thenComparingInt(p -> order.indexOf(p.segment())))
           .forEach(out::add);
@@ -319,12 +317,8 @@ final class ReportFigures {
     return out;
   }
 
-  private static Long nullable(Row row, int i) {
-    return row.isNullAt(i) ? null : row.getLong(i);
-  }
-
-  private static Double nullableDouble(Row row, int i) {
-    return row.isNullAt(i) ? null : row.getDouble(i);
+  private static Long optionalLong(Row r, String column) {
+    return r.isNullAt(r.fieldIndex(column)) ? null : r.getAs(column);
   }
 
   /** The display order of a segmentation's segments where config gives one (else alphabetical). */
@@ -337,7 +331,7 @@ final class ReportFigures {
     };
   }
 
-  /** Known segments in their order, then others alphabetically, then the marker ((new) or (gone)) last. */
+  /** Known segments in their order, then others alphabetically, then the marker ((new) or (gone); null: none) last. */
   static List<String> ordered(List<String> present, List<String> order, String marker) {
     List<String> out = new ArrayList<>(order.stream().filter(present::contains).toList());
     present.stream().filter(s -> !order.contains(s) && !s.equals(marker)).sorted().forEach(out::add);

@@ -390,6 +390,8 @@ final class ReportPage {
       ToDoubleFunction<TrendPoint> value, Function<TrendPoint, String> text) {
     List<String> periods = trendPeriods(points);
     List<String> segments = points.stream().map(TrendPoint::segment).distinct().toList();
+    Map<String, TrendPoint> byKey = new LinkedHashMap<>();
+    points.forEach(p -> byKey.put(p.segment() + "|" + p.periodStart(), p));
     List<Series> series = new ArrayList<>();
     for (int i = 0; i < segments.size(); i++) {
       String segment = segments.get(i);
@@ -398,8 +400,7 @@ final class ReportPage {
       String[] metrics = new String[periods.size()];
       for (int j = 0; j < periods.size(); j++) {
         String period = periods.get(j);
-        TrendPoint point = points.stream().filter(p -> p.segment().equals(segment) && p.periodStart().equals(period))
-            .findFirst().orElse(null);
+        TrendPoint point = byKey.get(segment + "|" + period);
         values[j] = point == null ? 0 : value.applyAsDouble(point);
         labels[j] = point == null ? format.count(0) : text.apply(point);
         metrics[j] = point == null ? null : "trend." + metric + "|" + segmentation + "|" + segment + "|" + period;
