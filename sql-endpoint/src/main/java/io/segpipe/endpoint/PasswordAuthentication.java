@@ -6,9 +6,9 @@ import javax.security.sasl.AuthenticationException;
 import org.apache.hive.service.auth.PasswdAuthenticationProvider;
 
 /**
- * HiveServer2's CUSTOM authentication for segpipe.sql-endpoint.authentication = password: one user, its
- * password read from the environment variable the endpoint names, compared in constant time. The
- * server creates it by class name; the user and variable name come as system properties.
+ * HiveServer2's CUSTOM authentication for segpipe.sql-endpoint.authentication = password: one user,
+ * its password read from the environment variable the endpoint names, compared in constant time.
+ * The server creates it by class name; the user and variable name come as system properties.
  */
 public final class PasswordAuthentication implements PasswdAuthenticationProvider {
   static final String USER_PROPERTY = "segpipe.sql-endpoint.user";

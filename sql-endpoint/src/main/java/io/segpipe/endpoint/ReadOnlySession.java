@@ -34,21 +34,46 @@ import scala.runtime.BoxedUnit;
  */
 public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   /** Statements that only read the catalog or the session's settings. */
-  private static final Set<String> READING_COMMANDS = Set.of("ShowTables", "ShowTablesCommand", "ShowNamespaces",
-      "ShowTableExtended", "DescribeRelation", "DescribeTableCommand", "DescribeColumn", "DescribeColumnCommand",
-      "DescribeNamespace", "DescribeNamespaceCommand", "ShowColumns", "ShowColumnsCommand", "SetCatalogAndNamespace",
-      "SetNamespaceCommand", "ExplainCommand", "ShowFunctions", "ShowFunctionsCommand", "DescribeFunction",
-      "DescribeFunctionCommand", "ShowCatalogsCommand", "ShowCurrentNamespaceCommand", "ShowTablePropertiesCommand",
-      "ShowTableProperties", "ShowCreateTable", "ShowCreateTableCommand", "ShowPartitions", "ShowPartitionsCommand",
-      "DescribeQueryCommand");
+  private static final Set<String> READING_COMMANDS =
+      Set.of(
+          "ShowTables",
+          "ShowTablesCommand",
+          "ShowNamespaces",
+          "ShowTableExtended",
+          "DescribeRelation",
+          "DescribeTableCommand",
+          "DescribeColumn",
+          "DescribeColumnCommand",
+          "DescribeNamespace",
+          "DescribeNamespaceCommand",
+          "ShowColumns",
+          "ShowColumnsCommand",
+          "SetCatalogAndNamespace",
+          "SetNamespaceCommand",
+          "ExplainCommand",
+          "ShowFunctions",
+          "ShowFunctionsCommand",
+          "DescribeFunction",
+          "DescribeFunctionCommand",
+          "ShowCatalogsCommand",
+          "ShowCurrentNamespaceCommand",
+          "ShowTablePropertiesCommand",
+          "ShowTableProperties",
+          "ShowCreateTable",
+          "ShowCreateTableCommand",
+          "ShowPartitions",
+          "ShowPartitionsCommand",
+          "DescribeQueryCommand");
+
   /** The served tables: folder (as {@link #folderOf} gives it) to table name. */
   private static volatile Map<String, String> folders = Map.of();
+
   private static volatile boolean active;
 
   /**
-   * From now on every statement is checked, and may read only {@code tables} (name, without database, to
-   * the folder the table is in). Called once the endpoint has registered its tables, which it does with
-   * DDL of its own.
+   * From now on every statement is checked, and may read only {@code tables} (name, without
+   * database, to the folder the table is in). Called once the endpoint has registered its tables,
+   * which it does with DDL of its own.
    */
   static void activate(Map<String, String> tables) {
     Map<String, String> byFolder = new java.util.HashMap<>();
@@ -58,8 +83,8 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
   }
 
   /**
-   * The served table whose folder holds {@code path} (the folder itself, or a file in it: Delta reads its
-   * own _delta_log through the session too), or null.
+   * The served table whose folder holds {@code path} (the folder itself, or a file in it: Delta
+   * reads its own _delta_log through the session too), or null.
    */
   private static String servedFolder(String path) {
     for (Map.Entry<String, String> f : folders.entrySet()) {
@@ -85,22 +110,26 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
 
   @Override
   public BoxedUnit apply(SparkSessionExtensions extensions) {
-    extensions.injectCheckRule(new AbstractFunction1<SparkSession, Function1<LogicalPlan, BoxedUnit>>() {
-      @Override
-      public Function1<LogicalPlan, BoxedUnit> apply(SparkSession session) {
-        return new AbstractFunction1<LogicalPlan, BoxedUnit>() {
+    extensions.injectCheckRule(
+        new AbstractFunction1<SparkSession, Function1<LogicalPlan, BoxedUnit>>() {
           @Override
-          public BoxedUnit apply(LogicalPlan plan) {
-            check(plan);
-            return BoxedUnit.UNIT;
+          public Function1<LogicalPlan, BoxedUnit> apply(SparkSession session) {
+            return new AbstractFunction1<LogicalPlan, BoxedUnit>() {
+              @Override
+              public BoxedUnit apply(LogicalPlan plan) {
+                check(plan);
+                return BoxedUnit.UNIT;
+              }
+            };
           }
-        };
-      }
-    });
+        });
     return BoxedUnit.UNIT;
   }
 
-  /** Throws {@link Refused} when {@code plan} (an analysed statement) does anything but read allowed tables. */
+  /**
+   * Throws {@link Refused} when {@code plan} (an analysed statement) does anything but read allowed
+   * tables.
+   */
   static void check(LogicalPlan plan) {
     if (active) {
       checkNode(plan);
@@ -111,11 +140,14 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
     String node = plan.getClass().getSimpleName();
     if (plan instanceof SetCommand set) {
       if (set.kv().isDefined() && set.kv().get()._2().isDefined()) {
-        throw new Refused("SET with a value is refused: the endpoint's settings are fixed when it starts.");
+        throw new Refused(
+            "SET with a value is refused: the endpoint's settings are fixed when it starts.");
       }
     } else if (plan instanceof Command && !READING_COMMANDS.contains(node)) {
-      throw new Refused(describe(node) + " is refused: the segpipe SQL endpoint is read-only (it serves SELECT,"
-          + " SHOW and DESCRIBE).");
+      throw new Refused(
+          describe(node)
+              + " is refused: the segpipe SQL endpoint is read-only (it serves SELECT,"
+              + " SHOW and DESCRIBE).");
     }
     if (plan instanceof ScriptTransformation) {
       throw new Refused("SELECT TRANSFORM ... USING is refused: it runs a command on the server.");
@@ -124,9 +156,11 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
       if (r.catalogTable().isDefined()) {
         table(r.catalogTable());
       } else if (r.relation() instanceof HadoopFsRelation files) {
-        // a Delta table read through the catalog arrives as files (and so do Delta's reads of its log): they
+        // a Delta table read through the catalog arrives as files (and so do Delta's reads of its
+        // log): they
         // must be in one of the served tables' folders
-        for (org.apache.hadoop.fs.Path root : JavaConverters.seqAsJavaList(files.location().rootPaths())) {
+        for (org.apache.hadoop.fs.Path root :
+            JavaConverters.seqAsJavaList(files.location().rootPaths())) {
           String table = servedFolder(folderOf(root.toUri().toString()));
           if (table == null) {
             throw fileQuery(root.toString());
@@ -155,7 +189,8 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
 
   private static void check(Expression e) {
     if (e instanceof CallMethodViaReflection) {
-      throw new Refused("reflect and java_method are refused: they call Java methods on the server.");
+      throw new Refused(
+          "reflect and java_method are refused: they call Java methods on the server.");
     }
     if (e instanceof SubqueryExpression s) {
       checkNode(s.plan());
@@ -174,18 +209,27 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
 
   private static void name(String table) {
     if (!folders.containsValue(table)) {
-      throw new Refused("The table " + table + " is not served by this endpoint. It serves " + String.join(", ",
-          allowed()) + " (segpipe.sql-endpoint.tables).");
+      throw new Refused(
+          "The table "
+              + table
+              + " is not served by this endpoint. It serves "
+              + String.join(", ", allowed())
+              + " (segpipe.sql-endpoint.tables).");
     }
   }
 
   private static Refused fileQuery(String what) {
-    return new Refused("Queries on file paths (e.g. parquet.`/path`) are refused: the endpoint serves its tables only"
-        + " (this one reads " + what + ").");
+    return new Refused(
+        "Queries on file paths (e.g. parquet.`/path`) are refused: the endpoint serves its tables only"
+            + " (this one reads "
+            + what
+            + ").");
   }
 
   private static String describe(String node) {
-    return node.replaceAll("(Command|Statement|Exec)$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toUpperCase();
+    return node.replaceAll("(Command|Statement|Exec)$", "")
+        .replaceAll("([a-z])([A-Z])", "$1 $2")
+        .toUpperCase();
   }
 
   /** A statement the endpoint does not run, with the reason. */

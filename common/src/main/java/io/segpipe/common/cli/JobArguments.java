@@ -23,11 +23,18 @@ public final class JobArguments {
     }
   }
 
-  private static final List<Option> COMMON = List.of(
-      new Option("config", "FILE", "HOCON config file; its keys override the defaults in conf/segpipe.conf"),
-      new Option("as-of", "YYYY-MM-DD", "snapshot date the job works for (where it applies)"),
-      new Option("conf", "KEY=VALUE", "override one config key, e.g. --conf segpipe.lake.root=/tmp/lake (repeatable)"),
-      new Option("help", null, "print this help and exit"));
+  private static final List<Option> COMMON =
+      List.of(
+          new Option(
+              "config",
+              "FILE",
+              "HOCON config file; its keys override the defaults in conf/segpipe.conf"),
+          new Option("as-of", "YYYY-MM-DD", "snapshot date the job works for (where it applies)"),
+          new Option(
+              "conf",
+              "KEY=VALUE",
+              "override one config key, e.g. --conf segpipe.lake.root=/tmp/lake (repeatable)"),
+          new Option("help", null, "print this help and exit"));
 
   private final Optional<String> configFile;
   private final Optional<LocalDate> asOf;
@@ -35,8 +42,12 @@ public final class JobArguments {
   private final Map<String, String> options;
   private final boolean help;
 
-  private JobArguments(Optional<String> configFile, Optional<LocalDate> asOf, Map<String, String> overrides,
-      Map<String, String> options, boolean help) {
+  private JobArguments(
+      Optional<String> configFile,
+      Optional<LocalDate> asOf,
+      Map<String, String> overrides,
+      Map<String, String> options,
+      boolean help) {
     this.configFile = configFile;
     this.asOf = asOf;
     this.overrides = Collections.unmodifiableMap(overrides);
@@ -56,7 +67,12 @@ public final class JobArguments {
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (!arg.startsWith("--")) {
-        throw new UserError("Unexpected argument '" + arg + "' for job " + job + ". Options start with --; run with --help to list them.");
+        throw new UserError(
+            "Unexpected argument '"
+                + arg
+                + "' for job "
+                + job
+                + ". Options start with --; run with --help to list them.");
       }
       String name = arg.substring(2);
       String inlineValue = null;
@@ -70,7 +86,12 @@ public final class JobArguments {
       }
       Option option = known.get(name);
       if (option == null) {
-        throw new UserError("Unknown option --" + name + " for job " + job + ". Run with --help to list the options.");
+        throw new UserError(
+            "Unknown option --"
+                + name
+                + " for job "
+                + job
+                + ". Run with --help to list the options.");
       }
       String value = null;
       if (option.takesValue()) {
@@ -89,14 +110,18 @@ public final class JobArguments {
         case "conf" -> {
           int sep = value.indexOf('=');
           if (sep <= 0) {
-            throw new UserError("--conf takes KEY=VALUE, got '" + value + "'. Example: --conf segpipe.lake.root=/tmp/lake");
+            throw new UserError(
+                "--conf takes KEY=VALUE, got '"
+                    + value
+                    + "'. Example: --conf segpipe.lake.root=/tmp/lake");
           }
           overrides.put(value.substring(0, sep).trim(), value.substring(sep + 1));
         }
         default -> options.put(name, value == null ? "true" : value);
       }
     }
-    return new JobArguments(Optional.ofNullable(configFile), Optional.ofNullable(asOf), overrides, options, help);
+    return new JobArguments(
+        Optional.ofNullable(configFile), Optional.ofNullable(asOf), overrides, options, help);
   }
 
   public static LocalDate parseDate(String what, String value) {
@@ -109,14 +134,19 @@ public final class JobArguments {
 
   public static String usage(String job, String summary, List<Option> jobOptions) {
     StringBuilder out = new StringBuilder();
-    out.append("Usage: segpipe ").append(job).append(" [options]\n\n").append(summary).append("\n\nOptions:\n");
+    out.append("Usage: segpipe ")
+        .append(job)
+        .append(" [options]\n\n")
+        .append(summary)
+        .append("\n\nOptions:\n");
     List<Option> all = new ArrayList<>(jobOptions);
     all.addAll(COMMON);
     for (Option o : all) {
       String left = "  --" + o.name() + (o.takesValue() ? " " + o.valueName() : "");
       out.append(String.format("%-32s %s%n", left, o.description()));
     }
-    out.append("\nExit codes: 0 success, 2 a problem with the input or config (the message says what to fix), 1 any other failure.\n");
+    out.append(
+        "\nExit codes: 0 success, 2 a problem with the input or config (the message says what to fix), 1 any other failure.\n");
     return out.toString();
   }
 
@@ -129,7 +159,10 @@ public final class JobArguments {
   }
 
   public LocalDate requireAsOf(String job) {
-    return asOf.orElseThrow(() -> new UserError("Job " + job + " needs --as-of YYYY-MM-DD: the snapshot date to compute."));
+    return asOf.orElseThrow(
+        () ->
+            new UserError(
+                "Job " + job + " needs --as-of YYYY-MM-DD: the snapshot date to compute."));
   }
 
   public Map<String, String> overrides() {

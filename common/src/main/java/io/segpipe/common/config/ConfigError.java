@@ -6,7 +6,12 @@ import java.util.List;
 /** A config that cannot be used; the message lists every problem with its key and file. */
 public final class ConfigError extends UserError {
   public ConfigError(List<String> problems) {
-    super("The configuration has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n  - "
-        + String.join("\n  - ", problems));
+    super(
+        "The configuration has "
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + ":\n  - "
+            + String.join("\n  - ", problems));
   }
 }

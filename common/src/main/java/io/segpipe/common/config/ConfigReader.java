@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Typed reads of one loaded config that collect every problem (key, file and line, what is expected)
- * instead of stopping at the first, so a user fixes a config in one go.
+ * Typed reads of one loaded config that collect every problem (key, file and line, what is
+ * expected) instead of stopping at the first, so a user fixes a config in one go.
  */
 public final class ConfigReader {
   private final Config config;
@@ -54,7 +54,13 @@ public final class ConfigReader {
 
   private boolean present(String key, String expected) {
     if (!config.hasPathOrNull(key) || config.getIsNull(key)) {
-      problems.add(key + ": missing; expected " + expected + ". Add it to your config file or pass --conf " + key + "=...");
+      problems.add(
+          key
+              + ": missing; expected "
+              + expected
+              + ". Add it to your config file or pass --conf "
+              + key
+              + "=...");
       return false;
     }
     return true;
@@ -67,7 +73,8 @@ public final class ConfigReader {
     try {
       return config.getString(key);
     } catch (ConfigException.WrongType e) {
-      problem(key, "expected a string, found " + config.getValue(key).valueType().name().toLowerCase());
+      problem(
+          key, "expected a string, found " + config.getValue(key).valueType().name().toLowerCase());
       return "";
     }
   }
@@ -86,7 +93,9 @@ public final class ConfigReader {
     try {
       double value = config.getDouble(key);
       if (!valid.test(value)) {
-        problem(key, "value " + config.getValue(key).unwrapped() + " is out of range; expected " + expected);
+        problem(
+            key,
+            "value " + config.getValue(key).unwrapped() + " is out of range; expected " + expected);
       }
       return value;
     } catch (ConfigException.WrongType e) {

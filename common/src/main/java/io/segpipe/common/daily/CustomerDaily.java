@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * channel (sql/daily/customer_daily.sql), kept by ingest for exactly the dates each events commit
  * touches, so that features reads a window of small daily rows instead of a year of raw events.
  *
- * <p>Delta has no commit across two tables, so every write of customer_daily records in its commit's
- * userMetadata the events table (its Delta table id) and version it covers ({@value #NOTE}N;events_table=ID). {@link #catchUp} compares that with the
- * events table's newest version and rebuilds the dates that the events commits in between added or
- * removed data in (read from those commits' entries in the events log), so a crash between the two
- * commits, or a writer of events other than ingest (forget), is repaired by the next run that reads it.
+ * <p>Delta has no commit across two tables, so every write of customer_daily records in its
+ * commit's userMetadata the events table (its Delta table id) and version it covers ({@value
+ * #NOTE}N;events_table=ID). {@link #catchUp} compares that with the events table's newest version
+ * and rebuilds the dates that the events commits in between added or removed data in (read from
+ * those commits' entries in the events log), so a crash between the two commits, or a writer of
+ * events other than ingest (forget), is repaired by the next run that reads it.
  */
 public final class CustomerDaily {
   private static final Logger LOG = LoggerFactory.getLogger(CustomerDaily.class);
@@ -44,52 +45,73 @@ public final class CustomerDaily {
 
   public static final String TABLE = "customer_daily";
   public static final String DATE = "event_date";
-  /** The partition column: the first day of event_date's month (a year is 12 partitions, not 365 tiny ones). */
+
+  /**
+   * The partition column: the first day of event_date's month (a year is 12 partitions, not 365
+   * tiny ones).
+   */
   public static final String MONTH = "event_month";
+
   static final String NOTE = "segpipe.events_version=";
   private static final String TABLE_ID = "events_table=";
-  /** How many of customer_daily's newest commits are searched for the version note before all are read. */
+
+  /**
+   * How many of customer_daily's newest commits are searched for the version note before all are
+   * read.
+   */
   private static final int RECENT_COMMITS = 20;
 
   /** The table's columns, in order (docs/contracts.md). */
-  public static final StructType SCHEMA = new StructType()
-      .add("customer_id", DataTypes.StringType, false)
-      .add(DATE, DataTypes.DateType, false)
-      .add("channel", DataTypes.StringType, false)
-      .add("events", DataTypes.LongType, false)
-      .add("purchased_amount", DataTypes.createDecimalType(28, 2), true)
-      .add("returned_amount", DataTypes.createDecimalType(28, 2), true)
-      .add("order_keys", DataTypes.createArrayType(DataTypes.StringType, false), false)
-      .add("category_spend", DataTypes.createMapType(DataTypes.StringType, DataTypes.createDecimalType(28, 2)), false)
-      .add("visited", DataTypes.BooleanType, true)
-      .add("purchased", DataTypes.BooleanType, true)
-      .add("rating_sum", DataTypes.LongType, true)
-      .add("ratings", DataTypes.LongType, false)
-      .add(MONTH, DataTypes.DateType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add(DATE, DataTypes.DateType, false)
+          .add("channel", DataTypes.StringType, false)
+          .add("events", DataTypes.LongType, false)
+          .add("purchased_amount", DataTypes.createDecimalType(28, 2), true)
+          .add("returned_amount", DataTypes.createDecimalType(28, 2), true)
+          .add("order_keys", DataTypes.createArrayType(DataTypes.StringType, false), false)
+          .add(
+              "category_spend",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.createDecimalType(28, 2)),
+              false)
+          .add("visited", DataTypes.BooleanType, true)
+          .add("purchased", DataTypes.BooleanType, true)
+          .add("rating_sum", DataTypes.LongType, true)
+          .add("ratings", DataTypes.LongType, false)
+          .add(MONTH, DataTypes.DateType, false);
 
   private CustomerDaily() {}
 
   /** The daily rows of {@code events} (rows of the events contract, of any dates), lazily. */
   public static Dataset<Row> aggregate(Dataset<Row> events) {
-    return SqlResource.load("sql/daily/customer_daily.sql").withView("events", events).run(events.sparkSession());
+    return SqlResource.load("sql/daily/customer_daily.sql")
+        .withView("events", events)
+        .run(events.sparkSession());
   }
 
   /**
-   * What one call did: the events version customer_daily covers now, the one it covered before (-1 for
-   * none), how many dates were rebuilt (all of them when {@code whole}) and why.
+   * What one call did: the events version customer_daily covers now, the one it covered before (-1
+   * for none), how many dates were rebuilt (all of them when {@code whole}) and why.
    */
-  public record Refresh(long eventsVersion, long coveredBefore, int dates, boolean whole, String why) {
+  public record Refresh(
+      long eventsVersion, long coveredBefore, int dates, boolean whole, String why) {
     public String describe() {
-      return whole ? "rebuilt whole from events version " + eventsVersion + " (" + why + ")"
-          : dates == 0 ? "up to date with events version " + eventsVersion + (why.isEmpty() ? "" : " (" + why + ")")
-          : dates + " dates rebuilt, events version " + coveredBefore + " -> " + eventsVersion;
+      return whole
+          ? "rebuilt whole from events version " + eventsVersion + " (" + why + ")"
+          : dates == 0
+              ? "up to date with events version "
+                  + eventsVersion
+                  + (why.isEmpty() ? "" : " (" + why + ")")
+              : dates + " dates rebuilt, events version " + coveredBefore + " -> " + eventsVersion;
     }
   }
 
   /**
-   * Brings customer_daily up to the newest events version: builds it whole when it does not exist, records
-   * no version, or the events log entries it needs are gone; otherwise rebuilds exactly the dates in which
-   * events commits since the covered version changed data (compaction, which changes none, is skipped).
+   * Brings customer_daily up to the newest events version: builds it whole when it does not exist,
+   * records no version, or the events log entries it needs are gone; otherwise rebuilds exactly the
+   * dates in which events commits since the covered version changed data (compaction, which changes
+   * none, is skipped).
    */
   public static Refresh catchUp(Lake lake) {
     try {
@@ -98,7 +120,8 @@ public final class CustomerDaily {
       if (StorageFailures.concurrentModification(e).isEmpty()) {
         throw e;
       }
-      // Another run (a second features run, an ingest) committed first: it has brought the table up to
+      // Another run (a second features run, an ingest) committed first: it has brought the table up
+      // to
       // the events it saw. Look again; what is left is at most the dates committed since.
       LOG.info("{}: another run wrote it at the same time; checking again what is left", TABLE);
       return catchUpOnce(lake);
@@ -113,43 +136,88 @@ public final class CustomerDaily {
     }
     Optional<Covered> note = covered(lake, events.tableId());
     if (note.isEmpty()) {
-      return build(lake, events, -1, List.of(), "no commit of " + TABLE + " records the events version it covers");
+      return build(
+          lake,
+          events,
+          -1,
+          List.of(),
+          "no commit of " + TABLE + " records the events version it covers");
     }
     long from = note.get().version();
     if (!note.get().tableId().equals(events.tableId()) || from > latest) {
-      return build(lake, events, from, List.of(), "it covered version " + from + " of an events table that has"
-          + " since been replaced (events is now table " + events.tableId() + " at version " + latest + ")");
+      return build(
+          lake,
+          events,
+          from,
+          List.of(),
+          "it covered version "
+              + from
+              + " of an events table that has"
+              + " since been replaced (events is now table "
+              + events.tableId()
+              + " at version "
+              + latest
+              + ")");
     }
     if (from == latest) {
       return new Refresh(latest, from, 0, false, "");
     }
     Optional<TreeSet<LocalDate>> dates = changedDates(lake, from + 1, latest);
     if (dates.isEmpty()) {
-      return build(lake, events, from, List.of(), "the events log no longer holds the commits after version " + from);
+      return build(
+          lake,
+          events,
+          from,
+          List.of(),
+          "the events log no longer holds the commits after version " + from);
     }
     if (dates.get().isEmpty()) {
-      LOG.info("{}: the events commits {}..{} changed no data (compaction): nothing to rebuild", TABLE, from + 1,
+      LOG.info(
+          "{}: the events commits {}..{} changed no data (compaction): nothing to rebuild",
+          TABLE,
+          from + 1,
           latest);
       return new Refresh(from, from, 0, false, "events commits since changed no data");
     }
     return build(lake, events, from, List.copyOf(dates.get()), "");
   }
 
-  /** The rows of dates {@code from}..{@code to} (inclusive), pruned to their month partitions, lazily. */
+  /**
+   * The rows of dates {@code from}..{@code to} (inclusive), pruned to their month partitions,
+   * lazily.
+   */
   public static Dataset<Row> read(Lake lake, LocalDate from, LocalDate to) {
-    return lake.read(TABLE, "Run `scripts/segpipe ingest` (or `scripts/segpipe maintain --rebuild-daily`) to build it.")
-        .where(functions.col(MONTH).between(java.sql.Date.valueOf(from.withDayOfMonth(1)), java.sql.Date.valueOf(to))
-            .and(functions.col(DATE).between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to))));
+    return lake.read(
+            TABLE,
+            "Run `scripts/segpipe ingest` (or `scripts/segpipe maintain --rebuild-daily`) to build it.")
+        .where(
+            functions
+                .col(MONTH)
+                .between(java.sql.Date.valueOf(from.withDayOfMonth(1)), java.sql.Date.valueOf(to))
+                .and(
+                    functions
+                        .col(DATE)
+                        .between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to))));
   }
 
-  /** Rebuilds customer_daily whole from the newest events version (a lake ingested before it existed). */
+  /**
+   * Rebuilds customer_daily whole from the newest events version (a lake ingested before it
+   * existed).
+   */
   public static Refresh rebuild(Lake lake) {
     Covered events = new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE));
-    return build(lake, events, covered(lake, events.tableId()).map(Covered::version).orElse(-1L), List.of(),
+    return build(
+        lake,
+        events,
+        covered(lake, events.tableId()).map(Covered::version).orElse(-1L),
+        List.of(),
         "asked for");
   }
 
-  /** An events table (its Delta table id: a new one when it is deleted and created again) at a version. */
+  /**
+   * An events table (its Delta table id: a new one when it is deleted and created again) at a
+   * version.
+   */
   record Covered(long version, String tableId) {
     String note() {
       return NOTE + version + ";" + TABLE_ID + tableId;
@@ -161,23 +229,45 @@ public final class CustomerDaily {
         return Optional.empty();
       }
       String[] parts = note.substring(NOTE.length()).split(";");
-      String id = parts.length > 1 && parts[1].startsWith(TABLE_ID) ? parts[1].substring(TABLE_ID.length()) : currentId;
+      String id =
+          parts.length > 1 && parts[1].startsWith(TABLE_ID)
+              ? parts[1].substring(TABLE_ID.length())
+              : currentId;
       return Optional.of(new Covered(Long.parseLong(parts[0]), id));
     }
   }
 
-  private static Refresh build(Lake lake, Covered events, long coveredBefore, List<LocalDate> dates, String why) {
+  private static Refresh build(
+      Lake lake, Covered events, long coveredBefore, List<LocalDate> dates, String why) {
     long version = events.version();
     Dataset<Row> rows = lake.readVersion(Events.TABLE, version);
     if (!dates.isEmpty()) {
-      rows = rows.where(functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
+      rows =
+          rows.where(
+              functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
     }
     long started = System.nanoTime();
-    lake.replaceWhere(aggregate(rows).repartition(functions.col(MONTH)), TABLE, dates.isEmpty() ? null
-        : MONTH + " IN (" + sqlDates(dates.stream().map(d -> d.withDayOfMonth(1)).distinct().toList()) + ") AND "
-            + DATE + " IN (" + sqlDates(dates) + ")", events.note(), MONTH);
+    lake.replaceWhere(
+        aggregate(rows).repartition(functions.col(MONTH)),
+        TABLE,
+        dates.isEmpty()
+            ? null
+            : MONTH
+                + " IN ("
+                + sqlDates(dates.stream().map(d -> d.withDayOfMonth(1)).distinct().toList())
+                + ") AND "
+                + DATE
+                + " IN ("
+                + sqlDates(dates)
+                + ")",
+        events.note(),
+        MONTH);
     Refresh refresh = new Refresh(version, coveredBefore, dates.size(), dates.isEmpty(), why);
-    LOG.info("{}: {} in {} ms{}", TABLE, refresh.describe(), (System.nanoTime() - started) / 1_000_000,
+    LOG.info(
+        "{}: {} in {} ms{}",
+        TABLE,
+        refresh.describe(),
+        (System.nanoTime() - started) / 1_000_000,
         dates.isEmpty() ? "" : " (" + dates.get(0) + ".." + dates.get(dates.size() - 1) + ")");
     return refresh;
   }
@@ -187,24 +277,30 @@ public final class CustomerDaily {
   }
 
   /**
-   * The events table and version customer_daily covers: the note of its newest commit that has one (a note
-   * without a table id is taken as {@code currentId}'s, the events table's now).
+   * The events table and version customer_daily covers: the note of its newest commit that has one
+   * (a note without a table id is taken as {@code currentId}'s, the events table's now).
    */
   static Optional<Covered> covered(Lake lake, String currentId) {
     if (!lake.exists(TABLE)) {
       return Optional.empty();
     }
     Optional<Covered> recent = note(lake.commitNotes(TABLE, RECENT_COMMITS), currentId);
-    return recent.isPresent() ? recent : note(lake.commitNotes(TABLE, Integer.MAX_VALUE), currentId);
+    return recent.isPresent()
+        ? recent
+        : note(lake.commitNotes(TABLE, Integer.MAX_VALUE), currentId);
   }
 
   private static Optional<Covered> note(List<String> notes, String currentId) {
-    return notes.stream().map(n -> Covered.parse(n, currentId)).flatMap(Optional::stream).findFirst();
+    return notes.stream()
+        .map(n -> Covered.parse(n, currentId))
+        .flatMap(Optional::stream)
+        .findFirst();
   }
 
   /**
-   * The event dates in which the events commits {@code first..last} added or removed data, from their
-   * entries in the events log; empty when an entry is gone (log cleanup) or names no event_date.
+   * The event dates in which the events commits {@code first..last} added or removed data, from
+   * their entries in the events log; empty when an entry is gone (log cleanup) or names no
+   * event_date.
    */
   static Optional<TreeSet<LocalDate>> changedDates(Lake lake, long first, long last) {
     TreeSet<LocalDate> dates = new TreeSet<>();
@@ -213,7 +309,8 @@ public final class CustomerDaily {
       FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
       for (long v = first; v <= last; v++) {
         Path commit = new Path(log, String.format("%020d.json", v));
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(commit), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+            new BufferedReader(new InputStreamReader(fs.open(commit), StandardCharsets.UTF_8))) {
           for (String line = in.readLine(); line != null; line = in.readLine()) {
             JsonNode action = JSON.readTree(line);
             for (String kind : List.of("add", "remove")) {
@@ -223,14 +320,22 @@ public final class CustomerDaily {
               }
               JsonNode date = file.path("partitionValues").get(DATE);
               if (date == null || date.isNull()) {
-                LOG.warn("{}: events commit {} has a {} action without an {} partition value", TABLE, v, kind, DATE);
+                LOG.warn(
+                    "{}: events commit {} has a {} action without an {} partition value",
+                    TABLE,
+                    v,
+                    kind,
+                    DATE);
                 return Optional.empty();
               }
               dates.add(LocalDate.parse(date.asText()));
             }
           }
         } catch (FileNotFoundException e) {
-          LOG.warn("{}: events log entry {} is gone (log cleanup): rebuilding every date", TABLE, commit);
+          LOG.warn(
+              "{}: events log entry {} is gone (log cleanup): rebuilding every date",
+              TABLE,
+              commit);
           return Optional.empty();
         }
       }

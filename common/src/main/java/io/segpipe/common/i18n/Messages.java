@@ -18,12 +18,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The display texts of one locale: labels of every categorical code, the RFM segments' descriptions and
- * actions, the report's words. They live in one HOCON file per locale, {@code messages/<tag>.conf} (in
- * the jar, from conf/messages/, or in the folder {@code segpipe.messages-folder}), overridden key by key
- * by the config's {@code segpipe.messages} section. The en-GB file defines the keys: any other locale
- * must have every one of them, and no other, or loading fails naming the keys and the file. Adding a
- * locale is adding a file.
+ * The display texts of one locale: labels of every categorical code, the RFM segments' descriptions
+ * and actions, the report's words. They live in one HOCON file per locale, {@code
+ * messages/<tag>.conf} (in the jar, from conf/messages/, or in the folder {@code
+ * segpipe.messages-folder}), overridden key by key by the config's {@code segpipe.messages}
+ * section. The en-GB file defines the keys: any other locale must have every one of them, and no
+ * other, or loading fails naming the keys and the file. Adding a locale is adding a file.
  */
 public final class Messages {
   public static final String REFERENCE = "en-GB";
@@ -43,7 +43,8 @@ public final class Messages {
   /**
    * Loads the texts of {@code tag}.
    *
-   * @param folder a folder holding {@code <tag>.conf} files that replace the built-in ones, or null/blank
+   * @param folder a folder holding {@code <tag>.conf} files that replace the built-in ones, or
+   *     null/blank
    * @param overrides the config's segpipe.messages section (key to text), applied over the file
    * @throws UserError naming the file and the keys missing or unknown, or a locale without a file
    */
@@ -58,28 +59,48 @@ public final class Messages {
     Set<String> missing = new TreeSet<>(expected);
     missing.removeAll(present);
     if (!missing.isEmpty()) {
-      problems.add(chosen.source + " lacks " + missing.size() + " key(s) that " + reference.source + " has: "
-          + String.join(", ", missing) + ". Add them (every key of the en-GB file needs a text in each locale).");
+      problems.add(
+          chosen.source
+              + " lacks "
+              + missing.size()
+              + " key(s) that "
+              + reference.source
+              + " has: "
+              + String.join(", ", missing)
+              + ". Add them (every key of the en-GB file needs a text in each locale).");
     }
     Set<String> unknown = new TreeSet<>(keys(chosen.texts));
     unknown.removeAll(expected);
     if (!unknown.isEmpty()) {
-      problems.add(chosen.source + " has key(s) that " + reference.source + " does not: " + String.join(", ", unknown)
-          + ". Remove them or correct their spelling.");
+      problems.add(
+          chosen.source
+              + " has key(s) that "
+              + reference.source
+              + " does not: "
+              + String.join(", ", unknown)
+              + ". Remove them or correct their spelling.");
     }
     for (String key : present) {
       if (merged.getValue(key).valueType() != ConfigValueType.STRING) {
-        problems.add(chosen.source + ": " + key + " must be a text in quotes, found "
-            + merged.getValue(key).valueType().name().toLowerCase(Locale.ROOT));
+        problems.add(
+            chosen.source
+                + ": "
+                + key
+                + " must be a text in quotes, found "
+                + merged.getValue(key).valueType().name().toLowerCase(Locale.ROOT));
       }
     }
     if (!problems.isEmpty()) {
-      throw new UserError("The messages of locale " + tag + " are incomplete: " + String.join(" ", problems));
+      throw new UserError(
+          "The messages of locale " + tag + " are incomplete: " + String.join(" ", problems));
     }
     return new Messages(tag, locale, merged, chosen.source);
   }
 
-  /** The built-in reference texts, read once when first needed (a lookup per config value would re-read them). */
+  /**
+   * The built-in reference texts, read once when first needed (a lookup per config value would
+   * re-read them).
+   */
   private static final class EnglishHolder {
     static final Messages ENGLISH = builtIn(REFERENCE);
   }
@@ -97,25 +118,41 @@ public final class Messages {
       File file = new File(folder, name);
       if (file.isFile()) {
         try {
-          return new Loaded(ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)),
+          return new Loaded(
+              ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)),
               file.getPath());
         } catch (ConfigException e) {
-          throw new UserError("The message file " + file.getPath() + " cannot be parsed: " + e.getMessage());
+          throw new UserError(
+              "The message file " + file.getPath() + " cannot be parsed: " + e.getMessage());
         }
       }
     }
     String resource = "messages/" + name;
     if (Messages.class.getClassLoader().getResource(resource) == null) {
-      throw new UserError("There is no message file for locale " + tag + ": looked for " + resource + " in the jar"
-          + (folder == null || folder.isBlank() ? "" : " and " + new File(folder, name).getPath())
-          + ". Write one with every key of conf/messages/" + REFERENCE + ".conf, or choose a locale there is a file"
-          + " for (en-GB, zh-CN).");
+      throw new UserError(
+          "There is no message file for locale "
+              + tag
+              + ": looked for "
+              + resource
+              + " in the jar"
+              + (folder == null || folder.isBlank()
+                  ? ""
+                  : " and " + new File(folder, name).getPath())
+              + ". Write one with every key of conf/messages/"
+              + REFERENCE
+              + ".conf, or choose a locale there is a file"
+              + " for (en-GB, zh-CN).");
     }
     try {
-      return new Loaded(ConfigFactory.parseResources(Messages.class.getClassLoader(), resource,
-          ConfigParseOptions.defaults().setAllowMissing(false)), "conf/" + resource);
+      return new Loaded(
+          ConfigFactory.parseResources(
+              Messages.class.getClassLoader(),
+              resource,
+              ConfigParseOptions.defaults().setAllowMissing(false)),
+          "conf/" + resource);
     } catch (ConfigException e) {
-      throw new UserError("The message file conf/" + resource + " cannot be parsed: " + e.getMessage());
+      throw new UserError(
+          "The message file conf/" + resource + " cannot be parsed: " + e.getMessage());
     }
   }
 
@@ -127,7 +164,9 @@ public final class Messages {
     return keys;
   }
 
-  /** An IETF language tag such as en-GB or zh-CN as a Locale; throws UserError for anything else. */
+  /**
+   * An IETF language tag such as en-GB or zh-CN as a Locale; throws UserError for anything else.
+   */
   public static Locale locale(String tag) {
     try {
       Locale locale = new Locale.Builder().setLanguageTag(tag).build();
@@ -137,7 +176,8 @@ public final class Messages {
     } catch (IllformedLocaleException e) {
       // reported below
     }
-    throw new UserError("segpipe.locale: '" + tag + "' is not a language tag such as en-GB or zh-CN");
+    throw new UserError(
+        "segpipe.locale: '" + tag + "' is not a language tag such as en-GB or zh-CN");
   }
 
   public String tag() {
@@ -157,14 +197,23 @@ public final class Messages {
     return texts.hasPath(key);
   }
 
-  /** The text of {@code key}; throws IllegalArgumentException naming the key and file when there is none. */
+  /**
+   * The text of {@code key}; throws IllegalArgumentException naming the key and file when there is
+   * none.
+   */
   public String text(String key) {
     try {
       ConfigValue value = texts.getValue(key);
       return String.valueOf(value.unwrapped());
     } catch (ConfigException e) {
-      throw new IllegalArgumentException("no text for message key " + key + " in " + source
-          + " (nor in segpipe.messages); add " + key + " = \"...\"");
+      throw new IllegalArgumentException(
+          "no text for message key "
+              + key
+              + " in "
+              + source
+              + " (nor in segpipe.messages); add "
+              + key
+              + " = \"...\"");
     }
   }
 
@@ -183,25 +232,34 @@ public final class Messages {
   }
 
   /**
-   * The keys of {@code keys} that have no text, as one problem naming them and the file, or an empty list;
-   * for checks at start (a configured channel or segment without a label).
+   * The keys of {@code keys} that have no text, as one problem naming them and the file, or an
+   * empty list; for checks at start (a configured channel or segment without a label).
    */
   public List<String> missing(Collection<String> keys, String why) {
     List<String> absent = keys.stream().filter(k -> !texts.hasPath(k)).sorted().toList();
     if (absent.isEmpty()) {
       return List.of();
     }
-    return List.of(why + ": no text in " + source + " (nor in segpipe.messages) for " + String.join(", ", absent)
-        + "; add them to that file or set them with segpipe.messages." + absent.get(0) + " = \"...\"");
+    return List.of(
+        why
+            + ": no text in "
+            + source
+            + " (nor in segpipe.messages) for "
+            + String.join(", ", absent)
+            + "; add them to that file or set them with segpipe.messages."
+            + absent.get(0)
+            + " = \"...\"");
   }
 
   /**
-   * The code whose built-in English label is {@code text} (case ignored), e.g. "At Risk" to at_risk: what
-   * a config written before codes meant. Empty when no label matches.
+   * The code whose built-in English label is {@code text} (case ignored), e.g. "At Risk" to
+   * at_risk: what a config written before codes meant. Empty when no label matches.
    */
   public static Optional<String> codeOfEnglishLabel(String column, String text) {
     Messages english = EnglishHolder.ENGLISH;
-    return english.codes(column).stream().filter(c -> english.label(column, c).equalsIgnoreCase(text)).findFirst();
+    return english.codes(column).stream()
+        .filter(c -> english.label(column, c).equalsIgnoreCase(text))
+        .findFirst();
   }
 
   /** The codes under {@code label.<column>}, for listing what a column can hold. */

@@ -5,7 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What a finished job reports: its counts, extra details for run_metrics, and the summary line. */
-public record JobOutcome(long rowsIn, long rowsOut, long rowsRejected, long rowsDuplicate, String summary,
+public record JobOutcome(
+    long rowsIn,
+    long rowsOut,
+    long rowsRejected,
+    long rowsDuplicate,
+    String summary,
     Map<String, String> details) {
 
   public JobOutcome {

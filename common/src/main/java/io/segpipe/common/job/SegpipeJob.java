@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The shell every job shares: parse arguments, load and validate config (before Spark starts), open
- * the session, run, record a {@code run_metrics} row (failures included) and log a one-line summary.
+ * the session, run, record a {@code run_metrics} row (failures included) and log a one-line
+ * summary.
  *
  * @param <S> the job's own typed settings, read from config and arguments
  */
@@ -36,12 +37,15 @@ public abstract class SegpipeJob<S> {
     return List.of();
   }
 
-  /** Reads and checks the job's settings; runs before any Spark code. Throw UserError for bad input. */
+  /**
+   * Reads and checks the job's settings; runs before any Spark code. Throw UserError for bad input.
+   */
   protected abstract S settings(SegpipeConfig config, JobArguments arguments);
 
   /**
-   * Runs after the arguments are parsed and before the config is loaded: a job that rewrites the user's
-   * config files (a migration) does it here, so the rewritten files are the ones loaded. Nothing by default.
+   * Runs after the arguments are parsed and before the config is loaded: a job that rewrites the
+   * user's config files (a migration) does it here, so the rewritten files are the ones loaded.
+   * Nothing by default.
    */
   protected void beforeConfig(JobArguments arguments) {}
 
@@ -69,33 +73,78 @@ public abstract class SegpipeJob<S> {
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Instant started = Instant.now();
     SparkSession spark = SparkSessions.open("segpipe " + name(), config);
-    LOG.info("segpipe {} run {}: Spark session ready in {} s", name(), runId,
+    LOG.info(
+        "segpipe {} run {}: Spark session ready in {} s",
+        name(),
+        runId,
         String.format("%.1f", (Instant.now().toEpochMilli() - started.toEpochMilli()) / 1000.0));
     Lake lake = new Lake(spark, config.lake());
     JobContext context = new JobContext(name(), runId, started, spark, lake, config, arguments);
     LocalDate asOf = arguments.asOf().orElse(null);
     try {
       JobOutcome outcome = run(context, settings);
-      RunMetrics metrics = new RunMetrics(runId, name(), asOf, "succeeded", started, Instant.now(), outcome.rowsIn(),
-          outcome.rowsOut(), outcome.rowsRejected(), outcome.rowsDuplicate(), outcome.summary(), outcome.details());
+      RunMetrics metrics =
+          new RunMetrics(
+              runId,
+              name(),
+              asOf,
+              "succeeded",
+              started,
+              Instant.now(),
+              outcome.rowsIn(),
+              outcome.rowsOut(),
+              outcome.rowsRejected(),
+              outcome.rowsDuplicate(),
+              outcome.summary(),
+              outcome.details());
       record(context, metrics);
-      LOG.info("segpipe {} run {} succeeded in {} s: {}", name(), runId, seconds(metrics), outcome.summary());
-      System.out.println("segpipe " + name() + ": " + outcome.summary() + " (" + seconds(metrics) + " s, run " + runId + ")");
+      LOG.info(
+          "segpipe {} run {} succeeded in {} s: {}",
+          name(),
+          runId,
+          seconds(metrics),
+          outcome.summary());
+      System.out.println(
+          "segpipe "
+              + name()
+              + ": "
+              + outcome.summary()
+              + " ("
+              + seconds(metrics)
+              + " s, run "
+              + runId
+              + ")");
       return 0;
-    } catch (Exception thrown) { // Spark's SparkException and Delta's DeltaIOException are checked exceptions
-      // A read-only lake or a full disk: told in words, like a user error (Lake already tells a lost commit).
-      Exception e = thrown instanceof UserError ? thrown
-          : StorageFailures.explain(thrown, config.lake().root()).<Exception>map(u -> u).orElse(thrown);
+    } catch (
+        Exception
+            thrown) { // Spark's SparkException and Delta's DeltaIOException are checked exceptions
+      // A read-only lake or a full disk: told in words, like a user error (Lake already tells a
+      // lost commit).
+      Exception e =
+          thrown instanceof UserError
+              ? thrown
+              : StorageFailures.explain(thrown, config.lake().root())
+                  .<Exception>map(u -> u)
+                  .orElse(thrown);
       if (e != thrown) {
         LOG.debug("segpipe {} run {}: the failure explained below", name(), runId, thrown);
       }
       JobFailure failure = e instanceof JobFailure f ? f : null;
       boolean userError = e instanceof UserError;
-      RunMetrics metrics = new RunMetrics(runId, name(), asOf, "failed", started, Instant.now(),
-          failure == null ? 0 : failure.outcome().rowsIn(), 0,
-          failure == null ? 0 : failure.outcome().rowsRejected(),
-          failure == null ? 0 : failure.outcome().rowsDuplicate(), Secrets.redact(String.valueOf(e.getMessage())),
-          failure == null ? Map.of() : failure.outcome().details());
+      RunMetrics metrics =
+          new RunMetrics(
+              runId,
+              name(),
+              asOf,
+              "failed",
+              started,
+              Instant.now(),
+              failure == null ? 0 : failure.outcome().rowsIn(),
+              0,
+              failure == null ? 0 : failure.outcome().rowsRejected(),
+              failure == null ? 0 : failure.outcome().rowsDuplicate(),
+              Secrets.redact(String.valueOf(e.getMessage())),
+              failure == null ? Map.of() : failure.outcome().details());
       record(context, metrics);
       if (userError) {
         System.err.println("segpipe " + name() + ": " + Secrets.redact(e.getMessage()));
@@ -128,7 +177,10 @@ public abstract class SegpipeJob<S> {
     try {
       metrics.appendTo(context.spark(), context.lake());
     } catch (RuntimeException e) {
-      LOG.warn("could not record run_metrics at {}: {}", context.lake().path(RunMetrics.TABLE), e.toString());
+      LOG.warn(
+          "could not record run_metrics at {}: {}",
+          context.lake().path(RunMetrics.TABLE),
+          e.toString());
     }
     context.phases().finish();
   }
@@ -136,10 +188,12 @@ public abstract class SegpipeJob<S> {
   /** Runs a job from main(): exits with its code after stopping Spark. */
   public static void main(SegpipeJob<?> job, String[] argv) {
     int code = job.execute(argv);
-    SparkSession.getActiveSession().foreach(s -> {
-      s.stop();
-      return null;
-    });
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
     System.exit(code);
   }
 }

@@ -30,15 +30,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lake: each table is a Delta table at {@code <root>/<name>}, registered as
- * {@code <database>.<name>} where a catalog database is configured. Every write is one Delta commit,
- * so a failed or killed write leaves the previous version of the table as it was.
+ * The lake: each table is a Delta table at {@code <root>/<name>}, registered as {@code
+ * <database>.<name>} where a catalog database is configured. Every write is one Delta commit, so a
+ * failed or killed write leaves the previous version of the table as it was.
  */
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
 
   /** Columns that can hold a customer id or a raw source row: never in Delta's file statistics. */
   public static final Set<String> PERSONAL_COLUMNS = Set.of("customer_id", "raw_row", "event_id");
+
   private static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
   private static final String NUM_INDEXED_COLUMNS = "delta.dataSkippingNumIndexedCols";
 
@@ -55,7 +56,9 @@ public final class Lake {
     return root.endsWith("/") ? root + table : root + "/" + table;
   }
 
-  /** A folder named in config: relative to the lake root, or an absolute path or URI taken as it is. */
+  /**
+   * A folder named in config: relative to the lake root, or an absolute path or URI taken as it is.
+   */
   public String folder(String configured) {
     return configured.startsWith("/") || configured.contains("://") ? configured : path(configured);
   }
@@ -96,45 +99,62 @@ public final class Lake {
   /** Fails, saying which job produces it ({@code howToCreate}), unless the table exists. */
   public void require(String table, String howToCreate) {
     if (!exists(table)) {
-      throw new UserError("Table " + table + " does not exist at " + path(table) + ". " + howToCreate);
+      throw new UserError(
+          "Table " + table + " does not exist at " + path(table) + ". " + howToCreate);
     }
   }
 
   /**
-   * Appends rows as one commit, creating the table (partitioned as given) when it is new. A column the
-   * table does not have yet is added (an additive change: earlier rows read it as null).
+   * Appends rows as one commit, creating the table (partitioned as given) when it is new. A column
+   * the table does not have yet is added (an additive change: earlier rows read it as null).
    */
   public void append(Dataset<Row> rows, String table, String... partitionBy) {
-    committed(table, "", () -> created(rows, table, partitionBy).mode(SaveMode.Append).option("mergeSchema", "true")
-        .partitionBy(partitionBy).save(path(table)));
+    committed(
+        table,
+        "",
+        () ->
+            created(rows, table, partitionBy)
+                .mode(SaveMode.Append)
+                .option("mergeSchema", "true")
+                .partitionBy(partitionBy)
+                .save(path(table)));
     register(table);
   }
 
   /**
-   * Replaces exactly one partition ({@code column = value}) in one commit; other partitions are left
-   * untouched, and a re-run for the same value gives the same table content. A column the table does
-   * not have yet is added (an additive change of the contract: earlier partitions read it as null); a
-   * changed type is refused by Delta.
+   * Replaces exactly one partition ({@code column = value}) in one commit; other partitions are
+   * left untouched, and a re-run for the same value gives the same table content. A column the
+   * table does not have yet is added (an additive change of the contract: earlier partitions read
+   * it as null); a changed type is refused by Delta.
    */
   public void replacePartition(Dataset<Row> rows, String table, String column, LocalDate value) {
-    committed(table, " for " + column + " = " + value, () -> created(rows, table, column).mode(SaveMode.Overwrite)
-        .option("replaceWhere", column + " = DATE'" + value + "'")
-        .option("mergeSchema", "true")
-        .partitionBy(column)
-        .save(path(table)));
+    committed(
+        table,
+        " for " + column + " = " + value,
+        () ->
+            created(rows, table, column)
+                .mode(SaveMode.Overwrite)
+                .option("replaceWhere", column + " = DATE'" + value + "'")
+                .option("mergeSchema", "true")
+                .partitionBy(column)
+                .save(path(table)));
     register(table);
   }
 
   /**
-   * Replaces the rows matching {@code condition} (a SQL predicate that every row of {@code rows} must
-   * satisfy; naming the partition columns lets Delta prune to them) in one commit, or writes the whole
-   * table, schema included, when {@code condition} is null. Rows of other dates in the same partition stay.
-   * {@code commitNote} goes into the commit's userMetadata, where {@link #commitNotes} finds it again.
+   * Replaces the rows matching {@code condition} (a SQL predicate that every row of {@code rows}
+   * must satisfy; naming the partition columns lets Delta prune to them) in one commit, or writes
+   * the whole table, schema included, when {@code condition} is null. Rows of other dates in the
+   * same partition stay. {@code commitNote} goes into the commit's userMetadata, where {@link
+   * #commitNotes} finds it again.
    */
-  public void replaceWhere(Dataset<Row> rows, String table, String condition, String commitNote,
-      String... partitionBy) {
-    DataFrameWriter<Row> writer = created(rows, table, partitionBy).mode(SaveMode.Overwrite)
-        .option("userMetadata", commitNote).partitionBy(partitionBy);
+  public void replaceWhere(
+      Dataset<Row> rows, String table, String condition, String commitNote, String... partitionBy) {
+    DataFrameWriter<Row> writer =
+        created(rows, table, partitionBy)
+            .mode(SaveMode.Overwrite)
+            .option("userMetadata", commitNote)
+            .partitionBy(partitionBy);
     if (condition == null) {
       writer.option("overwriteSchema", "true");
     } else {
@@ -144,10 +164,17 @@ public final class Lake {
     register(table);
   }
 
-  /** The userMetadata of a table's newest commits (newest first, at most {@code limit}), skipping commits without. */
+  /**
+   * The userMetadata of a table's newest commits (newest first, at most {@code limit}), skipping
+   * commits without.
+   */
   public List<String> commitNotes(String table, int limit) {
     List<String> notes = new ArrayList<>();
-    for (Row row : DeltaTable.forPath(spark, path(table)).history(limit).select("userMetadata").collectAsList()) {
+    for (Row row :
+        DeltaTable.forPath(spark, path(table))
+            .history(limit)
+            .select("userMetadata")
+            .collectAsList()) {
       if (!row.isNullAt(0)) {
         notes.add(row.getString(0));
       }
@@ -160,7 +187,10 @@ public final class Lake {
     return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
   }
 
-  /** A table's Delta id: set when the table is created, so a table deleted and created again has a new one. */
+  /**
+   * A table's Delta id: set when the table is created, so a table deleted and created again has a
+   * new one.
+   */
   public String tableId(String table) {
     return DeltaTable.forPath(spark, path(table)).detail().select("id").first().getString(0);
   }
@@ -174,18 +204,28 @@ public final class Lake {
     return spark;
   }
 
-  /** Replaces the whole table, its schema included, in one commit (a dimension loaded whole each run). */
+  /**
+   * Replaces the whole table, its schema included, in one commit (a dimension loaded whole each
+   * run).
+   */
   public void overwrite(Dataset<Row> rows, String table) {
-    committed(table, "", () -> created(rows, table).mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true").save(path(table)));
+    committed(
+        table,
+        "",
+        () ->
+            created(rows, table)
+                .mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true")
+                .save(path(table)));
     register(table);
   }
 
   /**
-   * A Delta writer for {@code rows}; when the table is new, it is created with the columns that can hold a
-   * customer id or a raw source row ({@link #PERSONAL_COLUMNS}) left out of file statistics. Delta keeps
-   * each file's minimum and maximum per column in its log and checkpoints, which erasure cannot rewrite:
-   * with ids there, a forgotten customer's id would outlive the rows for as long as the log is kept.
+   * A Delta writer for {@code rows}; when the table is new, it is created with the columns that can
+   * hold a customer id or a raw source row ({@link #PERSONAL_COLUMNS}) left out of file statistics.
+   * Delta keeps each file's minimum and maximum per column in its log and checkpoints, which
+   * erasure cannot rewrite: with ids there, a forgotten customer's id would outlive the rows for as
+   * long as the log is kept.
    */
   private DataFrameWriter<Row> created(Dataset<Row> rows, String table, String... partitionBy) {
     DataFrameWriter<Row> writer = rows.write().format("delta");
@@ -196,34 +236,41 @@ public final class Lake {
   }
 
   /**
-   * The table properties that keep personal columns out of statistics for a table of this schema: the
-   * other plain columns as delta.dataSkippingStatsColumns, or no column statistics at all when none is left;
-   * nothing when the table has no personal column.
+   * The table properties that keep personal columns out of statistics for a table of this schema:
+   * the other plain columns as delta.dataSkippingStatsColumns, or no column statistics at all when
+   * none is left; nothing when the table has no personal column.
    */
-  static Map<String, String> statisticsWithoutPersonalColumns(StructType schema, List<String> partitionBy) {
+  static Map<String, String> statisticsWithoutPersonalColumns(
+      StructType schema, List<String> partitionBy) {
     List<String> names = List.of(schema.fieldNames());
     if (names.stream().noneMatch(PERSONAL_COLUMNS::contains)) {
       return Map.of();
     }
     List<String> kept = new ArrayList<>();
     for (StructField f : schema.fields()) {
-      if (!PERSONAL_COLUMNS.contains(f.name()) && !partitionBy.contains(f.name()) && statisticsType(f.dataType())) {
+      if (!PERSONAL_COLUMNS.contains(f.name())
+          && !partitionBy.contains(f.name())
+          && statisticsType(f.dataType())) {
         kept.add(f.name());
       }
     }
-    return kept.isEmpty() ? Map.of(NUM_INDEXED_COLUMNS, "0") : Map.of(STATS_COLUMNS, String.join(",", kept));
+    return kept.isEmpty()
+        ? Map.of(NUM_INDEXED_COLUMNS, "0")
+        : Map.of(STATS_COLUMNS, String.join(",", kept));
   }
 
   private static boolean statisticsType(DataType type) {
-    return type instanceof NumericType || type instanceof StringType || type instanceof DateType
+    return type instanceof NumericType
+        || type instanceof StringType
+        || type instanceof DateType
         || type instanceof TimestampType;
   }
 
   /**
-   * For a table written before personal columns were kept out of statistics: sets the property, so files
-   * written from now on carry none. Files already in the table keep their statistics in the log until
-   * they are replaced, and earlier commits keep them until Delta removes log files older than
-   * delta.logRetentionDuration (30 days by default) at a checkpoint.
+   * For a table written before personal columns were kept out of statistics: sets the property, so
+   * files written from now on carry none. Files already in the table keep their statistics in the
+   * log until they are replaced, and earlier commits keep them until Delta removes log files older
+   * than delta.logRetentionDuration (30 days by default) at a checkpoint.
    *
    * @return true when the property was missing and is now set
    */
@@ -234,42 +281,72 @@ public final class Lake {
     if (properties.containsKey(STATS_COLUMNS) || "0".equals(properties.get(NUM_INDEXED_COLUMNS))) {
       return false;
     }
-    Map<String, String> wanted = statisticsWithoutPersonalColumns(delta.toDF().schema(), detail.getList(1));
+    Map<String, String> wanted =
+        statisticsWithoutPersonalColumns(delta.toDF().schema(), detail.getList(1));
     if (wanted.isEmpty()) {
       return false;
     }
-    String set = wanted.entrySet().stream().map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-        .collect(Collectors.joining(", "));
-    spark.sql("ALTER TABLE delta.`" + path(table).replace("`", "``") + "` SET TBLPROPERTIES (" + set + ")");
-    LOG.info("{}: personal columns {} left out of file statistics from now on", table, PERSONAL_COLUMNS);
+    String set =
+        wanted.entrySet().stream()
+            .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
+            .collect(Collectors.joining(", "));
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + path(table).replace("`", "``")
+            + "` SET TBLPROPERTIES ("
+            + set
+            + ")");
+    LOG.info(
+        "{}: personal columns {} left out of file statistics from now on", table, PERSONAL_COLUMNS);
     return true;
   }
 
   /**
-   * Runs one write; when another run committed to the same table first (Delta's optimistic concurrency
-   * refused this commit), says so in words: this run's write was not applied, and re-running is safe.
+   * Runs one write; when another run committed to the same table first (Delta's optimistic
+   * concurrency refused this commit), says so in words: this run's write was not applied, and
+   * re-running is safe.
    */
   private void committed(String table, String what, Runnable write) {
     try {
       write.run();
     } catch (RuntimeException e) {
-      StorageFailures.concurrentModification(e).ifPresent(conflict -> {
-        throw new UserError("Another run wrote " + table + what + " at the same time as this one, and its commit"
-            + " came first, so Delta refused this run's (" + conflict.getClass().getSimpleName() + "). This run's"
-            + " write to " + path(table) + " was not applied; the table holds the other run's result, whole. If"
-            + " both runs were meant to happen, run the job again once the other has finished.", e);
-      });
+      StorageFailures.concurrentModification(e)
+          .ifPresent(
+              conflict -> {
+                throw new UserError(
+                    "Another run wrote "
+                        + table
+                        + what
+                        + " at the same time as this one, and its commit"
+                        + " came first, so Delta refused this run's ("
+                        + conflict.getClass().getSimpleName()
+                        + "). This run's"
+                        + " write to "
+                        + path(table)
+                        + " was not applied; the table holds the other run's result, whole. If"
+                        + " both runs were meant to happen, run the job again once the other has finished.",
+                    e);
+              });
       throw e;
     }
   }
 
   /** Registers the table as {@code <database>.<table>} where a catalog database is configured. */
   public void register(String table) {
-    settings.catalogDatabase().ifPresent(db -> {
-      spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
-      spark.sql("CREATE TABLE IF NOT EXISTS `" + db + "`.`" + table + "` USING DELTA LOCATION '"
-          + path(table).replace("'", "\\'") + "'");
-      LOG.debug("registered {}.{} at {}", db, table, path(table));
-    });
+    settings
+        .catalogDatabase()
+        .ifPresent(
+            db -> {
+              spark.sql("CREATE DATABASE IF NOT EXISTS `" + db + "`");
+              spark.sql(
+                  "CREATE TABLE IF NOT EXISTS `"
+                      + db
+                      + "`.`"
+                      + table
+                      + "` USING DELTA LOCATION '"
+                      + path(table).replace("'", "\\'")
+                      + "'");
+              LOG.debug("registered {}.{} at {}", db, table, path(table));
+            });
   }
 }

@@ -17,19 +17,24 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The customers erased by `forget`: the table {@code erasures} holds, per erased customer, the
- * HMAC-SHA256 of the customer_id keyed with the erasure key (never the id), when, the run, and the rows
- * removed per table. Ingest drops rows of these customers from every later batch, so re-ingesting an old
- * source file does not bring them back. The key comes from the environment variable named by
- * segpipe.privacy.erasure-key-env and must never change: with another key no later row matches.
+ * HMAC-SHA256 of the customer_id keyed with the erasure key (never the id), when, the run, and the
+ * rows removed per table. Ingest drops rows of these customers from every later batch, so
+ * re-ingesting an old source file does not bring them back. The key comes from the environment
+ * variable named by segpipe.privacy.erasure-key-env and must never change: with another key no
+ * later row matches.
  */
 public final class Erasures {
   public static final String TABLE = "erasures";
   public static final String KEY_ENV = "segpipe.privacy.erasure-key-env";
-  public static final StructType SCHEMA = new StructType()
-      .add("id_hmac", DataTypes.StringType, false)
-      .add("erased_at", DataTypes.TimestampType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("rows_removed", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add("id_hmac", DataTypes.StringType, false)
+          .add("erased_at", DataTypes.TimestampType, false)
+          .add("run_id", DataTypes.StringType, false)
+          .add(
+              "rows_removed",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
+              false);
 
   private Erasures() {}
 
@@ -42,10 +47,19 @@ public final class Erasures {
 
     /** The key, or an error saying which variable to set and why. */
     public String require(String why) {
-      return value.orElseThrow(() -> new UserError(why + " needs the erasure key, and the environment variable "
-          + variable + " (named by " + KEY_ENV + ") is not set. Set it to the key every earlier forget run used"
-          + " (a new lake: any long random secret, e.g. export " + variable + "=\"$(openssl rand -hex 32)\", kept"
-          + " for ever: with another key, erased customers are no longer recognised)."));
+      return value.orElseThrow(
+          () ->
+              new UserError(
+                  why
+                      + " needs the erasure key, and the environment variable "
+                      + variable
+                      + " (named by "
+                      + KEY_ENV
+                      + ") is not set. Set it to the key every earlier forget run used"
+                      + " (a new lake: any long random secret, e.g. export "
+                      + variable
+                      + "=\"$(openssl rand -hex 32)\", kept"
+                      + " for ever: with another key, erased customers are no longer recognised)."));
     }
   }
 
@@ -63,20 +77,27 @@ public final class Erasures {
   }
 
   /**
-   * A boolean column, true where {@code customerId} belongs to an erased customer; empty when the lake
-   * has erased nobody. The hashes of the erased ids are read once and travel with the tasks.
+   * A boolean column, true where {@code customerId} belongs to an erased customer; empty when the
+   * lake has erased nobody. The hashes of the erased ids are read once and travel with the tasks.
    */
   public static Optional<Column> erased(Lake lake, Key key, Column customerId) {
     if (!lake.exists(TABLE)) {
       return Optional.empty();
     }
     Set<String> hashes = new HashSet<>();
-    lake.read(TABLE, "").select("id_hmac").distinct().collectAsList().forEach(r -> hashes.add(r.getString(0)));
+    lake.read(TABLE, "")
+        .select("id_hmac")
+        .distinct()
+        .collectAsList()
+        .forEach(r -> hashes.add(r.getString(0)));
     if (hashes.isEmpty()) {
       return Optional.empty();
     }
-    String secret = key.require("This lake has erased customers (table " + TABLE + "): keeping them out of new rows");
-    return Optional.of(functions.udf(new Matcher(secret, hashes), DataTypes.BooleanType).apply(customerId));
+    String secret =
+        key.require(
+            "This lake has erased customers (table " + TABLE + "): keeping them out of new rows");
+    return Optional.of(
+        functions.udf(new Matcher(secret, hashes), DataTypes.BooleanType).apply(customerId));
   }
 
   /** Whether an id's keyed hash is one of the erased ones; null ids are never erased. */

@@ -16,27 +16,33 @@ public final class Events {
 
   public static final DecimalType MONEY = DataTypes.createDecimalType(18, 2);
 
-  /** The columns a source mapping provides, in contract order (event_date is derived from event_ts). */
-  public static final StructType MAPPED = new StructType()
-      .add("event_id", DataTypes.StringType, false)
-      .add("event_ts", DataTypes.TimestampType, false)
-      .add("customer_id", DataTypes.StringType, true)
-      .add("channel", DataTypes.StringType, false)
-      .add("event_type", DataTypes.StringType, false)
-      .add("order_id", DataTypes.StringType, true)
-      .add("product_id", DataTypes.StringType, true)
-      .add("category", DataTypes.StringType, true)
-      .add("quantity", DataTypes.IntegerType, true)
-      .add("amount", MONEY, true)
-      .add("currency", DataTypes.StringType, true)
-      .add("store_id", DataTypes.StringType, true)
-      .add("rating", DataTypes.IntegerType, true);
+  /**
+   * The columns a source mapping provides, in contract order (event_date is derived from event_ts).
+   */
+  public static final StructType MAPPED =
+      new StructType()
+          .add("event_id", DataTypes.StringType, false)
+          .add("event_ts", DataTypes.TimestampType, false)
+          .add("customer_id", DataTypes.StringType, true)
+          .add("channel", DataTypes.StringType, false)
+          .add("event_type", DataTypes.StringType, false)
+          .add("order_id", DataTypes.StringType, true)
+          .add("product_id", DataTypes.StringType, true)
+          .add("category", DataTypes.StringType, true)
+          .add("quantity", DataTypes.IntegerType, true)
+          .add("amount", MONEY, true)
+          .add("currency", DataTypes.StringType, true)
+          .add("store_id", DataTypes.StringType, true)
+          .add("rating", DataTypes.IntegerType, true);
 
   /** The events table: the mapped columns plus the event_date partition column. */
   public static final StructType SCHEMA = MAPPED.add("event_date", DataTypes.DateType, false);
 
   public static List<String> requiredColumns() {
-    return java.util.Arrays.stream(MAPPED.fields()).filter(f -> !f.nullable()).map(StructField::name).toList();
+    return java.util.Arrays.stream(MAPPED.fields())
+        .filter(f -> !f.nullable())
+        .map(StructField::name)
+        .toList();
   }
 
   public static DataType typeOf(String column) {
@@ -46,15 +52,16 @@ public final class Events {
   /** The customer dimension (optional input): demographics and marketing consent. */
   public static final String CUSTOMERS_TABLE = "customers";
 
-  public static final StructType CUSTOMERS = new StructType()
-      .add("customer_id", DataTypes.StringType, false)
-      .add("signup_date", DataTypes.DateType, true)
-      .add("birth_year", DataTypes.IntegerType, true)
-      .add("gender", DataTypes.StringType, true)
-      .add("region", DataTypes.StringType, true)
-      .add("city", DataTypes.StringType, true)
-      .add("income_band", DataTypes.StringType, true)
-      .add("member_tier", DataTypes.StringType, true)
-      .add("acquisition_channel", DataTypes.StringType, true)
-      .add("marketing_opt_in", DataTypes.BooleanType, true);
+  public static final StructType CUSTOMERS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("signup_date", DataTypes.DateType, true)
+          .add("birth_year", DataTypes.IntegerType, true)
+          .add("gender", DataTypes.StringType, true)
+          .add("region", DataTypes.StringType, true)
+          .add("city", DataTypes.StringType, true)
+          .add("income_band", DataTypes.StringType, true)
+          .add("member_tier", DataTypes.StringType, true)
+          .add("acquisition_channel", DataTypes.StringType, true)
+          .add("marketing_opt_in", DataTypes.BooleanType, true);
 }

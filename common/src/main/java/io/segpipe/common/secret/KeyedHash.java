@@ -8,10 +8,10 @@ import javax.crypto.spec.SecretKeySpec;
 import org.apache.spark.sql.api.java.UDF1;
 
 /**
- * A value to the lower-case hex HMAC-SHA256 of its UTF-8 bytes, keyed with a secret (UTF-8). The same key
- * gives the same hash in every run; unlike a plain hash of key + value, a keyed MAC gives nothing away
- * about the key from known pairs. As a UDF the key travels in the task closure and never appears in a
- * query plan, a log or the Spark UI.
+ * A value to the lower-case hex HMAC-SHA256 of its UTF-8 bytes, keyed with a secret (UTF-8). The
+ * same key gives the same hash in every run; unlike a plain hash of key + value, a keyed MAC gives
+ * nothing away about the key from known pairs. As a UDF the key travels in the task closure and
+ * never appears in a query plan, a log or the Spark UI.
  */
 public final class KeyedHash implements UDF1<String, String> {
   private static final long serialVersionUID = 1L;

@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens (or joins) the session a job runs in. No master is set here: spark-submit, the local runner
  * or the test extension chooses it. What segpipe needs is added to the platform's settings (its
- * spark-defaults.conf and spark-submit --conf), never in place of them: Delta's SQL extension joins the
- * platform's list of extensions, and the rest is set only where the platform has not chosen.
+ * spark-defaults.conf and spark-submit --conf), never in place of them: Delta's SQL extension joins
+ * the platform's list of extensions, and the rest is set only where the platform has not chosen.
  */
 public final class SparkSessions {
   private static final Logger LOG = LoggerFactory.getLogger(SparkSessions.class);
@@ -23,21 +23,31 @@ public final class SparkSessions {
   static final String CATALOG = "spark.sql.catalog.spark_catalog";
   static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
   static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
-  /** Spark's own pattern and segpipe's secrets: the audience salt and anything passed as SEGPIPE_*. */
-  static final String REDACTION = "(?i)secret|password|passwd|token|salt|credential|access[.]key|SEGPIPE_";
+
+  /**
+   * Spark's own pattern and segpipe's secrets: the audience salt and anything passed as SEGPIPE_*.
+   */
+  static final String REDACTION =
+      "(?i)secret|password|passwd|token|salt|credential|access[.]key|SEGPIPE_";
 
   private SparkSessions() {}
 
   /** The settings every segpipe session carries; the test extension uses the same ones. */
-  public static final Map<String, String> REQUIRED = Map.of(
-      EXTENSIONS, DELTA_EXTENSION,
-      CATALOG, DELTA_CATALOG,
-      "spark.sql.session.timeZone", "UTC",
-      "spark.sql.legacy.timeParserPolicy", "CORRECTED");
+  public static final Map<String, String> REQUIRED =
+      Map.of(
+          EXTENSIONS,
+          DELTA_EXTENSION,
+          CATALOG,
+          DELTA_CATALOG,
+          "spark.sql.session.timeZone",
+          "UTC",
+          "spark.sql.legacy.timeParserPolicy",
+          "CORRECTED");
 
   public static SparkSession open(String appName, SegpipeConfig config) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
-    // What spark-submit gathered: the platform's spark-defaults.conf (or --properties-file) and --conf.
+    // What spark-submit gathered: the platform's spark-defaults.conf (or --properties-file) and
+    // --conf.
     settingsFor(new SparkConf()).forEach(builder::config);
     config.sparkConf().forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
@@ -49,23 +59,27 @@ public final class SparkSessions {
   }
 
   /**
-   * The settings segpipe gives the session builder on top of {@code platform}, which the builder keeps
-   * for everything else:
+   * The settings segpipe gives the session builder on top of {@code platform}, which the builder
+   * keeps for everything else:
+   *
    * <ul>
-   *   <li>spark.sql.extensions: the platform's list with Delta's added (once);</li>
-   *   <li>spark_catalog: Delta's, unless the platform set another one (Iceberg's, Unity's, ...): that
-   *       one is kept, with a warning. segpipe reads and writes its tables by path, which needs only
-   *       Delta's extension; registering them in a catalog database (segpipe.lake.database) then goes
-   *       through the platform's catalog, which must accept Delta tables;</li>
-   *   <li>UTC session time zone and the CORRECTED date parser: segpipe's semantics depend on them;</li>
-   *   <li>Kryo serialisation and a redaction pattern covering segpipe's secrets, where the platform has
-   *       none; a platform's own redaction pattern gets segpipe's added as an alternative.</li>
+   *   <li>spark.sql.extensions: the platform's list with Delta's added (once);
+   *   <li>spark_catalog: Delta's, unless the platform set another one (Iceberg's, Unity's, ...):
+   *       that one is kept, with a warning. segpipe reads and writes its tables by path, which
+   *       needs only Delta's extension; registering them in a catalog database
+   *       (segpipe.lake.database) then goes through the platform's catalog, which must accept Delta
+   *       tables;
+   *   <li>UTC session time zone and the CORRECTED date parser: segpipe's semantics depend on them;
+   *   <li>Kryo serialisation and a redaction pattern covering segpipe's secrets, where the platform
+   *       has none; a platform's own redaction pattern gets segpipe's added as an alternative.
    * </ul>
    */
   public static Map<String, String> settingsFor(SparkConf platform) {
     Map<String, String> out = new LinkedHashMap<>();
     List<String> extensions = new ArrayList<>();
-    Arrays.stream(platform.get(EXTENSIONS, "").split(",")).map(String::trim).filter(e -> !e.isEmpty())
+    Arrays.stream(platform.get(EXTENSIONS, "").split(","))
+        .map(String::trim)
+        .filter(e -> !e.isEmpty())
         .forEach(extensions::add);
     if (!extensions.contains(DELTA_EXTENSION)) {
       extensions.add(DELTA_EXTENSION);
@@ -75,9 +89,12 @@ public final class SparkSessions {
     if (catalog.isEmpty() || catalog.equals(DELTA_CATALOG)) {
       out.put(CATALOG, DELTA_CATALOG);
     } else {
-      LOG.warn("{} is {} on this platform, not Delta's catalog: kept. segpipe reads and writes its tables by path,"
-          + " which Delta's extension alone supports; registering them in a catalog database"
-          + " (segpipe.lake.database) goes through that catalog, which must accept Delta tables.", CATALOG, catalog);
+      LOG.warn(
+          "{} is {} on this platform, not Delta's catalog: kept. segpipe reads and writes its tables by path,"
+              + " which Delta's extension alone supports; registering them in a catalog database"
+              + " (segpipe.lake.database) goes through that catalog, which must accept Delta tables.",
+          CATALOG,
+          catalog);
     }
     out.put("spark.sql.session.timeZone", "UTC");
     out.put("spark.sql.legacy.timeParserPolicy", "CORRECTED");

@@ -13,10 +13,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A Spark SQL query kept as a {@code .sql} resource on the class path. Values (dates, thresholds) are
- * bound as named parameters ({@code :as_of}), so Spark sees typed literals and can prune partitions;
- * only SQL that Java composes from checked config (e.g. one column per configured channel) is spliced
- * in as a fragment ({@code ${channel_columns}}). Immutable: {@code with} returns a new query.
+ * A Spark SQL query kept as a {@code .sql} resource on the class path. Values (dates, thresholds)
+ * are bound as named parameters ({@code :as_of}), so Spark sees typed literals and can prune
+ * partitions; only SQL that Java composes from checked config (e.g. one column per configured
+ * channel) is spliced in as a fragment ({@code ${channel_columns}}). Immutable: {@code with}
+ * returns a new query.
  */
 public final class SqlResource {
   private static final Pattern FRAGMENT = Pattern.compile("\\$\\{([a-z_]+)}");
@@ -54,9 +55,10 @@ public final class SqlResource {
   }
 
   /**
-   * Registers {@code rows} as a temporary view under a name used nowhere else and splices that name in
-   * place of {@code ${fragment}}. A fresh name keeps caches alive: replacing a temporary view with a
-   * different plan makes Spark uncache the plan the view held, which may be a job's cached data.
+   * Registers {@code rows} as a temporary view under a name used nowhere else and splices that name
+   * in place of {@code ${fragment}}. A fresh name keeps caches alive: replacing a temporary view
+   * with a different plan makes Spark uncache the plan the view held, which may be a job's cached
+   * data.
    */
   public SqlResource withView(String fragment, Dataset<Row> rows) {
     String view = fragment + "_" + VIEWS.incrementAndGet();
@@ -64,7 +66,9 @@ public final class SqlResource {
     return withFragment(fragment, view);
   }
 
-  /** Binds a named parameter {@code :parameter} to a value (LocalDate, Instant, numbers, strings). */
+  /**
+   * Binds a named parameter {@code :parameter} to a value (LocalDate, Instant, numbers, strings).
+   */
   public SqlResource with(String parameter, Object value) {
     Map<String, Object> next = new LinkedHashMap<>(parameters);
     next.put(parameter, value);
@@ -83,7 +87,8 @@ public final class SqlResource {
   public Dataset<Row> run(SparkSession spark) {
     Matcher missing = FRAGMENT.matcher(text);
     if (missing.find()) {
-      throw new IllegalStateException(name + ": fragment ${" + missing.group(1) + "} was not supplied");
+      throw new IllegalStateException(
+          name + ": fragment ${" + missing.group(1) + "} was not supplied");
     }
     return parameters.isEmpty() ? spark.sql(text) : spark.sql(text, parameters);
   }

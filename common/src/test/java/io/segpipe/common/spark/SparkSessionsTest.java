@@ -26,23 +26,40 @@ class SparkSessionsTest {
     assertEquals(SparkSessions.DELTA_CATALOG, s.get(SparkSessions.CATALOG));
     assertEquals("UTC", s.get("spark.sql.session.timeZone"));
     assertEquals("org.apache.spark.serializer.KryoSerializer", s.get("spark.serializer"));
-    assertTrue(Pattern.compile(s.get("spark.redaction.regex")).matcher("spark.executorEnv.SEGPIPE_AUDIENCE_SALT").find());
+    assertTrue(
+        Pattern.compile(s.get("spark.redaction.regex"))
+            .matcher("spark.executorEnv.SEGPIPE_AUDIENCE_SALT")
+            .find());
   }
 
   @Test
   void thePlatformsExtensionsCatalogSerializerAndRedactionAreKept() {
-    Map<String, String> s = SparkSessions.settingsFor(platform(
-        SparkSessions.EXTENSIONS, "org.example.AuditExtension, org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-        SparkSessions.CATALOG, "org.apache.iceberg.spark.SparkSessionCatalog",
-        "spark.serializer", "org.apache.spark.serializer.JavaSerializer",
-        "spark.redaction.regex", "(?i)internal_key"));
-    assertEquals("org.example.AuditExtension,org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
-        + SparkSessions.DELTA_EXTENSION, s.get(SparkSessions.EXTENSIONS));
-    assertFalse(s.containsKey(SparkSessions.CATALOG), "the platform's own spark_catalog is not replaced");
+    Map<String, String> s =
+        SparkSessions.settingsFor(
+            platform(
+                SparkSessions.EXTENSIONS,
+                "org.example.AuditExtension, org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+                SparkSessions.CATALOG,
+                "org.apache.iceberg.spark.SparkSessionCatalog",
+                "spark.serializer",
+                "org.apache.spark.serializer.JavaSerializer",
+                "spark.redaction.regex",
+                "(?i)internal_key"));
+    assertEquals(
+        "org.example.AuditExtension,org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
+            + SparkSessions.DELTA_EXTENSION,
+        s.get(SparkSessions.EXTENSIONS));
+    assertFalse(
+        s.containsKey(SparkSessions.CATALOG), "the platform's own spark_catalog is not replaced");
     assertFalse(s.containsKey("spark.serializer"), "the platform chose its serializer");
     Pattern redaction = Pattern.compile(s.get("spark.redaction.regex"));
-    assertTrue(redaction.matcher("my.internal_key").find() && redaction.matcher("SEGPIPE_ERASURE_KEY").find());
-    assertEquals(SparkSessions.DELTA_EXTENSION, SparkSessions.settingsFor(platform(SparkSessions.EXTENSIONS,
-        SparkSessions.DELTA_EXTENSION)).get(SparkSessions.EXTENSIONS), "Delta's extension once");
+    assertTrue(
+        redaction.matcher("my.internal_key").find()
+            && redaction.matcher("SEGPIPE_ERASURE_KEY").find());
+    assertEquals(
+        SparkSessions.DELTA_EXTENSION,
+        SparkSessions.settingsFor(platform(SparkSessions.EXTENSIONS, SparkSessions.DELTA_EXTENSION))
+            .get(SparkSessions.EXTENSIONS),
+        "Delta's extension once");
   }
 }

@@ -15,12 +15,13 @@ public final class DataFrames {
 
   private static synchronized JavaDataFrameSuiteBase base() {
     if (base == null) {
-      base = new JavaDataFrameSuiteBase() {
-        @Override
-        public boolean enableHiveSupport() {
-          return false;
-        }
-      };
+      base =
+          new JavaDataFrameSuiteBase() {
+            @Override
+            public boolean enableHiveSupport() {
+              return false;
+            }
+          };
       base.sqlBeforeAllTestCases();
     }
     return base;
@@ -32,7 +33,8 @@ public final class DataFrames {
   }
 
   /** Same schema and rows in the same order, doubles equal within {@code tolerance}. */
-  public static void assertApproximatelyEqual(Dataset<Row> expected, Dataset<Row> actual, double tolerance) {
+  public static void assertApproximatelyEqual(
+      Dataset<Row> expected, Dataset<Row> actual, double tolerance) {
     base().assertDataFrameApproximateEquals(expected, actual, tolerance);
   }
 }

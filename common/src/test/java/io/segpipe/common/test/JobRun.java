@@ -11,7 +11,9 @@ import java.util.function.IntSupplier;
  */
 public record JobRun(int code, String out, String err) {
 
-  /** Runs {@code job} (e.g. {@code () -> new IngestJob().execute(args)}) and captures its output. */
+  /**
+   * Runs {@code job} (e.g. {@code () -> new IngestJob().execute(args)}) and captures its output.
+   */
   public static JobRun of(IntSupplier job) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -26,7 +28,9 @@ public record JobRun(int code, String out, String err) {
       System.setOut(oldOut);
       System.setErr(oldErr);
     }
-    JobRun run = new JobRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    JobRun run =
+        new JobRun(
+            code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     oldOut.print(run.out);
     oldErr.print(run.err);
     return run;

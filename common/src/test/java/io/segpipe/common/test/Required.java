@@ -4,8 +4,8 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What a test needs from the machine (a tool, a data set). Missing on a developer's machine, the test
- * is skipped with the reason; under CI=true it fails instead, so CI never passes by skipping.
+ * What a test needs from the machine (a tool, a data set). Missing on a developer's machine, the
+ * test is skipped with the reason; under CI=true it fails instead, so CI never passes by skipping.
  */
 public final class Required {
   private Required() {}

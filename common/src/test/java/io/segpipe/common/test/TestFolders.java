@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Temporary folders and files that a test class shares across its tests (a built lake, a server's data
- * folder, a log), deleted when the test JVM exits, so a run of the suite leaves nothing in /tmp. JUnit's
- * {@code @TempDir} serves one test; these outlive it.
+ * Temporary folders and files that a test class shares across its tests (a built lake, a server's
+ * data folder, a log), deleted when the test JVM exits, so a run of the suite leaves nothing in
+ * /tmp. JUnit's {@code @TempDir} serves one test; these outlive it.
  */
 public final class TestFolders {
   private static final List<Path> CREATED = new ArrayList<>();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(TestFolders::deleteAll, "segpipe-test-folders"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(TestFolders::deleteAll, "segpipe-test-folders"));
   }
 
   private TestFolders() {}

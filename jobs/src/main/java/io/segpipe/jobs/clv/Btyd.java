@@ -34,8 +34,12 @@ final class Btyd {
     return BgNbd.expectedTransactions(params, x, tx, tCal, t);
   }
 
-  /** Σ over the horizon's months of the expected transactions in month m, discounted by (1 + rate)^m. */
-  double discountedPurchases(int x, double tx, double tCal, double horizon, double month, double monthlyRate) {
+  /**
+   * Σ over the horizon's months of the expected transactions in month m, discounted by (1 +
+   * rate)^m.
+   */
+  double discountedPurchases(
+      int x, double tx, double tCal, double horizon, double month, double monthlyRate) {
     return BgNbd.clv(params, x, tx, tCal, 1.0, horizon, month, monthlyRate);
   }
 
@@ -54,8 +58,12 @@ final class Btyd {
     try {
       return of(BgNbd.fit(new BtydData(data.x(), tx, tCal, data.count()), options(maxIterations)));
     } catch (FitNotConverged e) {
-      throw new UserError("The BG/NBD fit did not converge: " + e.getMessage() + ". Raise segpipe.clv.max-iterations,"
-          + " or check the data (a very short history or very few repeat customers can leave the likelihood flat).", e);
+      throw new UserError(
+          "The BG/NBD fit did not converge: "
+              + e.getMessage()
+              + ". Raise segpipe.clv.max-iterations,"
+              + " or check the data (a very short history or very few repeat customers can leave the likelihood flat).",
+          e);
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw new UserError("The BG/NBD fit failed: " + e.getMessage(), e);
     }
@@ -65,13 +73,21 @@ final class Btyd {
     try {
       return of(GammaGamma.fit(GammaGammaData.of(x, m), options(maxIterations)));
     } catch (FitNotConverged e) {
-      throw new UserError("The Gamma-Gamma fit did not converge: " + e.getMessage() + ". Raise"
-          + " segpipe.clv.max-iterations, or check the purchase amounts.", e);
+      throw new UserError(
+          "The Gamma-Gamma fit did not converge: "
+              + e.getMessage()
+              + ". Raise"
+              + " segpipe.clv.max-iterations, or check the purchase amounts.",
+          e);
     } catch (IllegalStateException e) {
-      throw new UserError("The Gamma-Gamma fit failed: " + e.getMessage() + ". The repeat customers' mean transaction"
-          + " values vary too much (a very heavy right tail) for the model to have an average. Look at the customers with"
-          + " the largest mean_repeat_value (wholesale buyers, data errors); more customers or a longer history"
-          + " (segpipe.clv.history-days = 0) usually give q > 1.", e);
+      throw new UserError(
+          "The Gamma-Gamma fit failed: "
+              + e.getMessage()
+              + ". The repeat customers' mean transaction"
+              + " values vary too much (a very heavy right tail) for the model to have an average. Look at the customers with"
+              + " the largest mean_repeat_value (wholesale buyers, data errors); more customers or a longer history"
+              + " (segpipe.clv.history-days = 0) usually give q > 1.",
+          e);
     } catch (IllegalArgumentException e) {
       throw new UserError("The Gamma-Gamma fit failed: " + e.getMessage(), e);
     }
@@ -99,6 +115,7 @@ final class Btyd {
         high.put(name, ParameterFit.reported(fit.upper95(name)));
       }
     }
-    return new ParameterFit(values, se, low, high, fit.logLikelihood(), fit.iterations(), !fit.converged());
+    return new ParameterFit(
+        values, se, low, high, fit.logLikelihood(), fit.iterations(), !fit.converged());
   }
 }

@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The clv job: per --as-of date, the BTYD summary of every customer who has bought (Spark SQL), the
- * BG/NBD and Gamma-Gamma models fitted by maximum likelihood on the driver over the distinct (x, t_x,
- * t_cal) triples and the repeat customers' mean values (or, with --score-only, the latest fit at or
- * before the date), and customer_clv: P(alive), expected purchases over the horizon, expected order
- * value, discounted CLV and its tier. With --holdout-until, clv_validation compares the fit with the
- * holdout period. Everything is computed before the first write; each table replaces its date only.
+ * BG/NBD and Gamma-Gamma models fitted by maximum likelihood on the driver over the distinct (x,
+ * t_x, t_cal) triples and the repeat customers' mean values (or, with --score-only, the latest fit
+ * at or before the date), and customer_clv: P(alive), expected purchases over the horizon, expected
+ * order value, discounted CLV and its tier. With --holdout-until, clv_validation compares the fit
+ * with the holdout period. Everything is computed before the first write; each table replaces its
+ * date only.
  */
 public final class ClvJob extends SegpipeJob<ClvSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(ClvJob.class);
@@ -60,10 +61,16 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
   @Override
   protected List<JobArguments.Option> options() {
     return List.of(
-        new JobArguments.Option("holdout-until", "YYYY-MM-DD", "fit on the events up to --as-of and compare the"
-            + " model with the purchases after it up to this date: writes clv_validation"),
-        new JobArguments.Option("score-only", null, "do not fit: score with the latest clv models fitted at or before"
-            + " --as-of (what the pipeline does when training is not due)"));
+        new JobArguments.Option(
+            "holdout-until",
+            "YYYY-MM-DD",
+            "fit on the events up to --as-of and compare the"
+                + " model with the purchases after it up to this date: writes clv_validation"),
+        new JobArguments.Option(
+            "score-only",
+            null,
+            "do not fit: score with the latest clv models fitted at or before"
+                + " --as-of (what the pipeline does when training is not due)"));
   }
 
   @Override
@@ -76,26 +83,44 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
   protected JobOutcome run(JobContext context, ClvSettings s) {
     LocalDate asOf = s.asOf();
     context.phase("read events and customer_daily");
-    Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+    Dataset<Row> events =
+        context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
     CustomerDaily.catchUp(context.lake());
-    Dataset<Row> daily = CustomerDaily.read(context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf);
+    Dataset<Row> daily =
+        CustomerDaily.read(context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf);
     ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
 
     context.phase("customer summary");
-    Dataset<Row> summary = ChurnBaseline.summary(daily, s, asOf).persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> triples = summary.groupBy("x", "t_x_days", "t_cal_days").count()
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> summary =
+        ChurnBaseline.summary(daily, s, asOf).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> triples =
+        summary
+            .groupBy("x", "t_x_days", "t_cal_days")
+            .count()
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       List<Row> tripleRows = triples.orderBy("x", "t_x_days", "t_cal_days").collectAsList();
       ClvData data = ClvData.of(tripleRows, s.unitDays());
       if (data.customers() == 0) {
-        throw new UserError("There are no purchases of known customers " + s.historyStart().map(d -> "from " + d + " ")
-            .orElse("") + "up to the end of " + asOf + " in " + context.lake().path(Events.TABLE) + ", so there is no"
-            + " customer to fit or score. Check --as-of (and segpipe.clv.history-days = " + s.historyDays() + "), and"
-            + " that ingest loaded this period.");
+        throw new UserError(
+            "There are no purchases of known customers "
+                + s.historyStart().map(d -> "from " + d + " ").orElse("")
+                + "up to the end of "
+                + asOf
+                + " in "
+                + context.lake().path(Events.TABLE)
+                + ", so there is no"
+                + " customer to fit or score. Check --as-of (and segpipe.clv.history-days = "
+                + s.historyDays()
+                + "), and"
+                + " that ingest loaded this period.");
       }
-      LOG.info("{} customers with a purchase up to {}: {} repeat customers, {} distinct (x, t_x, t_cal) triples",
-          data.customers(), asOf, data.repeatCustomers(), data.triples());
+      LOG.info(
+          "{} customers with a purchase up to {}: {} repeat customers, {} distinct (x, t_x, t_cal) triples",
+          data.customers(),
+          asOf,
+          data.repeatCustomers(),
+          data.triples());
 
       ClvFit fit;
       if (s.scoreOnly()) {
@@ -109,31 +134,51 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
 
       context.phase("score customers");
       Dataset<Row> scores = ClvScoring.scoreTriples(triples, fit, s);
-      Dataset<Row> values = ClvScoring.values(summary, scores, fit, s).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> values =
+          ClvScoring.values(summary, scores, fit, s).persist(StorageLevel.MEMORY_AND_DISK());
       try {
         Dataset<Row> rows = ClvScoring.withTiers(values, s);
-        // Exact sums (decimals), so the totals in run_metrics do not depend on the order Spark adds rows in.
-        Row totals = rows.agg(functions.count("*"), exactSum("clv"), exactSum("expected_purchases")).first();
-        Optional<Dataset<Row>> validation = s.holdoutUntil()
-            .map(until -> ClvValidation.of(context, s, fit, data, summary, events, until));
+        // Exact sums (decimals), so the totals in run_metrics do not depend on the order Spark adds
+        // rows in.
+        Row totals =
+            rows.agg(functions.count("*"), exactSum("clv"), exactSum("expected_purchases")).first();
+        Optional<Dataset<Row>> validation =
+            s.holdoutUntil()
+                .map(until -> ClvValidation.of(context, s, fit, data, summary, events, until));
 
         context.phase("write " + CustomerClv.TABLE + " " + asOf);
         if (!s.scoreOnly()) {
           fit.save(registry);
         }
         context.lake().replacePartition(rows, CustomerClv.TABLE, CustomerClv.PARTITION, asOf);
-        validation.ifPresent(v -> context.lake().replacePartition(v, CustomerClv.VALIDATION_TABLE,
-            CustomerClv.PARTITION, asOf));
+        validation.ifPresent(
+            v ->
+                context
+                    .lake()
+                    .replacePartition(
+                        v, CustomerClv.VALIDATION_TABLE, CustomerClv.PARTITION, asOf));
 
         Map<String, Long> tiers = new LinkedHashMap<>();
         CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));
-        rows.groupBy("clv_tier").count().collectAsList().forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
+        rows.groupBy("clv_tier")
+            .count()
+            .collectAsList()
+            .forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
         long customers = totals.getLong(0);
-        String summaryLine = String.format("%d customers as of %s (%d distinct x, t_x, t_cal triples), %s %s: total clv"
-                + " %.2f over %d days, %.1f expected purchases; tiers %s%s", customers, asOf, data.triples(),
-            s.scoreOnly() ? "scored with" : "fitted", fit.version(), totals.getDouble(1), s.horizonDays(),
-            totals.getDouble(2), tiers,
-            s.holdoutUntil().map(u -> "; clv_validation up to " + u).orElse(""));
+        String summaryLine =
+            String.format(
+                "%d customers as of %s (%d distinct x, t_x, t_cal triples), %s %s: total clv"
+                    + " %.2f over %d days, %.1f expected purchases; tiers %s%s",
+                customers,
+                asOf,
+                data.triples(),
+                s.scoreOnly() ? "scored with" : "fitted",
+                fit.version(),
+                totals.getDouble(1),
+                s.horizonDays(),
+                totals.getDouble(2),
+                tiers,
+                s.holdoutUntil().map(u -> "; clv_validation up to " + u).orElse(""));
         Map<String, String> details = new LinkedHashMap<>(fit.details());
         details.put("customers", String.valueOf(customers));
         details.put("repeat_customers", String.valueOf(data.repeatCustomers()));

@@ -16,17 +16,22 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Scores with a fit: the BG/NBD scores once per distinct (x, t_x, t_cal) triple (a Spark UDF: the
  * triples stay distributed, and customers sharing a triple share its scores), then per customer the
- * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_levels.sql and common's sql/tiers/share_thresholds.sql).
+ * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_levels.sql and
+ * common's sql/tiers/share_thresholds.sql).
  */
 final class ClvScoring {
   private ClvScoring() {}
 
-  static final StructType SCORES = new StructType()
-      .add("p_alive", DataTypes.DoubleType, false)
-      .add("expected_purchases", DataTypes.DoubleType, false)
-      .add("discounted_purchases", DataTypes.DoubleType, false);
+  static final StructType SCORES =
+      new StructType()
+          .add("p_alive", DataTypes.DoubleType, false)
+          .add("expected_purchases", DataTypes.DoubleType, false)
+          .add("discounted_purchases", DataTypes.DoubleType, false);
 
-  /** One row per triple of {@code triples} (x, t_x_days, t_cal_days, ...) with p_alive, expected and discounted purchases. */
+  /**
+   * One row per triple of {@code triples} (x, t_x_days, t_cal_days, ...) with p_alive, expected and
+   * discounted purchases.
+   */
   static Dataset<Row> scoreTriples(Dataset<Row> triples, ClvFit fit, ClvSettings s) {
     double r = fit.r();
     double alpha = fit.alpha();
@@ -36,22 +41,36 @@ final class ClvScoring {
     double horizon = s.horizonUnits();
     double month = s.monthUnits();
     double monthlyRate = s.monthlyRate();
-    UDF3<Integer, Integer, Integer, Row> score = (x, txDays, tCalDays) -> {
-      Btyd model = new Btyd(r, alpha, a, b);
-      double tx = txDays / unit;
-      double tCal = tCalDays / unit;
-      return RowFactory.create(model.pAlive(x, tx, tCal), model.expectedPurchases(horizon, x, tx, tCal),
-          model.discountedPurchases(x, tx, tCal, horizon, month, monthlyRate));
-    };
+    UDF3<Integer, Integer, Integer, Row> score =
+        (x, txDays, tCalDays) -> {
+          Btyd model = new Btyd(r, alpha, a, b);
+          double tx = txDays / unit;
+          double tCal = tCalDays / unit;
+          return RowFactory.create(
+              model.pAlive(x, tx, tCal),
+              model.expectedPurchases(horizon, x, tx, tCal),
+              model.discountedPurchases(x, tx, tCal, horizon, month, monthlyRate));
+        };
     UserDefinedFunction udf = functions.udf(score, SCORES);
-    return triples.select(functions.col("x"), functions.col("t_x_days"), functions.col("t_cal_days"),
-            udf.apply(functions.col("x"), functions.col("t_x_days"), functions.col("t_cal_days")).as("s"))
-        .select("x", "t_x_days", "t_cal_days", "s.p_alive", "s.expected_purchases", "s.discounted_purchases");
+    return triples
+        .select(
+            functions.col("x"),
+            functions.col("t_x_days"),
+            functions.col("t_cal_days"),
+            udf.apply(functions.col("x"), functions.col("t_x_days"), functions.col("t_cal_days"))
+                .as("s"))
+        .select(
+            "x",
+            "t_x_days",
+            "t_cal_days",
+            "s.p_alive",
+            "s.expected_purchases",
+            "s.discounted_purchases");
   }
 
   /**
-   * customer_clv's values per customer (every contract column but clv_tier) from the summary and the
-   * triples' scores. Lazy; the job keeps it, as both the tier thresholds and the write read it.
+   * customer_clv's values per customer (every contract column but clv_tier) from the summary and
+   * the triples' scores. Lazy; the job keeps it, as both the tier thresholds and the write read it.
    */
   static Dataset<Row> values(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
     return SqlResource.load("sql/clv/customer_clv.sql")
@@ -66,17 +85,31 @@ final class ClvScoring {
         .run(summary.sparkSession());
   }
 
-  /** customer_clv's rows: {@code values} with the tier from this snapshot's thresholds (one aggregate). */
+  /**
+   * customer_clv's rows: {@code values} with the tier from this snapshot's thresholds (one
+   * aggregate).
+   */
   static Dataset<Row> withTiers(Dataset<Row> values, ClvSettings s) {
-    Row thresholds = ShareThresholds.of(SqlResource.load("sql/clv/clv_tier_levels.sql")
-        .withView("clv_rows", values)
-        .run(values.sparkSession()), s.tierHighShare(), s.tierMidShare()).first();
-    // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone is low.
+    Row thresholds =
+        ShareThresholds.of(
+                SqlResource.load("sql/clv/clv_tier_levels.sql")
+                    .withView("clv_rows", values)
+                    .run(values.sparkSession()),
+                s.tierHighShare(),
+                s.tierMidShare())
+            .first();
+    // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone
+    // is low.
     Column clv = functions.col("clv").cast(DataTypes.createDecimalType(30, 6));
-    Column tier = thresholds.isNullAt(0) ? functions.lit("low")
-        : functions.when(clv.geq(functions.lit(thresholds.getDecimal(0))), "high")
-            .when(clv.geq(functions.lit(thresholds.getDecimal(1))), "mid").otherwise("low");
-    return values.withColumn("clv_tier", tier)
+    Column tier =
+        thresholds.isNullAt(0)
+            ? functions.lit("low")
+            : functions
+                .when(clv.geq(functions.lit(thresholds.getDecimal(0))), "high")
+                .when(clv.geq(functions.lit(thresholds.getDecimal(1))), "mid")
+                .otherwise("low");
+    return values
+        .withColumn("clv_tier", tier)
         .withColumn(CustomerClv.PARTITION, functions.lit(s.asOf()))
         .select(CustomerClv.COLUMNS.stream().map(functions::col).toArray(Column[]::new));
   }

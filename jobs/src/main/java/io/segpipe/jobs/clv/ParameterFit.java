@@ -6,14 +6,20 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * One maximum-likelihood fit as the job records it: parameters by their names in the papers, standard
- * errors from the inverse Hessian (natural scale), the 95 % interval computed on the log scale, the
- * log-likelihood and the optimiser's iterations. {@code atBoundary}: the likelihood flattened out towards the
- * edge of the parameter space without an interior maximum (the values are where it stopped; there are
- * no standard errors or intervals).
+ * One maximum-likelihood fit as the job records it: parameters by their names in the papers,
+ * standard errors from the inverse Hessian (natural scale), the 95 % interval computed on the log
+ * scale, the log-likelihood and the optimiser's iterations. {@code atBoundary}: the likelihood
+ * flattened out towards the edge of the parameter space without an interior maximum (the values are
+ * where it stopped; there are no standard errors or intervals).
  */
-record ParameterFit(Map<String, Double> values, Map<String, Double> standardErrors, Map<String, Double> ciLow,
-    Map<String, Double> ciHigh, double logLikelihood, int iterations, boolean atBoundary) {
+record ParameterFit(
+    Map<String, Double> values,
+    Map<String, Double> standardErrors,
+    Map<String, Double> ciLow,
+    Map<String, Double> ciHigh,
+    double logLikelihood,
+    int iterations,
+    boolean atBoundary) {
 
   ParameterFit {
     values = new LinkedHashMap<>(values);
@@ -35,9 +41,16 @@ record ParameterFit(Map<String, Double> values, Map<String, Double> standardErro
   }
 
   String describe() {
-    return values.entrySet().stream().map(e -> e.getKey() + " " + String.format("%.6g", e.getValue())
-        + (standardErrors.containsKey(e.getKey()) ? " (se " + String.format("%.3g", standardErrors.get(e.getKey())) + ")"
-            : "")).collect(Collectors.joining(", "));
+    return values.entrySet().stream()
+        .map(
+            e ->
+                e.getKey()
+                    + " "
+                    + String.format("%.6g", e.getValue())
+                    + (standardErrors.containsKey(e.getKey())
+                        ? " (se " + String.format("%.3g", standardErrors.get(e.getKey())) + ")"
+                        : ""))
+        .collect(Collectors.joining(", "));
   }
 
   /** Ten significant digits, as the other models' metrics are reported. */

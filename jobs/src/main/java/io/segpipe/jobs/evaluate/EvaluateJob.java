@@ -28,19 +28,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The evaluate job: for every campaign whose measurement window has ended by --as-of, what its treated
- * and control customers did in the window, and the uplift of treatment over control with intervals,
- * p-values, the minimum detectable effect and a sample-ratio check, into campaign_results.
+ * The evaluate job: for every campaign whose measurement window has ended by --as-of, what its
+ * treated and control customers did in the window, and the uplift of treatment over control with
+ * intervals, p-values, the minimum detectable effect and a sample-ratio check, into
+ * campaign_results.
  */
 public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
   static final String INCLUDE_RUNNING = "include-running";
+
   /** Campaigns named one by one in the run summary; the others are counted. */
   private static final int SUMMARY_CAMPAIGNS = 10;
-  private static final StructType DUE = new StructType()
-      .add("campaign_id", DataTypes.StringType, false)
-      .add("window_start", DataTypes.DateType, false)
-      .add("window_end", DataTypes.DateType, false);
+
+  private static final StructType DUE =
+      new StructType()
+          .add("campaign_id", DataTypes.StringType, false)
+          .add("window_start", DataTypes.DateType, false)
+          .add("window_end", DataTypes.DateType, false);
 
   public static void main(String[] args) {
     SegpipeJob.main(new EvaluateJob(), args);
@@ -63,8 +67,12 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
 
   @Override
   protected List<JobArguments.Option> options() {
-    return List.of(new JobArguments.Option(INCLUDE_RUNNING, null, "also measure campaigns whose window has started"
-        + " but not ended, up to --as-of (marked running = true: an early look, not the result)"));
+    return List.of(
+        new JobArguments.Option(
+            INCLUDE_RUNNING,
+            null,
+            "also measure campaigns whose window has started"
+                + " but not ended, up to --as-of (marked running = true: an early look, not the result)"));
   }
 
   @Override
@@ -74,7 +82,13 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
   }
 
   /** A campaign to measure now, over [start, end]. */
-  record Due(String id, String name, String metric, double controlShare, LocalDate start, LocalDate end,
+  record Due(
+      String id,
+      String name,
+      String metric,
+      double controlShare,
+      LocalDate start,
+      LocalDate end,
       boolean running) {}
 
   @Override
@@ -82,8 +96,15 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
     Lake lake = context.lake();
     LocalDate asOf = s.asOf();
     if (!lake.exists(Campaigns.TABLE)) {
-      return new JobOutcome(0, 0, 0, 0, "no campaign has been exported yet (no campaigns table at "
-          + lake.path(Campaigns.TABLE) + "); nothing to evaluate", Map.of());
+      return new JobOutcome(
+          0,
+          0,
+          0,
+          0,
+          "no campaign has been exported yet (no campaigns table at "
+              + lake.path(Campaigns.TABLE)
+              + "); nothing to evaluate",
+          Map.of());
     }
     context.phase("read campaigns");
     List<Due> due = new ArrayList<>();
@@ -95,16 +116,35 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
       boolean ended = !end.isAfter(asOf);
       boolean running = !ended && !start.isAfter(asOf);
       if (ended || (running && s.includeRunning())) {
-        due.add(new Due(id, r.getString(r.fieldIndex("name")), r.getString(r.fieldIndex("metric")),
-            r.getDouble(r.fieldIndex("control_share")), start, ended ? end : asOf, running));
+        due.add(
+            new Due(
+                id,
+                r.getString(r.fieldIndex("name")),
+                r.getString(r.fieldIndex("metric")),
+                r.getDouble(r.fieldIndex("control_share")),
+                start,
+                ended ? end : asOf,
+                running));
       } else {
         notYet.add(id + (running ? " (running until " + end + ")" : " (starts " + start + ")"));
       }
     }
     if (due.isEmpty()) {
-      return new JobOutcome(0, 0, 0, 0, "no campaign to evaluate as of " + asOf
-          + (notYet.isEmpty() ? "" : "; not ended: " + String.join(", ", notYet)
-          + (s.includeRunning() ? "" : " (--include-running looks at running ones early)")), Map.of());
+      return new JobOutcome(
+          0,
+          0,
+          0,
+          0,
+          "no campaign to evaluate as of "
+              + asOf
+              + (notYet.isEmpty()
+                  ? ""
+                  : "; not ended: "
+                      + String.join(", ", notYet)
+                      + (s.includeRunning()
+                          ? ""
+                          : " (--include-running looks at running ones early)")),
+          Map.of());
     }
 
     context.phase("measure " + due.size() + " campaigns in one pass over events");
@@ -119,8 +159,12 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
       Row treated = groups.get(Campaigns.TREATMENT);
       Row control = groups.get(Campaigns.CONTROL);
       if (treated == null || control == null || treated.getLong(2) < 2 || control.getLong(2) < 2) {
-        LOG.warn("evaluate: campaign {} has fewer than 2 customers in a group (treatment {}, control {}); it cannot"
-            + " be measured.", d.id(), treated == null ? 0 : treated.getLong(2), control == null ? 0 : control.getLong(2));
+        LOG.warn(
+            "evaluate: campaign {} has fewer than 2 customers in a group (treatment {}, control {}); it cannot"
+                + " be measured.",
+            d.id(),
+            treated == null ? 0 : treated.getLong(2),
+            control == null ? 0 : control.getLong(2));
         lines.add(d.id() + ": not measurable (a group has fewer than 2 customers)");
         continue;
       }
@@ -133,40 +177,66 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
 
     context.phase("write campaign_results");
     List<String> measured = due.stream().map(Due::id).toList();
-    List<Row> kept = lake.exists(Campaigns.RESULTS_TABLE)
-        ? lake.read(Campaigns.RESULTS_TABLE, "").where(functions.not(functions.col("campaign_id").isin(measured.toArray())))
-            .collectAsList()
-        : List.of();
+    List<Row> kept =
+        lake.exists(Campaigns.RESULTS_TABLE)
+            ? lake.read(Campaigns.RESULTS_TABLE, "")
+                .where(functions.not(functions.col("campaign_id").isin(measured.toArray())))
+                .collectAsList()
+            : List.of();
     List<Row> all = new ArrayList<>(kept);
     all.addAll(rows);
-    lake.overwrite(context.spark().createDataFrame(all, Campaigns.RESULTS_SCHEMA)
-        .orderBy("campaign_id", "metric").coalesce(1), Campaigns.RESULTS_TABLE);
-    String shown = lines.size() <= SUMMARY_CAMPAIGNS ? String.join("; ", lines)
-        : String.join("; ", lines.subList(0, SUMMARY_CAMPAIGNS)) + "; and " + (lines.size() - SUMMARY_CAMPAIGNS)
-            + " more (campaign_results and this run's details in run_metrics)";
-    String summary = due.size() + " campaigns evaluated as of " + asOf + ": " + shown
-        + (notYet.isEmpty() ? "" : "; not ended: " + String.join(", ", notYet));
+    lake.overwrite(
+        context
+            .spark()
+            .createDataFrame(all, Campaigns.RESULTS_SCHEMA)
+            .orderBy("campaign_id", "metric")
+            .coalesce(1),
+        Campaigns.RESULTS_TABLE);
+    String shown =
+        lines.size() <= SUMMARY_CAMPAIGNS
+            ? String.join("; ", lines)
+            : String.join("; ", lines.subList(0, SUMMARY_CAMPAIGNS))
+                + "; and "
+                + (lines.size() - SUMMARY_CAMPAIGNS)
+                + " more (campaign_results and this run's details in run_metrics)";
+    String summary =
+        due.size()
+            + " campaigns evaluated as of "
+            + asOf
+            + ": "
+            + shown
+            + (notYet.isEmpty() ? "" : "; not ended: " + String.join(", ", notYet));
     return new JobOutcome(assigned, rows.size(), 0, 0, summary, details);
   }
 
-  /** Per campaign and group: the row of campaign_outcomes.sql (campaign_id, test_group, customers, ...). */
+  /**
+   * Per campaign and group: the row of campaign_outcomes.sql (campaign_id, test_group, customers,
+   * ...).
+   */
   private static Map<String, Map<String, Row>> outcomes(JobContext context, List<Due> due) {
     LocalDate first = due.stream().map(Due::start).min(LocalDate::compareTo).orElseThrow();
     LocalDate last = due.stream().map(Due::end).max(LocalDate::compareTo).orElseThrow();
-    List<Row> dueRows = due.stream().map(d -> RowFactory.create(d.id(), Date.valueOf(d.start()), Date.valueOf(d.end())))
-        .toList();
-    Dataset<Row> assignments = context.lake().read(Campaigns.ASSIGNMENTS_TABLE,
-            "Run `scripts/segpipe export` on the campaigns' snapshot dates first.")
-        .where(functions.col("campaign_id").isin(due.stream().map(Due::id).toArray()))
-        .select("campaign_id", "customer_id", "test_group");
+    List<Row> dueRows =
+        due.stream()
+            .map(d -> RowFactory.create(d.id(), Date.valueOf(d.start()), Date.valueOf(d.end())))
+            .toList();
+    Dataset<Row> assignments =
+        context
+            .lake()
+            .read(
+                Campaigns.ASSIGNMENTS_TABLE,
+                "Run `scripts/segpipe export` on the campaigns' snapshot dates first.")
+            .where(functions.col("campaign_id").isin(due.stream().map(Due::id).toArray()))
+            .select("campaign_id", "customer_id", "test_group");
     Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first.");
-    Dataset<Row> result = SqlResource.load("sql/evaluate/campaign_outcomes.sql")
-        .withView("due", context.spark().createDataFrame(dueRows, DUE))
-        .withView("assignments", assignments)
-        .withView("events", events)
-        .with("first_day", first)
-        .with("last_day", last)
-        .run(context.spark());
+    Dataset<Row> result =
+        SqlResource.load("sql/evaluate/campaign_outcomes.sql")
+            .withView("due", context.spark().createDataFrame(dueRows, DUE))
+            .withView("assignments", assignments)
+            .withView("events", events)
+            .with("first_day", first)
+            .with("last_day", last)
+            .run(context.spark());
     Map<String, Map<String, Row>> out = new TreeMap<>();
     for (Row r : result.collectAsList()) {
       out.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1), r);

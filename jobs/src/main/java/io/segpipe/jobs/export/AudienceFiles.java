@@ -35,29 +35,33 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * One audience set: {@code <slug>.csv}, {@code <slug>.jsonl} and {@code manifest.json} in
- * {@code <root>/<as_of_date>/<segmentation>/<slug>/}. Each file is one file (not a Spark part-file
+ * One audience set: {@code <slug>.csv}, {@code <slug>.jsonl} and {@code manifest.json} in {@code
+ * <root>/<as_of_date>/<segmentation>/<slug>/}. Each file is one file (not a Spark part-file
  * folder), streamed from the executors a partition at a time in the order of the given rows, so the
  * driver never holds the audience and the same rows give the same bytes. The set is written to a
  * hidden temporary folder beside its place and swapped in only when complete.
  */
 final class AudienceFiles {
   static final String MANIFEST = "manifest.json";
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
   private static final ObjectMapper PRETTY = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** What was written, as the manifest says it. */
-  record Written(String segmentation, String segment, String folder, long rows, Map<String, String> sha256) {}
+  record Written(
+      String segmentation, String segment, String folder, long rows, Map<String, String> sha256) {}
 
   private AudienceFiles() {}
 
   /**
-   * The folder name of a segment: its code as it is (codes are lower-case ASCII letters, digits and _);
-   * anything else (a cluster label, say) lower case, apostrophes dropped, other runs as "-".
+   * The folder name of a segment: its code as it is (codes are lower-case ASCII letters, digits and
+   * _); anything else (a cluster label, say) lower case, apostrophes dropped, other runs as "-".
    */
   static String slug(String segment) {
-    return segment.toLowerCase(Locale.ROOT).replace("'", "").replaceAll("[^a-z0-9_]+", "-")
+    return segment
+        .toLowerCase(Locale.ROOT)
+        .replace("'", "")
+        .replaceAll("[^a-z0-9_]+", "-")
         .replaceAll("^-+|-+$", "");
   }
 
@@ -66,19 +70,49 @@ final class AudienceFiles {
    *
    * @param rows the audience, its columns exactly {@code columns}, already in file order
    */
-  static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
-      Dataset<Row> rows, List<String> columns, boolean pseudonymised, String runId) {
-    return write(hadoop, root, asOf, segmentation, segment, rows, columns, pseudonymised, false, runId, Map.of());
+  static Written write(
+      Configuration hadoop,
+      String root,
+      LocalDate asOf,
+      String segmentation,
+      String segment,
+      Dataset<Row> rows,
+      List<String> columns,
+      boolean pseudonymised,
+      String runId) {
+    return write(
+        hadoop,
+        root,
+        asOf,
+        segmentation,
+        segment,
+        rows,
+        columns,
+        pseudonymised,
+        false,
+        runId,
+        Map.of());
   }
 
   /**
-   * As {@link #write(Configuration, String, LocalDate, String, String, Dataset, List, boolean, String)}, with
-   * {@code extra} fields in the manifest after the segment's (a campaign's id and group, for instance).
+   * As {@link #write(Configuration, String, LocalDate, String, String, Dataset, List, boolean,
+   * String)}, with {@code extra} fields in the manifest after the segment's (a campaign's id and
+   * group, for instance).
    *
-   * @param bom start the CSV with the UTF-8 byte-order mark, which Excel needs to read UTF-8 (Chinese) text
+   * @param bom start the CSV with the UTF-8 byte-order mark, which Excel needs to read UTF-8
+   *     (Chinese) text
    */
-  static Written write(Configuration hadoop, String root, LocalDate asOf, String segmentation, String segment,
-      Dataset<Row> rows, List<String> columns, boolean pseudonymised, boolean bom, String runId,
+  static Written write(
+      Configuration hadoop,
+      String root,
+      LocalDate asOf,
+      String segmentation,
+      String segment,
+      Dataset<Row> rows,
+      List<String> columns,
+      boolean pseudonymised,
+      boolean bom,
+      String runId,
       Map<String, Object> extra) {
     String slug = slug(segment);
     Path parent = new Path(root + "/" + asOf + "/" + segmentation);
@@ -89,7 +123,8 @@ final class AudienceFiles {
       try {
         fs.mkdirs(temporary);
         Map<String, String> sha256 = new LinkedHashMap<>();
-        long rowCount = writeRows(fs, temporary, slug, rows.toLocalIterator(), columns, bom, sha256);
+        long rowCount =
+            writeRows(fs, temporary, slug, rows.toLocalIterator(), columns, bom, sha256);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("segmentation", segmentation);
         manifest.put("segment", segment);
@@ -102,8 +137,12 @@ final class AudienceFiles {
         if (pseudonymised) {
           manifest.put("pseudonym_scheme", Pseudonyms.SCHEME);
         }
-        manifest.put("consent", "only customers whose " + CustomerSegmentsColumns.CONSENT + " is true in the customers"
-            + " dimension when the set was written");
+        manifest.put(
+            "consent",
+            "only customers whose "
+                + CustomerSegmentsColumns.CONSENT
+                + " is true in the customers"
+                + " dimension when the set was written");
         manifest.put("order", "sorted by " + CustomerSegmentsColumns.CUSTOMER_ID);
         Map<String, Object> files = new LinkedHashMap<>();
         sha256.forEach((name, digest) -> files.put(name, Map.of("sha256", digest)));
@@ -120,23 +159,25 @@ final class AudienceFiles {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the audience " + segmentation + "/" + segment + " at " + target, e);
+      throw new UncheckedIOException(
+          "cannot write the audience " + segmentation + "/" + segment + " at " + target, e);
     }
   }
 
   /**
-   * Removes the sets under {@code <root>/<asOf>/} that this run did not write: segments or segmentations
-   * taken out of segpipe.export.audiences.segments since an earlier export of the same date. Only folders
-   * holding a manifest (sets segpipe wrote) are removed, and a segmentation folder left empty; anything
-   * else there, and hidden folders, are left alone.
+   * Removes the sets under {@code <root>/<asOf>/} that this run did not write: segments or
+   * segmentations taken out of segpipe.export.audiences.segments since an earlier export of the
+   * same date. Only folders holding a manifest (sets segpipe wrote) are removed, and a segmentation
+   * folder left empty; anything else there, and hidden folders, are left alone.
    *
    * @param configured the segments per segmentation whose sets this run wrote
    * @return the sets removed, as {@code segmentation/slug}, sorted
    */
-  static List<String> removeOthers(Configuration hadoop, String root, LocalDate asOf,
-      Map<String, List<String>> configured) {
+  static List<String> removeOthers(
+      Configuration hadoop, String root, LocalDate asOf, Map<String, List<String>> configured) {
     Set<String> kept = new HashSet<>();
-    configured.forEach((segmentation, segments) -> segments.forEach(s -> kept.add(segmentation + "/" + slug(s))));
+    configured.forEach(
+        (segmentation, segments) -> segments.forEach(s -> kept.add(segmentation + "/" + slug(s))));
     Path date = new Path(root + "/" + asOf);
     try {
       FileSystem fs = withoutChecksumFiles(date.getFileSystem(hadoop));
@@ -159,17 +200,29 @@ final class AudienceFiles {
       Collections.sort(removed);
       return removed;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot remove the audience sets of " + asOf + " that are no longer configured"
-          + " from " + date, e);
+      throw new UncheckedIOException(
+          "cannot remove the audience sets of "
+              + asOf
+              + " that are no longer configured"
+              + " from "
+              + date,
+          e);
     }
   }
 
   static List<Path> visibleFolders(FileSystem fs, Path parent) throws IOException {
-    return Arrays.stream(fs.listStatus(parent)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
-        .filter(p -> !p.getName().startsWith(".")).sorted().toList();
+    return Arrays.stream(fs.listStatus(parent))
+        .filter(FileStatus::isDirectory)
+        .map(FileStatus::getPath)
+        .filter(p -> !p.getName().startsWith("."))
+        .sorted()
+        .toList();
   }
 
-  /** Hadoop's local file system writes a hidden .crc file beside each file; marketing tools want none. */
+  /**
+   * Hadoop's local file system writes a hidden .crc file beside each file; marketing tools want
+   * none.
+   */
   static FileSystem withoutChecksumFiles(FileSystem fs) {
     return fs instanceof LocalFileSystem local ? local.getRawFileSystem() : fs;
   }
@@ -177,8 +230,15 @@ final class AudienceFiles {
   /** The UTF-8 byte-order mark, as the one character it decodes to. */
   static final char BOM = '\uFEFF';
 
-  private static long writeRows(FileSystem fs, Path folder, String slug, Iterator<Row> rows, List<String> columns,
-      boolean bom, Map<String, String> sha256) throws IOException {
+  private static long writeRows(
+      FileSystem fs,
+      Path folder,
+      String slug,
+      Iterator<Row> rows,
+      List<String> columns,
+      boolean bom,
+      Map<String, String> sha256)
+      throws IOException {
     MessageDigest csvDigest = sha256();
     MessageDigest jsonDigest = sha256();
     long count = 0;
@@ -199,7 +259,10 @@ final class AudienceFiles {
           if (i > 0) {
             line.append(',');
           }
-          line.append(value == null ? "" : csvField(value instanceof BigDecimal d ? d.toPlainString() : value.toString()));
+          line.append(
+              value == null
+                  ? ""
+                  : csvField(value instanceof BigDecimal d ? d.toPlainString() : value.toString()));
         }
         csv.write(line.append('\n').toString());
         json.write(JSON.writeValueAsString(object));
@@ -219,14 +282,21 @@ final class AudienceFiles {
 
   /** RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. */
   static String csvField(String value) {
-    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r")
-        || (!value.isEmpty() && (value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' '));
+    boolean quote =
+        value.contains(",")
+            || value.contains("\"")
+            || value.contains("\n")
+            || value.contains("\r")
+            || (!value.isEmpty()
+                && (value.charAt(0) == ' ' || value.charAt(value.length() - 1) == ' '));
     return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
   static Writer writer(FileSystem fs, Path path, MessageDigest digest) throws IOException {
-    return new BufferedWriter(new OutputStreamWriter(new DigestOutputStream(fs.create(path, true), digest),
-        StandardCharsets.UTF_8), 1 << 16);
+    return new BufferedWriter(
+        new OutputStreamWriter(
+            new DigestOutputStream(fs.create(path, true), digest), StandardCharsets.UTF_8),
+        1 << 16);
   }
 
   static MessageDigest sha256() {
@@ -238,9 +308,10 @@ final class AudienceFiles {
   }
 
   /**
-   * The previous set is moved aside, the new one renamed into its place, then the old one deleted; if the
-   * second rename fails the previous set is put back. Renames of folders are atomic on HDFS and local
-   * disks; on object stores (s3a) they are copies, and a reader may see the place empty for a moment.
+   * The previous set is moved aside, the new one renamed into its place, then the old one deleted;
+   * if the second rename fails the previous set is put back. Renames of folders are atomic on HDFS
+   * and local disks; on object stores (s3a) they are copies, and a reader may see the place empty
+   * for a moment.
    */
   static void swapIn(FileSystem fs, Path temporary, Path target, Path old) throws IOException {
     boolean hadPrevious = fs.exists(target);

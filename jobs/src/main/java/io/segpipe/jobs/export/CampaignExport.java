@@ -22,17 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The campaign side of an export. A campaign whose snapshot date is the export's as-of date is split
- * the first time it is exported: its eligible customers (consenting now, in the audience) go to
- * campaign_assignments as treatment or control, and a later export of the same date reuses those groups
- * (intention to treat: consent or profile changes move nobody). Until its window ends its control customers
- * are kept out of every audience file and of the PostgreSQL table.
+ * The campaign side of an export. A campaign whose snapshot date is the export's as-of date is
+ * split the first time it is exported: its eligible customers (consenting now, in the audience) go
+ * to campaign_assignments as treatment or control, and a later export of the same date reuses those
+ * groups (intention to treat: consent or profile changes move nobody). Until its window ends its
+ * control customers are kept out of every audience file and of the PostgreSQL table.
  */
 final class CampaignExport {
   private static final Logger LOG = LoggerFactory.getLogger(CampaignExport.class);
 
-  /** The campaigns of one export: those launched on its date and the control customers held out on it. */
-  record Prepared(List<Launched> launched, Dataset<Row> heldOut, List<String> holding, Map<String, Row> table) {}
+  /**
+   * The campaigns of one export: those launched on its date and the control customers held out on
+   * it.
+   */
+  record Prepared(
+      List<Launched> launched,
+      Dataset<Row> heldOut,
+      List<String> holding,
+      Map<String, Row> table) {}
 
   /** A campaign of the export's date with the sizes of its groups. */
   record Launched(Campaign campaign, long treatment, long control, boolean assignedNow) {}
@@ -43,9 +50,11 @@ final class CampaignExport {
    * Splits the campaigns of {@code asOf} not split before, and finds the control customers of every
    * campaign holding on {@code asOf}.
    *
-   * @param snapshot the customer_segments snapshot of {@code asOf} with today's consent, ids not pseudonymised
+   * @param snapshot the customer_segments snapshot of {@code asOf} with today's consent, ids not
+   *     pseudonymised
    */
-  static Prepared prepare(JobContext context, Dataset<Row> snapshot, List<Campaign> campaigns, LocalDate asOf) {
+  static Prepared prepare(
+      JobContext context, Dataset<Row> snapshot, List<Campaign> campaigns, LocalDate asOf) {
     Lake lake = context.lake();
     Map<String, Row> table = new TreeMap<>();
     if (lake.exists(Campaigns.TABLE)) {
@@ -53,27 +62,58 @@ final class CampaignExport {
         table.put(row.getString(row.fieldIndex("campaign_id")), row);
       }
     }
-    List<Campaign> launching = campaigns.stream().filter(c -> c.snapshotDate().equals(asOf)).toList();
+    List<Campaign> launching =
+        campaigns.stream().filter(c -> c.snapshotDate().equals(asOf)).toList();
     for (Campaign c : launching) {
       Row known = table.get(c.id());
-      if (known != null && !known.getString(known.fieldIndex("definition_sha256")).equals(c.definitionSha256())) {
-        throw new UserError("Campaign " + c.id() + " was split on " + known.getTimestamp(known.fieldIndex("assigned_at"))
-            + " with another definition (audience " + known.getString(known.fieldIndex("audience")) + ", start "
-            + known.getDate(known.fieldIndex("start_date")) + ", " + known.getInt(known.fieldIndex("window_days"))
-            + " days, control share " + known.getDouble(known.fieldIndex("control_share")) + ", metric "
-            + known.getString(known.fieldIndex("metric")) + "). Its groups are fixed; give the changed campaign a new id.");
+      if (known != null
+          && !known.getString(known.fieldIndex("definition_sha256")).equals(c.definitionSha256())) {
+        throw new UserError(
+            "Campaign "
+                + c.id()
+                + " was split on "
+                + known.getTimestamp(known.fieldIndex("assigned_at"))
+                + " with another definition (audience "
+                + known.getString(known.fieldIndex("audience"))
+                + ", start "
+                + known.getDate(known.fieldIndex("start_date"))
+                + ", "
+                + known.getInt(known.fieldIndex("window_days"))
+                + " days, control share "
+                + known.getDouble(known.fieldIndex("control_share"))
+                + ", metric "
+                + known.getString(known.fieldIndex("metric"))
+                + "). Its groups are fixed; give the changed campaign a new id.");
       }
     }
-    campaigns.stream().filter(c -> c.snapshotDate().isBefore(asOf) && !table.containsKey(c.id())).forEach(c ->
-        LOG.warn("export: campaign {} has snapshot date {} and was never exported, so it has no groups. Run"
-            + " `scripts/segpipe export --as-of {}` to split it.", c.id(), c.snapshotDate(), c.snapshotDate()));
+    campaigns.stream()
+        .filter(c -> c.snapshotDate().isBefore(asOf) && !table.containsKey(c.id()))
+        .forEach(
+            c ->
+                LOG.warn(
+                    "export: campaign {} has snapshot date {} and was never exported, so it has no groups. Run"
+                        + " `scripts/segpipe export --as-of {}` to split it.",
+                    c.id(),
+                    c.snapshotDate(),
+                    c.snapshotDate()));
 
-    // Campaigns with groups already (a re-export of the date, or a run that failed after writing them).
-    List<String> assigned = lake.exists(Campaigns.ASSIGNMENTS_TABLE) && !launching.isEmpty()
-        ? lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
-            .where(functions.col("campaign_id").isin(launching.stream().map(Campaign::id).toArray()))
-            .select("campaign_id").distinct().collectAsList().stream().map(r -> r.getString(0)).toList()
-        : List.of();
+    // Campaigns with groups already (a re-export of the date, or a run that failed after writing
+    // them).
+    List<String> assigned =
+        lake.exists(Campaigns.ASSIGNMENTS_TABLE) && !launching.isEmpty()
+            ? lake
+                .read(Campaigns.ASSIGNMENTS_TABLE, "")
+                .where(
+                    functions
+                        .col("campaign_id")
+                        .isin(launching.stream().map(Campaign::id).toArray()))
+                .select("campaign_id")
+                .distinct()
+                .collectAsList()
+                .stream()
+                .map(r -> r.getString(0))
+                .toList()
+            : List.of();
     Timestamp now = Timestamp.from(context.startedAt());
     Dataset<Row> fresh = null;
     for (Campaign c : launching) {
@@ -83,12 +123,23 @@ final class CampaignExport {
       context.phase("split campaign " + c.id());
       Dataset<Row> eligible;
       try {
-        eligible = snapshot.where(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true))
-            .where(functions.expr(c.audience().predicate())).select(CustomerSegmentsColumns.CUSTOMER_ID);
+        eligible =
+            snapshot
+                .where(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true))
+                .where(functions.expr(c.audience().predicate()))
+                .select(CustomerSegmentsColumns.CUSTOMER_ID);
       } catch (Exception e) { // a predicate Spark cannot parse or analyse
-        throw new UserError("Campaign " + c.id() + ": its audience (" + c.audience().describe() + ") is not a valid"
-            + " condition on customer_segments: " + e.getMessage().lines().findFirst().orElse("") + ". Columns: "
-            + String.join(", ", snapshot.columns()) + ".");
+        throw new UserError(
+            "Campaign "
+                + c.id()
+                + ": its audience ("
+                + c.audience().describe()
+                + ") is not a valid"
+                + " condition on customer_segments: "
+                + e.getMessage().lines().findFirst().orElse("")
+                + ". Columns: "
+                + String.join(", ", snapshot.columns())
+                + ".");
       }
       Dataset<Row> rows = CampaignAssignment.split(eligible, c, now);
       fresh = fresh == null ? rows : fresh.unionByName(rows);
@@ -100,9 +151,13 @@ final class CampaignExport {
 
     Map<String, long[]> sizes = new LinkedHashMap<>();
     if (!launching.isEmpty()) {
-      for (Row r : lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
-          .where(functions.col("campaign_id").isin(launching.stream().map(Campaign::id).toArray()))
-          .groupBy("campaign_id", "test_group").count().collectAsList()) {
+      for (Row r :
+          lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
+              .where(
+                  functions.col("campaign_id").isin(launching.stream().map(Campaign::id).toArray()))
+              .groupBy("campaign_id", "test_group")
+              .count()
+              .collectAsList()) {
         long[] s = sizes.computeIfAbsent(r.getString(0), k -> new long[2]);
         s[Campaigns.CONTROL.equals(r.getString(1)) ? 1 : 0] = r.getLong(2);
       }
@@ -111,30 +166,43 @@ final class CampaignExport {
     for (Campaign c : launching) {
       long[] s = sizes.getOrDefault(c.id(), new long[2]);
       if (s[0] + s[1] == 0) {
-        throw new UserError("Campaign " + c.id() + " has no eligible customer: nobody in the customer_segments snapshot"
-            + " of " + asOf + " with marketing opt-in matches its audience (" + c.audience().describe() + "). Check the"
-            + " audience (segment names are case-sensitive) or the customers dimension's consent.");
+        throw new UserError(
+            "Campaign "
+                + c.id()
+                + " has no eligible customer: nobody in the customer_segments snapshot"
+                + " of "
+                + asOf
+                + " with marketing opt-in matches its audience ("
+                + c.audience().describe()
+                + "). Check the"
+                + " audience (segment names are case-sensitive) or the customers dimension's consent.");
       }
       launched.add(new Launched(c, s[0], s[1], !assigned.contains(c.id())));
     }
 
     List<String> holding = new ArrayList<>();
-    table.values().stream().filter(r -> holds(r.getDate(r.fieldIndex("end_date")).toLocalDate(), asOf))
+    table.values().stream()
+        .filter(r -> holds(r.getDate(r.fieldIndex("end_date")).toLocalDate(), asOf))
         .forEach(r -> holding.add(r.getString(0)));
     launching.stream().filter(c -> !holding.contains(c.id())).forEach(c -> holding.add(c.id()));
-    Dataset<Row> heldOut = holding.isEmpty()
-        ? snapshot.select(CustomerSegmentsColumns.CUSTOMER_ID).limit(0)
-        : lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
-            .where(functions.col("campaign_id").isin(holding.toArray()).and(functions.col("test_group")
-                .equalTo(Campaigns.CONTROL)))
-            .select(CustomerSegmentsColumns.CUSTOMER_ID).distinct();
+    Dataset<Row> heldOut =
+        holding.isEmpty()
+            ? snapshot.select(CustomerSegmentsColumns.CUSTOMER_ID).limit(0)
+            : lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
+                .where(
+                    functions
+                        .col("campaign_id")
+                        .isin(holding.toArray())
+                        .and(functions.col("test_group").equalTo(Campaigns.CONTROL)))
+                .select(CustomerSegmentsColumns.CUSTOMER_ID)
+                .distinct();
     return new Prepared(launched, heldOut, holding, table);
   }
 
   /**
-   * A split campaign holds its control group out of every export of a date up to the last day of its
-   * window: also of an earlier date exported again while it runs (a backfill), whose files a marketing
-   * tool could pick up just as well.
+   * A split campaign holds its control group out of every export of a date up to the last day of
+   * its window: also of an earlier date exported again while it runs (a backfill), whose files a
+   * marketing tool could pick up just as well.
    */
   static boolean holds(LocalDate end, LocalDate day) {
     return !day.isAfter(end);
@@ -143,11 +211,17 @@ final class CampaignExport {
   /** The customers of one group of a campaign, from campaign_assignments. */
   static Dataset<Row> group(Lake lake, String campaignId, String group) {
     return lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
-        .where(functions.col("campaign_id").equalTo(campaignId).and(functions.col("test_group").equalTo(group)))
+        .where(
+            functions
+                .col("campaign_id")
+                .equalTo(campaignId)
+                .and(functions.col("test_group").equalTo(group)))
         .select(CustomerSegmentsColumns.CUSTOMER_ID);
   }
 
-  /** The campaigns table with the launched campaigns' rows added or refreshed, every other row kept. */
+  /**
+   * The campaigns table with the launched campaigns' rows added or refreshed, every other row kept.
+   */
   static void record(JobContext context, Prepared prepared) {
     if (prepared.launched().isEmpty()) {
       return;
@@ -157,14 +231,33 @@ final class CampaignExport {
     for (Launched l : prepared.launched()) {
       Campaign c = l.campaign();
       Row known = rows.get(c.id());
-      Timestamp assignedAt = known != null ? known.getTimestamp(known.fieldIndex("assigned_at")) : now;
-      rows.put(c.id(), RowFactory.create(c.id(), c.name(), Date.valueOf(c.snapshotDate()), c.audience().describe(),
-          Date.valueOf(c.startDate()), Date.valueOf(c.endDate()), c.windowDays(), c.controlShare(), c.metric(),
-          Campaigns.SPLIT_RULE, c.definitionSha256(), l.treatment() + l.control(), l.treatment(), l.control(),
-          assignedAt, now));
+      Timestamp assignedAt =
+          known != null ? known.getTimestamp(known.fieldIndex("assigned_at")) : now;
+      rows.put(
+          c.id(),
+          RowFactory.create(
+              c.id(),
+              c.name(),
+              Date.valueOf(c.snapshotDate()),
+              c.audience().describe(),
+              Date.valueOf(c.startDate()),
+              Date.valueOf(c.endDate()),
+              c.windowDays(),
+              c.controlShare(),
+              c.metric(),
+              Campaigns.SPLIT_RULE,
+              c.definitionSha256(),
+              l.treatment() + l.control(),
+              l.treatment(),
+              l.control(),
+              assignedAt,
+              now));
     }
     context.phase("write campaigns");
-    context.lake().overwrite(context.spark().createDataFrame(new ArrayList<>(rows.values()), Campaigns.SCHEMA),
-        Campaigns.TABLE);
+    context
+        .lake()
+        .overwrite(
+            context.spark().createDataFrame(new ArrayList<>(rows.values()), Campaigns.SCHEMA),
+            Campaigns.TABLE);
   }
 }

@@ -13,25 +13,32 @@ import org.apache.spark.sql.functions;
 
 /**
  * Marketing consent as the customers dimension says it now, not as a segment snapshot copied it: a
- * customer who opted out after a snapshot is not exported when that snapshot's date is exported again.
- * Only marketing_opt_in = true consents; false, null and a customer missing from the dimension do not.
+ * customer who opted out after a snapshot is not exported when that snapshot's date is exported
+ * again. Only marketing_opt_in = true consents; false, null and a customer missing from the
+ * dimension do not.
  */
 final class CurrentConsent {
   private CurrentConsent() {}
 
-  /** customer_id and marketing_opt_in of every customer of the dimension; no rows when the lake has none. */
+  /**
+   * customer_id and marketing_opt_in of every customer of the dimension; no rows when the lake has
+   * none.
+   */
   static Dataset<Row> of(SparkSession spark, Lake lake) {
     if (!lake.exists(Events.CUSTOMERS_TABLE)) {
-      return spark.createDataFrame(List.of(), Events.CUSTOMERS)
+      return spark
+          .createDataFrame(List.of(), Events.CUSTOMERS)
           .select(CustomerSegmentsColumns.CUSTOMER_ID, CustomerSegmentsColumns.CONSENT);
     }
     return lake.read(Events.CUSTOMERS_TABLE, "")
-        .select(functions.col(CustomerSegmentsColumns.CUSTOMER_ID), functions.col(CustomerSegmentsColumns.CONSENT));
+        .select(
+            functions.col(CustomerSegmentsColumns.CUSTOMER_ID),
+            functions.col(CustomerSegmentsColumns.CONSENT));
   }
 
   /**
-   * {@code snapshot} with its marketing_opt_in replaced by the current one (false for a customer whose
-   * dimension row says null or who is not in the dimension), in the snapshot's column order.
+   * {@code snapshot} with its marketing_opt_in replaced by the current one (false for a customer
+   * whose dimension row says null or who is not in the dimension), in the snapshot's column order.
    */
   static Dataset<Row> applied(Dataset<Row> snapshot, Dataset<Row> current) {
     String id = CustomerSegmentsColumns.CUSTOMER_ID;
@@ -39,11 +46,15 @@ final class CurrentConsent {
     if (!columns.contains(CustomerSegmentsColumns.CONSENT)) {
       columns.add(CustomerSegmentsColumns.CONSENT);
     }
-    Dataset<Row> now = current.select(functions.col(id).as("consent_customer_id"),
-        functions.col(CustomerSegmentsColumns.CONSENT).as("current_opt_in"));
-    return snapshot.join(now, snapshot.col(id).equalTo(now.col("consent_customer_id")), "left")
-        .withColumn(CustomerSegmentsColumns.CONSENT, functions.coalesce(functions.col("current_opt_in"),
-            functions.lit(false)))
+    Dataset<Row> now =
+        current.select(
+            functions.col(id).as("consent_customer_id"),
+            functions.col(CustomerSegmentsColumns.CONSENT).as("current_opt_in"));
+    return snapshot
+        .join(now, snapshot.col(id).equalTo(now.col("consent_customer_id")), "left")
+        .withColumn(
+            CustomerSegmentsColumns.CONSENT,
+            functions.coalesce(functions.col("current_opt_in"), functions.lit(false)))
         .select(columns.stream().map(functions::col).toArray(Column[]::new));
   }
 }

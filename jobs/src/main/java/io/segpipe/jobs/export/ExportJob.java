@@ -26,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The export job: hands the customer_segments snapshot of --as-of to marketing tools as audience files
- * per configured segment and, optionally, a PostgreSQL table. Only customers whose marketing_opt_in is
- * true in the customers dimension at export time are exported, whatever the snapshot's date; customer
- * ids can be pseudonymised (HMAC-SHA256) with a salt from the environment.
+ * The export job: hands the customer_segments snapshot of --as-of to marketing tools as audience
+ * files per configured segment and, optionally, a PostgreSQL table. Only customers whose
+ * marketing_opt_in is true in the customers dimension at export time are exported, whatever the
+ * snapshot's date; customer ids can be pseudonymised (HMAC-SHA256) with a salt from the
+ * environment.
  */
 public final class ExportJob extends SegpipeJob<ExportSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(ExportJob.class);
@@ -39,7 +40,9 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     this(System::getenv);
   }
 
-  /** @param environment where the salt and password variables are looked up (tests pass their own) */
+  /**
+   * @param environment where the salt and password variables are looked up (tests pass their own)
+   */
   ExportJob(UnaryOperator<String> environment) {
     this.environment = environment;
   }
@@ -64,49 +67,82 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
 
   @Override
   protected List<JobArguments.Option> options() {
-    return List.of(new JobArguments.Option(CampaignDefinitions.FILE_OPTION, "FILE", "a HOCON file with campaigns = [ ... ],"
-        + " added to segpipe.campaigns (docs/campaigns.md)"));
+    return List.of(
+        new JobArguments.Option(
+            CampaignDefinitions.FILE_OPTION,
+            "FILE",
+            "a HOCON file with campaigns = [ ... ],"
+                + " added to segpipe.campaigns (docs/campaigns.md)"));
   }
 
   @Override
   protected ExportSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> ExportSettings.read(reader, asOf, environment,
-        arguments.option(CampaignDefinitions.FILE_OPTION), config.messages()));
+    return config.section(
+        reader ->
+            ExportSettings.read(
+                reader,
+                asOf,
+                environment,
+                arguments.option(CampaignDefinitions.FILE_OPTION),
+                config.messages()));
   }
 
   @Override
   protected JobOutcome run(JobContext context, ExportSettings s) {
     LocalDate asOf = s.asOf();
     context.phase("read customer_segments " + asOf);
-    Dataset<Row> snapshot = context.lake().read(CustomerSegmentsColumns.TABLE,
-            "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
-        .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
-    // Consent is read now, from the customers dimension: not the copy the snapshot took when segment ran.
+    Dataset<Row> snapshot =
+        context
+            .lake()
+            .read(
+                CustomerSegmentsColumns.TABLE,
+                "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
+            .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+    // Consent is read now, from the customers dimension: not the copy the snapshot took when
+    // segment ran.
     boolean dimension = context.lake().exists(Events.CUSTOMERS_TABLE);
     if (!dimension) {
-      LOG.warn("export: the lake has no customers dimension ({}), so no customer's marketing consent is known and"
-          + " none is exported. Load it with `scripts/segpipe ingest --customers PATH`.",
+      LOG.warn(
+          "export: the lake has no customers dimension ({}), so no customer's marketing consent is known and"
+              + " none is exported. Load it with `scripts/segpipe ingest --customers PATH`.",
           context.lake().path(Events.CUSTOMERS_TABLE));
     }
     Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
     snapshot = CurrentConsent.applied(snapshot, consent);
-    List<String> segmentations = new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
-    requireColumns(snapshot, s.columns(), segmentations, context.lake().path(CustomerSegmentsColumns.TABLE));
+    List<String> segmentations =
+        new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
+    requireColumns(
+        snapshot, s.columns(), segmentations, context.lake().path(CustomerSegmentsColumns.TABLE));
 
-    Row counts = snapshot.agg(functions.count(functions.lit(1)),
-        functions.count(functions.when(functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true), 1))).first();
+    Row counts =
+        snapshot
+            .agg(
+                functions.count(functions.lit(1)),
+                functions.count(
+                    functions.when(
+                        functions.col(CustomerSegmentsColumns.CONSENT).equalTo(true), 1)))
+            .first();
     long customers = counts.getLong(0);
     long consenting = counts.getLong(1);
     if (customers == 0) {
-      throw new UserError("customer_segments at " + context.lake().path(CustomerSegmentsColumns.TABLE)
-          + " has no rows for as_of_date " + asOf + ". Run `scripts/segpipe segment --as-of " + asOf + "` first.");
+      throw new UserError(
+          "customer_segments at "
+              + context.lake().path(CustomerSegmentsColumns.TABLE)
+              + " has no rows for as_of_date "
+              + asOf
+              + ". Run `scripts/segpipe segment --as-of "
+              + asOf
+              + "` first.");
     }
 
-    CampaignExport.Prepared campaigns = CampaignExport.prepare(context, snapshot, s.campaigns(), asOf);
-    Dataset<Row> contactable = campaigns.holding().isEmpty() ? snapshot : withoutIds(snapshot, campaigns.heldOut());
-    Dataset<Row> exported = ExportedRows.of(contactable, s.columns(), segmentations, s.salt())
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    CampaignExport.Prepared campaigns =
+        CampaignExport.prepare(context, snapshot, s.campaigns(), asOf);
+    Dataset<Row> contactable =
+        campaigns.holding().isEmpty() ? snapshot : withoutIds(snapshot, campaigns.heldOut());
+    Dataset<Row> exported =
+        ExportedRows.of(contactable, s.columns(), segmentations, s.salt())
+            .persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, String> details = new LinkedHashMap<>();
     details.put("customers", String.valueOf(customers));
     details.put("consenting", String.valueOf(consenting));
@@ -119,85 +155,186 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
       if (s.audiences().enabled()) {
         String root = context.lake().folder(s.audiences().folder());
         List<String> written = new ArrayList<>();
-        s.audiences().segments().forEach((segmentation, segments) -> segments.forEach(segment -> {
-          context.phase("audience " + segmentation + "/" + segment);
-          Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment));
-          AudienceFiles.Written w = writeSet(context, s, root, segmentation, segment, members, s.columns(),
-              segmentName(s, segmentation, segment));
-          details.put("audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
-          written.add(segmentation + "/" + segment + " " + w.rows());
-        }));
+        s.audiences()
+            .segments()
+            .forEach(
+                (segmentation, segments) ->
+                    segments.forEach(
+                        segment -> {
+                          context.phase("audience " + segmentation + "/" + segment);
+                          Dataset<Row> members =
+                              exported.where(functions.col(segmentation).equalTo(segment));
+                          AudienceFiles.Written w =
+                              writeSet(
+                                  context,
+                                  s,
+                                  root,
+                                  segmentation,
+                                  segment,
+                                  members,
+                                  s.columns(),
+                                  segmentName(s, segmentation, segment));
+                          details.put(
+                              "audience." + segmentation + "." + AudienceFiles.slug(segment),
+                              String.valueOf(w.rows()));
+                          written.add(segmentation + "/" + segment + " " + w.rows());
+                        }));
         Map<String, List<String>> sets = new LinkedHashMap<>(s.audiences().segments());
         if (!campaigns.launched().isEmpty()) {
-          sets.put(CAMPAIGN_SETS, campaigns.launched().stream().map(l -> l.campaign().id()).toList());
+          sets.put(
+              CAMPAIGN_SETS, campaigns.launched().stream().map(l -> l.campaign().id()).toList());
         }
         for (CampaignExport.Launched l : campaigns.launched()) {
           context.phase("campaign " + l.campaign().id() + ": treated audience");
-          Dataset<Row> treated = ExportedRows.of(contactable.join(CampaignExport.group(context.lake(),
-              l.campaign().id(), Campaigns.TREATMENT), CustomerSegmentsColumns.CUSTOMER_ID, "left_semi"),
-              s.columns(), List.of(), s.salt());
-          AudienceFiles.Written w = writeSet(context, s, root, CAMPAIGN_SETS, l.campaign().id(), treated,
-              s.columns(), campaignFields(l.campaign(), Campaigns.TREATMENT));
-          details.put("campaign." + l.campaign().id() + ".treated_exported", String.valueOf(w.rows()));
+          Dataset<Row> treated =
+              ExportedRows.of(
+                  contactable.join(
+                      CampaignExport.group(context.lake(), l.campaign().id(), Campaigns.TREATMENT),
+                      CustomerSegmentsColumns.CUSTOMER_ID,
+                      "left_semi"),
+                  s.columns(),
+                  List.of(),
+                  s.salt());
+          AudienceFiles.Written w =
+              writeSet(
+                  context,
+                  s,
+                  root,
+                  CAMPAIGN_SETS,
+                  l.campaign().id(),
+                  treated,
+                  s.columns(),
+                  campaignFields(l.campaign(), Campaigns.TREATMENT));
+          details.put(
+              "campaign." + l.campaign().id() + ".treated_exported", String.valueOf(w.rows()));
           written.add(CAMPAIGN_SETS + "/" + l.campaign().id() + " " + w.rows());
         }
         context.phase("remove audience sets no longer configured");
-        List<String> removed = AudienceFiles.removeOthers(context.spark().sparkContext().hadoopConfiguration(), root,
-            asOf, sets);
+        List<String> removed =
+            AudienceFiles.removeOthers(
+                context.spark().sparkContext().hadoopConfiguration(), root, asOf, sets);
         if (!removed.isEmpty()) {
           details.put("audiences.removed", String.join(",", removed));
         }
-        parts.add("audiences at " + root + "/" + asOf + ": " + (written.isEmpty() ? "none configured"
-            : String.join(", ", written))
-            + (removed.isEmpty() ? "" : " (removed sets no longer configured: " + String.join(", ", removed) + ")"));
+        parts.add(
+            "audiences at "
+                + root
+                + "/"
+                + asOf
+                + ": "
+                + (written.isEmpty() ? "none configured" : String.join(", ", written))
+                + (removed.isEmpty()
+                    ? ""
+                    : " (removed sets no longer configured: " + String.join(", ", removed) + ")"));
       }
       String controlRoot = context.lake().folder(s.controlFolder());
       for (CampaignExport.Launched l : campaigns.launched()) {
         context.phase("campaign " + l.campaign().id() + ": control list");
-        Dataset<Row> control = ExportedRows.of(snapshot.join(CampaignExport.group(context.lake(), l.campaign().id(),
-            Campaigns.CONTROL), CustomerSegmentsColumns.CUSTOMER_ID, "left_semi"),
-            List.of(CustomerSegmentsColumns.CUSTOMER_ID), List.of(), s.salt());
-        Map<String, Object> fields = new LinkedHashMap<>(campaignFields(l.campaign(), Campaigns.CONTROL));
+        Dataset<Row> control =
+            ExportedRows.of(
+                snapshot.join(
+                    CampaignExport.group(context.lake(), l.campaign().id(), Campaigns.CONTROL),
+                    CustomerSegmentsColumns.CUSTOMER_ID,
+                    "left_semi"),
+                List.of(CustomerSegmentsColumns.CUSTOMER_ID),
+                List.of(),
+                s.salt());
+        Map<String, Object> fields =
+            new LinkedHashMap<>(campaignFields(l.campaign(), Campaigns.CONTROL));
         fields.put("do_not_contact", true);
-        fields.put("purpose", "The control group of campaign " + l.campaign().id() + ": held out to measure what the"
-            + " campaign earned. Never contact these customers for this campaign; segpipe keeps them out of every"
-            + " audience file and the PostgreSQL table until " + l.campaign().endDate() + ".");
-        AudienceFiles.Written w = writeSet(context, s, controlRoot, l.campaign().id(), Campaigns.CONTROL, control,
-            List.of(CustomerSegmentsColumns.CUSTOMER_ID), fields);
+        fields.put(
+            "purpose",
+            "The control group of campaign "
+                + l.campaign().id()
+                + ": held out to measure what the"
+                + " campaign earned. Never contact these customers for this campaign; segpipe keeps them out of every"
+                + " audience file and the PostgreSQL table until "
+                + l.campaign().endDate()
+                + ".");
+        AudienceFiles.Written w =
+            writeSet(
+                context,
+                s,
+                controlRoot,
+                l.campaign().id(),
+                Campaigns.CONTROL,
+                control,
+                List.of(CustomerSegmentsColumns.CUSTOMER_ID),
+                fields);
         details.put("campaign." + l.campaign().id() + ".treatment", String.valueOf(l.treatment()));
         details.put("campaign." + l.campaign().id() + ".control", String.valueOf(l.control()));
-        parts.add("campaign " + l.campaign().id() + (l.assignedNow() ? " split now" : " (groups kept from its first"
-            + " export)") + ": " + l.treatment() + " treated, " + l.control() + " in control (list of " + w.rows()
-            + " consenting now at " + w.folder() + ")");
+        parts.add(
+            "campaign "
+                + l.campaign().id()
+                + (l.assignedNow() ? " split now" : " (groups kept from its first" + " export)")
+                + ": "
+                + l.treatment()
+                + " treated, "
+                + l.control()
+                + " in control (list of "
+                + w.rows()
+                + " consenting now at "
+                + w.folder()
+                + ")");
       }
-      s.postgres().ifPresent(pg -> {
-        context.phase("PostgreSQL " + pg.table());
-        List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns(s)));
-        tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
-        Dataset<Row> mayStay = campaigns.holding().isEmpty() ? consent : withoutIds(consent, campaigns.heldOut());
-        PostgresExport.Result r = PostgresExport.replace(exported.select(tableColumns.toArray(Column[]::new)),
-            ExportedRows.consentingIds(mayStay, s.salt()), pg, asOf);
-        details.put("postgres.table", r.table());
-        details.put("postgres.deleted", String.valueOf(r.deleted()));
-        details.put("postgres.inserted", String.valueOf(r.inserted()));
-        details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
-        parts.add("PostgreSQL " + r.table() + ": " + r.inserted() + " rows (replaced " + r.deleted() + ")"
-            + (r.withdrawn() > 0 ? ", " + r.withdrawn() + " rows of other dates removed for customers who no longer"
-            + " consent or are held out as a campaign's control" : ""));
-      });
+      s.postgres()
+          .ifPresent(
+              pg -> {
+                context.phase("PostgreSQL " + pg.table());
+                List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns(s)));
+                tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
+                Dataset<Row> mayStay =
+                    campaigns.holding().isEmpty()
+                        ? consent
+                        : withoutIds(consent, campaigns.heldOut());
+                PostgresExport.Result r =
+                    PostgresExport.replace(
+                        exported.select(tableColumns.toArray(Column[]::new)),
+                        ExportedRows.consentingIds(mayStay, s.salt()),
+                        pg,
+                        asOf);
+                details.put("postgres.table", r.table());
+                details.put("postgres.deleted", String.valueOf(r.deleted()));
+                details.put("postgres.inserted", String.valueOf(r.inserted()));
+                details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
+                parts.add(
+                    "PostgreSQL "
+                        + r.table()
+                        + ": "
+                        + r.inserted()
+                        + " rows (replaced "
+                        + r.deleted()
+                        + ")"
+                        + (r.withdrawn() > 0
+                            ? ", "
+                                + r.withdrawn()
+                                + " rows of other dates removed for customers who no longer"
+                                + " consent or are held out as a campaign's control"
+                            : ""));
+              });
       CampaignExport.record(context, campaigns);
     } finally {
       exported.unpersist();
     }
-    String summary = customers + " customers as of " + asOf + ", " + consenting + " with marketing opt-in"
-        + (dimension ? " now" : " (no customers dimension, so none)")
-        + (s.pseudonymised() ? " (ids pseudonymised)" : "") + "; "
-        + (parts.isEmpty() ? "nothing to write (audiences and PostgreSQL both disabled)" : String.join("; ", parts));
+    String summary =
+        customers
+            + " customers as of "
+            + asOf
+            + ", "
+            + consenting
+            + " with marketing opt-in"
+            + (dimension ? " now" : " (no customers dimension, so none)")
+            + (s.pseudonymised() ? " (ids pseudonymised)" : "")
+            + "; "
+            + (parts.isEmpty()
+                ? "nothing to write (audiences and PostgreSQL both disabled)"
+                : String.join("; ", parts));
     return new JobOutcome(customers, consenting, 0, 0, summary, details);
   }
 
   /** The manifest's segment_name and locale: the segment's label where the message file has one. */
-  private static Map<String, Object> segmentName(ExportSettings s, String segmentation, String segment) {
+  private static Map<String, Object> segmentName(
+      ExportSettings s, String segmentation, String segment) {
     String key = "label." + segmentation + "." + segment;
     Map<String, Object> extra = new LinkedHashMap<>();
     if (s.messages().has(key)) {
@@ -207,7 +344,9 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     return extra;
   }
 
-  /** The folder (under segpipe.export.audiences.folder/<date>/) of the campaigns' treated audiences. */
+  /**
+   * The folder (under segpipe.export.audiences.folder/<date>/) of the campaigns' treated audiences.
+   */
   static final String CAMPAIGN_SETS = "campaign";
 
   private static Column[] fileColumns(ExportSettings s) {
@@ -219,15 +358,35 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
    * files' order is the global order by customer_id, in as few partitions (one Spark job each when
    * streamed) as the configured size allows.
    */
-  private static AudienceFiles.Written writeSet(JobContext context, ExportSettings s, String root, String folder,
-      String name, Dataset<Row> members, List<String> columns, Map<String, Object> extra) {
+  private static AudienceFiles.Written writeSet(
+      JobContext context,
+      ExportSettings s,
+      String root,
+      String folder,
+      String name,
+      Dataset<Row> members,
+      List<String> columns,
+      Map<String, Object> extra) {
     Dataset<Row> rows = members.select(columns.stream().map(functions::col).toArray(Column[]::new));
-    int partitions = (int) Math.max(1, (rows.count() + s.audiences().rowsPerPartition() - 1)
-        / s.audiences().rowsPerPartition());
+    int partitions =
+        (int)
+            Math.max(
+                1,
+                (rows.count() + s.audiences().rowsPerPartition() - 1)
+                    / s.audiences().rowsPerPartition());
     Column id = functions.col(CustomerSegmentsColumns.CUSTOMER_ID);
-    return AudienceFiles.write(context.spark().sparkContext().hadoopConfiguration(), root, s.asOf(), folder, name,
-        rows.repartitionByRange(partitions, id).sortWithinPartitions(id), columns, s.pseudonymised(), s.csvBom(),
-        context.runId(), extra);
+    return AudienceFiles.write(
+        context.spark().sparkContext().hadoopConfiguration(),
+        root,
+        s.asOf(),
+        folder,
+        name,
+        rows.repartitionByRange(partitions, id).sortWithinPartitions(id),
+        columns,
+        s.pseudonymised(),
+        s.csvBom(),
+        context.runId(),
+        extra);
   }
 
   private static Map<String, Object> campaignFields(Campaign c, String group) {
@@ -243,20 +402,27 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
 
   /** {@code rows} without the customers of {@code ids} (a customer_id column). */
   private static Dataset<Row> withoutIds(Dataset<Row> rows, Dataset<Row> ids) {
-    return rows.join(ids, rows.col(CustomerSegmentsColumns.CUSTOMER_ID).equalTo(ids.col(
-        CustomerSegmentsColumns.CUSTOMER_ID)), "left_anti");
+    return rows.join(
+        ids,
+        rows.col(CustomerSegmentsColumns.CUSTOMER_ID)
+            .equalTo(ids.col(CustomerSegmentsColumns.CUSTOMER_ID)),
+        "left_anti");
   }
 
-  private static void requireColumns(Dataset<Row> snapshot, List<String> columns, List<String> segmentations,
-      String path) {
+  private static void requireColumns(
+      Dataset<Row> snapshot, List<String> columns, List<String> segmentations, String path) {
     List<String> present = Arrays.asList(snapshot.columns());
     List<String> needed = new ArrayList<>(columns);
     needed.addAll(segmentations);
     List<String> missing = needed.stream().distinct().filter(c -> !present.contains(c)).toList();
     if (!missing.isEmpty()) {
-      throw new UserError("customer_segments at " + path + " has no column " + String.join(", ", missing)
-          + ", which segpipe.export.columns or segpipe.export.audiences.segments need. Re-run"
-          + " `scripts/segpipe segment` with this segpipe version, or remove them from the config.");
+      throw new UserError(
+          "customer_segments at "
+              + path
+              + " has no column "
+              + String.join(", ", missing)
+              + ", which segpipe.export.columns or segpipe.export.audiences.segments need. Re-run"
+              + " `scripts/segpipe segment` with this segpipe version, or remove them from the config.");
     }
   }
 }

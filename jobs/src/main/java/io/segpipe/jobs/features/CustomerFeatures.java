@@ -8,22 +8,34 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * One snapshot's computation, without I/O: customer_daily rows and customers in, the customer_features
- * rows out. The window's daily rows are cached so they are read once, and the per-customer features are cached
- * so the one aggregate of score boundaries and value tier thresholds and the write that follows read
- * them rather than computing them again. Both stay cached until the snapshot is closed.
+ * One snapshot's computation, without I/O: customer_daily rows and customers in, the
+ * customer_features rows out. The window's daily rows are cached so they are read once, and the
+ * per-customer features are cached so the one aggregate of score boundaries and value tier
+ * thresholds and the write that follows read them rather than computing them again. Both stay
+ * cached until the snapshot is closed.
  */
 public record CustomerFeatures(FeaturesSettings settings) {
 
-  /** A computed snapshot; close it (after writing its rows) to release the cached intermediate data. */
-  public record Snapshot(Dataset<Row> rows, Row stats, List<RfmScores.Boundaries> boundaries, long customers,
-      long eventsInWindow, List<Dataset<Row>> cached) implements AutoCloseable {
+  /**
+   * A computed snapshot; close it (after writing its rows) to release the cached intermediate data.
+   */
+  public record Snapshot(
+      Dataset<Row> rows,
+      Row stats,
+      List<RfmScores.Boundaries> boundaries,
+      long customers,
+      long eventsInWindow,
+      List<Dataset<Row>> cached)
+      implements AutoCloseable {
 
     public long purchasers() {
       return stats.getAs("purchasers");
     }
 
-    /** The features first, then the events they were computed from (no cached plan is left depending on them). */
+    /**
+     * The features first, then the events they were computed from (no cached plan is left depending
+     * on them).
+     */
     @Override
     public void close() {
       cached.forEach(Dataset::unpersist);
@@ -31,18 +43,19 @@ public record CustomerFeatures(FeaturesSettings settings) {
   }
 
   /**
-   * {@code daily}: rows of customer_daily (any dates; the window's are read); {@code customers} needs
-   * customer_id and signup_date. Runs three Spark actions: one fills the cache of the window's daily rows
-   * (and counts their events), one fills the cache of the features (and counts the customers), one
-   * computes the boundaries and thresholds. Filling each cache with a single action matters: AQE submits
-   * the independent aggregates of a query at the same time, and each of them would otherwise compute the
-   * same uncached partitions again.
+   * {@code daily}: rows of customer_daily (any dates; the window's are read); {@code customers}
+   * needs customer_id and signup_date. Runs three Spark actions: one fills the cache of the
+   * window's daily rows (and counts their events), one fills the cache of the features (and counts
+   * the customers), one computes the boundaries and thresholds. Filling each cache with a single
+   * action matters: AQE submits the independent aggregates of a query at the same time, and each of
+   * them would otherwise compute the same uncached partitions again.
    */
   public Snapshot compute(Dataset<Row> daily, Dataset<Row> customers) {
     CustomerActivity activity = settings.activity();
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
-      Dataset<Row> windowDaily = activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> windowDaily =
+          activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(windowDaily);
       Row events = windowDaily.agg(functions.sum("events")).first();
       long eventsInWindow = events.isNullAt(0) ? 0 : events.getLong(0);
@@ -54,8 +67,8 @@ public record CustomerFeatures(FeaturesSettings settings) {
   }
 
   /**
-   * Scores per-customer {@code features} (the columns of customer_activity.sql), caching them first;
-   * {@code cached} are datasets they were computed from, released with the snapshot.
+   * Scores per-customer {@code features} (the columns of customer_activity.sql), caching them
+   * first; {@code cached} are datasets they were computed from, released with the snapshot.
    */
   public Snapshot score(Dataset<Row> activityRows, long eventsInWindow, List<Dataset<Row>> cached) {
     List<Dataset<Row>> all = new ArrayList<>(cached);
@@ -63,13 +76,21 @@ public record CustomerFeatures(FeaturesSettings settings) {
       Dataset<Row> features = activityRows.persist(StorageLevel.MEMORY_AND_DISK());
       all.add(0, features);
       long customerCount = features.count();
-      Row stats = RfmScores.boundaries(features).crossJoin(settings.valueTiers().thresholds(features)).first();
+      Row stats =
+          RfmScores.boundaries(features)
+              .crossJoin(settings.valueTiers().thresholds(features))
+              .first();
       List<RfmScores.Boundaries> boundaries = RfmScores.from(stats);
       Dataset<Row> scored = RfmScores.apply(features, boundaries, settings.rfm());
       scored = settings.lifecycle().apply(scored);
       scored = settings.valueTiers().apply(scored, stats);
-      return new Snapshot(FeatureSnapshot.of(scored, settings.asOf(), settings.channels()), stats, boundaries,
-          customerCount, eventsInWindow, List.copyOf(all));
+      return new Snapshot(
+          FeatureSnapshot.of(scored, settings.asOf(), settings.channels()),
+          stats,
+          boundaries,
+          customerCount,
+          eventsInWindow,
+          List.copyOf(all));
     } catch (RuntimeException e) {
       all.forEach(Dataset::unpersist);
       throw e;

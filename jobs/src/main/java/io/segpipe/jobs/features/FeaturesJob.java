@@ -25,26 +25,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The features job: events (and customers where present) to one customer_features snapshot per
- * --as-of date, plus the RFM boundaries, means and medians it used in rfm_boundaries (and, under the
- * cn-8 scheme, the threshold each measure was split at). The window is read from customer_daily (brought
- * up to the events table first), once (its rows are cached), the score boundaries, means, medians and value tier thresholds are one aggregate
- * collected once, and the snapshot replaces exactly its own as_of_date partition.
+ * --as-of date, plus the RFM boundaries, means and medians it used in rfm_boundaries (and, under
+ * the cn-8 scheme, the threshold each measure was split at). The window is read from customer_daily
+ * (brought up to the events table first), once (its rows are cached), the score boundaries, means,
+ * medians and value tier thresholds are one aggregate collected once, and the snapshot replaces
+ * exactly its own as_of_date partition.
  */
 public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
 
   public static final String BOUNDARIES_TABLE = "rfm_boundaries";
 
-  public static final StructType BOUNDARIES_SCHEMA = new StructType()
-      .add("measure", DataTypes.StringType, false)
-      .add("boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
-      .add("distinct_boundaries", DataTypes.IntegerType, false)
-      .add("possible_scores", DataTypes.createArrayType(DataTypes.IntegerType), true)
-      .add("purchasers", DataTypes.LongType, false)
-      .add("mean", DataTypes.DoubleType, true)
-      .add("median", DataTypes.DoubleType, true)
-      .add("cn8_threshold", DataTypes.DoubleType, true)
-      .add(FeatureSnapshot.PARTITION, DataTypes.DateType, false);
+  public static final StructType BOUNDARIES_SCHEMA =
+      new StructType()
+          .add("measure", DataTypes.StringType, false)
+          .add("boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
+          .add("distinct_boundaries", DataTypes.IntegerType, false)
+          .add("possible_scores", DataTypes.createArrayType(DataTypes.IntegerType), true)
+          .add("purchasers", DataTypes.LongType, false)
+          .add("mean", DataTypes.DoubleType, true)
+          .add("median", DataTypes.DoubleType, true)
+          .add("cn8_threshold", DataTypes.DoubleType, true)
+          .add(FeatureSnapshot.PARTITION, DataTypes.DateType, false);
 
   public static void main(String[] args) {
     SegpipeJob.main(new FeaturesJob(), args);
@@ -66,15 +68,24 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   @Override
   protected FeaturesSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> {
-      FeaturesSettings settings = FeaturesSettings.read(reader, asOf, config.events().channels());
-      if (settings.rfm() != null) {
-        List<String> keys = settings.rfm().codes().stream().map(c -> "label.rfm_segment." + c).toList();
-        config.messages().missing(keys, "every RFM segment needs a display label").forEach(m -> reader.problem(
-            settings.rfm().cn8() ? RfmSchemes.SCHEME_KEY : RfmSchemes.SEGMENTS_KEY, m));
-      }
-      return settings;
-    });
+    return config.section(
+        reader -> {
+          FeaturesSettings settings =
+              FeaturesSettings.read(reader, asOf, config.events().channels());
+          if (settings.rfm() != null) {
+            List<String> keys =
+                settings.rfm().codes().stream().map(c -> "label.rfm_segment." + c).toList();
+            config
+                .messages()
+                .missing(keys, "every RFM segment needs a display label")
+                .forEach(
+                    m ->
+                        reader.problem(
+                            settings.rfm().cn8() ? RfmSchemes.SCHEME_KEY : RfmSchemes.SEGMENTS_KEY,
+                            m));
+          }
+          return settings;
+        });
   }
 
   @Override
@@ -87,61 +98,118 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
     context.phase("read customer_daily and customers");
     Dataset<Row> dailyRows = CustomerDaily.read(context.lake(), activity.windowStart(), asOf);
-    Dataset<Row> customers = context.lake().exists(Events.CUSTOMERS_TABLE)
-        ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
-        : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
+    Dataset<Row> customers =
+        context.lake().exists(Events.CUSTOMERS_TABLE)
+            ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
+            : spark
+                .createDataFrame(List.of(), Events.CUSTOMERS)
+                .select("customer_id", "signup_date");
 
     context.phase("customer features, rfm boundaries, value tier thresholds");
-    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(dailyRows, customers)) {
+    try (CustomerFeatures.Snapshot snapshot =
+        new CustomerFeatures(settings).compute(dailyRows, customers)) {
       if (snapshot.eventsInWindow() == 0) {
-        LOG.warn("No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
-            + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
-            activity.windowStart(), asOf, settings.windowDays(), snapshot.customers());
+        LOG.warn(
+            "No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
+                + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
+            activity.windowStart(),
+            asOf,
+            settings.windowDays(),
+            snapshot.customers());
       }
-      snapshot.boundaries().forEach(b -> {
-        if (b.collapsed()) {
-          LOG.warn("RFM {}", b.describe());
-        } else {
-          LOG.info("RFM {}", b.describe());
-        }
-      });
+      snapshot
+          .boundaries()
+          .forEach(
+              b -> {
+                if (b.collapsed()) {
+                  LOG.warn("RFM {}", b.describe());
+                } else {
+                  LOG.info("RFM {}", b.describe());
+                }
+              });
       if (settings.rfm().cn8()) {
-        LOG.info("RFM segments: {} over {} purchasers: {}", settings.rfm().describe(), snapshot.purchasers(),
+        LOG.info(
+            "RFM segments: {} over {} purchasers: {}",
+            settings.rfm().describe(),
+            snapshot.purchasers(),
             cn8Thresholds(settings.rfm(), snapshot.boundaries()));
       }
-      LOG.info("value tiers: high from monetary {}, mid from {}", snapshot.stats().<Object>getAs("high_tier_from"),
+      LOG.info(
+          "value tiers: high from monetary {}, mid from {}",
+          snapshot.stats().<Object>getAs("high_tier_from"),
           snapshot.stats().<Object>getAs("mid_tier_from"));
 
       context.phase("write customer_features " + asOf);
-      context.lake().replacePartition(snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
-      context.lake().replacePartition(boundariesTable(spark, snapshot.boundaries(), settings.rfm(),
-          snapshot.purchasers(), asOf), BOUNDARIES_TABLE, FeatureSnapshot.PARTITION, asOf);
+      context
+          .lake()
+          .replacePartition(
+              snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
+      context
+          .lake()
+          .replacePartition(
+              boundariesTable(
+                  spark, snapshot.boundaries(), settings.rfm(), snapshot.purchasers(), asOf),
+              BOUNDARIES_TABLE,
+              FeatureSnapshot.PARTITION,
+              asOf);
 
       context.phase("count segments");
-      // From the rows just written (computed from the cached features), not from a second read of the table.
-      List<Row> counts = snapshot.rows().groupBy("rfm_segment", "lifecycle_stage", "value_tier").count()
-          .collectAsList();
+      // From the rows just written (computed from the cached features), not from a second read of
+      // the table.
+      List<Row> counts =
+          snapshot
+              .rows()
+              .groupBy("rfm_segment", "lifecycle_stage", "value_tier")
+              .count()
+              .collectAsList();
       return outcome(settings, activity, snapshot, counts, daily);
     }
   }
 
-  private static Dataset<Row> boundariesTable(SparkSession spark, List<RfmScores.Boundaries> boundaries,
-      RfmSchemes.Scheme scheme, long purchasers, LocalDate asOf) {
-    List<Row> rows = boundaries.stream().map(b -> RowFactory.create(b.measure(),
-        b.values().isEmpty() ? null : b.values().toArray(), b.distinctValues(),
-        b.values().isEmpty() ? null : b.possibleScores().toArray(), purchasers, b.mean(), b.median(),
-        scheme.threshold(b), Date.valueOf(asOf))).toList();
+  private static Dataset<Row> boundariesTable(
+      SparkSession spark,
+      List<RfmScores.Boundaries> boundaries,
+      RfmSchemes.Scheme scheme,
+      long purchasers,
+      LocalDate asOf) {
+    List<Row> rows =
+        boundaries.stream()
+            .map(
+                b ->
+                    RowFactory.create(
+                        b.measure(),
+                        b.values().isEmpty() ? null : b.values().toArray(),
+                        b.distinctValues(),
+                        b.values().isEmpty() ? null : b.possibleScores().toArray(),
+                        purchasers,
+                        b.mean(),
+                        b.median(),
+                        scheme.threshold(b),
+                        Date.valueOf(asOf)))
+            .toList();
     return spark.createDataFrame(rows, BOUNDARIES_SCHEMA).coalesce(1);
   }
 
-  /** "recency_days < 41.2, frequency > 2.1, monetary > 180.5": what makes each measure high under cn-8. */
+  /**
+   * "recency_days < 41.2, frequency > 2.1, monetary > 180.5": what makes each measure high under
+   * cn-8.
+   */
   static String cn8Thresholds(RfmSchemes.Scheme scheme, List<RfmScores.Boundaries> boundaries) {
-    return boundaries.stream().map(b -> b.measure() + (b.measure().equals("recency_days") ? " < " : " > ")
-        + scheme.threshold(b)).collect(Collectors.joining(", "));
+    return boundaries.stream()
+        .map(
+            b ->
+                b.measure()
+                    + (b.measure().equals("recency_days") ? " < " : " > ")
+                    + scheme.threshold(b))
+        .collect(Collectors.joining(", "));
   }
 
-  private static JobOutcome outcome(FeaturesSettings settings, CustomerActivity activity,
-      CustomerFeatures.Snapshot snapshot, List<Row> counts, CustomerDaily.Refresh daily) {
+  private static JobOutcome outcome(
+      FeaturesSettings settings,
+      CustomerActivity activity,
+      CustomerFeatures.Snapshot snapshot,
+      List<Row> counts,
+      CustomerDaily.Refresh daily) {
     Row stats = snapshot.stats();
     long eventCount = snapshot.eventsInWindow();
     Map<String, Long> segments = new LinkedHashMap<>();
@@ -161,18 +229,32 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
       stages.merge(row.getString(1), n, Long::sum);
       tiers.merge(row.isNullAt(2) ? "none" : row.getString(2), n, Long::sum);
     }
-    String summary = total + " customers as of " + settings.asOf() + ": "
-        + segments.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
-        + ", prospects " + prospects
-        + (eventCount == 0 ? " (no events in the window: empty snapshot)" : "");
+    String summary =
+        total
+            + " customers as of "
+            + settings.asOf()
+            + ": "
+            + segments.entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "))
+            + ", prospects "
+            + prospects
+            + (eventCount == 0 ? " (no events in the window: empty snapshot)" : "");
     Map<String, String> details = new LinkedHashMap<>();
     details.put("window", activity.windowStart() + ".." + settings.asOf());
     details.put("customer_daily", daily.describe());
-    snapshot.boundaries().forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
+    snapshot
+        .boundaries()
+        .forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));
     details.put("rfm.scheme", settings.rfm().name());
     if (settings.rfm().cn8()) {
       details.put("rfm.cn-8.threshold", settings.rfm().threshold());
-      snapshot.boundaries().forEach(b -> details.put("rfm.cn-8." + b.measure(), String.valueOf(settings.rfm().threshold(b))));
+      snapshot
+          .boundaries()
+          .forEach(
+              b ->
+                  details.put(
+                      "rfm.cn-8." + b.measure(), String.valueOf(settings.rfm().threshold(b))));
     }
     details.put("value_tier.high_from", String.valueOf(stats.<Object>getAs("high_tier_from")));
     details.put("value_tier.mid_from", String.valueOf(stats.<Object>getAs("mid_tier_from")));

@@ -16,10 +16,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * How rfm_segment is assigned (segpipe.features.rfm.scheme). score-map: the cell of the R, F and M
- * scores through the configured {@link RfmSegmentMap}. cn-8: the eight classes of the Chinese RFM model,
- * from whether the raw recency_days, frequency and monetary of a purchaser are high or low against the
- * snapshot's threshold over purchasers (its mean, or its median): F and M are high strictly above it,
- * R (recent) is high when recency_days is strictly below it.
+ * scores through the configured {@link RfmSegmentMap}. cn-8: the eight classes of the Chinese RFM
+ * model, from whether the raw recency_days, frequency and monetary of a purchaser are high or low
+ * against the snapshot's threshold over purchasers (its mean, or its median): F and M are high
+ * strictly above it, R (recent) is high when recency_days is strictly below it.
  */
 public final class RfmSchemes {
   public static final String SCHEME_KEY = "segpipe.features.rfm.scheme";
@@ -45,21 +45,25 @@ public final class RfmSchemes {
     }
   }
 
-  /** The eight classes, in the order the report lists them; each of the 8 high/low patterns once. */
-  public static final List<Cn8Class> CN8_CLASSES = List.of(
-      new Cn8Class("important_value", true, true, true),
-      new Cn8Class("important_develop", true, false, true),
-      new Cn8Class("important_keep", false, true, true),
-      new Cn8Class("important_win_back", false, false, true),
-      new Cn8Class("general_value", true, true, false),
-      new Cn8Class("general_develop", true, false, false),
-      new Cn8Class("general_keep", false, true, false),
-      new Cn8Class("general_win_back", false, false, false));
+  /**
+   * The eight classes, in the order the report lists them; each of the 8 high/low patterns once.
+   */
+  public static final List<Cn8Class> CN8_CLASSES =
+      List.of(
+          new Cn8Class("important_value", true, true, true),
+          new Cn8Class("important_develop", true, false, true),
+          new Cn8Class("important_keep", false, true, true),
+          new Cn8Class("important_win_back", false, false, true),
+          new Cn8Class("general_value", true, true, false),
+          new Cn8Class("general_develop", true, false, false),
+          new Cn8Class("general_keep", false, true, false),
+          new Cn8Class("general_win_back", false, false, false));
 
   /** segment_key (an RFM cell, or a cn-8 high/low key) onto the segment's code. */
-  static final StructType KEYS_SCHEMA = new StructType()
-      .add("segment_key", DataTypes.StringType, false)
-      .add("rfm_segment", DataTypes.StringType, false);
+  static final StructType KEYS_SCHEMA =
+      new StructType()
+          .add("segment_key", DataTypes.StringType, false)
+          .add("rfm_segment", DataTypes.StringType, false);
 
   private RfmSchemes() {}
 
@@ -84,11 +88,15 @@ public final class RfmSchemes {
 
     /** The codes rfm_segment can hold, in the scheme's order. */
     public List<String> codes() {
-      return cn8() ? CN8_CLASSES.stream().map(Cn8Class::code).toList()
+      return cn8()
+          ? CN8_CLASSES.stream().map(Cn8Class::code).toList()
           : map.segments().stream().map(RfmSegmentMap.Segment::code).toList();
     }
 
-    /** The cn-8 threshold of one measure: its mean or its median over purchasers. Null under score-map. */
+    /**
+     * The cn-8 threshold of one measure: its mean or its median over purchasers. Null under
+     * score-map.
+     */
     public Double threshold(RfmScores.Boundaries measure) {
       return !cn8() ? null : MEDIAN.equals(threshold) ? measure.median() : measure.mean();
     }
@@ -109,7 +117,10 @@ public final class RfmSchemes {
     }
   }
 
-  /** Reads and checks segpipe.features.rfm: the scheme, cn-8's threshold, and the segment map when it is used. */
+  /**
+   * Reads and checks segpipe.features.rfm: the scheme, cn-8's threshold, and the segment map when
+   * it is used.
+   */
   public static Scheme read(ConfigReader reader) {
     String name = reader.string(SCHEME_KEY);
     if (!name.isEmpty() && !SCHEMES.contains(name)) {
@@ -117,7 +128,8 @@ public final class RfmSchemes {
     }
     String threshold = reader.string(THRESHOLD_KEY);
     if (!threshold.isEmpty() && !THRESHOLDS.contains(threshold)) {
-      reader.problem(THRESHOLD_KEY, "'" + threshold + "' is not a threshold; choose from " + THRESHOLDS);
+      reader.problem(
+          THRESHOLD_KEY, "'" + threshold + "' is not a threshold; choose from " + THRESHOLDS);
     }
     if (CN8.equals(name)) {
       return new Scheme(CN8, threshold, null);
@@ -127,15 +139,18 @@ public final class RfmSchemes {
   }
 
   /**
-   * The codes rfm_segment can hold under the configured scheme, in the scheme's order: cn-8's eight, or
-   * the codes of segpipe.features.rfm.segments as written (the features job checks that map). For the
-   * jobs that check configured codes or list the segments (export, report). An unknown scheme is
-   * reported on {@code reader} and gives no codes; a segment list that cannot be read throws
-   * {@link ConfigException}.
+   * The codes rfm_segment can hold under the configured scheme, in the scheme's order: cn-8's
+   * eight, or the codes of segpipe.features.rfm.segments as written (the features job checks that
+   * map). For the jobs that check configured codes or list the segments (export, report). An
+   * unknown scheme is reported on {@code reader} and gives no codes; a segment list that cannot be
+   * read throws {@link ConfigException}.
    */
   public static List<String> codes(ConfigReader reader) {
     Config config = reader.config();
-    String name = config.hasPath(SCHEME_KEY) ? String.valueOf(config.getValue(SCHEME_KEY).unwrapped()) : SCORE_MAP;
+    String name =
+        config.hasPath(SCHEME_KEY)
+            ? String.valueOf(config.getValue(SCHEME_KEY).unwrapped())
+            : SCORE_MAP;
     if (CN8.equals(name)) {
       return Scheme.cn8(MEAN).codes();
     }

@@ -11,9 +11,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The RFM segment map from config (scheme score-map): each segment states ranges, inclusive, on any of
- * R, F, M and FM (the mean of the F and M scores); a range left out accepts any score. It must put
- * every one of the 125 cells (R, F, M) in exactly one segment.
+ * The RFM segment map from config (scheme score-map): each segment states ranges, inclusive, on any
+ * of R, F, M and FM (the mean of the F and M scores); a range left out accepts any score. It must
+ * put every one of the 125 cells (R, F, M) in exactly one segment.
  */
 public final class RfmSegmentMap {
   /** A segment's code: what rfm_segment holds, the same in every locale. */
@@ -30,12 +30,15 @@ public final class RfmSegmentMap {
   }
 
   /**
-   * One segment: its code and a range for each of R, F, M and FM (the mean of F and M), all inclusive;
-   * a null range accepts any score.
+   * One segment: its code and a range for each of R, F, M and FM (the mean of F and M), all
+   * inclusive; a null range accepts any score.
    */
   public record Segment(String code, Range r, Range f, Range m, Range fm) {
     boolean contains(int rScore, int fScore, int mScore) {
-      return accepts(r, rScore) && accepts(f, fScore) && accepts(m, mScore) && accepts(fm, (fScore + mScore) / 2.0);
+      return accepts(r, rScore)
+          && accepts(f, fScore)
+          && accepts(m, mScore)
+          && accepts(fm, (fScore + mScore) / 2.0);
     }
 
     private static boolean accepts(Range range, double score) {
@@ -52,8 +55,8 @@ public final class RfmSegmentMap {
   }
 
   /**
-   * Checks that the segments cover the 125 cells exactly once; throws IllegalArgumentException naming
-   * the cells that no segment or several segments claim.
+   * Checks that the segments cover the 125 cells exactly once; throws IllegalArgumentException
+   * naming the cells that no segment or several segments claim.
    */
   public static RfmSegmentMap of(List<Segment> segments) {
     Map<String, String> segmentOfCell = new LinkedHashMap<>();
@@ -63,7 +66,8 @@ public final class RfmSegmentMap {
       for (int f = 1; f <= 5; f++) {
         for (int m = 1; m <= 5; m++) {
           int rr = r, ff = f, mm = m;
-          List<String> claims = segments.stream().filter(s -> s.contains(rr, ff, mm)).map(Segment::code).toList();
+          List<String> claims =
+              segments.stream().filter(s -> s.contains(rr, ff, mm)).map(Segment::code).toList();
           String cell = "" + r + f + m;
           if (claims.isEmpty()) {
             uncovered.add(cell);
@@ -80,25 +84,31 @@ public final class RfmSegmentMap {
       problems.add(uncovered.size() + " cell(s) in no segment: " + String.join(", ", uncovered));
     }
     if (!overlapping.isEmpty()) {
-      problems.add(overlapping.size() + " cell(s) in more than one segment: " + String.join(", ", overlapping));
+      problems.add(
+          overlapping.size()
+              + " cell(s) in more than one segment: "
+              + String.join(", ", overlapping));
     }
     if (!problems.isEmpty()) {
-      throw new IllegalArgumentException("the segment map must put each of the 125 RFM cells (R, F, M; FM = (F + M) / 2)"
-          + " in exactly one segment: " + String.join("; ", problems));
+      throw new IllegalArgumentException(
+          "the segment map must put each of the 125 RFM cells (R, F, M; FM = (F + M) / 2)"
+              + " in exactly one segment: "
+              + String.join("; ", problems));
     }
     return new RfmSegmentMap(segments, segmentOfCell);
   }
 
   /**
-   * Reads {@code key} (a list of {code, and any of r, f, m, fm = [from, to]}) and checks it, reporting to
-   * the reader.
+   * Reads {@code key} (a list of {code, and any of r, f, m, fm = [from, to]}) and checks it,
+   * reporting to the reader.
    */
   public static RfmSegmentMap read(ConfigReader reader, String key) {
     List<? extends Config> entries;
     try {
       entries = reader.config().getConfigList(key);
     } catch (ConfigException e) {
-      reader.problem(key, "expected a list of segments like { code = champions, r = [5, 5], fm = [4, 5] }");
+      reader.problem(
+          key, "expected a list of segments like { code = champions, r = [5, 5], fm = [4, 5] }");
       return null;
     }
     List<Segment> segments = new ArrayList<>();
@@ -108,8 +118,12 @@ public final class RfmSegmentMap {
       ConfigReader one = new ConfigReader(entry);
       String name = one.string("code");
       if (!name.isEmpty() && !CODE.matcher(name).matches()) {
-        one.problem("code", "'" + name + "' is not a code: use lower-case ASCII letters, digits and _ (e.g. at_risk);"
-            + " the display name goes in the message file as label.rfm_segment.<code>");
+        one.problem(
+            "code",
+            "'"
+                + name
+                + "' is not a code: use lower-case ASCII letters, digits and _ (e.g. at_risk);"
+                + " the display name goes in the message file as label.rfm_segment.<code>");
       }
       Map<String, Range> ranges = new LinkedHashMap<>();
       for (String condition : CONDITIONS) {
@@ -117,16 +131,25 @@ public final class RfmSegmentMap {
       }
       one.problems().forEach(p -> reader.problems().add(where + ": " + p));
       if (one.problems().isEmpty()) {
-        segments.add(new Segment(name, ranges.get("r"), ranges.get("f"), ranges.get("m"), ranges.get("fm")));
+        segments.add(
+            new Segment(name, ranges.get("r"), ranges.get("f"), ranges.get("m"), ranges.get("fm")));
       }
     }
     if (segments.size() != entries.size()) {
       return null;
     }
-    List<String> duplicates = segments.stream().collect(Collectors.groupingBy(Segment::code, Collectors.counting()))
-        .entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).sorted().toList();
+    List<String> duplicates =
+        segments.stream()
+            .collect(Collectors.groupingBy(Segment::code, Collectors.counting()))
+            .entrySet()
+            .stream()
+            .filter(e -> e.getValue() > 1)
+            .map(Map.Entry::getKey)
+            .sorted()
+            .toList();
     if (!duplicates.isEmpty()) {
-      reader.problem(key, "segment codes must be unique; repeated: " + String.join(", ", duplicates));
+      reader.problem(
+          key, "segment codes must be unique; repeated: " + String.join(", ", duplicates));
       return null;
     }
     try {
@@ -140,13 +163,17 @@ public final class RfmSegmentMap {
   private static Range range(ConfigReader reader, String key) {
     try {
       List<Double> bounds = reader.config().getDoubleList(key);
-      if (bounds.size() == 2 && bounds.get(0) <= bounds.get(1) && bounds.get(0) >= 1 && bounds.get(1) <= 5) {
+      if (bounds.size() == 2
+          && bounds.get(0) <= bounds.get(1)
+          && bounds.get(0) >= 1
+          && bounds.get(1) <= 5) {
         return new Range(bounds.get(0), bounds.get(1));
       }
     } catch (ConfigException e) {
       // reported below
     }
-    reader.problem(key, "expected a range [from, to] of scores between 1 and 5, from <= to, e.g. [4, 5]");
+    reader.problem(
+        key, "expected a range [from, to] of scores between 1 and 5, from <= to, e.g. [4, 5]");
     return null;
   }
 

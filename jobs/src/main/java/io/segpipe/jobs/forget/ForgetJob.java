@@ -40,11 +40,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Erasure on request (GDPR art. 17, PIPL art. 47): deletes the given customers' rows from every table
- * of the lake that holds them, from the audience files and the PostgreSQL table export wrote, then
- * vacuums the tables so no file of the lake still holds them, and records each erasure by a keyed hash
- * of the id (never the id) in {@code erasures}, which ingest uses to keep the customers out of later
- * batches. The ids stay in a DataFrame read from the file (an anti-join), never in SQL text, plans or logs.
+ * Erasure on request (GDPR art. 17, PIPL art. 47): deletes the given customers' rows from every
+ * table of the lake that holds them, from the audience files and the PostgreSQL table export wrote,
+ * then vacuums the tables so no file of the lake still holds them, and records each erasure by a
+ * keyed hash of the id (never the id) in {@code erasures}, which ingest uses to keep the customers
+ * out of later batches. The ids stay in a DataFrame read from the file (an anti-join), never in SQL
+ * text, plans or logs.
  */
 public final class ForgetJob extends SegpipeJob<ForgetSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(ForgetJob.class);
@@ -57,7 +58,9 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
     this(System::getenv);
   }
 
-  /** @param environment where the erasure key, the salt and the PostgreSQL password are looked up */
+  /**
+   * @param environment where the erasure key, the salt and the PostgreSQL password are looked up
+   */
   public ForgetJob(UnaryOperator<String> environment) {
     this.environment = environment;
   }
@@ -86,18 +89,32 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
   @Override
   protected List<JobArguments.Option> options() {
     return List.of(
-        new JobArguments.Option(CUSTOMERS, "FILE", "the customer ids to forget, one per line (blank lines and lines"
-            + " starting with # are skipped); any path Spark can read"),
-        new JobArguments.Option(VACUUM_NOW, null, "vacuum with a retention of 0 hours, so no file keeps the rows:"
-            + " time travel to earlier versions ends, and a query or job reading an earlier version at that moment"
-            + " fails (run it when no other job runs)"));
+        new JobArguments.Option(
+            CUSTOMERS,
+            "FILE",
+            "the customer ids to forget, one per line (blank lines and lines"
+                + " starting with # are skipped); any path Spark can read"),
+        new JobArguments.Option(
+            VACUUM_NOW,
+            null,
+            "vacuum with a retention of 0 hours, so no file keeps the rows:"
+                + " time travel to earlier versions ends, and a query or job reading an earlier version at that moment"
+                + " fails (run it when no other job runs)"));
   }
 
   @Override
   protected ForgetSettings settings(SegpipeConfig config, JobArguments arguments) {
-    String file = arguments.option(CUSTOMERS).orElseThrow(() -> new UserError("forget needs --customers FILE: the"
-        + " ids to erase, one per line."));
-    return config.section(r -> ForgetSettings.read(r, file, arguments.flag(VACUUM_NOW), environment, config.messages()));
+    String file =
+        arguments
+            .option(CUSTOMERS)
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "forget needs --customers FILE: the" + " ids to erase, one per line."));
+    return config.section(
+        r ->
+            ForgetSettings.read(
+                r, file, arguments.flag(VACUUM_NOW), environment, config.messages()));
   }
 
   @Override
@@ -109,8 +126,11 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
       Set<String> idSet = new TreeSet<>();
       ids.collectAsList().forEach(r -> idSet.add(r.getString(0)));
       if (idSet.isEmpty()) {
-        throw new UserError("The file " + s.customersFile() + " holds no customer id (one per line). Nothing was"
-            + " erased.");
+        throw new UserError(
+            "The file "
+                + s.customersFile()
+                + " holds no customer id (one per line). Nothing was"
+                + " erased.");
       }
       Map<String, Map<String, Long>> perId = new TreeMap<>();
       idSet.forEach(id -> perId.put(id, new TreeMap<>()));
@@ -145,22 +165,33 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
 
       String audienceRoot = context.lake().folder(s.export().audiences().folder());
       context.phase("erase from the audience sets under " + audienceRoot);
-      ExportErasure.Result audiences = ExportErasure.audiences(context.spark().sparkContext().hadoopConfiguration(),
-          audienceRoot, idSet, s.export().salt(), context.runId());
+      ExportErasure.Result audiences =
+          ExportErasure.audiences(
+              context.spark().sparkContext().hadoopConfiguration(),
+              audienceRoot,
+              idSet,
+              s.export().salt(),
+              context.runId());
       audiences.rowsPerId().forEach((id, n) -> perId.get(id).put("audiences", n));
       details.put("audience_rows_removed", String.valueOf(audiences.rows()));
       details.put("audience_sets_rewritten", String.valueOf(audiences.setsRewritten().size()));
       String controlRoot = context.lake().folder(s.export().controlFolder());
       context.phase("erase from the campaign control lists under " + controlRoot);
-      ExportErasure.Result controls = ExportErasure.audiences(context.spark().sparkContext().hadoopConfiguration(),
-          controlRoot, idSet, s.export().salt(), context.runId());
+      ExportErasure.Result controls =
+          ExportErasure.audiences(
+              context.spark().sparkContext().hadoopConfiguration(),
+              controlRoot,
+              idSet,
+              s.export().salt(),
+              context.runId());
       controls.rowsPerId().forEach((id, n) -> perId.get(id).put("campaign_control_lists", n));
       details.put("control_list_rows_removed", String.valueOf(controls.rows()));
       long postgresRows = 0;
       if (s.export().postgres().isPresent()) {
         String table = s.export().postgres().get().table();
         context.phase("erase from PostgreSQL " + table);
-        Map<String, Long> removed = ExportErasure.postgres(s.export().postgres().get(), idSet, s.export().salt());
+        Map<String, Long> removed =
+            ExportErasure.postgres(s.export().postgres().get(), idSet, s.export().salt());
         removed.forEach((id, n) -> perId.get(id).put("postgres:" + table, n));
         postgresRows = removed.values().stream().mapToLong(Long::longValue).sum();
         details.put("postgres_rows_removed", String.valueOf(postgresRows));
@@ -176,31 +207,61 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
       context.phase("record the erasures");
       Timestamp at = Timestamp.from(context.startedAt());
       List<Row> records = new ArrayList<>();
-      perId.forEach((id, removed) -> records.add(RowFactory.create(KeyedHash.of(key, id), at, context.runId(),
-          scala.collection.JavaConverters.mapAsScalaMap(removed))));
-      context.lake().append(context.spark().createDataFrame(records, Erasures.SCHEMA).coalesce(1), Erasures.TABLE);
+      perId.forEach(
+          (id, removed) ->
+              records.add(
+                  RowFactory.create(
+                      KeyedHash.of(key, id),
+                      at,
+                      context.runId(),
+                      scala.collection.JavaConverters.mapAsScalaMap(removed))));
+      context
+          .lake()
+          .append(
+              context.spark().createDataFrame(records, Erasures.SCHEMA).coalesce(1),
+              Erasures.TABLE);
 
       long unmatched = perId.values().stream().filter(Map::isEmpty).count();
       if (!olderStatistics.isEmpty()) {
         details.put("statistics_with_ids_in_older_commits", String.join(", ", olderStatistics));
       }
-      String vacuumed = s.vacuumNow()
-          ? "vacuumed " + examined.size() + " tables with a retention of 0 h: no file of their current or earlier"
-              + " versions holds the rows"
-          : "the replaced files that hold the rows are deleted by the first maintain run after "
-              + context.startedAt().plus(s.vacuumHours(), ChronoUnit.HOURS).truncatedTo(ChronoUnit.MINUTES)
-              + " (segpipe.retention.vacuum-hours = " + s.vacuumHours() + "); --vacuum-now deletes them at once";
-      String summary = String.format("%,d customers forgotten: %,d rows removed from %d tables, %,d from the models'"
-              + " predictions, %,d rows from %d audience sets%s; %,d of the ids were found nowhere; %s%s", idSet.size(),
-          tableRows, details.keySet().stream().filter(k -> k.startsWith("rows_removed.")).count(), modelRows,
-          audiences.rows(),
-          audiences.setsRewritten().size(),
-          s.export().postgres().isPresent() ? String.format(", %,d rows from PostgreSQL", postgresRows) : "",
-          unmatched, vacuumed,
-          olderStatistics.isEmpty() ? "" : ". Tables written before segpipe kept personal columns out of Delta's file"
-              + " statistics (" + String.join(", ", olderStatistics) + "): their _delta_log commits and checkpoints"
-              + " written before this run may still hold minimum/maximum customer ids until Delta deletes log files"
-              + " older than delta.logRetentionDuration (30 days by default) at a checkpoint");
+      String vacuumed =
+          s.vacuumNow()
+              ? "vacuumed "
+                  + examined.size()
+                  + " tables with a retention of 0 h: no file of their current or earlier"
+                  + " versions holds the rows"
+              : "the replaced files that hold the rows are deleted by the first maintain run after "
+                  + context
+                      .startedAt()
+                      .plus(s.vacuumHours(), ChronoUnit.HOURS)
+                      .truncatedTo(ChronoUnit.MINUTES)
+                  + " (segpipe.retention.vacuum-hours = "
+                  + s.vacuumHours()
+                  + "); --vacuum-now deletes them at once";
+      String summary =
+          String.format(
+              "%,d customers forgotten: %,d rows removed from %d tables, %,d from the models'"
+                  + " predictions, %,d rows from %d audience sets%s; %,d of the ids were found nowhere; %s%s",
+              idSet.size(),
+              tableRows,
+              details.keySet().stream().filter(k -> k.startsWith("rows_removed.")).count(),
+              modelRows,
+              audiences.rows(),
+              audiences.setsRewritten().size(),
+              s.export().postgres().isPresent()
+                  ? String.format(", %,d rows from PostgreSQL", postgresRows)
+                  : "",
+              unmatched,
+              vacuumed,
+              olderStatistics.isEmpty()
+                  ? ""
+                  : ". Tables written before segpipe kept personal columns out of Delta's file"
+                      + " statistics ("
+                      + String.join(", ", olderStatistics)
+                      + "): their _delta_log commits and checkpoints"
+                      + " written before this run may still hold minimum/maximum customer ids until Delta deletes log files"
+                      + " older than delta.logRetentionDuration (30 days by default) at a checkpoint");
       LOG.info("forget: {}", summary);
       return new JobOutcome(idSet.size(), tableRows, 0, 0, summary, details);
     } finally {
@@ -213,22 +274,37 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
     try {
       Path path = new Path(file);
       if (!path.getFileSystem(context.spark().sparkContext().hadoopConfiguration()).exists(path)) {
-        throw new UserError("The file of customers to forget, " + file + ", does not exist. Check --customers;"
-            + " relative paths are taken from " + System.getProperty("user.dir") + ".");
+        throw new UserError(
+            "The file of customers to forget, "
+                + file
+                + ", does not exist. Check --customers;"
+                + " relative paths are taken from "
+                + System.getProperty("user.dir")
+                + ".");
       }
     } catch (IOException e) {
-      throw new UserError("The file of customers to forget, " + file + ", cannot be checked: " + e.getMessage());
+      throw new UserError(
+          "The file of customers to forget, " + file + ", cannot be checked: " + e.getMessage());
     }
-    return context.spark().read().text(file)
+    return context
+        .spark()
+        .read()
+        .text(file)
         .select(functions.trim(functions.col("value")).as(ID))
-        .where(functions.length(functions.col(ID)).gt(0).and(functions.not(functions.col(ID).startsWith("#"))))
-        .distinct().persist(StorageLevel.MEMORY_AND_DISK());
+        .where(
+            functions
+                .length(functions.col(ID))
+                .gt(0)
+                .and(functions.not(functions.col(ID).startsWith("#"))))
+        .distinct()
+        .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   /**
-   * The condition (target t, ids s) under which a row of a table with these columns belongs to a forgotten
-   * customer, or null when the table holds no customer id: its customer_id; in events_quarantine also any
-   * top-level value of the raw row and, for rows of the customer dimension, the id they were quarantined by.
+   * The condition (target t, ids s) under which a row of a table with these columns belongs to a
+   * forgotten customer, or null when the table holds no customer id: its customer_id; in
+   * events_quarantine also any top-level value of the raw row and, for rows of the customer
+   * dimension, the id they were quarantined by.
    */
   static String match(List<String> columns) {
     List<String> conditions = new ArrayList<>();
@@ -236,7 +312,8 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
       conditions.add("t.customer_id = s." + ID);
     }
     if (columns.contains("raw_row")) {
-      conditions.add("array_contains(map_values(from_json(t.raw_row, 'map<string,string>')), s." + ID + ")");
+      conditions.add(
+          "array_contains(map_values(from_json(t.raw_row, 'map<string,string>')), s." + ID + ")");
       if (columns.contains("mapping") && columns.contains("event_id")) {
         conditions.add("(t.mapping = 'customers' AND t.event_id = s." + ID + ")");
       }
@@ -246,12 +323,13 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
 
   /**
    * Rewrites every plain Parquet folder under {@code root} that has a customer_id column (the churn
-   * model's predictions) without the forgotten customers' rows, in the rows' order, and swaps it in; the
-   * models themselves hold no customer id. Returns the rows removed.
+   * model's predictions) without the forgotten customers' rows, in the rows' order, and swaps it
+   * in; the models themselves hold no customer id. Returns the rows removed.
    */
-  private static long eraseFromParquetFolders(JobContext context, String root, Dataset<Row> ids,
-      Map<String, Map<String, Long>> perId) {
-    org.apache.hadoop.conf.Configuration hadoop = context.spark().sparkContext().hadoopConfiguration();
+  private static long eraseFromParquetFolders(
+      JobContext context, String root, Dataset<Row> ids, Map<String, Map<String, Long>> perId) {
+    org.apache.hadoop.conf.Configuration hadoop =
+        context.spark().sparkContext().hadoopConfiguration();
     List<Path> folders = new ArrayList<>();
     try {
       Path rootPath = new Path(root);
@@ -272,18 +350,27 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
         if (!Arrays.asList(rows.columns()).contains("customer_id")) {
           continue;
         }
-        Dataset<Row> positioned = rows.withColumn("_position", functions.monotonically_increasing_id());
+        Dataset<Row> positioned =
+            rows.withColumn("_position", functions.monotonically_increasing_id());
         Column matches = functions.col("customer_id").equalTo(functions.col(ID));
-        List<Row> counts = positioned.join(functions.broadcast(ids), matches).groupBy(ID).count().collectAsList();
+        List<Row> counts =
+            positioned.join(functions.broadcast(ids), matches).groupBy(ID).count().collectAsList();
         long found = counts.stream().mapToLong(r -> r.getLong(1)).sum();
         if (found == 0) {
           continue;
         }
         String relative = fs.makeQualified(rootPath).toUri().relativize(folder.toUri()).toString();
         counts.forEach(r -> perId.get(r.getString(0)).merge("models", r.getLong(1), Long::sum));
-        Path temporary = new Path(folder.getParent(), "." + folder.getName() + ".erase-" + context.runId());
-        positioned.join(functions.broadcast(ids), matches, "left_anti").orderBy("_position").drop("_position")
-            .coalesce(1).write().mode(SaveMode.Overwrite).parquet(temporary.toString());
+        Path temporary =
+            new Path(folder.getParent(), "." + folder.getName() + ".erase-" + context.runId());
+        positioned
+            .join(functions.broadcast(ids), matches, "left_anti")
+            .orderBy("_position")
+            .drop("_position")
+            .coalesce(1)
+            .write()
+            .mode(SaveMode.Overwrite)
+            .parquet(temporary.toString());
         Path old = new Path(folder.getParent(), "." + folder.getName() + ".old-" + context.runId());
         if (!fs.rename(folder, old)) {
           throw new IOException("cannot move " + folder + " aside to " + old);
@@ -298,15 +385,27 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
       }
       return total;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot erase customers from the Parquet files under " + root, e);
+      throw new UncheckedIOException(
+          "cannot erase customers from the Parquet files under " + root, e);
     }
   }
 
-  /** Deletes the matching rows in one commit (rewriting the files that hold them); returns how many. */
-  private static long erase(JobContext context, String table, Dataset<Row> rows, Dataset<Row> ids, String match,
+  /**
+   * Deletes the matching rows in one commit (rewriting the files that hold them); returns how many.
+   */
+  private static long erase(
+      JobContext context,
+      String table,
+      Dataset<Row> rows,
+      Dataset<Row> ids,
+      String match,
       Map<String, Map<String, Long>> perId) {
-    List<Row> counts = rows.as("t").join(functions.broadcast(ids.as("s")), functions.expr(match))
-        .groupBy(functions.col("s." + ID)).count().collectAsList();
+    List<Row> counts =
+        rows.as("t")
+            .join(functions.broadcast(ids.as("s")), functions.expr(match))
+            .groupBy(functions.col("s." + ID))
+            .count()
+            .collectAsList();
     long found = counts.stream().mapToLong(r -> r.getLong(1)).sum();
     if (found == 0) {
       return 0;
@@ -316,11 +415,21 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
     DeltaTable delta = DeltaTable.forPath(context.spark(), lake.path(table));
     delta.as("t").merge(ids.as("s"), match).whenMatched().delete().execute();
     Row commit = delta.history(1).select("operationMetrics").first();
-    long removed = Long.parseLong(commit.<String, String>getJavaMap(0).getOrDefault("numTargetRowsDeleted", "0"));
+    long removed =
+        Long.parseLong(
+            commit.<String, String>getJavaMap(0).getOrDefault("numTargetRowsDeleted", "0"));
     // Deletion vectors mark rows deleted without rewriting their files: purge rewrites them.
-    if ("true".equals(delta.detail().select("properties").first().<String, String>getJavaMap(0)
-        .get("delta.enableDeletionVectors"))) {
-      context.spark().sql("REORG TABLE delta.`" + lake.path(table).replace("`", "``") + "` APPLY (PURGE)");
+    if ("true"
+        .equals(
+            delta
+                .detail()
+                .select("properties")
+                .first()
+                .<String, String>getJavaMap(0)
+                .get("delta.enableDeletionVectors"))) {
+      context
+          .spark()
+          .sql("REORG TABLE delta.`" + lake.path(table).replace("`", "``") + "` APPLY (PURGE)");
     }
     LOG.info("forget: {} rows removed from {}", removed, table);
     return removed;

@@ -4,8 +4,9 @@ import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
- * The ways --dirty-share breaks a row, each one a rule ingest must quarantine. Exact duplicates (same
- * event_id, same values) are the other kind of dirt; they are valid rows and are counted apart.
+ * The ways --dirty-share breaks a row, each one a rule ingest must quarantine. Exact duplicates
+ * (same event_id, same values) are the other kind of dirt; they are valid rows and are counted
+ * apart.
  */
 enum Breakage {
   UNKNOWN_CHANNEL {
@@ -24,7 +25,8 @@ enum Breakage {
     @Override
     void apply(Object[] row) {
       BigDecimal amount = (BigDecimal) row[ExportShape.LINE_AMOUNT];
-      row[ExportShape.LINE_AMOUNT] = amount == null || amount.signum() == 0 ? new BigDecimal("-1.00") : amount.negate();
+      row[ExportShape.LINE_AMOUNT] =
+          amount == null || amount.signum() == 0 ? new BigDecimal("-1.00") : amount.negate();
     }
   },
   MISSING_EVENT_TIME {

@@ -32,45 +32,73 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The clv job counts purchase days (two purchases on one day are one transaction), so a customer
  * who buys several times a week loses transactions to that rule and the data are no longer exactly
- * BG/NBD. --week-days stretches the calendar (e.g. 70: one model week is 70 days) so that hardly two
- * purchases share a day; the rates fitted in 7-day weeks are then the planted ones divided by
+ * BG/NBD. --week-days stretches the calendar (e.g. 70: one model week is 70 days) so that hardly
+ * two purchases share a day; the rates fitted in 7-day weeks are then the planted ones divided by
  * weekDays / 7 (alpha and the time scale multiplied by it).
  */
-record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibrationWeeks, double holdoutWeeks,
-    double cohortWeeks, int weekDays) {
+record BtydPlan(
+    BgNbdParams transactions,
+    GammaGammaParams spend,
+    double calibrationWeeks,
+    double holdoutWeeks,
+    double cohortWeeks,
+    int weekDays) {
 
   static final String DEFAULT_PARAMETERS = "r=0.25,alpha=4,a=0.8,b=2.5,p=6,q=4,gamma=15";
   static final double DEFAULT_CALIBRATION_WEEKS = 52;
   static final double DEFAULT_HOLDOUT_WEEKS = 26;
 
-  static final List<JobArguments.Option> OPTIONS = List.of(
-      new JobArguments.Option("model", "NAME", "archetypes (default: the omnichannel archetypes) or btyd (customers"
-          + " simulated by the BG/NBD and Gamma-Gamma lifetime value models, for checking the clv job)"),
-      new JobArguments.Option("btyd", "PARAMETERS", "with --model btyd: the planted parameters, in weeks (default "
-          + DEFAULT_PARAMETERS + ")"),
-      new JobArguments.Option("calibration-weeks", "N", "with --model btyd: weeks from --from to the end of the"
-          + " calibration period (default 52)"),
-      new JobArguments.Option("holdout-weeks", "N", "with --model btyd: weeks simulated after it (default 26)"),
-      new JobArguments.Option("cohort-weeks", "N", "with --model btyd: first purchases spread uniformly over the first"
-          + " N weeks (default 0: all on --from)"),
-      new JobArguments.Option("week-days", "N", "with --model btyd: calendar days per model week (default 7); more"
-          + " spreads purchases so that hardly two fall on one day (clv counts purchase days)"));
+  static final List<JobArguments.Option> OPTIONS =
+      List.of(
+          new JobArguments.Option(
+              "model",
+              "NAME",
+              "archetypes (default: the omnichannel archetypes) or btyd (customers"
+                  + " simulated by the BG/NBD and Gamma-Gamma lifetime value models, for checking the clv job)"),
+          new JobArguments.Option(
+              "btyd",
+              "PARAMETERS",
+              "with --model btyd: the planted parameters, in weeks (default "
+                  + DEFAULT_PARAMETERS
+                  + ")"),
+          new JobArguments.Option(
+              "calibration-weeks",
+              "N",
+              "with --model btyd: weeks from --from to the end of the"
+                  + " calibration period (default 52)"),
+          new JobArguments.Option(
+              "holdout-weeks", "N", "with --model btyd: weeks simulated after it (default 26)"),
+          new JobArguments.Option(
+              "cohort-weeks",
+              "N",
+              "with --model btyd: first purchases spread uniformly over the first"
+                  + " N weeks (default 0: all on --from)"),
+          new JobArguments.Option(
+              "week-days",
+              "N",
+              "with --model btyd: calendar days per model week (default 7); more"
+                  + " spreads purchases so that hardly two fall on one day (clv counts purchase days)"));
 
   /** The ground truth of a btyd data set: each customer's own rates and the planted parameters. */
-  static final StructType GROUND_TRUTH = new StructType()
-      .add("customer_id", DataTypes.StringType, false)
-      .add("lambda_per_week", DataTypes.DoubleType, false)
-      .add("dropout_probability", DataTypes.DoubleType, false)
-      .add("spend_nu", DataTypes.DoubleType, false)
-      .add("purchases_calibration", DataTypes.IntegerType, false)
-      .add("purchases_holdout", DataTypes.IntegerType, false)
-      .add("parameters", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false);
+  static final StructType GROUND_TRUTH =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("lambda_per_week", DataTypes.DoubleType, false)
+          .add("dropout_probability", DataTypes.DoubleType, false)
+          .add("spend_nu", DataTypes.DoubleType, false)
+          .add("purchases_calibration", DataTypes.IntegerType, false)
+          .add("purchases_holdout", DataTypes.IntegerType, false)
+          .add(
+              "parameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType),
+              false);
 
   /** The btyd plan the arguments ask for, or empty for the archetypes. */
   static Optional<BtydPlan> parse(JobArguments arguments) {
     String model = arguments.option("model").orElse("archetypes");
     if (model.equals("archetypes")) {
-      for (String o : List.of("btyd", "calibration-weeks", "holdout-weeks", "cohort-weeks", "week-days")) {
+      for (String o :
+          List.of("btyd", "calibration-weeks", "holdout-weeks", "cohort-weeks", "week-days")) {
         if (arguments.option(o).isPresent()) {
           throw new UserError("--" + o + " goes with --model btyd.");
         }
@@ -85,14 +113,21 @@ record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibra
     double holdout = weeks(arguments, "holdout-weeks", DEFAULT_HOLDOUT_WEEKS, 0);
     double cohort = weeks(arguments, "cohort-weeks", 0, 0);
     if (cohort > calibration) {
-      throw new UserError("--cohort-weeks " + cohort + " must not exceed --calibration-weeks " + calibration + ".");
+      throw new UserError(
+          "--cohort-weeks " + cohort + " must not exceed --calibration-weeks " + calibration + ".");
     }
     double weekDays = weeks(arguments, "week-days", 7, 1);
     if (weekDays != Math.rint(weekDays)) {
       throw new UserError("--week-days must be a whole number of days, got " + weekDays + ".");
     }
-    return Optional.of(new BtydPlan(new BgNbdParams(p.get("r"), p.get("alpha"), p.get("a"), p.get("b")),
-        new GammaGammaParams(p.get("p"), p.get("q"), p.get("gamma")), calibration, holdout, cohort, (int) weekDays));
+    return Optional.of(
+        new BtydPlan(
+            new BgNbdParams(p.get("r"), p.get("alpha"), p.get("a"), p.get("b")),
+            new GammaGammaParams(p.get("p"), p.get("q"), p.get("gamma")),
+            calibration,
+            holdout,
+            cohort,
+            (int) weekDays));
   }
 
   private static Map<String, Double> parameters(String text) {
@@ -102,15 +137,24 @@ record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibra
       try {
         out.put(kv[0].trim().toLowerCase(Locale.ROOT), Double.parseDouble(kv[1].trim()));
       } catch (RuntimeException e) {
-        throw new UserError("--btyd takes name=value pairs separated by commas, e.g. " + DEFAULT_PARAMETERS + "; could"
-            + " not read '" + part + "'.");
+        throw new UserError(
+            "--btyd takes name=value pairs separated by commas, e.g. "
+                + DEFAULT_PARAMETERS
+                + "; could"
+                + " not read '"
+                + part
+                + "'.");
       }
     }
     for (String name : List.of("r", "alpha", "a", "b", "p", "q", "gamma")) {
       Double v = out.get(name);
       if (v == null || !(v > 0) || v.isInfinite()) {
-        throw new UserError("--btyd needs a positive " + name + " (all of r, alpha, a, b, p, q, gamma), e.g. "
-            + DEFAULT_PARAMETERS + ".");
+        throw new UserError(
+            "--btyd needs a positive "
+                + name
+                + " (all of r, alpha, a, b, p, q, gamma), e.g. "
+                + DEFAULT_PARAMETERS
+                + ".");
       }
     }
     return out;
@@ -129,13 +173,23 @@ record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibra
     } catch (NumberFormatException e) {
       // said below
     }
-    throw new UserError("--" + name + " must be a number of weeks between " + min + " and 5200, got '" + raw.get() + "'.");
+    throw new UserError(
+        "--"
+            + name
+            + " must be a number of weeks between "
+            + min
+            + " and 5200, got '"
+            + raw.get()
+            + "'.");
   }
 
   /** The simulated customers, the same for the same seed. */
   List<BtydSimulator.Customer> simulate(long customers, long seed) {
     if (customers > 5_000_000) {
-      throw new UserError("--model btyd simulates on the driver; use at most 5000000 customers, got " + customers + ".");
+      throw new UserError(
+          "--model btyd simulates on the driver; use at most 5000000 customers, got "
+              + customers
+              + ".");
     }
     return new BtydSimulator(transactions, spend, calibrationWeeks, holdoutWeeks, cohortWeeks)
         .simulate((int) customers, seed);
@@ -154,9 +208,25 @@ record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibra
     List<Row> rows = new ArrayList<>(times.length);
     for (int k = 0; k < times.length; k++) {
       long second = start + (long) Math.floor(times[k] * weekSeconds);
-      BigDecimal amount = BigDecimal.valueOf(values[k]).setScale(2, RoundingMode.HALF_UP).max(new BigDecimal("0.01"));
-      rows.add(RowFactory.create("b" + index + "-" + k, new Timestamp(second * 1000), customerId(index), "web",
-          "purchase", "o" + index + "-" + k, "sku-btyd", "general", 1, amount, ExportShape.CURRENCY_CODE, null, null));
+      BigDecimal amount =
+          BigDecimal.valueOf(values[k])
+              .setScale(2, RoundingMode.HALF_UP)
+              .max(new BigDecimal("0.01"));
+      rows.add(
+          RowFactory.create(
+              "b" + index + "-" + k,
+              new Timestamp(second * 1000),
+              customerId(index),
+              "web",
+              "purchase",
+              "o" + index + "-" + k,
+              "sku-btyd",
+              "general",
+              1,
+              amount,
+              ExportShape.CURRENCY_CODE,
+              null,
+              null));
     }
     return rows;
   }
@@ -181,7 +251,12 @@ record BtydPlan(BgNbdParams transactions, GammaGammaParams spend, double calibra
     planted.put("q", spend.q());
     planted.put("gamma", spend.gamma());
     int calibration = c.purchasesUpTo(calibrationWeeks);
-    return RowFactory.create(customerId(index), c.lambda(), c.dropout(), c.nu(), calibration,
+    return RowFactory.create(
+        customerId(index),
+        c.lambda(),
+        c.dropout(),
+        c.nu(),
+        calibration,
         c.purchasesBetween(calibrationWeeks, calibrationWeeks + holdoutWeeks),
         planted);
   }

@@ -5,11 +5,16 @@ import java.util.Locale;
 /**
  * Where an event happens; the labels are the channel values written to the events (and the codes a
  * config lists in segpipe.events.channels). Which channels a data set uses is the retailer's choice
- * ({@link Retailer#channels()}): the first six are the UK retailer's (conf/segpipe.conf's defaults), the
- * last four with STORE the Chinese retailer's (conf/retailer-cn.conf).
+ * ({@link Retailer#channels()}): the first six are the UK retailer's (conf/segpipe.conf's
+ * defaults), the last four with STORE the Chinese retailer's (conf/retailer-cn.conf).
  */
 enum Channel {
-  WEB, APP, STORE, SOCIAL, MARKETPLACE, CALL_CENTER,
+  WEB,
+  APP,
+  STORE,
+  SOCIAL,
+  MARKETPLACE,
+  CALL_CENTER,
   /** Tmall (天猫), the brand's flagship store on Alibaba's marketplace. */
   TMALL,
   /** JD.com (京东). */
@@ -30,8 +35,12 @@ enum Channel {
     return this != STORE && this != CALL_CENTER;
   }
 
-  /** Per-channel weights in the UK retailer's order: web, app, store, social, marketplace, call_center. */
-  static double[] weights(double web, double app, double store, double social, double marketplace, double callCenter) {
+  /**
+   * Per-channel weights in the UK retailer's order: web, app, store, social, marketplace,
+   * call_center.
+   */
+  static double[] weights(
+      double web, double app, double store, double social, double marketplace, double callCenter) {
     return new double[] {web, app, store, social, marketplace, callCenter};
   }
 }

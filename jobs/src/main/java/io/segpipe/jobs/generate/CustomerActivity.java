@@ -7,18 +7,26 @@ import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
 
 /**
- * What one customer does over the range, written to an {@link EventWriter}: orders with the browsing
- * around them, returns and feedback after them, visits that buy nothing, and the anonymous traffic
- * that comes with the customer's share of the site. Everything is drawn from the customer's own
- * ACTIVITY stream.
+ * What one customer does over the range, written to an {@link EventWriter}: orders with the
+ * browsing around them, returns and feedback after them, visits that buy nothing, and the anonymous
+ * traffic that comes with the customer's share of the site. Everything is drawn from the customer's
+ * own ACTIVITY stream.
  */
 final class CustomerActivity {
   private static final long MINUTE = 60;
   private static final double DAYS_PER_YEAR = 365.25;
-  /** A churner's orders thin out over this many days before its churn date: a signal churn models can learn. */
+
+  /**
+   * A churner's orders thin out over this many days before its churn date: a signal churn models
+   * can learn.
+   */
   private static final int LAPSE_DAYS = 120;
-  /** After churning a customer still looks around now and then, at this share of its browsing rate. */
+
+  /**
+   * After churning a customer still looks around now and then, at this share of its browsing rate.
+   */
   private static final double BROWSING_AFTER_CHURN = 0.25;
+
   private static final double[] FAVOURITE_WEIGHTS = {0.5, 0.3, 0.2};
 
   private final GenerationSpec spec;
@@ -26,13 +34,22 @@ final class CustomerActivity {
   private final Archetype.Behaviour behaviour;
   private final Retailer retailer;
   private final Catalog catalog;
-  /** The retailer's channels, drawn by {@link #channelWeights}: where this customer orders and browses. */
+
+  /**
+   * The retailer's channels, drawn by {@link #channelWeights}: where this customer orders and
+   * browses.
+   */
   private final Channel[] channels;
+
   private final double[] channelWeights;
   private SplittableRandom rng;
   private final EventWriter out;
   private int orders;
-  /** The days of the customer's own orders, to tell whether it bought in a planted campaign's window. */
+
+  /**
+   * The days of the customer's own orders, to tell whether it bought in a planted campaign's
+   * window.
+   */
   private final List<Long> orderDays = new ArrayList<>();
 
   private CustomerActivity(GenerationSpec spec, CustomerPlan plan) {
@@ -58,11 +75,11 @@ final class CustomerActivity {
   }
 
   /**
-   * For each planted campaign, a customer who would be eligible (marketing consent, joined by the snapshot),
-   * is in the treatment group by the split rule, has no order of its own in the window and does not churn
-   * before the window ends, gets one there
-   * with probability lift, drawn from the CAMPAIGN stream (and the order's details too): the customer's
-   * other rows are what they are without the campaign. Each such customer's outcome goes to the truth.
+   * For each planted campaign, a customer who would be eligible (marketing consent, joined by the
+   * snapshot), is in the treatment group by the split rule, has no order of its own in the window
+   * and does not churn before the window ends, gets one there with probability lift, drawn from the
+   * CAMPAIGN stream (and the order's details too): the customer's other rows are what they are
+   * without the campaign. Each such customer's outcome goes to the truth.
    */
   private void plantCampaigns() {
     if (spec.campaigns().isEmpty()) {
@@ -117,10 +134,11 @@ final class CustomerActivity {
 
   /**
    * Calls {@code action} on the days of a seasonal Poisson process with {@code perDay} events per
-   * average day, by thinning a process at the peak rate. Before a churn date the rate fades; after it
-   * there are no orders and only a little browsing.
+   * average day, by thinning a process at the peak rate. Before a churn date the rate fades; after
+   * it there are no orders and only a little browsing.
    */
-  private void poissonDays(long from, long until, double perDay, boolean browsing, LongConsumer action) {
+  private void poissonDays(
+      long from, long until, double perDay, boolean browsing, LongConsumer action) {
     if (perDay <= 0 || until < from) {
       return;
     }
@@ -132,7 +150,10 @@ final class CustomerActivity {
       if (day > until) {
         return;
       }
-      double keep = Seasons.factor(retailer, day) / Seasons.PEAK_FACTOR * (browsing ? afterChurn(day) : lapse(day));
+      double keep =
+          Seasons.factor(retailer, day)
+              / Seasons.PEAK_FACTOR
+              * (browsing ? afterChurn(day) : lapse(day));
       if (rng.nextDouble() < keep) {
         action.accept(day);
       }
@@ -178,14 +199,33 @@ final class CustomerActivity {
         view(visitAt + (i + 1) * 2 * MINUTE, id, channel, products[i]);
       }
       for (int i = 0; i < lines; i++) {
-        out.write(at - (lines - i) * MINUTE, id, channel, EventType.ADD_TO_CART, null, products[i], quantities[i], null,
-            null, null);
+        out.write(
+            at - (lines - i) * MINUTE,
+            id,
+            channel,
+            EventType.ADD_TO_CART,
+            null,
+            products[i],
+            quantities[i],
+            null,
+            null,
+            null);
       }
     } else if (channel == Channel.STORE) {
       visit(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, store);
     }
     for (int i = 0; i < lines; i++) {
-      out.write(at, id, channel, EventType.PURCHASE, orderId, products[i], quantities[i], amounts[i], store, null);
+      out.write(
+          at,
+          id,
+          channel,
+          EventType.PURCHASE,
+          orderId,
+          products[i],
+          quantities[i],
+          amounts[i],
+          store,
+          null);
     }
     if (coupon) {
       out.write(at, id, channel, EventType.COUPON_REDEEM, orderId, null, null, null, store, null);
@@ -194,16 +234,30 @@ final class CustomerActivity {
       if (Draw.chance(rng, behaviour.returnShare())) {
         // Returned whole, through the channel it was bought in, 2 to 30 days later.
         long returnAt = Seasons.timeOfDay(rng, day + Draw.between(rng, 2, 30), channel);
-        out.write(returnAt, id, channel, EventType.RETURN, orderId, products[i], quantities[i], amounts[i], store, null);
+        out.write(
+            returnAt,
+            id,
+            channel,
+            EventType.RETURN,
+            orderId,
+            products[i],
+            quantities[i],
+            amounts[i],
+            store,
+            null);
       }
     }
     if (Draw.chance(rng, behaviour.feedbackShare())) {
       long feedbackAt = Seasons.timeOfDay(rng, day + Draw.between(rng, 1, 14), channel);
-      out.write(feedbackAt, id, channel, EventType.FEEDBACK, orderId, null, null, null, store, rating());
+      out.write(
+          feedbackAt, id, channel, EventType.FEEDBACK, orderId, null, null, null, store, rating());
     }
   }
 
-  /** A visit that buys nothing: a store visit, or an online session with a few views and maybe a cart. */
+  /**
+   * A visit that buys nothing: a store visit, or an online session with a few views and maybe a
+   * cart.
+   */
   private void browse(long day) {
     Channel channel = channels[Draw.weighted(rng, channelWeights)];
     if (channel == Channel.CALL_CENTER) {
@@ -223,7 +277,17 @@ final class CustomerActivity {
       view(at + (i + 1) * 2 * MINUTE, id, channel, product);
     }
     if (Draw.chance(rng, 0.25)) {
-      out.write(at + (views + 1) * 2 * MINUTE, id, channel, EventType.ADD_TO_CART, null, product, 1, null, null, null);
+      out.write(
+          at + (views + 1) * 2 * MINUTE,
+          id,
+          channel,
+          EventType.ADD_TO_CART,
+          null,
+          product,
+          1,
+          null,
+          null,
+          null);
     }
   }
 
@@ -239,7 +303,8 @@ final class CustomerActivity {
     long remaining = (long) Math.floor(out.knownEvents() * share / (1 - share) + rng.nextDouble());
     while (remaining > 0) {
       long day = seasonalDay();
-      Channel channel = retailer.anonymousChannels()[Draw.weighted(rng, retailer.anonymousChannelWeights())];
+      Channel channel =
+          retailer.anonymousChannels()[Draw.weighted(rng, retailer.anonymousChannelWeights())];
       long at = Seasons.timeOfDay(rng, day, channel);
       visit(at, null, channel, null);
       remaining--;
@@ -288,6 +353,7 @@ final class CustomerActivity {
   }
 
   private Integer rating() {
-    return (int) Math.max(1, Math.min(5, Math.round(Draw.gaussian(rng, behaviour.ratingMean(), 0.9))));
+    return (int)
+        Math.max(1, Math.min(5, Math.round(Draw.gaussian(rng, behaviour.ratingMean(), 0.9))));
   }
 }

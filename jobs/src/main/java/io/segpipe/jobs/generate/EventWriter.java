@@ -38,19 +38,40 @@ final class EventWriter {
   /**
    * Writes one event unless it falls after the range (a return or feedback late in the range).
    *
-   * @param second when, in the retailer's local time as seconds since the epoch; written as the instant
+   * @param second when, in the retailer's local time as seconds since the epoch; written as the
+   *     instant
    * @param amountMinor the amount in the currency's minor unit (pence, fen)
    * @return whether the event was written
    */
-  boolean write(long second, String customerId, Channel channel, EventType type, String orderId,
-      Catalog.Product product, Integer qty, Long amountMinor, String storeId, Integer rating) {
+  boolean write(
+      long second,
+      String customerId,
+      Channel channel,
+      EventType type,
+      String orderId,
+      Catalog.Product product,
+      Integer qty,
+      Long amountMinor,
+      String storeId,
+      Integer rating) {
     if (second >= endSecond) {
       return false;
     }
     Object[] values = {
-        idPrefix + sequence++, new Timestamp((second - utcOffsetSeconds) * 1000), customerId, channel.label(),
-        type.label(), orderId, product == null ? null : product.sku(), product == null ? null : product.category(), qty,
-        amountMinor == null ? null : BigDecimal.valueOf(amountMinor, 2), currency, storeId, rating};
+      idPrefix + sequence++,
+      new Timestamp((second - utcOffsetSeconds) * 1000),
+      customerId,
+      channel.label(),
+      type.label(),
+      orderId,
+      product == null ? null : product.sku(),
+      product == null ? null : product.category(),
+      qty,
+      amountMinor == null ? null : BigDecimal.valueOf(amountMinor, 2),
+      currency,
+      storeId,
+      rating
+    };
     if (customerId == null) {
       anonymous++;
     }
@@ -78,15 +99,25 @@ final class EventWriter {
   private final List<Row> truth = new ArrayList<>();
 
   /** One customer's outcome for a planted campaign, as {@link ExportShape#CAMPAIGN_TRUTH}. */
-  void truth(String campaignId, String customerId, boolean treated, boolean boughtAnyway, boolean planted) {
-    truth.add(RowFactory.create(campaignId, customerId, treated ? "treatment" : "control", boughtAnyway, planted));
+  void truth(
+      String campaignId,
+      String customerId,
+      boolean treated,
+      boolean boughtAnyway,
+      boolean planted) {
+    truth.add(
+        RowFactory.create(
+            campaignId, customerId, treated ? "treatment" : "control", boughtAnyway, planted));
   }
 
   List<Row> truth() {
     return truth;
   }
 
-  /** Events written for a known customer (before duplicates): what the anonymous share is measured on. */
+  /**
+   * Events written for a known customer (before duplicates): what the anonymous share is measured
+   * on.
+   */
   long knownEvents() {
     return sequence - anonymous;
   }

@@ -12,20 +12,21 @@ import org.apache.spark.sql.types.StructType;
 final class ExportShape {
   private ExportShape() {}
 
-  static final StructType EVENTS = new StructType()
-      .add("event_id", DataTypes.StringType)
-      .add("event_time", DataTypes.TimestampType)
-      .add("customer_id", DataTypes.StringType)
-      .add("channel", DataTypes.StringType)
-      .add("event_type", DataTypes.StringType)
-      .add("order_id", DataTypes.StringType)
-      .add("sku", DataTypes.StringType)
-      .add("category", DataTypes.StringType)
-      .add("qty", DataTypes.IntegerType)
-      .add("line_amount", Events.MONEY)
-      .add("currency", DataTypes.StringType)
-      .add("store_id", DataTypes.StringType)
-      .add("rating", DataTypes.IntegerType);
+  static final StructType EVENTS =
+      new StructType()
+          .add("event_id", DataTypes.StringType)
+          .add("event_time", DataTypes.TimestampType)
+          .add("customer_id", DataTypes.StringType)
+          .add("channel", DataTypes.StringType)
+          .add("event_type", DataTypes.StringType)
+          .add("order_id", DataTypes.StringType)
+          .add("sku", DataTypes.StringType)
+          .add("category", DataTypes.StringType)
+          .add("qty", DataTypes.IntegerType)
+          .add("line_amount", Events.MONEY)
+          .add("currency", DataTypes.StringType)
+          .add("store_id", DataTypes.StringType)
+          .add("rating", DataTypes.IntegerType);
 
   // Positions in EVENTS, for building and breaking rows.
   static final int EVENT_ID = 0;
@@ -43,23 +44,29 @@ final class ExportShape {
   static final int RATING = 12;
 
   /** The answer key: each customer's archetype and the date after which it bought nothing more. */
-  static final StructType GROUND_TRUTH = new StructType()
-      .add("customer_id", DataTypes.StringType, false)
-      .add("archetype", DataTypes.StringType, false)
-      .add("churn_date", DataTypes.DateType, true);
+  static final StructType GROUND_TRUTH =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("archetype", DataTypes.StringType, false)
+          .add("churn_date", DataTypes.DateType, true);
 
   /**
-   * campaign_truth (with --campaigns): per planted campaign, each customer who would be eligible by the
-   * generator's knowledge (consent, joined by the snapshot), its group by the split rule, whether it bought in
-   * the window on its own, and whether the campaign's planted order moved it to buy.
+   * campaign_truth (with --campaigns): per planted campaign, each customer who would be eligible by
+   * the generator's knowledge (consent, joined by the snapshot), its group by the split rule,
+   * whether it bought in the window on its own, and whether the campaign's planted order moved it
+   * to buy.
    */
-  static final StructType CAMPAIGN_TRUTH = new StructType()
-      .add("campaign_id", DataTypes.StringType, false)
-      .add("customer_id", DataTypes.StringType, false)
-      .add("test_group", DataTypes.StringType, false)
-      .add("bought_anyway", DataTypes.BooleanType, false)
-      .add("planted_order", DataTypes.BooleanType, false);
+  static final StructType CAMPAIGN_TRUTH =
+      new StructType()
+          .add("campaign_id", DataTypes.StringType, false)
+          .add("customer_id", DataTypes.StringType, false)
+          .add("test_group", DataTypes.StringType, false)
+          .add("bought_anyway", DataTypes.BooleanType, false)
+          .add("planted_order", DataTypes.BooleanType, false);
 
-  /** The currency of --model btyd's events; the archetypes' is their retailer's ({@link Retailer#currency()}). */
+  /**
+   * The currency of --model btyd's events; the archetypes' is their retailer's ({@link
+   * Retailer#currency()}).
+   */
   static final String CURRENCY_CODE = "GBP";
 }

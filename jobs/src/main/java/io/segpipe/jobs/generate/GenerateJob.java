@@ -20,10 +20,11 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Generates a synthetic omnichannel data set: events in an export shape, the customers dimension and
- * the ground truth (archetype, churn date) that later jobs are checked against. Each customer is
- * generated on an executor from its own random streams, so the rows are the same for the same options
- * and seed however the work is partitioned, and memory holds one customer's events at a time.
+ * Generates a synthetic omnichannel data set: events in an export shape, the customers dimension
+ * and the ground truth (archetype, churn date) that later jobs are checked against. Each customer
+ * is generated on an executor from its own random streams, so the rows are the same for the same
+ * options and seed however the work is partitioned, and memory holds one customer's events at a
+ * time.
  */
 public final class GenerateJob extends SegpipeJob<GenerateSettings> {
 
@@ -81,15 +82,25 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
       write(campaignTruth(spark, settings), output + "campaign_truth");
     }
 
-    return new JobOutcome(settings.customers(), tally.events(), 0, 0, tally.summary(settings.customers()),
+    return new JobOutcome(
+        settings.customers(),
+        tally.events(),
+        0,
+        0,
+        tally.summary(settings.customers()),
         tally.details());
   }
 
-  /** --model btyd: simulated on the driver (the simulation is sequential in one random stream), written as Parquet. */
-  private static JobOutcome btyd(JobContext context, GenerateSettings settings, BtydPlan plan, String output) {
+  /**
+   * --model btyd: simulated on the driver (the simulation is sequential in one random stream),
+   * written as Parquet.
+   */
+  private static JobOutcome btyd(
+      JobContext context, GenerateSettings settings, BtydPlan plan, String output) {
     SparkSession spark = context.spark();
     context.phase("simulate BG/NBD and Gamma-Gamma customers");
-    List<BtydSimulator.Customer> customers = plan.simulate(settings.customers(), settings.spec().seed());
+    List<BtydSimulator.Customer> customers =
+        plan.simulate(settings.customers(), settings.spec().seed());
     LocalDate from = settings.spec().from();
     List<Row> events = new ArrayList<>();
     List<Row> dimension = new ArrayList<>();
@@ -100,50 +111,74 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
       truth.add(plan.truth(i, customers.get(i)));
     }
     int partitions = Math.max(1, events.size() / 1_000_000 + 1);
-    write(spark.createDataFrame(events, ExportShape.EVENTS).repartition(partitions), output + "events");
+    write(
+        spark.createDataFrame(events, ExportShape.EVENTS).repartition(partitions),
+        output + "events");
     write(spark.createDataFrame(dimension, Events.CUSTOMERS).coalesce(1), output + "customers");
     write(spark.createDataFrame(truth, BtydPlan.GROUND_TRUTH).coalesce(1), output + "ground_truth");
-    String summary = String.format("%d customers simulated by BG/NBD %s and Gamma-Gamma %s (weeks of %d days), %d"
-        + " purchase events from %s over %.0f + %.0f weeks", customers.size(), plan.transactions(), plan.spend(),
-        plan.weekDays(), events.size(), from, plan.calibrationWeeks(), plan.holdoutWeeks());
+    String summary =
+        String.format(
+            "%d customers simulated by BG/NBD %s and Gamma-Gamma %s (weeks of %d days), %d"
+                + " purchase events from %s over %.0f + %.0f weeks",
+            customers.size(),
+            plan.transactions(),
+            plan.spend(),
+            plan.weekDays(),
+            events.size(),
+            from,
+            plan.calibrationWeeks(),
+            plan.holdoutWeeks());
     return new JobOutcome(settings.customers(), events.size(), 0, 0, summary, Map.of());
   }
 
   static Dataset<Row> events(SparkSession spark, GenerateSettings settings, GenerationTally tally) {
     GenerationSpec spec = settings.spec();
-    // flatMap pulls one customer's rows at a time from the iterator: a partition streams into its file.
-    FlatMapFunction<Long, Row> generate = index -> {
-      EventWriter written = CustomerActivity.generate(spec, index);
-      tally.add(written);
-      return written.rows().iterator();
-    };
-    return spark.range(0, settings.customers(), 1, settings.eventPartitions())
+    // flatMap pulls one customer's rows at a time from the iterator: a partition streams into its
+    // file.
+    FlatMapFunction<Long, Row> generate =
+        index -> {
+          EventWriter written = CustomerActivity.generate(spec, index);
+          tally.add(written);
+          return written.rows().iterator();
+        };
+    return spark
+        .range(0, settings.customers(), 1, settings.eventPartitions())
         .flatMap(generate, Encoders.row(ExportShape.EVENTS));
   }
 
-  /** The planted campaigns' truth: each customer generated again (its rows are the same), its outcomes kept. */
+  /**
+   * The planted campaigns' truth: each customer generated again (its rows are the same), its
+   * outcomes kept.
+   */
   static Dataset<Row> campaignTruth(SparkSession spark, GenerateSettings settings) {
     GenerationSpec spec = settings.spec();
-    FlatMapFunction<Long, Row> truth = index -> CustomerActivity.generate(spec, index).truth().iterator();
-    return spark.range(0, settings.customers(), 1, settings.eventPartitions())
-        .flatMap(truth, Encoders.row(ExportShape.CAMPAIGN_TRUTH)).coalesce(1);
+    FlatMapFunction<Long, Row> truth =
+        index -> CustomerActivity.generate(spec, index).truth().iterator();
+    return spark
+        .range(0, settings.customers(), 1, settings.eventPartitions())
+        .flatMap(truth, Encoders.row(ExportShape.CAMPAIGN_TRUTH))
+        .coalesce(1);
   }
 
-  static Dataset<Row> customers(SparkSession spark, GenerateSettings settings, GenerationTally tally) {
+  static Dataset<Row> customers(
+      SparkSession spark, GenerateSettings settings, GenerationTally tally) {
     GenerationSpec spec = settings.spec();
-    MapFunction<Long, Row> customer = index -> {
-      CustomerPlan plan = CustomerPlan.of(spec, index);
-      tally.add(plan.archetype());
-      return plan.customerRow();
-    };
-    return spark.range(0, settings.customers(), 1, settings.customerPartitions())
+    MapFunction<Long, Row> customer =
+        index -> {
+          CustomerPlan plan = CustomerPlan.of(spec, index);
+          tally.add(plan.archetype());
+          return plan.customerRow();
+        };
+    return spark
+        .range(0, settings.customers(), 1, settings.customerPartitions())
         .map(customer, Encoders.row(Events.CUSTOMERS));
   }
 
   static Dataset<Row> groundTruth(SparkSession spark, GenerateSettings settings) {
     GenerationSpec spec = settings.spec();
     MapFunction<Long, Row> truth = index -> CustomerPlan.of(spec, index).groundTruthRow();
-    return spark.range(0, settings.customers(), 1, settings.customerPartitions())
+    return spark
+        .range(0, settings.customers(), 1, settings.customerPartitions())
         .map(truth, Encoders.row(ExportShape.GROUND_TRUTH));
   }
 

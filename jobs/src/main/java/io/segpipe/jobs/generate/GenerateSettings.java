@@ -7,7 +7,6 @@ import io.segpipe.common.config.ConfigError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.jobs.campaign.Campaign;
 import io.segpipe.jobs.campaign.CampaignDefinitions;
-import io.segpipe.jobs.segment.CustomerSegments;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -22,8 +21,14 @@ import java.util.stream.Stream;
  * @param expectedEvents events the run will write, estimated from a sample (sizes the partitions)
  * @param partitions Spark partitions, hence events files (0: one per million expected events)
  */
-record GenerateSettings(String output, long customers, OptionalLong eventsTarget, GenerationSpec spec,
-    long expectedEvents, int partitions, Optional<BtydPlan> btyd) {
+record GenerateSettings(
+    String output,
+    long customers,
+    OptionalLong eventsTarget,
+    GenerationSpec spec,
+    long expectedEvents,
+    int partitions,
+    Optional<BtydPlan> btyd) {
 
   static final long DEFAULT_CUSTOMERS = 5000;
   static final String DEFAULT_FROM = "2023-01-01";
@@ -31,49 +36,110 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
   static final long DEFAULT_SEED = 42;
   static final double DEFAULT_ANONYMOUS_SHARE = 0.05;
   static final double DEFAULT_LIFT = 0.15;
-  /** Events per partition: small enough to stream through a 1 GB executor, big enough for tidy files. */
+
+  /**
+   * Events per partition: small enough to stream through a 1 GB executor, big enough for tidy
+   * files.
+   */
   static final long EVENTS_PER_PARTITION = 1_000_000;
 
-  static final List<JobArguments.Option> OPTIONS = Stream.concat(Stream.of(
-      new JobArguments.Option("output", "DIR", "folder to write events/, customers/ and ground_truth/ under "
-          + "(required; those three folders are replaced)"),
-      new JobArguments.Option("customers", "N", "number of customers (default " + DEFAULT_CUSTOMERS + ")"),
-      new JobArguments.Option("events", "N", "approximate total events; activity is scaled to land within about "
-          + "10% of it (default: the archetypes' natural activity)"),
-      new JobArguments.Option("from", "YYYY-MM-DD", "first day of activity (default " + DEFAULT_FROM + ")"),
-      new JobArguments.Option("to", "YYYY-MM-DD", "last day of activity, at least 90 days after --from (default "
-          + DEFAULT_TO + ")"),
-      new JobArguments.Option("seed", "N", "random seed: the same options and seed give the same rows (default "
-          + DEFAULT_SEED + ")"),
-      new JobArguments.Option("anonymous-share", "X", "share of events from anonymous browsing, 0 to 0.5 (default "
-          + DEFAULT_ANONYMOUS_SHARE + ")"),
-      new JobArguments.Option("dirty-share", "X", "share of rows deliberately broken for ingest testing (unknown "
-          + "channel or event type, negative amount, missing event_time, rating 9), and the same share again "
-          + "re-emitted as exact duplicates; 0 to 0.2 (default 0)"),
-      new JobArguments.Option("partitions", "N", "Spark partitions and events files (default: one per million "
-          + "events); the rows do not depend on it"),
-      new JobArguments.Option("campaigns", "FILE", "plant the effect of these campaigns (a campaign file as for "
-          + "export: campaigns = [ ... ]); writes campaign_truth/"),
-      new JobArguments.Option("campaign-lift", "X", "with --campaigns: the probability that a treated customer who "
-          + "would not have bought in the window buys there, 0 to 1 (default " + DEFAULT_LIFT + ")"),
-      new JobArguments.Option("retailer", "NAME", "whose data: uk (default: UK cities and regions, GBP, channels web, "
-          + "app, store, social, marketplace, call_center) or cn (a Chinese retailer: provinces and cities in Chinese "
-          + "characters, CNY at Chinese price levels, channels tmall, jd, wechat_mini, douyin, store, Double 11 and 618 "
-          + "peaks, times in China Standard Time with --from and --to its days; run the pipeline on it with --config "
-          + "conf/retailer-cn.conf)")),
-      BtydPlan.OPTIONS.stream()).toList();
+  static final List<JobArguments.Option> OPTIONS =
+      Stream.concat(
+              Stream.of(
+                  new JobArguments.Option(
+                      "output",
+                      "DIR",
+                      "folder to write events/, customers/ and ground_truth/ under "
+                          + "(required; those three folders are replaced)"),
+                  new JobArguments.Option(
+                      "customers", "N", "number of customers (default " + DEFAULT_CUSTOMERS + ")"),
+                  new JobArguments.Option(
+                      "events",
+                      "N",
+                      "approximate total events; activity is scaled to land within about "
+                          + "10% of it (default: the archetypes' natural activity)"),
+                  new JobArguments.Option(
+                      "from", "YYYY-MM-DD", "first day of activity (default " + DEFAULT_FROM + ")"),
+                  new JobArguments.Option(
+                      "to",
+                      "YYYY-MM-DD",
+                      "last day of activity, at least 90 days after --from (default "
+                          + DEFAULT_TO
+                          + ")"),
+                  new JobArguments.Option(
+                      "seed",
+                      "N",
+                      "random seed: the same options and seed give the same rows (default "
+                          + DEFAULT_SEED
+                          + ")"),
+                  new JobArguments.Option(
+                      "anonymous-share",
+                      "X",
+                      "share of events from anonymous browsing, 0 to 0.5 (default "
+                          + DEFAULT_ANONYMOUS_SHARE
+                          + ")"),
+                  new JobArguments.Option(
+                      "dirty-share",
+                      "X",
+                      "share of rows deliberately broken for ingest testing (unknown "
+                          + "channel or event type, negative amount, missing event_time, rating 9), and the same share again "
+                          + "re-emitted as exact duplicates; 0 to 0.2 (default 0)"),
+                  new JobArguments.Option(
+                      "partitions",
+                      "N",
+                      "Spark partitions and events files (default: one per million "
+                          + "events); the rows do not depend on it"),
+                  new JobArguments.Option(
+                      "campaigns",
+                      "FILE",
+                      "plant the effect of these campaigns (a campaign file as for "
+                          + "export: campaigns = [ ... ]); writes campaign_truth/"),
+                  new JobArguments.Option(
+                      "campaign-lift",
+                      "X",
+                      "with --campaigns: the probability that a treated customer who "
+                          + "would not have bought in the window buys there, 0 to 1 (default "
+                          + DEFAULT_LIFT
+                          + ")"),
+                  new JobArguments.Option(
+                      "retailer",
+                      "NAME",
+                      "whose data: uk (default: UK cities and regions, GBP, channels web, "
+                          + "app, store, social, marketplace, call_center) or cn (a Chinese retailer: provinces and cities in Chinese "
+                          + "characters, CNY at Chinese price levels, channels tmall, jd, wechat_mini, douyin, store, Double 11 and 618 "
+                          + "peaks, times in China Standard Time with --from and --to its days; run the pipeline on it with --config "
+                          + "conf/retailer-cn.conf)")),
+              BtydPlan.OPTIONS.stream())
+          .toList();
 
   static GenerateSettings parse(JobArguments arguments) {
-    String output = arguments.option("output").filter(s -> !s.isBlank()).orElseThrow(() -> new UserError(
-        "--output DIR is required: the folder to write events/, customers/ and ground_truth/ under."));
+    String output =
+        arguments
+            .option("output")
+            .filter(s -> !s.isBlank())
+            .orElseThrow(
+                () ->
+                    new UserError(
+                        "--output DIR is required: the folder to write events/, customers/ and ground_truth/ under."));
     long customers = whole(arguments, "customers", DEFAULT_CUSTOMERS, 1, 2_000_000_000L);
-    OptionalLong events = arguments.option("events").isPresent()
-        ? OptionalLong.of(whole(arguments, "events", 0, 1, Long.MAX_VALUE / 4)) : OptionalLong.empty();
-    LocalDate from = JobArguments.parseDate("--from", arguments.option("from").orElse(DEFAULT_FROM));
+    OptionalLong events =
+        arguments.option("events").isPresent()
+            ? OptionalLong.of(whole(arguments, "events", 0, 1, Long.MAX_VALUE / 4))
+            : OptionalLong.empty();
+    LocalDate from =
+        JobArguments.parseDate("--from", arguments.option("from").orElse(DEFAULT_FROM));
     LocalDate to = JobArguments.parseDate("--to", arguments.option("to").orElse(DEFAULT_TO));
     if (ChronoUnit.DAYS.between(from, to) < CustomerPlan.NEW_SIGNUP_DAYS) {
-      throw new UserError("--to " + to + " must be at least " + CustomerPlan.NEW_SIGNUP_DAYS + " days after --from "
-          + from + ": new signups join in the last " + CustomerPlan.NEW_SIGNUP_DAYS + " days of the range.");
+      throw new UserError(
+          "--to "
+              + to
+              + " must be at least "
+              + CustomerPlan.NEW_SIGNUP_DAYS
+              + " days after --from "
+              + from
+              + ": new signups join in the last "
+              + CustomerPlan.NEW_SIGNUP_DAYS
+              + " days of the range.");
     }
     long seed = whole(arguments, "seed", DEFAULT_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
     double anonymous = share(arguments, "anonymous-share", DEFAULT_ANONYMOUS_SHARE, 0.5);
@@ -82,13 +148,21 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     Retailer retailer = retailer(arguments);
     Optional<BtydPlan> btyd = BtydPlan.parse(arguments);
     if (btyd.isPresent() && retailer != Retailer.UK) {
-      throw new UserError("--retailer " + retailer.code() + " goes with the archetypes model; --model btyd writes "
-          + "one web channel in GBP. Leave out --retailer or --model btyd.");
+      throw new UserError(
+          "--retailer "
+              + retailer.code()
+              + " goes with the archetypes model; --model btyd writes "
+              + "one web channel in GBP. Leave out --retailer or --model btyd.");
     }
-    GenerationSpec natural = new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
-        .withCampaigns(campaigns(arguments)).withRetailer(retailer);
-    GenerationSpec spec = events.isPresent()
-        ? natural.withActivity(ActivityCalibration.activityFor(natural, customers, events.getAsLong())) : natural;
+    GenerationSpec natural =
+        new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
+            .withCampaigns(campaigns(arguments))
+            .withRetailer(retailer);
+    GenerationSpec spec =
+        events.isPresent()
+            ? natural.withActivity(
+                ActivityCalibration.activityFor(natural, customers, events.getAsLong()))
+            : natural;
     long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
     return new GenerateSettings(output, customers, events, spec, expected, partitions, btyd);
   }
@@ -111,22 +185,31 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     double lift = share(arguments, "campaign-lift", DEFAULT_LIFT, 1.0);
     if (arguments.option("campaigns").isEmpty()) {
       if (arguments.option("campaign-lift").isPresent()) {
-        throw new UserError("--campaign-lift needs --campaigns FILE: the campaigns whose effect to plant.");
+        throw new UserError(
+            "--campaign-lift needs --campaigns FILE: the campaigns whose effect to plant.");
       }
       return List.of();
     }
-    ConfigReader reader = new ConfigReader(ConfigFactory.parseString(CampaignDefinitions.KEY + " = []"));
-    List<Campaign> campaigns = CampaignDefinitions.read(reader, arguments.option("campaigns"), 
-        io.segpipe.jobs.segment.CustomerSegments.SEGMENTATIONS);
+    ConfigReader reader =
+        new ConfigReader(ConfigFactory.parseString(CampaignDefinitions.KEY + " = []"));
+    List<Campaign> campaigns =
+        CampaignDefinitions.read(
+            reader,
+            arguments.option("campaigns"),
+            io.segpipe.jobs.segment.CustomerSegments.SEGMENTATIONS);
     if (!reader.problems().isEmpty()) {
       throw new ConfigError(reader.problems());
     }
     return campaigns.stream().map(c -> PlantedCampaign.of(c, lift)).toList();
   }
 
-  /** The partitions to generate events in: as asked, or enough to keep each to about a million rows. */
+  /**
+   * The partitions to generate events in: as asked, or enough to keep each to about a million rows.
+   */
   int eventPartitions() {
-    return partitions > 0 ? partitions : (int) Math.max(1, (expectedEvents + EVENTS_PER_PARTITION - 1) / EVENTS_PER_PARTITION);
+    return partitions > 0
+        ? partitions
+        : (int) Math.max(1, (expectedEvents + EVENTS_PER_PARTITION - 1) / EVENTS_PER_PARTITION);
   }
 
   /** Customers and ground truth are narrow: one partition per few million customers is plenty. */
@@ -134,7 +217,8 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     return (int) Math.max(1, Math.min(eventPartitions(), customers / 5_000_000 + 1));
   }
 
-  private static long whole(JobArguments arguments, String name, long fallback, long min, long max) {
+  private static long whole(
+      JobArguments arguments, String name, long fallback, long min, long max) {
     Optional<String> raw = arguments.option(name);
     if (raw.isEmpty()) {
       return fallback;
@@ -146,7 +230,8 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
       throw new UserError("--" + name + " must be a whole number, got '" + raw.get() + "'.");
     }
     if (value < min || value > max) {
-      throw new UserError("--" + name + " must be between " + min + " and " + max + ", got " + value + ".");
+      throw new UserError(
+          "--" + name + " must be between " + min + " and " + max + ", got " + value + ".");
     }
     return value;
   }
@@ -160,10 +245,12 @@ record GenerateSettings(String output, long customers, OptionalLong eventsTarget
     try {
       value = Double.parseDouble(raw.get().trim());
     } catch (NumberFormatException e) {
-      throw new UserError("--" + name + " must be a number between 0 and " + max + ", got '" + raw.get() + "'.");
+      throw new UserError(
+          "--" + name + " must be a number between 0 and " + max + ", got '" + raw.get() + "'.");
     }
     if (!(value >= 0 && value <= max)) {
-      throw new UserError("--" + name + " must be between 0 and " + max + ", got " + raw.get() + ".");
+      throw new UserError(
+          "--" + name + " must be between 0 and " + max + ", got " + raw.get() + ".");
     }
     return value;
   }

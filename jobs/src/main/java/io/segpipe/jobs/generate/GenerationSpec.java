@@ -11,22 +11,38 @@ import java.util.List;
  *
  * @param activity multiplier on order and browsing rates (1 = the archetypes' natural rates)
  * @param campaigns campaigns whose effect is planted (none by default)
- * @param retailer places, currency, prices, channels and seasons (UK by default); --from and --to are
- *     days of its local time
+ * @param retailer places, currency, prices, channels and seasons (UK by default); --from and --to
+ *     are days of its local time
  */
-record GenerationSpec(long seed, LocalDate from, LocalDate to, double anonymousShare, double dirtyShare,
-    double activity, List<PlantedCampaign> campaigns, Retailer retailer) implements Serializable {
+record GenerationSpec(
+    long seed,
+    LocalDate from,
+    LocalDate to,
+    double anonymousShare,
+    double dirtyShare,
+    double activity,
+    List<PlantedCampaign> campaigns,
+    Retailer retailer)
+    implements Serializable {
 
-  GenerationSpec(long seed, LocalDate from, LocalDate to, double anonymousShare, double dirtyShare, double activity) {
+  GenerationSpec(
+      long seed,
+      LocalDate from,
+      LocalDate to,
+      double anonymousShare,
+      double dirtyShare,
+      double activity) {
     this(seed, from, to, anonymousShare, dirtyShare, activity, List.of(), Retailer.UK);
   }
 
   GenerationSpec withActivity(double scale) {
-    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, scale, campaigns, retailer);
+    return new GenerationSpec(
+        seed, from, to, anonymousShare, dirtyShare, scale, campaigns, retailer);
   }
 
   GenerationSpec withCampaigns(List<PlantedCampaign> planted) {
-    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, activity, List.copyOf(planted), retailer);
+    return new GenerationSpec(
+        seed, from, to, anonymousShare, dirtyShare, activity, List.copyOf(planted), retailer);
   }
 
   GenerationSpec withRetailer(Retailer r) {
@@ -41,7 +57,10 @@ record GenerationSpec(long seed, LocalDate from, LocalDate to, double anonymousS
     return to.toEpochDay();
   }
 
-  /** The first second after the range, in local time (as {@link Seasons#timeOfDay}): nothing happens at or after it. */
+  /**
+   * The first second after the range, in local time (as {@link Seasons#timeOfDay}): nothing happens
+   * at or after it.
+   */
   long endSecond() {
     return (lastDay() + 1) * Seasons.SECONDS_PER_DAY;
   }

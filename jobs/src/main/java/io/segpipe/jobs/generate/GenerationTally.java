@@ -78,9 +78,14 @@ final class GenerationTally implements Serializable {
   String summary(long customers) {
     StringBuilder kinds = new StringBuilder();
     for (Breakage b : Breakage.values()) {
-      kinds.append(kinds.isEmpty() ? "" : ", ").append(b.label()).append(' ').append(broken[b.ordinal()].value());
+      kinds
+          .append(kinds.isEmpty() ? "" : ", ")
+          .append(b.label())
+          .append(' ')
+          .append(broken[b.ordinal()].value());
     }
-    return String.format("%d events (%d anonymous) for %d customers; dirty rows: %d broken (%s), %d exact duplicates",
+    return String.format(
+        "%d events (%d anonymous) for %d customers; dirty rows: %d broken (%s), %d exact duplicates",
         events(), anonymous.value(), customers, broken(), kinds, duplicates());
   }
 }

@@ -3,9 +3,9 @@ package io.segpipe.jobs.generate;
 import java.util.SplittableRandom;
 
 /**
- * Random streams keyed by (seed, customer index, purpose). Each customer draws from its own streams,
- * so its rows do not depend on which partition or executor generates it, nor on how many customers
- * come before it.
+ * Random streams keyed by (seed, customer index, purpose). Each customer draws from its own
+ * streams, so its rows do not depend on which partition or executor generates it, nor on how many
+ * customers come before it.
  */
 enum Seeds {
   /** Who the customer is: archetype, demographics, signup and churn dates. */
@@ -13,12 +13,14 @@ enum Seeds {
   /** What the customer does: orders, browsing, returns, feedback, anonymous traffic. */
   ACTIVITY,
   /**
-   * Which rows --dirty-share breaks or duplicates. Kept apart from ACTIVITY so that dirty data is the
-   * clean data set plus damage, not a different data set.
+   * Which rows --dirty-share breaks or duplicates. Kept apart from ACTIVITY so that dirty data is
+   * the clean data set plus damage, not a different data set.
    */
   DIRT,
-  /** Whether a planted campaign moves a treated customer to buy, and that order. Apart from ACTIVITY, so a
-   * data set with a campaign is the one without it plus the planted orders. */
+  /**
+   * Whether a planted campaign moves a treated customer to buy, and that order. Apart from
+   * ACTIVITY, so a data set with a campaign is the one without it plus the planted orders.
+   */
   CAMPAIGN;
 
   SplittableRandom random(long seed, long customerIndex) {

@@ -8,20 +8,23 @@ import io.segpipe.common.schema.Events;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
-
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
 
-/** Keeps one event per event_id, the same one whatever the partitioning or the order files are read in. */
+/**
+ * Keeps one event per event_id, the same one whatever the partitioning or the order files are read
+ * in.
+ */
 public final class EventDeduplication {
   private EventDeduplication() {}
 
   /**
-   * The first row per event_id: earliest event_ts, then a 64-bit hash of the row's contract columns as
-   * the tie-break, so the choice depends on the data only (rows equal in every contract column give the
-   * same event, whichever is kept). {@code events} has the contract columns; the result has them only.
+   * The first row per event_id: earliest event_ts, then a 64-bit hash of the row's contract columns
+   * as the tie-break, so the choice depends on the data only (rows equal in every contract column
+   * give the same event, whichever is kept). {@code events} has the contract columns; the result
+   * has them only.
    */
   public static Dataset<Row> firstPerEventId(Dataset<Row> events) {
     String rank = "dedup_rank";
@@ -31,16 +34,21 @@ public final class EventDeduplication {
       contract.add(col(f.name()));
     }
     contract.add(xxhash64(contract.toArray(Column[]::new)).as(tieBreak));
-    return events.select(contract.toArray(Column[]::new))
-        .withColumn(rank, row_number().over(Window.partitionBy(col("event_id"))
-            .orderBy(col("event_ts"), col(tieBreak))))
+    return events
+        .select(contract.toArray(Column[]::new))
+        .withColumn(
+            rank,
+            row_number()
+                .over(Window.partitionBy(col("event_id")).orderBy(col("event_ts"), col(tieBreak))))
         .filter(col(rank).equalTo(1))
         .drop(rank, tieBreak);
   }
 
   /** The rows of {@code batch} whose event_id is not already among {@code existingIds}. */
   public static Dataset<Row> notAlreadyIn(Dataset<Row> batch, Dataset<Row> existingIds) {
-    return batch.join(existingIds.select("event_id"),
-        scala.collection.JavaConverters.asScalaBuffer(java.util.List.of("event_id")).toSeq(), "left_anti");
+    return batch.join(
+        existingIds.select("event_id"),
+        scala.collection.JavaConverters.asScalaBuffer(java.util.List.of("event_id")).toSeq(),
+        "left_anti");
   }
 }

@@ -32,10 +32,10 @@ import org.apache.spark.sql.types.StructField;
 import scala.collection.JavaConverters;
 
 /**
- * Applies a {@link SourceMapping} to source rows. The result has, per canonical column, the typed value
- * ({@code amount}) and the value the expression gave before the cast ({@code src_amount}), so validation
- * can tell "missing" from "could not be read"; plus the raw row as JSON, the source file and the reasons
- * the mapping's own reject rules give.
+ * Applies a {@link SourceMapping} to source rows. The result has, per canonical column, the typed
+ * value ({@code amount}) and the value the expression gave before the cast ({@code src_amount}), so
+ * validation can tell "missing" from "could not be read"; plus the raw row as JSON, the source file
+ * and the reasons the mapping's own reject rules give.
  */
 public final class EventMapping {
   public static final String RAW = "raw";
@@ -47,7 +47,12 @@ public final class EventMapping {
 
   public static Dataset<Row> apply(Dataset<Row> source, SourceMapping mapping) {
     checkExpressions(source, mapping);
-    Column rawJson = to_json(struct(Arrays.stream(source.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new)));
+    Column rawJson =
+        to_json(
+            struct(
+                Arrays.stream(source.columns())
+                    .map(c -> col("`" + c + "`"))
+                    .toArray(Column[]::new)));
     List<Column> columns = new ArrayList<>();
     columns.add(rawJson.as(RAW));
     columns.add(input_file_name().as(SOURCE_FILE));
@@ -57,26 +62,30 @@ public final class EventMapping {
     for (Map.Entry<String, String> c : mapping.columns().entrySet()) {
       columns.add(expr(c.getValue()).as(SRC + c.getKey()));
     }
-    Column[] rules = mapping.rejectRules().stream()
-        .map(r -> when(expr(r.when()), lit(r.reason())))
-        .toArray(Column[]::new);
-    Column ruleReasons = rules.length == 0 ? array().cast("array<string>") : array_compact(array(rules));
+    Column[] rules =
+        mapping.rejectRules().stream()
+            .map(r -> when(expr(r.when()), lit(r.reason())))
+            .toArray(Column[]::new);
+    Column ruleReasons =
+        rules.length == 0 ? array().cast("array<string>") : array_compact(array(rules));
     columns.add(ruleReasons.as(RULE_REASONS));
     Dataset<Row> mapped = source.select(columns.toArray(Column[]::new));
     if (mapping.eventIdExpression() == null) {
       mapped = mapped.withColumn(SRC + "event_id", derivedEventId(mapping.identicalRows()));
     }
-    List<Column> typed = new ArrayList<>(Arrays.stream(mapped.columns()).map(c -> col("`" + c + "`")).toList());
+    List<Column> typed =
+        new ArrayList<>(Arrays.stream(mapped.columns()).map(c -> col("`" + c + "`")).toList());
     for (StructField f : Events.MAPPED.fields()) {
-      typed.add(expr("try_cast(`" + SRC + f.name() + "` AS " + f.dataType().sql() + ")").as(f.name()));
+      typed.add(
+          expr("try_cast(`" + SRC + f.name() + "` AS " + f.dataType().sql() + ")").as(f.name()));
     }
     return mapped.select(typed.toArray(Column[]::new));
   }
 
   /**
-   * An id for sources without one: a hash of the whole raw line, so the same file ingested twice gives
-   * the same ids. With KEEP, lines repeated verbatim get their occurrence number appended and stay
-   * separate events; with DROP they share the id and de-duplication keeps one.
+   * An id for sources without one: a hash of the whole raw line, so the same file ingested twice
+   * gives the same ids. With KEEP, lines repeated verbatim get their occurrence number appended and
+   * stay separate events; with DROP they share the id and de-duplication keeps one.
    */
   private static Column derivedEventId(SourceMapping.IdenticalRows identicalRows) {
     Column hash = sha2(col(RAW), 256);
@@ -88,8 +97,8 @@ public final class EventMapping {
   }
 
   /**
-   * The source columns no expression of the mapping (event id, columns, reject rules) reads, in source
-   * order: an export that gained a column the mapping does not know yet.
+   * The source columns no expression of the mapping (event id, columns, reject rules) reads, in
+   * source order: an export that gained a column the mapping does not know yet.
    */
   public static List<String> unusedColumns(Dataset<Row> source, SourceMapping mapping) {
     List<Column> all = new ArrayList<>();
@@ -100,12 +109,21 @@ public final class EventMapping {
     mapping.rejectRules().forEach(r -> all.add(expr(r.when())));
     Set<String> used = new HashSet<>();
     JavaConverters.asJavaCollection(
-            source.select(all.toArray(Column[]::new)).queryExecution().analyzed().references().toSeq())
+            source
+                .select(all.toArray(Column[]::new))
+                .queryExecution()
+                .analyzed()
+                .references()
+                .toSeq())
         .forEach(a -> used.add(a.name().toLowerCase(Locale.ROOT)));
-    return Arrays.stream(source.columns()).filter(c -> !used.contains(c.toLowerCase(Locale.ROOT))).toList();
+    return Arrays.stream(source.columns())
+        .filter(c -> !used.contains(c.toLowerCase(Locale.ROOT)))
+        .toList();
   }
 
-  /** Resolves each expression on its own so a bad one is named with the canonical column it feeds. */
+  /**
+   * Resolves each expression on its own so a bad one is named with the canonical column it feeds.
+   */
   private static void checkExpressions(Dataset<Row> source, SourceMapping mapping) {
     List<String> problems = new ArrayList<>();
     Map<String, String> all = new LinkedHashMap<>();
@@ -126,10 +144,18 @@ public final class EventMapping {
       }
     }
     if (!problems.isEmpty()) {
-      throw new UserError("Source mapping " + mapping.origin() + " does not fit the source: "
-          + problems.size() + " expression" + (problems.size() == 1 ? "" : "s") + " cannot be resolved:\n  - "
-          + String.join("\n  - ", problems) + "\n  The source has the columns " + Arrays.toString(source.columns())
-          + ". Fix the mapping or point --source at the right files.");
+      throw new UserError(
+          "Source mapping "
+              + mapping.origin()
+              + " does not fit the source: "
+              + problems.size()
+              + " expression"
+              + (problems.size() == 1 ? "" : "s")
+              + " cannot be resolved:\n  - "
+              + String.join("\n  - ", problems)
+              + "\n  The source has the columns "
+              + Arrays.toString(source.columns())
+              + ". Fix the mapping or point --source at the right files.");
     }
   }
 }

@@ -19,8 +19,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructField;
 
 /**
- * Checks mapped rows against the event contract and adds {@code reasons}: every rule a row breaks, in
- * words a person can act on. A row with no reasons is valid.
+ * Checks mapped rows against the event contract and adds {@code reasons}: every rule a row breaks,
+ * in words a person can act on. A row with no reasons is valid.
  */
 public final class EventValidation {
   public static final String REASONS = "reasons";
@@ -39,24 +39,64 @@ public final class EventValidation {
       if (!f.nullable()) {
         checks.add(when(source.isNull(), lit(f.name() + " is missing")));
       }
-      checks.add(when(source.isNotNull().and(typed.isNull()),
-          concat(lit(f.name() + ": cannot read '"), source.cast("string"), lit("' as " + f.dataType().simpleString()))));
+      checks.add(
+          when(
+              source.isNotNull().and(typed.isNull()),
+              concat(
+                  lit(f.name() + ": cannot read '"),
+                  source.cast("string"),
+                  lit("' as " + f.dataType().simpleString()))));
     }
-    checks.add(when(col("channel").isNotNull().and(col("channel").isin(rules.channels().toArray()).unary_$bang()),
-        concat(lit("channel '"), col("channel"), lit("' is not one of the configured channels " + rules.channels()))));
-    checks.add(when(col("event_type").isNotNull().and(col("event_type").isin(rules.eventTypes().toArray()).unary_$bang()),
-        concat(lit("event_type '"), col("event_type"), lit("' is not one of the configured event types " + rules.eventTypes()))));
-    checks.add(when(col("amount").lt(0),
-        concat(lit("amount "), col("amount").cast("string"), lit(" is negative; amounts are >= 0 (a return has event_type return and a positive amount)"))));
-    checks.add(when(col("amount").isNull().and(col("event_type").isin("purchase", "return")),
-        concat(lit("amount is missing on a "), col("event_type"), lit(" event"))));
-    checks.add(when(col("rating").isNotNull().and(col("rating").between(1, 5).unary_$bang()),
-        concat(lit("rating "), col("rating").cast("string"), lit(" is outside 1-5"))));
-    checks.add(when(col("currency").isNotNull().and(col("currency").notEqual(rules.reportingCurrency())),
-        concat(lit("currency '"), col("currency"), lit("' is not the reporting currency " + rules.reportingCurrency()))));
-    checks.add(when(col("event_ts").geq(lit(Timestamp.from(cutoff))),
-        concat(lit("event_ts "), col("event_ts").cast("string"), lit(" is not before the cut-off " + cutoff))));
-    Column reasons = concat(array_compact(array(checks.toArray(Column[]::new))), col(EventMapping.RULE_REASONS));
+    checks.add(
+        when(
+            col("channel")
+                .isNotNull()
+                .and(col("channel").isin(rules.channels().toArray()).unary_$bang()),
+            concat(
+                lit("channel '"),
+                col("channel"),
+                lit("' is not one of the configured channels " + rules.channels()))));
+    checks.add(
+        when(
+            col("event_type")
+                .isNotNull()
+                .and(col("event_type").isin(rules.eventTypes().toArray()).unary_$bang()),
+            concat(
+                lit("event_type '"),
+                col("event_type"),
+                lit("' is not one of the configured event types " + rules.eventTypes()))));
+    checks.add(
+        when(
+            col("amount").lt(0),
+            concat(
+                lit("amount "),
+                col("amount").cast("string"),
+                lit(
+                    " is negative; amounts are >= 0 (a return has event_type return and a positive amount)"))));
+    checks.add(
+        when(
+            col("amount").isNull().and(col("event_type").isin("purchase", "return")),
+            concat(lit("amount is missing on a "), col("event_type"), lit(" event"))));
+    checks.add(
+        when(
+            col("rating").isNotNull().and(col("rating").between(1, 5).unary_$bang()),
+            concat(lit("rating "), col("rating").cast("string"), lit(" is outside 1-5"))));
+    checks.add(
+        when(
+            col("currency").isNotNull().and(col("currency").notEqual(rules.reportingCurrency())),
+            concat(
+                lit("currency '"),
+                col("currency"),
+                lit("' is not the reporting currency " + rules.reportingCurrency()))));
+    checks.add(
+        when(
+            col("event_ts").geq(lit(Timestamp.from(cutoff))),
+            concat(
+                lit("event_ts "),
+                col("event_ts").cast("string"),
+                lit(" is not before the cut-off " + cutoff))));
+    Column reasons =
+        concat(array_compact(array(checks.toArray(Column[]::new))), col(EventMapping.RULE_REASONS));
     return mapped.withColumn(REASONS, reasons);
   }
 }

@@ -3,19 +3,19 @@ package io.segpipe.jobs.ingest;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.input_file_name;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.input_file_name;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.to_date;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import io.delta.tables.DeltaTable;
@@ -55,21 +55,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a source through a mapping, validates every row against the event contract, quarantines what
- * fails with its reasons, drops duplicate event ids (within the batch and against the table) and
- * appends the rest to {@code events}, partitioned by event_date, in one commit.
+ * Reads a source through a mapping, validates every row against the event contract, quarantines
+ * what fails with its reasons, drops duplicate event ids (within the batch and against the table)
+ * and appends the rest to {@code events}, partitioned by event_date, in one commit.
  */
 public final class IngestJob extends SegpipeJob<IngestSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+
   /** True on rows of a customer erased by forget: they are dropped, counted, never written. */
   private static final String ERASED = "erased_customer";
+
   private final UnaryOperator<String> environment;
 
   public IngestJob() {
     this(System::getenv);
   }
 
-  /** @param environment where the erasure key is looked up (tests pass their own) */
+  /**
+   * @param environment where the erasure key is looked up (tests pass their own)
+   */
   public IngestJob(UnaryOperator<String> environment) {
     this.environment = environment;
   }
@@ -99,9 +103,15 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
   protected List<Option> options() {
     return List.of(
         new Option("source", "PATH", "file or folder to read (default: segpipe.ingest.source)"),
-        new Option("mapping", "NAME|FILE", "source mapping: generator, uci-online-retail or a mapping file (default: segpipe.ingest.mapping)"),
+        new Option(
+            "mapping",
+            "NAME|FILE",
+            "source mapping: generator, uci-online-retail or a mapping file (default: segpipe.ingest.mapping)"),
         new Option("format", "FORMAT", "parquet, delta, csv or json (default: the mapping's)"),
-        new Option("customers", "PATH", "also load the customer dimension from this Parquet folder (replaces the customers table)"));
+        new Option(
+            "customers",
+            "PATH",
+            "also load the customer dimension from this Parquet folder (replaces the customers table)"));
   }
 
   @Override
@@ -114,7 +124,8 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     try {
       return readAndIngest(ctx, settings);
     } catch (Exception e) { // SparkException, checked, is what a file that cannot be read gives
-      Optional<UserError> unreadable = SourceFiles.unreadable(e, settings.source(), settings.format());
+      Optional<UserError> unreadable =
+          SourceFiles.unreadable(e, settings.source(), settings.format());
       if (unreadable.isPresent()) {
         throw unreadable.get();
       }
@@ -124,27 +135,41 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   private JobOutcome readAndIngest(JobContext ctx, IngestSettings settings) {
     ctx.phase("read source " + settings.source());
-    Dataset<Row> source = readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
+    Dataset<Row> source =
+        readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
     Dataset<Row> mapped = EventMapping.apply(source, settings.mapping());
     List<String> unused = EventMapping.unusedColumns(source, settings.mapping());
     if (!unused.isEmpty()) {
-      LOG.warn("source {} has columns the mapping {} does not use: {}. They are ignored (kept only in the raw row of"
-          + " quarantined rows); add them to the mapping if they should feed a canonical column.{}", settings.source(),
-          settings.mapping().origin(), unused, settings.mapping().eventIdExpression() != null ? ""
+      LOG.warn(
+          "source {} has columns the mapping {} does not use: {}. They are ignored (kept only in the raw row of"
+              + " quarantined rows); add them to the mapping if they should feed a canonical column.{}",
+          settings.source(),
+          settings.mapping().origin(),
+          unused,
+          settings.mapping().eventIdExpression() != null
+              ? ""
               : " This mapping derives event ids from the whole row, so a new column changes every id: rows"
-              + " ingested before it appeared would be ingested again.");
+                  + " ingested before it appeared would be ingested again.");
     }
-    Dataset<Row> validated = EventValidation.validate(mapped, ctx.config().events(), settings.cutoff());
-    // Only what the later steps read is cached: the typed contract columns and the reasons for every row,
-    // the raw row, its file and its source id for rejected rows only (the quarantine needs them, the
+    Dataset<Row> validated =
+        EventValidation.validate(mapped, ctx.config().events(), settings.cutoff());
+    // Only what the later steps read is cached: the typed contract columns and the reasons for
+    // every row,
+    // the raw row, its file and its source id for rejected rows only (the quarantine needs them,
+    // the
     // events do not), so the cache is little bigger than the events it feeds.
     List<Column> kept = new ArrayList<>(Arrays.asList(contractColumns()));
     kept.add(col(EventValidation.REASONS));
-    kept.add(Erasures.erased(ctx.lake(), settings.erasureKey(), col("customer_id")).orElse(lit(false)).as(ERASED));
-    for (String onlyIfRejected : List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
+    kept.add(
+        Erasures.erased(ctx.lake(), settings.erasureKey(), col("customer_id"))
+            .orElse(lit(false))
+            .as(ERASED));
+    for (String onlyIfRejected :
+        List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
       kept.add(when(rejected(), col(onlyIfRejected)).as(onlyIfRejected));
     }
-    Dataset<Row> checked = validated.select(kept.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> checked =
+        validated.select(kept.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return ingest(ctx, settings, checked, unused);
     } finally {
@@ -152,16 +177,20 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
   }
 
-  private JobOutcome ingest(JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
+  private JobOutcome ingest(
+      JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
     ctx.phase("validate rows");
     Column rejected = rejected().and(col(ERASED).unary_$bang());
     Column accepted = rejected().unary_$bang().and(col(ERASED).unary_$bang());
-    Row stats = checked.agg(
-        count(lit(1)),
-        sum(when(rejected, 1).otherwise(0)),
-        min(when(accepted, to_date(col("event_ts")))),
-        max(when(accepted, to_date(col("event_ts")))),
-        sum(when(col(ERASED), 1).otherwise(0))).first();
+    Row stats =
+        checked
+            .agg(
+                count(lit(1)),
+                sum(when(rejected, 1).otherwise(0)),
+                min(when(accepted, to_date(col("event_ts")))),
+                max(when(accepted, to_date(col("event_ts")))),
+                sum(when(col(ERASED), 1).otherwise(0)))
+            .first();
     long rowsIn = stats.getLong(0);
     long rowsErased = rowsIn == 0 ? 0 : stats.getLong(4);
     long rowsRejected = rowsIn == 0 ? 0 : stats.getLong(1);
@@ -172,64 +201,94 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     if (!unusedColumns.isEmpty()) {
       details.put("unused_source_columns", String.join(", ", unusedColumns));
     }
-    long customers = settings.customers().map(path -> loadCustomers(ctx, path, settings.erasureKey())).orElse(-1L);
+    long customers =
+        settings
+            .customers()
+            .map(path -> loadCustomers(ctx, path, settings.erasureKey()))
+            .orElse(-1L);
     if (customers >= 0) {
       details.put("customers_loaded", Long.toString(customers));
     }
     if (rowsErased > 0) {
       details.put("erased_customer_rows_dropped", Long.toString(rowsErased));
-      LOG.info("{} rows belong to customers erased by forget (table erasures): dropped, not written anywhere",
+      LOG.info(
+          "{} rows belong to customers erased by forget (table erasures): dropped, not written anywhere",
           rowsErased);
     }
     if (rowsIn == 0) {
       LOG.warn("source {} has no rows: nothing ingested, events unchanged", settings.source());
-      return new JobOutcome(0, 0, 0, 0, "source " + settings.source() + " is empty: nothing ingested, events unchanged",
+      return new JobOutcome(
+          0,
+          0,
+          0,
+          0,
+          "source " + settings.source() + " is empty: nothing ingested, events unchanged",
           details);
     }
     List<String> topReasons = List.of();
     if (rowsRejected > 0) {
       ctx.phase("write quarantine");
-      Dataset<Row> quarantine = checked.filter(rejected).select(
-          lit(ctx.runId()).as("run_id"),
-          lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
-          lit(settings.source()).as("source"),
-          lit(settings.mapping().name()).as("mapping"),
-          col(EventMapping.SOURCE_FILE),
-          col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
-          col("customer_id"),
-          col(EventMapping.RAW).as("raw_row"),
-          col(EventValidation.REASONS));
-      ctx.lake().append(quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
-          Events.QUARANTINE_TABLE);
+      Dataset<Row> quarantine =
+          checked
+              .filter(rejected)
+              .select(
+                  lit(ctx.runId()).as("run_id"),
+                  lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
+                  lit(settings.source()).as("source"),
+                  lit(settings.mapping().name()).as("mapping"),
+                  col(EventMapping.SOURCE_FILE),
+                  col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
+                  col("customer_id"),
+                  col(EventMapping.RAW).as("raw_row"),
+                  col(EventValidation.REASONS));
+      ctx.lake()
+          .append(
+              quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
+              Events.QUARANTINE_TABLE);
       topReasons = topReasons(checked.filter(rejected));
       details.put("top_reasons", String.join(" | ", topReasons));
     }
     double share = (double) rowsRejected / rowsIn;
     if (share > settings.maxQuarantineShare()) {
-      throw new JobFailure(String.format(
-          "%d of %d rows (%.2f%%) from %s broke the event contract, more than the allowed %.2f%% "
-              + "(segpipe.ingest.max-quarantine-share). events was not changed. Top reasons: %s. The rows and all "
-              + "their reasons are in %s (run_id %s). Fix the source or the mapping %s, or raise the limit.",
-          rowsRejected, rowsIn, share * 100, settings.source(), settings.maxQuarantineShare() * 100,
-          String.join("; ", topReasons), ctx.lake().path(Events.QUARANTINE_TABLE), ctx.runId(),
-          settings.mapping().origin()),
+      throw new JobFailure(
+          String.format(
+              "%d of %d rows (%.2f%%) from %s broke the event contract, more than the allowed %.2f%% "
+                  + "(segpipe.ingest.max-quarantine-share). events was not changed. Top reasons: %s. The rows and all "
+                  + "their reasons are in %s (run_id %s). Fix the source or the mapping %s, or raise the limit.",
+              rowsRejected,
+              rowsIn,
+              share * 100,
+              settings.source(),
+              settings.maxQuarantineShare() * 100,
+              String.join("; ", topReasons),
+              ctx.lake().path(Events.QUARANTINE_TABLE),
+              ctx.runId(),
+              settings.mapping().origin()),
           new JobOutcome(rowsIn, 0, rowsRejected, 0, "quarantine limit exceeded", details));
     }
 
     ctx.phase("de-duplicate and append events");
     SourceMapping mapping = settings.mapping();
-    // Ids derived from the line with its occurrence number are unique by construction: no shuffle needed.
-    Dataset<Row> valid = mapping.eventIdExpression() == null && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
-        ? checked.filter(accepted).select(contractColumns())
-        : EventDeduplication.firstPerEventId(checked.filter(accepted));
+    // Ids derived from the line with its occurrence number are unique by construction: no shuffle
+    // needed.
+    Dataset<Row> valid =
+        mapping.eventIdExpression() == null
+                && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
+            ? checked.filter(accepted).select(contractColumns())
+            : EventDeduplication.firstPerEventId(checked.filter(accepted));
     if (ctx.lake().exists(Events.TABLE)) {
       // Only the dates this batch touches can hold its ids again: prune the existing table to them.
-      Dataset<Row> existing = ctx.lake().read(Events.TABLE, "")
-          .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
+      Dataset<Row> existing =
+          ctx.lake()
+              .read(Events.TABLE, "")
+              .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
       valid = EventDeduplication.notAlreadyIn(valid, existing);
     }
-    Dataset<Row> events = valid.select(contractColumns()).withColumn("event_date", to_date(col("event_ts")))
-        .repartition(col("event_date"));
+    Dataset<Row> events =
+        valid
+            .select(contractColumns())
+            .withColumn("event_date", to_date(col("event_ts")))
+            .repartition(col("event_date"));
     long versionBefore = ctx.lake().exists(Events.TABLE) ? ctx.lake().version(Events.TABLE) : -1;
     ctx.lake().append(events, Events.TABLE, "event_date");
     Row commit = lastCommit(ctx);
@@ -239,11 +298,19 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     details.put("events_version", Long.toString(commit.getLong(0)));
     ctx.phase("customer_daily for the dates written");
     details.put("customer_daily", CustomerDaily.catchUp(ctx.lake()).describe());
-    String summary = String.format("read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
-        rowsIn, settings.source(), written, rowsRejected,
-        topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")", duplicates)
-        + (rowsErased > 0 ? String.format(", %,d rows of erased customers dropped", rowsErased) : "")
-        + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
+    String summary =
+        String.format(
+                "read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
+                rowsIn,
+                settings.source(),
+                written,
+                rowsRejected,
+                topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")",
+                duplicates)
+            + (rowsErased > 0
+                ? String.format(", %,d rows of erased customers dropped", rowsErased)
+                : "")
+            + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
     return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
   }
 
@@ -258,8 +325,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   /** The newest commit of events: its version and operation metrics. */
   private static Row lastCommit(JobContext ctx) {
-    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE)).history(1)
-        .select("version", "operationMetrics").first();
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE))
+        .history(1)
+        .select("version", "operationMetrics")
+        .first();
   }
 
   /** Rows a commit added, from Delta's own commit metrics (no second pass over the data). */
@@ -269,26 +338,40 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
   }
 
   private static List<String> topReasons(Dataset<Row> rejectedRows) {
-    return rejectedRows.select(explode(col(EventValidation.REASONS)).as("reason"))
+    return rejectedRows
+        .select(explode(col(EventValidation.REASONS)).as("reason"))
         // Reasons quoting a value ("channel 'xx' is not ...") group by their text before the value.
-        .groupBy(col("reason")).agg(count(lit(1)).as("rows"))
-        .orderBy(desc("rows"), col("reason")).limit(5).collectAsList().stream()
+        .groupBy(col("reason"))
+        .agg(count(lit(1)).as("rows"))
+        .orderBy(desc("rows"), col("reason"))
+        .limit(5)
+        .collectAsList()
+        .stream()
         .map(r -> r.getString(0) + " (" + String.format("%,d", r.getLong(1)) + " rows)")
         .toList();
   }
 
-  static Dataset<Row> readSource(JobContext ctx, String format, String path, Map<String, String> options) {
+  static Dataset<Row> readSource(
+      JobContext ctx, String format, String path, Map<String, String> options) {
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(ctx.spark().sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
-        throw new UserError("Source " + path + " does not exist. Check --source (or segpipe.ingest.source); "
-            + "relative paths are taken from the working directory " + System.getProperty("user.dir") + ".");
+        throw new UserError(
+            "Source "
+                + path
+                + " does not exist. Check --source (or segpipe.ingest.source); "
+                + "relative paths are taken from the working directory "
+                + System.getProperty("user.dir")
+                + ".");
       }
       if (!format.equals("delta") && !SourceFiles.holdsData(fs, p)) {
-        throw new UserError("Source " + path + " is an empty folder: no data file in it or below it, so there is"
-            + " nothing to ingest. Check --source, or that the export meant to fill it has run; a source with files"
-            + " but no rows is ingested as empty.");
+        throw new UserError(
+            "Source "
+                + path
+                + " is an empty folder: no data file in it or below it, so there is"
+                + " nothing to ingest. Check --source, or that the export meant to fill it has run; a source with files"
+                + " but no rows is ingested as empty.");
       }
     } catch (IOException e) {
       throw new UserError("Source " + path + " cannot be checked: " + e.getMessage());
@@ -305,56 +388,101 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
       if (!(e instanceof AnalysisException)) {
         throw e;
       }
-      throw new UserError("Source " + path + " cannot be read as " + format + ": " + e.getMessage().split("\n")[0]
-          + ". Check --format and that the path holds " + format + " files.");
+      throw new UserError(
+          "Source "
+              + path
+              + " cannot be read as "
+              + format
+              + ": "
+              + e.getMessage().split("\n")[0]
+              + ". Check --format and that the path holds "
+              + format
+              + " files.");
     }
   }
 
   private static long loadCustomers(JobContext ctx, String path, Erasures.Key erasureKey) {
     ctx.phase("load customers");
     Dataset<Row> source = readSource(ctx, "parquet", path, Map.of());
-    Optional<Column> erased = Arrays.asList(source.columns()).contains("customer_id")
-        ? Erasures.erased(ctx.lake(), erasureKey, col("customer_id").cast("string")) : Optional.empty();
-    Dataset<Row> raw = erased.map(e -> source.where(functions.coalesce(e, lit(false)).unary_$bang())).orElse(source);
-    List<String> missing = Arrays.stream(Events.CUSTOMERS.fieldNames())
-        .filter(c -> !Arrays.asList(raw.columns()).contains(c)).toList();
+    Optional<Column> erased =
+        Arrays.asList(source.columns()).contains("customer_id")
+            ? Erasures.erased(ctx.lake(), erasureKey, col("customer_id").cast("string"))
+            : Optional.empty();
+    Dataset<Row> raw =
+        erased
+            .map(e -> source.where(functions.coalesce(e, lit(false)).unary_$bang()))
+            .orElse(source);
+    List<String> missing =
+        Arrays.stream(Events.CUSTOMERS.fieldNames())
+            .filter(c -> !Arrays.asList(raw.columns()).contains(c))
+            .toList();
     if (missing.contains("customer_id")) {
-      throw new UserError("Customers source " + path + " has no customer_id column; its columns are "
-          + Arrays.toString(raw.columns()) + ".");
+      throw new UserError(
+          "Customers source "
+              + path
+              + " has no customer_id column; its columns are "
+              + Arrays.toString(raw.columns())
+              + ".");
     }
     List<Column> columns = new ArrayList<>();
     for (StructField f : Events.CUSTOMERS.fields()) {
-      columns.add((missing.contains(f.name()) ? lit(null) : col(f.name())).cast(f.dataType()).as(f.name()));
+      columns.add(
+          (missing.contains(f.name()) ? lit(null) : col(f.name())).cast(f.dataType()).as(f.name()));
     }
     if (!missing.isEmpty()) {
       LOG.warn("customers source {} lacks {}: those columns are left empty", path, missing);
     }
-    // One row per customer: rows without an id, and repeats of an id after the first (by signup date,
+    // One row per customer: rows without an id, and repeats of an id after the first (by signup
+    // date,
     // then the row's text), are quarantined with the reason rather than dropped.
-    Dataset<Row> ranked = raw.select(columns.toArray(Column[]::new))
-        .withColumn(EventMapping.RAW, to_json(struct(Arrays.stream(raw.columns()).map(functions::col).toArray(Column[]::new))))
-        .withColumn("rank", row_number().over(Window.partitionBy(col("customer_id"))
-            .orderBy(col("signup_date"), col(EventMapping.RAW))))
-        .withColumn(EventValidation.REASONS, array_compact(array(
-            when(col("customer_id").isNull(), lit("customer_id is missing")),
-            when(col("customer_id").isNotNull().and(col("rank").gt(1)),
-                lit("customer_id repeats an earlier row of the customer dimension")))))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> ranked =
+        raw.select(columns.toArray(Column[]::new))
+            .withColumn(
+                EventMapping.RAW,
+                to_json(
+                    struct(
+                        Arrays.stream(raw.columns()).map(functions::col).toArray(Column[]::new))))
+            .withColumn(
+                "rank",
+                row_number()
+                    .over(
+                        Window.partitionBy(col("customer_id"))
+                            .orderBy(col("signup_date"), col(EventMapping.RAW))))
+            .withColumn(
+                EventValidation.REASONS,
+                array_compact(
+                    array(
+                        when(col("customer_id").isNull(), lit("customer_id is missing")),
+                        when(
+                            col("customer_id").isNotNull().and(col("rank").gt(1)),
+                            lit("customer_id repeats an earlier row of the customer dimension")))))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Column rejected = rejected();
-      ctx.lake().append(ranked.filter(rejected).select(
-          lit(ctx.runId()).as("run_id"),
-          lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
-          lit(path).as("source"),
-          lit("customers").as("mapping"),
-          input_file_name().as(EventMapping.SOURCE_FILE),
-          col("customer_id").as("event_id"),
-          col("customer_id"),
-          col(EventMapping.RAW).as("raw_row"),
-          col(EventValidation.REASONS)), Events.QUARANTINE_TABLE);
-      ctx.lake().overwrite(ranked.filter(rejected.unary_$bang()).select(Events.CUSTOMERS.fieldNames()[0],
-          Arrays.copyOfRange(Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length)),
-          Events.CUSTOMERS_TABLE);
+      ctx.lake()
+          .append(
+              ranked
+                  .filter(rejected)
+                  .select(
+                      lit(ctx.runId()).as("run_id"),
+                      lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
+                      lit(path).as("source"),
+                      lit("customers").as("mapping"),
+                      input_file_name().as(EventMapping.SOURCE_FILE),
+                      col("customer_id").as("event_id"),
+                      col("customer_id"),
+                      col(EventMapping.RAW).as("raw_row"),
+                      col(EventValidation.REASONS)),
+              Events.QUARANTINE_TABLE);
+      ctx.lake()
+          .overwrite(
+              ranked
+                  .filter(rejected.unary_$bang())
+                  .select(
+                      Events.CUSTOMERS.fieldNames()[0],
+                      Arrays.copyOfRange(
+                          Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length)),
+              Events.CUSTOMERS_TABLE);
     } finally {
       ranked.unpersist();
     }

@@ -12,17 +12,25 @@ import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 
-/** What can be wrong with the files of a source as a whole: none there, or one that cannot be read. */
+/**
+ * What can be wrong with the files of a source as a whole: none there, or one that cannot be read.
+ */
 final class SourceFiles {
   /** How Spark and Parquet say a file could not be read (a corrupt, truncated or foreign file). */
-  private static final Pattern UNREADABLE = Pattern.compile("is not a Parquet file|Could not read footer"
-      + "|CANNOT_READ_FILE_FOOTER|FAILED_READ_FILE|Encountered error while reading file|can not read class"
-      + "|Unexpected end of input");
+  private static final Pattern UNREADABLE =
+      Pattern.compile(
+          "is not a Parquet file|Could not read footer"
+              + "|CANNOT_READ_FILE_FOOTER|FAILED_READ_FILE|Encountered error while reading file|can not read class"
+              + "|Unexpected end of input");
+
   private static final Pattern PATH = Pattern.compile("(?:file:)?/[^\\s'\"\\[\\]()]+");
 
   private SourceFiles() {}
 
-  /** Whether {@code path} is a file, or a folder with a data file in it or below it (not _ or . files). */
+  /**
+   * Whether {@code path} is a file, or a folder with a data file in it or below it (not _ or .
+   * files).
+   */
   static boolean holdsData(FileSystem fs, Path path) throws IOException {
     if (fs.getFileStatus(path).isFile()) {
       return true;
@@ -47,10 +55,18 @@ final class SourceFiles {
       return Optional.empty();
     }
     String file = fileUnder(failure, source).orElse("(a file of the source; see the reason)");
-    return Optional.of(new UserError("Source file " + file + " cannot be read as " + format + ": " + reason.get()
-        + ". Nothing was ingested: events was not changed. Replace that file with a good copy (or remove it) and"
-        + " run ingest again; to skip unreadable files on purpose, pass --spark-conf"
-        + " spark.sql.files.ignoreCorruptFiles=true.", failure));
+    return Optional.of(
+        new UserError(
+            "Source file "
+                + file
+                + " cannot be read as "
+                + format
+                + ": "
+                + reason.get()
+                + ". Nothing was ingested: events was not changed. Replace that file with a good copy (or remove it) and"
+                + " run ingest again; to skip unreadable files on purpose, pass --spark-conf"
+                + " spark.sql.files.ignoreCorruptFiles=true.",
+            failure));
   }
 
   private static Optional<String> fileUnder(Throwable failure, String source) {

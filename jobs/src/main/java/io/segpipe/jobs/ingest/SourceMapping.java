@@ -16,25 +16,40 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * How one source shape maps onto the canonical event: one Spark SQL expression per canonical column,
- * the reader format and options, and source-specific rejection rules. Loaded from a HOCON file: a name
- * resolves to {@code sources/<name>.conf} on the class path (conf/sources/ in the repository), anything
- * with a slash or ending in .conf is read as a file.
+ * How one source shape maps onto the canonical event: one Spark SQL expression per canonical
+ * column, the reader format and options, and source-specific rejection rules. Loaded from a HOCON
+ * file: a name resolves to {@code sources/<name>.conf} on the class path (conf/sources/ in the
+ * repository), anything with a slash or ending in .conf is read as a file.
  */
-public record SourceMapping(String name, String origin, String format, Map<String, String> readerOptions,
-    String eventIdExpression, IdenticalRows identicalRows, Map<String, String> columns, List<RejectRule> rejectRules) {
+public record SourceMapping(
+    String name,
+    String origin,
+    String format,
+    Map<String, String> readerOptions,
+    String eventIdExpression,
+    IdenticalRows identicalRows,
+    Map<String, String> columns,
+    List<RejectRule> rejectRules) {
 
   public static final Set<String> FORMATS = Set.of("parquet", "delta", "csv", "json");
 
-  /** What to do with source rows that are identical in every column when the source has no event id. */
+  /**
+   * What to do with source rows that are identical in every column when the source has no event id.
+   */
   public enum IdenticalRows {
-    /** Keep each as its own event (the id carries the occurrence number): the source repeats lines on purpose. */
+    /**
+     * Keep each as its own event (the id carries the occurrence number): the source repeats lines
+     * on purpose.
+     */
     KEEP,
     /** Treat repeats as duplicates of the first: same id, dropped by de-duplication and counted. */
     DROP
   }
 
-  /** A source-specific rule: rows where {@code when} (SQL over the source columns) holds are quarantined. */
+  /**
+   * A source-specific rule: rows where {@code when} (SQL over the source columns) holds are
+   * quarantined.
+   */
   public record RejectRule(String when, String reason) {}
 
   public static SourceMapping load(String nameOrFile) {
@@ -45,18 +60,27 @@ public record SourceMapping(String name, String origin, String format, Map<Strin
       if (isFile) {
         File f = new File(nameOrFile);
         if (!f.isFile()) {
-          throw new UserError("Source mapping file " + nameOrFile + " does not exist. Give a mapping name ("
-              + "generator, uci-online-retail) or the path of a mapping file like conf/sources/generator.conf.");
+          throw new UserError(
+              "Source mapping file "
+                  + nameOrFile
+                  + " does not exist. Give a mapping name ("
+                  + "generator, uci-online-retail) or the path of a mapping file like conf/sources/generator.conf.");
         }
-        config = ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+        config =
+            ConfigFactory.parseFile(f, ConfigParseOptions.defaults().setAllowMissing(false))
+                .resolve();
         origin = f.getPath();
       } else {
         String resource = "sources/" + nameOrFile + ".conf";
         if (SourceMapping.class.getClassLoader().getResource(resource) == null) {
-          throw new UserError("Unknown source mapping '" + nameOrFile + "'. Built-in mappings: generator, "
-              + "uci-online-retail; or give the path of your own mapping file (see conf/sources/).");
+          throw new UserError(
+              "Unknown source mapping '"
+                  + nameOrFile
+                  + "'. Built-in mappings: generator, "
+                  + "uci-online-retail; or give the path of your own mapping file (see conf/sources/).");
         }
-        config = ConfigFactory.parseResources(SourceMapping.class.getClassLoader(), resource).resolve();
+        config =
+            ConfigFactory.parseResources(SourceMapping.class.getClassLoader(), resource).resolve();
         origin = resource;
       }
     } catch (ConfigException e) {
@@ -74,7 +98,9 @@ public record SourceMapping(String name, String origin, String format, Map<Strin
     }
     Map<String, String> options = new LinkedHashMap<>();
     if (config.hasPath("options")) {
-      config.getConfig("options").entrySet()
+      config
+          .getConfig("options")
+          .entrySet()
           .forEach(e -> options.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
     }
     String eventId = r.optionalString("event-id");
@@ -97,7 +123,9 @@ public record SourceMapping(String name, String origin, String format, Map<Strin
     for (String column : expected) {
       String key = "columns." + column;
       if (!config.hasPathOrNull(key)) {
-        r.problem(key, "missing; every canonical column needs an expression (write null if the source has none)");
+        r.problem(
+            key,
+            "missing; every canonical column needs an expression (write null if the source has none)");
       } else if (config.getIsNull(key)) {
         columns.put(column, "NULL");
       } else {
@@ -107,8 +135,13 @@ public record SourceMapping(String name, String origin, String format, Map<Strin
     if (config.hasPath("columns")) {
       for (String key : config.getConfig("columns").root().keySet()) {
         if (!expected.contains(key)) {
-          r.problem("columns." + key, "is not a canonical column; expected one of " + expected
-              + (key.equals("event_id") ? " (the event id goes in the top-level key event-id)" : ""));
+          r.problem(
+              "columns." + key,
+              "is not a canonical column; expected one of "
+                  + expected
+                  + (key.equals("event_id")
+                      ? " (the event id goes in the top-level key event-id)"
+                      : ""));
         }
       }
     }
@@ -119,9 +152,11 @@ public record SourceMapping(String name, String origin, String format, Map<Strin
       }
     }
     if (!r.problems().isEmpty()) {
-      List<String> located = r.problems().stream().map(p -> "mapping " + origin + ": " + p).toList();
+      List<String> located =
+          r.problems().stream().map(p -> "mapping " + origin + ": " + p).toList();
       throw new ConfigError(located);
     }
-    return new SourceMapping(name, origin, format, Map.copyOf(options), eventId, identical, columns, List.copyOf(rules));
+    return new SourceMapping(
+        name, origin, format, Map.copyOf(options), eventId, identical, columns, List.copyOf(rules));
   }
 }

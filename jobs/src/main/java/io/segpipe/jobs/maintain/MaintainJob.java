@@ -20,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a lake small and fast: for every Delta table under the lake root, deletes snapshots older than
- * segpipe.retention.snapshot-days (tables partitioned by as_of_date only), compacts small files
- * (OPTIMIZE: the one-row commits of run_metrics and model_runs, a day's appends to events), and vacuums
- * the files no version within segpipe.retention.vacuum-hours needs. Meant to run weekly.
+ * Keeps a lake small and fast: for every Delta table under the lake root, deletes snapshots older
+ * than segpipe.retention.snapshot-days (tables partitioned by as_of_date only), compacts small
+ * files (OPTIMIZE: the one-row commits of run_metrics and model_runs, a day's appends to events),
+ * and vacuums the files no version within segpipe.retention.vacuum-hours needs. Meant to run
+ * weekly.
  */
 public final class MaintainJob extends SegpipeJob<MaintainSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(MaintainJob.class);
@@ -51,16 +52,24 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
 
   @Override
   protected List<JobArguments.Option> options() {
-    return List.of(new JobArguments.Option(SHORT, null, "allow segpipe.retention.vacuum-hours below Delta's 168"
-        + " (ends time travel to those versions; a reader still on one can fail)"),
-        new JobArguments.Option(REBUILD_DAILY, null, "first rebuild customer_daily whole from events: once, for a lake"
-            + " ingested before segpipe kept it (features would otherwise build it on its first run), or to repair it"));
+    return List.of(
+        new JobArguments.Option(
+            SHORT,
+            null,
+            "allow segpipe.retention.vacuum-hours below Delta's 168"
+                + " (ends time travel to those versions; a reader still on one can fail)"),
+        new JobArguments.Option(
+            REBUILD_DAILY,
+            null,
+            "first rebuild customer_daily whole from events: once, for a lake"
+                + " ingested before segpipe kept it (features would otherwise build it on its first run), or to repair it"));
   }
 
   @Override
   protected MaintainSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.asOf().orElse(LocalDate.now(ZoneOffset.UTC));
-    return config.section(r -> MaintainSettings.read(r, asOf, arguments.flag(SHORT), arguments.flag(REBUILD_DAILY)));
+    return config.section(
+        r -> MaintainSettings.read(r, asOf, arguments.flag(SHORT), arguments.flag(REBUILD_DAILY)));
   }
 
   @Override
@@ -68,7 +77,11 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
     Map<String, String> details = new LinkedHashMap<>();
     if (s.rebuildDaily()) {
       context.phase("rebuild " + CustomerDaily.TABLE);
-      context.lake().require(Events.TABLE, "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
+      context
+          .lake()
+          .require(
+              Events.TABLE,
+              "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
       details.put(CustomerDaily.TABLE, CustomerDaily.rebuild(context.lake()).describe());
     }
     List<String> tables = context.lake().tables();
@@ -88,8 +101,13 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
         long deleted = 0;
         if (s.keepFrom() != null && detail.getList(1).contains(SNAPSHOT_COLUMN)) {
           context.phase(table + ": snapshots before " + s.keepFrom());
-          List<Row> old = delta.toDF().where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
-              .select(SNAPSHOT_COLUMN).distinct().collectAsList();
+          List<Row> old =
+              delta
+                  .toDF()
+                  .where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
+                  .select(SNAPSHOT_COLUMN)
+                  .distinct()
+                  .collectAsList();
           if (!old.isEmpty()) {
             delta.delete(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())));
             deleted = old.size();
@@ -101,7 +119,11 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
         context.phase(table + ": vacuum files older than " + s.vacuumHours() + " h");
         delta.vacuum(s.vacuumHours());
         long after = files(delta);
-        LOG.info("maintain {}: {} files -> {}{}", table, before, after,
+        LOG.info(
+            "maintain {}: {} files -> {}{}",
+            table,
+            before,
+            after,
             deleted > 0 ? ", " + deleted + " snapshots before " + s.keepFrom() + " deleted" : "");
         details.put(table + ".files", before + "->" + after);
         filesBefore += before;
@@ -109,12 +131,27 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
         snapshotsDeleted += deleted;
       }
     }
-    String summary = tables.size() + " tables: " + filesBefore + " files in their current versions before, "
-        + filesAfter + " after; " + snapshotsDeleted + " snapshots deleted"
-        + (s.keepFrom() == null ? " (segpipe.retention.snapshot-days = 0 keeps all)" : " (kept from " + s.keepFrom() + ")")
-        + "; vacuumed files older than " + s.vacuumHours() + " h"
-        + (statisticsFixed > 0 ? "; " + statisticsFixed + " tables written before personal columns were kept out of"
-            + " file statistics now keep them out" : "");
+    String summary =
+        tables.size()
+            + " tables: "
+            + filesBefore
+            + " files in their current versions before, "
+            + filesAfter
+            + " after; "
+            + snapshotsDeleted
+            + " snapshots deleted"
+            + (s.keepFrom() == null
+                ? " (segpipe.retention.snapshot-days = 0 keeps all)"
+                : " (kept from " + s.keepFrom() + ")")
+            + "; vacuumed files older than "
+            + s.vacuumHours()
+            + " h"
+            + (statisticsFixed > 0
+                ? "; "
+                    + statisticsFixed
+                    + " tables written before personal columns were kept out of"
+                    + " file statistics now keep them out"
+                : "");
     return new JobOutcome(filesBefore, filesAfter, 0, 0, summary, details);
   }
 

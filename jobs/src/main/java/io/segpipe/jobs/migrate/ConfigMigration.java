@@ -23,10 +23,11 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Moves a config (or campaign) file written before codes to codes: RFM segments named by display names
- * become codes, export audiences and campaign audiences name codes, segpipe.report.locale becomes
- * segpipe.locale, and segpipe.report.segments' descriptions and actions move to segpipe.messages where
- * they differ from the built-in texts. Pure: a parsed file in, the migrated file and what changed out.
+ * Moves a config (or campaign) file written before codes to codes: RFM segments named by display
+ * names become codes, export audiences and campaign audiences name codes, segpipe.report.locale
+ * becomes segpipe.locale, and segpipe.report.segments' descriptions and actions move to
+ * segpipe.messages where they differ from the built-in texts. Pure: a parsed file in, the migrated
+ * file and what changed out.
  */
 public final class ConfigMigration {
   static final String RFM_SEGMENTS = "segpipe.features.rfm.segments";
@@ -44,15 +45,20 @@ public final class ConfigMigration {
   private ConfigMigration() {}
 
   /**
-   * The code of a display name: lower case, apostrophes dropped, other runs of non-alphanumerics as _
-   * ("Can't Lose Them" to cant_lose_them); the built-in English label's code where there is one.
+   * The code of a display name: lower case, apostrophes dropped, other runs of non-alphanumerics as
+   * _ ("Can't Lose Them" to cant_lose_them); the built-in English label's code where there is one.
    */
   public static String code(String column, String name) {
-    return Messages.codeOfEnglishLabel(column, name).orElseGet(() -> {
-      String code = name.toLowerCase(Locale.ROOT).replace("'", "").replaceAll("[^a-z0-9]+", "_")
-          .replaceAll("^_+|_+$", "");
-      return code.isEmpty() || !Character.isLetter(code.charAt(0)) ? "s_" + code : code;
-    });
+    return Messages.codeOfEnglishLabel(column, name)
+        .orElseGet(
+            () -> {
+              String code =
+                  name.toLowerCase(Locale.ROOT)
+                      .replace("'", "")
+                      .replaceAll("[^a-z0-9]+", "_")
+                      .replaceAll("^_+|_+$", "");
+              return code.isEmpty() || !Character.isLetter(code.charAt(0)) ? "s_" + code : code;
+            });
   }
 
   /**
@@ -74,17 +80,26 @@ public final class ConfigMigration {
           String code = code("rfm_segment", name);
           rfm.put(name, code);
           migrated.put("code", code);
-          map.forEach((k, v) -> {
-            if (!k.equals("name")) {
-              migrated.put(String.valueOf(k), v);
-            }
-          });
+          map.forEach(
+              (k, v) -> {
+                if (!k.equals("name")) {
+                  migrated.put(String.valueOf(k), v);
+                }
+              });
           segments.add(migrated);
           changed = true;
           if (Messages.codeOfEnglishLabel("rfm_segment", name).isEmpty()) {
-            out = out.withValue("segpipe.messages.label.rfm_segment." + code, ConfigValueFactory.fromAnyRef(name));
-            changes.add("segpipe.messages.label.rfm_segment." + code + " = \"" + name + "\" (the label of a segment"
-                + " of your own)");
+            out =
+                out.withValue(
+                    "segpipe.messages.label.rfm_segment." + code,
+                    ConfigValueFactory.fromAnyRef(name));
+            changes.add(
+                "segpipe.messages.label.rfm_segment."
+                    + code
+                    + " = \""
+                    + name
+                    + "\" (the label of a segment"
+                    + " of your own)");
           }
         } else {
           segments.add(entry);
@@ -105,7 +120,10 @@ public final class ConfigMigration {
             String key = "rfm." + code + "." + field;
             Object text = map.get(field);
             if (text != null && !(english.has(key) && english.text(key).equals(text))) {
-              out = out.withValue("segpipe.messages." + key, ConfigValueFactory.fromAnyRef(String.valueOf(text)));
+              out =
+                  out.withValue(
+                      "segpipe.messages." + key,
+                      ConfigValueFactory.fromAnyRef(String.valueOf(text)));
               changes.add("segpipe.messages." + key + " (your own text, kept)");
             }
           }
@@ -121,8 +139,16 @@ public final class ConfigMigration {
         out = out.withValue("segpipe.locale", ConfigValueFactory.fromAnyRef(tag));
         changes.add(REPORT_LOCALE + " = " + tag + " moved to segpipe.locale");
       } else {
-        changes.add(REPORT_LOCALE + " = " + tag + " removed: there is no message file for " + tag + ", so the"
-            + " report is in en-GB; write conf/messages/" + tag + ".conf and set segpipe.locale to use it");
+        changes.add(
+            REPORT_LOCALE
+                + " = "
+                + tag
+                + " removed: there is no message file for "
+                + tag
+                + ", so the"
+                + " report is in en-GB; write conf/messages/"
+                + tag
+                + ".conf and set segpipe.locale to use it");
       }
     }
     if (out.hasPath(EXPORT_SEGMENTS)) {
@@ -130,7 +156,8 @@ public final class ConfigMigration {
         String key = EXPORT_SEGMENTS + "." + segmentation;
         if (out.hasPath(key)) {
           List<String> before = out.getStringList(key);
-          List<String> after = before.stream().map(s -> codeOf(segmentation, s, rfm, clusterCode)).toList();
+          List<String> after =
+              before.stream().map(s -> codeOf(segmentation, s, rfm, clusterCode)).toList();
           if (!after.equals(before)) {
             out = out.withValue(key, ConfigValueFactory.fromAnyRef(after));
             changes.add(key + ": " + before + " to " + after);
@@ -144,8 +171,10 @@ public final class ConfigMigration {
         boolean changed = false;
         for (Object entry : (List<?>) out.getValue(key).unwrapped()) {
           Object migrated = entry;
-          if (entry instanceof Map<?, ?> campaign && campaign.get("audience") instanceof Map<?, ?> audience
-              && audience.get("segment") != null && audience.get("segmentation") != null) {
+          if (entry instanceof Map<?, ?> campaign
+              && campaign.get("audience") instanceof Map<?, ?> audience
+              && audience.get("segment") != null
+              && audience.get("segmentation") != null) {
             String segmentation = String.valueOf(audience.get("segmentation"));
             String segment = String.valueOf(audience.get("segment"));
             String code = codeOf(segmentation, segment, rfm, clusterCode);
@@ -158,7 +187,16 @@ public final class ConfigMigration {
               c.put("audience", a);
               migrated = c;
               changed = true;
-              changes.add(key + " " + campaign.get("id") + ": audience " + segmentation + " = " + segment + " to " + code);
+              changes.add(
+                  key
+                      + " "
+                      + campaign.get("id")
+                      + ": audience "
+                      + segmentation
+                      + " = "
+                      + segment
+                      + " to "
+                      + code);
             }
           }
           campaigns.add(migrated);
@@ -172,10 +210,16 @@ public final class ConfigMigration {
   }
 
   /** The code a segment name of a pre-code config means, in its segmentation. */
-  static String codeOf(String segmentation, String segment, Map<String, String> rfm, UnaryOperator<String> clusterCode) {
+  static String codeOf(
+      String segmentation,
+      String segment,
+      Map<String, String> rfm,
+      UnaryOperator<String> clusterCode) {
     return switch (segmentation) {
-      case "rfm_segment" -> rfm.containsKey(segment) ? rfm.get(segment)
-          : Messages.codeOfEnglishLabel(segmentation, segment).orElse(segment);
+      case "rfm_segment" ->
+          rfm.containsKey(segment)
+              ? rfm.get(segment)
+              : Messages.codeOfEnglishLabel(segmentation, segment).orElse(segment);
       case "cluster_label" -> clusterCode.apply(segment);
       default -> segment;
     };
@@ -184,27 +228,35 @@ public final class ConfigMigration {
   /** Reads a HOCON file without resolving it (substitutions stay as they are written). */
   public static Config parse(Path file) {
     try {
-      return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+      return ConfigFactory.parseFile(
+          file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     } catch (ConfigException e) {
       throw new UserError("The file " + file + " cannot be parsed: " + e.getMessage());
     }
   }
 
   /**
-   * Writes the migrated file in place when it changed, the original kept beside it as
-   * {@code <file>.before-codes}; comments are kept, the layout is HOCON's own.
+   * Writes the migrated file in place when it changed, the original kept beside it as {@code
+   * <file>.before-codes}; comments are kept, the layout is HOCON's own.
    */
   public static void rewrite(Path file, Result result) {
     if (!result.changed()) {
       return;
     }
-    String text = "# Migrated to codes by scripts/segpipe migrate-codes; the file before is " + file.getFileName()
-        + ".before-codes\n" + render(result.migrated());
+    String text =
+        "# Migrated to codes by scripts/segpipe migrate-codes; the file before is "
+            + file.getFileName()
+            + ".before-codes\n"
+            + render(result.migrated());
     try {
-      Files.copy(file, file.resolveSibling(file.getFileName() + ".before-codes"), StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          file,
+          file.resolveSibling(file.getFileName() + ".before-codes"),
+          StandardCopyOption.REPLACE_EXISTING);
       Path temporary = file.resolveSibling("." + file.getFileName() + ".migrating");
       Files.writeString(temporary, text, StandardCharsets.UTF_8);
-      Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot rewrite " + file, e);
     }
@@ -212,7 +264,11 @@ public final class ConfigMigration {
 
   static String render(Config config) {
     ConfigValue root = config.root();
-    return root.render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false).setComments(true)
-        .setFormatted(true));
+    return root.render(
+        ConfigRenderOptions.defaults()
+            .setOriginComments(false)
+            .setJson(false)
+            .setComments(true)
+            .setFormatted(true));
   }
 }

@@ -33,11 +33,11 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Moves a lake written before codes to codes, in place: every column holding an RFM segment name or an
- * English cluster label gets the code (Delta UPDATE, one commit per table, partitions kept),
- * customer_segments gains the label columns filled in the locale, campaigns' audiences name codes (their
- * definition hash recomputed), and audience sets move to folders named by codes. Values that are codes
- * already are left alone, so a second run changes nothing.
+ * Moves a lake written before codes to codes, in place: every column holding an RFM segment name or
+ * an English cluster label gets the code (Delta UPDATE, one commit per table, partitions kept),
+ * customer_segments gains the label columns filled in the locale, campaigns' audiences name codes
+ * (their definition hash recomputed), and audience sets move to folders named by codes. Values that
+ * are codes already are left alone, so a second run changes nothing.
  */
 final class LakeMigration {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,8 +56,13 @@ final class LakeMigration {
    * @param clusterCode the code of a cluster label (codes map to themselves)
    * @param clusterName the label, in the locale, of a cluster code
    */
-  LakeMigration(SparkSession spark, Lake lake, Messages messages, Map<String, String> rfm,
-      UnaryOperator<String> clusterCode, UnaryOperator<String> clusterName) {
+  LakeMigration(
+      SparkSession spark,
+      Lake lake,
+      Messages messages,
+      Map<String, String> rfm,
+      UnaryOperator<String> clusterCode,
+      UnaryOperator<String> clusterName) {
     this.spark = spark;
     this.lake = lake;
     this.messages = messages;
@@ -76,8 +81,12 @@ final class LakeMigration {
     customerSegments();
     Map<String, String> clusters = clusterMapping("segment_rules", "cluster_label");
     update("segment_rules", Map.of("cluster_label", clusters));
-    for (String[] t : new String[][] {{"segment_profiles", "segment"}, {"segment_transitions", "from_segment"},
-        {"segment_transitions", "to_segment"}}) {
+    for (String[] t :
+        new String[][] {
+          {"segment_profiles", "segment"},
+          {"segment_transitions", "from_segment"},
+          {"segment_transitions", "to_segment"}
+        }) {
       if (lake.exists(t[0])) {
         Map<String, String> clusterValues = clusterMapping(t[0], t[1], "segmentation = 'cluster'");
         updateWhere(t[0], t[1], "segmentation = 'rfm_segment'", rfm);
@@ -96,15 +105,19 @@ final class LakeMigration {
     for (String w : where) {
       rows = rows.where(w);
     }
-    rows.select(column).distinct().collectAsList().forEach(r -> {
-      if (!r.isNullAt(0)) {
-        String value = r.getString(0);
-        String code = clusterCode.apply(value);
-        if (!code.equals(value)) {
-          out.put(value, code);
-        }
-      }
-    });
+    rows.select(column)
+        .distinct()
+        .collectAsList()
+        .forEach(
+            r -> {
+              if (!r.isNullAt(0)) {
+                String value = r.getString(0);
+                String code = clusterCode.apply(value);
+                if (!code.equals(value)) {
+                  out.put(value, code);
+                }
+              }
+            });
     return out;
   }
 
@@ -113,7 +126,8 @@ final class LakeMigration {
   }
 
   /** UPDATE table SET column = code WHERE condition AND column IN (old values), one commit. */
-  private void updateWhere(String table, String column, String condition, Map<String, String> mapping) {
+  private void updateWhere(
+      String table, String column, String condition, Map<String, String> mapping) {
     if (!lake.exists(table) || mapping.isEmpty()) {
       return;
     }
@@ -125,19 +139,26 @@ final class LakeMigration {
       return;
     }
     DeltaTable.forPath(spark, lake.path(table)).update(where, Map.of(column, mapped(old, mapping)));
-    changes.merge(table + "." + column, String.valueOf(rows), (a, b) -> String.valueOf(Long.parseLong(a) + Long.parseLong(b)));
+    changes.merge(
+        table + "." + column,
+        String.valueOf(rows),
+        (a, b) -> String.valueOf(Long.parseLong(a) + Long.parseLong(b)));
   }
 
   private static Column mapped(Column column, Map<String, String> mapping) {
     List<Column> entries = new ArrayList<>();
-    mapping.forEach((k, v) -> {
-      entries.add(functions.lit(k));
-      entries.add(functions.lit(v));
-    });
-    return functions.coalesce(functions.element_at(functions.map(entries.toArray(Column[]::new)), column), column);
+    mapping.forEach(
+        (k, v) -> {
+          entries.add(functions.lit(k));
+          entries.add(functions.lit(v));
+        });
+    return functions.coalesce(
+        functions.element_at(functions.map(entries.toArray(Column[]::new)), column), column);
   }
 
-  /** Codes in rfm_segment and cluster_label, and the label columns added and filled, in one UPDATE. */
+  /**
+   * Codes in rfm_segment and cluster_label, and the label columns added and filled, in one UPDATE.
+   */
   private void customerSegments() {
     String table = "customer_segments";
     if (!lake.exists(table)) {
@@ -149,23 +170,32 @@ final class LakeMigration {
     names.add("cluster_name");
     List<String> missing = names.stream().filter(n -> !present.contains(n)).toList();
     if (!missing.isEmpty()) {
-      spark.sql("ALTER TABLE delta.`" + lake.path(table) + "` ADD COLUMNS ("
-          + String.join(", ", missing.stream().map(n -> n + " STRING").toList()) + ")");
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + lake.path(table)
+              + "` ADD COLUMNS ("
+              + String.join(", ", missing.stream().map(n -> n + " STRING").toList())
+              + ")");
       changes.put(table + ".columns_added", String.join(",", missing));
     }
     // One pass over the distinct labels gives both the codes of old labels and every label's name.
     Map<String, String> clusters = new TreeMap<>();
     Map<String, String> clusterNames = new TreeMap<>();
-    lake.read(table, "").select("cluster_label").distinct().collectAsList().forEach(r -> {
-      if (!r.isNullAt(0)) {
-        String label = r.getString(0);
-        String code = clusterCode.apply(label);
-        if (!code.equals(label)) {
-          clusters.put(label, code);
-        }
-        clusterNames.put(label, clusterName.apply(code));
-      }
-    });
+    lake.read(table, "")
+        .select("cluster_label")
+        .distinct()
+        .collectAsList()
+        .forEach(
+            r -> {
+              if (!r.isNullAt(0)) {
+                String label = r.getString(0);
+                String code = clusterCode.apply(label);
+                if (!code.equals(label)) {
+                  clusters.put(label, code);
+                }
+                clusterNames.put(label, clusterName.apply(code));
+              }
+            });
     Column rfmCode = mapped(functions.col("rfm_segment"), rfm);
     Column clusterCodeColumn = mapped(functions.col("cluster_label"), clusters);
     Map<String, Column> set = new LinkedHashMap<>();
@@ -175,10 +205,16 @@ final class LakeMigration {
       Column code = column.equals("rfm_segment") ? rfmCode : functions.col(column);
       set.put(Labels.nameColumn(column), Labels.label(messages, column, code));
     }
-    set.put("cluster_name", clusterNames.isEmpty() ? functions.lit(null).cast("string")
-        : mapped(functions.col("cluster_label"), clusterNames));
-    Column where = functions.col("rfm_segment").isin(rfm.keySet().toArray())
-        .or(functions.col("lifecycle_stage_name").isNull());
+    set.put(
+        "cluster_name",
+        clusterNames.isEmpty()
+            ? functions.lit(null).cast("string")
+            : mapped(functions.col("cluster_label"), clusterNames));
+    Column where =
+        functions
+            .col("rfm_segment")
+            .isin(rfm.keySet().toArray())
+            .or(functions.col("lifecycle_stage_name").isNull());
     if (!clusters.isEmpty()) {
       where = where.or(functions.col("cluster_label").isin(clusters.keySet().toArray()));
     }
@@ -190,8 +226,9 @@ final class LakeMigration {
   }
 
   /**
-   * Campaigns whose audience names a segment by its old name: the audience text and the definition's
-   * SHA-256 (which the export compares) are recomputed as the campaign, written today, would give them.
+   * Campaigns whose audience names a segment by its old name: the audience text and the
+   * definition's SHA-256 (which the export compares) are recomputed as the campaign, written today,
+   * would give them.
    */
   void campaigns(CampaignHash hash) {
     String table = "campaigns";
@@ -213,8 +250,11 @@ final class LakeMigration {
       String id = r.getString(r.fieldIndex("campaign_id"));
       String described = segmentation + " = " + code;
       String sha = hash.of(r, described);
-      DeltaTable.forPath(spark, lake.path(table)).update(functions.col("campaign_id").equalTo(id),
-          Map.of("audience", functions.lit(described), "definition_sha256", functions.lit(sha)));
+      DeltaTable.forPath(spark, lake.path(table))
+          .update(
+              functions.col("campaign_id").equalTo(id),
+              Map.of(
+                  "audience", functions.lit(described), "definition_sha256", functions.lit(sha)));
       changes.put(table + "." + id, audience + " -> " + described);
     }
   }
@@ -225,9 +265,9 @@ final class LakeMigration {
   }
 
   /**
-   * Moves each audience set under {@code root}/&lt;date&gt;/&lt;segmentation&gt;/ whose folder is not its
-   * segment's code to the folder named by the code: its files renamed, its manifest's segment and file
-   * names updated (the checksums stay: the files' bytes do not change).
+   * Moves each audience set under {@code root}/&lt;date&gt;/&lt;segmentation&gt;/ whose folder is
+   * not its segment's code to the folder named by the code: its files renamed, its manifest's
+   * segment and file names updated (the checksums stay: the files' bytes do not change).
    */
   void audienceFolders(Configuration hadoop, String root) {
     Path top = new Path(root);
@@ -254,7 +294,8 @@ final class LakeMigration {
         changes.put("audience_sets_moved", String.valueOf(moved));
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the audience sets under " + root + " to folders named by codes", e);
+      throw new UncheckedIOException(
+          "cannot move the audience sets under " + root + " to folders named by codes", e);
     }
   }
 
@@ -275,7 +316,8 @@ final class LakeMigration {
     }
     Path target = new Path(set.getParent(), code);
     if (fs.exists(target)) {
-      throw new IOException("both " + set + " and " + target + " exist; remove the older set by hand and run again");
+      throw new IOException(
+          "both " + set + " and " + target + " exist; remove the older set by hand and run again");
     }
     JsonNode original = manifest.get("files");
     ObjectNode files = JSON.createObjectNode();
@@ -283,9 +325,13 @@ final class LakeMigration {
       Iterator<Map.Entry<String, JsonNode>> it = original.fields();
       while (it.hasNext()) {
         Map.Entry<String, JsonNode> f = it.next();
-        String name = f.getKey().startsWith(old + ".") ? code + f.getKey().substring(old.length()) : f.getKey();
+        String name =
+            f.getKey().startsWith(old + ".")
+                ? code + f.getKey().substring(old.length())
+                : f.getKey();
         files.set(name, f.getValue());
-        if (!name.equals(f.getKey()) && !fs.rename(new Path(set, f.getKey()), new Path(set, name))) {
+        if (!name.equals(f.getKey())
+            && !fs.rename(new Path(set, f.getKey()), new Path(set, name))) {
           throw new IOException("cannot rename " + new Path(set, f.getKey()) + " to " + name);
         }
       }
@@ -306,7 +352,11 @@ final class LakeMigration {
   }
 
   private static List<Path> folders(FileSystem fs, Path parent) throws IOException {
-    return Arrays.stream(fs.listStatus(parent)).filter(FileStatus::isDirectory).map(FileStatus::getPath)
-        .filter(p -> !p.getName().startsWith(".")).sorted().toList();
+    return Arrays.stream(fs.listStatus(parent))
+        .filter(FileStatus::isDirectory)
+        .map(FileStatus::getPath)
+        .filter(p -> !p.getName().startsWith("."))
+        .sorted()
+        .toList();
   }
 }

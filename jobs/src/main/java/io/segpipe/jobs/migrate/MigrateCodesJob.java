@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One-off: moves a config, a campaign file and a lake written before segment codes to codes, so that
- * new snapshots (codes) compare with earlier ones (names) in transitions, and exports and campaigns find
- * their segments. Safe to run again: what is a code already is left alone.
+ * One-off: moves a config, a campaign file and a lake written before segment codes to codes, so
+ * that new snapshots (codes) compare with earlier ones (names) in transitions, and exports and
+ * campaigns find their segments. Safe to run again: what is a code already is left alone.
  */
 public final class MigrateCodesJob extends SegpipeJob<MigrateCodesJob.Settings> {
   private static final Logger LOG = LoggerFactory.getLogger(MigrateCodesJob.class);
@@ -55,8 +55,9 @@ public final class MigrateCodesJob extends SegpipeJob<MigrateCodesJob.Settings> 
 
   @Override
   protected List<JobArguments.Option> options() {
-    return List.of(new JobArguments.Option(CampaignDefinitions.FILE_OPTION, "FILE",
-        "a campaign file to move to codes as well"));
+    return List.of(
+        new JobArguments.Option(
+            CampaignDefinitions.FILE_OPTION, "FILE", "a campaign file to move to codes as well"));
   }
 
   @Override
@@ -68,13 +69,19 @@ public final class MigrateCodesJob extends SegpipeJob<MigrateCodesJob.Settings> 
       if (!file.toFile().isFile()) {
         continue; // the config loader names a missing file
       }
-      ConfigMigration.Result result = ConfigMigration.migrate(ConfigMigration.parse(file), ClusterLabels::fromLegacy);
+      ConfigMigration.Result result =
+          ConfigMigration.migrate(ConfigMigration.parse(file), ClusterLabels::fromLegacy);
       ConfigMigration.rewrite(file, result);
       rfmFromFiles.putAll(result.rfmCodes());
       result.changes().forEach(c -> fileChanges.add(file + ": " + c));
       if (result.changed()) {
-        System.out.println("segpipe migrate-codes: rewrote " + file + " (the file before: " + file.getFileName()
-            + ".before-codes):\n  " + String.join("\n  ", result.changes()));
+        System.out.println(
+            "segpipe migrate-codes: rewrote "
+                + file
+                + " (the file before: "
+                + file.getFileName()
+                + ".before-codes):\n  "
+                + String.join("\n  ", result.changes()));
       } else {
         System.out.println("segpipe migrate-codes: " + file + " uses codes already; left as it is");
       }
@@ -83,40 +90,59 @@ public final class MigrateCodesJob extends SegpipeJob<MigrateCodesJob.Settings> 
 
   @Override
   protected Settings settings(SegpipeConfig config, JobArguments arguments) {
-    return config.section(reader -> {
-      Map<String, String> rfm = new LinkedHashMap<>();
-      Messages english = Messages.builtIn(Messages.REFERENCE);
-      english.codes("rfm_segment").forEach(c -> rfm.put(english.label("rfm_segment", c), c));
-      rfm.putAll(rfmFromFiles);
-      return new Settings(rfm, reader.string("segpipe.export.audiences.folder"), config.messages());
-    });
+    return config.section(
+        reader -> {
+          Map<String, String> rfm = new LinkedHashMap<>();
+          Messages english = Messages.builtIn(Messages.REFERENCE);
+          english.codes("rfm_segment").forEach(c -> rfm.put(english.label("rfm_segment", c), c));
+          rfm.putAll(rfmFromFiles);
+          return new Settings(
+              rfm, reader.string("segpipe.export.audiences.folder"), config.messages());
+        });
   }
 
   @Override
   protected JobOutcome run(JobContext context, Settings s) {
-    LakeMigration migration = new LakeMigration(context.spark(), context.lake(), s.messages(), s.rfm(),
-        ClusterLabels::fromLegacy, code -> ClusterLabels.name(s.messages(), code));
+    LakeMigration migration =
+        new LakeMigration(
+            context.spark(),
+            context.lake(),
+            s.messages(),
+            s.rfm(),
+            ClusterLabels::fromLegacy,
+            code -> ClusterLabels.name(s.messages(), code));
     context.phase("tables");
     migration.tables();
     context.phase("campaigns");
     migration.campaigns(MigrateCodesJob::hash);
     context.phase("audience folders");
-    migration.audienceFolders(context.spark().sparkContext().hadoopConfiguration(), context.lake().folder(s.audiences()));
+    migration.audienceFolders(
+        context.spark().sparkContext().hadoopConfiguration(), context.lake().folder(s.audiences()));
     Map<String, String> details = new LinkedHashMap<>(migration.changes());
     for (int i = 0; i < fileChanges.size(); i++) {
       details.put("file." + (i + 1), fileChanges.get(i));
     }
     migration.changes().forEach((k, v) -> LOG.info("migrated {}: {}", k, v));
-    String summary = migration.changes().isEmpty() ? "the lake uses codes already; nothing to change"
-        : "moved to codes: " + String.join(", ", migration.changes().entrySet().stream()
-            .map(e -> e.getKey() + " " + e.getValue()).toList());
+    String summary =
+        migration.changes().isEmpty()
+            ? "the lake uses codes already; nothing to change"
+            : "moved to codes: "
+                + String.join(
+                    ", ",
+                    migration.changes().entrySet().stream()
+                        .map(e -> e.getKey() + " " + e.getValue())
+                        .toList());
     return new JobOutcome(0, migration.changes().size(), 0, 0, summary, details);
   }
 
   private static String hash(Row r, String audience) {
-    return Campaign.definitionSha256(r.getString(r.fieldIndex("campaign_id")),
-        r.getDate(r.fieldIndex("snapshot_date")).toLocalDate(), audience,
-        r.getDate(r.fieldIndex("start_date")).toLocalDate(), r.getInt(r.fieldIndex("window_days")),
-        r.getDouble(r.fieldIndex("control_share")), r.getString(r.fieldIndex("metric")));
+    return Campaign.definitionSha256(
+        r.getString(r.fieldIndex("campaign_id")),
+        r.getDate(r.fieldIndex("snapshot_date")).toLocalDate(),
+        audience,
+        r.getDate(r.fieldIndex("start_date")).toLocalDate(),
+        r.getInt(r.fieldIndex("window_days")),
+        r.getDouble(r.fieldIndex("control_share")),
+        r.getString(r.fieldIndex("metric")));
   }
 }

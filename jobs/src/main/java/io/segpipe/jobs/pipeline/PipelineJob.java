@@ -9,8 +9,8 @@ import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
-import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.campaign.CampaignDefinitions;
+import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.evaluate.EvaluateJob;
 import io.segpipe.jobs.export.ExportJob;
 import io.segpipe.jobs.features.FeaturesJob;
@@ -36,13 +36,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Runs ingest -> features -> train -> clv -> segment -> export -> report in one Spark session, for one
- * --as-of date or a range of dates (--from/--to/--every): ingest once (when --source is given), then
- * the other jobs per date in date order, train only when segpipe.pipeline.train-every says it is due
- * (clv then refits; on other dates it scores with the latest fit, --score-only).
- * Every job's arguments and settings are checked before Spark starts. It stops at the first job that
- * fails, with that job's exit code and message, and prints the command that resumes from there. Each
- * job records its own run_metrics row; the pipeline ends with a table of what ran.
+ * Runs ingest -> features -> train -> clv -> segment -> export -> report in one Spark session, for
+ * one --as-of date or a range of dates (--from/--to/--every): ingest once (when --source is given),
+ * then the other jobs per date in date order, train only when segpipe.pipeline.train-every says it
+ * is due (clv then refits; on other dates it scores with the latest fit, --score-only). Every job's
+ * arguments and settings are checked before Spark starts. It stops at the first job that fails,
+ * with that job's exit code and message, and prints the command that resumes from there. Each job
+ * records its own run_metrics row; the pipeline ends with a table of what ran.
  */
 public final class PipelineJob {
   /** A step: the job and which of the pipeline's own options it takes. */
@@ -51,46 +51,73 @@ public final class PipelineJob {
   private static final String INGEST = "ingest";
   private static final String TRAIN = "train";
   private static final String CLV = "clv";
-  private static final List<String> INGEST_OPTIONS = List.of("source", "mapping", "format", "customers");
+  private static final List<String> INGEST_OPTIONS =
+      List.of("source", "mapping", "format", "customers");
 
-  private static final List<Step> STEPS = List.of(
-      new Step(INGEST, IngestJob::new, INGEST_OPTIONS),
-      new Step("features", FeaturesJob::new, List.of()),
-      new Step(TRAIN, TrainJob::new, List.of()),
-      new Step(CLV, ClvJob::new, List.of()),
-      new Step("segment", SegmentJob::new, List.of()),
-      new Step("export", ExportJob::new, List.of(CampaignDefinitions.FILE_OPTION)),
-      new Step("evaluate", EvaluateJob::new, List.of()),
-      new Step("report", ReportJob::new, List.of()));
+  private static final List<Step> STEPS =
+      List.of(
+          new Step(INGEST, IngestJob::new, INGEST_OPTIONS),
+          new Step("features", FeaturesJob::new, List.of()),
+          new Step(TRAIN, TrainJob::new, List.of()),
+          new Step(CLV, ClvJob::new, List.of()),
+          new Step("segment", SegmentJob::new, List.of()),
+          new Step("export", ExportJob::new, List.of(CampaignDefinitions.FILE_OPTION)),
+          new Step("evaluate", EvaluateJob::new, List.of()),
+          new Step("report", ReportJob::new, List.of()));
 
   private static final List<String> NAMES = STEPS.stream().map(Step::name).toList();
+
   /** The steps run per date: every one but ingest, which runs once. */
   private static final List<Step> PER_DATE = STEPS.subList(1, STEPS.size());
 
-  static final List<Option> OPTIONS = List.of(
-      new Option("from", "YYYY-MM-DD", "backfill: first snapshot date of a range (with --to; instead of --as-of)"),
-      new Option("to", "YYYY-MM-DD", "backfill: last snapshot date of the range, included when on the step"),
-      new Option("every", "STEP", "backfill step: day (default), week, month (the day of --from, 1-28) or month-end"),
-      new Option("source", "PATH", "source for ingest (run once, first); without it ingest is skipped and events is used as it is"),
-      new Option("mapping", "NAME|FILE", "source mapping for ingest"),
-      new Option("format", "FORMAT", "source format for ingest"),
-      new Option("customers", "PATH", "customer dimension for ingest"),
-      new Option(CampaignDefinitions.FILE_OPTION, "FILE", "campaign file for export (campaigns = [ ... ], added to"
-          + " segpipe.campaigns)"),
-      new Option("from-job", "JOB", "start the first date at this job (" + String.join(", ", NAMES) + "); the"
-          + " other dates run every job"));
+  static final List<Option> OPTIONS =
+      List.of(
+          new Option(
+              "from",
+              "YYYY-MM-DD",
+              "backfill: first snapshot date of a range (with --to; instead of --as-of)"),
+          new Option(
+              "to",
+              "YYYY-MM-DD",
+              "backfill: last snapshot date of the range, included when on the step"),
+          new Option(
+              "every",
+              "STEP",
+              "backfill step: day (default), week, month (the day of --from, 1-28) or month-end"),
+          new Option(
+              "source",
+              "PATH",
+              "source for ingest (run once, first); without it ingest is skipped and events is used as it is"),
+          new Option("mapping", "NAME|FILE", "source mapping for ingest"),
+          new Option("format", "FORMAT", "source format for ingest"),
+          new Option("customers", "PATH", "customer dimension for ingest"),
+          new Option(
+              CampaignDefinitions.FILE_OPTION,
+              "FILE",
+              "campaign file for export (campaigns = [ ... ], added to" + " segpipe.campaigns)"),
+          new Option(
+              "from-job",
+              "JOB",
+              "start the first date at this job ("
+                  + String.join(", ", NAMES)
+                  + "); the"
+                  + " other dates run every job"));
 
-  private static final String SUMMARY = "Runs " + String.join(" -> ", NAMES) + " in one Spark session:\n"
-      + "ingest once (only with --source), then the other jobs for each snapshot date in date order: --as-of DATE\n"
-      + "for one date, or a backfill --from DATE --to DATE [--every day|week|month|month-end]. Train runs as\n"
-      + TrainSchedule.KEY + " (always, week or month) says, and clv refits then; segment (and clv\n"
-      + "on the other dates) scores every date with the latest model trained at or before it. Every job's arguments and settings are checked before Spark\n"
-      + "starts. The run stops at the first job that fails, with its exit code and message and the command that\n"
-      + "resumes from there, and ends with a table of what ran per date. More: docs/running.md\n\n"
-      + "Examples:\n"
-      + "  segpipe pipeline --as-of 2024-12-31\n"
-      + "  segpipe pipeline --source landing/events --mapping generator --from 2024-01-31 --to 2024-12-31 --every month-end\n"
-      + "  segpipe pipeline --from 2024-06-30 --to 2024-12-31 --every month-end --from-job segment";
+  private static final String SUMMARY =
+      "Runs "
+          + String.join(" -> ", NAMES)
+          + " in one Spark session:\n"
+          + "ingest once (only with --source), then the other jobs for each snapshot date in date order: --as-of DATE\n"
+          + "for one date, or a backfill --from DATE --to DATE [--every day|week|month|month-end]. Train runs as\n"
+          + TrainSchedule.KEY
+          + " (always, week or month) says, and clv refits then; segment (and clv\n"
+          + "on the other dates) scores every date with the latest model trained at or before it. Every job's arguments and settings are checked before Spark\n"
+          + "starts. The run stops at the first job that fails, with its exit code and message and the command that\n"
+          + "resumes from there, and ends with a table of what ran per date. More: docs/running.md\n\n"
+          + "Examples:\n"
+          + "  segpipe pipeline --as-of 2024-12-31\n"
+          + "  segpipe pipeline --source landing/events --mapping generator --from 2024-01-31 --to 2024-12-31 --every month-end\n"
+          + "  segpipe pipeline --from 2024-06-30 --to 2024-12-31 --every month-end --from-job segment";
 
   /** The environment variable through which scripts/segpipe passes its spark-submit options. */
   static final String SUBMIT_OPTIONS = "SEGPIPE_SUBMIT_OPTIONS";
@@ -102,7 +129,8 @@ public final class PipelineJob {
   private final TrainSchedule schedule;
   private final RunSummary summary;
 
-  private PipelineJob(JobArguments args, RunDates dates, int start, SegpipeConfig config, TrainSchedule schedule) {
+  private PipelineJob(
+      JobArguments args, RunDates dates, int start, SegpipeConfig config, TrainSchedule schedule) {
     this.args = args;
     this.dates = dates;
     this.start = start;
@@ -113,10 +141,12 @@ public final class PipelineJob {
 
   public static void main(String[] args) {
     int code = execute(args);
-    SparkSession.getActiveSession().foreach(s -> {
-      s.stop();
-      return null;
-    });
+    SparkSession.getActiveSession()
+        .foreach(
+            s -> {
+              s.stop();
+              return null;
+            });
     System.exit(code);
   }
 
@@ -133,12 +163,18 @@ public final class PipelineJob {
       String from = args.option("from-job").orElse(INGEST);
       int start = NAMES.indexOf(from);
       if (start < 0) {
-        throw new UserError("--from-job " + from + " is not a job of the pipeline; use one of " + NAMES + ".");
+        throw new UserError(
+            "--from-job " + from + " is not a job of the pipeline; use one of " + NAMES + ".");
       }
       SegpipeConfig config = SegpipeConfig.load(args.configFile(), args.overrides());
       TrainEvery every = config.section(TrainEvery::read);
-      pipeline = new PipelineJob(args, dates, start, config,
-          new TrainSchedule(every, dates.range() && args.option("from-job").isEmpty()));
+      pipeline =
+          new PipelineJob(
+              args,
+              dates,
+              start,
+              config,
+              new TrainSchedule(every, dates.range() && args.option("from-job").isEmpty()));
       pipeline.check();
     } catch (UserError e) {
       System.err.println("segpipe pipeline: " + e.getMessage());
@@ -147,7 +183,9 @@ public final class PipelineJob {
     return pipeline.run();
   }
 
-  /** Each job that will run checks its arguments and settings, before Spark starts and any job runs. */
+  /**
+   * Each job that will run checks its arguments and settings, before Spark starts and any job runs.
+   */
   private void check() {
     if (runsIngest()) {
       checkStep(STEPS.get(0), dates.last());
@@ -164,7 +202,8 @@ public final class PipelineJob {
     try {
       step.job().get().check(stepArgs(step, date));
     } catch (UserError e) {
-      throw new UserError("the " + step.name() + " job would fail (nothing has run): " + e.getMessage());
+      throw new UserError(
+          "the " + step.name() + " job would fail (nothing has run): " + e.getMessage());
     }
   }
 
@@ -183,7 +222,10 @@ public final class PipelineJob {
         return stopped(code, dates.first(), INGEST, lake, began);
       }
     } else {
-      summary.ingest(start > 0 ? RunSummary.SKIPPED : "skipped (no --source: the events table is used as it is)");
+      summary.ingest(
+          start > 0
+              ? RunSummary.SKIPPED
+              : "skipped (no --source: the events table is used as it is)");
     }
     for (int i = 0; i < dates.dates().size(); i++) {
       LocalDate date = dates.dates().get(i);
@@ -218,18 +260,38 @@ public final class PipelineJob {
   /** Whether train runs on the i-th date; says why, or which model segment will use instead. */
   private boolean trainDue(SparkSession spark, Lake lake, int i) {
     LocalDate date = dates.dates().get(i);
-    List<LocalDate> models = schedule.every() == TrainEvery.ALWAYS ? List.of() : modelDates(spark, lake, date);
+    List<LocalDate> models =
+        schedule.every() == TrainEvery.ALWAYS ? List.of() : modelDates(spark, lake, date);
     Optional<String> reason = schedule.reason(dates.dates(), i, models);
-    System.out.println("segpipe pipeline: " + date + " train " + reason.map(r -> "is due: " + r)
-        .orElseGet(() -> "is not due (" + TrainSchedule.KEY + " = " + schedule.every().word() + "): segment uses the"
-            + " model of " + schedule.modelOfPeriod(date, models).orElseThrow()));
+    System.out.println(
+        "segpipe pipeline: "
+            + date
+            + " train "
+            + reason
+                .map(r -> "is due: " + r)
+                .orElseGet(
+                    () ->
+                        "is not due ("
+                            + TrainSchedule.KEY
+                            + " = "
+                            + schedule.every().word()
+                            + "): segment uses the"
+                            + " model of "
+                            + schedule.modelOfPeriod(date, models).orElseThrow()));
     return reason.isPresent();
   }
 
-  /** Runs one job; {@code scoreOnly}: clv scores with the latest fit instead of fitting (training not due). */
+  /**
+   * Runs one job; {@code scoreOnly}: clv scores with the latest fit instead of fitting (training
+   * not due).
+   */
   private int runStep(Step step, LocalDate date, boolean scoreOnly) {
-    System.out.println("segpipe pipeline: " + (step.name().equals(INGEST) ? "" : date + " ") + step.name()
-        + (scoreOnly ? " (scoring with the latest fit: training is not due)" : "") + " ...");
+    System.out.println(
+        "segpipe pipeline: "
+            + (step.name().equals(INGEST) ? "" : date + " ")
+            + step.name()
+            + (scoreOnly ? " (scoring with the latest fit: training is not due)" : "")
+            + " ...");
     List<String> words = new ArrayList<>(List.of(stepArgs(step, date)));
     if (scoreOnly) {
       words.add("--score-only");
@@ -237,26 +299,52 @@ public final class PipelineJob {
     return step.job().get().execute(words.toArray(String[]::new));
   }
 
-  /** The as-of dates of the clusters models the segment job could apply (trained on the configured features). */
+  /**
+   * The as-of dates of the clusters models the segment job could apply (trained on the configured
+   * features).
+   */
   private List<LocalDate> modelDates(SparkSession spark, Lake lake, LocalDate date) {
-    List<String> features = config.section(r -> TrainSettings.read(r, date, config.events().channels()))
-        .clusterFeatures().features();
+    List<String> features =
+        config
+            .section(r -> TrainSettings.read(r, date, config.events().channels()))
+            .clusterFeatures()
+            .features();
     return ModelRegistry.open(spark, lake, config).versions(ModelRegistry.CLUSTERS).stream()
-        .filter(m -> m.features().equals(features)).map(ModelMetadata::asOfDate).map(LocalDate::parse).toList();
+        .filter(m -> m.features().equals(features))
+        .map(ModelMetadata::asOfDate)
+        .map(LocalDate::parse)
+        .toList();
   }
 
   private int stopped(int code, LocalDate date, String job, Lake lake, Instant since) {
-    String message = failureMessage(lake, job, since).orElse("see the " + job + " job's message above");
-    String when = job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
-    System.err.println("segpipe pipeline: stopped: the " + job + " job failed" + when + " (exit code " + code + "): "
-        + message);
+    String message =
+        failureMessage(lake, job, since).orElse("see the " + job + " job's message above");
+    String when =
+        job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
+    System.err.println(
+        "segpipe pipeline: stopped: the "
+            + job
+            + " job failed"
+            + when
+            + " (exit code "
+            + code
+            + "): "
+            + message);
     Optional<List<String>> submitOptions = submitOptions(System.getenv(SUBMIT_OPTIONS));
     String resume = resumeCommand(date, job, submitOptions.orElse(List.of()));
-    System.err.println("segpipe pipeline: once the cause is fixed, resume from there"
-        + (submitOptions.isPresent() ? "" : " (with the same spark-submit options, e.g. --master, if you gave any)")
-        + ":\n  " + resume
-        + (resume.contains(Secrets.MASK) ? "\n  (values that look secret are shown as " + Secrets.MASK + ": give them again,"
-        + " better through the environment)" : ""));
+    System.err.println(
+        "segpipe pipeline: once the cause is fixed, resume from there"
+            + (submitOptions.isPresent()
+                ? ""
+                : " (with the same spark-submit options, e.g. --master, if you gave any)")
+            + ":\n  "
+            + resume
+            + (resume.contains(Secrets.MASK)
+                ? "\n  (values that look secret are shown as "
+                    + Secrets.MASK
+                    + ": give them again,"
+                    + " better through the environment)"
+                : ""));
     System.out.print(summary.table());
     return code;
   }
@@ -267,10 +355,21 @@ public final class PipelineJob {
       if (!lake.exists(RunMetrics.TABLE)) {
         return Optional.empty();
       }
-      List<Row> rows = lake.read(RunMetrics.TABLE, "")
-          .where(functions.col("job").equalTo(job).and(functions.col("status").equalTo("failed"))
-              .and(functions.col("started_at").geq(functions.lit(Timestamp.from(since.minusSeconds(1))))))
-          .orderBy(functions.col("started_at").desc()).select("message", "started_at").limit(1).collectAsList();
+      List<Row> rows =
+          lake.read(RunMetrics.TABLE, "")
+              .where(
+                  functions
+                      .col("job")
+                      .equalTo(job)
+                      .and(functions.col("status").equalTo("failed"))
+                      .and(
+                          functions
+                              .col("started_at")
+                              .geq(functions.lit(Timestamp.from(since.minusSeconds(1))))))
+              .orderBy(functions.col("started_at").desc())
+              .select("message", "started_at")
+              .limit(1)
+              .collectAsList();
       return rows.stream().filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).findFirst();
     } catch (RuntimeException e) {
       return Optional.empty();
@@ -278,8 +377,8 @@ public final class PipelineJob {
   }
 
   /**
-   * The spark-submit options scripts/segpipe was given (it sets {@value #SUBMIT_OPTIONS}, one word a line,
-   * empty when there were none); nothing when the pipeline was started some other way.
+   * The spark-submit options scripts/segpipe was given (it sets {@value #SUBMIT_OPTIONS}, one word
+   * a line, empty when there were none); nothing when the pipeline was started some other way.
    */
   static Optional<List<String>> submitOptions(String fromScript) {
     if (fromScript == null) {
@@ -299,8 +398,10 @@ public final class PipelineJob {
     }
     words.addAll(configOptions());
     // Secret-looking values (a password=, a URL's password, a secret read from the environment) are
-    // printed as ***** and must be given again: a resume command must not put them in a terminal's history.
-    return String.join(" ", words.stream().map(Secrets::redact).map(PipelineJob::shellWord).toList());
+    // printed as ***** and must be given again: a resume command must not put them in a terminal's
+    // history.
+    return String.join(
+        " ", words.stream().map(Secrets::redact).map(PipelineJob::shellWord).toList());
   }
 
   private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./:=@,+%-]+");
@@ -321,20 +422,24 @@ public final class PipelineJob {
   private List<String> ownOptions(Step step) {
     List<String> out = new ArrayList<>();
     for (String option : step.ownOptions()) {
-      args.option(option).ifPresent(v -> {
-        out.add("--" + option);
-        out.add(v);
-      });
+      args.option(option)
+          .ifPresent(
+              v -> {
+                out.add("--" + option);
+                out.add(v);
+              });
     }
     return out;
   }
 
   private List<String> configOptions() {
     List<String> out = new ArrayList<>();
-    args.configFile().ifPresent(f -> {
-      out.add("--config");
-      out.add(f);
-    });
+    args.configFile()
+        .ifPresent(
+            f -> {
+              out.add("--config");
+              out.add(f);
+            });
     for (Map.Entry<String, String> o : args.overrides().entrySet()) {
       out.add("--conf");
       out.add(o.getKey() + "=" + o.getValue());

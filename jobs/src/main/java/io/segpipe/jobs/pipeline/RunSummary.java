@@ -41,18 +41,20 @@ final class RunSummary {
 
   String table() {
     StringBuilder out = new StringBuilder();
-    out.append("segpipe pipeline: what ran (ok = succeeded, not due = train skipped by ").append(TrainSchedule.KEY)
+    out.append("segpipe pipeline: what ran (ok = succeeded, not due = train skipped by ")
+        .append(TrainSchedule.KEY)
         .append(", skipped = before --from-job, - = not run)\n");
     out.append("  ingest: ").append(ingest).append('\n');
     StringBuilder header = new StringBuilder(String.format("  %-10s", "as_of_date"));
     jobs.forEach(j -> header.append(String.format("  %-8s", j)));
     out.append(header).append("  seconds\n");
-    cells.forEach((date, row) -> {
-      StringBuilder line = new StringBuilder(String.format("  %-10s", date));
-      row.values().forEach(v -> line.append(String.format("  %-8s", v)));
-      line.append(seconds.containsKey(date) ? String.format("  %.1f", seconds.get(date)) : "");
-      out.append(line.toString().stripTrailing()).append('\n');
-    });
+    cells.forEach(
+        (date, row) -> {
+          StringBuilder line = new StringBuilder(String.format("  %-10s", date));
+          row.values().forEach(v -> line.append(String.format("  %-8s", v)));
+          line.append(seconds.containsKey(date) ? String.format("  %.1f", seconds.get(date)) : "");
+          out.append(line.toString().stripTrailing()).append('\n');
+        });
     return out.toString();
   }
 }

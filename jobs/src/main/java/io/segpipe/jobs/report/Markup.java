@@ -40,13 +40,21 @@ final class Markup {
     long abs = Math.abs(hundredths);
     long units = abs / 100;
     long rest = abs % 100;
-    return sign + units + (rest == 0 ? "" : rest % 10 == 0 ? "." + rest / 10 : "." + (rest < 10 ? "0" : "") + rest);
+    return sign
+        + units
+        + (rest == 0 ? "" : rest % 10 == 0 ? "." + rest / 10 : "." + (rest < 10 ? "0" : "") + rest);
   }
 
-  /** An identifier fragment for element ids made from data: letters and digits kept, the rest '-'. */
+  /**
+   * An identifier fragment for element ids made from data: letters and digits kept, the rest '-'.
+   */
   static String slug(String text) {
-    String slug = text == null ? "" : text.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
-        .replaceAll("^-|-$", "");
+    String slug =
+        text == null
+            ? ""
+            : text.toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-")
+                .replaceAll("^-|-$", "");
     return slug.isEmpty() ? "x" : slug;
   }
 }

@@ -6,15 +6,17 @@ import java.util.Currency;
 import java.util.Locale;
 
 /**
- * How the report writes numbers: the configured locale's thousands separators and decimal mark, money
- * in the reporting currency (its symbol as the locale writes it: £ for GBP, ¥ for CNY under zh-CN).
- * In Chinese, counts and money from 10,000 on are written in 万 (10⁴) and 亿 (10⁸), e.g. 12.3万 and
- * 1.2亿, as Chinese reports do. Not thread-safe (java.text formats are not): one per page.
+ * How the report writes numbers: the configured locale's thousands separators and decimal mark,
+ * money in the reporting currency (its symbol as the locale writes it: £ for GBP, ¥ for CNY under
+ * zh-CN). In Chinese, counts and money from 10,000 on are written in 万 (10⁴) and 亿 (10⁸), e.g.
+ * 12.3万 and 1.2亿, as Chinese reports do. Not thread-safe (java.text formats are not): one per page.
  */
 final class NumberFormats {
   static final String MISSING = "–";
+
   /** The units of large numbers in Chinese: 万 = 10⁴, 亿 = 10⁸. */
   static final String WAN = "万";
+
   static final String YI = "亿";
 
   private final boolean myriads;
@@ -113,12 +115,16 @@ final class NumberFormats {
   }
 
   String money(double amount) {
-    return !Double.isFinite(amount) ? MISSING : large(amount) ? myriad(scaledMoney, amount) : money.format(amount);
+    return !Double.isFinite(amount)
+        ? MISSING
+        : large(amount) ? myriad(scaledMoney, amount) : money.format(amount);
   }
 
   /** Money rounded to the whole unit, for totals and axes. */
   String moneyWhole(double amount) {
-    return !Double.isFinite(amount) ? MISSING : large(amount) ? myriad(scaledMoney, amount) : moneyWhole.format(amount);
+    return !Double.isFinite(amount)
+        ? MISSING
+        : large(amount) ? myriad(scaledMoney, amount) : moneyWhole.format(amount);
   }
 
   /** A change with its sign, e.g. +1,234 or −56. */
@@ -130,7 +136,9 @@ final class NumberFormats {
     return (change > 0 ? "+" : change < 0 ? "−" : "±") + moneyWhole(Math.abs(change));
   }
 
-  /** The relative change from {@code before} to {@code now}, e.g. +4.2%; a dash when before is 0. */
+  /**
+   * The relative change from {@code before} to {@code now}, e.g. +4.2%; a dash when before is 0.
+   */
   String relativeChange(double now, double before) {
     if (before == 0 || !Double.isFinite(now) || !Double.isFinite(before)) {
       return MISSING;
@@ -139,7 +147,10 @@ final class NumberFormats {
     return (change > 0 ? "+" : change < 0 ? "−" : "±") + percent.format(Math.abs(change));
   }
 
-  /** A difference with its sign and {@code digits} decimals, e.g. +0.125 or −1.500; ± when it rounds to zero. */
+  /**
+   * A difference with its sign and {@code digits} decimals, e.g. +0.125 or −1.500; ± when it rounds
+   * to zero.
+   */
   String signedDecimal(double x, int digits) {
     if (!Double.isFinite(x)) {
       return MISSING;
@@ -152,7 +163,10 @@ final class NumberFormats {
     return Double.isFinite(x) ? sign(x, 0.005) + money(Math.abs(x)) : MISSING;
   }
 
-  /** A signed difference of money rounded to the whole unit, e.g. −€1,234; a dash when there is none. */
+  /**
+   * A signed difference of money rounded to the whole unit, e.g. −€1,234; a dash when there is
+   * none.
+   */
   String signedMoneyWhole(double x) {
     return Double.isFinite(x) ? sign(x, 0.5) + moneyWhole(Math.abs(x)) : MISSING;
   }

@@ -8,39 +8,39 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.lake.Lake;
-import io.segpipe.common.schema.Events;
-import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.SqlResource;
+import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
 import io.segpipe.jobs.report.ReportData.CampaignMetric;
 import io.segpipe.jobs.report.ReportData.CampaignSection;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
-import io.segpipe.jobs.report.ReportData.ClvBin;
-import io.segpipe.jobs.report.ReportData.LifetimeValue;
-import io.segpipe.jobs.report.ReportData.SegmentClv;
-import io.segpipe.jobs.report.ReportData.ValidationPoint;
 import io.segpipe.jobs.report.ReportData.ChurnCandidate;
 import io.segpipe.jobs.report.ReportData.ChurnComparison;
 import io.segpipe.jobs.report.ReportData.ChurnRisk;
-import io.segpipe.jobs.report.ReportData.ReliabilityBin;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
 import io.segpipe.jobs.report.ReportData.ClusterRuleText;
+import io.segpipe.jobs.report.ReportData.ClvBin;
 import io.segpipe.jobs.report.ReportData.DataQuality;
 import io.segpipe.jobs.report.ReportData.GridCell;
 import io.segpipe.jobs.report.ReportData.Headline;
 import io.segpipe.jobs.report.ReportData.IngestRun;
 import io.segpipe.jobs.report.ReportData.KScore;
+import io.segpipe.jobs.report.ReportData.LifetimeValue;
 import io.segpipe.jobs.report.ReportData.ModelQuality;
 import io.segpipe.jobs.report.ReportData.Population;
 import io.segpipe.jobs.report.ReportData.ReasonCount;
+import io.segpipe.jobs.report.ReportData.ReliabilityBin;
+import io.segpipe.jobs.report.ReportData.SegmentClv;
 import io.segpipe.jobs.report.ReportData.SegmentSize;
 import io.segpipe.jobs.report.ReportData.Snapshot;
 import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
 import io.segpipe.jobs.report.ReportData.TrendPoint;
-import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.jobs.report.ReportData.ValidationPoint;
 import io.segpipe.jobs.segment.CustomerSegments;
 import io.segpipe.jobs.segment.SegmentProfiles;
 import io.segpipe.jobs.segment.SegmentRules;
@@ -66,8 +66,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Aggregates, in Spark, every figure of the report from the output tables; only the aggregates (a few
- * hundred rows at most, whatever the number of customers) are collected to the driver.
+ * Aggregates, in Spark, every figure of the report from the output tables; only the aggregates (a
+ * few hundred rows at most, whatever the number of customers) are collected to the driver.
  */
 final class ReportFigures {
   static final String SEGMENTS = CustomerSegments.TABLE;
@@ -76,9 +76,16 @@ final class ReportFigures {
   static final String TRANSITIONS = SegmentTransitions.TABLE;
   static final String TRENDS = SegmentTrends.TABLE;
   static final String PARTITION = "as_of_date";
+
   /** Profile means shown in the cluster portraits, in the order shown. */
   static final List<String> PORTRAIT_MEANS =
-      List.of("recency_mean", "frequency_mean", "monetary_mean", "avg_order_value", "churn_probability_mean");
+      List.of(
+          "recency_mean",
+          "frequency_mean",
+          "monetary_mean",
+          "avg_order_value",
+          "churn_probability_mean");
+
   static final List<String> DEMOGRAPHICS = List.of("age_bands", "gender", "region", "member_tier");
 
   private final JobContext context;
@@ -99,16 +106,23 @@ final class ReportFigures {
     Dataset<Row> segments = lake.read(SEGMENTS, rerun);
     context.phase("find the previous snapshot");
     Optional<LocalDate> previous = previousSnapshot(segments, asOf);
-    Column dates = previous.map(p -> col(PARTITION).isin(Date.valueOf(asOf), Date.valueOf(p)))
-        .orElse(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
+    Column dates =
+        previous
+            .map(p -> col(PARTITION).isin(Date.valueOf(asOf), Date.valueOf(p)))
+            .orElse(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
     segments.where(dates).createOrReplaceTempView("report_segments");
 
     context.phase("headline");
     Map<LocalDate, Snapshot> snapshots = snapshots();
     Snapshot current = snapshots.get(asOf);
     if (current == null) {
-      throw new UserError("customer_segments has no snapshot for " + asOf + " at "
-          + lake.path(SEGMENTS) + ". " + rerun);
+      throw new UserError(
+          "customer_segments has no snapshot for "
+              + asOf
+              + " at "
+              + lake.path(SEGMENTS)
+              + ". "
+              + rerun);
     }
     Headline headline = new Headline(current, previous.map(snapshots::get).orElse(null));
 
@@ -120,24 +134,40 @@ final class ReportFigures {
     List<ClusterPortrait> clusters = clusters(profileRows, asOf);
 
     context.phase("R x F grid");
-    List<GridCell> grid = SqlResource.load("sql/report/rfm_grid.sql").with("as_of", asOf).run(spark)
-        .collectAsList().stream()
-        .map(r -> new GridCell(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3)))
-        .sorted(Comparator.comparingInt(GridCell::r).thenComparingInt(GridCell::f)).toList();
+    List<GridCell> grid =
+        SqlResource.load("sql/report/rfm_grid.sql")
+            .with("as_of", asOf)
+            .run(spark)
+            .collectAsList()
+            .stream()
+            .map(r -> new GridCell(r.getInt(0), r.getInt(1), r.getLong(2), r.getDouble(3)))
+            .sorted(Comparator.comparingInt(GridCell::r).thenComparingInt(GridCell::f))
+            .toList();
 
     context.phase("population");
     Population population = population(asOf);
 
     context.phase("transitions");
-    List<TransitionMatrix> transitions = previous.isPresent() ? transitions(asOf, rerun) : List.of();
+    List<TransitionMatrix> transitions =
+        previous.isPresent() ? transitions(asOf, rerun) : List.of();
 
     context.phase("rules");
-    List<ClusterRuleText> rules = lake.read(RULES, rerun).where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
-        .select("rule_id", "cluster_id", "cluster_label", "rule_text", "customers").collectAsList().stream()
-        .map(r -> new ClusterRuleText(r.getInt(0), r.getInt(1), r.getString(2), r.getString(3), r.getLong(4)))
-        .sorted(Comparator.comparingInt(ClusterRuleText::clusterId).thenComparing(ClusterRuleText::customers,
-            Comparator.reverseOrder()).thenComparingInt(ClusterRuleText::ruleId))
-        .toList();
+    List<ClusterRuleText> rules =
+        lake
+            .read(RULES, rerun)
+            .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+            .select("rule_id", "cluster_id", "cluster_label", "rule_text", "customers")
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new ClusterRuleText(
+                        r.getInt(0), r.getInt(1), r.getString(2), r.getString(3), r.getLong(4)))
+            .sorted(
+                Comparator.comparingInt(ClusterRuleText::clusterId)
+                    .thenComparing(ClusterRuleText::customers, Comparator.reverseOrder())
+                    .thenComparingInt(ClusterRuleText::ruleId))
+            .toList();
 
     context.phase("churn risk");
     ChurnRisk churn = churn(asOf);
@@ -157,32 +187,69 @@ final class ReportFigures {
     context.phase("trends");
     List<TrendPoint> trends = trends(asOf);
 
-    return new ReportData(asOf.toString(), previous.map(LocalDate::toString).orElse(null),
-        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), settings.currency(), context.config().lake().root(), headline, rfm, grid, lifecycle, transitions,
-        population, clusters, rules, churn, models, clv, campaigns, quality, trends);
+    return new ReportData(
+        asOf.toString(),
+        previous.map(LocalDate::toString).orElse(null),
+        Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(),
+        settings.currency(),
+        context.config().lake().root(),
+        headline,
+        rfm,
+        grid,
+        lifecycle,
+        transitions,
+        population,
+        clusters,
+        rules,
+        churn,
+        models,
+        clv,
+        campaigns,
+        quality,
+        trends);
   }
 
   private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
-    Row row = segments.where(col(PARTITION).lt(lit(Date.valueOf(asOf)))).agg(functions.max(PARTITION)).first();
+    Row row =
+        segments
+            .where(col(PARTITION).lt(lit(Date.valueOf(asOf))))
+            .agg(functions.max(PARTITION))
+            .first();
     return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
   }
 
   private Map<LocalDate, Snapshot> snapshots() {
-    String stages = settings.activeStages().stream().map(s -> "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'")
-        .collect(Collectors.joining(", "));
+    String stages =
+        settings.activeStages().stream()
+            .map(s -> "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'")
+            .collect(Collectors.joining(", "));
     Map<LocalDate, Snapshot> out = new TreeMap<>();
-    SqlResource.load("sql/report/headline.sql").withFragment("active_stages", stages).run(spark).collectAsList()
-        .forEach(r -> {
-          LocalDate date = r.getDate(0).toLocalDate();
-          out.put(date, new Snapshot(date.toString(), r.getLong(1), r.getLong(2), r.getLong(3), r.getDouble(4),
-              r.getLong(5)));
-        });
+    SqlResource.load("sql/report/headline.sql")
+        .withFragment("active_stages", stages)
+        .run(spark)
+        .collectAsList()
+        .forEach(
+            r -> {
+              LocalDate date = r.getDate(0).toLocalDate();
+              out.put(
+                  date,
+                  new Snapshot(
+                      date.toString(),
+                      r.getLong(1),
+                      r.getLong(2),
+                      r.getLong(3),
+                      r.getDouble(4),
+                      r.getLong(5)));
+            });
     return out;
   }
 
   private static List<Row> profilesOf(List<Row> profiles, String segmentation, LocalDate date) {
     return profiles.stream()
-        .filter(r -> segmentation.equals(r.getAs("segmentation")) && date.equals(r.<Date>getAs(PARTITION).toLocalDate()))
+        .filter(
+            r ->
+                segmentation.equals(r.getAs("segmentation"))
+                    && date.equals(r.<Date>getAs(PARTITION).toLocalDate()))
         .toList();
   }
 
@@ -192,47 +259,101 @@ final class ReportFigures {
     List<SegmentSize> out = new ArrayList<>();
     for (ReportSettings.SegmentAdvice advice : settings.segments()) {
       Row r = bySegment.remove(advice.code());
-      out.add(r == null
-          ? new SegmentSize(advice.code(), advice.name(), 0, 0, 0, 0, 0, 0, advice.description(), advice.action())
-          : new SegmentSize(advice.code(), advice.name(), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
-              number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
-              advice.description(), advice.action()));
+      out.add(
+          r == null
+              ? new SegmentSize(
+                  advice.code(),
+                  advice.name(),
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  0,
+                  advice.description(),
+                  advice.action())
+              : new SegmentSize(
+                  advice.code(),
+                  advice.name(),
+                  r.getAs("customers"),
+                  r.getAs("share"),
+                  r.getAs("revenue_share"),
+                  number(r, "monetary_mean"),
+                  number(r, "recency_median"),
+                  number(r, "frequency_mean"),
+                  advice.description(),
+                  advice.action()));
     }
-    // Segments the table has but the config does not name (the map changed since the segments were made):
+    // Segments the table has but the config does not name (the map changed since the segments were
+    // made):
     // their label where the message file still has one, else the code; no description.
-    bySegment.forEach((code, r) -> out.add(new SegmentSize(code, ReportWords.label(settings.messages(), "rfm_segment", code),
-        r.getAs("customers"), r.getAs("share"),
-        r.getAs("revenue_share"), number(r, "monetary_mean"), number(r, "recency_median"), number(r, "frequency_mean"),
-        null, null)));
+    bySegment.forEach(
+        (code, r) ->
+            out.add(
+                new SegmentSize(
+                    code,
+                    ReportWords.label(settings.messages(), "rfm_segment", code),
+                    r.getAs("customers"),
+                    r.getAs("share"),
+                    r.getAs("revenue_share"),
+                    number(r, "monetary_mean"),
+                    number(r, "recency_median"),
+                    number(r, "frequency_mean"),
+                    null,
+                    null)));
     return out;
   }
 
-  private List<StageCount> lifecycle(List<Row> profiles, LocalDate asOf, Optional<LocalDate> previous) {
+  private List<StageCount> lifecycle(
+      List<Row> profiles, LocalDate asOf, Optional<LocalDate> previous) {
     Map<String, Row> now = new LinkedHashMap<>();
     profilesOf(profiles, "lifecycle_stage", asOf).forEach(r -> now.put(r.getAs("segment"), r));
     Map<String, Long> before = new LinkedHashMap<>();
-    previous.ifPresent(p -> profilesOf(profiles, "lifecycle_stage", p)
-        .forEach(r -> before.put(r.getAs("segment"), r.getAs("customers"))));
+    previous.ifPresent(
+        p ->
+            profilesOf(profiles, "lifecycle_stage", p)
+                .forEach(r -> before.put(r.getAs("segment"), r.getAs("customers"))));
     List<String> stages = new ArrayList<>(settings.lifecycleStages());
     now.keySet().stream().filter(s -> !stages.contains(s)).sorted().forEach(stages::add);
-    return stages.stream().map(s -> {
-      Row r = now.get(s);
-      Long was = previous.isPresent() ? before.getOrDefault(s, 0L) : null;
-      return r == null ? new StageCount(s, 0, 0, was) : new StageCount(s, r.getAs("customers"), r.getAs("share"), was);
-    }).toList();
+    return stages.stream()
+        .map(
+            s -> {
+              Row r = now.get(s);
+              Long was = previous.isPresent() ? before.getOrDefault(s, 0L) : null;
+              return r == null
+                  ? new StageCount(s, 0, 0, was)
+                  : new StageCount(s, r.getAs("customers"), r.getAs("share"), was);
+            })
+        .toList();
   }
 
   private List<ClusterPortrait> clusters(List<Row> profiles, LocalDate asOf) {
-    return profilesOf(profiles, "cluster", asOf).stream().map(r -> {
-      Map<String, Double> means = new LinkedHashMap<>();
-      PORTRAIT_MEANS.forEach(m -> means.put(m, number(r, m)));
-      Map<String, Map<String, Double>> demographics = new LinkedHashMap<>();
-      DEMOGRAPHICS.forEach(d -> demographics.put(d, shares(r, d)));
-      List<String> categories = r.isNullAt(r.fieldIndex("top_categories")) ? List.of() : r.getList(r.fieldIndex("top_categories"));
-      return new ClusterPortrait(r.getAs("segment"), r.getAs("customers"), r.getAs("share"), r.getAs("revenue_share"),
-          means, shares(r, "channel_mix"), List.copyOf(categories), demographics, number(r, "churn_probability_mean"));
-    }).sorted(Comparator.comparing(ClusterPortrait::customers, Comparator.reverseOrder())
-        .thenComparing(ClusterPortrait::segment)).toList();
+    return profilesOf(profiles, "cluster", asOf).stream()
+        .map(
+            r -> {
+              Map<String, Double> means = new LinkedHashMap<>();
+              PORTRAIT_MEANS.forEach(m -> means.put(m, number(r, m)));
+              Map<String, Map<String, Double>> demographics = new LinkedHashMap<>();
+              DEMOGRAPHICS.forEach(d -> demographics.put(d, shares(r, d)));
+              List<String> categories =
+                  r.isNullAt(r.fieldIndex("top_categories"))
+                      ? List.of()
+                      : r.getList(r.fieldIndex("top_categories"));
+              return new ClusterPortrait(
+                  r.getAs("segment"),
+                  r.getAs("customers"),
+                  r.getAs("share"),
+                  r.getAs("revenue_share"),
+                  means,
+                  shares(r, "channel_mix"),
+                  List.copyOf(categories),
+                  demographics,
+                  number(r, "churn_probability_mean"));
+            })
+        .sorted(
+            Comparator.comparing(ClusterPortrait::customers, Comparator.reverseOrder())
+                .thenComparing(ClusterPortrait::segment))
+        .toList();
   }
 
   /**
@@ -247,10 +368,17 @@ final class ReportFigures {
     }
     List<String> channels = context.config().events().channels();
     lake.read(FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
-        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf)))).createOrReplaceTempView("report_features");
-    Row orders = SqlResource.load("sql/report/channel_orders.sql").withFragment("channel_order_sums",
-        channels.stream().map(c -> "CAST(coalesce(sum(orders_" + c + "), 0) AS BIGINT)").collect(Collectors.joining(", ")))
-        .run(spark).first();
+        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+        .createOrReplaceTempView("report_features");
+    Row orders =
+        SqlResource.load("sql/report/channel_orders.sql")
+            .withFragment(
+                "channel_order_sums",
+                channels.stream()
+                    .map(c -> "CAST(coalesce(sum(orders_" + c + "), 0) AS BIGINT)")
+                    .collect(Collectors.joining(", ")))
+            .run(spark)
+            .first();
     double total = 0;
     for (int i = 0; i < channels.size(); i++) {
       total += orders.getLong(i);
@@ -262,15 +390,28 @@ final class ReportFigures {
     return new Population(r.getLong(0), means, mix);
   }
 
-  /** The migration since the previous snapshot; only called when there is one (else every row is "(new)"). */
+  /**
+   * The migration since the previous snapshot; only called when there is one (else every row is
+   * "(new)").
+   */
   private List<TransitionMatrix> transitions(LocalDate asOf, String rerun) {
     if (!lake.exists(TRANSITIONS)) {
       return List.of();
     }
-    List<Row> rows = lake.read(TRANSITIONS, rerun)
-        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))).and(col("segmentation").isin(settings.transitionSegmentations().toArray())))
-        .select("segmentation", "from_segment", "to_segment", "customers", "share_of_from", "previous_as_of_date")
-        .collectAsList();
+    List<Row> rows =
+        lake.read(TRANSITIONS, rerun)
+            .where(
+                col(PARTITION)
+                    .equalTo(lit(Date.valueOf(asOf)))
+                    .and(col("segmentation").isin(settings.transitionSegmentations().toArray())))
+            .select(
+                "segmentation",
+                "from_segment",
+                "to_segment",
+                "customers",
+                "share_of_from",
+                "previous_as_of_date")
+            .collectAsList();
     List<TransitionMatrix> out = new ArrayList<>();
     for (String segmentation : settings.transitionSegmentations()) {
       List<Row> mine = rows.stream().filter(r -> segmentation.equals(r.getString(0))).toList();
@@ -278,40 +419,77 @@ final class ReportFigures {
         continue;
       }
       List<String> order = segmentOrder(segmentation);
-      List<Transition> cells = mine.stream()
-          .map(r -> new Transition(r.getString(1), r.getString(2), r.getLong(3), r.getDouble(4))).toList();
-      String previousDate = mine.stream().filter(r -> !r.isNullAt(5)).map(r -> r.getDate(5).toString()).findFirst().orElse(null);
-      out.add(new TransitionMatrix(segmentation, previousDate,
-          ordered(cells.stream().map(Transition::from).distinct().toList(), order, "(new)"),
-          ordered(cells.stream().map(Transition::to).distinct().toList(), order, "(gone)"), cells));
+      List<Transition> cells =
+          mine.stream()
+              .map(
+                  r -> new Transition(r.getString(1), r.getString(2), r.getLong(3), r.getDouble(4)))
+              .toList();
+      String previousDate =
+          mine.stream()
+              .filter(r -> !r.isNullAt(5))
+              .map(r -> r.getDate(5).toString())
+              .findFirst()
+              .orElse(null);
+      out.add(
+          new TransitionMatrix(
+              segmentation,
+              previousDate,
+              ordered(cells.stream().map(Transition::from).distinct().toList(), order, "(new)"),
+              ordered(cells.stream().map(Transition::to).distinct().toList(), order, "(gone)"),
+              cells));
     }
     return out;
   }
 
   /**
-   * segment_trends of the date for the configured segmentations, in their order: per segmentation the
-   * snapshots, then the months, each by date and segment (display order). Empty without the table.
+   * segment_trends of the date for the configured segmentations, in their order: per segmentation
+   * the snapshots, then the months, each by date and segment (display order). Empty without the
+   * table.
    */
   private List<TrendPoint> trends(LocalDate asOf) {
     if (!lake.exists(TRENDS)) {
       return List.of();
     }
     List<String> segmentations = settings.trendSegmentations();
-    List<TrendPoint> points = lake.read(TRENDS, "")
-        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))).and(col("segmentation").isin(segmentations.toArray())))
-        .withColumn("period_start", col("period_start").cast("string"))
-        .collectAsList().stream()
-        .map(r -> new TrendPoint(r.getAs("segmentation"), r.getAs("segment"), r.getAs("period_type"),
-            r.getAs("period_start"), r.getAs("customers"), r.getAs("share"), optionalLong(r, "active_customers"),
-            optionalLong(r, "orders"), optional(r, "revenue"), optional(r, "revenue_share"), optional(r, "clv_mean")))
-        .toList();
+    List<TrendPoint> points =
+        lake
+            .read(TRENDS, "")
+            .where(
+                col(PARTITION)
+                    .equalTo(lit(Date.valueOf(asOf)))
+                    .and(col("segmentation").isin(segmentations.toArray())))
+            .withColumn("period_start", col("period_start").cast("string"))
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new TrendPoint(
+                        r.getAs("segmentation"),
+                        r.getAs("segment"),
+                        r.getAs("period_type"),
+                        r.getAs("period_start"),
+                        r.getAs("customers"),
+                        r.getAs("share"),
+                        optionalLong(r, "active_customers"),
+                        optionalLong(r, "orders"),
+                        optional(r, "revenue"),
+                        optional(r, "revenue_share"),
+                        optional(r, "clv_mean")))
+            .toList();
     List<TrendPoint> out = new ArrayList<>();
     for (String segmentation : segmentations) {
-      List<TrendPoint> mine = points.stream().filter(p -> p.segmentation().equals(segmentation)).toList();
-      List<String> order = ordered(mine.stream().map(TrendPoint::segment).distinct().toList(), segmentOrder(segmentation),
-          null);
-      mine.stream().sorted(Comparator.comparing((TrendPoint p) -> !p.periodType().equals(SegmentTrends.SNAPSHOT))
-              .thenComparing(TrendPoint::periodStart).thenComparingInt(p -> order.indexOf(p.segment())))
+      List<TrendPoint> mine =
+          points.stream().filter(p -> p.segmentation().equals(segmentation)).toList();
+      List<String> order =
+          ordered(
+              mine.stream().map(TrendPoint::segment).distinct().toList(),
+              segmentOrder(segmentation),
+              null);
+      mine.stream()
+          .sorted(
+              Comparator.comparing((TrendPoint p) -> !p.periodType().equals(SegmentTrends.SNAPSHOT))
+                  .thenComparing(TrendPoint::periodStart)
+                  .thenComparingInt(p -> order.indexOf(p.segment())))
           .forEach(out::add);
     }
     return out;
@@ -324,17 +502,24 @@ final class ReportFigures {
   /** The display order of a segmentation's segments where config gives one (else alphabetical). */
   private List<String> segmentOrder(String segmentation) {
     return switch (segmentation) {
-      case "rfm_segment" -> settings.segments().stream().map(ReportSettings.SegmentAdvice::code).toList();
+      case "rfm_segment" ->
+          settings.segments().stream().map(ReportSettings.SegmentAdvice::code).toList();
       case "lifecycle_stage" -> settings.lifecycleStages();
       case "value_tier" -> List.of("high", "mid", "low");
       default -> List.of();
     };
   }
 
-  /** Known segments in their order, then others alphabetically, then the marker ((new) or (gone); null: none) last. */
+  /**
+   * Known segments in their order, then others alphabetically, then the marker ((new) or (gone);
+   * null: none) last.
+   */
   static List<String> ordered(List<String> present, List<String> order, String marker) {
     List<String> out = new ArrayList<>(order.stream().filter(present::contains).toList());
-    present.stream().filter(s -> !order.contains(s) && !s.equals(marker)).sorted().forEach(out::add);
+    present.stream()
+        .filter(s -> !order.contains(s) && !s.equals(marker))
+        .sorted()
+        .forEach(out::add);
     if (present.contains(marker)) {
       out.add(marker);
     }
@@ -343,93 +528,190 @@ final class ReportFigures {
 
   private ChurnRisk churn(LocalDate asOf) {
     int bins = settings.churnBins();
-    List<ChurnBin> histogram = SqlResource.load("sql/report/churn_histogram.sql").with("as_of", asOf)
-        .with("bins", bins).run(spark).collectAsList().stream()
-        .map(r -> new ChurnBin((double) r.getInt(0) / bins, (double) (r.getInt(0) + 1) / bins, r.getLong(2),
-            r.isNullAt(1) ? "unknown" : r.getString(1)))
-        .sorted(Comparator.comparingDouble(ChurnBin::from).thenComparing(ChurnBin::risk)).toList();
+    List<ChurnBin> histogram =
+        SqlResource.load("sql/report/churn_histogram.sql")
+            .with("as_of", asOf)
+            .with("bins", bins)
+            .run(spark)
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new ChurnBin(
+                        (double) r.getInt(0) / bins,
+                        (double) (r.getInt(0) + 1) / bins,
+                        r.getLong(2),
+                        r.isNullAt(1) ? "unknown" : r.getString(1)))
+            .sorted(Comparator.comparingDouble(ChurnBin::from).thenComparing(ChurnBin::risk))
+            .toList();
     Map<String, Long> bands = new LinkedHashMap<>();
     for (String band : List.of("low", "medium", "high")) {
-      long n = histogram.stream().filter(b -> b.risk().equals(band)).mapToLong(ChurnBin::customers).sum();
+      long n =
+          histogram.stream()
+              .filter(b -> b.risk().equals(band))
+              .mapToLong(ChurnBin::customers)
+              .sum();
       bands.put(band, n);
     }
-    histogram.stream().filter(b -> !bands.containsKey(b.risk())).forEach(b -> bands.merge(b.risk(), b.customers(), Long::sum));
-    Row stats = spark.table("report_segments").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
-        .agg(functions.count("churn_probability"),
-            functions.avg(col("churn_probability").cast("decimal(38,18)")).cast("double")).first();
-    return new ChurnRisk(histogram, bands, stats.getLong(0), stats.isNullAt(1) ? Double.NaN : stats.getDouble(1));
+    histogram.stream()
+        .filter(b -> !bands.containsKey(b.risk()))
+        .forEach(b -> bands.merge(b.risk(), b.customers(), Long::sum));
+    Row stats =
+        spark
+            .table("report_segments")
+            .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+            .agg(
+                functions.count("churn_probability"),
+                functions.avg(col("churn_probability").cast("decimal(38,18)")).cast("double"))
+            .first();
+    return new ChurnRisk(
+        histogram, bands, stats.getLong(0), stats.isNullAt(1) ? Double.NaN : stats.getDouble(1));
   }
 
   private ModelQuality models(Dataset<Row> snapshot) {
-    Row versions = snapshot.agg(functions.max("clusters_model_version"), functions.max("churn_model_version")).first();
+    Row versions =
+        snapshot
+            .agg(functions.max("clusters_model_version"), functions.max("churn_model_version"))
+            .first();
     String clustersVersion = versions.getString(0);
     String churnVersion = versions.getString(1);
     if (!lake.exists(ModelRegistry.RUNS_TABLE)) {
-      return new ModelQuality(clustersVersion, churnVersion, null, null, List.of(), null, null, null, null, null, null,
+      return new ModelQuality(
+          clustersVersion,
+          churnVersion,
+          null,
+          null,
+          List.of(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
           null);
     }
-    List<Row> runs = lake.read(ModelRegistry.RUNS_TABLE, "")
-        .where(col("version").isin(nonNull(clustersVersion), nonNull(churnVersion)))
-        .select("model", "version", "parameters", "metrics").collectAsList();
+    List<Row> runs =
+        lake.read(ModelRegistry.RUNS_TABLE, "")
+            .where(col("version").isin(nonNull(clustersVersion), nonNull(churnVersion)))
+            .select("model", "version", "parameters", "metrics")
+            .collectAsList();
     Map<String, Double> clusters = metrics(runs, ModelRegistry.CLUSTERS, clustersVersion);
     Map<String, Double> rules = metrics(runs, ModelRegistry.CLUSTER_RULES, clustersVersion);
     Map<String, Double> churn = metrics(runs, ModelRegistry.CHURN, churnVersion);
-    List<KScore> kSearch = clusters.entrySet().stream().filter(e -> e.getKey().startsWith("silhouette_k"))
-        .map(e -> new KScore(Integer.parseInt(e.getKey().substring("silhouette_k".length())), e.getValue()))
-        .sorted(Comparator.comparingInt(KScore::k)).toList();
-    Integer k = runs.stream().filter(r -> ModelRegistry.CLUSTERS.equals(r.getString(0)) && r.getString(1).equals(clustersVersion))
-        .map(r -> r.<String, String>getJavaMap(2).get("k")).filter(v -> v != null).map(Integer::valueOf).findFirst().orElse(null);
+    List<KScore> kSearch =
+        clusters.entrySet().stream()
+            .filter(e -> e.getKey().startsWith("silhouette_k"))
+            .map(
+                e ->
+                    new KScore(
+                        Integer.parseInt(e.getKey().substring("silhouette_k".length())),
+                        e.getValue()))
+            .sorted(Comparator.comparingInt(KScore::k))
+            .toList();
+    Integer k =
+        runs.stream()
+            .filter(
+                r ->
+                    ModelRegistry.CLUSTERS.equals(r.getString(0))
+                        && r.getString(1).equals(clustersVersion))
+            .map(r -> r.<String, String>getJavaMap(2).get("k"))
+            .filter(v -> v != null)
+            .map(Integer::valueOf)
+            .findFirst()
+            .orElse(null);
     Double testRows = churn.get("test_rows");
-    return new ModelQuality(clustersVersion, churnVersion, k, clusters.get("silhouette"), kSearch, rules.get("fidelity"),
-        churn.get("auc"), churn.get("precision"), churn.get("recall"), churn.get("churn_rate"),
-        testRows == null ? null : Math.round(testRows), churnComparison(runs, churnVersion, churn));
+    return new ModelQuality(
+        clustersVersion,
+        churnVersion,
+        k,
+        clusters.get("silhouette"),
+        kSearch,
+        rules.get("fidelity"),
+        churn.get("auc"),
+        churn.get("precision"),
+        churn.get("recall"),
+        churn.get("churn_rate"),
+        testRows == null ? null : Math.round(testRows),
+        churnComparison(runs, churnVersion, churn));
   }
 
-  /** The churn candidates' figures from the model_runs row of the churn model (null when it has none). */
-  private static ChurnComparison churnComparison(List<Row> runs, String version, Map<String, Double> metrics) {
-    String chosen = runs.stream().filter(r -> ModelRegistry.CHURN.equals(r.getString(0)) && r.getString(1).equals(version))
-        .map(r -> r.<String, String>getJavaMap(2).get("candidate")).filter(v -> v != null).findFirst().orElse(null);
+  /**
+   * The churn candidates' figures from the model_runs row of the churn model (null when it has
+   * none).
+   */
+  private static ChurnComparison churnComparison(
+      List<Row> runs, String version, Map<String, Double> metrics) {
+    String chosen =
+        runs.stream()
+            .filter(
+                r -> ModelRegistry.CHURN.equals(r.getString(0)) && r.getString(1).equals(version))
+            .map(r -> r.<String, String>getJavaMap(2).get("candidate"))
+            .filter(v -> v != null)
+            .findFirst()
+            .orElse(null);
     if (chosen == null) {
       return null;
     }
     Map<String, Map<String, Double>> byCandidate = new LinkedHashMap<>();
-    metrics.forEach((k, v) -> {
-      if (k.startsWith("candidate.")) {
-        String rest = k.substring("candidate.".length());
-        int dot = rest.indexOf('.');
-        byCandidate.computeIfAbsent(rest.substring(0, dot), c -> new TreeMap<>()).put(rest.substring(dot + 1), v);
-      }
-    });
+    metrics.forEach(
+        (k, v) -> {
+          if (k.startsWith("candidate.")) {
+            String rest = k.substring("candidate.".length());
+            int dot = rest.indexOf('.');
+            byCandidate
+                .computeIfAbsent(rest.substring(0, dot), c -> new TreeMap<>())
+                .put(rest.substring(dot + 1), v);
+          }
+        });
     List<ChurnCandidate> candidates = new ArrayList<>();
     Map<String, Map<String, Double>> importances = new LinkedHashMap<>();
-    byCandidate.forEach((name, m) -> {
-      double[] gains = new double[11];
-      for (int k = 1; k <= 10; k++) {
-        gains[k] = m.getOrDefault("gains_" + (k * 10), Double.NaN);
-      }
-      candidates.add(new ChurnCandidate(name, m.getOrDefault("validation_auc", Double.NaN), m.getOrDefault("auc", Double.NaN),
-          m.getOrDefault("log_loss", Double.NaN), m.getOrDefault("brier", Double.NaN),
-          m.getOrDefault("lift_top_decile", Double.NaN), gains));
-      Map<String, Double> importance = new TreeMap<>();
-      m.forEach((k, v) -> {
-        if (k.startsWith("importance.")) {
-          importance.put(k.substring("importance.".length()), v);
-        }
-      });
-      if (!importance.isEmpty()) {
-        importances.put(name, importance);
-      }
-    });
+    byCandidate.forEach(
+        (name, m) -> {
+          double[] gains = new double[11];
+          for (int k = 1; k <= 10; k++) {
+            gains[k] = m.getOrDefault("gains_" + (k * 10), Double.NaN);
+          }
+          candidates.add(
+              new ChurnCandidate(
+                  name,
+                  m.getOrDefault("validation_auc", Double.NaN),
+                  m.getOrDefault("auc", Double.NaN),
+                  m.getOrDefault("log_loss", Double.NaN),
+                  m.getOrDefault("brier", Double.NaN),
+                  m.getOrDefault("lift_top_decile", Double.NaN),
+                  gains));
+          Map<String, Double> importance = new TreeMap<>();
+          m.forEach(
+              (k, v) -> {
+                if (k.startsWith("importance.")) {
+                  importance.put(k.substring("importance.".length()), v);
+                }
+              });
+          if (!importance.isEmpty()) {
+            importances.put(name, importance);
+          }
+        });
     List<ReliabilityBin> reliability = new ArrayList<>();
     for (int b = 1; metrics.containsKey("reliability_" + b + "_rows"); b++) {
-      reliability.add(new ReliabilityBin(b, Math.round(metrics.get("reliability_" + b + "_rows")),
-          metrics.get("reliability_" + b + "_predicted"), metrics.get("reliability_" + b + "_observed")));
+      reliability.add(
+          new ReliabilityBin(
+              b,
+              Math.round(metrics.get("reliability_" + b + "_rows")),
+              metrics.get("reliability_" + b + "_predicted"),
+              metrics.get("reliability_" + b + "_observed")));
     }
-    return new ChurnComparison(chosen, candidates, reliability, metrics.getOrDefault("ece", Double.NaN),
-        metrics.getOrDefault("uncalibrated_ece", Double.NaN), importances);
+    return new ChurnComparison(
+        chosen,
+        candidates,
+        reliability,
+        metrics.getOrDefault("ece", Double.NaN),
+        metrics.getOrDefault("uncalibrated_ece", Double.NaN),
+        importances);
   }
 
-  /** Bars of the CLV distribution: equal widths up to the 99th percentile, the last one open-ended. */
+  /**
+   * Bars of the CLV distribution: equal widths up to the 99th percentile, the last one open-ended.
+   */
   static final int CLV_BINS = 10;
 
   /** The lifetime value section, or null when customer_clv has no snapshot for the date. */
@@ -437,11 +719,17 @@ final class ReportFigures {
     if (!lake.exists(CustomerClv.TABLE)) {
       return null;
     }
-    Dataset<Row> clv = lake.read(CustomerClv.TABLE, "").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
-    Row stats = clv.agg(functions.count("*"), functions.sum(col("clv").cast("decimal(38,18)")).cast("double"),
-        functions.avg(col("p_alive").cast("decimal(38,18)")).cast("double"),
-        functions.sum(col("expected_purchases").cast("decimal(38,18)")).cast("double"),
-        functions.max("clv_model_version"), functions.expr("percentile(clv, 0.99)")).first();
+    Dataset<Row> clv =
+        lake.read(CustomerClv.TABLE, "").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
+    Row stats =
+        clv.agg(
+                functions.count("*"),
+                functions.sum(col("clv").cast("decimal(38,18)")).cast("double"),
+                functions.avg(col("p_alive").cast("decimal(38,18)")).cast("double"),
+                functions.sum(col("expected_purchases").cast("decimal(38,18)")).cast("double"),
+                functions.max("clv_model_version"),
+                functions.expr("percentile(clv, 0.99)"))
+            .first();
     long customers = stats.getLong(0);
     if (customers == 0) {
       return null;
@@ -449,36 +737,76 @@ final class ReportFigures {
     String version = stats.getString(4);
     Map<String, Long> tiers = new LinkedHashMap<>();
     CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));
-    clv.groupBy("clv_tier").count().collectAsList().forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
-    // A round width at or above p99 / (bins - 1): the bars but the last cover the customers up to the 99th percentile.
+    clv.groupBy("clv_tier")
+        .count()
+        .collectAsList()
+        .forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
+    // A round width at or above p99 / (bins - 1): the bars but the last cover the customers up to
+    // the 99th percentile.
     double raw = Math.max(stats.getDouble(5), 1e-9) / (CLV_BINS - 1);
     double width = Charts.ticks(raw * 5).get(1);
-    List<ClvBin> bins = clv.select(functions.least(functions.floor(functions.greatest(col("clv"), lit(0.0)).divide(width)),
-                lit(CLV_BINS - 1)).cast("int").as("bin"), col("clv_tier"))
-        .groupBy("bin", "clv_tier").count().collectAsList().stream()
-        .map(r -> new ClvBin(r.getInt(0) * width, r.getInt(0) == CLV_BINS - 1 ? null : (r.getInt(0) + 1) * width,
-            r.getString(1), r.getLong(2)))
-        .sorted(Comparator.comparingDouble(ClvBin::from).thenComparing(ClvBin::tier)).toList();
-    List<SegmentClv> bySegment = profilesOf(profiles, "rfm_segment", asOf).stream()
-        .filter(r -> r.getAs("clv_mean") != null)
-        .map(r -> new SegmentClv(r.getAs("segment"), r.getAs("customers"), r.<Double>getAs("clv_mean"),
-            r.<Double>getAs("clv_total")))
-        .sorted(Comparator.comparingDouble(SegmentClv::mean).reversed().thenComparing(SegmentClv::segment)).toList();
+    List<ClvBin> bins =
+        clv
+            .select(
+                functions
+                    .least(
+                        functions.floor(functions.greatest(col("clv"), lit(0.0)).divide(width)),
+                        lit(CLV_BINS - 1))
+                    .cast("int")
+                    .as("bin"),
+                col("clv_tier"))
+            .groupBy("bin", "clv_tier")
+            .count()
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new ClvBin(
+                        r.getInt(0) * width,
+                        r.getInt(0) == CLV_BINS - 1 ? null : (r.getInt(0) + 1) * width,
+                        r.getString(1),
+                        r.getLong(2)))
+            .sorted(Comparator.comparingDouble(ClvBin::from).thenComparing(ClvBin::tier))
+            .toList();
+    List<SegmentClv> bySegment =
+        profilesOf(profiles, "rfm_segment", asOf).stream()
+            .filter(r -> r.getAs("clv_mean") != null)
+            .map(
+                r ->
+                    new SegmentClv(
+                        r.getAs("segment"),
+                        r.getAs("customers"),
+                        r.<Double>getAs("clv_mean"),
+                        r.<Double>getAs("clv_total")))
+            .sorted(
+                Comparator.comparingDouble(SegmentClv::mean)
+                    .reversed()
+                    .thenComparing(SegmentClv::segment))
+            .toList();
     Map<String, Double> parameters = new LinkedHashMap<>();
     String unit = null;
     if (lake.exists(ModelRegistry.RUNS_TABLE)) {
-      List<Row> runs = lake.read(ModelRegistry.RUNS_TABLE, "")
-          .where(col("version").equalTo(version).and(col("model").isin(CustomerClv.BGNBD_MODEL, CustomerClv.SPEND_MODEL)))
-          .orderBy("model").select("model", "parameters").collectAsList();
+      List<Row> runs =
+          lake.read(ModelRegistry.RUNS_TABLE, "")
+              .where(
+                  col("version")
+                      .equalTo(version)
+                      .and(col("model").isin(CustomerClv.BGNBD_MODEL, CustomerClv.SPEND_MODEL)))
+              .orderBy("model")
+              .select("model", "parameters")
+              .collectAsList();
       for (Row run : runs) {
         Map<String, String> values = run.getJavaMap(1);
-        List<String> names = CustomerClv.BGNBD_MODEL.equals(run.getString(0)) ? List.of("r", "alpha", "a", "b")
-            : List.of("p", "q", "gamma");
-        names.forEach(n -> {
-          if (values.get(n) != null) {
-            parameters.put(n, Double.valueOf(values.get(n)));
-          }
-        });
+        List<String> names =
+            CustomerClv.BGNBD_MODEL.equals(run.getString(0))
+                ? List.of("r", "alpha", "a", "b")
+                : List.of("p", "q", "gamma");
+        names.forEach(
+            n -> {
+              if (values.get(n) != null) {
+                parameters.put(n, Double.valueOf(values.get(n)));
+              }
+            });
         unit = values.getOrDefault("time_unit", unit);
       }
     }
@@ -486,30 +814,56 @@ final class ReportFigures {
     List<ValidationPoint> byRepeats = new ArrayList<>();
     List<ValidationPoint> tracking = new ArrayList<>();
     if (lake.exists(CustomerClv.VALIDATION_TABLE)) {
-      List<Row> validation = lake.read(CustomerClv.VALIDATION_TABLE, "")
-          .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
-          .select("holdout_until", "kind", "calibration_repeats", "period_end", "customers", "actual", "expected")
-          .orderBy("kind", "period_end", "calibration_repeats").collectAsList();
+      List<Row> validation =
+          lake.read(CustomerClv.VALIDATION_TABLE, "")
+              .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
+              .select(
+                  "holdout_until",
+                  "kind",
+                  "calibration_repeats",
+                  "period_end",
+                  "customers",
+                  "actual",
+                  "expected")
+              .orderBy("kind", "period_end", "calibration_repeats")
+              .collectAsList();
       for (Row v : validation) {
         holdoutUntil = v.getDate(0).toString();
         if ("tracking".equals(v.getString(1))) {
-          tracking.add(new ValidationPoint(v.getDate(3).toString(), v.getLong(4), v.getDouble(5), v.getDouble(6)));
+          tracking.add(
+              new ValidationPoint(
+                  v.getDate(3).toString(), v.getLong(4), v.getDouble(5), v.getDouble(6)));
         } else {
-          byRepeats.add(new ValidationPoint(v.getString(2), v.getLong(4), v.getDouble(5), v.getDouble(6)));
+          byRepeats.add(
+              new ValidationPoint(v.getString(2), v.getLong(4), v.getDouble(5), v.getDouble(6)));
         }
       }
       byRepeats.sort(Comparator.comparingInt(p -> Integer.parseInt(p.label().replace("+", ""))));
     }
     int horizon = context.config().raw().getInt("segpipe.clv.horizon-days");
-    return new LifetimeValue(version, unit, horizon, parameters, customers, stats.getDouble(1),
-        stats.getDouble(1) / customers, stats.getDouble(2), stats.getDouble(3), tiers, bySegment, width, bins,
-        holdoutUntil, byRepeats, tracking);
+    return new LifetimeValue(
+        version,
+        unit,
+        horizon,
+        parameters,
+        customers,
+        stats.getDouble(1),
+        stats.getDouble(1) / customers,
+        stats.getDouble(2),
+        stats.getDouble(3),
+        tiers,
+        bySegment,
+        width,
+        bins,
+        holdoutUntil,
+        byRepeats,
+        tracking);
   }
 
   /**
-   * The campaign section, or null when the lake has no campaign_results. The table is itself an aggregate
-   * (one row per campaign and metric), so it is collected whole; the campaigns table adds each campaign's
-   * planned end (for a running one) and control share, where it exists.
+   * The campaign section, or null when the lake has no campaign_results. The table is itself an
+   * aggregate (one row per campaign and metric), so it is collected whole; the campaigns table adds
+   * each campaign's planned end (for a running one) and control share, where it exists.
    */
   private CampaignSection campaigns(LocalDate asOf) {
     if (!lake.exists(Campaigns.RESULTS_TABLE)) {
@@ -518,54 +872,94 @@ final class ReportFigures {
     List<Row> results = lake.read(Campaigns.RESULTS_TABLE, "").collectAsList();
     Map<String, Row> definitions = new TreeMap<>();
     if (lake.exists(Campaigns.TABLE)) {
-      lake.read(Campaigns.TABLE, "").select("campaign_id", "end_date", "control_share").collectAsList()
+      lake.read(Campaigns.TABLE, "")
+          .select("campaign_id", "end_date", "control_share")
+          .collectAsList()
           .forEach(r -> definitions.put(r.getString(0), r));
     }
     return campaignSection(results, definitions, asOf);
   }
 
   /**
-   * The campaigns of {@code results} (campaign_results rows) evaluated on or before {@code asOf}, in the
-   * order of their windows; a campaign evaluated later is counted, not shown: campaign_results keeps only a
-   * campaign's latest evaluation, so what it looked like as of the date is gone. {@code definitions} are
-   * campaigns rows (campaign_id, end_date, control_share) by id.
+   * The campaigns of {@code results} (campaign_results rows) evaluated on or before {@code asOf},
+   * in the order of their windows; a campaign evaluated later is counted, not shown:
+   * campaign_results keeps only a campaign's latest evaluation, so what it looked like as of the
+   * date is gone. {@code definitions} are campaigns rows (campaign_id, end_date, control_share) by
+   * id.
    */
-  static CampaignSection campaignSection(List<Row> results, Map<String, Row> definitions, LocalDate asOf) {
+  static CampaignSection campaignSection(
+      List<Row> results, Map<String, Row> definitions, LocalDate asOf) {
     Map<String, List<Row>> byCampaign = new TreeMap<>();
-    results.forEach(r -> byCampaign.computeIfAbsent(r.getAs("campaign_id"), k -> new ArrayList<>()).add(r));
+    results.forEach(
+        r -> byCampaign.computeIfAbsent(r.getAs("campaign_id"), k -> new ArrayList<>()).add(r));
     List<CampaignEvaluation> shown = new ArrayList<>();
     int later = 0;
     for (Map.Entry<String, List<Row>> e : byCampaign.entrySet()) {
       List<Row> rows = e.getValue();
-      LocalDate evaluated = rows.stream().map(r -> r.<Date>getAs("evaluated_as_of").toLocalDate())
-          .max(LocalDate::compareTo).orElseThrow();
+      LocalDate evaluated =
+          rows.stream()
+              .map(r -> r.<Date>getAs("evaluated_as_of").toLocalDate())
+              .max(LocalDate::compareTo)
+              .orElseThrow();
       if (evaluated.isAfter(asOf)) {
         later++;
         continue;
       }
       List<Row> ordered = new ArrayList<>(rows);
-      ordered.sort(Comparator.comparing((Row r) -> !r.<Boolean>getAs("target_metric"))
-          .thenComparingInt(r -> metricOrder(r.getAs("metric"))).thenComparing(r -> r.<String>getAs("metric")));
+      ordered.sort(
+          Comparator.comparing((Row r) -> !r.<Boolean>getAs("target_metric"))
+              .thenComparingInt(r -> metricOrder(r.getAs("metric")))
+              .thenComparing(r -> r.<String>getAs("metric")));
       Row first = ordered.get(0);
-      List<CampaignMetric> metrics = ordered.stream().map(r -> new CampaignMetric(r.getAs("metric"),
-          r.<Boolean>getAs("target_metric"), optional(r, "treatment_value"), optional(r, "control_value"),
-          optional(r, "uplift"), optional(r, "uplift_low"), optional(r, "uplift_high"), optional(r, "p_value"),
-          optional(r, "relative_uplift"), optional(r, "relative_uplift_low"), optional(r, "relative_uplift_high"),
-          optional(r, "minimum_detectable_effect"))).toList();
+      List<CampaignMetric> metrics =
+          ordered.stream()
+              .map(
+                  r ->
+                      new CampaignMetric(
+                          r.getAs("metric"),
+                          r.<Boolean>getAs("target_metric"),
+                          optional(r, "treatment_value"),
+                          optional(r, "control_value"),
+                          optional(r, "uplift"),
+                          optional(r, "uplift_low"),
+                          optional(r, "uplift_high"),
+                          optional(r, "p_value"),
+                          optional(r, "relative_uplift"),
+                          optional(r, "relative_uplift_low"),
+                          optional(r, "relative_uplift_high"),
+                          optional(r, "minimum_detectable_effect")))
+              .toList();
       Row definition = definitions.get(e.getKey());
       String target = first.<Boolean>getAs("target_metric") ? first.getAs("metric") : null;
-      shown.add(new CampaignEvaluation(e.getKey(), first.getAs("name"), target, evaluated.toString(),
-          first.<Date>getAs("window_start").toString(), first.<Date>getAs("window_end").toString(),
-          first.<Boolean>getAs("running"),
-          definition == null || definition.isNullAt(1) ? null : definition.getDate(1).toString(),
-          definition == null || definition.isNullAt(2) ? null : definition.getDouble(2),
-          first.<Long>getAs("treatment_customers"), first.<Long>getAs("control_customers"),
-          first.<Long>getAs("treatment_buyers"), first.<Long>getAs("control_buyers"),
-          first.<Double>getAs("confidence"), first.<Double>getAs("power"), optional(first, "incremental_revenue"),
-          optional(first, "incremental_revenue_low"), optional(first, "incremental_revenue_high"),
-          first.<Double>getAs("sample_ratio_p_value"), first.<Boolean>getAs("sample_ratio_ok"), metrics));
+      shown.add(
+          new CampaignEvaluation(
+              e.getKey(),
+              first.getAs("name"),
+              target,
+              evaluated.toString(),
+              first.<Date>getAs("window_start").toString(),
+              first.<Date>getAs("window_end").toString(),
+              first.<Boolean>getAs("running"),
+              definition == null || definition.isNullAt(1)
+                  ? null
+                  : definition.getDate(1).toString(),
+              definition == null || definition.isNullAt(2) ? null : definition.getDouble(2),
+              first.<Long>getAs("treatment_customers"),
+              first.<Long>getAs("control_customers"),
+              first.<Long>getAs("treatment_buyers"),
+              first.<Long>getAs("control_buyers"),
+              first.<Double>getAs("confidence"),
+              first.<Double>getAs("power"),
+              optional(first, "incremental_revenue"),
+              optional(first, "incremental_revenue_low"),
+              optional(first, "incremental_revenue_high"),
+              first.<Double>getAs("sample_ratio_p_value"),
+              first.<Boolean>getAs("sample_ratio_ok"),
+              metrics));
     }
-    shown.sort(Comparator.comparing(CampaignEvaluation::windowStart).thenComparing(CampaignEvaluation::campaignId));
+    shown.sort(
+        Comparator.comparing(CampaignEvaluation::windowStart)
+            .thenComparing(CampaignEvaluation::campaignId));
     return new CampaignSection(shown, later);
   }
 
@@ -574,7 +968,10 @@ final class ReportFigures {
     return i < 0 ? Campaigns.METRICS.size() : i;
   }
 
-  /** A nullable double column; NaN and infinities read as null, the way campaign_results writes them. */
+  /**
+   * A nullable double column; NaN and infinities read as null, the way campaign_results writes
+   * them.
+   */
   private static Double optional(Row r, String column) {
     int i = r.fieldIndex(column);
     if (r.isNullAt(i)) {
@@ -589,14 +986,19 @@ final class ReportFigures {
   }
 
   private static Map<String, Double> metrics(List<Row> runs, String model, String version) {
-    return runs.stream().filter(r -> model.equals(r.getString(0)) && r.getString(1).equals(version)).findFirst()
-        .map(r -> new TreeMap<>(r.<String, Double>getJavaMap(3))).map(m -> (Map<String, Double>) m).orElse(Map.of());
+    return runs.stream()
+        .filter(r -> model.equals(r.getString(0)) && r.getString(1).equals(version))
+        .findFirst()
+        .map(r -> new TreeMap<>(r.<String, Double>getJavaMap(3)))
+        .map(m -> (Map<String, Double>) m)
+        .orElse(Map.of());
   }
 
   private DataQuality dataQuality() {
-    Dataset<Row> ingest = lake.exists(RunMetrics.TABLE)
-        ? lake.read(RunMetrics.TABLE, "").where(col("job").equalTo("ingest"))
-        : null;
+    Dataset<Row> ingest =
+        lake.exists(RunMetrics.TABLE)
+            ? lake.read(RunMetrics.TABLE, "").where(col("job").equalTo("ingest"))
+            : null;
     long runs = 0;
     long read = 0;
     long written = 0;
@@ -604,30 +1006,65 @@ final class ReportFigures {
     long duplicates = 0;
     List<IngestRun> latest = List.of();
     if (ingest != null) {
-      Row totals = ingest.agg(functions.count(lit(1)), functions.sum("rows_in"),
-          functions.sum(functions.when(col("status").equalTo("succeeded"), col("rows_out")).otherwise(0)),
-          functions.sum("rows_rejected"), functions.sum("rows_duplicate")).first();
+      Row totals =
+          ingest
+              .agg(
+                  functions.count(lit(1)),
+                  functions.sum("rows_in"),
+                  functions.sum(
+                      functions
+                          .when(col("status").equalTo("succeeded"), col("rows_out"))
+                          .otherwise(0)),
+                  functions.sum("rows_rejected"),
+                  functions.sum("rows_duplicate"))
+              .first();
       runs = totals.getLong(0);
       read = runs == 0 ? 0 : totals.getLong(1);
       written = runs == 0 ? 0 : totals.getLong(2);
       quarantined = runs == 0 ? 0 : totals.getLong(3);
       duplicates = runs == 0 ? 0 : totals.getLong(4);
-      latest = ingest.orderBy(desc("started_at"), col("run_id")).limit(settings.ingestRuns())
-          .select("run_id", "started_at", "status", "rows_in", "rows_out", "rows_rejected", "rows_duplicate")
-          .collectAsList().stream()
-          .map(r -> new IngestRun(r.getString(0), r.getTimestamp(1).toInstant().toString(), r.getString(2), r.getLong(3),
-              r.getLong(4), r.getLong(5), r.getLong(6)))
-          .toList();
+      latest =
+          ingest
+              .orderBy(desc("started_at"), col("run_id"))
+              .limit(settings.ingestRuns())
+              .select(
+                  "run_id",
+                  "started_at",
+                  "status",
+                  "rows_in",
+                  "rows_out",
+                  "rows_rejected",
+                  "rows_duplicate")
+              .collectAsList()
+              .stream()
+              .map(
+                  r ->
+                      new IngestRun(
+                          r.getString(0),
+                          r.getTimestamp(1).toInstant().toString(),
+                          r.getString(2),
+                          r.getLong(3),
+                          r.getLong(4),
+                          r.getLong(5),
+                          r.getLong(6)))
+              .toList();
     }
     long quarantineRows = 0;
     List<ReasonCount> reasons = List.of();
     if (lake.exists(Events.QUARANTINE_TABLE)) {
       lake.read(Events.QUARANTINE_TABLE, "").createOrReplaceTempView("report_quarantine");
       quarantineRows = spark.table("report_quarantine").count();
-      reasons = SqlResource.load("sql/report/quarantine_reasons.sql").run(spark).limit(settings.topQuarantineReasons())
-          .collectAsList().stream().map(r -> new ReasonCount(r.getString(0), r.getLong(1))).toList();
+      reasons =
+          SqlResource.load("sql/report/quarantine_reasons.sql")
+              .run(spark)
+              .limit(settings.topQuarantineReasons())
+              .collectAsList()
+              .stream()
+              .map(r -> new ReasonCount(r.getString(0), r.getLong(1)))
+              .toList();
     }
-    return new DataQuality(runs, read, written, quarantined, duplicates, quarantineRows, reasons, latest);
+    return new DataQuality(
+        runs, read, written, quarantined, duplicates, quarantineRows, reasons, latest);
   }
 
   private static double number(Row r, String column) {
@@ -642,7 +1079,10 @@ final class ReportFigures {
     }
     Map<String, Double> sorted = new LinkedHashMap<>();
     r.<String, Double>getJavaMap(i).entrySet().stream()
-        .sorted(Map.Entry.<String, Double>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+        .sorted(
+            Map.Entry.<String, Double>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
     return sorted;
   }

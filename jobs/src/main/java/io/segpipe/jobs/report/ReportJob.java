@@ -19,17 +19,18 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * The report job: for --as-of, one self-contained HTML page with the segments, their migration since
- * the previous snapshot, the cluster portraits, churn risk, model metrics, lifetime value, the campaigns
- * evaluated by then and data quality, and the
- * same figures as JSON beside it. Every figure is aggregated in Spark; the page draws its charts as
- * inline SVG, loads nothing and runs no script.
+ * The report job: for --as-of, one self-contained HTML page with the segments, their migration
+ * since the previous snapshot, the cluster portraits, churn risk, model metrics, lifetime value,
+ * the campaigns evaluated by then and data quality, and the same figures as JSON beside it. Every
+ * figure is aggregated in Spark; the page draws its charts as inline SVG, loads nothing and runs no
+ * script.
  */
 public final class ReportJob extends SegpipeJob<ReportSettings> {
   public static final String PAGE = "segment-report.html";
   public static final String DATA = "report-data.json";
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static void main(String[] args) {
     SegpipeJob.main(new ReportJob(), args);
@@ -54,10 +55,15 @@ public final class ReportJob extends SegpipeJob<ReportSettings> {
   @Override
   protected ReportSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> ReportSettings.read(reader, asOf, config.events().reportingCurrency(), config.messages()));
+    return config.section(
+        reader ->
+            ReportSettings.read(
+                reader, asOf, config.events().reportingCurrency(), config.messages()));
   }
 
-  /** The folder of one date's report: under the lake root unless the setting is absolute or a URI. */
+  /**
+   * The folder of one date's report: under the lake root unless the setting is absolute or a URI.
+   */
   public static String folder(JobContext context, ReportSettings settings) {
     String root = settings.folder();
     String base = root.startsWith("/") || root.contains("://") ? root : context.lake().path(root);
@@ -84,15 +90,23 @@ public final class ReportJob extends SegpipeJob<ReportSettings> {
     details.put("data", folder + "/" + DATA);
     details.put("previous_as_of_date", String.valueOf(data.previousAsOfDate()));
     long customers = data.headline().current().customers();
-    String summary = String.format("report of %s (%,d customers, %d clusters%s) written to %s/%s", settings.asOf(),
-        customers, data.clusters().size(),
-        data.previousAsOfDate() == null ? ", first snapshot" : ", compared with " + data.previousAsOfDate(), folder, PAGE);
+    String summary =
+        String.format(
+            "report of %s (%,d customers, %d clusters%s) written to %s/%s",
+            settings.asOf(),
+            customers,
+            data.clusters().size(),
+            data.previousAsOfDate() == null
+                ? ", first snapshot"
+                : ", compared with " + data.previousAsOfDate(),
+            folder,
+            PAGE);
     return new JobOutcome(customers, 2, 0, 0, summary, details);
   }
 
   /**
-   * Writes one file through Hadoop's FileSystem (local, HDFS or S3): to a hidden temporary file first,
-   * then moved into place, so a failed run leaves the previous report as it was.
+   * Writes one file through Hadoop's FileSystem (local, HDFS or S3): to a hidden temporary file
+   * first, then moved into place, so a failed run leaves the previous report as it was.
    */
   private static void write(JobContext context, String folder, String name, String text) {
     Path target = new Path(folder, name);
@@ -109,7 +123,8 @@ public final class ReportJob extends SegpipeJob<ReportSettings> {
       if (!fs.rename(temporary, target)) {
         throw new IOException("cannot move " + temporary + " to " + target);
       }
-      // The local file system leaves a .crc file beside each file it writes; a report folder holds only the report.
+      // The local file system leaves a .crc file beside each file it writes; a report folder holds
+      // only the report.
       Path checksum = new Path(folder, "." + name + ".crc");
       if (fs.exists(checksum)) {
         fs.delete(checksum, false);

@@ -15,9 +15,10 @@ import java.util.TreeSet;
 
 /**
  * The report's words in the configured locale: the texts under {@code report.} in the message files
- * (conf/messages/&lt;locale&gt;.conf), the labels of the codes the tables hold, and the locale's way of
- * writing dates and of joining pieces. A key without a text fails, naming the key and the file. Keeps
- * the keys it was asked for, so a test can check that the files hold exactly the keys the report uses.
+ * (conf/messages/&lt;locale&gt;.conf), the labels of the codes the tables hold, and the locale's
+ * way of writing dates and of joining pieces. A key without a text fails, naming the key and the
+ * file. Keeps the keys it was asked for, so a test can check that the files hold exactly the keys
+ * the report uses.
  */
 final class ReportWords {
   static final String PREFIX = "report.";
@@ -41,8 +42,15 @@ final class ReportWords {
     try {
       return DateTimeFormatter.ofPattern(text(key), messages.locale());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(PREFIX + key + " in " + messages.source() + " is not a date pattern such as"
-          + " yyyy-MM-dd: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          PREFIX
+              + key
+              + " in "
+              + messages.source()
+              + " is not a date pattern such as"
+              + " yyyy-MM-dd: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -73,8 +81,8 @@ final class ReportWords {
   }
 
   /**
-   * The text of report.{@code key} as HTML: the text escaped, {0}, {1}, ... replaced by the arguments
-   * as they are (markup the caller made, with data in it already escaped).
+   * The text of report.{@code key} as HTML: the text escaped, {0}, {1}, ... replaced by the
+   * arguments as they are (markup the caller made, with data in it already escaped).
    */
   String html(String key, String... markup) {
     String template = text(key);
@@ -104,7 +112,9 @@ final class ReportWords {
     return i < count ? i : -1;
   }
 
-  /** The text of report.{@code family}.{@code code} where the file has one, else the code itself. */
+  /**
+   * The text of report.{@code family}.{@code code} where the file has one, else the code itself.
+   */
   String named(String family, String code) {
     String key = PREFIX + family + "." + code;
     if (!isCode(code) || !messages.has(key)) {
@@ -114,21 +124,31 @@ final class ReportWords {
     return messages.text(key);
   }
 
-  /** The display label of a code of a categorical column (label.&lt;column&gt;.&lt;code&gt;), else the code. */
+  /**
+   * The display label of a code of a categorical column (label.&lt;column&gt;.&lt;code&gt;), else
+   * the code.
+   */
   String label(String column, String code) {
     return label(messages, column, code);
   }
 
   static String label(Messages messages, String column, String code) {
-    return isCode(code) && messages.has("label." + column + "." + code) ? messages.label(column, code) : code;
+    return isCode(code) && messages.has("label." + column + "." + code)
+        ? messages.label(column, code)
+        : code;
   }
 
-  /** Whether a value from the data can be a code of the message files (a key, not a name with spaces or quotes). */
+  /**
+   * Whether a value from the data can be a code of the message files (a key, not a name with spaces
+   * or quotes).
+   */
   private static boolean isCode(String value) {
     return value != null && value.matches("[A-Za-z0-9_]+");
   }
 
-  /** A segment of a segmentation as shown: its label, or the migration's markers (new) and (gone). */
+  /**
+   * A segment of a segmentation as shown: its label, or the migration's markers (new) and (gone).
+   */
   String segment(String segmentation, String code) {
     if ("(new)".equals(code)) {
       return text("migration.new");
@@ -140,11 +160,14 @@ final class ReportWords {
   }
 
   /**
-   * A cluster's name: its label code (phrase codes joined by "-", e.g. frequent-high_value) in the words of
-   * the message file's cluster section, as the train job names clusters; a label of another form as it is.
+   * A cluster's name: its label code (phrase codes joined by "-", e.g. frequent-high_value) in the
+   * words of the message file's cluster section, as the train job names clusters; a label of
+   * another form as it is.
    */
   String cluster(String code) {
-    return code != null && code.matches("[a-z0-9_]+(-[a-z0-9_]+)*") ? ClusterLabels.name(messages, code) : code;
+    return code != null && code.matches("[a-z0-9_]+(-[a-z0-9_]+)*")
+        ? ClusterLabels.name(messages, code)
+        : code;
   }
 
   /** An ISO date (yyyy-MM-dd) in the locale's way; anything else as it is. */
@@ -173,7 +196,9 @@ final class ReportWords {
     }
   }
 
-  /** An ISO instant (e.g. 2025-01-01T00:00:00Z) in UTC, in the locale's way; anything else as it is. */
+  /**
+   * An ISO instant (e.g. 2025-01-01T00:00:00Z) in UTC, in the locale's way; anything else as it is.
+   */
   String timestamp(String iso) {
     if (iso == null) {
       return NumberFormats.MISSING;

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Age bands from increasing edges, each edge starting a band: [25, 35] gives "under 25", "25-34",
- * "35+". Composed into a SQL CASE over an age expression; the edges are checked whole numbers, so the
- * SQL holds nothing a user typed as text.
+ * "35+". Composed into a SQL CASE over an age expression; the edges are checked whole numbers, so
+ * the SQL holds nothing a user typed as text.
  */
 public record AgeBands(List<Integer> edges) {
   public static final String UNKNOWN = "unknown";
@@ -46,12 +46,20 @@ public record AgeBands(List<Integer> edges) {
     return labels;
   }
 
-  /** A SQL expression naming the band of {@code age} (a SQL expression), "unknown" when it is null. */
+  /**
+   * A SQL expression naming the band of {@code age} (a SQL expression), "unknown" when it is null.
+   */
   public String sql(String age) {
     List<String> labels = labels();
     StringBuilder sql = new StringBuilder("CASE WHEN (" + age + ") IS NULL THEN '" + UNKNOWN + "'");
     for (int i = 0; i < edges.size(); i++) {
-      sql.append(" WHEN (").append(age).append(") < ").append(edges.get(i)).append(" THEN '").append(labels.get(i)).append("'");
+      sql.append(" WHEN (")
+          .append(age)
+          .append(") < ")
+          .append(edges.get(i))
+          .append(" THEN '")
+          .append(labels.get(i))
+          .append("'");
     }
     return sql.append(" ELSE '").append(labels.get(labels.size() - 1)).append("' END").toString();
   }

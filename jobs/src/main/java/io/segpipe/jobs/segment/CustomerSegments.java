@@ -32,30 +32,65 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
 
   /** The columns an audience can be chosen by (export's segments, a campaign's audience). */
   public static final List<String> SEGMENTATIONS =
-      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "cluster_label", "clv_tier");
+      List.of(
+          "rfm_segment",
+          "lifecycle_stage",
+          "value_tier",
+          "churn_risk",
+          "cluster_label",
+          "clv_tier");
 
-  public static final List<String> COLUMNS = List.of("customer_id", "recency_days", "frequency", "monetary",
-      "avg_order_value", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment", "lifecycle_stage", "value_tier",
-      "cluster_id", "cluster_label", "churn_probability", "churn_risk", "p_alive", "expected_purchases", "clv",
-      "clv_tier", "marketing_opt_in", "clusters_model_version", "churn_model_version", "rfm_segment_name",
-      "lifecycle_stage_name", "value_tier_name", "churn_risk_name", "clv_tier_name", "cluster_name", PARTITION);
+  public static final List<String> COLUMNS =
+      List.of(
+          "customer_id",
+          "recency_days",
+          "frequency",
+          "monetary",
+          "avg_order_value",
+          "r_score",
+          "f_score",
+          "m_score",
+          "rfm_cell",
+          "rfm_segment",
+          "lifecycle_stage",
+          "value_tier",
+          "cluster_id",
+          "cluster_label",
+          "churn_probability",
+          "churn_risk",
+          "p_alive",
+          "expected_purchases",
+          "clv",
+          "clv_tier",
+          "marketing_opt_in",
+          "clusters_model_version",
+          "churn_model_version",
+          "rfm_segment_name",
+          "lifecycle_stage_name",
+          "value_tier_name",
+          "churn_risk_name",
+          "clv_tier_name",
+          "cluster_name",
+          PARTITION);
 
   /** The customers dimension columns the segments use. */
-  static final StructType DIMS = new StructType()
-      .add("customer_id", DataTypes.StringType, false)
-      .add("marketing_opt_in", DataTypes.BooleanType, true)
-      .add("birth_year", DataTypes.IntegerType, true)
-      .add("gender", DataTypes.StringType, true)
-      .add("region", DataTypes.StringType, true)
-      .add("member_tier", DataTypes.StringType, true);
+  static final StructType DIMS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("marketing_opt_in", DataTypes.BooleanType, true)
+          .add("birth_year", DataTypes.IntegerType, true)
+          .add("gender", DataTypes.StringType, true)
+          .add("region", DataTypes.StringType, true)
+          .add("member_tier", DataTypes.StringType, true);
 
-  private static final StructType LABELS = new StructType()
-      .add("cluster_id", DataTypes.IntegerType, false)
-      .add("cluster_label", DataTypes.StringType, false);
+  private static final StructType LABELS =
+      new StructType()
+          .add("cluster_id", DataTypes.IntegerType, false)
+          .add("cluster_label", DataTypes.StringType, false);
 
   /**
-   * One row per customer of {@code snapshot} (one as-of date of customer_features); {@code dims} has
-   * the {@link #DIMS} columns (empty when there is no customers table); {@code clv} is the
+   * One row per customer of {@code snapshot} (one as-of date of customer_features); {@code dims}
+   * has the {@link #DIMS} columns (empty when there is no customers table); {@code clv} is the
    * customer_clv snapshot of the same date (empty when the clv job has not run for it). Lazy.
    */
   public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv) {
@@ -63,45 +98,68 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   }
 
   /**
-   * As {@link #rows(Dataset, Dataset, Dataset)}; {@code bgnbd} (customer_id, bgnbd_p_no_purchase) is
-   * what a churn model that reads the BG/NBD probability needs. A customer without it (no purchase in
-   * the clv history: a prospect, whose churn prediction is dropped) reads 1.
+   * As {@link #rows(Dataset, Dataset, Dataset)}; {@code bgnbd} (customer_id, bgnbd_p_no_purchase)
+   * is what a churn model that reads the BG/NBD probability needs. A customer without it (no
+   * purchase in the clv history: a prospect, whose churn prediction is dropped) reads 1.
    */
-  public Dataset<Row> rows(Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv, Optional<Dataset<Row>> bgnbd) {
+  public Dataset<Row> rows(
+      Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv, Optional<Dataset<Row>> bgnbd) {
     SparkSession spark = snapshot.sparkSession();
     if (bgnbd.isPresent()) {
       Dataset<Row> p = bgnbd.get().withColumnRenamed("customer_id", "bgnbd_customer_id");
-      snapshot = snapshot.join(p, snapshot.col("customer_id").equalTo(p.col("bgnbd_customer_id")), "left")
-          .drop("bgnbd_customer_id")
-          .withColumn(ChurnBaseline.COLUMN, functions.coalesce(functions.col(ChurnBaseline.COLUMN), functions.lit(1.0)));
+      snapshot =
+          snapshot
+              .join(p, snapshot.col("customer_id").equalTo(p.col("bgnbd_customer_id")), "left")
+              .drop("bgnbd_customer_id")
+              .withColumn(
+                  ChurnBaseline.COLUMN,
+                  functions.coalesce(functions.col(ChurnBaseline.COLUMN), functions.lit(1.0)));
     }
-    List<Column> kept = new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
+    List<Column> kept =
+        new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
     kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
     kept.add(ChurnModel.churnProbability(models.churnCalibrated()).as("model_churn_probability"));
     // Both models applied to every row in one pass (prospects too: their predictions are dropped in
     // the SQL, which is cheaper than splitting and re-joining the snapshot).
-    Dataset<Row> scored = models.churn().model().transform(models.clusters().model().transform(snapshot))
-        .select(kept.toArray(Column[]::new));
+    Dataset<Row> scored =
+        models
+            .churn()
+            .model()
+            .transform(models.clusters().model().transform(snapshot))
+            .select(kept.toArray(Column[]::new));
     scored.createOrReplaceTempView("scored_snapshot");
-    List<Row> labels = models.labels().entrySet().stream().map(e -> RowFactory.create(e.getKey(), e.getValue())).toList();
+    List<Row> labels =
+        models.labels().entrySet().stream()
+            .map(e -> RowFactory.create(e.getKey(), e.getValue()))
+            .toList();
     spark.createDataFrame(labels, LABELS).createOrReplaceTempView("cluster_labels");
     dims.select(Arrays.stream(DIMS.fieldNames()).map(functions::col).toArray(Column[]::new))
         .createOrReplaceTempView("customer_dims");
-    Dataset<Row> rows = SqlResource.load("sql/segment/segment_customers.sql")
-        .withFragment("channel_orders", settings.features().channels().stream()
-            .map(c -> "s.orders_" + c).collect(Collectors.joining(", ")))
-        .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
-        .withView("customer_clv", clv.select("customer_id", CustomerClv.SEGMENT_COLUMNS.toArray(String[]::new)))
-        .with("medium_from", settings.churnRisk().mediumFrom())
-        .with("high_from", settings.churnRisk().highFrom())
-        .with("clusters_version", models.clustersVersion())
-        .with("churn_version", models.churnVersion())
-        .with("as_of", settings.asOf())
-        .run(spark);
+    Dataset<Row> rows =
+        SqlResource.load("sql/segment/segment_customers.sql")
+            .withFragment(
+                "channel_orders",
+                settings.features().channels().stream()
+                    .map(c -> "s.orders_" + c)
+                    .collect(Collectors.joining(", ")))
+            .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
+            .withView(
+                "customer_clv",
+                clv.select("customer_id", CustomerClv.SEGMENT_COLUMNS.toArray(String[]::new)))
+            .with("medium_from", settings.churnRisk().mediumFrom())
+            .with("high_from", settings.churnRisk().highFrom())
+            .with("clusters_version", models.clustersVersion())
+            .with("churn_version", models.churnVersion())
+            .with("as_of", settings.asOf())
+            .run(spark);
     for (String column : Labels.CODED) {
-      rows = rows.withColumn(Labels.nameColumn(column), Labels.label(settings.messages(), column, functions.col(column)));
+      rows =
+          rows.withColumn(
+              Labels.nameColumn(column),
+              Labels.label(settings.messages(), column, functions.col(column)));
     }
-    return rows.withColumn("cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
+    return rows.withColumn(
+        "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
   }
 
   /** The customer_segments table's columns of {@link #rows}. */

@@ -1,7 +1,5 @@
 package io.segpipe.jobs.segment;
 
-import io.segpipe.jobs.clv.ChurnBaseline;
-
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
@@ -12,6 +10,7 @@ import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.schema.Events;
+import io.segpipe.jobs.clv.ChurnBaseline;
 import io.segpipe.jobs.features.CustomerActivity;
 import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.train.ModelRegistry;
@@ -30,9 +29,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The segment job: the clusters, cluster-rules and churn models applied to the customer_features
- * snapshot of --as-of, giving customer_segments, segment_profiles, segment_rules, segment_transitions and
- * segment_trends. All five are computed (and held) before the first is written, so a failure in
- * the computation leaves every table as it was; each write replaces exactly the as-of partition.
+ * snapshot of --as-of, giving customer_segments, segment_profiles, segment_rules,
+ * segment_transitions and segment_trends. All five are computed (and held) before the first is
+ * written, so a failure in the computation leaves every table as it was; each write replaces
+ * exactly the as-of partition.
  */
 public final class SegmentJob extends SegpipeJob<SegmentSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentJob.class);
@@ -57,21 +57,33 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
   @Override
   protected SegmentSettings settings(SegpipeConfig config, JobArguments arguments) {
     LocalDate asOf = arguments.requireAsOf(name());
-    return config.section(reader -> SegmentSettings.read(reader, asOf, config.events().channels(), config.messages()));
+    return config.section(
+        reader ->
+            SegmentSettings.read(reader, asOf, config.events().channels(), config.messages()));
   }
 
   /**
-   * A previous snapshot written before codes ("At Risk", "high value, frequent") would make every customer
-   * move in the transitions; the one-off migration fixes it, so the run stops and says so.
+   * A previous snapshot written before codes ("At Risk", "high value, frequent") would make every
+   * customer move in the transitions; the one-off migration fixes it, so the run stops and says so.
    */
   private static void refuseNamesBeforeCodes(Dataset<Row> before, LocalDate previous) {
-    List<Row> old = before.where("rfm_segment RLIKE '[^a-z0-9_]' OR cluster_label RLIKE '[ ,]'")
-        .select("rfm_segment", "cluster_label").limit(1).collectAsList();
+    List<Row> old =
+        before
+            .where("rfm_segment RLIKE '[^a-z0-9_]' OR cluster_label RLIKE '[ ,]'")
+            .select("rfm_segment", "cluster_label")
+            .limit(1)
+            .collectAsList();
     if (!old.isEmpty()) {
-      throw new UserError("customer_segments of " + previous + " names segments by display names (rfm_segment '"
-          + old.get(0).get(0) + "', cluster_label '" + old.get(0).get(1) + "'), written before segment codes: the"
-          + " transitions would compare them with today's codes. Run scripts/segpipe migrate-codes once (with your"
-          + " --config), then this job again.");
+      throw new UserError(
+          "customer_segments of "
+              + previous
+              + " names segments by display names (rfm_segment '"
+              + old.get(0).get(0)
+              + "', cluster_label '"
+              + old.get(0).get(1)
+              + "'), written before segment codes: the"
+              + " transitions would compare them with today's codes. Run scripts/segpipe migrate-codes once (with your"
+              + " --config), then this job again.");
     }
   }
 
@@ -81,30 +93,56 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     Lake lake = context.lake();
     context.phase("read customer_features " + asOf);
     String snapshotName = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
-    Dataset<Row> snapshot = lake.read(FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
-        .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
+    Dataset<Row> snapshot =
+        lake.read(
+                FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+            .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
     if (snapshot.isEmpty()) {
-      throw new UserError("There is no customer_features snapshot as of " + asOf + " in " + lake.path(FeatureSnapshot.TABLE)
-          + ". Run `scripts/segpipe features --as-of " + asOf + "` first.");
+      throw new UserError(
+          "There is no customer_features snapshot as of "
+              + asOf
+              + " in "
+              + lake.path(FeatureSnapshot.TABLE)
+              + ". Run `scripts/segpipe features --as-of "
+              + asOf
+              + "` first.");
     }
 
     context.phase("load models");
-    SegmentModels models = SegmentModels.load(ModelRegistry.open(context.spark(), lake, context.config()), s);
+    SegmentModels models =
+        SegmentModels.load(ModelRegistry.open(context.spark(), lake, context.config()), s);
     models.checkColumns(snapshot.columns(), snapshotName);
-    LOG.info("applying clusters {} (with its rules) and churn {} to {}", models.clustersVersion(), models.churnVersion(),
+    LOG.info(
+        "applying clusters {} (with its rules) and churn {} to {}",
+        models.clustersVersion(),
+        models.churnVersion(),
         snapshotName);
     boolean hasCustomers = lake.exists(Events.CUSTOMERS_TABLE);
     if (!hasCustomers) {
-      LOG.warn("no customers table at {}: marketing_opt_in is false for everyone and the profiles have no"
-          + " demographics", lake.path(Events.CUSTOMERS_TABLE));
+      LOG.warn(
+          "no customers table at {}: marketing_opt_in is false for everyone and the profiles have no"
+              + " demographics",
+          lake.path(Events.CUSTOMERS_TABLE));
     }
-    Dataset<Row> dims = hasCustomers ? lake.read(Events.CUSTOMERS_TABLE, "") : CustomerSegments.noDims(context.spark());
-    Dataset<Row> clv = clvSnapshot(lake, asOf).orElseGet(() -> {
-      LOG.warn("no customer_clv snapshot as of {} at {}: p_alive, expected_purchases, clv and clv_tier are empty."
-          + " Run `scripts/segpipe clv --as-of {}` before segment to fill them", asOf, lake.path(CustomerClv.TABLE), asOf);
-      return CustomerSegments.noClv(context.spark());
-    });
-    lake.require(Events.TABLE, "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
+    Dataset<Row> dims =
+        hasCustomers
+            ? lake.read(Events.CUSTOMERS_TABLE, "")
+            : CustomerSegments.noDims(context.spark());
+    Dataset<Row> clv =
+        clvSnapshot(lake, asOf)
+            .orElseGet(
+                () -> {
+                  LOG.warn(
+                      "no customer_clv snapshot as of {} at {}: p_alive, expected_purchases, clv and clv_tier are empty."
+                          + " Run `scripts/segpipe clv --as-of {}` before segment to fill them",
+                      asOf,
+                      lake.path(CustomerClv.TABLE),
+                      asOf);
+                  return CustomerSegments.noClv(context.spark());
+                });
+    lake.require(
+        Events.TABLE,
+        "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
     CustomerDaily.catchUp(lake);
     CustomerActivity window = s.features().activity();
     Dataset<Row> daily = CustomerDaily.read(lake, window.windowStart(), asOf);
@@ -112,16 +150,24 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     List<Dataset<Row>> held = new ArrayList<>();
     try {
       context.phase("score customers");
-      Optional<Dataset<Row>> bgnbd = models.churnUsesBgNbd()
-          ? Optional.of(bgnbdScores(lake, context, models, clv, asOf)) : Optional.empty();
-      Dataset<Row> rows = hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv, bgnbd));
-      Row counts = rows.agg(functions.count("*"), functions.count(functions.col("cluster_id")),
-          functions.count(functions.col("clv"))).first();
+      Optional<Dataset<Row>> bgnbd =
+          models.churnUsesBgNbd()
+              ? Optional.of(bgnbdScores(lake, context, models, clv, asOf))
+              : Optional.empty();
+      Dataset<Row> rows =
+          hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv, bgnbd));
+      Row counts =
+          rows.agg(
+                  functions.count("*"),
+                  functions.count(functions.col("cluster_id")),
+                  functions.count(functions.col("clv")))
+              .first();
       long customers = counts.getLong(0);
       long scored = counts.getLong(1);
 
       context.phase("profiles");
-      Dataset<Row> profiles = hold(held, new SegmentProfiles(s).of(rows, daily, hasCustomers).coalesce(1));
+      Dataset<Row> profiles =
+          hold(held, new SegmentProfiles(s).of(rows, daily, hasCustomers).coalesce(1));
       long profileRows = profiles.count();
 
       context.phase("rules");
@@ -130,35 +176,60 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
 
       context.phase("transitions");
       Optional<LocalDate> previous = previousSnapshot(lake, asOf);
-      Dataset<Row> before = previous
-          .map(d -> lake.read(CustomerSegments.TABLE, "").where(functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
-          .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
+      Dataset<Row> before =
+          previous
+              .map(
+                  d ->
+                      lake.read(CustomerSegments.TABLE, "")
+                          .where(
+                              functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
+              .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
       if (previous.isEmpty()) {
-        LOG.info("no customer_segments snapshot before {}: every customer's transition is from {}", asOf,
+        LOG.info(
+            "no customer_segments snapshot before {}: every customer's transition is from {}",
+            asOf,
             SegmentTransitions.NEW);
       } else {
         refuseNamesBeforeCodes(before, previous.get());
       }
-      Dataset<Row> transitions = hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
+      Dataset<Row> transitions =
+          hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
       long transitionRows = transitions.count();
 
       context.phase("trends");
-      Dataset<Row> trends = hold(held,
-          new SegmentTrends(asOf, s.trendMonths()).of(lake, SegmentMembers.of(rows), profiles).coalesce(1));
+      Dataset<Row> trends =
+          hold(
+              held,
+              new SegmentTrends(asOf, s.trendMonths())
+                  .of(lake, SegmentMembers.of(rows), profiles)
+                  .coalesce(1));
       long trendRows = trends.count();
 
       context.phase("write segments " + asOf);
-      lake.replacePartition(CustomerSegments.table(rows), CustomerSegments.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(
+          CustomerSegments.table(rows), CustomerSegments.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(profiles, SegmentProfiles.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(rules, SegmentRules.TABLE, CustomerSegments.PARTITION, asOf);
-      lake.replacePartition(transitions, SegmentTransitions.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(
+          transitions, SegmentTransitions.TABLE, CustomerSegments.PARTITION, asOf);
       lake.replacePartition(trends, SegmentTrends.TABLE, CustomerSegments.PARTITION, asOf);
 
       String since = previous.map(d -> "since " + d).orElse("all new (no earlier snapshot)");
-      String summary = String.format("%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
-              + " %d profiles, %d rules, %d transitions %s, %d trend rows", customers, asOf, scored,
-          models.clustersVersion(), models.churnVersion(), customers - scored, profileRows, ruleRows, transitionRows,
-          since, trendRows);
+      String summary =
+          String.format(
+              "%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
+                  + " %d profiles, %d rules, %d transitions %s, %d trend rows",
+              customers,
+              asOf,
+              scored,
+              models.clustersVersion(),
+              models.churnVersion(),
+              customers - scored,
+              profileRows,
+              ruleRows,
+              transitionRows,
+              since,
+              trendRows);
       Map<String, String> details = new LinkedHashMap<>();
       details.put("customers", String.valueOf(customers));
       details.put("customers_scored", String.valueOf(scored));
@@ -172,7 +243,12 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       details.put("rows." + SegmentRules.TABLE, String.valueOf(ruleRows));
       details.put("rows." + SegmentTransitions.TABLE, String.valueOf(transitionRows));
       details.put("rows." + SegmentTrends.TABLE, String.valueOf(trendRows));
-      return new JobOutcome(customers, customers + profileRows + ruleRows + transitionRows + trendRows, 0, 0, summary,
+      return new JobOutcome(
+          customers,
+          customers + profileRows + ruleRows + transitionRows + trendRows,
+          0,
+          0,
+          summary,
           details);
     } finally {
       held.forEach(Dataset::unpersist);
@@ -191,8 +267,9 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     if (!lake.exists(CustomerClv.TABLE)) {
       return Optional.empty();
     }
-    Dataset<Row> clv = lake.read(CustomerClv.TABLE, "")
-        .where(functions.col(CustomerClv.PARTITION).equalTo(functions.lit(asOf)));
+    Dataset<Row> clv =
+        lake.read(CustomerClv.TABLE, "")
+            .where(functions.col(CustomerClv.PARTITION).equalTo(functions.lit(asOf)));
     return clv.isEmpty() ? Optional.empty() : Optional.of(clv);
   }
 
@@ -201,31 +278,45 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     if (!lake.exists(CustomerSegments.TABLE)) {
       return Optional.empty();
     }
-    Row latest = lake.read(CustomerSegments.TABLE, "")
-        .where(functions.col(CustomerSegments.PARTITION).lt(functions.lit(asOf)))
-        .agg(functions.max(CustomerSegments.PARTITION)).first();
+    Row latest =
+        lake.read(CustomerSegments.TABLE, "")
+            .where(functions.col(CustomerSegments.PARTITION).lt(functions.lit(asOf)))
+            .agg(functions.max(CustomerSegments.PARTITION))
+            .first();
     return latest.isNullAt(0) ? Optional.empty() : Optional.of(latest.getDate(0).toLocalDate());
   }
 
   /**
-   * The BG/NBD probability of no purchase in the churn horizon for each customer of the customer_clv
-   * snapshot, with the clv fit it was scored with: what a churn model that reads it needs.
+   * The BG/NBD probability of no purchase in the churn horizon for each customer of the
+   * customer_clv snapshot, with the clv fit it was scored with: what a churn model that reads it
+   * needs.
    */
-  private static Dataset<Row> bgnbdScores(Lake lake, JobContext context, SegmentModels models, Dataset<Row> clv,
-      LocalDate asOf) {
+  private static Dataset<Row> bgnbdScores(
+      Lake lake, JobContext context, SegmentModels models, Dataset<Row> clv, LocalDate asOf) {
     List<Row> versions = clv.select("clv_model_version").distinct().collectAsList();
     if (versions.isEmpty()) {
-      throw new UserError("The churn model " + models.churnVersion() + " reads the BG/NBD probability of no purchase,"
-          + " which comes from customer_clv, and there is no customer_clv snapshot as of " + asOf + " in "
-          + lake.path(CustomerClv.TABLE) + ". Run `scripts/segpipe clv --as-of " + asOf + "` first (the pipeline does).");
+      throw new UserError(
+          "The churn model "
+              + models.churnVersion()
+              + " reads the BG/NBD probability of no purchase,"
+              + " which comes from customer_clv, and there is no customer_clv snapshot as of "
+              + asOf
+              + " in "
+              + lake.path(CustomerClv.TABLE)
+              + ". Run `scripts/segpipe clv --as-of "
+              + asOf
+              + "` first (the pipeline does).");
     }
     ModelRegistry registry = ModelRegistry.open(context.spark(), lake, context.config());
     Dataset<Row> out = null;
     for (Row v : versions) {
       String version = v.getString(0);
       ChurnBaseline.Fit fit = ChurnBaseline.load(registry, version);
-      Dataset<Row> scored = ChurnBaseline.scoreClv(clv.where(functions.col("clv_model_version").equalTo(version)), fit,
-          models.churnHorizonDays());
+      Dataset<Row> scored =
+          ChurnBaseline.scoreClv(
+              clv.where(functions.col("clv_model_version").equalTo(version)),
+              fit,
+              models.churnHorizonDays());
       out = out == null ? scored : out.unionByName(scored);
     }
     return out;

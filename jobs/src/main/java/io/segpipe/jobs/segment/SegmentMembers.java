@@ -5,18 +5,28 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Customers once per segmentation with their segment (segment_members.sql): what profiles and transitions group. */
+/**
+ * Customers once per segmentation with their segment (segment_members.sql): what profiles and
+ * transitions group.
+ */
 public final class SegmentMembers {
   /** The segmentations, as segment_profiles and segment_transitions name them. */
-  public static final List<String> SEGMENTATIONS = List.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier");
+  public static final List<String> SEGMENTATIONS =
+      List.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier");
 
   private SegmentMembers() {}
 
-  /** Members of {@code segments} (rows with the customer_segments columns), with all their columns. Lazy. */
+  /**
+   * Members of {@code segments} (rows with the customer_segments columns), with all their columns.
+   * Lazy.
+   */
   public static Dataset<Row> of(Dataset<Row> segments) {
-    // A view of its own per call (withView): the segment job's scored customers, cached for its writes,
-    // are the source of the profiles' members, and replacing a view that held them would uncache them.
-    return SqlResource.load("sql/segment/segment_members.sql").withView("segment_source", segments)
+    // A view of its own per call (withView): the segment job's scored customers, cached for its
+    // writes,
+    // are the source of the profiles' members, and replacing a view that held them would uncache
+    // them.
+    return SqlResource.load("sql/segment/segment_members.sql")
+        .withView("segment_source", segments)
         .run(segments.sparkSession());
   }
 }

@@ -17,30 +17,38 @@ public record SegmentProfiles(SegmentSettings settings) {
   public static final String TABLE = "segment_profiles";
 
   /**
-   * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code daily} holds the rows
-   * of customer_daily, of which only the purchases per category in the features window are read; {@code hasCustomers}:
-   * whether there is a customers dimension (without one the demographic maps are empty). Lazy.
+   * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code daily} holds
+   * the rows of customer_daily, of which only the purchases per category in the features window are
+   * read; {@code hasCustomers}: whether there is a customers dimension (without one the demographic
+   * maps are empty). Lazy.
    */
   public Dataset<Row> of(Dataset<Row> segmentRows, Dataset<Row> daily, boolean hasCustomers) {
     SparkSession spark = segmentRows.sparkSession();
     CustomerActivity activity = settings.features().activity();
-    SqlResource.load("sql/segment/category_purchases.sql").withView("daily", daily)
-        .with("window_start", activity.windowStart()).with("as_of", activity.asOf())
+    SqlResource.load("sql/segment/category_purchases.sql")
+        .withView("daily", daily)
+        .with("window_start", activity.windowStart())
+        .with("as_of", activity.asOf())
         .runAsView(spark, "category_purchases");
     SegmentMembers.of(segmentRows).createOrReplaceTempView("segment_members");
     List<String> channels = settings.features().channels();
     String total = "(" + perChannel(channels, c -> "m.orders_" + c, " + ") + ")";
     return SqlResource.load("sql/segment/segment_profiles.sql")
-        .withFragment("channel_order_sums", perChannel(channels, c -> "sum(orders_" + c + ") AS orders_" + c, ",\n    "))
+        .withFragment(
+            "channel_order_sums",
+            perChannel(channels, c -> "sum(orders_" + c + ") AS orders_" + c, ",\n    "))
         .withFragment("channel_order_total", total)
-        .withFragment("channel_mix_entries", perChannel(channels, c -> "'" + c + "', m.orders_" + c + " / " + total, ", "))
+        .withFragment(
+            "channel_mix_entries",
+            perChannel(channels, c -> "'" + c + "', m.orders_" + c + " / " + total, ", "))
         .with("top_categories", settings.topCategories())
         .with("has_customers", hasCustomers)
         .with("as_of", settings.asOf())
         .run(spark);
   }
 
-  private static String perChannel(List<String> channels, Function<String, String> sql, String separator) {
+  private static String perChannel(
+      List<String> channels, Function<String, String> sql, String separator) {
     return channels.stream().map(sql).collect(Collectors.joining(separator));
   }
 }

@@ -18,37 +18,69 @@ import java.util.Optional;
  * @param churnVersion pinned churn version; empty: the latest
  * @param trendMonths calendar months segment_trends covers, ending with the as-of date's
  */
-public record SegmentSettings(LocalDate asOf, Optional<String> clustersVersion, Optional<String> churnVersion,
-    ChurnRisk churnRisk, int topCategories, int trendMonths, AgeBands ageBands, FeaturesSettings features, TrainSettings train,
+public record SegmentSettings(
+    LocalDate asOf,
+    Optional<String> clustersVersion,
+    Optional<String> churnVersion,
+    ChurnRisk churnRisk,
+    int topCategories,
+    int trendMonths,
+    AgeBands ageBands,
+    FeaturesSettings features,
+    TrainSettings train,
     Messages messages) {
   static final String PREFIX = "segpipe.segment.";
 
   /** churn_risk bands: low below mediumFrom, medium below highFrom, high from highFrom. */
   public record ChurnRisk(double mediumFrom, double highFrom) {}
 
-  public static SegmentSettings read(ConfigReader r, LocalDate asOf, List<String> channels, Messages messages) {
+  public static SegmentSettings read(
+      ConfigReader r, LocalDate asOf, List<String> channels, Messages messages) {
     Optional<String> clusters = version(r, PREFIX + "clusters-version");
     Optional<String> churn = version(r, PREFIX + "churn-version");
     String probability = "a probability between 0 and 1";
     double medium = r.number(PREFIX + "churn-risk.medium-from", p -> p > 0 && p < 1, probability);
     double high = r.number(PREFIX + "churn-risk.high-from", p -> p > 0 && p < 1, probability);
     if (medium >= high) {
-      r.problem(PREFIX + "churn-risk.high-from", "high-from " + high + " must be above medium-from " + medium);
+      r.problem(
+          PREFIX + "churn-risk.high-from",
+          "high-from " + high + " must be above medium-from " + medium);
     }
-    int top = r.integer(PREFIX + "top-categories", n -> n >= 1 && n <= 50, "a number of categories between 1 and 50");
-    int trendMonths = r.integer(PREFIX + "trend-months", n -> n >= 1 && n <= 120, "a number of months between 1 and 120");
+    int top =
+        r.integer(
+            PREFIX + "top-categories",
+            n -> n >= 1 && n <= 50,
+            "a number of categories between 1 and 50");
+    int trendMonths =
+        r.integer(
+            PREFIX + "trend-months",
+            n -> n >= 1 && n <= 120,
+            "a number of months between 1 and 120");
     AgeBands ages = new AgeBands(ageEdges(r, PREFIX + "age-band-edges"));
     FeaturesSettings features = FeaturesSettings.read(r, asOf, channels);
     TrainSettings train = TrainSettings.read(r, asOf, channels);
-    return new SegmentSettings(asOf, clusters, churn, new ChurnRisk(medium, high), top, trendMonths, ages, features, train,
+    return new SegmentSettings(
+        asOf,
+        clusters,
+        churn,
+        new ChurnRisk(medium, high),
+        top,
+        trendMonths,
+        ages,
+        features,
+        train,
         messages);
   }
 
   private static Optional<String> version(ConfigReader r, String key) {
     String version = r.string(key).trim();
     if (!version.isEmpty() && !version.matches("[A-Za-z0-9._-]+")) {
-      r.problem(key, "'" + version + "' is not a model version (e.g. 2024-12-31_ab12cd34, see model_runs.version);"
-          + " use \"\" for the latest");
+      r.problem(
+          key,
+          "'"
+              + version
+              + "' is not a model version (e.g. 2024-12-31_ab12cd34, see model_runs.version);"
+              + " use \"\" for the latest");
     }
     return version.isEmpty() ? Optional.empty() : Optional.of(version);
   }

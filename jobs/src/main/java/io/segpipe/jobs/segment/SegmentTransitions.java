@@ -7,7 +7,10 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** segment_transitions: how many customers moved from which segment to which since the previous snapshot. */
+/**
+ * segment_transitions: how many customers moved from which segment to which since the previous
+ * snapshot.
+ */
 public final class SegmentTransitions {
   public static final String TABLE = "segment_transitions";
   public static final String NEW = "(new)";
@@ -16,19 +19,26 @@ public final class SegmentTransitions {
   private SegmentTransitions() {}
 
   /**
-   * Transitions from {@code previous} (customer_segments rows of {@code previousDate}; empty when there
-   * is no earlier snapshot, and then every customer comes from "(new)") to {@code current} (rows with
-   * the customer_segments columns). Lazy.
+   * Transitions from {@code previous} (customer_segments rows of {@code previousDate}; empty when
+   * there is no earlier snapshot, and then every customer comes from "(new)") to {@code current}
+   * (rows with the customer_segments columns). Lazy.
    */
-  public static Dataset<Row> of(Dataset<Row> previous, Optional<LocalDate> previousDate, Dataset<Row> current,
+  public static Dataset<Row> of(
+      Dataset<Row> previous,
+      Optional<LocalDate> previousDate,
+      Dataset<Row> current,
       LocalDate asOf) {
     SparkSession spark = current.sparkSession();
-    SegmentMembers.of(previous).select("customer_id", "segmentation", "segment")
+    SegmentMembers.of(previous)
+        .select("customer_id", "segmentation", "segment")
         .createOrReplaceTempView("previous_members");
-    SegmentMembers.of(current).select("customer_id", "segmentation", "segment")
+    SegmentMembers.of(current)
+        .select("customer_id", "segmentation", "segment")
         .createOrReplaceTempView("current_members");
     return SqlResource.load("sql/segment/segment_transitions.sql")
-        .withFragment("previous_as_of_date", previousDate.map(d -> "DATE'" + d + "'").orElse("CAST(NULL AS DATE)"))
+        .withFragment(
+            "previous_as_of_date",
+            previousDate.map(d -> "DATE'" + d + "'").orElse("CAST(NULL AS DATE)"))
         .with("as_of", asOf)
         .run(spark);
   }

@@ -14,41 +14,57 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * segment_trends (segment_trends.sql): each segment over the snapshots of the last {@code months} months
- * (from segment_profiles) and month by month (today's members' revenue, orders and active customers, from
- * customer_daily). Written with the other segment tables, partitioned by as_of_date: each snapshot's
- * partition holds the history as it stood on that date.
+ * segment_trends (segment_trends.sql): each segment over the snapshots of the last {@code months}
+ * months (from segment_profiles) and month by month (today's members' revenue, orders and active
+ * customers, from customer_daily). Written with the other segment tables, partitioned by
+ * as_of_date: each snapshot's partition holds the history as it stood on that date.
  */
 public record SegmentTrends(LocalDate asOf, int months) {
   public static final String TABLE = "segment_trends";
   public static final String SNAPSHOT = "snapshot";
   public static final String MONTH = "month";
 
-  /** The profile columns the snapshot rows take, with their types (absent from profiles written before them). */
-  private static final StructType PROFILE_COLUMNS = new StructType()
-      .add("segmentation", DataTypes.StringType).add("segment", DataTypes.StringType)
-      .add("as_of_date", DataTypes.DateType).add("customers", DataTypes.LongType)
-      .add("share", DataTypes.DoubleType).add("buyers", DataTypes.LongType)
-      .add("orders", DataTypes.LongType).add("revenue", DataTypes.createDecimalType(28, 2))
-      .add("revenue_share", DataTypes.DoubleType).add("clv_mean", DataTypes.DoubleType);
+  /**
+   * The profile columns the snapshot rows take, with their types (absent from profiles written
+   * before them).
+   */
+  private static final StructType PROFILE_COLUMNS =
+      new StructType()
+          .add("segmentation", DataTypes.StringType)
+          .add("segment", DataTypes.StringType)
+          .add("as_of_date", DataTypes.DateType)
+          .add("customers", DataTypes.LongType)
+          .add("share", DataTypes.DoubleType)
+          .add("buyers", DataTypes.LongType)
+          .add("orders", DataTypes.LongType)
+          .add("revenue", DataTypes.createDecimalType(28, 2))
+          .add("revenue_share", DataTypes.DoubleType)
+          .add("clv_mean", DataTypes.DoubleType);
 
-  /** The first month of the monthly rows: {@code months} calendar months ending with the as-of date's. */
+  /**
+   * The first month of the monthly rows: {@code months} calendar months ending with the as-of
+   * date's.
+   */
   public LocalDate monthsStart() {
     return asOf.withDayOfMonth(1).minusMonths(months - 1L);
   }
 
   /**
-   * The trends as of {@code asOf}: {@code members} are today's (segment_members.sql rows), {@code profiles}
-   * today's segment_profiles rows; earlier snapshots' profiles are read from the lake (a partition of
-   * today's date there is replaced by {@code profiles}). Lazy.
+   * The trends as of {@code asOf}: {@code members} are today's (segment_members.sql rows), {@code
+   * profiles} today's segment_profiles rows; earlier snapshots' profiles are read from the lake (a
+   * partition of today's date there is replaced by {@code profiles}). Lazy.
    */
   public Dataset<Row> of(Lake lake, Dataset<Row> members, Dataset<Row> profiles) {
     LocalDate start = monthsStart();
     Dataset<Row> snapshots = profileColumns(profiles);
     if (lake.exists(SegmentProfiles.TABLE)) {
-      Dataset<Row> earlier = lake.read(SegmentProfiles.TABLE, "")
-          .where(functions.col(CustomerSegments.PARTITION).between(java.sql.Date.valueOf(start),
-              java.sql.Date.valueOf(asOf.minusDays(1))));
+      Dataset<Row> earlier =
+          lake.read(SegmentProfiles.TABLE, "")
+              .where(
+                  functions
+                      .col(CustomerSegments.PARTITION)
+                      .between(
+                          java.sql.Date.valueOf(start), java.sql.Date.valueOf(asOf.minusDays(1))));
       snapshots = profileColumns(earlier).unionByName(snapshots);
     }
     return SqlResource.load("sql/segment/segment_trends.sql")
@@ -63,10 +79,14 @@ public record SegmentTrends(LocalDate asOf, int months) {
   /** The snapshot columns of profile rows; a column profiles of an older segpipe lack is null. */
   private static Dataset<Row> profileColumns(Dataset<Row> profiles) {
     Set<String> present = Set.copyOf(Arrays.asList(profiles.columns()));
-    Column[] columns = Arrays.stream(PROFILE_COLUMNS.fields())
-        .map(f -> (present.contains(f.name()) ? functions.col(f.name()) : functions.lit(null)).cast(f.dataType())
-            .as(f.name()))
-        .toArray(Column[]::new);
+    Column[] columns =
+        Arrays.stream(PROFILE_COLUMNS.fields())
+            .map(
+                f ->
+                    (present.contains(f.name()) ? functions.col(f.name()) : functions.lit(null))
+                        .cast(f.dataType())
+                        .as(f.name()))
+            .toArray(Column[]::new);
     return profiles.select(columns);
   }
 }

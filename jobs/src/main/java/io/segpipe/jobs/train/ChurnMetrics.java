@@ -6,34 +6,51 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How good a churn probability is, from (probability, label) pairs in ascending order of probability
- * (ties in a fixed order: by customer_id). Plain Java over every pair, no sampling or binning of the
- * ROC curve, so each figure is exact and the same whatever the partitioning that produced the pairs.
+ * How good a churn probability is, from (probability, label) pairs in ascending order of
+ * probability (ties in a fixed order: by customer_id). Plain Java over every pair, no sampling or
+ * binning of the ROC curve, so each figure is exact and the same whatever the partitioning that
+ * produced the pairs.
  *
  * <ul>
  *   <li>AUC: the area under the ROC curve, with tied probabilities counting half (the Mann-Whitney
  *       statistic), computed by sweeping the groups of equal probability;
  *   <li>log loss: −mean(y ln p + (1 − y) ln(1 − p)), p clipped to [1e-15, 1 − 1e-15];
  *   <li>Brier score: mean((p − y)²);
- *   <li>lift in the top decile: the churn rate among the ⌈n/10⌉ highest probabilities (the last of equal
- *       probabilities first, as the order gives them) over the churn rate of all;
+ *   <li>lift in the top decile: the churn rate among the ⌈n/10⌉ highest probabilities (the last of
+ *       equal probabilities first, as the order gives them) over the churn rate of all;
  *   <li>reliability: ten bins of equal count by rank (bin of row i = ⌊10 i / n⌋), each bin's mean
  *       probability against its observed churn rate; the expected calibration error (ECE) is the
  *       count-weighted mean of |mean probability − observed rate|;
  *   <li>precision and recall of "will churn" = probability at or above a threshold;
- *   <li>cumulative gains: the share of all churners among the ⌈n k / 10⌉ highest probabilities, k = 0..10.
+ *   <li>cumulative gains: the share of all churners among the ⌈n k / 10⌉ highest probabilities, k =
+ *       0..10.
  * </ul>
  */
-public record ChurnMetrics(long rows, long churners, double auc, double logLoss, double brier, double liftTopDecile,
-    double ece, List<Bin> reliability, double threshold, double precision, double recall, double[] gains) {
+public record ChurnMetrics(
+    long rows,
+    long churners,
+    double auc,
+    double logLoss,
+    double brier,
+    double liftTopDecile,
+    double ece,
+    List<Bin> reliability,
+    double threshold,
+    double precision,
+    double recall,
+    double[] gains) {
 
   public static final int BINS = 10;
   static final double CLIP = 1e-15;
 
-  /** One reliability bin: how many rows, their mean predicted probability and observed churn rate. */
+  /**
+   * One reliability bin: how many rows, their mean predicted probability and observed churn rate.
+   */
   public record Bin(int bin, long rows, double meanPredicted, double observed) {}
 
-  /** The figures of {@code p} against {@code y} (1 churned, 0 stayed), both in ascending order of p. */
+  /**
+   * The figures of {@code p} against {@code y} (1 churned, 0 stayed), both in ascending order of p.
+   */
   public static ChurnMetrics of(double[] p, double[] y) {
     return of(p, y, 0.5);
   }
@@ -42,14 +59,16 @@ public record ChurnMetrics(long rows, long churners, double auc, double logLoss,
   public static ChurnMetrics of(double[] p, double[] y, double threshold) {
     int n = p.length;
     if (n == 0 || y.length != n) {
-      throw new IllegalArgumentException("need as many labels as probabilities, at least one: " + n + ", " + y.length);
+      throw new IllegalArgumentException(
+          "need as many labels as probabilities, at least one: " + n + ", " + y.length);
     }
     long positives = 0;
     double logLoss = 0;
     double brier = 0;
     for (int i = 0; i < n; i++) {
       if (i > 0 && p[i] < p[i - 1]) {
-        throw new IllegalArgumentException("probabilities must be in ascending order (row " + i + ")");
+        throw new IllegalArgumentException(
+            "probabilities must be in ascending order (row " + i + ")");
       }
       positives += y[i] == 1.0 ? 1 : 0;
       double q = Math.min(Math.max(p[i], CLIP), 1 - CLIP);
@@ -57,7 +76,8 @@ public record ChurnMetrics(long rows, long churners, double auc, double logLoss,
       brier += (p[i] - y[i]) * (p[i] - y[i]);
     }
     long negatives = n - positives;
-    // AUC: for each group of equal probability, its positives beat every negative below and tie its own.
+    // AUC: for each group of equal probability, its positives beat every negative below and tie its
+    // own.
     double wins = 0;
     long negativesBelow = 0;
     for (int i = 0; i < n; ) {
@@ -72,7 +92,8 @@ public record ChurnMetrics(long rows, long churners, double auc, double logLoss,
       negativesBelow += groupNegatives;
       i = j;
     }
-    double auc = positives == 0 || negatives == 0 ? Double.NaN : wins / ((double) positives * negatives);
+    double auc =
+        positives == 0 || negatives == 0 ? Double.NaN : wins / ((double) positives * negatives);
     int top = (int) Math.ceil(n / 10.0);
     long topPositives = 0;
     for (int i = n - top; i < n; i++) {
@@ -120,8 +141,19 @@ public record ChurnMetrics(long rows, long churners, double auc, double logLoss,
       }
       gains[k] = positives == 0 ? Double.NaN : captured / (double) positives;
     }
-    return new ChurnMetrics(n, positives, auc, logLoss / n, brier / n, lift, ece / n, List.copyOf(bins), threshold,
-        flagged == 0 ? 0 : hits / (double) flagged, positives == 0 ? 0 : hits / (double) positives, gains);
+    return new ChurnMetrics(
+        n,
+        positives,
+        auc,
+        logLoss / n,
+        brier / n,
+        lift,
+        ece / n,
+        List.copyOf(bins),
+        threshold,
+        flagged == 0 ? 0 : hits / (double) flagged,
+        positives == 0 ? 0 : hits / (double) positives,
+        gains);
   }
 
   /** The reliability bins as model_runs metrics: reliability_{bin}_{rows, predicted, observed}. */
@@ -129,7 +161,9 @@ public record ChurnMetrics(long rows, long churners, double auc, double logLoss,
     Map<String, Object> m = new LinkedHashMap<>();
     for (Bin b : reliability) {
       m.put(prefix + "reliability_" + b.bin() + "_rows", b.rows());
-      m.put(prefix + "reliability_" + b.bin() + "_predicted", ModelMetadata.reported(b.meanPredicted()));
+      m.put(
+          prefix + "reliability_" + b.bin() + "_predicted",
+          ModelMetadata.reported(b.meanPredicted()));
       m.put(prefix + "reliability_" + b.bin() + "_observed", ModelMetadata.reported(b.observed()));
     }
     return m;

@@ -14,40 +14,54 @@ import java.util.regex.Pattern;
 import org.apache.spark.ml.linalg.Vector;
 
 /**
- * Cluster labels from the centroids. The centroids live in the standardised space, so each coordinate
- * says how many standard deviations the cluster's centre is above or below the population of
- * purchasers; the strongest deviations name the cluster. A label is a code, its phrases' codes joined
- * by {@value #SEPARATOR} ({@code high_value-frequent-recent}): what customer_segments.cluster_label
- * holds, BI filters on and an audience folder is named (the code is its own folder name). The same
- * centroids always give the same code, and two clusters never share one. {@link #name} renders a code
- * in a locale from the message keys under {@code cluster} ("high value, frequent, recent").
+ * Cluster labels from the centroids. The centroids live in the standardised space, so each
+ * coordinate says how many standard deviations the cluster's centre is above or below the
+ * population of purchasers; the strongest deviations name the cluster. A label is a code, its
+ * phrases' codes joined by {@value #SEPARATOR} ({@code high_value-frequent-recent}): what
+ * customer_segments.cluster_label holds, BI filters on and an audience folder is named (the code is
+ * its own folder name). The same centroids always give the same code, and two clusters never share
+ * one. {@link #name} renders a code in a locale from the message keys under {@code cluster} ("high
+ * value, frequent, recent").
  */
 public final class ClusterLabels {
-  /** Deviations smaller than this (in standard deviations) are "ordinary" and not worth a phrase. */
+  /**
+   * Deviations smaller than this (in standard deviations) are "ordinary" and not worth a phrase.
+   */
   static final double NOTABLE = 0.4;
+
   static final int WORDS = 3;
-  /** Between the phrases of a code: not in any phrase code ([a-z0-9_]), and kept as it is in a folder name. */
+
+  /**
+   * Between the phrases of a code: not in any phrase code ([a-z0-9_]), and kept as it is in a
+   * folder name.
+   */
   public static final String SEPARATOR = "-";
+
   /** The code of a centre with no notable deviation. */
   public static final String TYPICAL = "typical";
 
   /** Phrase codes for a feature well above / well below the population. */
   private record Phrases(String high, String low) {}
 
-  private static final Map<String, Phrases> PHRASES = Map.of(
-      "recency_days", new Phrases("lapsed", "recent"),
-      "frequency", new Phrases("frequent", "rare_orders"),
-      "monetary", new Phrases("high_value", "low_spend"),
-      "avg_order_value", new Phrases("big_baskets", "small_baskets"),
-      "channel_breadth", new Phrases("omnichannel", "single_channel"),
-      "tenure_days", new Phrases("long_standing", "new"),
-      "category_breadth", new Phrases("broad_range", "narrow_range"),
-      "return_rate", new Phrases("many_returns", "few_returns"),
-      "avg_rating", new Phrases("happy", "unhappy"));
+  private static final Map<String, Phrases> PHRASES =
+      Map.of(
+          "recency_days", new Phrases("lapsed", "recent"),
+          "frequency", new Phrases("frequent", "rare_orders"),
+          "monetary", new Phrases("high_value", "low_spend"),
+          "avg_order_value", new Phrases("big_baskets", "small_baskets"),
+          "channel_breadth", new Phrases("omnichannel", "single_channel"),
+          "tenure_days", new Phrases("long_standing", "new"),
+          "category_breadth", new Phrases("broad_range", "narrow_range"),
+          "return_rate", new Phrases("many_returns", "few_returns"),
+          "avg_rating", new Phrases("happy", "unhappy"));
 
   private static final String HIGH = "high_";
   private static final String LOW = "low_";
-  /** The last phrase of a code that would otherwise be another cluster's, and the code of a cluster without label. */
+
+  /**
+   * The last phrase of a code that would otherwise be another cluster's, and the code of a cluster
+   * without label.
+   */
   private static final Pattern NUMBERED = Pattern.compile("cluster_(\\d+)");
 
   /**
@@ -55,17 +69,28 @@ public final class ClusterLabels {
    * clusterLabel of older models), each to its code: the inverse of the wording those models were
    * labelled with. Frozen: the message files may reword the phrases, old models keep their words.
    */
-  private static final Map<String, String> LEGACY_WORDS = Map.ofEntries(
-      Map.entry("lapsed", "lapsed"), Map.entry("recent", "recent"),
-      Map.entry("frequent", "frequent"), Map.entry("rare orders", "rare_orders"),
-      Map.entry("high value", "high_value"), Map.entry("low spend", "low_spend"),
-      Map.entry("big baskets", "big_baskets"), Map.entry("small baskets", "small_baskets"),
-      Map.entry("omnichannel", "omnichannel"), Map.entry("single channel", "single_channel"),
-      Map.entry("long-standing", "long_standing"), Map.entry("new", "new"),
-      Map.entry("broad range", "broad_range"), Map.entry("narrow range", "narrow_range"),
-      Map.entry("many returns", "many_returns"), Map.entry("few returns", "few_returns"),
-      Map.entry("happy", "happy"), Map.entry("unhappy", "unhappy"),
-      Map.entry("typical", TYPICAL));
+  private static final Map<String, String> LEGACY_WORDS =
+      Map.ofEntries(
+          Map.entry("lapsed", "lapsed"),
+          Map.entry("recent", "recent"),
+          Map.entry("frequent", "frequent"),
+          Map.entry("rare orders", "rare_orders"),
+          Map.entry("high value", "high_value"),
+          Map.entry("low spend", "low_spend"),
+          Map.entry("big baskets", "big_baskets"),
+          Map.entry("small baskets", "small_baskets"),
+          Map.entry("omnichannel", "omnichannel"),
+          Map.entry("single channel", "single_channel"),
+          Map.entry("long-standing", "long_standing"),
+          Map.entry("new", "new"),
+          Map.entry("broad range", "broad_range"),
+          Map.entry("narrow range", "narrow_range"),
+          Map.entry("many returns", "many_returns"),
+          Map.entry("few returns", "few_returns"),
+          Map.entry("happy", "happy"),
+          Map.entry("unhappy", "unhappy"),
+          Map.entry("typical", TYPICAL));
+
   private static final Pattern CODE = Pattern.compile("[a-z0-9_]+(" + SEPARATOR + "[a-z0-9_]+)*");
   private static final Pattern LEGACY_NUMBERED = Pattern.compile("(.*) \\(cluster (\\d+)\\)");
   private static final Pattern LEGACY_UNNAMED = Pattern.compile("cluster (\\d+)");
@@ -89,11 +114,13 @@ public final class ClusterLabels {
       }
     }
     if (labels.isEmpty()) {
-      // Centres that differ by less than NOTABLE everywhere: say so rather than invent a difference.
+      // Centres that differ by less than NOTABLE everywhere: say so rather than invent a
+      // difference.
       Map<String, Integer> seen = new HashMap<>();
       for (int c = 0; c < centres.length; c++) {
         String label = join(phrases.get(c), features.size());
-        labels.put(c, seen.merge(label, 1, Integer::sum) == 1 ? label : label + SEPARATOR + unnamed(c));
+        labels.put(
+            c, seen.merge(label, 1, Integer::sum) == 1 ? label : label + SEPARATOR + unnamed(c));
       }
     }
     return labels;
@@ -112,23 +139,31 @@ public final class ClusterLabels {
         order.add(i);
       }
     }
-    order.sort(Comparator.comparingDouble((Integer i) -> -Math.abs(centre.apply(i))).thenComparingInt(i -> i));
-    return order.stream().map(i -> {
-      String f = features.get(i);
-      Phrases words = PHRASES.getOrDefault(f, new Phrases(HIGH + f, LOW + f));
-      return centre.apply(i) > 0 ? words.high() : words.low();
-    }).toList();
+    order.sort(
+        Comparator.comparingDouble((Integer i) -> -Math.abs(centre.apply(i)))
+            .thenComparingInt(i -> i));
+    return order.stream()
+        .map(
+            i -> {
+              String f = features.get(i);
+              Phrases words = PHRASES.getOrDefault(f, new Phrases(HIGH + f, LOW + f));
+              return centre.apply(i) > 0 ? words.high() : words.low();
+            })
+        .toList();
   }
 
   private static String join(List<String> phrases, int words) {
-    return phrases.isEmpty() ? TYPICAL : String.join(SEPARATOR, phrases.subList(0, Math.min(words, phrases.size())));
+    return phrases.isEmpty()
+        ? TYPICAL
+        : String.join(SEPARATOR, phrases.subList(0, Math.min(words, phrases.size())));
   }
 
   /**
-   * A label code in the locale of {@code messages}: each phrase's text (cluster.phrase.&lt;code&gt;, or
-   * cluster.high / cluster.low with the feature's name for high_&lt;feature&gt; / low_&lt;feature&gt;) joined
-   * by cluster.separator; a last phrase cluster_&lt;n&gt; by cluster.numbered, a code that is only that by
-   * cluster.unnamed. A phrase with no text (a code of a later segpipe) reads as itself.
+   * A label code in the locale of {@code messages}: each phrase's text
+   * (cluster.phrase.&lt;code&gt;, or cluster.high / cluster.low with the feature's name for
+   * high_&lt;feature&gt; / low_&lt;feature&gt;) joined by cluster.separator; a last phrase
+   * cluster_&lt;n&gt; by cluster.numbered, a code that is only that by cluster.unnamed. A phrase
+   * with no text (a code of a later segpipe) reads as itself.
    */
   public static String name(Messages messages, String code) {
     List<String> phrases = new ArrayList<>(Arrays.asList(code.split(Pattern.quote(SEPARATOR), -1)));
@@ -141,7 +176,10 @@ public final class ClusterLabels {
     if (phrases.isEmpty()) {
       return messages.format("cluster.unnamed", number);
     }
-    String words = String.join(messages.text("cluster.separator"), phrases.stream().map(p -> phrase(messages, p)).toList());
+    String words =
+        String.join(
+            messages.text("cluster.separator"),
+            phrases.stream().map(p -> phrase(messages, p)).toList());
     return number == null ? words : messages.format("cluster.numbered", words, number);
   }
 
@@ -159,14 +197,18 @@ public final class ClusterLabels {
     return code;
   }
 
-  /** Per-channel features (orders_web, spend_store): their name comes from a pattern and the channel's label. */
-  private static final Map<String, String> PER_CHANNEL = Map.of("orders_", "cluster.feature.orders_channel",
-      "spend_", "cluster.feature.spend_channel");
+  /**
+   * Per-channel features (orders_web, spend_store): their name comes from a pattern and the
+   * channel's label.
+   */
+  private static final Map<String, String> PER_CHANNEL =
+      Map.of(
+          "orders_", "cluster.feature.orders_channel", "spend_", "cluster.feature.spend_channel");
 
   /**
-   * A feature's display name: cluster.feature.&lt;feature&gt;; for orders_&lt;channel&gt; and spend_&lt;channel&gt;
-   * cluster.feature.orders_channel / spend_channel with {0} the channel's label and {1} its code; else
-   * the column name.
+   * A feature's display name: cluster.feature.&lt;feature&gt;; for orders_&lt;channel&gt; and
+   * spend_&lt;channel&gt; cluster.feature.orders_channel / spend_channel with {0} the channel's
+   * label and {1} its code; else the column name.
    */
   public static String feature(Messages messages, String feature) {
     String key = "cluster.feature." + feature;
@@ -176,7 +218,8 @@ public final class ClusterLabels {
     for (Map.Entry<String, String> pattern : PER_CHANNEL.entrySet()) {
       if (feature.startsWith(pattern.getKey()) && feature.length() > pattern.getKey().length()) {
         String channel = feature.substring(pattern.getKey().length());
-        String label = messages.has("label.channel." + channel) ? messages.label("channel", channel) : channel;
+        String label =
+            messages.has("label.channel." + channel) ? messages.label("channel", channel) : channel;
         return messages.format(pattern.getValue(), label, channel);
       }
     }
@@ -187,8 +230,8 @@ public final class ClusterLabels {
    * The code of a label saved in English before codes ("high value, frequent, recent" →
    * high_value-frequent-recent, "typical (cluster 2)" → typical-cluster_2, "high orders_web" →
    * high_orders_web, "cluster 3" → cluster_3). Words it does not know become a code of their own
-   * (lower case, other characters as _), so an old model is always applied. A code is returned as it
-   * is, so this reads any stored label, old or new.
+   * (lower case, other characters as _), so an old model is always applied. A code is returned as
+   * it is, so this reads any stored label, old or new.
    */
   public static String fromLegacy(String english) {
     String label = english.trim();
@@ -219,7 +262,8 @@ public final class ClusterLabels {
       return known;
     }
     // "high <feature>" / "low <feature>": the feature is a column name already
-    String code = words.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
+    String code =
+        words.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]+", "_").replaceAll("^_+|_+$", "");
     return code.isEmpty() ? TYPICAL : code;
   }
 }

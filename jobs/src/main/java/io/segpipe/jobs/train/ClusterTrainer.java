@@ -11,14 +11,22 @@ import org.apache.spark.ml.evaluation.ClusteringEvaluator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** KMeans on the log-scaled, standardised behaviour features, as one MLlib Pipeline with a fixed seed. */
+/**
+ * KMeans on the log-scaled, standardised behaviour features, as one MLlib Pipeline with a fixed
+ * seed.
+ */
 public record ClusterTrainer(FeatureSpace space, long seed, int maxIterations) {
   public static final String CLUSTER = "cluster_id";
 
   /** The KMeans stage for {@code k}, reading the scaled vector. */
   public KMeans kmeans(int k) {
-    return new KMeans().setK(k).setSeed(seed).setMaxIter(maxIterations).setTol(1e-4)
-        .setFeaturesCol(FeatureSpace.SCALED_VECTOR).setPredictionCol(CLUSTER);
+    return new KMeans()
+        .setK(k)
+        .setSeed(seed)
+        .setMaxIter(maxIterations)
+        .setTol(1e-4)
+        .setFeaturesCol(FeatureSpace.SCALED_VECTOR)
+        .setPredictionCol(CLUSTER);
   }
 
   /** Feature preparation, scaling and KMeans: the whole clusters model. */
@@ -34,7 +42,11 @@ public record ClusterTrainer(FeatureSpace space, long seed, int maxIterations) {
 
   /** Mean silhouette (squared Euclidean, in the scaled space) of clustered rows. */
   public static double silhouette(Dataset<Row> clustered) {
-    return new ClusteringEvaluator().setFeaturesCol(FeatureSpace.SCALED_VECTOR).setPredictionCol(CLUSTER)
-        .setMetricName("silhouette").setDistanceMeasure("squaredEuclidean").evaluate(clustered);
+    return new ClusteringEvaluator()
+        .setFeaturesCol(FeatureSpace.SCALED_VECTOR)
+        .setPredictionCol(CLUSTER)
+        .setMetricName("silhouette")
+        .setDistanceMeasure("squaredEuclidean")
+        .evaluate(clustered);
   }
 }

@@ -33,13 +33,17 @@ public final class KSearch {
    * @param rows the arranged training rows (see {@link TrainingInput})
    * @param total how many rows there are
    */
-  public static Result run(ClusterTrainer trainer, Dataset<Row> rows, long total, int kMin, int kMax, int sampleSize) {
-    Dataset<Row> sample = total > sampleSize
-        ? rows.where(TrainingInput.inSample((double) sampleSize / total, trainer.seed()))
-        : rows;
+  public static Result run(
+      ClusterTrainer trainer, Dataset<Row> rows, long total, int kMin, int kMax, int sampleSize) {
+    Dataset<Row> sample =
+        total > sampleSize
+            ? rows.where(TrainingInput.inSample((double) sampleSize / total, trainer.seed()))
+            : rows;
     // Scaling is fitted once on the sample; only KMeans changes from one k to the next.
-    PipelineModel scaling = new Pipeline()
-        .setStages(trainer.space().scaledStages().toArray(PipelineStage[]::new)).fit(sample);
+    PipelineModel scaling =
+        new Pipeline()
+            .setStages(trainer.space().scaledStages().toArray(PipelineStage[]::new))
+            .fit(sample);
     Dataset<Row> scaled = scaling.transform(sample).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long sampleRows = scaled.count();
@@ -47,14 +51,23 @@ public final class KSearch {
       for (int k = kMin; k <= Math.min(kMax, sampleRows - 1); k++) {
         KMeansModel model = trainer.kmeans(k).fit(scaled);
         double silhouette = ClusterTrainer.silhouette(model.transform(scaled));
-        scores.add(new Score(k, ModelMetadata.reported(silhouette), ModelMetadata.reported(model.summary().trainingCost())));
+        scores.add(
+            new Score(
+                k,
+                ModelMetadata.reported(silhouette),
+                ModelMetadata.reported(model.summary().trainingCost())));
       }
       if (scores.isEmpty()) {
-        throw new IllegalArgumentException("no k between " + kMin + " and " + kMax + " fits " + sampleRows + " customers");
+        throw new IllegalArgumentException(
+            "no k between " + kMin + " and " + kMax + " fits " + sampleRows + " customers");
       }
-      int chosen = scores.stream()
-          .max(Comparator.comparingDouble(Score::silhouette).thenComparing(Comparator.comparingInt(Score::k).reversed()))
-          .orElseThrow().k();
+      int chosen =
+          scores.stream()
+              .max(
+                  Comparator.comparingDouble(Score::silhouette)
+                      .thenComparing(Comparator.comparingInt(Score::k).reversed()))
+              .orElseThrow()
+              .k();
       return new Result(List.copyOf(scores), chosen, sampleRows);
     } finally {
       scaled.unpersist();

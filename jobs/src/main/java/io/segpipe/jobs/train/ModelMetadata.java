@@ -21,9 +21,20 @@ import java.util.Map;
  * @param dataTo last day of the events behind the training data
  * @param libraries versions of Spark, Scala, Java and segpipe it was trained with
  */
-public record ModelMetadata(String name, String version, String asOfDate, String runId, String trainedAt,
-    List<String> features, Map<String, Object> parameters, Map<String, Object> metrics, long trainingRows,
-    String trainingSnapshot, String dataFrom, String dataTo, Map<String, String> libraries) {
+public record ModelMetadata(
+    String name,
+    String version,
+    String asOfDate,
+    String runId,
+    String trainedAt,
+    List<String> features,
+    Map<String, Object> parameters,
+    Map<String, Object> metrics,
+    long trainingRows,
+    String trainingSnapshot,
+    String dataFrom,
+    String dataTo,
+    Map<String, String> libraries) {
 
   public ModelMetadata {
     features = List.copyOf(features);
@@ -38,7 +49,9 @@ public record ModelMetadata(String name, String version, String asOfDate, String
    * recorded figures are the same run after run.
    */
   public static double reported(double value) {
-    return Double.isFinite(value) ? new BigDecimal(value).round(new MathContext(10)).doubleValue() : value;
+    return Double.isFinite(value)
+        ? new BigDecimal(value).round(new MathContext(10)).doubleValue()
+        : value;
   }
 
   /** The library versions of this JVM, for the metadata of a model trained now. */

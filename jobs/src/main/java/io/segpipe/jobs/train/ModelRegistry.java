@@ -37,9 +37,9 @@ import scala.collection.JavaConverters;
  * The models folder: each model version at {@code <models>/<name>/<version>/} with the MLlib
  * pipeline in {@code model/}, its {@code metadata.json} (written last, so a half-written version is
  * never picked) and, for the cluster rules, {@code rules.json} ({@link ClusterRule}s: each rule's
- * conditions, SQL predicate and cluster code; rules of older models lack the conditions and have the
- * English label instead of the code). The model_runs table lists every
- * version with its metrics. Files go through Hadoop's FileSystem, so the folder may be on HDFS or S3.
+ * conditions, SQL predicate and cluster code; rules of older models lack the conditions and have
+ * the English label instead of the code). The model_runs table lists every version with its
+ * metrics. Files go through Hadoop's FileSystem, so the folder may be on HDFS or S3.
  */
 public final class ModelRegistry {
   public static final String RUNS_TABLE = "model_runs";
@@ -47,36 +47,46 @@ public final class ModelRegistry {
   public static final String CLUSTER_RULES = "cluster-rules";
   public static final String CHURN = "churn";
 
-  static final StructType RUNS_SCHEMA = new StructType()
-      .add("model", DataTypes.StringType, false)
-      .add("version", DataTypes.StringType, false)
-      .add("as_of_date", DataTypes.DateType, false)
-      .add("run_id", DataTypes.StringType, false)
-      .add("trained_at", DataTypes.TimestampType, false)
-      .add("path", DataTypes.StringType, false)
-      .add("features", DataTypes.createArrayType(DataTypes.StringType), false)
-      .add("parameters", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), false)
-      .add("metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
-      .add("training_rows", DataTypes.LongType, false)
-      .add("data_from", DataTypes.DateType, true)
-      .add("data_to", DataTypes.DateType, true);
+  static final StructType RUNS_SCHEMA =
+      new StructType()
+          .add("model", DataTypes.StringType, false)
+          .add("version", DataTypes.StringType, false)
+          .add("as_of_date", DataTypes.DateType, false)
+          .add("run_id", DataTypes.StringType, false)
+          .add("trained_at", DataTypes.TimestampType, false)
+          .add("path", DataTypes.StringType, false)
+          .add("features", DataTypes.createArrayType(DataTypes.StringType), false)
+          .add(
+              "parameters",
+              DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType),
+              false)
+          .add(
+              "metrics", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), false)
+          .add("training_rows", DataTypes.LongType, false)
+          .add("data_from", DataTypes.DateType, true)
+          .add("data_to", DataTypes.DateType, true);
 
   /**
-   * Fields are only ever added to these files (rules.json got conditions): a reader ignores the ones it
-   * does not know, so a later segpipe's model is still read by this one.
+   * Fields are only ever added to these files (rules.json got conditions): a reader ignores the
+   * ones it does not know, so a later segpipe's model is still read by this one.
    */
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** A model ready to apply, with what it is; {@code rules} is empty for models without rules. */
-  public record LoadedModel(PipelineModel model, ModelMetadata metadata, String path, List<ClusterRule> rules) {}
+  public record LoadedModel(
+      PipelineModel model, ModelMetadata metadata, String path, List<ClusterRule> rules) {}
 
   private final SparkSession spark;
   private final Lake lake;
   private final String root;
 
-  /** @param folder relative to the lake root, or an absolute path or URI */
+  /**
+   * @param folder relative to the lake root, or an absolute path or URI
+   */
   public ModelRegistry(SparkSession spark, Lake lake, String folder) {
     this.spark = spark;
     this.lake = lake;
@@ -123,49 +133,96 @@ public final class ModelRegistry {
 
   /**
    * The latest version trained on data as of {@code asOf} or before (latest as-of date, then latest
-   * trained): a date is never scored with a model that learnt from later data. Empty when there is none.
+   * trained): a date is never scored with a model that learnt from later data. Empty when there is
+   * none.
    */
   public Optional<ModelMetadata> latestAtOrBefore(String name, LocalDate asOf) {
-    return versions(name).stream().filter(m -> !LocalDate.parse(m.asOfDate()).isAfter(asOf))
+    return versions(name).stream()
+        .filter(m -> !LocalDate.parse(m.asOfDate()).isAfter(asOf))
         .reduce((earlier, later) -> later);
   }
 
   /** Appends one model_runs row per saved model, in one commit. */
   public void record(List<ModelMetadata> models) {
-    List<Row> rows = models.stream().map(m -> RowFactory.create(m.name(), m.version(),
-        Date.valueOf(m.asOfDate()), m.runId(), Timestamp.from(Instant.parse(m.trainedAt())),
-        path(m.name(), m.version()), m.features().toArray(), scalaMap(stringParameters(m.parameters())),
-        scalaMap(numericMetrics(m.metrics())), m.trainingRows(),
-        m.dataFrom() == null ? null : Date.valueOf(m.dataFrom()),
-        m.dataTo() == null ? null : Date.valueOf(m.dataTo()))).toList();
+    List<Row> rows =
+        models.stream()
+            .map(
+                m ->
+                    RowFactory.create(
+                        m.name(),
+                        m.version(),
+                        Date.valueOf(m.asOfDate()),
+                        m.runId(),
+                        Timestamp.from(Instant.parse(m.trainedAt())),
+                        path(m.name(), m.version()),
+                        m.features().toArray(),
+                        scalaMap(stringParameters(m.parameters())),
+                        scalaMap(numericMetrics(m.metrics())),
+                        m.trainingRows(),
+                        m.dataFrom() == null ? null : Date.valueOf(m.dataFrom()),
+                        m.dataTo() == null ? null : Date.valueOf(m.dataTo())))
+            .toList();
     lake.append(spark.createDataFrame(rows, RUNS_SCHEMA).coalesce(1), RUNS_TABLE);
   }
 
   /**
-   * Loads a model to apply to {@code features}: the pinned version, or else the latest (latest as-of
-   * date, then latest trained). Fails with a message saying what to do when there is none, the pinned
-   * one does not exist, or it was trained on other features.
+   * Loads a model to apply to {@code features}: the pinned version, or else the latest (latest
+   * as-of date, then latest trained). Fails with a message saying what to do when there is none,
+   * the pinned one does not exist, or it was trained on other features.
    */
   public LoadedModel load(String name, Optional<String> pinnedVersion, List<String> features) {
     List<ModelMetadata> versions = versions(name);
     if (versions.isEmpty()) {
-      throw new UserError("There is no " + name + " model in " + root + "/" + name + ". Train one with"
-          + " `scripts/segpipe train --as-of YYYY-MM-DD` (same segpipe.lake.root and segpipe.train.models).");
+      throw new UserError(
+          "There is no "
+              + name
+              + " model in "
+              + root
+              + "/"
+              + name
+              + ". Train one with"
+              + " `scripts/segpipe train --as-of YYYY-MM-DD` (same segpipe.lake.root and segpipe.train.models).");
     }
-    ModelMetadata chosen = pinnedVersion
-        .map(v -> versions.stream().filter(m -> m.version().equals(v)).findFirst().orElseThrow(() -> new UserError(
-            "There is no version " + v + " of the " + name + " model in " + root + "/" + name + ". Versions there: "
-                + versions.stream().map(ModelMetadata::version).toList() + ".")))
-        .orElse(versions.get(versions.size() - 1));
+    ModelMetadata chosen =
+        pinnedVersion
+            .map(
+                v ->
+                    versions.stream()
+                        .filter(m -> m.version().equals(v))
+                        .findFirst()
+                        .orElseThrow(
+                            () ->
+                                new UserError(
+                                    "There is no version "
+                                        + v
+                                        + " of the "
+                                        + name
+                                        + " model in "
+                                        + root
+                                        + "/"
+                                        + name
+                                        + ". Versions there: "
+                                        + versions.stream().map(ModelMetadata::version).toList()
+                                        + ".")))
+            .orElse(versions.get(versions.size() - 1));
     if (!chosen.features().equals(features)) {
-      throw new UserError("The " + name + " model version " + chosen.version() + " was trained on the features "
-          + chosen.features() + " but the configuration asks for " + features + ". Retrain with `scripts/segpipe train`"
-          + " under the current configuration, or pin a version trained on these features.");
+      throw new UserError(
+          "The "
+              + name
+              + " model version "
+              + chosen.version()
+              + " was trained on the features "
+              + chosen.features()
+              + " but the configuration asks for "
+              + features
+              + ". Retrain with `scripts/segpipe train`"
+              + " under the current configuration, or pin a version trained on these features.");
     }
     String dir = path(name, chosen.version());
-    List<ClusterRule> rules = exists(dir + "/rules.json")
-        ? readJson(dir + "/rules.json", new TypeReference<List<ClusterRule>>() {})
-        : List.of();
+    List<ClusterRule> rules =
+        exists(dir + "/rules.json")
+            ? readJson(dir + "/rules.json", new TypeReference<List<ClusterRule>>() {})
+            : List.of();
     return new LoadedModel(PipelineModel.load(dir + "/model"), chosen, dir, rules);
   }
 
@@ -187,8 +244,10 @@ public final class ModelRegistry {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + root + "/" + name, e);
     }
-    versions.sort(Comparator.comparing(ModelMetadata::asOfDate).thenComparing(ModelMetadata::trainedAt)
-        .thenComparing(ModelMetadata::version));
+    versions.sort(
+        Comparator.comparing(ModelMetadata::asOfDate)
+            .thenComparing(ModelMetadata::trainedAt)
+            .thenComparing(ModelMetadata::version));
     return versions;
   }
 
@@ -203,7 +262,8 @@ public final class ModelRegistry {
 
   private void writeJson(String file, Object value) {
     Path path = new Path(file);
-    try (OutputStream out = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, true)) {
+    try (OutputStream out =
+        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).create(path, true)) {
       JSON.writeValue(out, value);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
@@ -212,11 +272,18 @@ public final class ModelRegistry {
 
   private <T> T readJson(String file, TypeReference<T> type) {
     Path path = new Path(file);
-    try (InputStream in = path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
+    try (InputStream in =
+        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).open(path)) {
       return JSON.readValue(in, type);
     } catch (IOException e) {
-      throw new UserError("Cannot read " + file + " (" + e.getMessage() + "): the model folder is damaged or was"
-          + " written by an incompatible segpipe version. Retrain with `scripts/segpipe train`.", e);
+      throw new UserError(
+          "Cannot read "
+              + file
+              + " ("
+              + e.getMessage()
+              + "): the model folder is damaged or was"
+              + " written by an incompatible segpipe version. Retrain with `scripts/segpipe train`.",
+          e);
     }
   }
 
@@ -227,8 +294,8 @@ public final class ModelRegistry {
   }
 
   /**
-   * A value with every map in it (at any depth) in key order: the text of a parameter must not follow a
-   * map's iteration order, which for Map.of differs from one JVM to the next.
+   * A value with every map in it (at any depth) in key order: the text of a parameter must not
+   * follow a map's iteration order, which for Map.of differs from one JVM to the next.
    */
   private static Object sortedMaps(Object value) {
     if (value instanceof Map<?, ?> m) {
@@ -245,22 +312,24 @@ public final class ModelRegistry {
   /** Numeric metrics; a list of per-k scores becomes silhouette_k3, cost_k3, ... */
   private static Map<String, Double> numericMetrics(Map<String, Object> metrics) {
     Map<String, Double> out = new LinkedHashMap<>();
-    metrics.forEach((k, v) -> {
-      if (v instanceof Number n) {
-        out.put(k, n.doubleValue());
-      } else if (v instanceof List<?> list) {
-        for (Object item : list) {
-          if (item instanceof KSearch.Score s) {
-            out.put("silhouette_k" + s.k(), s.silhouette());
-            out.put("cost_k" + s.k(), s.cost());
+    metrics.forEach(
+        (k, v) -> {
+          if (v instanceof Number n) {
+            out.put(k, n.doubleValue());
+          } else if (v instanceof List<?> list) {
+            for (Object item : list) {
+              if (item instanceof KSearch.Score s) {
+                out.put("silhouette_k" + s.k(), s.silhouette());
+                out.put("cost_k" + s.k(), s.cost());
+              }
+            }
           }
-        }
-      }
-    });
+        });
     return out;
   }
 
   private static <K, V> scala.collection.immutable.Map<K, V> scalaMap(Map<K, V> map) {
-    return JavaConverters.mapAsScalaMap(map).toMap(scala.Predef$.MODULE$.<scala.Tuple2<K, V>>$conforms());
+    return JavaConverters.mapAsScalaMap(map)
+        .toMap(scala.Predef$.MODULE$.<scala.Tuple2<K, V>>$conforms());
   }
 }

@@ -14,23 +14,35 @@ import org.apache.spark.sql.functions;
 public final class RuleCounts {
   private RuleCounts() {}
 
-  /** The rules with customers and fidelity filled in, from clustered rows (cluster_id and the features). */
+  /**
+   * The rules with customers and fidelity filled in, from clustered rows (cluster_id and the
+   * features).
+   */
   public static List<ClusterRule> fill(List<ClusterRule> rules, Dataset<Row> clustered) {
     Map<String, Map<Integer, Long>> counts = new HashMap<>();
-    clustered.withColumn("rule_id", TreeRules.ruleIdColumn(rules))
-        .groupBy(functions.col("rule_id"), functions.col(ClusterTrainer.CLUSTER)).count()
+    clustered
+        .withColumn("rule_id", TreeRules.ruleIdColumn(rules))
+        .groupBy(functions.col("rule_id"), functions.col(ClusterTrainer.CLUSTER))
+        .count()
         .collectAsList()
-        .forEach(r -> counts.computeIfAbsent(r.isNullAt(0) ? "" : r.getString(0), k -> new HashMap<>())
-            .put(r.getInt(1), r.getLong(2)));
+        .forEach(
+            r ->
+                counts
+                    .computeIfAbsent(r.isNullAt(0) ? "" : r.getString(0), k -> new HashMap<>())
+                    .put(r.getInt(1), r.getLong(2)));
     if (counts.containsKey("")) {
       throw new IllegalStateException("the rules leave customers unassigned: " + counts.get(""));
     }
-    return rules.stream().map(rule -> {
-      Map<Integer, Long> byCluster = counts.getOrDefault(rule.ruleId(), Map.of());
-      long customers = byCluster.values().stream().mapToLong(Long::longValue).sum();
-      long inCluster = byCluster.getOrDefault(rule.clusterId(), 0L);
-      return rule.withCounts(customers, customers == 0 ? 0 : (double) inCluster / customers);
-    }).toList();
+    return rules.stream()
+        .map(
+            rule -> {
+              Map<Integer, Long> byCluster = counts.getOrDefault(rule.ruleId(), Map.of());
+              long customers = byCluster.values().stream().mapToLong(Long::longValue).sum();
+              long inCluster = byCluster.getOrDefault(rule.clusterId(), 0L);
+              return rule.withCounts(
+                  customers, customers == 0 ? 0 : (double) inCluster / customers);
+            })
+        .toList();
   }
 
   /** Share of all customers the rules put in their own KMeans cluster. */

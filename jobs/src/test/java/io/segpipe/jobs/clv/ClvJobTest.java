@@ -35,13 +35,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The clv job on data with a known answer: 50,000 customers simulated by the BG/NBD and Gamma-Gamma
- * processes with planted parameters (r 0.25, alpha 4, a 0.8, b 2.5 per week; p 6, q 4, gamma 15), all
- * first buying on {@link #FROM}, 52 weeks of calibration and 26 of holdout, generated and ingested as
- * a user would. The job counts purchase days, so the generator stretches each model week over
- * {@link #WEEK_DAYS} calendar days (hardly two purchases share a day); the fit, in 7-day weeks, then
- * has alpha = planted alpha x WEEK_DAYS / 7 and every other parameter as planted. The fitted parameters must lie within three standard errors of the planted ones, the
- * log-likelihood must equal DuckDB's from the raw files, the scores must equal the papers' formulas
- * computed here, the validation table must equal direct counts, and the output must not depend on the
+ * processes with planted parameters (r 0.25, alpha 4, a 0.8, b 2.5 per week; p 6, q 4, gamma 15),
+ * all first buying on {@link #FROM}, 52 weeks of calibration and 26 of holdout, generated and
+ * ingested as a user would. The job counts purchase days, so the generator stretches each model
+ * week over {@link #WEEK_DAYS} calendar days (hardly two purchases share a day); the fit, in 7-day
+ * weeks, then has alpha = planted alpha x WEEK_DAYS / 7 and every other parameter as planted. The
+ * fitted parameters must lie within three standard errors of the planted ones, the log-likelihood
+ * must equal DuckDB's from the raw files, the scores must equal the papers' formulas computed here,
+ * the validation table must equal direct counts, and the output must not depend on the
  * partitioning. The replicate coverage of the intervals is checked without Spark (BgNbdTest).
  */
 @ExtendWith(SharedSpark.class)
@@ -49,12 +50,14 @@ class ClvJobTest {
   static final int WEEK_DAYS = 70;
   static final double SCALE = WEEK_DAYS / 7.0;
   static final LocalDate FROM = LocalDate.parse("2010-01-04");
+
   /** 52 model weeks after FROM, the last day of the calibration period. */
   static final LocalDate AS_OF = FROM.plusDays(52L * WEEK_DAYS - 1);
+
   static final LocalDate HOLDOUT_UNTIL = AS_OF.plusDays(26L * WEEK_DAYS);
   static final int CUSTOMERS = 50_000;
-  static final Map<String, Double> PLANTED = Map.of("r", 0.25, "alpha", 4.0, "a", 0.8, "b", 2.5, "p", 6.0, "q", 4.0,
-      "gamma", 15.0);
+  static final Map<String, Double> PLANTED =
+      Map.of("r", 0.25, "alpha", 4.0, "a", 0.8, "b", 2.5, "p", 6.0, "q", 4.0, "gamma", 15.0);
 
   private static SparkSession spark;
   private static Path dir;
@@ -69,30 +72,77 @@ class ClvJobTest {
     lake = dir.resolve("lake").toString();
     models = dir.resolve("models").toString();
     String generated = dir.resolve("generated").toString();
-    assertEquals(0, new GenerateJob().execute("--output", generated, "--model", "btyd", "--customers",
-        String.valueOf(CUSTOMERS), "--seed", "2005", "--from", FROM.toString(), "--calibration-weeks", "52",
-        "--holdout-weeks", "26", "--week-days", String.valueOf(WEEK_DAYS), "--conf", "segpipe.lake.root=" + lake), "generate --model btyd");
-    assertEquals(0, new IngestJob().execute("--source", generated + "/events", "--mapping", "generator",
-        "--customers", generated + "/customers", "--conf", "segpipe.lake.root=" + lake), "ingest");
-    fitted = JobRun.of(() -> clv("--as-of", AS_OF.toString(), "--holdout-until", HOLDOUT_UNTIL.toString()));
+    assertEquals(
+        0,
+        new GenerateJob()
+            .execute(
+                "--output",
+                generated,
+                "--model",
+                "btyd",
+                "--customers",
+                String.valueOf(CUSTOMERS),
+                "--seed",
+                "2005",
+                "--from",
+                FROM.toString(),
+                "--calibration-weeks",
+                "52",
+                "--holdout-weeks",
+                "26",
+                "--week-days",
+                String.valueOf(WEEK_DAYS),
+                "--conf",
+                "segpipe.lake.root=" + lake),
+        "generate --model btyd");
+    assertEquals(
+        0,
+        new IngestJob()
+            .execute(
+                "--source",
+                generated + "/events",
+                "--mapping",
+                "generator",
+                "--customers",
+                generated + "/customers",
+                "--conf",
+                "segpipe.lake.root=" + lake),
+        "ingest");
+    fitted =
+        JobRun.of(
+            () -> clv("--as-of", AS_OF.toString(), "--holdout-until", HOLDOUT_UNTIL.toString()));
     assertEquals(0, fitted.code(), fitted.toString());
   }
 
   private static int clv(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--conf", "segpipe.lake.root=" + lake, "--conf", "segpipe.train.models=\"" + models + "\"",
-        "--conf", "segpipe.clv.time-unit=weeks"));
+    all.addAll(
+        List.of(
+            "--conf",
+            "segpipe.lake.root=" + lake,
+            "--conf",
+            "segpipe.train.models=\"" + models + "\"",
+            "--conf",
+            "segpipe.clv.time-unit=weeks"));
     return new ClvJob().execute(all.toArray(String[]::new));
   }
 
   /** The model_runs row of the latest fit of {@code model}: its parameters and metrics. */
   private static Row run(String model) {
-    return spark.read().format("delta").load(lake + "/model_runs").where(functions.col("model").equalTo(model))
-        .orderBy(functions.col("trained_at").desc()).limit(1).collectAsList().get(0);
+    return spark
+        .read()
+        .format("delta")
+        .load(lake + "/model_runs")
+        .where(functions.col("model").equalTo(model))
+        .orderBy(functions.col("trained_at").desc())
+        .limit(1)
+        .collectAsList()
+        .get(0);
   }
 
   private static double parameter(Row run, String name) {
-    return Double.parseDouble(run.<String, String>getJavaMap(run.fieldIndex("parameters")).get(name));
+    return Double.parseDouble(
+        run.<String, String>getJavaMap(run.fieldIndex("parameters")).get(name));
   }
 
   private static double metric(Row run, String name) {
@@ -100,8 +150,13 @@ class ClvJobTest {
   }
 
   private static List<Row> clvRows(LocalDate date) {
-    return spark.read().format("delta").load(lake + "/" + CustomerClv.TABLE)
-        .where(functions.col("as_of_date").equalTo(Date.valueOf(date))).orderBy("customer_id").collectAsList();
+    return spark
+        .read()
+        .format("delta")
+        .load(lake + "/" + CustomerClv.TABLE)
+        .where(functions.col("as_of_date").equalTo(Date.valueOf(date)))
+        .orderBy("customer_id")
+        .collectAsList();
   }
 
   @Test
@@ -111,23 +166,36 @@ class ClvJobTest {
     System.out.println("parameter  planted  fitted  se  |z|");
     for (String name : List.of("r", "alpha", "a", "b", "p", "q", "gamma")) {
       Row run = List.of("r", "alpha", "a", "b").contains(name) ? bg : gg;
-      double scale = name.equals("alpha") ? SCALE : 1; // alpha is in 7-day weeks, the others have no unit
+      double scale =
+          name.equals("alpha") ? SCALE : 1; // alpha is in 7-day weeks, the others have no unit
       double value = parameter(run, name) / scale;
       double se = metric(run, "se_" + name) / scale;
       double z = Math.abs(value - PLANTED.get(name)) / se;
       System.out.printf("%-9s %7.4f %8.4f %8.4f %5.2f%n", name, PLANTED.get(name), value, se, z);
       assertTrue(se > 0 && se < 0.2 * PLANTED.get(name), name + ": standard error " + se);
-      assertTrue(z <= 3, name + " fitted " + value + " (se " + se + ") is " + z + " standard errors from the planted "
-          + PLANTED.get(name));
-      assertTrue(metric(run, "ci95_low_" + name) / scale < value && value < metric(run, "ci95_high_" + name) / scale,
+      assertTrue(
+          z <= 3,
+          name
+              + " fitted "
+              + value
+              + " (se "
+              + se
+              + ") is "
+              + z
+              + " standard errors from the planted "
+              + PLANTED.get(name));
+      assertTrue(
+          metric(run, "ci95_low_" + name) / scale < value
+              && value < metric(run, "ci95_high_" + name) / scale,
           name);
     }
     assertEquals(CUSTOMERS, bg.getLong(bg.fieldIndex("training_rows")));
   }
 
   /**
-   * The log-likelihood at the fitted parameters, computed by DuckDB from the generated Parquet files
-   * (its own day arithmetic, one row per customer, lgamma in SQL), equals the job's (over triples).
+   * The log-likelihood at the fitted parameters, computed by DuckDB from the generated Parquet
+   * files (its own day arithmetic, one row per customer, lgamma in SQL), equals the job's (over
+   * triples).
    */
   @Test
   void logLikelihoodEqualsDuckDbOverTheRawFiles() throws Exception {
@@ -136,7 +204,8 @@ class ClvJobTest {
     double alpha = parameter(bg, "alpha");
     double a = parameter(bg, "a");
     double b = parameter(bg, "b");
-    String sql = """
+    String sql =
+        """
         WITH days AS (
           SELECT customer_id, CAST(event_time AS DATE) AS d
           FROM read_parquet('%s/generated/events/*.parquet')
@@ -160,20 +229,30 @@ class ClvJobTest {
           + ln(exp(a3 - greatest(a3, coalesce(a4, a3))) + coalesce(exp(a4 - greatest(a3, coalesce(a4, a3))), 0))),
           count(*)
         FROM terms
-        """.formatted(dir, AS_OF, AS_OF, r, r, r, alpha, a, b, b, b, a, b, r, alpha, a, b, r, alpha);
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+        """
+            .formatted(
+                dir, AS_OF, AS_OF, r, r, r, alpha, a, b, b, b, a, b, r, alpha, a, b, r, alpha);
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
       try (ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         double duck = rs.getDouble(1);
         double job = metric(bg, "log_likelihood");
         assertEquals(CUSTOMERS, rs.getLong(2));
-        assertEquals(0, Math.abs(duck - job) / Math.abs(duck), 1e-9, "DuckDB " + duck + " against the job's " + job);
+        assertEquals(
+            0,
+            Math.abs(duck - job) / Math.abs(duck),
+            1e-9,
+            "DuckDB " + duck + " against the job's " + job);
       }
     }
   }
 
-  /** p_alive, expected purchases, expected value, CLV and tier of every customer against the formulas here. */
+  /**
+   * p_alive, expected purchases, expected value, CLV and tier of every customer against the
+   * formulas here.
+   */
   @Test
   void scoresFollowThePapersFormulas() {
     Row bg = run(CustomerClv.BGNBD_MODEL);
@@ -199,14 +278,19 @@ class ClvJobTest {
       double odds = x == 0 ? 0 : a / (b + x - 1) * Math.pow((alpha + t) / (alpha + tx), r + x);
       assertEquals(1 / (1 + odds), row.<Double>getAs("p_alive"), 1e-12, row.toString());
       double expected = conditional(r, alpha, a, b, x, t, horizon) / (1 + odds);
-      assertEquals(expected, row.<Double>getAs("expected_purchases"), 1e-9 * Math.max(1, expected), row.toString());
+      assertEquals(
+          expected,
+          row.<Double>getAs("expected_purchases"),
+          1e-9 * Math.max(1, expected),
+          row.toString());
       Double mean = row.getAs("mean_repeat_value");
       double value = p * (gamma + x * Math.max(mean == null ? 0 : mean, 0)) / (p * x + q - 1);
       assertEquals(value, row.<Double>getAs("expected_order_value"), 1e-9 * value, row.toString());
       double clv = 0;
       double before = 0;
       for (int m = 1; m <= Math.ceil(horizon / month); m++) {
-        double cumulative = conditional(r, alpha, a, b, x, t, Math.min(m * month, horizon)) / (1 + odds);
+        double cumulative =
+            conditional(r, alpha, a, b, x, t, Math.min(m * month, horizon)) / (1 + odds);
         clv += (cumulative - before) * value / Math.pow(1 + monthly, m);
         before = cumulative;
       }
@@ -214,7 +298,8 @@ class ClvJobTest {
       checked++;
     }
     assertTrue(checked > 500);
-    // Tiers: high while the customers with a strictly higher clv hold less than 20 % of the total, mid to 50 %.
+    // Tiers: high while the customers with a strictly higher clv hold less than 20 % of the total,
+    // mid to 50 %.
     List<Row> byClv = new ArrayList<>(rows);
     byClv.sort((u, v) -> Double.compare(v.<Double>getAs("clv"), u.<Double>getAs("clv")));
     BigDecimal total = BigDecimal.ZERO;
@@ -230,8 +315,10 @@ class ClvJobTest {
         levelStart = above;
         level = c;
       }
-      String tier = levelStart.compareTo(total.multiply(new BigDecimal("0.2"))) < 0 ? "high"
-          : levelStart.compareTo(total.multiply(new BigDecimal("0.5"))) < 0 ? "mid" : "low";
+      String tier =
+          levelStart.compareTo(total.multiply(new BigDecimal("0.2"))) < 0
+              ? "high"
+              : levelStart.compareTo(total.multiply(new BigDecimal("0.5"))) < 0 ? "mid" : "low";
       assertEquals(tier, row.getAs("clv_tier"), row.toString());
       above = above.add(c);
     }
@@ -241,8 +328,12 @@ class ClvJobTest {
     return new BigDecimal(clv).setScale(6, java.math.RoundingMode.HALF_UP);
   }
 
-  /** The bracket of E[Y(t) | x, t_x, T] before dividing by 1 + odds, with 2F1 summed here term by term. */
-  static double conditional(double r, double alpha, double a, double b, int x, double tCal, double t) {
+  /**
+   * The bracket of E[Y(t) | x, t_x, T] before dividing by 1 + odds, with 2F1 summed here term by
+   * term.
+   */
+  static double conditional(
+      double r, double alpha, double a, double b, int x, double tCal, double t) {
     double z = t / (alpha + tCal + t);
     double aa = r + x;
     double bb = b + x;
@@ -253,20 +344,43 @@ class ClvJobTest {
       term *= (aa + k) * (bb + k) / ((cc + k) * (k + 1)) * z;
       sum += term;
     }
-    return (a + b + x - 1) / (a - 1) * (1 - Math.pow((alpha + tCal) / (alpha + tCal + t), r + x) * sum);
+    return (a + b + x - 1)
+        / (a - 1)
+        * (1 - Math.pow((alpha + tCal) / (alpha + tCal + t), r + x) * sum);
   }
 
-  /** clv_validation against counts made here from the events, and the model (which is true here) close to them. */
+  /**
+   * clv_validation against counts made here from the events, and the model (which is true here)
+   * close to them.
+   */
   @Test
   void validationEqualsDirectCountsAndTheTrueModelTracksThem() {
-    Dataset<Row> days = spark.read().format("delta").load(lake + "/" + Events.TABLE)
-        .where("event_type = 'purchase'").select("customer_id", "event_date").distinct();
+    Dataset<Row> days =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/" + Events.TABLE)
+            .where("event_type = 'purchase'")
+            .select("customer_id", "event_date")
+            .distinct();
     Dataset<Row> firsts = days.groupBy("customer_id").agg(functions.min("event_date").as("first"));
-    List<Row> perCustomer = days.join(firsts, "customer_id")
-        .groupBy("customer_id").agg(
-            functions.sum(functions.when(functions.col("event_date").leq(Date.valueOf(AS_OF)), 1).otherwise(0)).as("cal"),
-            functions.sum(functions.when(functions.col("event_date").gt(Date.valueOf(AS_OF)), 1).otherwise(0)).as("hold"))
-        .collectAsList();
+    List<Row> perCustomer =
+        days.join(firsts, "customer_id")
+            .groupBy("customer_id")
+            .agg(
+                functions
+                    .sum(
+                        functions
+                            .when(functions.col("event_date").leq(Date.valueOf(AS_OF)), 1)
+                            .otherwise(0))
+                    .as("cal"),
+                functions
+                    .sum(
+                        functions
+                            .when(functions.col("event_date").gt(Date.valueOf(AS_OF)), 1)
+                            .otherwise(0))
+                    .as("hold"))
+            .collectAsList();
     Map<String, long[]> buckets = new TreeMap<>();
     long repeatsThroughHoldout = 0;
     for (Row row : perCustomer) {
@@ -277,8 +391,13 @@ class ClvJobTest {
       sums[1] += row.getLong(2);
       repeatsThroughHoldout += x + row.getLong(2);
     }
-    List<Row> validation = spark.read().format("delta").load(lake + "/" + CustomerClv.VALIDATION_TABLE)
-        .where(functions.col("as_of_date").equalTo(Date.valueOf(AS_OF))).collectAsList();
+    List<Row> validation =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/" + CustomerClv.VALIDATION_TABLE)
+            .where(functions.col("as_of_date").equalTo(Date.valueOf(AS_OF)))
+            .collectAsList();
     Map<String, Row> byCount = new HashMap<>();
     List<Row> tracking = new ArrayList<>();
     for (Row v : validation) {
@@ -295,8 +414,10 @@ class ClvJobTest {
       double actual = (double) e.getValue()[1] / e.getValue()[0];
       assertEquals(actual, v.<Double>getAs("actual"), 1e-12, e.getKey());
       double expected = v.getAs("expected");
-      if (e.getValue()[0] >= 2000) { // the fitted model is the true one: it predicts the big groups well
-        assertEquals(actual, expected, 0.1 * actual + 0.02, "bucket " + e.getKey() + ": model " + expected);
+      if (e.getValue()[0]
+          >= 2000) { // the fitted model is the true one: it predicts the big groups well
+        assertEquals(
+            actual, expected, 0.1 * actual + 0.02, "bucket " + e.getKey() + ": model " + expected);
       }
     }
     tracking.sort((u, v) -> u.<Date>getAs("period_end").compareTo(v.getAs("period_end")));
@@ -304,11 +425,16 @@ class ClvJobTest {
     assertEquals(Date.valueOf(HOLDOUT_UNTIL), last.getAs("period_end"));
     assertEquals(repeatsThroughHoldout, last.<Double>getAs("actual"), 0);
     assertEquals(CUSTOMERS, last.<Long>getAs("customers"));
-    assertEquals(1, last.<Double>getAs("expected") / last.<Double>getAs("actual"), 0.05, last.toString());
-    assertTrue(tracking.size() >= 78 * SCALE, "weekly points over 78 model weeks: " + tracking.size());
+    assertEquals(
+        1, last.<Double>getAs("expected") / last.<Double>getAs("actual"), 0.05, last.toString());
+    assertTrue(
+        tracking.size() >= 78 * SCALE, "weekly points over 78 model weeks: " + tracking.size());
   }
 
-  /** The same rows and parameters with 1, 3 and 7 shuffle partitions, and --score-only reuses the fit exactly. */
+  /**
+   * The same rows and parameters with 1, 3 and 7 shuffle partitions, and --score-only reuses the
+   * fit exactly.
+   */
   @Test
   void sameOutputWhateverThePartitioningAndScoreOnlyReusesTheFit() {
     String before = spark.conf().get("spark.sql.shuffle.partitions");
@@ -319,13 +445,17 @@ class ClvJobTest {
         spark.conf().set("spark.sql.shuffle.partitions", partitions);
         assertEquals(0, clv("--as-of", AS_OF.toString()), "clv with " + partitions + " partitions");
         List<Row> rows = withoutVersion(clvRows(AS_OF));
-        Map<String, String> parameters = new TreeMap<>(run(CustomerClv.BGNBD_MODEL).<String, String>getJavaMap(
-            run(CustomerClv.BGNBD_MODEL).fieldIndex("parameters")));
-        parameters.putAll(run(CustomerClv.SPEND_MODEL).<String, String>getJavaMap(
-            run(CustomerClv.SPEND_MODEL).fieldIndex("parameters")));
+        Map<String, String> parameters =
+            new TreeMap<>(
+                run(CustomerClv.BGNBD_MODEL)
+                    .<String, String>getJavaMap(
+                        run(CustomerClv.BGNBD_MODEL).fieldIndex("parameters")));
+        parameters.putAll(
+            run(CustomerClv.SPEND_MODEL)
+                .<String, String>getJavaMap(run(CustomerClv.SPEND_MODEL).fieldIndex("parameters")));
         if (first == null) {
-            first = rows;
-            firstParameters = parameters;
+          first = rows;
+          firstParameters = parameters;
         } else {
           assertEquals(firstParameters, parameters, partitions + " partitions");
           assertEquals(first, rows, partitions + " partitions");
@@ -343,33 +473,55 @@ class ClvJobTest {
   }
 
   private static List<Row> withoutVersion(List<Row> rows) {
-    return rows.stream().map(r -> {
-      Object[] values = new Object[r.size()];
-      for (int i = 0; i < r.size(); i++) {
-        values[i] = r.schema().fieldNames()[i].equals("clv_model_version") ? null : r.get(i);
-      }
-      return RowFactory.create(values);
-    }).toList();
+    return rows.stream()
+        .map(
+            r -> {
+              Object[] values = new Object[r.size()];
+              for (int i = 0; i < r.size(); i++) {
+                values[i] =
+                    r.schema().fieldNames()[i].equals("clv_model_version") ? null : r.get(i);
+              }
+              return RowFactory.create(values);
+            })
+        .toList();
   }
 
-  /** Each bad input stops the job with exit code 2 and a message naming the value and what to change; tables stay. */
+  /**
+   * Each bad input stops the job with exit code 2 and a message naming the value and what to
+   * change; tables stay.
+   */
   @Test
   void badInputIsRefusedClearlyAndLeavesTheTablesAsTheyWere() {
-    long version = DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0);
+    long version =
+        DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0);
 
     JobRun early = JobRun.of(() -> clv("--as-of", FROM.minusDays(1).toString()));
     assertEquals(2, early.code(), early.toString());
-    assertTrue(early.err().contains("no purchases of known customers") && early.err().contains("--as-of"), early.err());
+    assertTrue(
+        early.err().contains("no purchases of known customers") && early.err().contains("--as-of"),
+        early.err());
 
-    JobRun few = JobRun.of(() -> clv("--as-of", AS_OF.toString(), "--conf", "segpipe.clv.min-repeat-customers=1000000"));
+    JobRun few =
+        JobRun.of(
+            () ->
+                clv(
+                    "--as-of",
+                    AS_OF.toString(),
+                    "--conf",
+                    "segpipe.clv.min-repeat-customers=1000000"));
     assertEquals(2, few.code(), few.toString());
     assertTrue(few.err().contains("segpipe.clv.min-repeat-customers = 1000000"), few.err());
 
-    JobRun horizon = JobRun.of(() -> clv("--as-of", AS_OF.toString(), "--conf", "segpipe.clv.horizon-days=0"));
+    JobRun horizon =
+        JobRun.of(() -> clv("--as-of", AS_OF.toString(), "--conf", "segpipe.clv.horizon-days=0"));
     assertEquals(2, horizon.code(), horizon.toString());
-    assertTrue(horizon.err().contains("segpipe.clv.horizon-days") && horizon.err().contains("value 0"), horizon.err());
+    assertTrue(
+        horizon.err().contains("segpipe.clv.horizon-days") && horizon.err().contains("value 0"),
+        horizon.err());
 
-    assertEquals(version, DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0));
+    assertEquals(
+        version,
+        DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0));
 
     // Every repeat purchase cancelled by a same-day return: nothing for the spend model to fit.
     String zero = TestFolders.folder("segpipe-clv-zero").resolve("lake").toString();
@@ -384,16 +536,48 @@ class ClvJobTest {
         }
       }
     }
-    spark.createDataFrame(events, Events.SCHEMA).write().format("delta").partitionBy("event_date").save(zero + "/events");
-    JobRun returns = JobRun.of(() -> new ClvJob().execute("--as-of", FROM.plusDays(60).toString(),
-        "--conf", "segpipe.lake.root=" + zero, "--conf", "segpipe.train.models=\"" + models + "-zero\""));
+    spark
+        .createDataFrame(events, Events.SCHEMA)
+        .write()
+        .format("delta")
+        .partitionBy("event_date")
+        .save(zero + "/events");
+    JobRun returns =
+        JobRun.of(
+            () ->
+                new ClvJob()
+                    .execute(
+                        "--as-of",
+                        FROM.plusDays(60).toString(),
+                        "--conf",
+                        "segpipe.lake.root=" + zero,
+                        "--conf",
+                        "segpipe.train.models=\"" + models + "-zero\""));
     assertEquals(2, returns.code(), returns.toString());
     assertTrue(returns.err().contains("mean repeat transaction value of 0 or less"), returns.err());
   }
 
-  private static Row event(String id, java.sql.Timestamp ts, String customer, String type, BigDecimal amount,
+  private static Row event(
+      String id,
+      java.sql.Timestamp ts,
+      String customer,
+      String type,
+      BigDecimal amount,
       LocalDate day) {
-    return RowFactory.create(id, ts, customer, "web", type, "o-" + id, "sku", "general", 1, amount, "GBP", null, null,
+    return RowFactory.create(
+        id,
+        ts,
+        customer,
+        "web",
+        type,
+        "o-" + id,
+        "sku",
+        "general",
+        1,
+        amount,
+        "GBP",
+        null,
+        null,
         Date.valueOf(day));
   }
 }

@@ -20,16 +20,22 @@ import org.apache.commons.math3.stat.inference.TTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** Uplift statistics checked against commons-math3's tests, a hand-worked example and seeded simulations. */
+/**
+ * Uplift statistics checked against commons-math3's tests, a hand-worked example and seeded
+ * simulations.
+ */
 class UpliftStatisticsTest {
 
   private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
   private static final int TRIALS = 2_000;
 
-  // ---------------------------------------------------------------------------------------------- helpers
+  // ----------------------------------------------------------------------------------------------
+  // helpers
 
-  private static void assertRelative(double expected, double actual, double tolerance, String what) {
-    assertTrue(Math.abs(actual - expected) <= tolerance * Math.abs(expected),
+  private static void assertRelative(
+      double expected, double actual, double tolerance, String what) {
+    assertTrue(
+        Math.abs(actual - expected) <= tolerance * Math.abs(expected),
         what + ": expected " + expected + ", was " + actual);
   }
 
@@ -56,7 +62,10 @@ class UpliftStatisticsTest {
     return random.nextDouble() < 0.8 ? 0 : Math.exp(3 + 0.5 * random.nextGaussian());
   }
 
-  /** n customers' revenue plus shift, summed straight into a Group (no array: the simulations are large). */
+  /**
+   * n customers' revenue plus shift, summed straight into a Group (no array: the simulations are
+   * large).
+   */
   private static Group revenueGroup(SplittableRandom random, int n, double shift) {
     double sum = 0;
     double sumSquares = 0;
@@ -85,42 +94,55 @@ class UpliftStatisticsTest {
   /** The 99.9 % range of the number of successes in TRIALS trials of probability p. */
   private static int[] binomialRange(double p) {
     BinomialDistribution binomial = new BinomialDistribution(null, TRIALS, p);
-    return new int[] {binomial.inverseCumulativeProbability(0.0005), binomial.inverseCumulativeProbability(0.9995)};
+    return new int[] {
+      binomial.inverseCumulativeProbability(0.0005), binomial.inverseCumulativeProbability(0.9995)
+    };
   }
 
   private static void assertCount(int count, int[] range, String what) {
-    String report = what + ": " + count + " of " + TRIALS + ", 99.9 % range " + range[0] + ".." + range[1];
+    String report =
+        what + ": " + count + " of " + TRIALS + ", 99.9 % range " + range[0] + ".." + range[1];
     System.out.println(report);
     assertTrue(range[0] <= count && count <= range[1], report);
   }
 
-  // ---------------------------------------------------------------------------------------------- means
+  // ----------------------------------------------------------------------------------------------
+  // means
 
   /**
-   * Raw seeded arrays → Group → means(), against commons-math3 TTest.tTest (Welch, unequal variances) for the
-   * p-value, and against the interval, relative interval and MDE written out from SummaryStatistics.
+   * Raw seeded arrays → Group → means(), against commons-math3 TTest.tTest (Welch, unequal
+   * variances) for the p-value, and against the interval, relative interval and MDE written out
+   * from SummaryStatistics.
    */
   @Test
   void meansAgreeWithWelchTTestAndADirectComputationFromTheRawValues() {
     SplittableRandom random = new SplittableRandom(20240601);
-    List<double[][]> cases = List.of(
-        // normal values, unequal sizes and spreads, a small effect
-        new double[][] {draw(800, () -> 10.3 + 4 * random.nextGaussian()),
-            draw(300, () -> 10 + 2.5 * random.nextGaussian())},
-        // skewed revenue, 9:1 split, a planted +1.5 per customer
-        new double[][] {draw(4_500, () -> revenue(random) + 1.5), draw(500, () -> revenue(random))},
-        // orders per customer (small integers), equal sizes, no effect
-        new double[][] {draw(2_000, () -> Math.floor(-Math.log(1 - random.nextDouble()) * 1.2)),
-            draw(2_000, () -> Math.floor(-Math.log(1 - random.nextDouble()) * 1.2))},
-        // tiny groups
-        new double[][] {{3, 7, 8}, {1, 2}});
+    List<double[][]> cases =
+        List.of(
+            // normal values, unequal sizes and spreads, a small effect
+            new double[][] {
+              draw(800, () -> 10.3 + 4 * random.nextGaussian()),
+              draw(300, () -> 10 + 2.5 * random.nextGaussian())
+            },
+            // skewed revenue, 9:1 split, a planted +1.5 per customer
+            new double[][] {
+              draw(4_500, () -> revenue(random) + 1.5), draw(500, () -> revenue(random))
+            },
+            // orders per customer (small integers), equal sizes, no effect
+            new double[][] {
+              draw(2_000, () -> Math.floor(-Math.log(1 - random.nextDouble()) * 1.2)),
+              draw(2_000, () -> Math.floor(-Math.log(1 - random.nextDouble()) * 1.2))
+            },
+            // tiny groups
+            new double[][] {{3, 7, 8}, {1, 2}});
     double confidence = 0.9;
     double power = 0.8;
     for (double[][] arrays : cases) {
       double[] treated = arrays[0];
       double[] control = arrays[1];
       String name = treated.length + " vs " + control.length;
-      Comparison comparison = UpliftStatistics.means(group(treated), group(control), confidence, power);
+      Comparison comparison =
+          UpliftStatistics.means(group(treated), group(control), confidence, power);
 
       SummaryStatistics st = new SummaryStatistics();
       SummaryStatistics sc = new SummaryStatistics();
@@ -141,44 +163,61 @@ class UpliftStatisticsTest {
       assertRelative(mt, comparison.treatedMean(), 1e-9, name + " treated mean");
       assertRelative(mc, comparison.controlMean(), 1e-9, name + " control mean");
 
-      // Welch: se² = vt/nt + vc/nc, df = se⁴ / ((vt/nt)²/(nt−1) + (vc/nc)²/(nc−1)), interval diff ± t_{df,0.95}·se
+      // Welch: se² = vt/nt + vc/nc, df = se⁴ / ((vt/nt)²/(nt−1) + (vc/nc)²/(nc−1)), interval diff ±
+      // t_{df,0.95}·se
       double se = Math.sqrt(vt / nt + vc / nc);
-      double df = Math.pow(vt / nt + vc / nc, 2)
-          / (Math.pow(vt / nt, 2) / (nt - 1) + Math.pow(vc / nc, 2) / (nc - 1));
+      double df =
+          Math.pow(vt / nt + vc / nc, 2)
+              / (Math.pow(vt / nt, 2) / (nt - 1) + Math.pow(vc / nc, 2) / (nc - 1));
       double t = new TDistribution(df).inverseCumulativeProbability(0.95);
       Estimate absolute = comparison.absolute();
       assertRelative(mt - mc, absolute.value(), 1e-9, name + " difference");
       assertRelative(mt - mc - t * se, absolute.low(), 1e-9, name + " low");
       assertRelative(mt - mc + t * se, absolute.high(), 1e-9, name + " high");
-      assertRelative(new TTest().tTest(treated, control), absolute.pValue(), 1e-9, name + " Welch p-value");
+      assertRelative(
+          new TTest().tTest(treated, control), absolute.pValue(), 1e-9, name + " Welch p-value");
 
       // relative: exp(log(mt/mc) ± z·√(vt/(nt·mt²) + vc/(nc·mc²))) − 1, z = z_{0.95}
       double z = NORMAL.inverseCumulativeProbability(0.95);
       double logSe = Math.sqrt(vt / (nt * mt * mt) + vc / (nc * mc * mc));
       Estimate relative = comparison.relative();
       assertRelative(mt / mc - 1, relative.value(), 1e-9, name + " relative");
-      assertRelative(Math.exp(Math.log(mt / mc) - z * logSe) - 1, relative.low(), 1e-9, name + " relative low");
-      assertRelative(Math.exp(Math.log(mt / mc) + z * logSe) - 1, relative.high(), 1e-9, name + " relative high");
+      assertRelative(
+          Math.exp(Math.log(mt / mc) - z * logSe) - 1,
+          relative.low(),
+          1e-9,
+          name + " relative low");
+      assertRelative(
+          Math.exp(Math.log(mt / mc) + z * logSe) - 1,
+          relative.high(),
+          1e-9,
+          name + " relative high");
       assertEquals(absolute.pValue(), relative.pValue(), name + " relative p-value");
 
-      double mde = (z + NORMAL.inverseCumulativeProbability(power)) * Math.sqrt(vc * (1 / nt + 1 / nc));
+      double mde =
+          (z + NORMAL.inverseCumulativeProbability(power)) * Math.sqrt(vc * (1 / nt + 1 / nc));
       assertRelative(mde, comparison.minimumDetectableEffect(), 1e-9, name + " MDE");
     }
   }
 
   @Test
   void meansWithoutSpreadHaveAPointIntervalAndAZeroOrOnePValue() {
-    Estimate same = UpliftStatistics.means(group(new double[] {5, 5, 5}), group(new double[] {5, 5}), 0.95, 0.8)
-        .absolute();
+    Estimate same =
+        UpliftStatistics.means(group(new double[] {5, 5, 5}), group(new double[] {5, 5}), 0.95, 0.8)
+            .absolute();
     assertEquals(new Estimate(0, 0, 0, 1.0), same);
-    Estimate apart = UpliftStatistics.means(group(new double[] {6, 6, 6}), group(new double[] {5, 5}), 0.95, 0.8)
-        .absolute();
+    Estimate apart =
+        UpliftStatistics.means(group(new double[] {6, 6, 6}), group(new double[] {5, 5}), 0.95, 0.8)
+            .absolute();
     assertEquals(new Estimate(1, 1, 1, 0.0), apart);
 
-    Comparison zeroControl = UpliftStatistics.means(group(new double[] {1, 2}), group(new double[] {0, 0}), 0.95,
-        0.8);
-    assertTrue(Double.isNaN(zeroControl.relative().value()), "no relative uplift over a zero control mean");
-    assertTrue(Double.isNaN(zeroControl.relative().low()) && Double.isNaN(zeroControl.relative().high()));
+    Comparison zeroControl =
+        UpliftStatistics.means(group(new double[] {1, 2}), group(new double[] {0, 0}), 0.95, 0.8);
+    assertTrue(
+        Double.isNaN(zeroControl.relative().value()),
+        "no relative uplift over a zero control mean");
+    assertTrue(
+        Double.isNaN(zeroControl.relative().low()) && Double.isNaN(zeroControl.relative().high()));
     assertEquals(0.0, zeroControl.minimumDetectableEffect(), "no control variance, no MDE");
   }
 
@@ -191,22 +230,25 @@ class UpliftStatisticsTest {
     assertEquals(0.0, new Group(0, 0, 0).variance(), "n = 0");
     // 3 × 0.1: Σx² − (Σx)²/n rounds to a hair below 0
     Group rounding = new Group(3, 0.1 + 0.1 + 0.1, 0.01 + 0.01 + 0.01);
-    assertTrue(rounding.sumSquares() - rounding.sum() * rounding.sum() / 3 < 0, "the case rounds below zero");
+    assertTrue(
+        rounding.sumSquares() - rounding.sum() * rounding.sum() / 3 < 0,
+        "the case rounds below zero");
     assertEquals(0.0, rounding.variance(), "negative rounding is 0");
   }
 
-  // ---------------------------------------------------------------------------------------------- proportions
+  // ----------------------------------------------------------------------------------------------
+  // proportions
 
   /**
-   * 60/1000 treated vs 40/1000 control, 95 %, power 0.8 (worked with 30-digit arithmetic):
-   * pt = 0.06, pc = 0.04, diff = 0.02; z_{0.975} = 1.959963984540054, z_{0.8} = 0.8416212335729142.
-   * Wald se = √(0.06·0.94/1000 + 0.04·0.96/1000) = √0.0000948 = 0.009736529155710468,
-   * interval 0.02 ± 1.959963984540054 · se = [0.000916753520383301, 0.0390832464796167].
-   * Pooled p = 100/2000 = 0.05, se = √(0.05·0.95·2/1000) = √0.000095 = 0.009746794344808964,
-   * z = 0.02 / se = 2.051956704170308 (z² = 80/19 = 4.210526315789474), p = 2Φ(−z) = 0.04017387028851208.
-   * Relative 0.06/0.04 − 1 = 0.5; log-ratio se = √(0.94/60 + 0.96/40) = √0.03966667 = 0.1991649232838621,
-   * interval exp(log 1.5 ± z·se) − 1 = [0.01522374993773884, 1.216260208784504].
-   * MDE = (1.959963984540054 + 0.8416212335729142) · √(0.04·0.96·2/1000) = 0.02455186273173606.
+   * 60/1000 treated vs 40/1000 control, 95 %, power 0.8 (worked with 30-digit arithmetic): pt =
+   * 0.06, pc = 0.04, diff = 0.02; z_{0.975} = 1.959963984540054, z_{0.8} = 0.8416212335729142. Wald
+   * se = √(0.06·0.94/1000 + 0.04·0.96/1000) = √0.0000948 = 0.009736529155710468, interval 0.02 ±
+   * 1.959963984540054 · se = [0.000916753520383301, 0.0390832464796167]. Pooled p = 100/2000 =
+   * 0.05, se = √(0.05·0.95·2/1000) = √0.000095 = 0.009746794344808964, z = 0.02 / se =
+   * 2.051956704170308 (z² = 80/19 = 4.210526315789474), p = 2Φ(−z) = 0.04017387028851208. Relative
+   * 0.06/0.04 − 1 = 0.5; log-ratio se = √(0.94/60 + 0.96/40) = √0.03966667 = 0.1991649232838621,
+   * interval exp(log 1.5 ± z·se) − 1 = [0.01522374993773884, 1.216260208784504]. MDE =
+   * (1.959963984540054 + 0.8416212335729142) · √(0.04·0.96·2/1000) = 0.02455186273173606.
    */
   @Test
   void proportionsMatchAHandWorkedExample() {
@@ -227,11 +269,21 @@ class UpliftStatisticsTest {
   /** The pooled two-proportion z² is the 2×2 Pearson chi-square without continuity correction. */
   @Test
   void proportionsPValueIsThe2x2ChiSquareTest() {
-    long[][] cases = {{60, 1000, 40, 1000}, {1_130, 45_000, 118, 5_000}, {9_100, 45_000, 1_000, 5_000},
-        {3, 20, 9, 25}, {52, 400, 52, 400}, {0, 500, 4, 500}, {1_000, 1_000, 990, 1_000}};
+    long[][] cases = {
+      {60, 1000, 40, 1000},
+      {1_130, 45_000, 118, 5_000},
+      {9_100, 45_000, 1_000, 5_000},
+      {3, 20, 9, 25},
+      {52, 400, 52, 400},
+      {0, 500, 4, 500},
+      {1_000, 1_000, 990, 1_000}
+    };
     for (long[] k : cases) {
-      double expected = new ChiSquareTest().chiSquareTest(new long[][] {{k[0], k[1] - k[0]}, {k[2], k[3] - k[2]}});
-      double actual = UpliftStatistics.proportions(k[0], k[1], k[2], k[3], 0.95, 0.8).absolute().pValue();
+      double expected =
+          new ChiSquareTest()
+              .chiSquareTest(new long[][] {{k[0], k[1] - k[0]}, {k[2], k[3] - k[2]}});
+      double actual =
+          UpliftStatistics.proportions(k[0], k[1], k[2], k[3], 0.95, 0.8).absolute().pValue();
       assertRelative(expected, actual, 1e-9, k[0] + "/" + k[1] + " vs " + k[2] + "/" + k[3]);
     }
   }
@@ -239,43 +291,61 @@ class UpliftStatisticsTest {
   @Test
   void proportionsWithoutBuyersOrWithoutControlBuyers() {
     Comparison none = UpliftStatistics.proportions(0, 1000, 0, 500, 0.95, 0.8);
-    assertEquals(new Estimate(0, 0, 0, 1.0), none.absolute(), "no buyers anywhere: no difference, p = 1");
+    assertEquals(
+        new Estimate(0, 0, 0, 1.0), none.absolute(), "no buyers anywhere: no difference, p = 1");
     assertTrue(Double.isNaN(none.relative().value()) && Double.isNaN(none.relative().low()));
     assertEquals(0.0, none.minimumDetectableEffect());
 
     Comparison all = UpliftStatistics.proportions(1000, 1000, 500, 500, 0.95, 0.8);
-    assertEquals(new Estimate(0, 0, 0, 1.0), all.absolute(), "everyone bought: no difference, p = 1");
+    assertEquals(
+        new Estimate(0, 0, 0, 1.0), all.absolute(), "everyone bought: no difference, p = 1");
     assertEquals(new Estimate(0, 0, 0, 1.0), all.relative());
 
     Comparison treatedNone = UpliftStatistics.proportions(0, 1000, 10, 500, 0.95, 0.8);
     assertEquals(-1.0, treatedNone.relative().value(), "no treated buyers is −100 %");
-    assertTrue(Double.isNaN(treatedNone.relative().low()) && Double.isNaN(treatedNone.relative().high()),
+    assertTrue(
+        Double.isNaN(treatedNone.relative().low()) && Double.isNaN(treatedNone.relative().high()),
         "no log-ratio interval at pt = 0");
     assertTrue(treatedNone.absolute().pValue() < 1e-4);
   }
 
-  // ---------------------------------------------------------------------------------------------- sample ratio
+  // ----------------------------------------------------------------------------------------------
+  // sample ratio
 
   @Test
   void sampleRatioMatchesTheChiSquareGoodnessOfFitTest() {
-    long[][] cases = {{4_950, 50_000}, {5_120, 50_000}, {4_800, 50_000}, {30, 200}, {497, 1_000}, {1, 3}};
+    long[][] cases = {
+      {4_950, 50_000}, {5_120, 50_000}, {4_800, 50_000}, {30, 200}, {497, 1_000}, {1, 3}
+    };
     double[] shares = {0.1, 0.1, 0.1, 0.2, 0.5, 0.5};
     for (int i = 0; i < cases.length; i++) {
       long control = cases[i][0];
       long total = cases[i][1];
       double share = shares[i];
-      double expected = new ChiSquareTest().chiSquareTest(new double[] {total * share, total * (1 - share)},
-          new long[] {control, total - control});
-      assertRelative(expected, UpliftStatistics.sampleRatioPValue(control, total, share), 1e-9,
+      double expected =
+          new ChiSquareTest()
+              .chiSquareTest(
+                  new double[] {total * share, total * (1 - share)},
+                  new long[] {control, total - control});
+      assertRelative(
+          expected,
+          UpliftStatistics.sampleRatioPValue(control, total, share),
+          1e-9,
           control + " of " + total + " at " + share);
     }
-    assertTrue(UpliftStatistics.sampleRatioPValue(2_500, 50_000, 0.1) < 0.001, "5 % observed for 10 % planned");
-    assertEquals(1.0, UpliftStatistics.sampleRatioPValue(5_000, 50_000, 0.1), "exactly the planned 10 %");
+    assertTrue(
+        UpliftStatistics.sampleRatioPValue(2_500, 50_000, 0.1) < 0.001,
+        "5 % observed for 10 % planned");
+    assertEquals(
+        1.0, UpliftStatistics.sampleRatioPValue(5_000, 50_000, 0.1), "exactly the planned 10 %");
   }
 
-  // ---------------------------------------------------------------------------------------------- simulations
+  // ----------------------------------------------------------------------------------------------
+  // simulations
 
-  /** A/A: 95 % intervals of the difference cover 0 at 95 %, for conversion and for skewed revenue. */
+  /**
+   * A/A: 95 % intervals of the difference cover 0 at 95 %, for conversion and for skewed revenue.
+   */
   @Test
   void aaIntervalsCoverZeroAtTheirStatedRate() {
     int[] range = binomialRange(0.95);
@@ -283,17 +353,26 @@ class UpliftStatisticsTest {
     int conversion = 0;
     int revenue = 0;
     for (int i = 0; i < TRIALS; i++) {
-      if (covers(UpliftStatistics.proportions(buyers(random, 4_500, 0.2), 4_500, buyers(random, 500, 0.2), 500,
-          0.95, 0.8).absolute(), 0)) {
+      if (covers(
+          UpliftStatistics.proportions(
+                  buyers(random, 4_500, 0.2), 4_500, buyers(random, 500, 0.2), 500, 0.95, 0.8)
+              .absolute(),
+          0)) {
         conversion++;
       }
-      if (covers(UpliftStatistics.means(revenueGroup(random, 4_500, 0), revenueGroup(random, 500, 0), 0.95, 0.8)
-          .absolute(), 0)) {
+      if (covers(
+          UpliftStatistics.means(
+                  revenueGroup(random, 4_500, 0), revenueGroup(random, 500, 0), 0.95, 0.8)
+              .absolute(),
+          0)) {
         revenue++;
       }
     }
     assertCount(conversion, range, "A/A conversion 0.2, 4,500 vs 500: 95 % intervals covering 0");
-    assertCount(revenue, range, "A/A revenue (0 w.p. 0.8, else lognormal), 4,500 vs 500: 95 % intervals covering 0");
+    assertCount(
+        revenue,
+        range,
+        "A/A revenue (0 w.p. 0.8, else lognormal), 4,500 vs 500: 95 % intervals covering 0");
   }
 
   /** Treated 0.25 vs control 0.20, 45,000 vs 5,000: intervals cover +0.05 and +25 % at 95 %. */
@@ -304,8 +383,9 @@ class UpliftStatisticsTest {
     int absolute = 0;
     int relative = 0;
     for (int i = 0; i < TRIALS; i++) {
-      Comparison c = UpliftStatistics.proportions(buyers(random, 45_000, 0.25), 45_000, buyers(random, 5_000, 0.2),
-          5_000, 0.95, 0.8);
+      Comparison c =
+          UpliftStatistics.proportions(
+              buyers(random, 45_000, 0.25), 45_000, buyers(random, 5_000, 0.2), 5_000, 0.95, 0.8);
       if (covers(c.absolute(), 0.05)) {
         absolute++;
       }
@@ -318,49 +398,71 @@ class UpliftStatisticsTest {
   }
 
   /**
-   * With the MDE (95 %, power 0.8) planted as the true effect, the test rejects at 5 % in about 80 % of trials:
-   * conversion 0.2, 5,000 vs 5,000 (the MDE from the expected counts), and revenue 4,500 vs 500 shifted by the
-   * MDE computed from the population mean and variance of the revenue distribution.
+   * With the MDE (95 %, power 0.8) planted as the true effect, the test rejects at 5 % in about 80
+   * % of trials: conversion 0.2, 5,000 vs 5,000 (the MDE from the expected counts), and revenue
+   * 4,500 vs 500 shifted by the MDE computed from the population mean and variance of the revenue
+   * distribution.
    */
   @Test
   void theMinimumDetectableEffectIsDetectedWithTheStatedPower() {
     SplittableRandom random = new SplittableRandom(3);
-    double conversionMde = UpliftStatistics.proportions(1_000, 5_000, 1_000, 5_000, 0.95, 0.8)
-        .minimumDetectableEffect();
+    double conversionMde =
+        UpliftStatistics.proportions(1_000, 5_000, 1_000, 5_000, 0.95, 0.8)
+            .minimumDetectableEffect();
     int conversion = 0;
     for (int i = 0; i < TRIALS; i++) {
       long treated = buyers(random, 5_000, 0.2 + conversionMde);
-      if (UpliftStatistics.proportions(treated, 5_000, buyers(random, 5_000, 0.2), 5_000, 0.95, 0.8).absolute()
-          .pValue() < 0.05) {
+      if (UpliftStatistics.proportions(treated, 5_000, buyers(random, 5_000, 0.2), 5_000, 0.95, 0.8)
+              .absolute()
+              .pValue()
+          < 0.05) {
         conversion++;
       }
     }
     // 0.2·lognormal(3, 0.5): E = 0.2·e^{3.125}, E[x²] = 0.2·e^{6.5}
     double mean = 0.2 * Math.exp(3.125);
     double variance = 0.2 * Math.exp(6.5) - mean * mean;
-    Group treatedPopulation = new Group(4_500, 4_500 * mean, 4_499 * variance + 4_500 * mean * mean);
+    Group treatedPopulation =
+        new Group(4_500, 4_500 * mean, 4_499 * variance + 4_500 * mean * mean);
     Group controlPopulation = new Group(500, 500 * mean, 499 * variance + 500 * mean * mean);
-    double revenueMde = UpliftStatistics.means(treatedPopulation, controlPopulation, 0.95, 0.8)
-        .minimumDetectableEffect();
+    double revenueMde =
+        UpliftStatistics.means(treatedPopulation, controlPopulation, 0.95, 0.8)
+            .minimumDetectableEffect();
     int revenue = 0;
     for (int i = 0; i < TRIALS; i++) {
-      if (UpliftStatistics.means(revenueGroup(random, 4_500, revenueMde), revenueGroup(random, 500, 0), 0.95, 0.8)
-          .absolute().pValue() < 0.05) {
+      if (UpliftStatistics.means(
+                  revenueGroup(random, 4_500, revenueMde), revenueGroup(random, 500, 0), 0.95, 0.8)
+              .absolute()
+              .pValue()
+          < 0.05) {
         revenue++;
       }
     }
-    String report = "power at the MDE over " + TRIALS + " trials: conversion (MDE " + conversionMde + ") "
-        + conversion + ", revenue (MDE " + revenueMde + ") " + revenue;
+    String report =
+        "power at the MDE over "
+            + TRIALS
+            + " trials: conversion (MDE "
+            + conversionMde
+            + ") "
+            + conversion
+            + ", revenue (MDE "
+            + revenueMde
+            + ") "
+            + revenue;
     System.out.println(report);
     assertTrue(conversion >= 0.74 * TRIALS && conversion <= 0.86 * TRIALS, report);
     assertTrue(revenue >= 0.74 * TRIALS && revenue <= 0.86 * TRIALS, report);
   }
 
-  /** The normal-approximation power at the MDE, Φ(mde/se − z) + Φ(−mde/se − z), is the requested power. */
+  /**
+   * The normal-approximation power at the MDE, Φ(mde/se − z) + Φ(−mde/se − z), is the requested
+   * power.
+   */
   @Test
   void theMinimumDetectableEffectHasTheRequestedNormalApproximationPower() {
     double[][] designs = {
-        {4_500, 500, 0.2, 0.95, 0.8}, {45_000, 5_000, 0.03, 0.9, 0.9}, {1_000, 1_000, 0.5, 0.99, 0.5}};
+      {4_500, 500, 0.2, 0.95, 0.8}, {45_000, 5_000, 0.03, 0.9, 0.9}, {1_000, 1_000, 0.5, 0.99, 0.5}
+    };
     for (double[] d : designs) {
       long nt = (long) d[0];
       long nc = (long) d[1];
@@ -369,23 +471,29 @@ class UpliftStatisticsTest {
       double power = d[4];
       double z = NORMAL.inverseCumulativeProbability(1 - (1 - confidence) / 2);
       double se = Math.sqrt(pc * (1 - pc) * (1.0 / nt + 1.0 / nc));
-      double mde = UpliftStatistics.proportions(Math.round(nt * pc), nt, Math.round(nc * pc), nc, confidence, power)
-          .minimumDetectableEffect();
-      double achieved = NORMAL.cumulativeProbability(mde / se - z) + NORMAL.cumulativeProbability(-mde / se - z);
+      double mde =
+          UpliftStatistics.proportions(
+                  Math.round(nt * pc), nt, Math.round(nc * pc), nc, confidence, power)
+              .minimumDetectableEffect();
+      double achieved =
+          NORMAL.cumulativeProbability(mde / se - z) + NORMAL.cumulativeProbability(-mde / se - z);
       assertEquals(power, achieved, 1e-4, "proportions " + Arrays.toString(d));
 
       // the same design as a mean: 0/1 values with the control variance pc(1−pc)·nc/(nc−1)
       Group control = new Group(nc, nc * pc, nc * pc);
       Group treated = new Group(nt, nt * pc, nt * pc);
-      double meansMde = UpliftStatistics.means(treated, control, confidence, power).minimumDetectableEffect();
+      double meansMde =
+          UpliftStatistics.means(treated, control, confidence, power).minimumDetectableEffect();
       double meansSe = Math.sqrt(control.variance() * (1.0 / nt + 1.0 / nc));
-      double meansAchieved = NORMAL.cumulativeProbability(meansMde / meansSe - z)
-          + NORMAL.cumulativeProbability(-meansMde / meansSe - z);
+      double meansAchieved =
+          NORMAL.cumulativeProbability(meansMde / meansSe - z)
+              + NORMAL.cumulativeProbability(-meansMde / meansSe - z);
       assertEquals(power, meansAchieved, 1e-4, "means " + Arrays.toString(d));
     }
   }
 
-  // ---------------------------------------------------------------------------------------------- arguments
+  // ----------------------------------------------------------------------------------------------
+  // arguments
 
   @Test
   void badArgumentsAreRejectedNamingTheArgument() {
@@ -397,10 +505,14 @@ class UpliftStatisticsTest {
     assertRejected("power", "-0.2", () -> UpliftStatistics.means(ok, ok, 0.95, -0.2));
     assertRejected("treatedN", "0", () -> UpliftStatistics.proportions(0, 0, 1, 10, 0.95, 0.8));
     assertRejected("controlN", "-3", () -> UpliftStatistics.proportions(1, 10, 0, -3, 0.95, 0.8));
-    assertRejected("treatedBuyers", "11", () -> UpliftStatistics.proportions(11, 10, 1, 10, 0.95, 0.8));
-    assertRejected("controlBuyers", "-1", () -> UpliftStatistics.proportions(1, 10, -1, 10, 0.95, 0.8));
-    assertRejected("treated", "n = 1", () -> UpliftStatistics.means(new Group(1, 5, 25), ok, 0.95, 0.8));
-    assertRejected("control", "n = 0", () -> UpliftStatistics.means(ok, new Group(0, 0, 0), 0.95, 0.8));
+    assertRejected(
+        "treatedBuyers", "11", () -> UpliftStatistics.proportions(11, 10, 1, 10, 0.95, 0.8));
+    assertRejected(
+        "controlBuyers", "-1", () -> UpliftStatistics.proportions(1, 10, -1, 10, 0.95, 0.8));
+    assertRejected(
+        "treated", "n = 1", () -> UpliftStatistics.means(new Group(1, 5, 25), ok, 0.95, 0.8));
+    assertRejected(
+        "control", "n = 0", () -> UpliftStatistics.means(ok, new Group(0, 0, 0), 0.95, 0.8));
     assertRejected("n", "-1", () -> new Group(-1, 0, 0));
     assertRejected("sum", "NaN", () -> new Group(3, Double.NaN, 1));
     assertRejected("sumSquares", "-1.0", () -> new Group(3, 1, -1));
@@ -413,7 +525,8 @@ class UpliftStatisticsTest {
 
   private static void assertRejected(String argument, String value, Executable call) {
     String message = assertThrows(IllegalArgumentException.class, call).getMessage();
-    assertTrue(message.startsWith(argument + " ") && message.contains(value),
+    assertTrue(
+        message.startsWith(argument + " ") && message.contains(value),
         "message should name " + argument + " and " + value + ": " + message);
   }
 }

@@ -51,12 +51,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The loop segment -> campaign -> measure on a lake of about 50,000 eligible customers: the export splits
- * two campaigns into treatment and control, the test then plants what customers buy (+5 percentage points
- * of conversion and more revenue for the treated customers of one campaign), and the evaluate job must
- * recover it; every figure is recomputed here from the planted rows. Last, 200 A/A campaigns on the same
- * population, split by the real assignment code and measured in one evaluate run, give the coverage of
- * the intervals.
+ * The loop segment -> campaign -> measure on a lake of about 50,000 eligible customers: the export
+ * splits two campaigns into treatment and control, the test then plants what customers buy (+5
+ * percentage points of conversion and more revenue for the treated customers of one campaign), and
+ * the evaluate job must recover it; every figure is recomputed here from the planted rows. Last,
+ * 200 A/A campaigns on the same population, split by the real assignment code and measured in one
+ * evaluate run, give the coverage of the intervals.
  */
 @ExtendWith(SharedSpark.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -65,13 +65,16 @@ class CampaignLoopTest {
   private static final LocalDate START = LocalDate.parse("2024-07-01");
   private static final int WINDOW = 30;
   private static final LocalDate EVALUATED = LocalDate.parse("2024-07-31");
+
   /** About 50,300 of them are eligible: consenting (SegmentRows.optIn) and not prospects. */
   private static final int CUSTOMERS = 87_000;
+
   private static final double BASE_CONVERSION = 0.20;
   private static final double PLANTED_UPLIFT = 0.05;
   private static final String PLANTED = "summer-reactivation";
   private static final String TAMPERED = "champions-offer";
-  private static final List<String> COLUMNS = List.of("customer_id", "rfm_segment", "value_tier", "frequency");
+  private static final List<String> COLUMNS =
+      List.of("customer_id", "rfm_segment", "value_tier", "frequency");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static SparkSession spark;
@@ -79,8 +82,10 @@ class CampaignLoopTest {
   private static Path campaignFile;
   private static Map<String, String> plantedGroups;
   private static Map<String, String> tamperedGroups;
+
   /** Per customer: orders and net revenue in the window, as the test planted them. */
   private static Map<String, long[]> orders = new HashMap<>();
+
   private static Map<String, BigDecimal> revenue = new HashMap<>();
 
   @BeforeAll
@@ -98,39 +103,72 @@ class CampaignLoopTest {
 
   private static String campaigns(String extraField) {
     return "campaigns = [\n"
-        + "  { id = " + PLANTED + ", name = \"Summer reactivation\", snapshot-date = \"" + SNAPSHOT + "\",\n"
-        + "    audience { where = \"frequency >= 1\" }, start-date = \"" + START + "\", window-days = " + WINDOW + "\n"
-        + "    metric = conversion" + extraField + " }\n"
-        + "  { id = " + TAMPERED + ", snapshot-date = \"" + SNAPSHOT + "\", audience { segmentation = rfm_segment,"
+        + "  { id = "
+        + PLANTED
+        + ", name = \"Summer reactivation\", snapshot-date = \""
+        + SNAPSHOT
+        + "\",\n"
+        + "    audience { where = \"frequency >= 1\" }, start-date = \""
+        + START
+        + "\", window-days = "
+        + WINDOW
+        + "\n"
+        + "    metric = conversion"
+        + extraField
+        + " }\n"
+        + "  { id = "
+        + TAMPERED
+        + ", snapshot-date = \""
+        + SNAPSHOT
+        + "\", audience { segmentation = rfm_segment,"
         + " segment = champions },\n"
-        + "    start-date = \"" + START + "\", window-days = " + WINDOW + ", control-share = 0.1, metric ="
+        + "    start-date = \""
+        + START
+        + "\", window-days = "
+        + WINDOW
+        + ", control-share = 0.1, metric ="
         + " revenue_per_customer }\n"
         + "]\n";
   }
 
   static int export(String... extra) {
-    List<String> argv = new ArrayList<>(List.of("--as-of", SNAPSHOT.toString(), "--conf", "segpipe.lake.root=" + lake,
-        "--conf", "segpipe.export.columns=[" + String.join(",", COLUMNS) + "]",
-        "--conf", "segpipe.export.audiences.segments={ value_tier = [high] }",
-        "--campaigns", campaignFile.toString()));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "--as-of",
+                SNAPSHOT.toString(),
+                "--conf",
+                "segpipe.lake.root=" + lake,
+                "--conf",
+                "segpipe.export.columns=[" + String.join(",", COLUMNS) + "]",
+                "--conf",
+                "segpipe.export.audiences.segments={ value_tier = [high] }",
+                "--campaigns",
+                campaignFile.toString()));
     argv.addAll(List.of(extra));
     return new ExportJob(k -> null).execute(argv.toArray(String[]::new));
   }
 
   static int evaluate() {
-    return new EvaluateJob().execute("--as-of", EVALUATED.toString(), "--conf", "segpipe.lake.root=" + lake);
+    return new EvaluateJob()
+        .execute("--as-of", EVALUATED.toString(), "--conf", "segpipe.lake.root=" + lake);
   }
 
   private static Map<String, String> groups(String campaign) {
-    return spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE)
-        .where(functions.col("campaign_id").equalTo(campaign)).collectAsList().stream()
+    return spark
+        .read()
+        .format("delta")
+        .load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE)
+        .where(functions.col("campaign_id").equalTo(campaign))
+        .collectAsList()
+        .stream()
         .collect(Collectors.toMap(r -> r.getString(1), r -> r.getString(2)));
   }
 
   /**
-   * Events of every customer: each buys in the window with probability 0.20, or 0.25 when treated by the
-   * planted campaign, 1-3 orders of 10-200.00 with a partial return now and then; and purchases before
-   * the window and after it, which must not count.
+   * Events of every customer: each buys in the window with probability 0.20, or 0.25 when treated
+   * by the planted campaign, 1-3 orders of 10-200.00 with a partial return now and then; and
+   * purchases before the window and after it, which must not count.
    */
   private static void plantEvents() {
     List<Row> rows = new ArrayList<>();
@@ -144,8 +182,9 @@ class CampaignLoopTest {
         int k = 1 + random.nextInt(3);
         for (int o = 0; o < k; o++) {
           LocalDate day = START.plusDays(random.nextInt(WINDOW));
-          BigDecimal amount = BigDecimal.valueOf(1000 + random.nextInt(19_001), 2).add(treated
-              ? BigDecimal.valueOf(500, 2) : BigDecimal.ZERO);
+          BigDecimal amount =
+              BigDecimal.valueOf(1000 + random.nextInt(19_001), 2)
+                  .add(treated ? BigDecimal.valueOf(500, 2) : BigDecimal.ZERO);
           String order = id + "-o" + o;
           // two lines of one order: an order counts once
           BigDecimal first = amount.divide(BigDecimal.valueOf(3), 2, RoundingMode.DOWN);
@@ -154,8 +193,15 @@ class CampaignLoopTest {
           net = net.add(amount);
           if (random.nextDouble() < 0.1) {
             BigDecimal back = first;
-            rows.add(event(id + "-r" + o, day.plusDays(random.nextInt(WINDOW - (int) (day.toEpochDay()
-                - START.toEpochDay()))), id, "return", order, back));
+            rows.add(
+                event(
+                    id + "-r" + o,
+                    day.plusDays(
+                        random.nextInt(WINDOW - (int) (day.toEpochDay() - START.toEpochDay()))),
+                    id,
+                    "return",
+                    order,
+                    back));
             net = net.subtract(back);
           }
           count++;
@@ -164,26 +210,62 @@ class CampaignLoopTest {
       orders.put(id, new long[] {count});
       revenue.put(id, net);
       if (random.nextDouble() < 0.5) {
-        rows.add(event(id + "-before", START.minusDays(1 + random.nextInt(20)), id, "purchase", id + "-ob",
-            BigDecimal.valueOf(4200, 2)));
+        rows.add(
+            event(
+                id + "-before",
+                START.minusDays(1 + random.nextInt(20)),
+                id,
+                "purchase",
+                id + "-ob",
+                BigDecimal.valueOf(4200, 2)));
       }
       if (random.nextDouble() < 0.3) {
-        rows.add(event(id + "-after", START.plusDays(WINDOW + random.nextInt(5)), id, "purchase", id + "-oa",
-            BigDecimal.valueOf(9900, 2)));
+        rows.add(
+            event(
+                id + "-after",
+                START.plusDays(WINDOW + random.nextInt(5)),
+                id,
+                "purchase",
+                id + "-oa",
+                BigDecimal.valueOf(9900, 2)));
       }
     }
-    new Lake(spark, new LakeSettings(lake, "")).append(spark.createDataFrame(rows, Events.SCHEMA), Events.TABLE,
-        "event_date");
+    new Lake(spark, new LakeSettings(lake, ""))
+        .append(spark.createDataFrame(rows, Events.SCHEMA), Events.TABLE, "event_date");
   }
 
-  private static Row event(String eventId, LocalDate day, String customer, String type, String order, BigDecimal amount) {
-    return RowFactory.create(eventId, Timestamp.valueOf(day.atTime(12, 0)), customer, "web", type, order, "P1", "home",
-        1, amount, "GBP", null, null, Date.valueOf(day));
+  private static Row event(
+      String eventId,
+      LocalDate day,
+      String customer,
+      String type,
+      String order,
+      BigDecimal amount) {
+    return RowFactory.create(
+        eventId,
+        Timestamp.valueOf(day.atTime(12, 0)),
+        customer,
+        "web",
+        type,
+        order,
+        "P1",
+        "home",
+        1,
+        amount,
+        "GBP",
+        null,
+        null,
+        Date.valueOf(day));
   }
 
   private static Map<String, Row> results(String campaign) {
-    return spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE)
-        .where(functions.col("campaign_id").equalTo(campaign)).collectAsList().stream()
+    return spark
+        .read()
+        .format("delta")
+        .load(lake + "/" + Campaigns.RESULTS_TABLE)
+        .where(functions.col("campaign_id").equalTo(campaign))
+        .collectAsList()
+        .stream()
         .collect(Collectors.toMap(r -> r.getString(r.fieldIndex("metric")), r -> r));
   }
 
@@ -193,7 +275,9 @@ class CampaignLoopTest {
 
   /** The split rule of Campaigns.SPLIT_RULE computed here with the JDK's SHA-256, not Spark's. */
   private static boolean control(String campaign, String customer, double share) throws Exception {
-    byte[] digest = MessageDigest.getInstance("SHA-256").digest((campaign + ":" + customer).getBytes(StandardCharsets.UTF_8));
+    byte[] digest =
+        MessageDigest.getInstance("SHA-256")
+            .digest((campaign + ":" + customer).getBytes(StandardCharsets.UTF_8));
     long bits = Long.parseUnsignedLong(HexFormat.of().formatHex(digest).substring(0, 13), 16);
     return bits / Math.pow(2, 52) < share;
   }
@@ -214,16 +298,27 @@ class CampaignLoopTest {
         }
       }
     }
-    assertEquals(eligible, plantedGroups.keySet(), "eligible = consenting customers of the audience, nobody else");
+    assertEquals(
+        eligible,
+        plantedGroups.keySet(),
+        "eligible = consenting customers of the audience, nobody else");
     assertEquals(champions, tamperedGroups.keySet());
     assertTrue(eligible.size() >= 50_000, "at least 50,000 eligible customers: " + eligible.size());
     for (Map.Entry<String, String> e : plantedGroups.entrySet()) {
-      assertEquals(control(PLANTED, e.getKey(), 0.1) ? Campaigns.CONTROL : Campaigns.TREATMENT, e.getValue(), e.getKey());
+      assertEquals(
+          control(PLANTED, e.getKey(), 0.1) ? Campaigns.CONTROL : Campaigns.TREATMENT,
+          e.getValue(),
+          e.getKey());
     }
     long control = plantedGroups.values().stream().filter(Campaigns.CONTROL::equals).count();
     assertEquals(0.1, control / (double) eligible.size(), 0.006);
-    Row row = spark.read().format("delta").load(lake + "/" + Campaigns.TABLE)
-        .where(functions.col("campaign_id").equalTo(PLANTED)).first();
+    Row row =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/" + Campaigns.TABLE)
+            .where(functions.col("campaign_id").equalTo(PLANTED))
+            .first();
     assertEquals(control, row.getLong(row.fieldIndex("control_customers")));
     assertEquals(eligible.size() - control, row.getLong(row.fieldIndex("treatment_customers")));
     assertEquals(Date.valueOf(START.plusDays(WINDOW - 1)), row.getDate(row.fieldIndex("end_date")));
@@ -233,42 +328,65 @@ class CampaignLoopTest {
   @Order(2)
   void controlCustomersReachNoAudienceFileAndTheirListSaysDoNotContact() throws Exception {
     Set<String> controls = new HashSet<>();
-    plantedGroups.forEach((id, g) -> {
-      if (Campaigns.CONTROL.equals(g)) {
-        controls.add(id);
-      }
-    });
-    tamperedGroups.forEach((id, g) -> {
-      if (Campaigns.CONTROL.equals(g)) {
-        controls.add(id);
-      }
-    });
+    plantedGroups.forEach(
+        (id, g) -> {
+          if (Campaigns.CONTROL.equals(g)) {
+            controls.add(id);
+          }
+        });
+    tamperedGroups.forEach(
+        (id, g) -> {
+          if (Campaigns.CONTROL.equals(g)) {
+            controls.add(id);
+          }
+        });
     Path audiences = Path.of(lake, "audiences", SNAPSHOT.toString());
     Set<String> high = ids(audiences.resolve("value_tier/high/high.csv"));
     assertFalse(high.isEmpty());
-    assertTrue(high.stream().noneMatch(controls::contains), "no control customer in the value_tier=high audience");
-    long expectedHigh = SegmentRows.snapshot(spark, CUSTOMERS, SNAPSHOT, 0).collectAsList().stream()
-        .filter(r -> "high".equals(r.getString(r.fieldIndex("value_tier"))))
-        .filter(r -> Boolean.TRUE.equals(SegmentRows.optIn(Integer.parseInt(r.getString(0).substring(1)))))
-        .filter(r -> !controls.contains(r.getString(0))).count();
+    assertTrue(
+        high.stream().noneMatch(controls::contains),
+        "no control customer in the value_tier=high audience");
+    long expectedHigh =
+        SegmentRows.snapshot(spark, CUSTOMERS, SNAPSHOT, 0).collectAsList().stream()
+            .filter(r -> "high".equals(r.getString(r.fieldIndex("value_tier"))))
+            .filter(
+                r ->
+                    Boolean.TRUE.equals(
+                        SegmentRows.optIn(Integer.parseInt(r.getString(0).substring(1)))))
+            .filter(r -> !controls.contains(r.getString(0)))
+            .count();
     assertEquals(expectedHigh, high.size());
 
     Set<String> treated = ids(audiences.resolve("campaign/" + PLANTED + "/" + PLANTED + ".csv"));
-    Set<String> expected = plantedGroups.entrySet().stream().filter(e -> e.getValue().equals(Campaigns.TREATMENT))
-        .map(Map.Entry::getKey).filter(id -> !controls.contains(id)).collect(Collectors.toSet());
-    assertEquals(expected, treated, "treated audience = treatment group minus any campaign's control customers");
+    Set<String> expected =
+        plantedGroups.entrySet().stream()
+            .filter(e -> e.getValue().equals(Campaigns.TREATMENT))
+            .map(Map.Entry::getKey)
+            .filter(id -> !controls.contains(id))
+            .collect(Collectors.toSet());
+    assertEquals(
+        expected,
+        treated,
+        "treated audience = treatment group minus any campaign's control customers");
 
     Path set = Path.of(lake, "campaign-controls", SNAPSHOT.toString(), PLANTED, "control");
     JsonNode manifest = JSON.readTree(set.resolve("manifest.json").toFile());
     assertTrue(manifest.get("do_not_contact").asBoolean());
     assertEquals(Campaigns.CONTROL, manifest.get("test_group").asText());
     Set<String> listed = ids(set.resolve("control.csv"));
-    assertEquals(plantedGroups.entrySet().stream().filter(e -> e.getValue().equals(Campaigns.CONTROL))
-        .map(Map.Entry::getKey).collect(Collectors.toSet()), listed);
+    assertEquals(
+        plantedGroups.entrySet().stream()
+            .filter(e -> e.getValue().equals(Campaigns.CONTROL))
+            .map(Map.Entry::getKey)
+            .collect(Collectors.toSet()),
+        listed);
   }
 
   private static Set<String> ids(Path csv) throws Exception {
-    return Files.readAllLines(csv).stream().skip(1).map(l -> l.split(",")[0]).collect(Collectors.toSet());
+    return Files.readAllLines(csv).stream()
+        .skip(1)
+        .map(l -> l.split(",")[0])
+        .collect(Collectors.toSet());
   }
 
   @Test
@@ -280,8 +398,13 @@ class CampaignLoopTest {
     assertTrue(conversion.getBoolean(conversion.fieldIndex("target_metric")));
     double uplift = value(conversion, "uplift");
     assertEquals(PLANTED_UPLIFT, uplift, 0.02, "planted +5 points");
-    assertTrue(value(conversion, "uplift_low") <= PLANTED_UPLIFT && PLANTED_UPLIFT <= value(conversion, "uplift_high"),
-        "the 95 % interval [" + value(conversion, "uplift_low") + ", " + value(conversion, "uplift_high")
+    assertTrue(
+        value(conversion, "uplift_low") <= PLANTED_UPLIFT
+            && PLANTED_UPLIFT <= value(conversion, "uplift_high"),
+        "the 95 % interval ["
+            + value(conversion, "uplift_low")
+            + ", "
+            + value(conversion, "uplift_high")
             + "] holds the planted uplift");
     assertTrue(conversion.getBoolean(conversion.fieldIndex("sample_ratio_ok")));
 
@@ -317,15 +440,19 @@ class CampaignLoopTest {
     double mc = java.util.Arrays.stream(c).average().orElseThrow();
     assertEquals(mt, value(rev, "treatment_value"), 1e-9 * mt);
     assertEquals(mc, value(rev, "control_value"), 1e-9 * mc);
-    assertEquals(new TTest().tTest(t, c), value(rev, "p_value"), 1e-9, "Welch p-value from the raw values");
-    assertEquals((mt - mc) * n[0], value(rev, "incremental_revenue"), 1e-6 * Math.abs((mt - mc) * n[0]));
+    assertEquals(
+        new TTest().tTest(t, c), value(rev, "p_value"), 1e-9, "Welch p-value from the raw values");
+    assertEquals(
+        (mt - mc) * n[0], value(rev, "incremental_revenue"), 1e-6 * Math.abs((mt - mc) * n[0]));
     assertTrue(value(rev, "uplift_low") > 0, "the planted revenue uplift is detected");
 
     Row ord = r.get(Campaigns.ORDERS_PER_CUSTOMER);
     assertEquals(orderCount[0] / (double) n[0], value(ord, "treatment_value"), 1e-12);
     Row aov = r.get(Campaigns.AVERAGE_ORDER_VALUE);
-    assertEquals(treatedRevenue.stream().mapToDouble(Double::doubleValue).sum() / orderCount[0],
-        value(aov, "treatment_value"), 1e-9);
+    assertEquals(
+        treatedRevenue.stream().mapToDouble(Double::doubleValue).sum() / orderCount[0],
+        value(aov, "treatment_value"),
+        1e-9);
     assertTrue(aov.isNullAt(aov.fieldIndex("uplift_low")), "no interval for a mean over buyers");
   }
 
@@ -333,33 +460,56 @@ class CampaignLoopTest {
   @Order(4)
   void aControlGroupCutToHalfIsFlaggedByTheSampleRatioCheck() {
     Map<String, Row> before = results(TAMPERED);
-    assertTrue(before.get(Campaigns.CONVERSION).getBoolean(before.get(Campaigns.CONVERSION).fieldIndex("sample_ratio_ok")));
-    DeltaTable.forPath(spark, lake + "/" + Campaigns.ASSIGNMENTS_TABLE).delete(functions.col("campaign_id")
-        .equalTo(TAMPERED).and(functions.col("test_group").equalTo(Campaigns.CONTROL))
-        .and(CampaignAssignment.draw(functions.col("campaign_id"), functions.col("customer_id")).geq(0.05)));
-    long rowsBefore = spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count();
+    assertTrue(
+        before
+            .get(Campaigns.CONVERSION)
+            .getBoolean(before.get(Campaigns.CONVERSION).fieldIndex("sample_ratio_ok")));
+    DeltaTable.forPath(spark, lake + "/" + Campaigns.ASSIGNMENTS_TABLE)
+        .delete(
+            functions
+                .col("campaign_id")
+                .equalTo(TAMPERED)
+                .and(functions.col("test_group").equalTo(Campaigns.CONTROL))
+                .and(
+                    CampaignAssignment.draw(
+                            functions.col("campaign_id"), functions.col("customer_id"))
+                        .geq(0.05)));
+    long rowsBefore =
+        spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count();
     assertEquals(0, evaluate());
     Map<String, Row> after = results(TAMPERED);
     Row row = after.get(Campaigns.REVENUE_PER_CUSTOMER);
     assertFalse(row.getBoolean(row.fieldIndex("sample_ratio_ok")));
     assertTrue(value(row, "sample_ratio_p_value") < 0.001);
-    assertEquals(rowsBefore, spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count(),
+    assertEquals(
+        rowsBefore,
+        spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count(),
         "a re-run replaces a campaign's rows");
   }
 
   @Test
   @Order(5)
   void aReExportKeepsTheGroupsAndOnlyExportsWhoConsentsNow() throws Exception {
-    long assignments = spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count();
-    String withdrawn = plantedGroups.entrySet().stream().filter(e -> e.getValue().equals(Campaigns.TREATMENT))
-        .map(Map.Entry::getKey).sorted().findFirst().orElseThrow();
+    long assignments =
+        spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count();
+    String withdrawn =
+        plantedGroups.entrySet().stream()
+            .filter(e -> e.getValue().equals(Campaigns.TREATMENT))
+            .map(Map.Entry::getKey)
+            .sorted()
+            .findFirst()
+            .orElseThrow();
     int number = Integer.parseInt(withdrawn.substring(1));
-    SegmentRows.consent(spark, lake, CUSTOMERS, k -> k == number ? Boolean.FALSE : SegmentRows.optIn(k));
+    SegmentRows.consent(
+        spark, lake, CUSTOMERS, k -> k == number ? Boolean.FALSE : SegmentRows.optIn(k));
     assertEquals(0, export());
-    assertEquals(assignments, spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count(),
+    assertEquals(
+        assignments,
+        spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count(),
         "intention to treat: nobody moves");
     assertEquals(plantedGroups, groups(PLANTED));
-    Set<String> treated = ids(Path.of(lake, "audiences", SNAPSHOT.toString(), "campaign", PLANTED, PLANTED + ".csv"));
+    Set<String> treated =
+        ids(Path.of(lake, "audiences", SNAPSHOT.toString(), "campaign", PLANTED, PLANTED + ".csv"));
     assertFalse(treated.contains(withdrawn), "consent is read when the data leaves");
     assertEquals(2, spark.read().format("delta").load(lake + "/" + Campaigns.TABLE).count());
 
@@ -373,42 +523,77 @@ class CampaignLoopTest {
       System.setErr(old);
       Files.writeString(campaignFile, campaigns(""));
     }
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("give the changed campaign a new id"), err.toString());
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("give the changed campaign a new id"),
+        err.toString());
   }
 
   /**
-   * 200 A/A campaigns (no effect) on the planted campaign's 50,000 eligible customers, each split by its own
-   * id with a 10 % control share, measured in one evaluate run: a 95 % interval covers 0 in 183 to 197 of
-   * them for conversion (binomial 99.6 % range), and for revenue per customer as well.
+   * 200 A/A campaigns (no effect) on the planted campaign's 50,000 eligible customers, each split
+   * by its own id with a 10 % control share, measured in one evaluate run: a 95 % interval covers 0
+   * in 183 to 197 of them for conversion (binomial 99.6 % range), and for revenue per customer as
+   * well.
    */
   @Test
   @Order(6)
   void twoHundredAaCampaignsCoverZeroAtTheStatedRate() {
-    Dataset<Row> eligible = spark.createDataFrame(plantedGroups.keySet().stream().sorted().map(RowFactory::create)
-        .toList(), new org.apache.spark.sql.types.StructType().add("customer_id", "string"));
+    Dataset<Row> eligible =
+        spark.createDataFrame(
+            plantedGroups.keySet().stream().sorted().map(RowFactory::create).toList(),
+            new org.apache.spark.sql.types.StructType().add("customer_id", "string"));
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Campaign> aa = new ArrayList<>();
     List<Row> table = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      Campaign c = new Campaign(String.format("aa-%03d", i), "A/A " + i, SNAPSHOT,
-          Campaign.Audience.where("frequency >= 1"), START, WINDOW, 0.1, Campaigns.CONVERSION);
+      Campaign c =
+          new Campaign(
+              String.format("aa-%03d", i),
+              "A/A " + i,
+              SNAPSHOT,
+              Campaign.Audience.where("frequency >= 1"),
+              START,
+              WINDOW,
+              0.1,
+              Campaigns.CONVERSION);
       aa.add(c);
-      table.add(RowFactory.create(c.id(), c.name(), Date.valueOf(SNAPSHOT), c.audience().describe(),
-          Date.valueOf(START), Date.valueOf(c.endDate()), WINDOW, 0.1, c.metric(), Campaigns.SPLIT_RULE,
-          c.definitionSha256(), 0L, 0L, 0L, now, now));
+      table.add(
+          RowFactory.create(
+              c.id(),
+              c.name(),
+              Date.valueOf(SNAPSHOT),
+              c.audience().describe(),
+              Date.valueOf(START),
+              Date.valueOf(c.endDate()),
+              WINDOW,
+              0.1,
+              c.metric(),
+              Campaigns.SPLIT_RULE,
+              c.definitionSha256(),
+              0L,
+              0L,
+              0L,
+              now,
+              now));
     }
     Lake lakeTables = new Lake(spark, new LakeSettings(lake, ""));
     lakeTables.append(CampaignAssignment.split(eligible, aa, now), Campaigns.ASSIGNMENTS_TABLE);
     lakeTables.append(spark.createDataFrame(table, Campaigns.SCHEMA), Campaigns.TABLE);
     assertEquals(0, evaluate());
-    List<Row> rows = spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE)
-        .where(functions.col("campaign_id").startsWith("aa-")).collectAsList();
+    List<Row> rows =
+        spark
+            .read()
+            .format("delta")
+            .load(lake + "/" + Campaigns.RESULTS_TABLE)
+            .where(functions.col("campaign_id").startsWith("aa-"))
+            .collectAsList();
     int conversion = 0;
     int revenueCovered = 0;
     int mismatches = 0;
     for (Row r : rows) {
-      boolean covers = !r.isNullAt(r.fieldIndex("uplift_low")) && value(r, "uplift_low") <= 0
-          && 0 <= value(r, "uplift_high");
+      boolean covers =
+          !r.isNullAt(r.fieldIndex("uplift_low"))
+              && value(r, "uplift_low") <= 0
+              && 0 <= value(r, "uplift_high");
       if (r.getString(r.fieldIndex("metric")).equals(Campaigns.CONVERSION)) {
         conversion += covers ? 1 : 0;
         mismatches += r.getBoolean(r.fieldIndex("sample_ratio_ok")) ? 0 : 1;
@@ -416,10 +601,15 @@ class CampaignLoopTest {
         revenueCovered += covers ? 1 : 0;
       }
     }
-    System.out.printf("A/A coverage of 200 campaigns: conversion %d, revenue per customer %d; sample ratio"
-        + " flagged %d%n", conversion, revenueCovered, mismatches);
-    assertTrue(conversion >= 183 && conversion <= 197, "conversion intervals covering 0: " + conversion);
-    assertTrue(revenueCovered >= 183 && revenueCovered <= 197, "revenue intervals covering 0: " + revenueCovered);
+    System.out.printf(
+        "A/A coverage of 200 campaigns: conversion %d, revenue per customer %d; sample ratio"
+            + " flagged %d%n",
+        conversion, revenueCovered, mismatches);
+    assertTrue(
+        conversion >= 183 && conversion <= 197, "conversion intervals covering 0: " + conversion);
+    assertTrue(
+        revenueCovered >= 183 && revenueCovered <= 197,
+        "revenue intervals covering 0: " + revenueCovered);
     assertTrue(mismatches <= 3, "correct splits flagged by a 0.001 test: " + mismatches);
   }
 }

@@ -1,7 +1,6 @@
 package io.segpipe.jobs.export;
 
 import io.segpipe.common.test.Required;
-
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A throwaway PostgreSQL server for tests: a new cluster in a temporary folder, listening on 127.0.0.1
- * on a free port with password (SCRAM) authentication, stopped by its process id on {@link #close()}.
- * It uses the server binaries of Debian's postgresql package (/usr/lib/postgresql/VERSION/bin). initdb
- * and postgres refuse to run as root, so as root they run as the postgres OS user through runuser.
- * Without the binaries the tests using it are skipped, except on CI (CI=true), where that is a failure:
- * scripts/ci-install-deps installs them.
+ * A throwaway PostgreSQL server for tests: a new cluster in a temporary folder, listening on
+ * 127.0.0.1 on a free port with password (SCRAM) authentication, stopped by its process id on
+ * {@link #close()}. It uses the server binaries of Debian's postgresql package
+ * (/usr/lib/postgresql/VERSION/bin). initdb and postgres refuse to run as root, so as root they run
+ * as the postgres OS user through runuser. Without the binaries the tests using it are skipped,
+ * except on CI (CI=true), where that is a failure: scripts/ci-install-deps installs them.
  */
 final class PostgresServer implements AutoCloseable {
   static final String USER = "segpipe";
@@ -47,15 +46,23 @@ final class PostgresServer implements AutoCloseable {
       return Optional.empty();
     }
     try (Stream<Path> versions = Files.list(root)) {
-      return versions.map(v -> v.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-          .max(Comparator.comparingInt(b -> Integer.parseInt(b.getParent().getFileName().toString().replaceAll("\\D", "0"))));
+      return versions
+          .map(v -> v.resolve("bin"))
+          .filter(b -> Files.isExecutable(b.resolve("initdb")))
+          .max(
+              Comparator.comparingInt(
+                  b ->
+                      Integer.parseInt(
+                          b.getParent().getFileName().toString().replaceAll("\\D", "0"))));
     }
   }
 
   static PostgresServer start() throws Exception {
     Optional<Path> bin = binaries();
-    Required.that(bin.isPresent(), "no PostgreSQL server under /usr/lib/postgresql/*/bin (run scripts/ci-install-deps,"
-        + " or apt-get install -y postgresql)");
+    Required.that(
+        bin.isPresent(),
+        "no PostgreSQL server under /usr/lib/postgresql/*/bin (run scripts/ci-install-deps,"
+            + " or apt-get install -y postgresql)");
     boolean root = "root".equals(System.getProperty("user.name"));
     Path folder = TestFolders.folder("segpipe-pg");
     String password = "pw-" + Long.toHexString(System.nanoTime());
@@ -64,16 +71,43 @@ final class PostgresServer implements AutoCloseable {
       run(folder, List.of("chown", "-R", "postgres:postgres", folder.toString()));
     }
     Path data = folder.resolve("data");
-    run(folder, asServerUser(root, List.of(bin.get().resolve("initdb").toString(), "-D", data.toString(), "-U", USER,
-        "--pwfile=" + folder.resolve("password"), "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")));
+    run(
+        folder,
+        asServerUser(
+            root,
+            List.of(
+                bin.get().resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                USER,
+                "--pwfile=" + folder.resolve("password"),
+                "--auth=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync")));
     int port;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    // -F: no fsync (a test cluster); -k: the Unix socket in the test folder, not /var/run/postgresql.
-    run(folder, asServerUser(root, List.of(bin.get().resolve("pg_ctl").toString(), "-D", data.toString(), "-l",
-        folder.resolve("server.log").toString(), "-w", "-t", "120", "-o",
-        "-h 127.0.0.1 -p " + port + " -k " + folder + " -F", "start")));
+    // -F: no fsync (a test cluster); -k: the Unix socket in the test folder, not
+    // /var/run/postgresql.
+    run(
+        folder,
+        asServerUser(
+            root,
+            List.of(
+                bin.get().resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-l",
+                folder.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "120",
+                "-o",
+                "-h 127.0.0.1 -p " + port + " -k " + folder + " -F",
+                "start")));
     long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
     return new PostgresServer(folder, port, password, pid);
   }
@@ -87,10 +121,15 @@ final class PostgresServer implements AutoCloseable {
     return out;
   }
 
-  private static void run(Path folder, List<String> command) throws IOException, InterruptedException {
+  private static void run(Path folder, List<String> command)
+      throws IOException, InterruptedException {
     Path log = TestFolders.file("segpipe-pg-cmd", ".log");
-    Process p = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(folder.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       throw new IllegalStateException(command + " did not finish in 180 s");
@@ -114,7 +153,9 @@ final class PostgresServer implements AutoCloseable {
     return DriverManager.getConnection(url(), USER, password);
   }
 
-  /** Fast shutdown (SIGINT to the postmaster), waiting for it to end; then the folder is deleted. */
+  /**
+   * Fast shutdown (SIGINT to the postmaster), waiting for it to end; then the folder is deleted.
+   */
   @Override
   public void close() throws Exception {
     Optional<ProcessHandle> server = ProcessHandle.of(pid);

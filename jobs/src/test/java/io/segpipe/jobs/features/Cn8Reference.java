@@ -18,7 +18,10 @@ final class Cn8Reference {
   /** One customer's measures as customer_features holds them; recencyDays null for a prospect. */
   record Customer(String id, Integer recencyDays, long frequency, BigDecimal monetary) {
     static Customer of(Row row) {
-      return new Customer(row.getAs("customer_id"), row.getAs("recency_days"), row.<Long>getAs("frequency"),
+      return new Customer(
+          row.getAs("customer_id"),
+          row.getAs("recency_days"),
+          row.<Long>getAs("frequency"),
           row.getAs("monetary"));
     }
 
@@ -41,15 +44,24 @@ final class Cn8Reference {
 
   record Thresholds(Fraction recency, Fraction frequency, Fraction monetary) {}
 
-  private static final List<Function<Customer, BigDecimal>> MEASURES = List.of(
-      c -> BigDecimal.valueOf(c.recencyDays()), c -> BigDecimal.valueOf(c.frequency()), Customer::monetary);
+  private static final List<Function<Customer, BigDecimal>> MEASURES =
+      List.of(
+          c -> BigDecimal.valueOf(c.recencyDays()),
+          c -> BigDecimal.valueOf(c.frequency()),
+          Customer::monetary);
 
   private Cn8Reference() {}
 
   static Thresholds means(List<Customer> customers) {
     List<Customer> purchasers = customers.stream().filter(Customer::purchaser).toList();
-    List<Fraction> means = MEASURES.stream().map(measure -> new Fraction(
-        purchasers.stream().map(measure).reduce(BigDecimal.ZERO, BigDecimal::add), purchasers.size())).toList();
+    List<Fraction> means =
+        MEASURES.stream()
+            .map(
+                measure ->
+                    new Fraction(
+                        purchasers.stream().map(measure).reduce(BigDecimal.ZERO, BigDecimal::add),
+                        purchasers.size()))
+            .toList();
     return new Thresholds(means.get(0), means.get(1), means.get(2));
   }
 
@@ -57,10 +69,13 @@ final class Cn8Reference {
     List<Customer> purchasers = customers.stream().filter(Customer::purchaser).toList();
     List<Fraction> medians = new ArrayList<>();
     for (Function<Customer, BigDecimal> measure : MEASURES) {
-      List<BigDecimal> sorted = purchasers.stream().map(measure).sorted(Comparator.naturalOrder()).toList();
+      List<BigDecimal> sorted =
+          purchasers.stream().map(measure).sorted(Comparator.naturalOrder()).toList();
       int n = sorted.size();
-      medians.add(n % 2 == 1 ? new Fraction(sorted.get(n / 2), 1)
-          : new Fraction(sorted.get(n / 2 - 1).add(sorted.get(n / 2)), 2));
+      medians.add(
+          n % 2 == 1
+              ? new Fraction(sorted.get(n / 2), 1)
+              : new Fraction(sorted.get(n / 2 - 1).add(sorted.get(n / 2)), 2));
     }
     return new Thresholds(medians.get(0), medians.get(1), medians.get(2));
   }
@@ -74,9 +89,13 @@ final class Cn8Reference {
     boolean f = t.frequency().compare(BigDecimal.valueOf(c.frequency())) > 0;
     boolean m = t.monetary().compare(c.monetary()) > 0;
     if (m) {
-      return r && f ? "important_value" : r ? "important_develop" : f ? "important_keep" : "important_win_back";
+      return r && f
+          ? "important_value"
+          : r ? "important_develop" : f ? "important_keep" : "important_win_back";
     }
-    return r && f ? "general_value" : r ? "general_develop" : f ? "general_keep" : "general_win_back";
+    return r && f
+        ? "general_value"
+        : r ? "general_develop" : f ? "general_keep" : "general_win_back";
   }
 
   /** Every customer's class by id (null for prospects). */

@@ -20,7 +20,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** window_events.sql and customer_activity.sql on a hand-computed fixture; as-of date is the leap day 2024-02-29. */
+/**
+ * window_events.sql and customer_activity.sql on a hand-computed fixture; as-of date is the leap
+ * day 2024-02-29.
+ */
 @ExtendWith(SharedSpark.class)
 class CustomerActivityTest {
   private static final LocalDate AS_OF = LocalDate.parse("2024-02-29");
@@ -28,40 +31,50 @@ class CustomerActivityTest {
 
   @BeforeAll
   static void compute(SparkSession spark) {
-    EventRows events = new EventRows()
-        // a: two orders (one of two lines), a partial return; later events must not count
-        .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "10.00")
-        .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "5.00")
-        .purchase("2024-02-28T18:30:00Z", "a", "store", "o2", "20.00")
-        .returned("2024-02-29T23:59:59Z", "a", "web", "5.00")
-        .purchase("2024-03-01T00:00:00Z", "a", "web", "o3", "99.00")
-        .purchase("2024-03-01T00:00:01Z", "a", "app", "o4", "99.00")
-        // b: the only order, fully returned
-        .purchase("2024-02-10T12:00:00Z", "b", "app", "o5", "50.00")
-        .returned("2024-02-12T12:00:00Z", "b", "app", "50.00")
-        // c: visits on two days, a purchase on the second, feedback, one purchase on the leap day itself
-        .visit("2024-02-01T10:00:00Z", "c", "web")
-        .visit("2024-02-02T10:00:00Z", "c", "web")
-        .purchase("2024-02-02T10:05:00Z", "c", "web", "o6", "7.50")
-        .add("2024-02-03T10:00:00Z", "c", "web", "feedback", null, null, null, 4)
-        .add("2024-02-04T10:00:00Z", "c", "app", "feedback", null, null, null, 5)
-        .purchase("2024-02-29T23:59:59Z", "c", "app", "o7", "2.50")
-        // d: first day of the 365-day window (2023-03-02) counts, the day before does not
-        .purchase("2023-03-01T23:59:59Z", "d", "web", "o8", "1000.00")
-        .purchase("2023-03-02T00:00:00Z", "d", "web", "o9", "30.00")
-        .purchase("2023-03-02T08:00:00Z", "d", "web", "o10", "30.00")
-        .purchase("2023-09-02T08:00:00Z", "d", "store", "o11", "30.00")
-        // nobody's: anonymous events are not scored
-        .purchase("2024-02-20T10:00:00Z", null, "web", "o12", "70.00")
-        // f: only visits
-        .visit("2024-02-20T10:00:00Z", "f", "social");
-    Dataset<Row> customers = spark.createDataFrame(List.of(
-        RowFactory.create("a", Date.valueOf("2023-01-01")),
-        RowFactory.create("p", Date.valueOf("2024-02-29")),
-        RowFactory.create("later", Date.valueOf("2024-03-01"))), new org.apache.spark.sql.types.StructType(new org.apache.spark.sql.types.StructField[] {Events.CUSTOMERS.apply("customer_id"), Events.CUSTOMERS.apply("signup_date")}));
-    CustomerActivity activity = new CustomerActivity(AS_OF, 365, List.of("web", "app", "store", "social"));
-    byCustomer = activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+    EventRows events =
+        new EventRows()
+            // a: two orders (one of two lines), a partial return; later events must not count
+            .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "10.00")
+            .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "5.00")
+            .purchase("2024-02-28T18:30:00Z", "a", "store", "o2", "20.00")
+            .returned("2024-02-29T23:59:59Z", "a", "web", "5.00")
+            .purchase("2024-03-01T00:00:00Z", "a", "web", "o3", "99.00")
+            .purchase("2024-03-01T00:00:01Z", "a", "app", "o4", "99.00")
+            // b: the only order, fully returned
+            .purchase("2024-02-10T12:00:00Z", "b", "app", "o5", "50.00")
+            .returned("2024-02-12T12:00:00Z", "b", "app", "50.00")
+            // c: visits on two days, a purchase on the second, feedback, one purchase on the leap
+            // day itself
+            .visit("2024-02-01T10:00:00Z", "c", "web")
+            .visit("2024-02-02T10:00:00Z", "c", "web")
+            .purchase("2024-02-02T10:05:00Z", "c", "web", "o6", "7.50")
+            .add("2024-02-03T10:00:00Z", "c", "web", "feedback", null, null, null, 4)
+            .add("2024-02-04T10:00:00Z", "c", "app", "feedback", null, null, null, 5)
+            .purchase("2024-02-29T23:59:59Z", "c", "app", "o7", "2.50")
+            // d: first day of the 365-day window (2023-03-02) counts, the day before does not
+            .purchase("2023-03-01T23:59:59Z", "d", "web", "o8", "1000.00")
+            .purchase("2023-03-02T00:00:00Z", "d", "web", "o9", "30.00")
+            .purchase("2023-03-02T08:00:00Z", "d", "web", "o10", "30.00")
+            .purchase("2023-09-02T08:00:00Z", "d", "store", "o11", "30.00")
+            // nobody's: anonymous events are not scored
+            .purchase("2024-02-20T10:00:00Z", null, "web", "o12", "70.00")
+            // f: only visits
+            .visit("2024-02-20T10:00:00Z", "f", "social");
+    Dataset<Row> customers =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("a", Date.valueOf("2023-01-01")),
+                RowFactory.create("p", Date.valueOf("2024-02-29")),
+                RowFactory.create("later", Date.valueOf("2024-03-01"))),
+            new org.apache.spark.sql.types.StructType(
+                new org.apache.spark.sql.types.StructField[] {
+                  Events.CUSTOMERS.apply("customer_id"), Events.CUSTOMERS.apply("signup_date")
+                }));
+    CustomerActivity activity =
+        new CustomerActivity(AS_OF, 365, List.of("web", "app", "store", "social"));
+    byCustomer =
+        activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
   }
 
   private static <T> T value(String customer, String column) {
@@ -70,7 +83,8 @@ class CustomerActivityTest {
 
   @Test
   void customersInWindowAndDimensionOnly() {
-    assertEquals(List.of("a", "b", "c", "d", "f", "p"), byCustomer.keySet().stream().sorted().toList());
+    assertEquals(
+        List.of("a", "b", "c", "d", "f", "p"), byCustomer.keySet().stream().sorted().toList());
   }
 
   @Test

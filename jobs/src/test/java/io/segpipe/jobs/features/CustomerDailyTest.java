@@ -32,26 +32,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * customer_daily stays equal to an aggregate of the whole events table, however events changed since it
- * was last written: appends touching old and new dates, deletes (forget), compaction, a replaced table.
+ * customer_daily stays equal to an aggregate of the whole events table, however events changed
+ * since it was last written: appends touching old and new dates, deletes (forget), compaction, a
+ * replaced table.
  */
 @ExtendWith(SharedSpark.class)
 class CustomerDailyTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** customer_daily as a set of rows, in the columns of the contract. */
   private static Set<Row> rows(Dataset<Row> daily) {
-    return new HashSet<>(daily.select(CustomerDaily.SCHEMA.fieldNames()[0],
-        java.util.Arrays.copyOfRange(CustomerDaily.SCHEMA.fieldNames(), 1, CustomerDaily.SCHEMA.fieldNames().length))
-        .collectAsList());
+    return new HashSet<>(
+        daily
+            .select(
+                CustomerDaily.SCHEMA.fieldNames()[0],
+                java.util.Arrays.copyOfRange(
+                    CustomerDaily.SCHEMA.fieldNames(), 1, CustomerDaily.SCHEMA.fieldNames().length))
+            .collectAsList());
   }
 
   private static void assertCurrent(Lake lake, String when) {
     Set<Row> expected = rows(CustomerDaily.aggregate(lake.read(Events.TABLE, "")));
     Set<Row> actual = rows(lake.read(CustomerDaily.TABLE, ""));
     assertTrue(expected.size() > 100, when + ": only " + expected.size() + " daily rows");
-    assertEquals(expected, actual, when + ": customer_daily differs from an aggregate of all events");
+    assertEquals(
+        expected, actual, when + ": customer_daily differs from an aggregate of all events");
   }
 
   @Test
@@ -59,7 +64,9 @@ class CustomerDailyTest {
     Lake lake = new Lake(spark, new LakeSettings(dir.resolve("lake").toString(), ""));
     List<Row> all = EventRows.generated(7, 300).rows();
     // the first load: every event before 2024-11-01
-    lake.append(spark.createDataFrame(all, Events.SCHEMA).where("event_date < DATE'2024-11-01'"), Events.TABLE,
+    lake.append(
+        spark.createDataFrame(all, Events.SCHEMA).where("event_date < DATE'2024-11-01'"),
+        Events.TABLE,
         "event_date");
     CustomerDaily.Refresh first = CustomerDaily.catchUp(lake);
     assertTrue(first.whole(), first.describe());
@@ -68,11 +75,18 @@ class CustomerDailyTest {
     assertEquals(0, CustomerDaily.catchUp(lake).dates(), "nothing changed: nothing rebuilt");
 
     // a second batch: November and December, and two late events on dates already aggregated
-    Dataset<Row> later = spark.createDataFrame(all, Events.SCHEMA).where("event_date >= DATE'2024-11-01'");
-    Dataset<Row> late = spark.createDataFrame(new EventRows()
-        .purchase("2024-03-01T09:00:00Z", "c0001", "store", "late-1", "12.50")
-        .visit("2024-03-15T23:59:59Z", "c0002", "web").rows(), Events.SCHEMA)
-        .withColumn("event_id", functions.concat(functions.lit("late-"), functions.col("event_id")));
+    Dataset<Row> later =
+        spark.createDataFrame(all, Events.SCHEMA).where("event_date >= DATE'2024-11-01'");
+    Dataset<Row> late =
+        spark
+            .createDataFrame(
+                new EventRows()
+                    .purchase("2024-03-01T09:00:00Z", "c0001", "store", "late-1", "12.50")
+                    .visit("2024-03-15T23:59:59Z", "c0002", "web")
+                    .rows(),
+                Events.SCHEMA)
+            .withColumn(
+                "event_id", functions.concat(functions.lit("late-"), functions.col("event_id")));
     lake.append(later.unionByName(late), Events.TABLE, "event_date");
     long newDates = later.select("event_date").distinct().count();
     CustomerDaily.Refresh second = CustomerDaily.catchUp(lake);
@@ -82,9 +96,14 @@ class CustomerDailyTest {
     assertCurrent(lake, "after a batch with late events");
 
     // forget deletes a customer's events: the dates they had events on are rebuilt
-    long customerDates = lake.read(Events.TABLE, "").where("customer_id = 'c0003'").select("event_date").distinct()
-        .count();
-    DeltaTable.forPath(spark, lake.path(Events.TABLE)).delete(functions.col("customer_id").equalTo("c0003"));
+    long customerDates =
+        lake.read(Events.TABLE, "")
+            .where("customer_id = 'c0003'")
+            .select("event_date")
+            .distinct()
+            .count();
+    DeltaTable.forPath(spark, lake.path(Events.TABLE))
+        .delete(functions.col("customer_id").equalTo("c0003"));
     CustomerDaily.Refresh erased = CustomerDaily.catchUp(lake);
     assertEquals(customerDates, erased.dates(), erased.describe());
     assertCurrent(lake, "after an erasure");
@@ -96,14 +115,21 @@ class CustomerDailyTest {
     assertEquals(0, compacted.dates(), compacted.describe());
     assertTrue(!compacted.whole(), compacted.describe());
 
-    // events deleted and created again, up to the very version customer_daily covers (2): a different table,
+    // events deleted and created again, up to the very version customer_daily covers (2): a
+    // different table,
     // so it is rebuilt whole rather than taken as current
-    List<Row> kept = lake.read(Events.TABLE, "").where("event_date >= DATE'2024-06-01'").collectAsList();
+    List<Row> kept =
+        lake.read(Events.TABLE, "").where("event_date >= DATE'2024-06-01'").collectAsList();
     deleteFolder(Paths.get(lake.path(Events.TABLE)));
     org.apache.spark.sql.delta.DeltaLog.clearCache();
-    for (String months : List.of("< DATE'2024-08-01'", "BETWEEN DATE'2024-08-01' AND DATE'2024-09-30'",
-        ">= DATE'2024-10-01'")) {
-      lake.append(spark.createDataFrame(kept, Events.SCHEMA).where("event_date " + months), Events.TABLE,
+    for (String months :
+        List.of(
+            "< DATE'2024-08-01'",
+            "BETWEEN DATE'2024-08-01' AND DATE'2024-09-30'",
+            ">= DATE'2024-10-01'")) {
+      lake.append(
+          spark.createDataFrame(kept, Events.SCHEMA).where("event_date " + months),
+          Events.TABLE,
           "event_date");
     }
     assertEquals(2, lake.version(Events.TABLE));
@@ -113,58 +139,114 @@ class CustomerDailyTest {
     assertCurrent(lake, "after events was replaced");
 
     // the one-off command rebuilds it whole on request
-    assertEquals(0, new MaintainJob().execute("--rebuild-daily", "--conf", "segpipe.lake.root=" + lake.path("")));
+    assertEquals(
+        0,
+        new MaintainJob()
+            .execute("--rebuild-daily", "--conf", "segpipe.lake.root=" + lake.path("")));
     Row run = lake.read("run_metrics", "").where("job = 'maintain'").first();
-    assertEquals("rebuilt whole from events version 2 (asked for)",
+    assertEquals(
+        "rebuilt whole from events version 2 (asked for)",
         run.<String, String>getJavaMap(run.fieldIndex("details")).get(CustomerDaily.TABLE));
     assertCurrent(lake, "after a rebuild on request");
   }
 
   /**
-   * The sample ingested in two batches (the second bringing late events for most dates of the first, and
-   * repeating some) leaves customer_daily equal to an aggregate of all events, and the features computed
-   * from it equal, column for column, those computed straight from the raw events.
+   * The sample ingested in two batches (the second bringing late events for most dates of the
+   * first, and repeating some) leaves customer_daily equal to an aggregate of all events, and the
+   * features computed from it equal, column for column, those computed straight from the raw
+   * events.
    */
   @Test
   void ingestInTwoBatchesThenFeatures(SparkSession spark) {
-    Path samples = Paths.get(System.getProperty("segpipe.project.root", ".")).resolve("data-samples/events");
+    Path samples =
+        Paths.get(System.getProperty("segpipe.project.root", ".")).resolve("data-samples/events");
     Required.that(Files.isDirectory(samples), "the generated sample is not at " + samples);
     Dataset<Row> source = spark.read().parquet(samples.toString());
-    Column first = functions.col("event_time").lt(functions.lit("2024-09-01"))
-        .and(functions.pmod(functions.hash(functions.col("event_id")), functions.lit(10)).notEqual(0));
-    source.where(functions.coalesce(first, functions.lit(false))).write().parquet(dir.resolve("a").toString());
-    source.where(functions.coalesce(first, functions.lit(false)).unary_$bang()
-        .or(functions.pmod(functions.hash(functions.col("event_id")), functions.lit(7)).equalTo(0)))
-        .write().parquet(dir.resolve("b").toString());
+    Column first =
+        functions
+            .col("event_time")
+            .lt(functions.lit("2024-09-01"))
+            .and(
+                functions
+                    .pmod(functions.hash(functions.col("event_id")), functions.lit(10))
+                    .notEqual(0));
+    source
+        .where(functions.coalesce(first, functions.lit(false)))
+        .write()
+        .parquet(dir.resolve("a").toString());
+    source
+        .where(
+            functions
+                .coalesce(first, functions.lit(false))
+                .unary_$bang()
+                .or(
+                    functions
+                        .pmod(functions.hash(functions.col("event_id")), functions.lit(7))
+                        .equalTo(0)))
+        .write()
+        .parquet(dir.resolve("b").toString());
     String root = dir.resolve("lake").toString();
     for (String batch : List.of("a", "b")) {
-      assertEquals(0, new IngestJob().execute("--source", dir.resolve(batch).toString(), "--mapping", "generator",
-          "--conf", "segpipe.lake.root=" + root));
+      assertEquals(
+          0,
+          new IngestJob()
+              .execute(
+                  "--source",
+                  dir.resolve(batch).toString(),
+                  "--mapping",
+                  "generator",
+                  "--conf",
+                  "segpipe.lake.root=" + root));
     }
     Lake lake = new Lake(spark, new LakeSettings(root, ""));
     String note = lake.commitNotes(CustomerDaily.TABLE, 1).get(0);
-    assertEquals("segpipe.events_version=" + lake.version(Events.TABLE) + ";events_table=" + lake.tableId(Events.TABLE),
+    assertEquals(
+        "segpipe.events_version="
+            + lake.version(Events.TABLE)
+            + ";events_table="
+            + lake.tableId(Events.TABLE),
         note);
     assertCurrent(lake, "after two ingests");
 
     LocalDate asOf = LocalDate.parse("2024-12-31");
-    assertEquals(0, new FeaturesJob().execute("--as-of", asOf.toString(), "--conf", "segpipe.lake.root=" + root));
+    assertEquals(
+        0,
+        new FeaturesJob()
+            .execute("--as-of", asOf.toString(), "--conf", "segpipe.lake.root=" + root));
     SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of());
-    FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
+    FeaturesSettings settings =
+        config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
     RawEventsReference.assertSameRows(
-        RawEventsReference.snapshot(settings, lake.read(Events.TABLE, ""),
-            spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date")),
-        RawEventsReference.sorted(lake.read(FeatureSnapshot.TABLE, "").collectAsList()), "sample in two batches");
+        RawEventsReference.snapshot(
+            settings,
+            lake.read(Events.TABLE, ""),
+            spark
+                .createDataFrame(List.of(), Events.CUSTOMERS)
+                .select("customer_id", "signup_date")),
+        RawEventsReference.sorted(lake.read(FeatureSnapshot.TABLE, "").collectAsList()),
+        "sample in two batches");
 
-    // segment's purchases per customer and category, from customer_daily, equal those summed from raw events
+    // segment's purchases per customer and category, from customer_daily, equal those summed from
+    // raw events
     CustomerActivity window = settings.activity();
-    Set<Row> fromDaily = new HashSet<>(io.segpipe.common.sql.SqlResource.load("sql/segment/category_purchases.sql")
-        .withView("daily", CustomerDaily.read(lake, window.windowStart(), asOf))
-        .with("window_start", window.windowStart()).with("as_of", asOf).run(spark).collectAsList());
-    Set<Row> fromEvents = new HashSet<>(window.windowEvents(lake.read(Events.TABLE, ""))
-        .where("event_type = 'purchase' AND category IS NOT NULL").groupBy("customer_id", "category")
-        .agg(functions.sum("amount").as("spend")).collectAsList());
-    assertTrue(fromEvents.size() > 1000, "purchases per customer and category: " + fromEvents.size());
+    Set<Row> fromDaily =
+        new HashSet<>(
+            io.segpipe.common.sql.SqlResource.load("sql/segment/category_purchases.sql")
+                .withView("daily", CustomerDaily.read(lake, window.windowStart(), asOf))
+                .with("window_start", window.windowStart())
+                .with("as_of", asOf)
+                .run(spark)
+                .collectAsList());
+    Set<Row> fromEvents =
+        new HashSet<>(
+            window
+                .windowEvents(lake.read(Events.TABLE, ""))
+                .where("event_type = 'purchase' AND category IS NOT NULL")
+                .groupBy("customer_id", "category")
+                .agg(functions.sum("amount").as("spend"))
+                .collectAsList());
+    assertTrue(
+        fromEvents.size() > 1000, "purchases per customer and category: " + fromEvents.size());
     assertEquals(fromEvents, fromDaily, "purchases per customer and category");
   }
 

@@ -21,16 +21,22 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The whole snapshot computation: the same rows, value for value, however the work is partitioned or ordered. */
+/**
+ * The whole snapshot computation: the same rows, value for value, however the work is partitioned
+ * or ordered.
+ */
 @ExtendWith(SharedSpark.class)
 class CustomerFeaturesTest {
   private static final LocalDate AS_OF = LocalDate.parse("2024-11-30");
 
   private static List<Row> snapshot(SparkSession spark, Dataset<Row> events) {
     SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of());
-    FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, AS_OF, config.events().channels()));
-    Dataset<Row> customers = spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
-    try (CustomerFeatures.Snapshot snapshot = new CustomerFeatures(settings).compute(CustomerDaily.aggregate(events), customers)) {
+    FeaturesSettings settings =
+        config.section(r -> FeaturesSettings.read(r, AS_OF, config.events().channels()));
+    Dataset<Row> customers =
+        spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
+    try (CustomerFeatures.Snapshot snapshot =
+        new CustomerFeatures(settings).compute(CustomerDaily.aggregate(events), customers)) {
       List<Row> rows = new ArrayList<>(snapshot.rows().collectAsList());
       rows.sort(Comparator.comparing(r -> r.<String>getAs("customer_id")));
       return rows;
@@ -58,7 +64,9 @@ class CustomerFeaturesTest {
         }
       }
       spark.conf().set("spark.sql.shuffle.partitions", 7);
-      assertEquals(reference, snapshot(spark, spark.createDataFrame(shuffled, Events.SCHEMA).repartition(5)),
+      assertEquals(
+          reference,
+          snapshot(spark, spark.createDataFrame(shuffled, Events.SCHEMA).repartition(5)),
           "rows read in another order");
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", partitions);

@@ -20,12 +20,32 @@ final class EventRows {
   private final List<Row> rows = new ArrayList<>();
   private int next;
 
-  EventRows add(String ts, String customer, String channel, String type, String order, String category,
-      String amount, Integer rating) {
+  EventRows add(
+      String ts,
+      String customer,
+      String channel,
+      String type,
+      String order,
+      String category,
+      String amount,
+      Integer rating) {
     Instant at = Instant.parse(ts);
-    rows.add(RowFactory.create("e" + (next++), Timestamp.from(at), customer, channel, type, order, "p1", category,
-        1, amount == null ? null : new BigDecimal(amount), "GBP", null, rating,
-        Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC))));
+    rows.add(
+        RowFactory.create(
+            "e" + (next++),
+            Timestamp.from(at),
+            customer,
+            channel,
+            type,
+            order,
+            "p1",
+            category,
+            1,
+            amount == null ? null : new BigDecimal(amount),
+            "GBP",
+            null,
+            rating,
+            Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC))));
     return this;
   }
 
@@ -50,8 +70,9 @@ final class EventRows {
   }
 
   /**
-   * A small omnichannel history: {@code customers} customers over 2024 (on the 1st and 15th of each month, few event_date partitions keep tests fast), orders of
-   * 1-3 lines, some returns, visits and feedback; the same seed gives the same rows.
+   * A small omnichannel history: {@code customers} customers over 2024 (on the 1st and 15th of each
+   * month, few event_date partitions keep tests fast), orders of 1-3 lines, some returns, visits
+   * and feedback; the same seed gives the same rows.
    */
   static EventRows generated(long seed, int customers) {
     Random random = new Random(seed);
@@ -68,20 +89,34 @@ final class EventRows {
         int lines = 1 + random.nextInt(3);
         for (int l = 0; l < lines; l++) {
           String amount = BigDecimal.valueOf(100 + random.nextInt(20000), 2).toPlainString();
-          out.add(ts, customer, channel, "purchase", order, categories[random.nextInt(categories.length)], amount, null);
+          out.add(
+              ts,
+              customer,
+              channel,
+              "purchase",
+              order,
+              categories[random.nextInt(categories.length)],
+              amount,
+              null);
           if (random.nextInt(10) == 0) {
             String later = Instant.parse(ts).plusSeconds(86400L * 14).toString();
             out.add(later, customer, channel, "return", null, null, amount, null);
           }
         }
         if (random.nextInt(4) == 0) {
-          out.add(Instant.parse(ts).plusSeconds(3600).toString(), customer, channel, "feedback", null, null, null,
+          out.add(
+              Instant.parse(ts).plusSeconds(3600).toString(),
+              customer,
+              channel,
+              "feedback",
+              null,
+              null,
+              null,
               1 + random.nextInt(5));
         }
       }
       for (int v = random.nextInt(4); v > 0; v--) {
-        out.visit(someTime(random), customer,
-            channels[random.nextInt(channels.length)]);
+        out.visit(someTime(random), customer, channels[random.nextInt(channels.length)]);
       }
     }
     out.visit("2024-06-01T10:00:00Z", null, "web");
@@ -90,6 +125,9 @@ final class EventRows {
 
   private static String someTime(Random random) {
     LocalDate day = LocalDate.of(2024, 1 + random.nextInt(12), random.nextBoolean() ? 1 : 15);
-    return day.atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(random.nextInt(86400)).toString();
+    return day.atStartOfDay(ZoneOffset.UTC)
+        .toInstant()
+        .plusSeconds(random.nextInt(86400))
+        .toString();
   }
 }

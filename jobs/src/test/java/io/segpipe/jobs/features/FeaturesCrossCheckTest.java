@@ -1,6 +1,5 @@
 package io.segpipe.jobs.features;
 
-import io.segpipe.common.test.Required;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +7,9 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
-import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.clv.ChurnBaseline;
 import io.segpipe.jobs.clv.ClvSettings;
@@ -38,16 +38,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An independent engine agrees: DuckDB computes recency, frequency and monetary straight from the raw
- * files, with the same semantics (window, as-of end, what ingest quarantines), and segpipe's values
- * must equal them for every customer. The features run uses the cn-8 scheme (with mean thresholds),
- * and every customer's class must equal the one computed here from the snapshot's own means. Skipped,
- * saying why, where a data set is absent.
+ * An independent engine agrees: DuckDB computes recency, frequency and monetary straight from the
+ * raw files, with the same semantics (window, as-of end, what ingest quarantines), and segpipe's
+ * values must equal them for every customer. The features run uses the cn-8 scheme (with mean
+ * thresholds), and every customer's class must equal the one computed here from the snapshot's own
+ * means. Skipped, saying why, where a data set is absent.
  */
 @ExtendWith(SharedSpark.class)
 class FeaturesCrossCheckTest {
-  @TempDir
-  Path lake;
+  @TempDir Path lake;
 
   /** What both engines compute per customer with at least one event in the window. */
   record Rfm(long frequency, BigDecimal monetary, Integer recencyDays) {}
@@ -57,8 +56,9 @@ class FeaturesCrossCheckTest {
   }
 
   /**
-   * The per-customer RFM in DuckDB from {@code valid}, a query of the valid events with customer_id,
-   * is_return, order_id, amount and event_ts (UTC), over the window ending with {@code asOf}.
+   * The per-customer RFM in DuckDB from {@code valid}, a query of the valid events with
+   * customer_id, is_return, order_id, amount and event_ts (UTC), over the window ending with {@code
+   * asOf}.
    */
   private static String duckRfm(String valid, LocalDate asOf) {
     LocalDate windowStart = asOf.minusDays(364);
@@ -83,30 +83,53 @@ class FeaturesCrossCheckTest {
           date_diff('day', max(o.order_date), DATE '%s') AS recency_days
         FROM money m LEFT JOIN orders o ON o.customer_id = m.customer_id
         GROUP BY m.customer_id, m.monetary
-        """.formatted(valid, windowStart, asOf.plusDays(1), asOf);
+        """
+        .formatted(valid, windowStart, asOf.plusDays(1), asOf);
   }
 
   private static Map<String, Rfm> duckDb(String sql) throws Exception {
     Map<String, Rfm> result = new HashMap<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
         ResultSet r = s.executeQuery(sql)) {
       while (r.next()) {
         Object recency = r.getObject("recency_days");
-        result.put(r.getString("customer_id"), new Rfm(r.getLong("frequency"),
-            r.getBigDecimal("monetary").setScale(2), recency == null ? null : ((Number) recency).intValue()));
+        result.put(
+            r.getString("customer_id"),
+            new Rfm(
+                r.getLong("frequency"),
+                r.getBigDecimal("monetary").setScale(2),
+                recency == null ? null : ((Number) recency).intValue()));
       }
     }
     return result;
   }
 
   private Map<String, Rfm> segpipe(SparkSession spark, LocalDate asOf) {
-    assertEquals(0, new FeaturesJob().execute("--as-of", asOf.toString(), "--conf", "segpipe.lake.root=" + lake,
-        "--conf", RfmSchemes.SCHEME_KEY + "=cn-8", "--conf", RfmSchemes.THRESHOLD_KEY + "=mean"));
+    assertEquals(
+        0,
+        new FeaturesJob()
+            .execute(
+                "--as-of",
+                asOf.toString(),
+                "--conf",
+                "segpipe.lake.root=" + lake,
+                "--conf",
+                RfmSchemes.SCHEME_KEY + "=cn-8",
+                "--conf",
+                RfmSchemes.THRESHOLD_KEY + "=mean"));
     Map<String, Rfm> result = new HashMap<>();
-    for (Row row : spark.read().format("delta").load(lake.resolve(FeatureSnapshot.TABLE).toString())
-        .where("as_of_date = DATE'" + asOf + "' AND events_in_window > 0")
-        .select("customer_id", "frequency", "monetary", "recency_days").collectAsList()) {
-      result.put(row.getString(0), new Rfm(row.getLong(1), row.getDecimal(2), row.isNullAt(3) ? null : row.getInt(3)));
+    for (Row row :
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve(FeatureSnapshot.TABLE).toString())
+            .where("as_of_date = DATE'" + asOf + "' AND events_in_window > 0")
+            .select("customer_id", "frequency", "monetary", "recency_days")
+            .collectAsList()) {
+      result.put(
+          row.getString(0),
+          new Rfm(row.getLong(1), row.getDecimal(2), row.isNullAt(3) ? null : row.getInt(3)));
     }
     return result;
   }
@@ -116,109 +139,197 @@ class FeaturesCrossCheckTest {
     List<String> differences = new ArrayList<>();
     for (String customer : new TreeSet<>(duck.keySet())) {
       if (!duck.get(customer).equals(spark.get(customer))) {
-        differences.add(customer + ": DuckDB " + duck.get(customer) + ", segpipe " + spark.get(customer));
+        differences.add(
+            customer + ": DuckDB " + duck.get(customer) + ", segpipe " + spark.get(customer));
       }
     }
-    spark.keySet().stream().filter(c -> !duck.containsKey(c)).sorted().forEach(c -> differences.add(c + ": segpipe only"));
-    assertTrue(differences.isEmpty(), differences.size() + " of " + duck.size() + " customers differ, e.g. "
-        + differences.subList(0, Math.min(10, differences.size())));
+    spark.keySet().stream()
+        .filter(c -> !duck.containsKey(c))
+        .sorted()
+        .forEach(c -> differences.add(c + ": segpipe only"));
+    assertTrue(
+        differences.isEmpty(),
+        differences.size()
+            + " of "
+            + duck.size()
+            + " customers differ, e.g. "
+            + differences.subList(0, Math.min(10, differences.size())));
   }
 
   /**
-   * The snapshot segpipe wrote (from customer_daily) equals, in every column of every row, the one computed
-   * straight from the lake's raw events by the query features used before customer_daily.
+   * The snapshot segpipe wrote (from customer_daily) equals, in every column of every row, the one
+   * computed straight from the lake's raw events by the query features used before customer_daily.
    */
   private void assertSameAsRawEvents(SparkSession spark, LocalDate asOf, String data) {
-    SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of(RfmSchemes.SCHEME_KEY, "cn-8",
-        RfmSchemes.THRESHOLD_KEY, "mean"));
-    FeaturesSettings settings = config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
+    SegpipeConfig config =
+        SegpipeConfig.load(
+            Optional.empty(),
+            Map.of(RfmSchemes.SCHEME_KEY, "cn-8", RfmSchemes.THRESHOLD_KEY, "mean"));
+    FeaturesSettings settings =
+        config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
     Dataset<Row> events = spark.read().format("delta").load(lake.resolve(Events.TABLE).toString());
-    Dataset<Row> customers = Files.isDirectory(lake.resolve(Events.CUSTOMERS_TABLE))
-        ? spark.read().format("delta").load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
-            .select("customer_id", "signup_date")
-        : spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
-    RawEventsReference.assertSameRows(RawEventsReference.snapshot(settings, events, customers),
-        RawEventsReference.sorted(table(spark, FeatureSnapshot.TABLE, asOf).collectAsList()), data);
+    Dataset<Row> customers =
+        Files.isDirectory(lake.resolve(Events.CUSTOMERS_TABLE))
+            ? spark
+                .read()
+                .format("delta")
+                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .select("customer_id", "signup_date")
+            : spark
+                .createDataFrame(List.of(), Events.CUSTOMERS)
+                .select("customer_id", "signup_date");
+    RawEventsReference.assertSameRows(
+        RawEventsReference.snapshot(settings, events, customers),
+        RawEventsReference.sorted(table(spark, FeatureSnapshot.TABLE, asOf).collectAsList()),
+        data);
 
-    // clv's and train's BTYD summary (x, t_x, T, mean repeat value) from customer_daily equals the one
+    // clv's and train's BTYD summary (x, t_x, T, mean repeat value) from customer_daily equals the
+    // one
     // from raw events by the query clv used before, over all history and over the last 180 days.
     for (int historyDays : new int[] {0, 180}) {
-      ClvSettings clv = SegpipeConfig.load(Optional.empty(), Map.of("segpipe.clv.history-days", String.valueOf(historyDays)))
-          .section(r -> ClvSettings.read(r, asOf));
+      ClvSettings clv =
+          SegpipeConfig.load(
+                  Optional.empty(), Map.of("segpipe.clv.history-days", String.valueOf(historyDays)))
+              .section(r -> ClvSettings.read(r, asOf));
       LocalDate start = historyDays == 0 ? LocalDate.of(1, 1, 1) : asOf.minusDays(historyDays - 1L);
-      List<Row> fromEvents = SqlResource.load("sql/reference/customer_summary_from_events.sql")
-          .withView("events", events).with("history_start", start).with("as_of", asOf).run(spark).collectAsList();
-      List<Row> fromDaily = ChurnBaseline.summary(CustomerDaily.read(new Lake(spark, new LakeSettings(lake.toString(), "")), start, asOf),
-          clv, asOf).collectAsList();
-      RawEventsReference.assertSameRows(RawEventsReference.sorted(fromEvents), RawEventsReference.sorted(fromDaily),
+      List<Row> fromEvents =
+          SqlResource.load("sql/reference/customer_summary_from_events.sql")
+              .withView("events", events)
+              .with("history_start", start)
+              .with("as_of", asOf)
+              .run(spark)
+              .collectAsList();
+      List<Row> fromDaily =
+          ChurnBaseline.summary(
+                  CustomerDaily.read(
+                      new Lake(spark, new LakeSettings(lake.toString(), "")), start, asOf),
+                  clv,
+                  asOf)
+              .collectAsList();
+      RawEventsReference.assertSameRows(
+          RawEventsReference.sorted(fromEvents),
+          RawEventsReference.sorted(fromDaily),
           data + ", BTYD summary, history-days = " + historyDays);
     }
   }
 
   private Dataset<Row> table(SparkSession spark, String table, LocalDate asOf) {
-    return spark.read().format("delta").load(lake.resolve(table).toString()).where("as_of_date = DATE'" + asOf + "'");
+    return spark
+        .read()
+        .format("delta")
+        .load(lake.resolve(table).toString())
+        .where("as_of_date = DATE'" + asOf + "'");
   }
 
   /**
-   * Every customer's cn-8 class (null for a customer without a purchase) equals the class computed from
-   * the means of the snapshot's purchasers here, exactly; the means and medians kept in rfm_boundaries and
-   * the run's details are those of the snapshot. Returns the customers per class.
+   * Every customer's cn-8 class (null for a customer without a purchase) equals the class computed
+   * from the means of the snapshot's purchasers here, exactly; the means and medians kept in
+   * rfm_boundaries and the run's details are those of the snapshot. Returns the customers per
+   * class.
    */
   private Map<String, Long> assertCn8FromMeans(SparkSession spark, LocalDate asOf, String data) {
     List<Cn8Reference.Customer> customers = new ArrayList<>();
     Map<String, String> actual = new HashMap<>();
-    for (Row row : table(spark, FeatureSnapshot.TABLE, asOf)
-        .select("customer_id", "recency_days", "frequency", "monetary", "rfm_segment").collectAsList()) {
+    for (Row row :
+        table(spark, FeatureSnapshot.TABLE, asOf)
+            .select("customer_id", "recency_days", "frequency", "monetary", "rfm_segment")
+            .collectAsList()) {
       customers.add(Cn8Reference.Customer.of(row));
       actual.put(row.getAs("customer_id"), row.getAs("rfm_segment"));
     }
     Cn8Reference.Thresholds means = Cn8Reference.means(customers);
     Cn8Reference.Thresholds medians = Cn8Reference.medians(customers);
     Map<String, String> expected = Cn8Reference.classes(customers, means);
-    List<String> differences = expected.entrySet().stream().filter(e -> !Objects.equals(e.getValue(), actual.get(e.getKey())))
-        .map(e -> e.getKey() + ": expected " + e.getValue() + ", segpipe " + actual.get(e.getKey())).sorted().toList();
-    assertTrue(differences.isEmpty(), differences.size() + " of " + expected.size() + " customers differ, e.g. "
-        + differences.subList(0, Math.min(10, differences.size())));
+    List<String> differences =
+        expected.entrySet().stream()
+            .filter(e -> !Objects.equals(e.getValue(), actual.get(e.getKey())))
+            .map(
+                e ->
+                    e.getKey()
+                        + ": expected "
+                        + e.getValue()
+                        + ", segpipe "
+                        + actual.get(e.getKey()))
+            .sorted()
+            .toList();
+    assertTrue(
+        differences.isEmpty(),
+        differences.size()
+            + " of "
+            + expected.size()
+            + " customers differ, e.g. "
+            + differences.subList(0, Math.min(10, differences.size())));
 
-    Map<String, Cn8Reference.Fraction[]> reference = Map.of(
-        "recency_days", new Cn8Reference.Fraction[] {means.recency(), medians.recency()},
-        "frequency", new Cn8Reference.Fraction[] {means.frequency(), medians.frequency()},
-        "monetary", new Cn8Reference.Fraction[] {means.monetary(), medians.monetary()});
+    Map<String, Cn8Reference.Fraction[]> reference =
+        Map.of(
+            "recency_days", new Cn8Reference.Fraction[] {means.recency(), medians.recency()},
+            "frequency", new Cn8Reference.Fraction[] {means.frequency(), medians.frequency()},
+            "monetary", new Cn8Reference.Fraction[] {means.monetary(), medians.monetary()});
     List<Row> kept = table(spark, FeaturesJob.BOUNDARIES_TABLE, asOf).collectAsList();
     assertEquals(3, kept.size());
     for (Row row : kept) {
       Cn8Reference.Fraction[] r = reference.get(row.<String>getAs("measure"));
       double mean = r[0].value();
-      assertEquals(mean, row.<Double>getAs("mean"), 1e-12 * Math.max(1, Math.abs(mean)), data + " " + row);
+      assertEquals(
+          mean, row.<Double>getAs("mean"), 1e-12 * Math.max(1, Math.abs(mean)), data + " " + row);
       assertEquals(r[1].value(), row.<Double>getAs("median"), 1e-9, data + " " + row);
       assertEquals(row.<Double>getAs("mean"), row.<Double>getAs("cn8_threshold"), data + " " + row);
     }
-    Row run = spark.read().format("delta").load(lake.resolve("run_metrics").toString()).where("job = 'features'")
-        .orderBy(org.apache.spark.sql.functions.col("started_at").desc()).first();
+    Row run =
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve("run_metrics").toString())
+            .where("job = 'features'")
+            .orderBy(org.apache.spark.sql.functions.col("started_at").desc())
+            .first();
     Map<String, String> details = run.getJavaMap(run.fieldIndex("details"));
     assertEquals("cn-8", details.get("rfm.scheme"));
     assertEquals("mean", details.get("rfm.cn-8.threshold"));
-    kept.forEach(row -> assertEquals(String.valueOf(row.<Double>getAs("mean")),
-        details.get("rfm.cn-8." + row.getAs("measure")), data));
+    kept.forEach(
+        row ->
+            assertEquals(
+                String.valueOf(row.<Double>getAs("mean")),
+                details.get("rfm.cn-8." + row.getAs("measure")),
+                data));
 
     Map<String, Long> counts = Cn8Reference.counts(expected);
-    System.out.printf("%s cn-8 as of %s, mean thresholds: recency_days < %.4f, frequency > %.4f, monetary > %.4f"
-            + " (medians %.1f, %.1f, %.2f): %s%n", data, asOf, means.recency().value(), means.frequency().value(),
-        means.monetary().value(), medians.recency().value(), medians.frequency().value(), medians.monetary().value(),
+    System.out.printf(
+        "%s cn-8 as of %s, mean thresholds: recency_days < %.4f, frequency > %.4f, monetary > %.4f"
+            + " (medians %.1f, %.1f, %.2f): %s%n",
+        data,
+        asOf,
+        means.recency().value(),
+        means.frequency().value(),
+        means.monetary().value(),
+        medians.recency().value(),
+        medians.frequency().value(),
+        medians.monetary().value(),
         counts);
     return counts;
   }
 
   @Test
   void uciOnlineRetail(SparkSession spark) throws Exception {
-    Path file = projectRoot().resolve("../shared/datasets/online-retail/online_retail.csv.gz").normalize();
+    Path file =
+        projectRoot().resolve("../shared/datasets/online-retail/online_retail.csv.gz").normalize();
     Required.that(Files.isRegularFile(file), "UCI Online Retail is not at " + file);
-    assertEquals(0, new IngestJob().execute("--source", file.toString(), "--mapping", "uci-online-retail",
-        "--conf", "segpipe.lake.root=" + lake));
+    assertEquals(
+        0,
+        new IngestJob()
+            .execute(
+                "--source",
+                file.toString(),
+                "--mapping",
+                "uci-online-retail",
+                "--conf",
+                "segpipe.lake.root=" + lake));
     LocalDate asOf = LocalDate.parse("2011-12-09");
-    // conf/sources/uci-online-retail.conf: C invoices are returns, amount = |Quantity| x UnitPrice rounded
+    // conf/sources/uci-online-retail.conf: C invoices are returns, amount = |Quantity| x UnitPrice
+    // rounded
     // to pennies, UK local time to UTC; bad debt (StockCode B) and prices <= 0 are quarantined.
-    String valid = """
+    String valid =
+        """
         SELECT
           split_part(CustomerID, '.', 1) AS customer_id,
           CASE WHEN InvoiceNo LIKE 'C%%' THEN 'return' ELSE 'purchase' END AS event_type,
@@ -227,25 +338,47 @@ class FeaturesCrossCheckTest {
           (strptime(InvoiceDate, '%%Y-%%m-%%d %%H:%%M:%%S') AT TIME ZONE 'Europe/London') AT TIME ZONE 'UTC' AS event_ts
         FROM read_csv('%s', header = true, all_varchar = true)
         WHERE StockCode <> 'B' AND CAST(UnitPrice AS DECIMAL(18, 3)) > 0
-        """.formatted(file);
+        """
+            .formatted(file);
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
     assertSameAsRawEvents(spark, asOf, "UCI Online Retail");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "UCI Online Retail");
-    assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
+    assertEquals(
+        8,
+        classes.keySet().stream().filter(c -> !c.startsWith("(")).count(),
+        "every class occurs: " + classes);
   }
 
   @Test
   void generatedSample(SparkSession spark) throws Exception {
-    Path samples = Paths.get(System.getenv().getOrDefault("SEGPIPE_SAMPLES", projectRoot().resolve("data-samples").toString()));
-    Required.that(Files.isDirectory(samples.resolve("events")),
-        "the generated sample is not at " + samples + "/events (set SEGPIPE_SAMPLES to use another)");
-    assertEquals(0, new IngestJob().execute("--source", samples.resolve("events").toString(), "--mapping", "generator",
-        "--customers", samples.resolve("customers").toString(), "--conf", "segpipe.lake.root=" + lake));
+    Path samples =
+        Paths.get(
+            System.getenv()
+                .getOrDefault("SEGPIPE_SAMPLES", projectRoot().resolve("data-samples").toString()));
+    Required.that(
+        Files.isDirectory(samples.resolve("events")),
+        "the generated sample is not at "
+            + samples
+            + "/events (set SEGPIPE_SAMPLES to use another)");
+    assertEquals(
+        0,
+        new IngestJob()
+            .execute(
+                "--source",
+                samples.resolve("events").toString(),
+                "--mapping",
+                "generator",
+                "--customers",
+                samples.resolve("customers").toString(),
+                "--conf",
+                "segpipe.lake.root=" + lake));
     LocalDate asOf = LocalDate.parse("2024-12-31");
     // conf/sources/generator.conf and the contract checks ingest applies: required columns present,
-    // configured channels and event types, amounts >= 0 and present on purchases and returns, ratings
+    // configured channels and event types, amounts >= 0 and present on purchases and returns,
+    // ratings
     // 1-5, the reporting currency; duplicated event ids are exact copies.
-    String valid = """
+    String valid =
+        """
         SELECT DISTINCT event_id, customer_id, event_type, order_id, line_amount AS amount, event_time AS event_ts
         FROM read_parquet('%s/*.parquet')
         WHERE event_id IS NOT NULL AND event_time IS NOT NULL
@@ -255,10 +388,14 @@ class FeaturesCrossCheckTest {
           AND NOT (line_amount IS NULL AND event_type IN ('purchase', 'return'))
           AND (rating IS NULL OR rating BETWEEN 1 AND 5)
           AND (currency IS NULL OR currency = 'GBP')
-        """.formatted(samples.resolve("events"));
+        """
+            .formatted(samples.resolve("events"));
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
     assertSameAsRawEvents(spark, asOf, "data-samples");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
-    assertEquals(8, classes.keySet().stream().filter(c -> !c.startsWith("(")).count(), "every class occurs: " + classes);
+    assertEquals(
+        8,
+        classes.keySet().stream().filter(c -> !c.startsWith("(")).count(),
+        "every class occurs: " + classes);
   }
 }

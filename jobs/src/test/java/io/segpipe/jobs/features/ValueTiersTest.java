@@ -21,17 +21,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** value_tier_levels.sql, share_thresholds.sql and value_tiers.sql with shares 20 % / 30 %. */
 @ExtendWith(SharedSpark.class)
 class ValueTiersTest {
-  private static final StructType INPUT = new StructType()
-      .add("customer_id", DataTypes.StringType)
-      .add("frequency", DataTypes.LongType)
-      .add("monetary", DataTypes.createDecimalType(18, 2));
+  private static final StructType INPUT =
+      new StructType()
+          .add("customer_id", DataTypes.StringType)
+          .add("frequency", DataTypes.LongType)
+          .add("monetary", DataTypes.createDecimalType(18, 2));
 
   @Test
   void tiersByCumulativeShareWithTiesInOneTier(SparkSession spark) {
-    // positive spend 100 + 60 + 60 + 30 + 20 + 10 = 280: high while spend above < 56, mid while < 140
+    // positive spend 100 + 60 + 60 + 30 + 20 + 10 = 280: high while spend above < 56, mid while <
+    // 140
     String[][] cases = {
-        {"a", "100.00", "high"}, {"b", "60.00", "mid"}, {"c", "60.00", "mid"}, {"d", "30.00", "low"},
-        {"e", "20.00", "low"}, {"f", "10.00", "low"}, {"g", "0.00", "low"}, {"h", "-5.00", "low"}};
+      {"a", "100.00", "high"}, {"b", "60.00", "mid"}, {"c", "60.00", "mid"}, {"d", "30.00", "low"},
+      {"e", "20.00", "low"}, {"f", "10.00", "low"}, {"g", "0.00", "low"}, {"h", "-5.00", "low"}
+    };
     List<Row> rows = new ArrayList<>();
     for (String[] c : cases) {
       rows.add(RowFactory.create(c[0], 1L, new BigDecimal(c[1])));
@@ -42,8 +45,9 @@ class ValueTiersTest {
     Row thresholds = tiers.thresholds(in).first();
     assertEquals(new BigDecimal("100.00"), thresholds.getAs("high_tier_from"));
     assertEquals(new BigDecimal("60.00"), thresholds.getAs("mid_tier_from"));
-    Map<String, Row> tier = tiers.apply(in, thresholds).collectAsList().stream()
-        .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+    Map<String, Row> tier =
+        tiers.apply(in, thresholds).collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
     for (String[] c : cases) {
       assertEquals(c[2], tier.get(c[0]).getAs("value_tier"), c[0]);
     }
@@ -51,15 +55,16 @@ class ValueTiersTest {
   }
 
   /**
-   * The thresholds equal a direct computation of the rule (distinct levels ranked, exact running sums) on
-   * spends from a cent to ten million, with ties and many levels per bucket, for several shares, and do not
-   * depend on the number of shuffle partitions.
+   * The thresholds equal a direct computation of the rule (distinct levels ranked, exact running
+   * sums) on spends from a cent to ten million, with ties and many levels per bucket, for several
+   * shares, and do not depend on the number of shuffle partitions.
    */
   @Test
   void thresholdsEqualTheRuleComputedDirectlyAcrossMagnitudes(SparkSession spark) {
     java.util.Random random = new java.util.Random(11);
     List<Row> rows = new ArrayList<>();
-    java.util.TreeMap<BigDecimal, BigDecimal> levels = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+    java.util.TreeMap<BigDecimal, BigDecimal> levels =
+        new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
     for (int i = 0; i < 5000; i++) {
       int digits = random.nextInt(10); // cents: 1 .. 10^9
       long cents = i % 10 == 0 ? 12345 : 1 + (long) (random.nextDouble() * Math.pow(10, digits));
@@ -102,7 +107,8 @@ class ValueTiersTest {
 
   @Test
   void noPositiveSpendMeansEveryPurchaserIsLow(SparkSession spark) {
-    Dataset<Row> in = spark.createDataFrame(List.of(RowFactory.create("a", 1L, new BigDecimal("0.00"))), INPUT);
+    Dataset<Row> in =
+        spark.createDataFrame(List.of(RowFactory.create("a", 1L, new BigDecimal("0.00"))), INPUT);
     ValueTiers tiers = new ValueTiers(new BigDecimal("0.2"), new BigDecimal("0.3"));
     assertEquals("low", tiers.apply(in, tiers.thresholds(in).first()).first().getAs("value_tier"));
   }

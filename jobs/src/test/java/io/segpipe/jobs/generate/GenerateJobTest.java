@@ -34,10 +34,10 @@ class GenerateJobTest {
   private static final int CUSTOMERS = 150;
   private static final int CN_CUSTOMERS = 300;
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   private static SparkSession spark;
   private static String baseline;
+
   /** --retailer cn, seed 7: generated on first use. */
   private static String chinese;
 
@@ -54,7 +54,9 @@ class GenerateJobTest {
   /** Runs the job into a fresh folder under the test's temp dir; fails unless it exits 0. */
   private static String generate(String name, String... options) {
     String out = tmp.resolve(name).toString();
-    List<String> args = new ArrayList<>(List.of("--output", out, "--conf", "segpipe.lake.root=" + tmp.resolve("lake")));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--output", out, "--conf", "segpipe.lake.root=" + tmp.resolve("lake")));
     args.addAll(Arrays.asList(options));
     assertEquals(0, new GenerateJob().execute(args.toArray(String[]::new)), "generate " + args);
     return out;
@@ -69,77 +71,127 @@ class GenerateJobTest {
   }
 
   private static List<String> columns(StructType schema) {
-    return Arrays.stream(schema.fields()).map(f -> f.name() + " " + f.dataType().simpleString()).toList();
+    return Arrays.stream(schema.fields())
+        .map(f -> f.name() + " " + f.dataType().simpleString())
+        .toList();
   }
 
   @Test
   void eventsHaveExactlyTheExportColumnsAndTypes() {
-    assertEquals(List.of("event_id string", "event_time timestamp", "customer_id string", "channel string",
-        "event_type string", "order_id string", "sku string", "category string", "qty int",
-        "line_amount decimal(18,2)", "currency string", "store_id string", "rating int"),
+    assertEquals(
+        List.of(
+            "event_id string",
+            "event_time timestamp",
+            "customer_id string",
+            "channel string",
+            "event_type string",
+            "order_id string",
+            "sku string",
+            "category string",
+            "qty int",
+            "line_amount decimal(18,2)",
+            "currency string",
+            "store_id string",
+            "rating int"),
         columns(events(baseline).schema()));
     assertEquals(columns(Events.CUSTOMERS), columns(spark.table("cust").schema()));
-    assertEquals(List.of("customer_id string", "archetype string", "churn_date date"),
+    assertEquals(
+        List.of("customer_id string", "archetype string", "churn_date date"),
         columns(spark.table("truth").schema()));
   }
 
   @Test
   void sameSeedGivesTheSameRowsWhateverThePartitioning() {
-    String again = generate("again", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--partitions", "3");
+    String again =
+        generate(
+            "again", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--partitions", "3");
     DataFrames.assertSameRows(events(baseline), events(again));
     DataFrames.assertSameRows(spark.table("cust"), spark.read().parquet(again + "/customers"));
     DataFrames.assertSameRows(spark.table("truth"), spark.read().parquet(again + "/ground_truth"));
   }
 
   /**
-   * A planted campaign adds orders in its window for treated customers (by the split rule) with consent who
-   * would not have bought there, and changes nothing else: the data set is the baseline plus those orders.
+   * A planted campaign adds orders in its window for treated customers (by the split rule) with
+   * consent who would not have bought there, and changes nothing else: the data set is the baseline
+   * plus those orders.
    */
   @Test
-  void aPlantedCampaignAddsOrdersOnlyForTreatedConsentingCustomersWhoWouldNotHaveBought() throws Exception {
+  void aPlantedCampaignAddsOrdersOnlyForTreatedConsentingCustomersWhoWouldNotHaveBought()
+      throws Exception {
     java.nio.file.Path file = tmp.resolve("campaign.conf");
-    java.nio.file.Files.writeString(file, "campaigns = [ { id = spring, snapshot-date = \"2024-03-31\","
-        + " audience { where = \"frequency >= 1\" }, start-date = \"2024-04-01\", window-days = 30,"
-        + " control-share = 0.3 } ]");
-    String planted = generate("planted", "--customers", String.valueOf(CUSTOMERS), "--seed", "7",
-        "--campaigns", file.toString(), "--campaign-lift", "0.5");
+    java.nio.file.Files.writeString(
+        file,
+        "campaigns = [ { id = spring, snapshot-date = \"2024-03-31\","
+            + " audience { where = \"frequency >= 1\" }, start-date = \"2024-04-01\", window-days = 30,"
+            + " control-share = 0.3 } ]");
+    String planted =
+        generate(
+            "planted",
+            "--customers",
+            String.valueOf(CUSTOMERS),
+            "--seed",
+            "7",
+            "--campaigns",
+            file.toString(),
+            "--campaign-lift",
+            "0.5");
     Dataset<Row> before = events(baseline);
     Dataset<Row> after = events(planted);
     assertEquals(0, before.except(after).count(), "every baseline row is still there");
     Dataset<Row> added = after.except(before);
     List<Row> truth = spark.read().parquet(planted + "/campaign_truth").collectAsList();
-    java.util.Set<String> moved = truth.stream().filter(r -> r.getBoolean(4)).map(r -> r.getString(1))
-        .collect(Collectors.toSet());
+    java.util.Set<String> moved =
+        truth.stream()
+            .filter(r -> r.getBoolean(4))
+            .map(r -> r.getString(1))
+            .collect(Collectors.toSet());
     assertTrue(moved.size() >= 5, "customers moved: " + moved.size());
-    java.util.Set<String> consenting = spark.table("cust").where("marketing_opt_in").collectAsList().stream()
-        .map(r -> r.getString(0)).collect(Collectors.toSet());
+    java.util.Set<String> consenting =
+        spark.table("cust").where("marketing_opt_in").collectAsList().stream()
+            .map(r -> r.getString(0))
+            .collect(Collectors.toSet());
     for (Row r : truth) {
       String id = r.getString(1);
       assertTrue(consenting.contains(id), "only consenting customers are in the truth: " + id);
-      assertEquals(io.segpipe.jobs.campaign.CampaignAssignment.control("spring", id, 0.3) ? "control" : "treatment",
+      assertEquals(
+          io.segpipe.jobs.campaign.CampaignAssignment.control("spring", id, 0.3)
+              ? "control"
+              : "treatment",
           r.getString(2));
       if (r.getBoolean(4)) {
         assertEquals("treatment", r.getString(2));
         assertTrue(!r.getBoolean(3), "moved customers had not bought in the window");
       }
     }
-    // Every added purchase belongs to a moved customer and falls in the window; every moved customer has one.
+    // Every added purchase belongs to a moved customer and falls in the window; every moved
+    // customer has one.
     List<Row> purchases = added.where("event_type = 'purchase'").collectAsList();
     java.util.Set<String> buyers = new java.util.HashSet<>();
     for (Row p : purchases) {
       if (p.isNullAt(2)) {
-        continue; // a row --dirty-share broke is not in the baseline either; none here (dirty share 0)
+        continue; // a row --dirty-share broke is not in the baseline either; none here (dirty share
+        // 0)
       }
       assertTrue(moved.contains(p.getString(2)), "an added purchase of " + p.getString(2));
       java.time.LocalDate day = p.getTimestamp(1).toLocalDateTime().toLocalDate();
-      assertTrue(!day.isBefore(java.time.LocalDate.parse("2024-04-01")) && !day.isAfter(java.time.LocalDate.parse(
-          "2024-04-30")), "in the window: " + day);
+      assertTrue(
+          !day.isBefore(java.time.LocalDate.parse("2024-04-01"))
+              && !day.isAfter(java.time.LocalDate.parse("2024-04-30")),
+          "in the window: " + day);
       buyers.add(p.getString(2));
     }
     assertEquals(moved, buyers);
     // The baseline's own purchases in the window: nobody moved had one.
-    long movedWithOwn = before.where("event_type = 'purchase' AND event_time >= '2024-04-01' AND event_time < '2024-05-01'")
-        .select("customer_id").distinct().collectAsList().stream().filter(r -> moved.contains(r.getString(0))).count();
+    long movedWithOwn =
+        before
+            .where(
+                "event_type = 'purchase' AND event_time >= '2024-04-01' AND event_time < '2024-05-01'")
+            .select("customer_id")
+            .distinct()
+            .collectAsList()
+            .stream()
+            .filter(r -> moved.contains(r.getString(0)))
+            .count();
     assertEquals(0, movedWithOwn);
   }
 
@@ -150,46 +202,66 @@ class GenerateJobTest {
     Dataset<Row> theirs = events(other).drop("event_id");
     long common = mine.intersect(theirs).count();
     assertTrue(common < mine.count() / 100, "rows in common with another seed: " + common);
-    assertNotEquals(spark.table("truth").collectAsList(), spark.read().parquet(other + "/ground_truth").collectAsList());
+    assertNotEquals(
+        spark.table("truth").collectAsList(),
+        spark.read().parquet(other + "/ground_truth").collectAsList());
   }
 
   @Test
   void valuesKeepTheContract() {
     assertEquals(CUSTOMERS, count("SELECT count(*) FROM cust"));
     assertEquals(CUSTOMERS, count("SELECT count(DISTINCT customer_id) FROM truth"));
-    assertEquals(count("SELECT count(*) FROM ev"), count("SELECT count(DISTINCT event_id) FROM ev"), "event ids unique");
-    assertNoRows("ev LEFT JOIN cust c USING (customer_id)", Map.of(
-        "negative amount", "line_amount < 0",
-        "purchase or return without a positive amount", "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
-        "currency other than GBP", "currency IS DISTINCT FROM 'GBP'",
-        "time missing or out of range", "event_time IS NULL OR event_time < TIMESTAMP'2023-01-01 00:00:00'"
-            + " OR event_time >= TIMESTAMP'2025-01-01 00:00:00'",
-        "rating off feedback", "rating IS NOT NULL AND event_type <> 'feedback'",
-        "feedback without a rating 1-5", "event_type = 'feedback' AND (rating IS NULL OR rating NOT BETWEEN 1 AND 5)",
-        "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
-        "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL"));
-    assertEquals(List.of("app", "call_center", "marketplace", "social", "store", "web"),
+    assertEquals(
+        count("SELECT count(*) FROM ev"),
+        count("SELECT count(DISTINCT event_id) FROM ev"),
+        "event ids unique");
+    assertNoRows(
+        "ev LEFT JOIN cust c USING (customer_id)",
+        Map.of(
+            "negative amount", "line_amount < 0",
+            "purchase or return without a positive amount",
+                "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
+            "currency other than GBP", "currency IS DISTINCT FROM 'GBP'",
+            "time missing or out of range",
+                "event_time IS NULL OR event_time < TIMESTAMP'2023-01-01 00:00:00'"
+                    + " OR event_time >= TIMESTAMP'2025-01-01 00:00:00'",
+            "rating off feedback", "rating IS NOT NULL AND event_type <> 'feedback'",
+            "feedback without a rating 1-5",
+                "event_type = 'feedback' AND (rating IS NULL OR rating NOT BETWEEN 1 AND 5)",
+            "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
+            "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL"));
+    assertEquals(
+        List.of("app", "call_center", "marketplace", "social", "store", "web"),
         strings("SELECT DISTINCT channel FROM ev ORDER BY 1"));
-    assertEquals(List.of("add_to_cart", "coupon_redeem", "feedback", "purchase", "return", "view", "visit"),
+    assertEquals(
+        List.of("add_to_cart", "coupon_redeem", "feedback", "purchase", "return", "view", "visit"),
         strings("SELECT DISTINCT event_type FROM ev ORDER BY 1"));
   }
 
   /** Counts the rows of {@code from} meeting each named condition, in one pass; all must be 0. */
   private static void assertNoRows(String from, Map<String, String> conditions) {
     List<String> names = new ArrayList<>(new TreeMap<>(conditions).keySet());
-    String counts = names.stream().map(n -> "count_if(" + conditions.get(n) + ")").collect(Collectors.joining(", "));
+    String counts =
+        names.stream()
+            .map(n -> "count_if(" + conditions.get(n) + ")")
+            .collect(Collectors.joining(", "));
     Row row = spark.sql("SELECT " + counts + " FROM " + from).first();
     Map<String, Long> found = new TreeMap<>();
     for (int i = 0; i < names.size(); i++) {
       found.put(names.get(i), row.getLong(i));
     }
-    assertEquals(names.stream().collect(Collectors.toMap(n -> n, n -> 0L, (a, b) -> a, TreeMap::new)), found);
+    assertEquals(
+        names.stream().collect(Collectors.toMap(n -> n, n -> 0L, (a, b) -> a, TreeMap::new)),
+        found);
   }
 
   @Test
   void everyReturnFollowsAPurchaseOfTheSameLine() {
     assertTrue(count("SELECT count(*) FROM ev WHERE event_type = 'return'") > 20);
-    assertEquals(0, count("""
+    assertEquals(
+        0,
+        count(
+            """
         SELECT count(*) FROM ev r WHERE r.event_type = 'return' AND NOT EXISTS (
           SELECT 1 FROM ev p WHERE p.event_type = 'purchase' AND p.order_id = r.order_id
             AND p.customer_id = r.customer_id AND p.sku = r.sku AND p.line_amount = r.line_amount
@@ -198,7 +270,9 @@ class GenerateJobTest {
 
   @Test
   void archetypesKeepTheirPromises() {
-    spark.sql("""
+    spark
+        .sql(
+            """
         SELECT t.customer_id, t.archetype, t.churn_date, c.signup_date,
           count(DISTINCT CASE WHEN e.event_type = 'purchase' THEN e.order_id END) AS orders,
           max(CASE WHEN e.event_type = 'purchase' THEN to_date(e.event_time) END) AS last_purchase,
@@ -206,35 +280,52 @@ class GenerateJobTest {
           count(DISTINCT e.channel) AS channels,
           max(CASE WHEN e.channel <> 'store' THEN 1 ELSE 0 END) AS off_store
         FROM truth t JOIN cust c USING (customer_id) LEFT JOIN ev e USING (customer_id)
-        GROUP BY t.customer_id, t.archetype, t.churn_date, c.signup_date""").createOrReplaceTempView("per_customer");
+        GROUP BY t.customer_id, t.archetype, t.churn_date, c.signup_date""")
+        .createOrReplaceTempView("per_customer");
     spark.table("per_customer").cache();
-    assertNoRows("per_customer", Map.of(
-        "one-time buyer without exactly one order", "archetype = 'one_time_buyer' AND orders <> 1",
-        "purchase after churn", "churn_date IS NOT NULL AND last_purchase > churn_date",
-        "new signup joined early, churned, or without 1-3 orders", "archetype = 'new_signup' AND (signup_date"
-            + " < DATE'2024-12-31' - INTERVAL 89 DAYS OR orders NOT BETWEEN 1 AND 3 OR churn_date IS NOT NULL)",
-        "lapsing regular not lapsing mid-range", "archetype = 'lapsing_regular' AND (churn_date IS NULL"
-            + " OR churn_date NOT BETWEEN DATE'2023-06-01' AND DATE'2024-08-01' OR orders = 0)",
-        "store-only customer off the store channel", "archetype = 'store_only' AND off_store = 1"));
+    assertNoRows(
+        "per_customer",
+        Map.of(
+            "one-time buyer without exactly one order",
+                "archetype = 'one_time_buyer' AND orders <> 1",
+            "purchase after churn", "churn_date IS NOT NULL AND last_purchase > churn_date",
+            "new signup joined early, churned, or without 1-3 orders",
+                "archetype = 'new_signup' AND (signup_date"
+                    + " < DATE'2024-12-31' - INTERVAL 89 DAYS OR orders NOT BETWEEN 1 AND 3 OR churn_date IS NOT NULL)",
+            "lapsing regular not lapsing mid-range",
+                "archetype = 'lapsing_regular' AND (churn_date IS NULL"
+                    + " OR churn_date NOT BETWEEN DATE'2023-06-01' AND DATE'2024-08-01' OR orders = 0)",
+            "store-only customer off the store channel",
+                "archetype = 'store_only' AND off_store = 1"));
     assertEquals(6, count("SELECT count(DISTINCT archetype) FROM per_customer"));
     // The differences clustering must find are large: frequency and order value far apart.
     double loyalOrders = mean("orders", "loyal_high_spender");
     double bargainAov = mean("spend / orders", "bargain_hunter");
     double loyalAov = mean("spend / orders", "loyal_high_spender");
     assertTrue(loyalOrders > 8, "loyal orders " + loyalOrders);
-    assertTrue(loyalAov > 4 * bargainAov, "order values loyal " + loyalAov + " bargain " + bargainAov);
+    assertTrue(
+        loyalAov > 4 * bargainAov, "order values loyal " + loyalAov + " bargain " + bargainAov);
     assertTrue(mean("channels", "loyal_high_spender") >= 3, "loyal customers use several channels");
     spark.table("per_customer").unpersist();
   }
 
   private static double mean(String expression, String archetype) {
-    return spark.sql("SELECT CAST(avg(" + expression + ") AS DOUBLE) FROM per_customer WHERE orders > 0 AND archetype = '"
-        + archetype + "'").first().getDouble(0);
+    return spark
+        .sql(
+            "SELECT CAST(avg("
+                + expression
+                + ") AS DOUBLE) FROM per_customer WHERE orders > 0 AND archetype = '"
+                + archetype
+                + "'")
+        .first()
+        .getDouble(0);
   }
 
   @Test
   void anonymousShareIsAboutAsAsked() {
-    double share = (double) count("SELECT count(*) FROM ev WHERE customer_id IS NULL") / count("SELECT count(*) FROM ev");
+    double share =
+        (double) count("SELECT count(*) FROM ev WHERE customer_id IS NULL")
+            / count("SELECT count(*) FROM ev");
     assertEquals(0.05, share, 0.01);
     String more = generate("anonymous", "--customers", "100", "--anonymous-share", "0.3");
     Dataset<Row> ev = events(more);
@@ -251,17 +342,34 @@ class GenerateJobTest {
 
   @Test
   void dirtyShareBreaksRowsInKnownWaysAndDuplicatesSome() {
-    String out = generate("dirty", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--dirty-share", "0.03");
+    String out =
+        generate(
+            "dirty",
+            "--customers",
+            String.valueOf(CUSTOMERS),
+            "--seed",
+            "7",
+            "--dirty-share",
+            "0.03");
     Dataset<Row> dirty = events(out).cache();
     long rows = dirty.count();
     long duplicates = rows - dirty.select("event_id").distinct().count();
-    assertEquals(duplicates, rows - dirty.distinct().count(), "a duplicate repeats the whole row, event_id included");
+    assertEquals(
+        duplicates,
+        rows - dirty.distinct().count(),
+        "a duplicate repeats the whole row, event_id included");
     long clean = events(baseline).count();
-    assertEquals(clean, rows - duplicates, "dirt breaks and repeats rows; the same rows are generated");
+    assertEquals(
+        clean, rows - duplicates, "dirt breaks and repeats rows; the same rows are generated");
     assertEquals(0.03, (double) duplicates / clean, 0.01);
 
-    List<String> kinds = List.of("channel = 'fax'", "event_type = 'ping'", "line_amount < 0", "event_time IS NULL",
-        "rating = 9");
+    List<String> kinds =
+        List.of(
+            "channel = 'fax'",
+            "event_type = 'ping'",
+            "line_amount < 0",
+            "event_time IS NULL",
+            "rating = 9");
     long broken = dirty.where(String.join(" OR ", kinds)).count();
     assertEquals(0.03, (double) broken / clean, 0.01);
     for (String kind : kinds) {
@@ -276,16 +384,41 @@ class GenerateJobTest {
     Captured help = run("--help");
     assertEquals(0, help.code);
     assertTrue(help.out.contains("--dirty-share X") && help.out.contains("--events N"), help.out);
-    assertTrue(help.out.contains("--retailer NAME") && help.out.contains("tmall, jd, wechat_mini, douyin, store")
-        && help.out.contains("conf/retailer-cn.conf"), help.out);
+    assertTrue(
+        help.out.contains("--retailer NAME")
+            && help.out.contains("tmall, jd, wechat_mini, douyin, store")
+            && help.out.contains("conf/retailer-cn.conf"),
+        help.out);
     assertRefused("--retailer must be uk or cn, got 'fr'", "--output", "x", "--retailer", "fr");
-    assertRefused("--retailer cn goes with the archetypes model", "--output", "x", "--retailer", "cn",
-        "--model", "btyd");
+    assertRefused(
+        "--retailer cn goes with the archetypes model",
+        "--output",
+        "x",
+        "--retailer",
+        "cn",
+        "--model",
+        "btyd");
     assertRefused("--output DIR is required", "--customers", "10");
-    assertRefused("--customers must be a whole number, got 'many'", "--output", "x", "--customers", "many");
-    assertRefused("at least 90 days after --from", "--output", "x", "--from", "2024-01-01", "--to", "2024-02-01");
-    assertRefused("--dirty-share must be between 0 and 0.2", "--output", "x", "--dirty-share", "0.9");
-    assertRefused("--events 10 is too few for --customers 1000", "--output", "x", "--customers", "1000", "--events", "10");
+    assertRefused(
+        "--customers must be a whole number, got 'many'", "--output", "x", "--customers", "many");
+    assertRefused(
+        "at least 90 days after --from",
+        "--output",
+        "x",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-02-01");
+    assertRefused(
+        "--dirty-share must be between 0 and 0.2", "--output", "x", "--dirty-share", "0.9");
+    assertRefused(
+        "--events 10 is too few for --customers 1000",
+        "--output",
+        "x",
+        "--customers",
+        "1000",
+        "--events",
+        "10");
     assertRefused("Unknown option --colour", "--output", "x", "--colour", "blue");
   }
 
@@ -297,32 +430,69 @@ class GenerateJobTest {
   /** The Chinese retailer's data set, generated once for the tests that read it. */
   private static synchronized String chinese() {
     if (chinese == null) {
-      chinese = generate("retailer-cn", "--customers", String.valueOf(CN_CUSTOMERS), "--seed", "7", "--retailer", "cn");
+      chinese =
+          generate(
+              "retailer-cn",
+              "--customers",
+              String.valueOf(CN_CUSTOMERS),
+              "--seed",
+              "7",
+              "--retailer",
+              "cn");
     }
     return chinese;
   }
 
   /**
-   * The default is the UK retailer, and it still writes exactly the bundled sample: its first 150 customers,
-   * generated with the options data-samples/README.md gives, are that sample's rows (each customer's rows
-   * depend on the options, the seed and its index only).
+   * The default is the UK retailer, and it still writes exactly the bundled sample: its first 150
+   * customers, generated with the options data-samples/README.md gives, are that sample's rows
+   * (each customer's rows depend on the options, the seed and its index only).
    */
   @Test
   void theDefaultRetailerStillWritesTheBundledSample() {
     Path samples = projectRoot().resolve("data-samples");
-    String again = generate("sample-again", "--customers", "150", "--from", "2023-01-01", "--to", "2024-12-31",
-        "--seed", "42", "--dirty-share", "0.003", "--campaigns", samples.resolve("campaigns.conf").toString(),
-        "--campaign-lift", "0.6");
-    Dataset<Row> sampleEvents = spark.read().parquet(samples.resolve("events").toString())
-        .where("CAST(regexp_extract(event_id, '^e([0-9]+)-', 1) AS INT) < 150");
+    String again =
+        generate(
+            "sample-again",
+            "--customers",
+            "150",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2024-12-31",
+            "--seed",
+            "42",
+            "--dirty-share",
+            "0.003",
+            "--campaigns",
+            samples.resolve("campaigns.conf").toString(),
+            "--campaign-lift",
+            "0.6");
+    Dataset<Row> sampleEvents =
+        spark
+            .read()
+            .parquet(samples.resolve("events").toString())
+            .where("CAST(regexp_extract(event_id, '^e([0-9]+)-', 1) AS INT) < 150");
     Dataset<Row> events = events(again);
     assertTrue(events.count() > 10_000, "events of 150 customers: " + events.count());
     DataFrames.assertSameRows(sampleEvents, events);
     for (String table : List.of("customers", "ground_truth", "campaign_truth")) {
-      DataFrames.assertSameRows(spark.read().parquet(samples.resolve(table).toString())
-          .where("customer_id <= 'C00000150'"), spark.read().parquet(again + "/" + table));
+      DataFrames.assertSameRows(
+          spark
+              .read()
+              .parquet(samples.resolve(table).toString())
+              .where("customer_id <= 'C00000150'"),
+          spark.read().parquet(again + "/" + table));
     }
-    String uk = generate("retailer-uk", "--customers", String.valueOf(CUSTOMERS), "--seed", "7", "--retailer", "UK");
+    String uk =
+        generate(
+            "retailer-uk",
+            "--customers",
+            String.valueOf(CUSTOMERS),
+            "--seed",
+            "7",
+            "--retailer",
+            "UK");
     DataFrames.assertSameRows(events(baseline), events(uk));
     DataFrames.assertSameRows(spark.table("cust"), spark.read().parquet(uk + "/customers"));
   }
@@ -337,115 +507,219 @@ class GenerateJobTest {
     assertEquals(CN_CUSTOMERS, customers.count());
 
     // Every city is in its province (a municipality is its own), written in Chinese characters.
-    Map<String, String> provinceOf = Map.ofEntries(Map.entry("上海市", "上海市"), Map.entry("北京市", "北京市"),
-        Map.entry("天津市", "天津市"), Map.entry("重庆市", "重庆市"), Map.entry("广州市", "广东省"),
-        Map.entry("深圳市", "广东省"), Map.entry("东莞市", "广东省"), Map.entry("佛山市", "广东省"),
-        Map.entry("杭州市", "浙江省"), Map.entry("宁波市", "浙江省"), Map.entry("温州市", "浙江省"),
-        Map.entry("南京市", "江苏省"), Map.entry("苏州市", "江苏省"), Map.entry("无锡市", "江苏省"),
-        Map.entry("成都市", "四川省"), Map.entry("武汉市", "湖北省"), Map.entry("西安市", "陕西省"),
-        Map.entry("厦门市", "福建省"), Map.entry("福州市", "福建省"), Map.entry("青岛市", "山东省"),
-        Map.entry("济南市", "山东省"), Map.entry("长沙市", "湖南省"), Map.entry("郑州市", "河南省"),
-        Map.entry("合肥市", "安徽省"), Map.entry("沈阳市", "辽宁省"), Map.entry("昆明市", "云南省"),
-        Map.entry("哈尔滨市", "黑龙江省"));
+    Map<String, String> provinceOf =
+        Map.ofEntries(
+            Map.entry("上海市", "上海市"),
+            Map.entry("北京市", "北京市"),
+            Map.entry("天津市", "天津市"),
+            Map.entry("重庆市", "重庆市"),
+            Map.entry("广州市", "广东省"),
+            Map.entry("深圳市", "广东省"),
+            Map.entry("东莞市", "广东省"),
+            Map.entry("佛山市", "广东省"),
+            Map.entry("杭州市", "浙江省"),
+            Map.entry("宁波市", "浙江省"),
+            Map.entry("温州市", "浙江省"),
+            Map.entry("南京市", "江苏省"),
+            Map.entry("苏州市", "江苏省"),
+            Map.entry("无锡市", "江苏省"),
+            Map.entry("成都市", "四川省"),
+            Map.entry("武汉市", "湖北省"),
+            Map.entry("西安市", "陕西省"),
+            Map.entry("厦门市", "福建省"),
+            Map.entry("福州市", "福建省"),
+            Map.entry("青岛市", "山东省"),
+            Map.entry("济南市", "山东省"),
+            Map.entry("长沙市", "湖南省"),
+            Map.entry("郑州市", "河南省"),
+            Map.entry("合肥市", "安徽省"),
+            Map.entry("沈阳市", "辽宁省"),
+            Map.entry("昆明市", "云南省"),
+            Map.entry("哈尔滨市", "黑龙江省"));
     Map<String, Long> perCity = new TreeMap<>();
     for (Row r : customers.groupBy("region", "city").count().collectAsList()) {
-      assertEquals(provinceOf.get(r.getString(1)), r.getString(0), "the province of " + r.getString(1));
+      assertEquals(
+          provinceOf.get(r.getString(1)), r.getString(0), "the province of " + r.getString(1));
       perCity.put(r.getString(1), r.getLong(2));
     }
     assertTrue(perCity.size() >= 20, "cities with customers: " + perCity);
     // Weighted by size: Shanghai has far more customers than Harbin, Guangdong more than Sichuan.
     assertTrue(perCity.get("上海市") > 3 * perCity.getOrDefault("哈尔滨市", 0L), perCity.toString());
-    assertTrue(customers.where("region = '广东省'").count() > customers.where("region = '四川省'").count());
+    assertTrue(
+        customers.where("region = '广东省'").count() > customers.where("region = '四川省'").count());
 
-    assertEquals(List.of("CNY"), strings("SELECT DISTINCT currency FROM parquet.`" + cn + "/events`"));
-    List<String> channels = strings("SELECT DISTINCT channel FROM parquet.`" + cn + "/events` ORDER BY 1");
+    assertEquals(
+        List.of("CNY"), strings("SELECT DISTINCT currency FROM parquet.`" + cn + "/events`"));
+    List<String> channels =
+        strings("SELECT DISTINCT channel FROM parquet.`" + cn + "/events` ORDER BY 1");
     assertEquals(List.of("douyin", "jd", "store", "tmall", "wechat_mini"), channels);
     channels.forEach(c -> assertTrue(c.matches("[a-z][a-z0-9_]*"), c));
     ev.createOrReplaceTempView("ev_cn");
-    assertNoRows("ev_cn LEFT JOIN parquet.`" + cn + "/customers` c USING (customer_id)", Map.of(
-        "negative amount", "line_amount < 0",
-        "purchase or return without a positive amount", "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
-        "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
-        "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL",
-        // --from and --to are days in China Standard Time (UTC+8); event_time is the instant, read in UTC.
-        "time missing or out of range", "event_time IS NULL OR event_time < TIMESTAMP'2022-12-31 16:00:00'"
-            + " OR event_time >= TIMESTAMP'2024-12-31 16:00:00'",
-        "store event outside opening hours, Beijing time", "channel = 'store' AND event_type = 'purchase'"
-            + " AND hour(from_utc_timestamp(event_time, 'Asia/Shanghai')) NOT BETWEEN 9 AND 20"));
+    assertNoRows(
+        "ev_cn LEFT JOIN parquet.`" + cn + "/customers` c USING (customer_id)",
+        Map.of(
+            "negative amount", "line_amount < 0",
+            "purchase or return without a positive amount",
+                "event_type IN ('purchase', 'return') AND NOT line_amount > 0",
+            "store_id not exactly on store events", "(channel = 'store') <> (store_id IS NOT NULL)",
+            "unknown customer", "customer_id IS NOT NULL AND c.signup_date IS NULL",
+            // --from and --to are days in China Standard Time (UTC+8); event_time is the instant,
+            // read in UTC.
+            "time missing or out of range",
+                "event_time IS NULL OR event_time < TIMESTAMP'2022-12-31 16:00:00'"
+                    + " OR event_time >= TIMESTAMP'2024-12-31 16:00:00'",
+            "store event outside opening hours, Beijing time",
+                "channel = 'store' AND event_type = 'purchase'"
+                    + " AND hour(from_utc_timestamp(event_time, 'Asia/Shanghai')) NOT BETWEEN 9 AND 20"));
 
-    // Chinese price levels: a line costs several times the UK one (about ¥9 to the pound), in whole yuan
+    // Chinese price levels: a line costs several times the UK one (about ¥9 to the pound), in whole
+    // yuan
     // ending in 9 before a coupon's 20 % off.
-    double cnLine = spark.sql("SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev_cn WHERE event_type = 'purchase'")
-        .first().getDouble(0);
-    double ukLine = spark.sql("SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev WHERE event_type = 'purchase'")
-        .first().getDouble(0);
-    assertTrue(cnLine > 5 * ukLine && cnLine < 15 * ukLine, "mean unit price ¥" + cnLine + " against £" + ukLine);
-    assertEquals(0, count("SELECT count(*) FROM ev_cn e WHERE event_type = 'purchase' AND NOT EXISTS (SELECT 1"
-        + " FROM ev_cn k WHERE k.order_id = e.order_id AND k.event_type = 'coupon_redeem')"
-        + " AND ((line_amount / qty) % 10 <> 9)"));
+    double cnLine =
+        spark
+            .sql(
+                "SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev_cn WHERE event_type = 'purchase'")
+            .first()
+            .getDouble(0);
+    double ukLine =
+        spark
+            .sql(
+                "SELECT CAST(avg(line_amount / qty) AS DOUBLE) FROM ev WHERE event_type = 'purchase'")
+            .first()
+            .getDouble(0);
+    assertTrue(
+        cnLine > 5 * ukLine && cnLine < 15 * ukLine,
+        "mean unit price ¥" + cnLine + " against £" + ukLine);
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM ev_cn e WHERE event_type = 'purchase' AND NOT EXISTS (SELECT 1"
+                + " FROM ev_cn k WHERE k.order_id = e.order_id AND k.event_type = 'coupon_redeem')"
+                + " AND ((line_amount / qty) % 10 <> 9)"));
     // Double 11: November is the busiest month, far busier than the Spring Festival's February.
-    List<Row> months = spark.sql("SELECT month(from_utc_timestamp(event_time, 'Asia/Shanghai')) AS m, count(*) AS n"
-        + " FROM ev_cn WHERE event_type = 'purchase' GROUP BY 1 ORDER BY n DESC").collectAsList();
+    List<Row> months =
+        spark
+            .sql(
+                "SELECT month(from_utc_timestamp(event_time, 'Asia/Shanghai')) AS m, count(*) AS n"
+                    + " FROM ev_cn WHERE event_type = 'purchase' GROUP BY 1 ORDER BY n DESC")
+            .collectAsList();
     assertEquals(11, months.get(0).getInt(0), months.toString());
-    long february = months.stream().filter(r -> r.getInt(0) == 2).findFirst().orElseThrow().getLong(1);
+    long february =
+        months.stream().filter(r -> r.getInt(0) == 2).findFirst().orElseThrow().getLong(1);
     assertTrue(months.get(0).getLong(1) > 2 * february, months.toString());
     // Who the customers are does not depend on the retailer: the same archetypes and churn dates.
-    DataFrames.assertSameRows(spark.table("truth"),
+    DataFrames.assertSameRows(
+        spark.table("truth"),
         spark.read().parquet(cn + "/ground_truth").where("customer_id <= 'C00000150'"));
   }
 
   @Test
   void aChineseRetailerIsTheSameForTheSameSeedAndItsTextIsUtf8() {
     String cn = chinese();
-    String again = generate("retailer-cn-again", "--customers", String.valueOf(CN_CUSTOMERS), "--seed", "7",
-        "--retailer", "cn", "--partitions", "3");
+    String again =
+        generate(
+            "retailer-cn-again",
+            "--customers",
+            String.valueOf(CN_CUSTOMERS),
+            "--seed",
+            "7",
+            "--retailer",
+            "cn",
+            "--partitions",
+            "3");
     DataFrames.assertSameRows(events(cn), events(again));
-    DataFrames.assertSameRows(spark.read().parquet(cn + "/customers"), spark.read().parquet(again + "/customers"));
+    DataFrames.assertSameRows(
+        spark.read().parquet(cn + "/customers"), spark.read().parquet(again + "/customers"));
     // The Parquet strings are the characters, stored as UTF-8: 3 bytes each.
-    Row guangzhou = spark.sql("SELECT region, city, length(region), octet_length(region), octet_length(city)"
-        + " FROM parquet.`" + cn + "/customers` WHERE city = '广州市' LIMIT 1").first();
+    Row guangzhou =
+        spark
+            .sql(
+                "SELECT region, city, length(region), octet_length(region), octet_length(city)"
+                    + " FROM parquet.`"
+                    + cn
+                    + "/customers` WHERE city = '广州市' LIMIT 1")
+            .first();
     assertEquals("广东省", guangzhou.getString(0));
     assertEquals("广州市", guangzhou.getString(1));
-    assertEquals(List.of(3, 9, 9), List.of(guangzhou.getInt(2), guangzhou.getInt(3), guangzhou.getInt(4)));
+    assertEquals(
+        List.of(3, 9, 9), List.of(guangzhou.getInt(2), guangzhou.getInt(3), guangzhou.getInt(4)));
     assertEquals(9, "广东省".getBytes(StandardCharsets.UTF_8).length);
   }
 
   /**
-   * conf/retailer-cn.conf is what ingest needs for the Chinese data, through the generator mapping as it is: every
-   * row valid (the five channels, CNY), and the customers' Chinese names intact in the Delta tables. A quarter
-   * of a year: events are partitioned by day, and fewer days write faster.
+   * conf/retailer-cn.conf is what ingest needs for the Chinese data, through the generator mapping
+   * as it is: every row valid (the five channels, CNY), and the customers' Chinese names intact in
+   * the Delta tables. A quarter of a year: events are partitioned by day, and fewer days write
+   * faster.
    */
   @Test
   void theChineseRetailersConfigIngestsItsData() throws Exception {
-    String cn = generate("retailer-cn-quarter", "--customers", "100", "--seed", "7", "--retailer", "cn",
-        "--from", "2024-10-01", "--to", "2024-12-31");
+    String cn =
+        generate(
+            "retailer-cn-quarter",
+            "--customers",
+            "100",
+            "--seed",
+            "7",
+            "--retailer",
+            "cn",
+            "--from",
+            "2024-10-01",
+            "--to",
+            "2024-12-31");
     Path config = projectRoot().resolve("conf/retailer-cn.conf");
     assertTrue(Files.isRegularFile(config), config.toString());
     String lake = tmp.resolve("lake-cn").toString();
-    assertEquals(0, new IngestJob().execute("--config", config.toString(), "--source", cn + "/events",
-        "--mapping", "generator", "--customers", cn + "/customers", "--conf", "segpipe.lake.root=" + lake,
-        "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
-    Row metrics = spark.read().format("delta").load(lake + "/run_metrics").where("job = 'ingest'").first();
+    assertEquals(
+        0,
+        new IngestJob()
+            .execute(
+                "--config",
+                config.toString(),
+                "--source",
+                cn + "/events",
+                "--mapping",
+                "generator",
+                "--customers",
+                cn + "/customers",
+                "--conf",
+                "segpipe.lake.root=" + lake,
+                "--conf",
+                "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
+    Row metrics =
+        spark.read().format("delta").load(lake + "/run_metrics").where("job = 'ingest'").first();
     long rows = events(cn).count();
     assertEquals(rows, (long) metrics.getAs("rows_in"));
     assertEquals(0L, (long) metrics.getAs("rows_rejected"));
     assertEquals(rows, spark.read().format("delta").load(lake + "/events").count());
     spark.read().format("delta").load(lake + "/events").createOrReplaceTempView("ingested_cn");
-    assertEquals(List.of("douyin", "jd", "store", "tmall", "wechat_mini"),
+    assertEquals(
+        List.of("douyin", "jd", "store", "tmall", "wechat_mini"),
         strings("SELECT DISTINCT channel FROM ingested_cn ORDER BY 1"));
-    assertEquals(placesOf(spark.read().parquet(cn + "/customers")),
+    assertEquals(
+        placesOf(spark.read().parquet(cn + "/customers")),
         placesOf(spark.read().format("delta").load(lake + "/customers")));
     String text = Files.readString(config, StandardCharsets.UTF_8);
-    assertTrue(text.contains("wechat_mini = \"微信小程序\"") && text.contains("reporting-currency = \"CNY\""), text);
+    assertTrue(
+        text.contains("wechat_mini = \"微信小程序\"") && text.contains("reporting-currency = \"CNY\""),
+        text);
   }
 
   /** "customer_id region city" per customer, in customer order. */
   private static List<String> placesOf(Dataset<Row> customers) {
-    return customers.selectExpr("concat_ws(' ', customer_id, region, city) AS p").orderBy("p").collectAsList()
-        .stream().map(r -> r.getString(0)).toList();
+    return customers
+        .selectExpr("concat_ws(' ', customer_id, region, city) AS p")
+        .orderBy("p")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .toList();
   }
 
-  /** The job refuses the arguments before Spark starts: exit code 2 and a message saying what to fix. */
+  /**
+   * The job refuses the arguments before Spark starts: exit code 2 and a message saying what to
+   * fix.
+   */
   private static void assertRefused(String message, String... args) {
     Captured refused = run(args);
     assertEquals(2, refused.code, String.join(" ", args));
@@ -463,7 +737,10 @@ class GenerateJobTest {
       System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
       int code = new GenerateJob().execute(args);
-      return new Captured(code, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
+      return new Captured(
+          code,
+          outBytes.toString(StandardCharsets.UTF_8),
+          errBytes.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);

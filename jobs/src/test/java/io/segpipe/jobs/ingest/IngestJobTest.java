@@ -20,16 +20,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** The ingest job as a user runs it: arguments in, tables and exit code out. */
 @ExtendWith(SharedSpark.class)
 class IngestJobTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private String lake() {
     return dir.resolve("lake").toString();
   }
 
   private int ingest(String source, String... extra) {
-    String[] base = {"--source", source, "--mapping", "generator", "--conf", "segpipe.lake.root=" + lake(),
-        "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""};
+    String[] base = {
+      "--source",
+      source,
+      "--mapping",
+      "generator",
+      "--conf",
+      "segpipe.lake.root=" + lake(),
+      "--conf",
+      "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""
+    };
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
@@ -43,7 +50,11 @@ class IngestJobTest {
   private static ExportRows goodRows(int n) {
     ExportRows rows = new ExportRows();
     for (int i = 0; i < n; i++) {
-      rows.purchase("e" + i, "2024-0" + (1 + i % 9) + "-1" + (i % 10) + " 12:00:00", "c" + (i % 7), "o" + (i / 2),
+      rows.purchase(
+          "e" + i,
+          "2024-0" + (1 + i % 9) + "-1" + (i % 10) + " 12:00:00",
+          "c" + (i % 7),
+          "o" + (i / 2),
           (i % 13) + ".50");
     }
     return rows;
@@ -51,9 +62,11 @@ class IngestJobTest {
 
   @Test
   void ingestsValidRowsQuarantinesBadOnesAndIsIdempotent(SparkSession spark) {
-    ExportRows rows = goodRows(100)
-        .purchase("e5", "2024-05-15 12:00:00", "c5", "o2", "5.50")          // duplicate id within the batch
-        .row("bad1", "2024-03-01 09:00:00", "c1", "pigeon", "purchase", "o900", "1.00", null);
+    ExportRows rows =
+        goodRows(100)
+            .purchase(
+                "e5", "2024-05-15 12:00:00", "c5", "o2", "5.50") // duplicate id within the batch
+            .row("bad1", "2024-03-01 09:00:00", "c1", "pigeon", "purchase", "o900", "1.00", null);
     String source = dir.resolve("source").toString();
     rows.frame(spark).repartition(3).write().parquet(source);
 
@@ -62,8 +75,11 @@ class IngestJobTest {
     assertEquals(100, events.count());
     assertEquals(1, events.filter("event_id = 'e5'").count());
     // Of the two e5 rows (2024-06-15 and 2024-05-15) the earlier won.
-    assertEquals("2024-05-15", events.filter("event_id = 'e5'").select("event_date").first().get(0).toString());
-    assertEquals(new java.math.BigDecimal("5.50"), events.filter("event_id = 'e5'").first().getAs("amount"));
+    assertEquals(
+        "2024-05-15",
+        events.filter("event_id = 'e5'").select("event_date").first().get(0).toString());
+    assertEquals(
+        new java.math.BigDecimal("5.50"), events.filter("event_id = 'e5'").first().getAs("amount"));
     Row q = table(spark, "events_quarantine").first();
     assertEquals("bad1", q.getAs("event_id"));
     assertTrue(q.<String>getAs("raw_row").contains("\"channel\":\"pigeon\""), q.toString());
@@ -80,7 +96,10 @@ class IngestJobTest {
     Dataset<Row> before = events.localCheckpoint();
     assertEquals(0, ingest(source));
     DataFrames.assertSameRows(before, table(spark, "events"));
-    Row second = table(spark, "run_metrics").orderBy(org.apache.spark.sql.functions.desc("started_at")).first();
+    Row second =
+        table(spark, "run_metrics")
+            .orderBy(org.apache.spark.sql.functions.desc("started_at"))
+            .first();
     assertEquals(0L, (long) second.getAs("rows_out"));
     assertEquals(101L, (long) second.getAs("rows_duplicate"));
 
@@ -93,12 +112,25 @@ class IngestJobTest {
 
   @Test
   void jsonLinesAndDeltaSourcesGiveTheSameEventsAsParquet(SparkSession spark) {
-    // JSON lines leave out null fields: a feedback event and a store event make every column appear.
-    Dataset<Row> rows = goodRows(38)
-        .row("f1", "2024-03-03 10:00:00", "c1", "app", "feedback", null, null, 4)
-        .frame(spark)
-        .union(new ExportRows().row("s1", "2024-03-04 10:00:00", "c2", "store", "purchase", "o-s1", "9.99", null)
-            .frame(spark).withColumn("store_id", org.apache.spark.sql.functions.lit("store-7")));
+    // JSON lines leave out null fields: a feedback event and a store event make every column
+    // appear.
+    Dataset<Row> rows =
+        goodRows(38)
+            .row("f1", "2024-03-03 10:00:00", "c1", "app", "feedback", null, null, 4)
+            .frame(spark)
+            .union(
+                new ExportRows()
+                    .row(
+                        "s1",
+                        "2024-03-04 10:00:00",
+                        "c2",
+                        "store",
+                        "purchase",
+                        "o-s1",
+                        "9.99",
+                        null)
+                    .frame(spark)
+                    .withColumn("store_id", org.apache.spark.sql.functions.lit("store-7")));
     String parquet = dir.resolve("as-parquet").toString();
     String json = dir.resolve("as-json").toString();
     String delta = dir.resolve("as-delta").toString();
@@ -110,9 +142,22 @@ class IngestJobTest {
     assertEquals(40, fromParquet.count());
     for (String[] source : new String[][] {{json, "json"}, {delta, "delta"}}) {
       String otherLake = dir.resolve("lake-" + source[1]).toString();
-      assertEquals(0, new IngestJob().execute("--source", source[0], "--format", source[1], "--mapping", "generator",
-          "--conf", "segpipe.lake.root=" + otherLake, "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
-      DataFrames.assertSameRows(fromParquet, spark.read().format("delta").load(otherLake + "/events"));
+      assertEquals(
+          0,
+          new IngestJob()
+              .execute(
+                  "--source",
+                  source[0],
+                  "--format",
+                  source[1],
+                  "--mapping",
+                  "generator",
+                  "--conf",
+                  "segpipe.lake.root=" + otherLake,
+                  "--conf",
+                  "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
+      DataFrames.assertSameRows(
+          fromParquet, spark.read().format("delta").load(otherLake + "/events"));
     }
   }
 
@@ -121,7 +166,8 @@ class IngestJobTest {
     String good = dir.resolve("good").toString();
     goodRows(50).frame(spark).write().parquet(good);
     assertEquals(0, ingest(good));
-    long version = io.delta.tables.DeltaTable.forPath(spark, lake() + "/events").history(1).first().getLong(0);
+    long version =
+        io.delta.tables.DeltaTable.forPath(spark, lake() + "/events").history(1).first().getLong(0);
 
     ExportRows bad = goodRows(0);
     for (int i = 0; i < 10; i++) {
@@ -146,7 +192,12 @@ class IngestJobTest {
     assertTrue(message.contains("more than the allowed 5.00%"), message);
     assertTrue(message.contains("amount -1.00 is negative"), message);
     assertTrue(message.contains("events was not changed"), message);
-    assertEquals(version, io.delta.tables.DeltaTable.forPath(spark, lake() + "/events").history(1).first().getLong(0));
+    assertEquals(
+        version,
+        io.delta.tables.DeltaTable.forPath(spark, lake() + "/events")
+            .history(1)
+            .first()
+            .getLong(0));
     assertEquals(50, table(spark, "events").count());
     assertEquals(1, table(spark, "events_quarantine").count());
     Row failed = table(spark, "run_metrics").filter("status = 'failed'").first();
@@ -190,7 +241,13 @@ class IngestJobTest {
     } finally {
       System.setOut(old);
     }
-    for (String option : List.of("--source PATH", "--mapping", "--customers PATH", "--config FILE", "--conf KEY=VALUE")) {
+    for (String option :
+        List.of(
+            "--source PATH",
+            "--mapping",
+            "--customers PATH",
+            "--config FILE",
+            "--conf KEY=VALUE")) {
       assertTrue(out.toString().contains(option), out.toString());
     }
   }

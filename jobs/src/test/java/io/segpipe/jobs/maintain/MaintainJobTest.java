@@ -27,13 +27,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * maintain on a lake of small files: a snapshot table of four month-end dates written six files each,
- * a log of one-row appends, and a date-partitioned table appended to twice per date.
+ * maintain on a lake of small files: a snapshot table of four month-end dates written six files
+ * each, a log of one-row appends, and a date-partitioned table appended to twice per date.
  */
 @ExtendWith(SharedSpark.class)
 class MaintainJobTest {
-  private static final List<LocalDate> DATES = List.of(LocalDate.of(2024, 9, 30), LocalDate.of(2024, 10, 31),
-      LocalDate.of(2024, 11, 30), LocalDate.of(2024, 12, 31));
+  private static final List<LocalDate> DATES =
+      List.of(
+          LocalDate.of(2024, 9, 30),
+          LocalDate.of(2024, 10, 31),
+          LocalDate.of(2024, 11, 30),
+          LocalDate.of(2024, 12, 31));
   private static SparkSession spark;
   private static String root;
   private static Lake lake;
@@ -44,28 +48,49 @@ class MaintainJobTest {
     root = TestFolders.folder("segpipe-maintain-lake").toString();
     lake = new Lake(spark, new LakeSettings(root, ""));
     for (LocalDate date : DATES) {
-      Dataset<Row> rows = spark.range(60).selectExpr("concat('C', id) AS customer_id",
-          "CAST(id * " + date.getDayOfMonth() + " % 97 AS DOUBLE) AS score").repartition(6);
-      lake.replacePartition(rows.withColumn("as_of_date", functions.lit(java.sql.Date.valueOf(date))), "snapshots",
-          "as_of_date", date);
+      Dataset<Row> rows =
+          spark
+              .range(60)
+              .selectExpr(
+                  "concat('C', id) AS customer_id",
+                  "CAST(id * " + date.getDayOfMonth() + " % 97 AS DOUBLE) AS score")
+              .repartition(6);
+      lake.replacePartition(
+          rows.withColumn("as_of_date", functions.lit(java.sql.Date.valueOf(date))),
+          "snapshots",
+          "as_of_date",
+          date);
     }
     for (int run = 0; run < 5; run++) {
-      lake.append(spark.sql("SELECT 'run" + run + "' AS run_id, " + run + " AS rows_out"), "run_log");
+      lake.append(
+          spark.sql("SELECT 'run" + run + "' AS run_id, " + run + " AS rows_out"), "run_log");
     }
     for (int batch = 0; batch < 2; batch++) {
-      lake.append(spark.range(40).selectExpr("concat('e" + batch + "-', id) AS event_id",
-          "date_add(DATE'2024-12-01', CAST(id % 4 AS INT)) AS event_date"), "daily", "event_date");
+      lake.append(
+          spark
+              .range(40)
+              .selectExpr(
+                  "concat('e" + batch + "-', id) AS event_id",
+                  "date_add(DATE'2024-12-01', CAST(id % 4 AS INT)) AS event_date"),
+          "daily",
+          "event_date");
     }
   }
 
   private static int maintain(String... extra) {
-    List<String> argv = new java.util.ArrayList<>(List.of("--as-of", "2024-12-31", "--conf", "segpipe.lake.root=" + root));
+    List<String> argv =
+        new java.util.ArrayList<>(
+            List.of("--as-of", "2024-12-31", "--conf", "segpipe.lake.root=" + root));
     argv.addAll(List.of(extra));
     return new MaintainJob().execute(argv.toArray(String[]::new));
   }
 
   private static long currentFiles(String table) {
-    return DeltaTable.forPath(spark, lake.path(table)).detail().select("numFiles").first().getLong(0);
+    return DeltaTable.forPath(spark, lake.path(table))
+        .detail()
+        .select("numFiles")
+        .first()
+        .getLong(0);
   }
 
   private static long parquetFilesOnDisk(String table) throws IOException {
@@ -76,8 +101,13 @@ class MaintainJobTest {
 
   /** The rows of the kept dates, sorted: what must not change. */
   private static List<Row> kept() {
-    return spark.read().format("delta").load(lake.path("snapshots")).where("as_of_date >= DATE'2024-10-31'")
-        .orderBy("as_of_date", "customer_id").collectAsList();
+    return spark
+        .read()
+        .format("delta")
+        .load(lake.path("snapshots"))
+        .where("as_of_date >= DATE'2024-10-31'")
+        .orderBy("as_of_date", "customer_id")
+        .collectAsList();
   }
 
   @Test
@@ -92,35 +122,77 @@ class MaintainJobTest {
       System.setErr(original);
     }
     String message = err.toString(StandardCharsets.UTF_8);
-    assertTrue(message.contains("segpipe.retention.vacuum-hours = 0") && message.contains("--allow-short-retention")
-        && message.contains("time travel"), message);
+    assertTrue(
+        message.contains("segpipe.retention.vacuum-hours = 0")
+            && message.contains("--allow-short-retention")
+            && message.contains("time travel"),
+        message);
 
     List<Row> before = kept();
-    Map<String, Long> files = Map.of("snapshots", currentFiles("snapshots"), "run_log", currentFiles("run_log"),
-        "daily", currentFiles("daily"));
+    Map<String, Long> files =
+        Map.of(
+            "snapshots",
+            currentFiles("snapshots"),
+            "run_log",
+            currentFiles("run_log"),
+            "daily",
+            currentFiles("daily"));
     assertEquals(24, files.get("snapshots"));
     assertTrue(parquetFilesOnDisk("snapshots") >= 24);
 
     // 62 days back from 2024-12-31: 2024-10-31 is the first kept
-    assertEquals(0, maintain("--conf", "segpipe.retention.snapshot-days=62", "--conf", "segpipe.retention.vacuum-hours=0",
-        "--allow-short-retention"));
+    assertEquals(
+        0,
+        maintain(
+            "--conf",
+            "segpipe.retention.snapshot-days=62",
+            "--conf",
+            "segpipe.retention.vacuum-hours=0",
+            "--allow-short-retention"));
     assertEquals(before, kept(), "the kept snapshots hold the same rows");
-    assertEquals(List.of("2024-10-31", "2024-11-30", "2024-12-31"), spark.read().format("delta").load(lake.path("snapshots"))
-        .select(functions.col("as_of_date").cast("string")).distinct().orderBy("as_of_date").as(
-            org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    assertEquals(
+        List.of("2024-10-31", "2024-11-30", "2024-12-31"),
+        spark
+            .read()
+            .format("delta")
+            .load(lake.path("snapshots"))
+            .select(functions.col("as_of_date").cast("string"))
+            .distinct()
+            .orderBy("as_of_date")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList());
     assertEquals(3, currentFiles("snapshots"), "one file per kept date");
     assertEquals(1, currentFiles("run_log"), "the one-row appends in one file");
     assertEquals(4, currentFiles("daily"), "one file per date");
-    assertEquals(4, spark.read().format("delta").load(lake.path("daily")).select("event_date").distinct().count());
+    assertEquals(
+        4,
+        spark
+            .read()
+            .format("delta")
+            .load(lake.path("daily"))
+            .select("event_date")
+            .distinct()
+            .count());
     assertEquals(80, spark.read().format("delta").load(lake.path("daily")).count());
     // vacuumed: no file of an older version is left on disk, none of the deleted date
     assertEquals(3, parquetFilesOnDisk("snapshots"));
     assertEquals(1, parquetFilesOnDisk("run_log"));
     try (Stream<Path> left = Files.walk(Path.of(root, "snapshots"))) {
-      assertTrue(left.noneMatch(p -> p.toString().contains("as_of_date=2024-09-30") && p.toString().endsWith(".parquet")));
+      assertTrue(
+          left.noneMatch(
+              p ->
+                  p.toString().contains("as_of_date=2024-09-30")
+                      && p.toString().endsWith(".parquet")));
     }
-    Row run = spark.read().format("delta").load(lake.path("run_metrics")).where("job = 'maintain' AND status = 'succeeded'")
-        .select("message").first();
-    assertTrue(run.getString(0).contains("1 snapshots deleted (kept from 2024-10-31)"), run.getString(0));
+    Row run =
+        spark
+            .read()
+            .format("delta")
+            .load(lake.path("run_metrics"))
+            .where("job = 'maintain' AND status = 'succeeded'")
+            .select("message")
+            .first();
+    assertTrue(
+        run.getString(0).contains("1 snapshots deleted (kept from 2024-10-31)"), run.getString(0));
   }
 }

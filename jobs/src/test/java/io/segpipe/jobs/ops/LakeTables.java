@@ -35,12 +35,13 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The Delta tables of a lake, found rather than listed (a folder holding a _delta_log is a table), and
- * their content compared as a multiset of rows. Left out of every comparison, because they differ from
- * run to run by nature: the run_id column, timestamp columns named *_at (started_at, finished_at,
- * trained_at, ingested_at, ...) and duration_ms. Inside every string (also in maps and arrays) the run
- * ids of the lake's runs and the lake's own root are replaced by placeholders, so a model version
- * "2024-12-31_1a2b3c4d" or a path under the lake compares equal across lakes and runs.
+ * The Delta tables of a lake, found rather than listed (a folder holding a _delta_log is a table),
+ * and their content compared as a multiset of rows. Left out of every comparison, because they
+ * differ from run to run by nature: the run_id column, timestamp columns named *_at (started_at,
+ * finished_at, trained_at, ingested_at, ...) and duration_ms. Inside every string (also in maps and
+ * arrays) the run ids of the lake's runs and the lake's own root are replaced by placeholders, so a
+ * model version "2024-12-31_1a2b3c4d" or a path under the lake compares equal across lakes and
+ * runs.
  */
 final class LakeTables {
   static final String RUN = "<run>";
@@ -51,9 +52,11 @@ final class LakeTables {
   /** Every Delta table under {@code root}, as its path relative to the root, sorted. */
   static List<String> find(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
-      return paths.filter(p -> p.getFileName().toString().equals("_delta_log") && Files.isDirectory(p))
+      return paths
+          .filter(p -> p.getFileName().toString().equals("_delta_log") && Files.isDirectory(p))
           .map(p -> root.relativize(p.getParent()).toString())
-          .sorted(Comparator.naturalOrder()).toList();
+          .sorted(Comparator.naturalOrder())
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -64,7 +67,11 @@ final class LakeTables {
   }
 
   static Dataset<Row> readVersion(SparkSession spark, Path root, String table, long version) {
-    return spark.read().format("delta").option("versionAsOf", version).load(root.resolve(table).toString());
+    return spark
+        .read()
+        .format("delta")
+        .option("versionAsOf", version)
+        .load(root.resolve(table).toString());
   }
 
   static long version(SparkSession spark, Path root, String table) {
@@ -81,17 +88,19 @@ final class LakeTables {
   /** The run ids in the lake's run_metrics (every job records one row per run). */
   static List<String> runIds(SparkSession spark, Path root) {
     return read(spark, root, "run_metrics").select("run_id").distinct().collectAsList().stream()
-        .map(r -> r.getString(0)).toList();
+        .map(r -> r.getString(0))
+        .toList();
   }
 
   static boolean runSpecific(StructField f) {
-    return f.name().equals("run_id") || f.name().equals("duration_ms")
+    return f.name().equals("run_id")
+        || f.name().equals("duration_ms")
         || f.dataType().equals(DataTypes.TimestampType) && f.name().endsWith("_at");
   }
 
   /**
-   * The rows without the run-specific columns, with run ids and the lake root replaced by placeholders
-   * and maps turned into sorted key/value arrays (set operations cannot take maps).
+   * The rows without the run-specific columns, with run ids and the lake root replaced by
+   * placeholders and maps turned into sorted key/value arrays (set operations cannot take maps).
    */
   static Dataset<Row> comparable(Dataset<Row> rows, Path lakeRoot, List<String> runIds) {
     Map<String, String> replace = new LinkedHashMap<>();
@@ -120,7 +129,8 @@ final class LakeTables {
     }
     if (type instanceof MapType m) {
       Column keys = transform_keys(c, (k, v) -> normalised(k, m.keyType(), replace));
-      return array_sort(map_entries(transform_values(keys, (k, v) -> normalised(v, m.valueType(), replace))));
+      return array_sort(
+          map_entries(transform_values(keys, (k, v) -> normalised(v, m.valueType(), replace))));
     }
     if (type instanceof StructType s) {
       if (s.fields().length == 0) {
@@ -128,7 +138,10 @@ final class LakeTables {
       }
       List<Column> fields = new ArrayList<>();
       for (StructField f : s.fields()) {
-        fields.add(runSpecific(f) ? lit(null).as(f.name()) : normalised(c.getField(f.name()), f.dataType(), replace).as(f.name()));
+        fields.add(
+            runSpecific(f)
+                ? lit(null).as(f.name())
+                : normalised(c.getField(f.name()), f.dataType(), replace).as(f.name()));
       }
       return struct(fields.toArray(Column[]::new));
     }
@@ -138,22 +151,44 @@ final class LakeTables {
   /** Same rows, each as often, in any order; a failure shows rows only one side has. */
   static void assertSameRows(String what, Dataset<Row> expected, Dataset<Row> actual) {
     if (!expected.schema().equals(actual.schema())) {
-      fail(what + ": the columns differ:\n  expected " + expected.schema().simpleString() + "\n  actual   "
-          + actual.schema().simpleString());
+      fail(
+          what
+              + ": the columns differ:\n  expected "
+              + expected.schema().simpleString()
+              + "\n  actual   "
+              + actual.schema().simpleString());
     }
     long expectedRows = expected.count();
     long actualRows = actual.count();
     List<Row> missing = expected.exceptAll(actual).limit(5).collectAsList();
     List<Row> extra = actual.exceptAll(expected).limit(5).collectAsList();
     if (expectedRows != actualRows || !missing.isEmpty() || !extra.isEmpty()) {
-      String fields = missing.size() == 1 && extra.size() == 1 ? "\nthe fields that differ:\n  "
-          + String.join("\n  ", differences(expected.schema(), missing.get(0), extra.get(0))) + "\n" : "\n";
-      fail(what + ": " + expectedRows + " rows expected, " + actualRows + " found" + fields
-          + "rows only expected (up to 5):\n  " + join(missing) + "\nrows only found (up to 5):\n  " + join(extra));
+      String fields =
+          missing.size() == 1 && extra.size() == 1
+              ? "\nthe fields that differ:\n  "
+                  + String.join(
+                      "\n  ", differences(expected.schema(), missing.get(0), extra.get(0)))
+                  + "\n"
+              : "\n";
+      fail(
+          what
+              + ": "
+              + expectedRows
+              + " rows expected, "
+              + actualRows
+              + " found"
+              + fields
+              + "rows only expected (up to 5):\n  "
+              + join(missing)
+              + "\nrows only found (up to 5):\n  "
+              + join(extra));
     }
   }
 
-  /** The columns (and map entries, for map columns) whose values differ between two rows of one schema. */
+  /**
+   * The columns (and map entries, for map columns) whose values differ between two rows of one
+   * schema.
+   */
   private static List<String> differences(StructType schema, Row expected, Row actual) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < schema.fields().length; i++) {
@@ -167,7 +202,8 @@ final class LakeTables {
         Map<Object, Object> em = entries(es);
         Map<Object, Object> am = entries(as);
         if (em != null && am != null) {
-          java.util.Set<Object> keys = new java.util.TreeSet<>(Comparator.comparing(Object::toString));
+          java.util.Set<Object> keys =
+              new java.util.TreeSet<>(Comparator.comparing(Object::toString));
           keys.addAll(em.keySet());
           keys.addAll(am.keySet());
           for (Object k : keys) {
@@ -183,7 +219,10 @@ final class LakeTables {
     return out;
   }
 
-  /** A map column made comparable (an array of key-value structs) back as a map, or null when it is not one. */
+  /**
+   * A map column made comparable (an array of key-value structs) back as a map, or null when it is
+   * not one.
+   */
   private static Map<Object, Object> entries(scala.collection.Seq<?> seq) {
     Map<Object, Object> m = new LinkedHashMap<>();
     for (Object o : scala.collection.JavaConverters.seqAsJavaList(seq)) {
@@ -204,12 +243,22 @@ final class LakeTables {
     List<String> tables = find(expectedLake);
     List<String> actualTables = find(actualLake);
     if (!tables.equals(actualTables)) {
-      fail("the lakes hold different tables: " + tables + " at " + expectedLake + ", " + actualTables + " at " + actualLake);
+      fail(
+          "the lakes hold different tables: "
+              + tables
+              + " at "
+              + expectedLake
+              + ", "
+              + actualTables
+              + " at "
+              + actualLake);
     }
     List<String> expectedRuns = runIds(spark, expectedLake);
     List<String> actualRuns = runIds(spark, actualLake);
     for (String table : tables) {
-      assertSameRows(table, comparable(read(spark, expectedLake, table), expectedLake, expectedRuns),
+      assertSameRows(
+          table,
+          comparable(read(spark, expectedLake, table), expectedLake, expectedRuns),
           comparable(read(spark, actualLake, table), actualLake, actualRuns));
     }
   }

@@ -28,18 +28,24 @@ final class LocalCluster implements AutoCloseable {
     this.pids = pids;
   }
 
-  /** Starts the cluster with its logs and pid files in {@code dir}; returns once both workers registered. */
+  /**
+   * Starts the cluster with its logs and pid files in {@code dir}; returns once both workers
+   * registered.
+   */
   static LocalCluster start(Path dir) {
     Path log = dir.resolveSibling(dir.getFileName() + "-start.log");
     int code = Scripts.run(log, 3, "local-cluster", "start", "--dir", dir.toString());
     List<Long> pids = pids(dir);
     if (code != 0) {
       pids.forEach(LocalCluster::kill);
-      throw new AssertionError("scripts/local-cluster start ended with exit code " + code + ":\n" + Scripts.tail(log));
+      throw new AssertionError(
+          "scripts/local-cluster start ended with exit code " + code + ":\n" + Scripts.tail(log));
     }
     String url = Scripts.read(dir.resolve("master-url")).strip();
     assertTrue(url.matches("spark://127\\.0\\.0\\.1:\\d+"), "master URL " + url);
-    assertTrue(Scripts.read(log).strip().endsWith(url), "start prints the master URL last:\n" + Scripts.tail(log));
+    assertTrue(
+        Scripts.read(log).strip().endsWith(url),
+        "start prints the master URL last:\n" + Scripts.tail(log));
     return new LocalCluster(dir, url, pids);
   }
 
@@ -57,7 +63,10 @@ final class LocalCluster implements AutoCloseable {
     return "exit " + code + "\n" + Scripts.read(log);
   }
 
-  /** Stops through the script, then ends by process id whatever is still running, executors included. */
+  /**
+   * Stops through the script, then ends by process id whatever is still running, executors
+   * included.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -66,20 +75,29 @@ final class LocalCluster implements AutoCloseable {
     closed = true;
     List<ProcessHandle> all = new ArrayList<>();
     for (long pid : pids) {
-      ProcessHandle.of(pid).ifPresent(h -> {
-        all.add(h);
-        h.descendants().forEach(all::add);
-      });
+      ProcessHandle.of(pid)
+          .ifPresent(
+              h -> {
+                all.add(h);
+                h.descendants().forEach(all::add);
+              });
     }
     try {
-      Scripts.run(dir.resolveSibling(dir.getFileName() + "-stop.log"), 1, "local-cluster", "stop", "--dir", dir.toString());
+      Scripts.run(
+          dir.resolveSibling(dir.getFileName() + "-stop.log"),
+          1,
+          "local-cluster",
+          "stop",
+          "--dir",
+          dir.toString());
     } finally {
       all.forEach(h -> kill(h.pid()));
     }
   }
 
   boolean anyAlive() {
-    return pids.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    return pids.stream()
+        .anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 
   List<Long> pids() {
@@ -88,10 +106,11 @@ final class LocalCluster implements AutoCloseable {
 
   private static void kill(long pid) {
     Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-    handle.ifPresent(h -> {
-      h.destroyForcibly();
-      h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> h).join();
-    });
+    handle.ifPresent(
+        h -> {
+          h.destroyForcibly();
+          h.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> h).join();
+        });
   }
 
   private static List<Long> pids(Path dir) {

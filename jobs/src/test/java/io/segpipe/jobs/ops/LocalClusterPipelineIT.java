@@ -32,21 +32,31 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The whole pipeline as a user submits it (scripts/segpipe pipeline, the bundle jar) on the small
  * generated data set, first on an embedded local Spark, then again for the same date on a real
  * standalone cluster started with scripts/local-cluster (a master and two workers on 127.0.0.1,
- * executors in their own JVMs, 16 shuffle partitions against local.conf's 8). The cluster runs on a copy
- * of the local lake without its events table: it ingests the events afresh and re-runs every other job
- * on tables that already hold that date. Every Delta table found under the lakes must then hold the
- * same rows: events as the local run wrote them, each snapshot table its date replaced with the same
- * rows (its history showing both runs), the per-run logs (run_metrics, model_runs, events_quarantine)
- * the local run's rows and the same rows again under the cluster run's ids. So one cluster run checks
- * that the cluster computes what local Spark computes and that re-running a date changes nothing.
+ * executors in their own JVMs, 16 shuffle partitions against local.conf's 8). The cluster runs on a
+ * copy of the local lake without its events table: it ingests the events afresh and re-runs every
+ * other job on tables that already hold that date. Every Delta table found under the lakes must
+ * then hold the same rows: events as the local run wrote them, each snapshot table its date
+ * replaced with the same rows (its history showing both runs), the per-run logs (run_metrics,
+ * model_runs, events_quarantine) the local run's rows and the same rows again under the cluster
+ * run's ids. So one cluster run checks that the cluster computes what local Spark computes and that
+ * re-running a date changes nothing.
  *
  * <p>The tables are discovered, not listed, so the checks cover the pipeline's steps as they are.
  */
 @ExtendWith(SharedSpark.class)
 class LocalClusterPipelineIT {
-  /** What the pipeline writes today (ingest, features, train); later steps add tables, found the same way. */
-  private static final List<String> AT_LEAST = List.of("events", "customers", "customer_features", "rfm_boundaries",
-      "model_runs", "run_metrics");
+  /**
+   * What the pipeline writes today (ingest, features, train); later steps add tables, found the
+   * same way.
+   */
+  private static final List<String> AT_LEAST =
+      List.of(
+          "events",
+          "customers",
+          "customer_features",
+          "rfm_boundaries",
+          "model_runs",
+          "run_metrics");
 
   private static SparkSession spark;
   private static Path dir;
@@ -58,7 +68,12 @@ class LocalClusterPipelineIT {
     spark = session;
     dir = TestFolders.folder("segpipe-pipeline-it");
     localLake = dir.resolve("lake-local");
-    submitPipeline(dir.resolve("pipeline-local.log"), "--master", "local[2]", "--conf", "segpipe.lake.root=" + localLake);
+    submitPipeline(
+        dir.resolve("pipeline-local.log"),
+        "--master",
+        "local[2]",
+        "--conf",
+        "segpipe.lake.root=" + localLake);
   }
 
   @AfterAll
@@ -68,16 +83,36 @@ class LocalClusterPipelineIT {
     }
   }
 
-  /** scripts/segpipe pipeline for the generated data set as of {@link OpsData#AS_OF}, with {@code more}. */
+  /**
+   * scripts/segpipe pipeline for the generated data set as of {@link OpsData#AS_OF}, with {@code
+   * more}.
+   */
   private static void submitPipeline(Path log, String... more) {
-    List<String> args = new ArrayList<>(List.of("pipeline", "--as-of", AS_OF,
-        "--source", OpsData.generated("events").toString(), "--mapping", "generator",
-        "--customers", OpsData.generated("customers").toString(), "--conf", CUTOFF,
-        // k from 3..4 rather than 3..8: the same model code, two fits fewer per k searched
-        "--conf", "segpipe.train.k-max=4",
-        // one training cut-off, the tree and the BG/NBD baseline: the candidates' figures and the ensembles'
-        // sameness on other partition layouts are TrainJobTest's; here the same output from executor JVMs
-        "--conf", "segpipe.train.churn.training-cut-offs=1", "--conf", "segpipe.train.churn.candidates=[tree,bgnbd]"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "pipeline",
+                "--as-of",
+                AS_OF,
+                "--source",
+                OpsData.generated("events").toString(),
+                "--mapping",
+                "generator",
+                "--customers",
+                OpsData.generated("customers").toString(),
+                "--conf",
+                CUTOFF,
+                // k from 3..4 rather than 3..8: the same model code, two fits fewer per k searched
+                "--conf",
+                "segpipe.train.k-max=4",
+                // one training cut-off, the tree and the BG/NBD baseline: the candidates' figures
+                // and the ensembles'
+                // sameness on other partition layouts are TrainJobTest's; here the same output from
+                // executor JVMs
+                "--conf",
+                "segpipe.train.churn.training-cut-offs=1",
+                "--conf",
+                "segpipe.train.churn.candidates=[tree,bgnbd]"));
     args.addAll(Arrays.asList(more));
     Scripts.succeed(log, 20, "segpipe", args.toArray(String[]::new));
   }
@@ -95,10 +130,19 @@ class LocalClusterPipelineIT {
     String status = cluster.status(dir.resolve("status.log"));
     assertTrue(status.startsWith("exit 0"), status);
     assertTrue(status.contains("master: " + cluster.masterUrl()), status);
-    assertTrue(status.contains("worker-1: running") && status.contains("worker-2: running"), status);
+    assertTrue(
+        status.contains("worker-1: running") && status.contains("worker-2: running"), status);
     assertTrue(status.contains("workers registered with the master so far: 2"), status);
-    submitPipeline(dir.resolve("pipeline-cluster.log"), "--master", cluster.masterUrl(), "--total-executor-cores", "2",
-        "--spark-conf", "spark.sql.shuffle.partitions=16", "--conf", "segpipe.lake.root=" + clusterLake);
+    submitPipeline(
+        dir.resolve("pipeline-cluster.log"),
+        "--master",
+        cluster.masterUrl(),
+        "--total-executor-cores",
+        "2",
+        "--spark-conf",
+        "spark.sql.shuffle.partitions=16",
+        "--conf",
+        "segpipe.lake.root=" + clusterLake);
     // The tasks ran in executor JVMs the workers started, one on each worker.
     for (String worker : List.of("work-1", "work-2")) {
       String executorLog = executorStderr(cluster.dir().resolve(worker));
@@ -113,24 +157,35 @@ class LocalClusterPipelineIT {
     List<String> allRuns = LakeTables.runIds(spark, clusterLake);
     Column clusterRun = col("run_id").isin(localRuns.toArray()).unary_$bang();
     for (String table : tables) {
-      Dataset<Row> local = LakeTables.comparable(LakeTables.read(spark, localLake, table), localLake, localRuns);
+      Dataset<Row> local =
+          LakeTables.comparable(LakeTables.read(spark, localLake, table), localLake, localRuns);
       Dataset<Row> now = LakeTables.read(spark, clusterLake, table);
       if (Arrays.asList(now.columns()).contains("run_id")) {
         // A per-run log: the local run's rows as they were, and the same rows from the cluster run.
-        LakeTables.assertSameRows(table + " (the local run's rows)", local,
+        LakeTables.assertSameRows(
+            table + " (the local run's rows)",
+            local,
             LakeTables.comparable(now.where(clusterRun.unary_$bang()), localLake, localRuns));
-        LakeTables.assertSameRows(table + " (the cluster run's rows)", local,
+        LakeTables.assertSameRows(
+            table + " (the cluster run's rows)",
+            local,
             LakeTables.comparable(now.where(clusterRun), clusterLake, allRuns));
       } else {
         LakeTables.assertSameRows(table, local, LakeTables.comparable(now, clusterLake, allRuns));
       }
-      if (Arrays.asList(now.columns()).contains("as_of_date") && !Arrays.asList(now.columns()).contains("run_id")) {
+      if (Arrays.asList(now.columns()).contains("as_of_date")
+          && !Arrays.asList(now.columns()).contains("run_id")) {
         // A snapshot table: its history shows both runs replacing the date's partition.
-        long replacements = DeltaTable.forPath(spark, clusterLake.resolve(table).toString()).history()
-            .where(col("operation").equalTo("WRITE")
-                .and(col("operationParameters").getItem("predicate").contains(AS_OF)))
-            .count();
-        assertEquals(2, replacements, table + ": the local run and the cluster run each replaced " + AS_OF);
+        long replacements =
+            DeltaTable.forPath(spark, clusterLake.resolve(table).toString())
+                .history()
+                .where(
+                    col("operation")
+                        .equalTo("WRITE")
+                        .and(col("operationParameters").getItem("predicate").contains(AS_OF)))
+                .count();
+        assertEquals(
+            2, replacements, table + ": the local run and the cluster run each replaced " + AS_OF);
       }
     }
   }

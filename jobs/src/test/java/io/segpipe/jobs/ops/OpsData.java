@@ -9,13 +9,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * The data the operations tests share: the small generated lake the segment and report tests use too
- * (400 customers, seed 5, features as of two dates; built once and kept under target/), its raw
+ * The data the operations tests share: the small generated lake the segment and report tests use
+ * too (400 customers, seed 5, features as of two dates; built once and kept under target/), its raw
  * generated export, and copies of its tables for tests that write.
  */
 final class OpsData {
   static final String BEFORE = "2024-11-30";
   static final String AS_OF = "2024-12-31";
+
   /** A fixed ingest cut-off, so runs on different days quarantine the same rows. */
   static final String CUTOFF = "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"";
 
@@ -37,6 +38,8 @@ final class OpsData {
 
   /** The newest run_metrics row of the lake. */
   static Row lastRun(SparkSession spark, Path lake) {
-    return LakeTables.read(spark, lake, RunMetrics.TABLE).orderBy(functions.desc("finished_at")).first();
+    return LakeTables.read(spark, lake, RunMetrics.TABLE)
+        .orderBy(functions.desc("finished_at"))
+        .first();
   }
 }

@@ -1,6 +1,5 @@
 package io.segpipe.jobs.ops;
 
-import io.segpipe.common.test.Required;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
@@ -10,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.JobRun;
+import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.io.IOException;
@@ -24,10 +24,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The ingest job cannot write its output: the events folder is read-only, or a file stands where the
- * table folder should be. The run fails with a message naming the path and what to check, exit code 2,
- * the existing tables keep their version and content, and where the lake is writable run_metrics has
- * the failed run.
+ * The ingest job cannot write its output: the events folder is read-only, or a file stands where
+ * the table folder should be. The run fails with a message naming the path and what to check, exit
+ * code 2, the existing tables keep their version and content, and where the lake is writable
+ * run_metrics has the failed run.
  *
  * <p>A read-only folder is made with chmod; tests often run as root, whom chmod does not stop, so
  * there it is made immutable with {@code chattr +i} (root may do that on ext4 and most Linux file
@@ -35,32 +35,50 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedSpark.class)
 class OutputPermissionTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** 300 events of the generated export under new ids: events the lake does not hold yet. */
   private Path newEvents(SparkSession spark) {
     Path source = dir.resolve("new-events");
-    spark.read().parquet(OpsData.generated("events").toString()).orderBy("event_id").limit(300)
-        .withColumn("event_id", concat(lit("new-"), col("event_id"))).coalesce(1).write().parquet(source.toString());
+    spark
+        .read()
+        .parquet(OpsData.generated("events").toString())
+        .orderBy("event_id")
+        .limit(300)
+        .withColumn("event_id", concat(lit("new-"), col("event_id")))
+        .coalesce(1)
+        .write()
+        .parquet(source.toString());
     return source;
   }
 
   private static JobRun ingest(Path source, Path lake) {
-    return JobRun.of(() -> new IngestJob().execute("--source", source.toString(), "--mapping", "generator",
-        "--conf", "segpipe.lake.root=" + lake, "--conf", OpsData.CUTOFF));
+    return JobRun.of(
+        () ->
+            new IngestJob()
+                .execute(
+                    "--source",
+                    source.toString(),
+                    "--mapping",
+                    "generator",
+                    "--conf",
+                    "segpipe.lake.root=" + lake,
+                    "--conf",
+                    OpsData.CUTOFF));
   }
 
   private static void assertToldClearly(JobRun run, Path named) {
     assertEquals(2, run.code(), run.toString());
-    assertTrue(run.err().contains("segpipe ingest: The storage refused a read or write: "), run.err());
+    assertTrue(
+        run.err().contains("segpipe ingest: The storage refused a read or write: "), run.err());
     assertTrue(run.err().contains(named.toString()), "names the folder: " + run.err());
     assertTrue(run.err().contains("segpipe.lake.root"), run.err());
     assertFalse(run.err().contains("\tat "), "no stack trace:\n" + run.err());
   }
 
   @Test
-  void aReadOnlyTableFolderFailsTheRunAndTheTableKeepsItsVersion(SparkSession spark) throws Exception {
+  void aReadOnlyTableFolderFailsTheRunAndTheTableKeepsItsVersion(SparkSession spark)
+      throws Exception {
     Path source = newEvents(spark);
     Path lake = OpsData.lakeCopy(dir.resolve("lake"), Events.TABLE);
     Path table = lake.resolve(Events.TABLE);
@@ -73,15 +91,21 @@ class OutputPermissionTest {
       makeWritable(table);
     }
     assertToldClearly(run, table);
-    assertTrue(run.err().contains(how.startsWith("chmod") ? "Permission denied" : "Operation not permitted"),
+    assertTrue(
+        run.err()
+            .contains(how.startsWith("chmod") ? "Permission denied" : "Operation not permitted"),
         how + ": " + run.err());
 
     assertEquals(version, LakeTables.version(spark, lake, Events.TABLE));
-    LakeTables.assertSameRows(Events.TABLE, LakeTables.readVersion(spark, lake, Events.TABLE, version),
+    LakeTables.assertSameRows(
+        Events.TABLE,
+        LakeTables.readVersion(spark, lake, Events.TABLE, version),
         LakeTables.read(spark, lake, Events.TABLE));
     Row metrics = OpsData.lastRun(spark, lake);
     assertEquals("failed", metrics.getAs("status"));
-    assertTrue(metrics.<String>getAs("message").startsWith("The storage refused a read or write"), metrics.toString());
+    assertTrue(
+        metrics.<String>getAs("message").startsWith("The storage refused a read or write"),
+        metrics.toString());
   }
 
   @Test
@@ -98,7 +122,9 @@ class OutputPermissionTest {
     assertEquals("failed", metrics.getAs("status"));
   }
 
-  /** Makes a folder and everything in it read-only, in a way that stops this user; says which way. */
+  /**
+   * Makes a folder and everything in it read-only, in a way that stops this user; says which way.
+   */
   private static String makeReadOnly(Path folder) throws Exception {
     run("chmod", "-R", "a-w", folder.toString());
     if (!writable(folder)) {
@@ -109,8 +135,12 @@ class OutputPermissionTest {
       return "chattr -R +i";
     }
     makeWritable(folder);
-    String why = "neither chmod nor chattr +i stops this user (" + System.getProperty("user.name") + ") writing "
-        + "to " + folder;
+    String why =
+        "neither chmod nor chattr +i stops this user ("
+            + System.getProperty("user.name")
+            + ") writing "
+            + "to "
+            + folder;
     Required.that(false, why);
     return "";
   }

@@ -14,15 +14,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The scripts in scripts/ run as a user runs them: each in its own process, with this JVM's Java 17, its
- * output in a log file the failure message quotes.
+ * The scripts in scripts/ run as a user runs them: each in its own process, with this JVM's Java
+ * 17, its output in a log file the failure message quotes.
  */
 final class Scripts {
   private Scripts() {}
 
-  /** The checkout: segpipe.project.root (set by the build), or the folder above holding scripts/segpipe. */
+  /**
+   * The checkout: segpipe.project.root (set by the build), or the folder above holding
+   * scripts/segpipe.
+   */
   static Path projectRoot() {
-    Path start = Paths.get(System.getProperty("segpipe.project.root", ".")).toAbsolutePath().normalize();
+    Path start =
+        Paths.get(System.getProperty("segpipe.project.root", ".")).toAbsolutePath().normalize();
     for (Path p = start; p != null; p = p.getParent()) {
       if (Files.isExecutable(p.resolve("scripts").resolve("segpipe"))) {
         return p;
@@ -41,14 +45,18 @@ final class Scripts {
     List<String> command = new ArrayList<>();
     command.add(projectRoot().resolve("scripts").resolve(script).toString());
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(log.getParent().toFile())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(log.getParent().toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
     String javaHome = System.getProperty("java.home");
     env.put("JAVA_HOME", javaHome);
     env.put("PATH", javaHome + "/bin:" + env.getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("SPARK_LOCAL_IP", "127.0.0.1");
-    env.remove("SPARK_HOME"); // the Spark jars Maven fetched, not whatever distribution this machine has
+    env.remove(
+        "SPARK_HOME"); // the Spark jars Maven fetched, not whatever distribution this machine has
     env.remove("SPARK_CONF_DIR");
     env.putAll(environment);
     try {
@@ -64,12 +72,20 @@ final class Scripts {
   }
 
   /** As {@link #run(Path, int, String, String...)}, with {@code environment} set for the script. */
-  static int run(Path log, Map<String, String> environment, int minutes, String script, String... args) {
+  static int run(
+      Path log, Map<String, String> environment, int minutes, String script, String... args) {
     Process p = start(log, environment, script, args);
     try {
       if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();
-        fail(script + " " + String.join(" ", args) + " did not end within " + minutes + " min:\n" + tail(log));
+        fail(
+            script
+                + " "
+                + String.join(" ", args)
+                + " did not end within "
+                + minutes
+                + " min:\n"
+                + tail(log));
       }
     } catch (InterruptedException e) {
       p.destroyForcibly();
@@ -82,7 +98,15 @@ final class Scripts {
   /** Runs a script and asserts it succeeded, quoting its log when not. */
   static void succeed(Path log, int minutes, String script, String... args) {
     int code = run(log, minutes, script, args);
-    assertTrue(code == 0, script + " " + String.join(" ", args) + " ended with exit code " + code + ":\n" + tail(log));
+    assertTrue(
+        code == 0,
+        script
+            + " "
+            + String.join(" ", args)
+            + " ended with exit code "
+            + code
+            + ":\n"
+            + tail(log));
   }
 
   /** The last lines of a log, for failure messages. */

@@ -26,13 +26,18 @@ class BackfillPlanTest {
 
   @Test
   void rangesStepByDayWeekMonthAndMonthEndIncludingTheEnds() {
-    assertEquals(days("2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01"),
-        dates("--from", "2024-02-27", "--to", "2024-03-01").dates(), "day is the default; 2024 is a leap year");
-    assertEquals(days("2024-11-24", "2024-12-01", "2024-12-08"),
+    assertEquals(
+        days("2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01"),
+        dates("--from", "2024-02-27", "--to", "2024-03-01").dates(),
+        "day is the default; 2024 is a leap year");
+    assertEquals(
+        days("2024-11-24", "2024-12-01", "2024-12-08"),
         dates("--from", "2024-11-24", "--to", "2024-12-10", "--every", "week").dates());
-    assertEquals(days("2024-01-15", "2024-02-15", "2024-03-15"),
+    assertEquals(
+        days("2024-01-15", "2024-02-15", "2024-03-15"),
         dates("--from", "2024-01-15", "--to", "2024-04-14", "--every", "month").dates());
-    assertEquals(days("2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"),
+    assertEquals(
+        days("2024-01-31", "2024-02-29", "2024-03-31", "2024-04-30"),
         dates("--from", "2024-01-31", "--to", "2024-04-30", "--every", "month-end").dates());
     assertEquals(days("2024-12-31"), dates("--as-of", "2024-12-31").dates());
     assertEquals(days("2024-12-31"), dates("--from", "2024-12-31", "--to", "2024-12-31").dates());
@@ -46,16 +51,22 @@ class BackfillPlanTest {
       RunDates all = dates("--from", from, "--to", "2024-12-31", "--every", every);
       for (int i = 0; i < all.dates().size(); i += every.equals("day") ? 37 : 1) {
         List<String> resume = new ArrayList<>(all.from(all.dates().get(i)));
-        assertEquals(all.dates().subList(i, all.dates().size()), dates(resume.toArray(String[]::new)).dates(),
+        assertEquals(
+            all.dates().subList(i, all.dates().size()),
+            dates(resume.toArray(String[]::new)).dates(),
             every + " from " + all.dates().get(i));
       }
     }
-    assertEquals(List.of("--as-of", "2024-12-31"), dates("--as-of", "2024-12-31").from(LocalDate.parse("2024-12-31")));
+    assertEquals(
+        List.of("--as-of", "2024-12-31"),
+        dates("--as-of", "2024-12-31").from(LocalDate.parse("2024-12-31")));
   }
 
-  /** Runs the schedule as the pipeline does: each training adds a model of its date to the registry. */
-  private static List<LocalDate> trained(TrainEvery every, boolean backfillStart, List<LocalDate> dates,
-      List<LocalDate> registry) {
+  /**
+   * Runs the schedule as the pipeline does: each training adds a model of its date to the registry.
+   */
+  private static List<LocalDate> trained(
+      TrainEvery every, boolean backfillStart, List<LocalDate> dates, List<LocalDate> registry) {
     TrainSchedule schedule = new TrainSchedule(every, backfillStart);
     List<LocalDate> models = new ArrayList<>(registry);
     List<LocalDate> out = new ArrayList<>();
@@ -70,50 +81,77 @@ class BackfillPlanTest {
 
   @Test
   void monthlyTrainingRunsOnTheFirstDateAndTheFirstDateOfEachNewMonth() {
-    List<LocalDate> weekly = dates("--from", "2024-11-03", "--to", "2025-01-26", "--every", "week").dates();
-    assertEquals(days("2024-11-03", "2024-12-01", "2025-01-05"), trained(TrainEvery.MONTH, true, weekly, List.of()));
-    assertEquals(days("2024-11-03", "2024-12-01", "2025-01-05"),
-        trained(TrainEvery.MONTH, true, weekly, days("2024-11-01")), "a backfill starts with a model of its own");
+    List<LocalDate> weekly =
+        dates("--from", "2024-11-03", "--to", "2025-01-26", "--every", "week").dates();
+    assertEquals(
+        days("2024-11-03", "2024-12-01", "2025-01-05"),
+        trained(TrainEvery.MONTH, true, weekly, List.of()));
+    assertEquals(
+        days("2024-11-03", "2024-12-01", "2025-01-05"),
+        trained(TrainEvery.MONTH, true, weekly, days("2024-11-01")),
+        "a backfill starts with a model of its own");
     assertEquals(weekly, trained(TrainEvery.ALWAYS, true, weekly, List.of()));
-    assertEquals(weekly, trained(TrainEvery.WEEK, true, weekly, List.of()), "weekly dates: every one is a new week");
+    assertEquals(
+        weekly,
+        trained(TrainEvery.WEEK, true, weekly, List.of()),
+        "weekly dates: every one is a new week");
   }
 
-  /** Quarters start in January, April, July and October; month-end dates of one quarter share a model. */
+  /**
+   * Quarters start in January, April, July and October; month-end dates of one quarter share a
+   * model.
+   */
   @Test
   void quarterlyTrainingRunsOnTheFirstDateOfEachQuarter() {
-    List<LocalDate> monthEnds = dates("--from", "2024-08-31", "--to", "2025-01-31", "--every", "month-end").dates();
-    assertEquals(days("2024-08-31", "2024-10-31", "2025-01-31"), trained(TrainEvery.QUARTER, true, monthEnds, List.of()));
-    assertEquals(days("2024-11-30"), trained(TrainEvery.QUARTER, true, days("2024-11-30", "2024-12-31"), List.of()),
+    List<LocalDate> monthEnds =
+        dates("--from", "2024-08-31", "--to", "2025-01-31", "--every", "month-end").dates();
+    assertEquals(
+        days("2024-08-31", "2024-10-31", "2025-01-31"),
+        trained(TrainEvery.QUARTER, true, monthEnds, List.of()));
+    assertEquals(
+        days("2024-11-30"),
+        trained(TrainEvery.QUARTER, true, days("2024-11-30", "2024-12-31"), List.of()),
         "the quick start's two dates train once");
   }
 
   @Test
   void weeklyTrainingFollowsIsoWeeksMondayToSunday() {
     List<LocalDate> daily = dates("--from", "2024-12-01", "--to", "2024-12-10").dates();
-    assertEquals(days("2024-12-01", "2024-12-02", "2024-12-09"), trained(TrainEvery.WEEK, true, daily, List.of()));
+    assertEquals(
+        days("2024-12-01", "2024-12-02", "2024-12-09"),
+        trained(TrainEvery.WEEK, true, daily, List.of()));
   }
 
-  /** --as-of alone, as a daily schedule runs it: train when the month has no model yet at or before the date. */
+  /**
+   * --as-of alone, as a daily schedule runs it: train when the month has no model yet at or before
+   * the date.
+   */
   @Test
   void aSingleDateTrainsWhenItsPeriodHasNoModelAtOrBeforeIt() {
     TrainSchedule daily = new TrainSchedule(TrainEvery.MONTH, false);
     assertTrue(daily.reason(days("2024-12-15"), 0, days("2024-12-01")).isEmpty());
-    assertEquals("no model of a snapshot in the month of 2025-01-01 at or before it",
+    assertEquals(
+        "no model of a snapshot in the month of 2025-01-01 at or before it",
         daily.reason(days("2025-01-01"), 0, days("2024-12-01")).orElseThrow());
-    assertTrue(daily.reason(days("2024-12-15"), 0, days("2024-12-20")).isPresent(),
+    assertTrue(
+        daily.reason(days("2024-12-15"), 0, days("2024-12-20")).isPresent(),
         "a model of a later snapshot does not count");
     List<LocalDate> december = dates("--from", "2024-11-28", "--to", "2024-12-31").dates();
     List<LocalDate> runs = new ArrayList<>();
     for (LocalDate day : december) {
       runs.addAll(trained(TrainEvery.MONTH, false, List.of(day), runs));
     }
-    assertEquals(days("2024-11-28", "2024-12-01"), runs, "a daily run trains on the first day it runs in a month");
+    assertEquals(
+        days("2024-11-28", "2024-12-01"),
+        runs,
+        "a daily run trains on the first day it runs in a month");
   }
 
   /** A resumed backfill (--from-job) trains exactly where the first run would have. */
   @Test
   void aResumedBackfillTrainsWhereTheFirstRunWouldHave() {
-    List<LocalDate> all = dates("--from", "2024-11-24", "--to", "2024-12-22", "--every", "week").dates();
+    List<LocalDate> all =
+        dates("--from", "2024-11-24", "--to", "2024-12-22", "--every", "week").dates();
     List<LocalDate> first = trained(TrainEvery.MONTH, true, all, List.of());
     for (int failedAt = 1; failedAt < all.size(); failedAt++) {
       LocalDate failed = all.get(failedAt);
@@ -127,22 +165,29 @@ class BackfillPlanTest {
   @Test
   void trainEveryAcceptsAlwaysWeekOrMonthAndNamesTheKeyOtherwise() {
     for (TrainEvery every : TrainEvery.values()) {
-      ConfigReader r = new ConfigReader(ConfigFactory.parseString("segpipe.pipeline.train-every = " + every.word()));
+      ConfigReader r =
+          new ConfigReader(
+              ConfigFactory.parseString("segpipe.pipeline.train-every = " + every.word()));
       assertEquals(every, TrainEvery.read(r));
       assertTrue(r.problems().isEmpty());
     }
-    ConfigReader r = new ConfigReader(ConfigFactory.parseString("segpipe.pipeline.train-every = daily"));
+    ConfigReader r =
+        new ConfigReader(ConfigFactory.parseString("segpipe.pipeline.train-every = daily"));
     TrainEvery.read(r);
     assertEquals(1, r.problems().size());
-    assertTrue(r.problems().get(0).startsWith("segpipe.pipeline.train-every")
-        && r.problems().get(0).contains("'daily' is not one of always, week, month, quarter"), r.problems().get(0));
+    assertTrue(
+        r.problems().get(0).startsWith("segpipe.pipeline.train-every")
+            && r.problems().get(0).contains("'daily' is not one of always, week, month, quarter"),
+        r.problems().get(0));
   }
 
   @Test
   void resumeCommandWordsSurviveTheShell() {
     assertEquals("--as-of", PipelineJob.shellWord("--as-of"));
-    assertEquals("segpipe.lake.root=/data/lake", PipelineJob.shellWord("segpipe.lake.root=/data/lake"));
-    assertEquals("'segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"'",
+    assertEquals(
+        "segpipe.lake.root=/data/lake", PipelineJob.shellWord("segpipe.lake.root=/data/lake"));
+    assertEquals(
+        "'segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"'",
         PipelineJob.shellWord("segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""));
     assertEquals("'a b'\\''c'", PipelineJob.shellWord("a b'c"));
   }

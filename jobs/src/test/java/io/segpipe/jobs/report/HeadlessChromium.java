@@ -56,26 +56,50 @@ final class HeadlessChromium implements AutoCloseable {
   /** Starts the browser; {@code log} receives its standard output and error. */
   HeadlessChromium(Path log, int width, int height) throws IOException, InterruptedException {
     profile = TestFolders.folder("segpipe-chromium-profile");
-    List<String> command = List.of(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-default-apps",
-        "--disable-features=Translate,MediaRouter,OptimizationHints", "--metrics-recording-only", "--mute-audio",
-        // No host name resolves: the page could reach nothing beyond this machine even if it tried.
-        "--host-resolver-rules=MAP * ~NOTFOUND",
-        "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-        "--user-data-dir=" + profile, "--window-size=" + width + "," + height, "about:blank");
-    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    List<String> command =
+        List.of(
+            binary().toString(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-features=Translate,MediaRouter,OptimizationHints",
+            "--metrics-recording-only",
+            "--mute-audio",
+            // No host name resolves: the page could reach nothing beyond this machine even if it
+            // tried.
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--remote-debugging-address=127.0.0.1",
+            "--remote-debugging-port=0",
+            "--user-data-dir=" + profile,
+            "--window-size=" + width + "," + height,
+            "about:blank");
+    process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       URI endpoint = endpoint();
-      socket = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(STARTUP)
-          .buildAsync(endpoint, new Listener()).get(STARTUP.toSeconds(), TimeUnit.SECONDS);
+      socket =
+          HttpClient.newHttpClient()
+              .newWebSocketBuilder()
+              .connectTimeout(STARTUP)
+              .buildAsync(endpoint, new Listener())
+              .get(STARTUP.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
       close();
       throw new IOException("Chromium did not start its DevTools endpoint; see " + log, e);
     }
   }
 
-  /** Chromium writes its port and browser path to DevToolsActivePort in the profile once it listens. */
+  /**
+   * Chromium writes its port and browser path to DevToolsActivePort in the profile once it listens.
+   */
   private URI endpoint() throws IOException, InterruptedException {
     Path active = profile.resolve("DevToolsActivePort");
     long deadline = System.nanoTime() + STARTUP.toNanos();
@@ -96,11 +120,18 @@ final class HeadlessChromium implements AutoCloseable {
 
   /** Opens a new page and attaches to it; later commands go to that page. */
   void openPage() throws Exception {
-    String target = send("Target.createTarget", Map.of("url", "about:blank")).path("targetId").asText();
-    session = send("Target.attachToTarget", Map.of("targetId", target, "flatten", true)).path("sessionId").asText();
+    String target =
+        send("Target.createTarget", Map.of("url", "about:blank")).path("targetId").asText();
+    session =
+        send("Target.attachToTarget", Map.of("targetId", target, "flatten", true))
+            .path("sessionId")
+            .asText();
   }
 
-  /** Sends a command (to the attached page, if any) and waits for its result; fails on a protocol error. */
+  /**
+   * Sends a command (to the attached page, if any) and waits for its result; fails on a protocol
+   * error.
+   */
   JsonNode send(String method, Map<String, ?> params) throws Exception {
     int id = ids.incrementAndGet();
     ObjectNode message = JSON.createObjectNode().put("id", id).put("method", method);
@@ -110,7 +141,9 @@ final class HeadlessChromium implements AutoCloseable {
     }
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     pending.put(id, reply);
-    socket.sendText(JSON.writeValueAsString(message), true).get(COMMAND.toSeconds(), TimeUnit.SECONDS);
+    socket
+        .sendText(JSON.writeValueAsString(message), true)
+        .get(COMMAND.toSeconds(), TimeUnit.SECONDS);
     JsonNode answer = reply.get(COMMAND.toSeconds(), TimeUnit.SECONDS);
     if (answer.has("error")) {
       throw new IllegalStateException(method + " failed: " + answer.get("error"));
@@ -130,9 +163,12 @@ final class HeadlessChromium implements AutoCloseable {
     return events.stream().filter(e -> method.equals(e.path("method").asText())).toList();
   }
 
-  /** Evaluates a script in the page and returns its value (a string, number, or JSON-able object). */
+  /**
+   * Evaluates a script in the page and returns its value (a string, number, or JSON-able object).
+   */
   JsonNode evaluate(String expression) throws Exception {
-    JsonNode result = send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
+    JsonNode result =
+        send("Runtime.evaluate", Map.of("expression", expression, "returnByValue", true));
     if (result.has("exceptionDetails")) {
       throw new IllegalStateException("script failed: " + result.get("exceptionDetails"));
     }
@@ -173,7 +209,8 @@ final class HeadlessChromium implements AutoCloseable {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      // a profile file still held open by a dying helper; TestFolders deletes what is left when the JVM exits
+      // a profile file still held open by a dying helper; TestFolders deletes what is left when the
+      // JVM exits
     }
   }
 
@@ -185,7 +222,10 @@ final class HeadlessChromium implements AutoCloseable {
     return process.pid();
   }
 
-  /** Collects the text frames of each message and routes it: replies by id, events to the list and waiters. */
+  /**
+   * Collects the text frames of each message and routes it: replies by id, events to the list and
+   * waiters.
+   */
   private final class Listener implements WebSocket.Listener {
     private final StringBuilder buffer = new StringBuilder();
 

@@ -46,18 +46,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The segment job end to end on a small generated lake (400 customers, features as of two dates, see
- * {@link GeneratedLake}) copied to a temporary folder, with two model versions trained on it: the
- * figures of every output table are checked against aggregates computed here, in plain Java, from
- * the rows of customer_segments, customer_features, customers and events.
+ * The segment job end to end on a small generated lake (400 customers, features as of two dates,
+ * see {@link GeneratedLake}) copied to a temporary folder, with two model versions trained on it:
+ * the figures of every output table are checked against aggregates computed here, in plain Java,
+ * from the rows of customer_segments, customer_features, customers and events.
  */
 @ExtendWith(SharedSpark.class)
 class SegmentJobTest {
   private static final String BEFORE = "2024-11-30";
   private static final String AS_OF = "2024-12-31";
-  private static final List<String> CHANNELS = List.of("web", "app", "store", "social", "marketplace", "call_center");
-  private static final List<String> TABLES = List.of(CustomerSegments.TABLE, SegmentProfiles.TABLE,
-      SegmentRules.TABLE, SegmentTransitions.TABLE, SegmentTrends.TABLE);
+  private static final List<String> CHANNELS =
+      List.of("web", "app", "store", "social", "marketplace", "call_center");
+  private static final List<String> TABLES =
+      List.of(
+          CustomerSegments.TABLE,
+          SegmentProfiles.TABLE,
+          SegmentRules.TABLE,
+          SegmentTransitions.TABLE,
+          SegmentTrends.TABLE);
   private static final double EPS = 1e-9;
 
   private static SparkSession spark;
@@ -68,45 +74,72 @@ class SegmentJobTest {
   private static String latestVersion;
 
   /**
-   * Two snapshots segmented in one lake, as a user would over two months, with a twist that saves a run
-   * of the job: the first is segmented before the customers table is loaded and with the older models
-   * pinned, the second with the customers table and the latest models.
+   * Two snapshots segmented in one lake, as a user would over two months, with a twist that saves a
+   * run of the job: the first is segmented before the customers table is loaded and with the older
+   * models pinned, the second with the customers table and the latest models.
    */
   @BeforeAll
   static void segmentTwoSnapshots(SparkSession session) throws IOException {
     spark = session;
     built = GeneratedLake.build(400, 5, List.of(BEFORE, AS_OF));
     Path dir = TestFolders.folder("segpipe-segment");
-    lake = GeneratedLake.copyLake(built, dir.resolve("lake"), List.of(Events.TABLE, CustomerDaily.TABLE,
-        FeatureSnapshot.TABLE));
+    lake =
+        GeneratedLake.copyLake(
+            built,
+            dir.resolve("lake"),
+            List.of(Events.TABLE, CustomerDaily.TABLE, FeatureSnapshot.TABLE));
     models = trainedModels(built, lake);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
     olderVersion = registry.versions(ModelRegistry.CLUSTERS).get(0).version();
     latestVersion = registry.versions(ModelRegistry.CLUSTERS).get(1).version();
-    assertEquals(0, segment(lake, BEFORE, "segpipe.segment.clusters-version=\"" + olderVersion + "\"",
-        "segpipe.segment.churn-version=\"" + olderVersion + "\""));
+    assertEquals(
+        0,
+        segment(
+            lake,
+            BEFORE,
+            "segpipe.segment.clusters-version=\"" + olderVersion + "\"",
+            "segpipe.segment.churn-version=\"" + olderVersion + "\""));
     GeneratedLake.copyLake(built, lake, List.of(Events.CUSTOMERS_TABLE));
     assertEquals(0, segment(lake, AS_OF));
   }
 
   /**
-   * Two model versions trained on the generated lake, as of each date: the older one is pinned for the
-   * first snapshot, the latest is what the other runs apply. Training takes minutes on a loaded two-core machine,
-   * so, like the lake, the models are kept beside it and reused (they are the same for the same lake
-   * and seed); model_runs goes to the copy. Few k and two partitions: the models' quality is
-   * TrainJobTest's business, not this one's.
+   * Two model versions trained on the generated lake, as of each date: the older one is pinned for
+   * the first snapshot, the latest is what the other runs apply. Training takes minutes on a loaded
+   * two-core machine, so, like the lake, the models are kept beside it and reused (they are the
+   * same for the same lake and seed); model_runs goes to the copy. Few k and two partitions: the
+   * models' quality is TrainJobTest's business, not this one's.
    */
   private static Path trainedModels(Path built, Path lake) throws IOException {
     Path folder = built.resolve("segment-test-models");
     Path complete = built.resolve("segment-test-models-complete");
     if (!Files.exists(complete)) {
       for (String asOf : List.of(BEFORE, AS_OF)) {
-        assertEquals(0, new TrainJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake,
-            "--conf", "segpipe.train.models=\"" + folder + "\"", "--conf", "segpipe.train.k-min=3",
-            "--conf", "segpipe.train.k-max=4", "--conf", "segpipe.train.partitions=2",
-            // no clv run here: a churn tree without the BG/NBD feature (the candidates are TrainJobTest's)
-            "--conf", "segpipe.train.churn.candidates=[tree]", "--conf", "segpipe.train.churn.bgnbd-feature=false",
-            "--conf", "segpipe.train.churn.training-cut-offs=1"), "train as of " + asOf);
+        assertEquals(
+            0,
+            new TrainJob()
+                .execute(
+                    "--as-of",
+                    asOf,
+                    "--conf",
+                    "segpipe.lake.root=" + lake,
+                    "--conf",
+                    "segpipe.train.models=\"" + folder + "\"",
+                    "--conf",
+                    "segpipe.train.k-min=3",
+                    "--conf",
+                    "segpipe.train.k-max=4",
+                    "--conf",
+                    "segpipe.train.partitions=2",
+                    // no clv run here: a churn tree without the BG/NBD feature (the candidates are
+                    // TrainJobTest's)
+                    "--conf",
+                    "segpipe.train.churn.candidates=[tree]",
+                    "--conf",
+                    "segpipe.train.churn.bgnbd-feature=false",
+                    "--conf",
+                    "segpipe.train.churn.training-cut-offs=1"),
+            "train as of " + asOf);
       }
       Files.createFile(complete);
     }
@@ -114,8 +147,15 @@ class SegmentJobTest {
   }
 
   private static int segment(Path root, String asOf, String... conf) {
-    List<String> args = new ArrayList<>(List.of("--as-of", asOf, "--conf", "segpipe.lake.root=" + root,
-        "--conf", "segpipe.train.models=\"" + models + "\""));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--as-of",
+                asOf,
+                "--conf",
+                "segpipe.lake.root=" + root,
+                "--conf",
+                "segpipe.train.models=\"" + models + "\""));
     for (String c : conf) {
       args.add("--conf");
       args.add(c);
@@ -128,7 +168,10 @@ class SegmentJobTest {
   }
 
   private static Dataset<Row> partition(Path root, String table, String asOf) {
-    return spark.read().format("delta").load(root.resolve(table).toString())
+    return spark
+        .read()
+        .format("delta")
+        .load(root.resolve(table).toString())
         .where(functions.col("as_of_date").equalTo(functions.lit(Date.valueOf(asOf))));
   }
 
@@ -146,42 +189,73 @@ class SegmentJobTest {
   }
 
   private static Row lastRun(Path root) {
-    return spark.read().format("delta").load(root.resolve("run_metrics").toString())
-        .where("job = 'segment'").orderBy(functions.col("started_at").desc()).first();
+    return spark
+        .read()
+        .format("delta")
+        .load(root.resolve("run_metrics").toString())
+        .where("job = 'segment'")
+        .orderBy(functions.col("started_at").desc())
+        .first();
   }
 
-  // ---- customer_segments -------------------------------------------------------------------------
+  // ---- customer_segments
+  // -------------------------------------------------------------------------
 
   @Test
   void everyCustomerOfTheSnapshotIsScoredWithTheLatestModelsAndProspectsAreNot() {
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
-    ModelRegistry.LoadedModel clusters = registry.load(ModelRegistry.CLUSTERS, Optional.empty(),
-        List.of("recency_days", "frequency", "monetary", "avg_order_value", "channel_breadth", "tenure_days"));
+    ModelRegistry.LoadedModel clusters =
+        registry.load(
+            ModelRegistry.CLUSTERS,
+            Optional.empty(),
+            List.of(
+                "recency_days",
+                "frequency",
+                "monetary",
+                "avg_order_value",
+                "channel_breadth",
+                "tenure_days"));
     assertEquals(latestVersion, clusters.metadata().version());
     Dataset<Row> features = partition(lake, FeatureSnapshot.TABLE, AS_OF);
     Map<String, Integer> expectedCluster = new HashMap<>();
-    clusters.model().transform(features.where("frequency > 0")).select("customer_id", ClusterTrainer.CLUSTER)
-        .collectAsList().forEach(r -> expectedCluster.put(r.getString(0), r.getInt(1)));
-    // codes from label_codes, or from the English labels of models trained before codes (kept beside the lake)
+    clusters
+        .model()
+        .transform(features.where("frequency > 0"))
+        .select("customer_id", ClusterTrainer.CLUSTER)
+        .collectAsList()
+        .forEach(r -> expectedCluster.put(r.getString(0), r.getInt(1)));
+    // codes from label_codes, or from the English labels of models trained before codes (kept
+    // beside the lake)
     Map<Integer, String> codes = new SegmentModels(clusters, null, null).labels();
     Messages english = Messages.builtIn("en-GB");
 
     Map<String, Row> segments = byCustomer(rows(lake, CustomerSegments.TABLE, AS_OF));
     Map<String, Row> snapshot = byCustomer(features.collectAsList());
     assertEquals(snapshot.keySet(), segments.keySet(), "one row per customer of the snapshot");
-    assertEquals(CustomerSegments.COLUMNS, List.of(partition(lake, CustomerSegments.TABLE, AS_OF).columns()));
+    assertEquals(
+        CustomerSegments.COLUMNS,
+        List.of(partition(lake, CustomerSegments.TABLE, AS_OF).columns()));
     long prospects = 0;
     Set<String> risks = new HashSet<>();
     for (Row s : segments.values()) {
       Row f = snapshot.get(s.<String>getAs("customer_id"));
-      for (String same : List.of("recency_days", "frequency", "monetary", "rfm_segment", "lifecycle_stage", "value_tier")) {
+      for (String same :
+          List.of(
+              "recency_days",
+              "frequency",
+              "monetary",
+              "rfm_segment",
+              "lifecycle_stage",
+              "value_tier")) {
         assertEquals(f.<Object>getAs(same), s.<Object>getAs(same), same);
       }
       assertEquals(latestVersion, s.getAs("clusters_model_version"));
       assertEquals(latestVersion, s.getAs("churn_model_version"));
       if (s.<Long>getAs("frequency") == 0) {
         prospects++;
-        for (String none : List.of("cluster_id", "cluster_label", "cluster_name", "churn_probability", "churn_risk")) {
+        for (String none :
+            List.of(
+                "cluster_id", "cluster_label", "cluster_name", "churn_probability", "churn_risk")) {
           assertNull(s.getAs(none), none + " of prospect " + s);
         }
       } else {
@@ -195,34 +269,54 @@ class SegmentJobTest {
         risks.add(risk);
       }
     }
-    assertTrue(prospects > 0 && prospects < segments.size(), prospects + " prospects of " + segments.size());
+    assertTrue(
+        prospects > 0 && prospects < segments.size(),
+        prospects + " prospects of " + segments.size());
     assertTrue(risks.size() >= 2, "the fixture spreads over risk bands: " + risks);
-    assertEquals(segments.size() - prospects, Long.parseLong(detailsOfRun(AS_OF).get("customers_scored")));
+    assertEquals(
+        segments.size() - prospects, Long.parseLong(detailsOfRun(AS_OF).get("customers_scored")));
   }
 
   private static Map<String, String> detailsOfRun(String asOf) {
-    Row run = spark.read().format("delta").load(lake.resolve("run_metrics").toString())
-        .where(functions.col("job").equalTo("segment").and(functions.col("status").equalTo("succeeded"))
-            .and(functions.col("as_of_date").equalTo(functions.lit(Date.valueOf(asOf)))))
-        .orderBy(functions.col("started_at").desc()).first();
+    Row run =
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve("run_metrics").toString())
+            .where(
+                functions
+                    .col("job")
+                    .equalTo("segment")
+                    .and(functions.col("status").equalTo("succeeded"))
+                    .and(functions.col("as_of_date").equalTo(functions.lit(Date.valueOf(asOf)))))
+            .orderBy(functions.col("started_at").desc())
+            .first();
     return run.getJavaMap(run.fieldIndex("details"));
   }
 
   @Test
   void onlyCustomersWhoOptedInAreMarketable() {
     Map<String, Boolean> consent = new HashMap<>();
-    partition(lake, CustomerSegments.TABLE, AS_OF).join(
-            spark.read().format("delta").load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
-                .select(functions.col("customer_id"), functions.col("marketing_opt_in").as("given")),
-            "customer_id", "left")
-        .select("customer_id", "given").collectAsList()
+    partition(lake, CustomerSegments.TABLE, AS_OF)
+        .join(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .select(
+                    functions.col("customer_id"), functions.col("marketing_opt_in").as("given")),
+            "customer_id",
+            "left")
+        .select("customer_id", "given")
+        .collectAsList()
         .forEach(r -> consent.put(r.getString(0), r.isNullAt(1) ? null : r.getBoolean(1)));
     Map<String, Row> segments = byCustomer(rows(lake, CustomerSegments.TABLE, AS_OF));
     long optedIn = 0;
     long without = 0;
     for (Map.Entry<String, Boolean> c : consent.entrySet()) {
       boolean marketable = segments.get(c.getKey()).getAs("marketing_opt_in");
-      assertEquals(Boolean.TRUE.equals(c.getValue()), marketable, c.getKey() + " consent " + c.getValue());
+      assertEquals(
+          Boolean.TRUE.equals(c.getValue()), marketable, c.getKey() + " consent " + c.getValue());
       if (marketable) {
         optedIn++;
       } else {
@@ -232,17 +326,23 @@ class SegmentJobTest {
     assertTrue(optedIn > 0 && without > 0, optedIn + " opted in, " + without + " not");
   }
 
-  // ---- segment_profiles --------------------------------------------------------------------------
+  // ---- segment_profiles
+  // --------------------------------------------------------------------------
 
-  /** A customer's segment in each segmentation (null: not a member), as segment_members.sql puts it. */
-  private static final Map<String, Function<Row, String>> SEGMENT_OF = Map.of(
-      "rfm_segment", r -> r.getAs("rfm_segment"),
-      "lifecycle_stage", r -> r.getAs("lifecycle_stage"),
-      "cluster", r -> r.getAs("cluster_label"),
-      "value_tier", r -> r.getAs("value_tier"));
+  /**
+   * A customer's segment in each segmentation (null: not a member), as segment_members.sql puts it.
+   */
+  private static final Map<String, Function<Row, String>> SEGMENT_OF =
+      Map.of(
+          "rfm_segment", r -> r.getAs("rfm_segment"),
+          "lifecycle_stage", r -> r.getAs("lifecycle_stage"),
+          "cluster", r -> r.getAs("cluster_label"),
+          "value_tier", r -> r.getAs("value_tier"));
 
   private static Double mean(List<Double> values) {
-    return values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).sum() / values.size();
+    return values.isEmpty()
+        ? null
+        : values.stream().mapToDouble(Double::doubleValue).sum() / values.size();
   }
 
   /** The textbook median: the middle value, or the mean of the two middle values. */
@@ -256,8 +356,10 @@ class SegmentJobTest {
   }
 
   private static List<Double> values(List<Row> rows, String column) {
-    return rows.stream().filter(r -> !r.isNullAt(r.fieldIndex(column)))
-        .map(r -> ((Number) r.getAs(column)).doubleValue()).toList();
+    return rows.stream()
+        .filter(r -> !r.isNullAt(r.fieldIndex(column)))
+        .map(r -> ((Number) r.getAs(column)).doubleValue())
+        .toList();
   }
 
   private static void assertClose(Double expected, Object actual, String what) {
@@ -273,17 +375,29 @@ class SegmentJobTest {
   void profilesAreTheSizesSharesMeansAndMediansOfTheSegments() {
     List<Row> segments = rows(lake, CustomerSegments.TABLE, AS_OF);
     Map<String, Row> features = byCustomer(rows(lake, FeatureSnapshot.TABLE, AS_OF));
-    Map<String, Row> customers = byCustomer(spark.read().format("delta")
-        .load(lake.resolve(Events.CUSTOMERS_TABLE).toString()).collectAsList());
-    Map<String, Row> profiles = rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
-        .collect(Collectors.toMap(r -> r.getAs("segmentation") + "/" + r.getAs("segment"), r -> r));
+    Map<String, Row> customers =
+        byCustomer(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .collectAsList());
+    Map<String, Row> profiles =
+        rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
+            .collect(
+                Collectors.toMap(r -> r.getAs("segmentation") + "/" + r.getAs("segment"), r -> r));
     int checked = 0;
     for (String segmentation : SegmentMembers.SEGMENTATIONS) {
-      Map<String, List<Row>> groups = segments.stream().filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null)
-          .collect(Collectors.groupingBy(SEGMENT_OF.get(segmentation)));
+      Map<String, List<Row>> groups =
+          segments.stream()
+              .filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null)
+              .collect(Collectors.groupingBy(SEGMENT_OF.get(segmentation)));
       long members = groups.values().stream().mapToLong(List::size).sum();
-      BigDecimal revenue = groups.values().stream().flatMap(List::stream).map(r -> r.<BigDecimal>getAs("monetary"))
-          .reduce(BigDecimal.ZERO, BigDecimal::add);
+      BigDecimal revenue =
+          groups.values().stream()
+              .flatMap(List::stream)
+              .map(r -> r.<BigDecimal>getAs("monetary"))
+              .reduce(BigDecimal.ZERO, BigDecimal::add);
       double shares = 0;
       double revenueShares = 0;
       for (Map.Entry<String, List<Row>> g : groups.entrySet()) {
@@ -295,30 +409,73 @@ class SegmentJobTest {
         assertClose((double) rows.size() / members, p.getAs("share"), what + " share");
         for (String measure : List.of("recency", "frequency", "monetary")) {
           String column = measure.equals("recency") ? "recency_days" : measure;
-          assertClose(mean(values(rows, column)), p.getAs(measure + "_mean"), what + " " + measure + " mean");
-          assertClose(median(values(rows, column)), p.getAs(measure + "_median"), what + " " + measure + " median");
+          assertClose(
+              mean(values(rows, column)),
+              p.getAs(measure + "_mean"),
+              what + " " + measure + " mean");
+          assertClose(
+              median(values(rows, column)),
+              p.getAs(measure + "_median"),
+              what + " " + measure + " median");
         }
-        BigDecimal spend = rows.stream().map(r -> r.<BigDecimal>getAs("monetary")).reduce(BigDecimal.ZERO, BigDecimal::add);
-        assertClose(spend.doubleValue() / revenue.doubleValue(), p.getAs("revenue_share"), what + " revenue share");
+        BigDecimal spend =
+            rows.stream()
+                .map(r -> r.<BigDecimal>getAs("monetary"))
+                .reduce(BigDecimal.ZERO, BigDecimal::add);
+        assertClose(
+            spend.doubleValue() / revenue.doubleValue(),
+            p.getAs("revenue_share"),
+            what + " revenue share");
         long orders = rows.stream().mapToLong(r -> r.<Long>getAs("frequency")).sum();
-        assertClose(orders == 0 ? null : spend.doubleValue() / orders, p.getAs("avg_order_value"), what + " order value");
-        assertClose(mean(values(rows, "churn_probability")), p.getAs("churn_probability_mean"), what + " churn mean");
-        List<Row> featureRows = rows.stream().map(r -> features.get(r.<String>getAs("customer_id"))).toList();
-        assertClose(mean(values(featureRows, "avg_rating")), p.getAs("avg_rating"), what + " rating");
+        assertClose(
+            orders == 0 ? null : spend.doubleValue() / orders,
+            p.getAs("avg_order_value"),
+            what + " order value");
+        assertClose(
+            mean(values(rows, "churn_probability")),
+            p.getAs("churn_probability_mean"),
+            what + " churn mean");
+        List<Row> featureRows =
+            rows.stream().map(r -> features.get(r.<String>getAs("customer_id"))).toList();
+        assertClose(
+            mean(values(featureRows, "avg_rating")), p.getAs("avg_rating"), what + " rating");
         Map<String, Double> mix = p.getJavaMap(p.fieldIndex("channel_mix"));
-        double channelOrders = CHANNELS.stream().mapToDouble(c -> values(featureRows, "orders_" + c).stream()
-            .mapToDouble(Double::doubleValue).sum()).sum();
+        double channelOrders =
+            CHANNELS.stream()
+                .mapToDouble(
+                    c ->
+                        values(featureRows, "orders_" + c).stream()
+                            .mapToDouble(Double::doubleValue)
+                            .sum())
+                .sum();
         if (channelOrders == 0) {
           assertTrue(mix.isEmpty(), what + " has no orders: " + mix);
         } else {
           for (String c : CHANNELS) {
-            double expected = values(featureRows, "orders_" + c).stream().mapToDouble(Double::doubleValue).sum() / channelOrders;
+            double expected =
+                values(featureRows, "orders_" + c).stream().mapToDouble(Double::doubleValue).sum()
+                    / channelOrders;
             assertClose(expected, mix.get(c), what + " channel " + c);
           }
         }
-        assertShares(rows, r -> ageBand(customers.get(r.<String>getAs("customer_id"))), p, "age_bands", what);
-        assertShares(rows, r -> dimension(customers.get(r.<String>getAs("customer_id")), "gender"), p, "gender", what);
-        assertShares(rows, r -> dimension(customers.get(r.<String>getAs("customer_id")), "region"), p, "region", what);
+        assertShares(
+            rows,
+            r -> ageBand(customers.get(r.<String>getAs("customer_id"))),
+            p,
+            "age_bands",
+            what);
+        assertShares(
+            rows,
+            r -> dimension(customers.get(r.<String>getAs("customer_id")), "gender"),
+            p,
+            "gender",
+            what);
+        assertShares(
+            rows,
+            r -> dimension(customers.get(r.<String>getAs("customer_id")), "region"),
+            p,
+            "region",
+            what);
         shares += p.<Double>getAs("share");
         revenueShares += p.<Double>getAs("revenue_share");
         checked++;
@@ -336,63 +493,111 @@ class SegmentJobTest {
       return "unknown";
     }
     int age = 2024 - customer.<Integer>getAs("birth_year");
-    return age < 25 ? "under 25" : age < 35 ? "25-34" : age < 45 ? "35-44" : age < 55 ? "45-54" : age < 65 ? "55-64" : "65+";
+    return age < 25
+        ? "under 25"
+        : age < 35 ? "25-34" : age < 45 ? "35-44" : age < 55 ? "45-54" : age < 65 ? "55-64" : "65+";
   }
 
   private static String dimension(Row customer, String column) {
-    return customer == null || customer.isNullAt(customer.fieldIndex(column)) ? "unknown" : customer.getAs(column);
+    return customer == null || customer.isNullAt(customer.fieldIndex(column))
+        ? "unknown"
+        : customer.getAs(column);
   }
 
-  /** The profile's map {@code column} holds the share of the segment's customers with each value. */
-  private static void assertShares(List<Row> members, Function<Row, String> value, Row profile, String column, String what) {
-    Map<String, Long> counts = members.stream().collect(Collectors.groupingBy(value, Collectors.counting()));
+  /**
+   * The profile's map {@code column} holds the share of the segment's customers with each value.
+   */
+  private static void assertShares(
+      List<Row> members, Function<Row, String> value, Row profile, String column, String what) {
+    Map<String, Long> counts =
+        members.stream().collect(Collectors.groupingBy(value, Collectors.counting()));
     Map<String, Double> shares = profile.getJavaMap(profile.fieldIndex(column));
     assertEquals(counts.keySet(), shares.keySet(), what + " " + column);
-    counts.forEach((k, n) -> assertClose((double) n / members.size(), shares.get(k), what + " " + column + " " + k));
+    counts.forEach(
+        (k, n) ->
+            assertClose((double) n / members.size(), shares.get(k), what + " " + column + " " + k));
   }
 
   /** Top categories recomputed with the DataFrame API from the events of the features window. */
   @Test
   void topCategoriesAreWhatTheSegmentSpentMostOnInTheWindow() {
     LocalDate asOf = LocalDate.parse(AS_OF);
-    Dataset<Row> purchases = spark.read().format("delta").load(lake.resolve(Events.TABLE).toString())
-        .where(functions.col("event_type").equalTo("purchase").and(functions.col("category").isNotNull())
-            .and(functions.col("event_date").geq(functions.lit(asOf.minusDays(364))))
-            .and(functions.col("event_date").leq(functions.lit(asOf))));
-    List<Row> spend = partition(lake, CustomerSegments.TABLE, AS_OF).select("customer_id", "lifecycle_stage")
-        .join(purchases, "customer_id").groupBy("lifecycle_stage", "category").agg(functions.sum("amount"))
-        .collectAsList();
-    Map<String, List<Row>> byStage = spend.stream().collect(Collectors.groupingBy(r -> r.getString(0)));
-    Map<String, Row> profiles = rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
-        .filter(r -> r.getAs("segmentation").equals("lifecycle_stage"))
-        .collect(Collectors.toMap(r -> r.getAs("segment"), r -> r));
+    Dataset<Row> purchases =
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve(Events.TABLE).toString())
+            .where(
+                functions
+                    .col("event_type")
+                    .equalTo("purchase")
+                    .and(functions.col("category").isNotNull())
+                    .and(functions.col("event_date").geq(functions.lit(asOf.minusDays(364))))
+                    .and(functions.col("event_date").leq(functions.lit(asOf))));
+    List<Row> spend =
+        partition(lake, CustomerSegments.TABLE, AS_OF)
+            .select("customer_id", "lifecycle_stage")
+            .join(purchases, "customer_id")
+            .groupBy("lifecycle_stage", "category")
+            .agg(functions.sum("amount"))
+            .collectAsList();
+    Map<String, List<Row>> byStage =
+        spend.stream().collect(Collectors.groupingBy(r -> r.getString(0)));
+    Map<String, Row> profiles =
+        rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
+            .filter(r -> r.getAs("segmentation").equals("lifecycle_stage"))
+            .collect(Collectors.toMap(r -> r.getAs("segment"), r -> r));
     for (Map.Entry<String, Row> p : profiles.entrySet()) {
-      List<String> expected = byStage.getOrDefault(p.getKey(), List.of()).stream()
-          .sorted(Comparator.comparing((Row r) -> r.getDecimal(2)).reversed().thenComparing(r -> r.getString(1)))
-          .limit(5).map(r -> r.getString(1)).toList();
-      assertEquals(expected, p.getValue().getList(p.getValue().fieldIndex("top_categories")), p.getKey());
+      List<String> expected =
+          byStage.getOrDefault(p.getKey(), List.of()).stream()
+              .sorted(
+                  Comparator.comparing((Row r) -> r.getDecimal(2))
+                      .reversed()
+                      .thenComparing(r -> r.getString(1)))
+              .limit(5)
+              .map(r -> r.getString(1))
+              .toList();
+      assertEquals(
+          expected, p.getValue().getList(p.getValue().fieldIndex("top_categories")), p.getKey());
     }
-    assertEquals(5, profiles.get("active").getList(profiles.get("active").fieldIndex("top_categories")).size());
+    assertEquals(
+        5,
+        profiles.get("active").getList(profiles.get("active").fieldIndex("top_categories")).size());
   }
 
-  // ---- segment_rules -----------------------------------------------------------------------------
+  // ---- segment_rules
+  // -----------------------------------------------------------------------------
 
   /**
-   * Each rule counts what its predicate selects; its cluster code is the clusters model's, and in the
-   * default locale (en-GB) its name and text read as the model stored them in English.
+   * Each rule counts what its predicate selects; its cluster code is the clusters model's, and in
+   * the default locale (en-GB) its name and text read as the model stored them in English.
    */
   @Test
   void rulesCountTheCustomersTheirPredicatesSelect() {
     List<Row> rules = rows(lake, SegmentRules.TABLE, AS_OF);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
-    List<String> features = List.of("recency_days", "frequency", "monetary", "avg_order_value", "channel_breadth",
-        "tenure_days");
-    Map<Integer, String> codes = new SegmentModels(registry.load(ModelRegistry.CLUSTERS, Optional.of(latestVersion),
-        features), null, null).labels();
+    List<String> features =
+        List.of(
+            "recency_days",
+            "frequency",
+            "monetary",
+            "avg_order_value",
+            "channel_breadth",
+            "tenure_days");
+    Map<Integer, String> codes =
+        new SegmentModels(
+                registry.load(ModelRegistry.CLUSTERS, Optional.of(latestVersion), features),
+                null,
+                null)
+            .labels();
     Map<Integer, String> stored = new HashMap<>();
-    registry.load(ModelRegistry.CLUSTER_RULES, Optional.of(latestVersion), features).rules()
+    registry
+        .load(ModelRegistry.CLUSTER_RULES, Optional.of(latestVersion), features)
+        .rules()
         .forEach(r -> stored.put(SegmentRules.number(r), r.ruleText()));
-    assertEquals(stored.keySet(), rules.stream().map(r -> r.<Integer>getAs("rule_id")).collect(Collectors.toSet()));
+    assertEquals(
+        stored.keySet(),
+        rules.stream().map(r -> r.<Integer>getAs("rule_id")).collect(Collectors.toSet()));
     Messages english = Messages.builtIn("en-GB");
     for (Row rule : rules) {
       String code = codes.get(rule.<Integer>getAs("cluster_id"));
@@ -409,14 +614,17 @@ class SegmentJobTest {
       total += rule.<Long>getAs("customers");
     }
     assertEquals(purchasers.count(), total, "the rules cover every purchaser once");
-    assertEquals(rules.size(), rules.stream().map(r -> r.<Integer>getAs("rule_id")).distinct().count());
+    assertEquals(
+        rules.size(), rules.stream().map(r -> r.<Integer>getAs("rule_id")).distinct().count());
     assertTrue(rules.size() >= 2, rules.size() + " rules");
   }
 
-  // ---- segment_transitions -----------------------------------------------------------------------
+  // ---- segment_transitions
+  // -----------------------------------------------------------------------
 
   /** (segmentation, from, to) → customers, computed from the two snapshots' rows. */
-  private static Map<List<String>, Long> expectedTransitions(List<Row> previous, List<Row> current) {
+  private static Map<List<String>, Long> expectedTransitions(
+      List<Row> previous, List<Row> current) {
     Map<String, Row> before = byCustomer(previous);
     Map<String, Row> now = byCustomer(current);
     Set<String> everyone = new HashSet<>(before.keySet());
@@ -424,10 +632,19 @@ class SegmentJobTest {
     Map<List<String>, Long> counts = new TreeMap<>(Comparator.comparing(Object::toString));
     for (String segmentation : SegmentMembers.SEGMENTATIONS) {
       for (String customer : everyone) {
-        String from = before.containsKey(customer) ? SEGMENT_OF.get(segmentation).apply(before.get(customer)) : null;
-        String to = now.containsKey(customer) ? SEGMENT_OF.get(segmentation).apply(now.get(customer)) : null;
+        String from =
+            before.containsKey(customer)
+                ? SEGMENT_OF.get(segmentation).apply(before.get(customer))
+                : null;
+        String to =
+            now.containsKey(customer)
+                ? SEGMENT_OF.get(segmentation).apply(now.get(customer))
+                : null;
         if (from != null || to != null) {
-          counts.merge(List.of(segmentation, from == null ? "(new)" : from, to == null ? "(gone)" : to), 1L, Long::sum);
+          counts.merge(
+              List.of(segmentation, from == null ? "(new)" : from, to == null ? "(gone)" : to),
+              1L,
+              Long::sum);
         }
       }
     }
@@ -436,8 +653,11 @@ class SegmentJobTest {
 
   private static Map<List<String>, Long> transitions(List<Row> rows) {
     Map<List<String>, Long> counts = new TreeMap<>(Comparator.comparing(Object::toString));
-    rows.forEach(r -> counts.put(List.of(r.getAs("segmentation"), r.getAs("from_segment"), r.getAs("to_segment")),
-        r.getAs("customers")));
+    rows.forEach(
+        r ->
+            counts.put(
+                List.of(r.getAs("segmentation"), r.getAs("from_segment"), r.getAs("to_segment")),
+                r.getAs("customers")));
     return counts;
   }
 
@@ -448,22 +668,42 @@ class SegmentJobTest {
     List<Row> rows = rows(lake, SegmentTransitions.TABLE, AS_OF);
     assertEquals(expectedTransitions(previous, current), transitions(rows));
     for (String segmentation : SegmentMembers.SEGMENTATIONS) {
-      List<Row> of = rows.stream().filter(r -> r.getAs("segmentation").equals(segmentation)).toList();
-      long previousMembers = previous.stream().filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null).count();
-      long currentMembers = current.stream().filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null).count();
+      List<Row> of =
+          rows.stream().filter(r -> r.getAs("segmentation").equals(segmentation)).toList();
+      long previousMembers =
+          previous.stream().filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null).count();
+      long currentMembers =
+          current.stream().filter(r -> SEGMENT_OF.get(segmentation).apply(r) != null).count();
       long fromNew = sum(of, r -> r.getAs("from_segment").equals("(new)"));
       long toGone = sum(of, r -> r.getAs("to_segment").equals("(gone)"));
-      assertEquals(previousMembers + fromNew, sum(of, r -> true), segmentation + ": from side = previous + new");
-      assertEquals(currentMembers + toGone, sum(of, r -> true), segmentation + ": to side = current + gone");
-      assertEquals(previousMembers, sum(of, r -> !r.getAs("from_segment").equals("(new)")), segmentation);
-      assertEquals(currentMembers, sum(of, r -> !r.getAs("to_segment").equals("(gone)")), segmentation);
+      assertEquals(
+          previousMembers + fromNew,
+          sum(of, r -> true),
+          segmentation + ": from side = previous + new");
+      assertEquals(
+          currentMembers + toGone, sum(of, r -> true), segmentation + ": to side = current + gone");
+      assertEquals(
+          previousMembers, sum(of, r -> !r.getAs("from_segment").equals("(new)")), segmentation);
+      assertEquals(
+          currentMembers, sum(of, r -> !r.getAs("to_segment").equals("(gone)")), segmentation);
       Map<String, Double> shareOfFrom = new HashMap<>();
-      of.forEach(r -> shareOfFrom.merge(r.getAs("from_segment"), r.<Double>getAs("share_of_from"), Double::sum));
-      shareOfFrom.forEach((from, share) -> assertEquals(1.0, share, EPS, segmentation + " from " + from));
+      of.forEach(
+          r ->
+              shareOfFrom.merge(
+                  r.getAs("from_segment"), r.<Double>getAs("share_of_from"), Double::sum));
+      shareOfFrom.forEach(
+          (from, share) -> assertEquals(1.0, share, EPS, segmentation + " from " + from));
     }
-    assertTrue(rows.stream().allMatch(r -> r.getAs("previous_as_of_date").equals(Date.valueOf(BEFORE))));
-    long stayed = rows.stream().filter(r -> r.getAs("segmentation").equals("lifecycle_stage")
-        && r.getAs("from_segment").equals(r.getAs("to_segment"))).mapToLong(r -> r.<Long>getAs("customers")).sum();
+    assertTrue(
+        rows.stream().allMatch(r -> r.getAs("previous_as_of_date").equals(Date.valueOf(BEFORE))));
+    long stayed =
+        rows.stream()
+            .filter(
+                r ->
+                    r.getAs("segmentation").equals("lifecycle_stage")
+                        && r.getAs("from_segment").equals(r.getAs("to_segment")))
+            .mapToLong(r -> r.<Long>getAs("customers"))
+            .sum();
     assertTrue(stayed > 0, "some customers keep their lifecycle stage over a month");
   }
 
@@ -474,11 +714,19 @@ class SegmentJobTest {
   @Test
   void theFirstSnapshotHasEveryCustomerComingFromNew() {
     List<Row> rows = rows(lake, SegmentTransitions.TABLE, BEFORE);
-    assertEquals(expectedTransitions(List.of(), rows(lake, CustomerSegments.TABLE, BEFORE)), transitions(rows));
-    assertTrue(rows.stream().allMatch(r -> r.getAs("from_segment").equals("(new)") && r.isNullAt(r.fieldIndex("previous_as_of_date"))));
+    assertEquals(
+        expectedTransitions(List.of(), rows(lake, CustomerSegments.TABLE, BEFORE)),
+        transitions(rows));
+    assertTrue(
+        rows.stream()
+            .allMatch(
+                r ->
+                    r.getAs("from_segment").equals("(new)")
+                        && r.isNullAt(r.fieldIndex("previous_as_of_date"))));
   }
 
-  // ---- re-runs, pinning, failures ----------------------------------------------------------------
+  // ---- re-runs, pinning, failures
+  // ----------------------------------------------------------------
 
   /**
    * A re-run of a date, with Spark shuffling into another number of partitions, gives the same rows
@@ -501,25 +749,36 @@ class SegmentJobTest {
     }
     for (String table : TABLES) {
       assertEquals(before.get(table), json(lake, table, AS_OF), table + " as of " + AS_OF);
-      assertEquals(other.get(table), json(lake, table, BEFORE), table + " as of " + BEFORE + " untouched");
+      assertEquals(
+          other.get(table), json(lake, table, BEFORE), table + " as of " + BEFORE + " untouched");
     }
   }
 
-  /** The first snapshot was segmented with the older models pinned, and without a customers table. */
+  /**
+   * The first snapshot was segmented with the older models pinned, and without a customers table.
+   */
   @Test
   void pinnedVersionsAreAppliedAndRecorded() {
     assertNotEquals(olderVersion, latestVersion);
     List<Row> segments = rows(lake, CustomerSegments.TABLE, BEFORE);
     assertFalse(segments.isEmpty());
-    assertTrue(segments.stream().allMatch(r -> r.getAs("clusters_model_version").equals(olderVersion)
-        && r.getAs("churn_model_version").equals(olderVersion)));
-    assertTrue(rows(lake, SegmentRules.TABLE, BEFORE).stream().allMatch(r -> r.getAs("model_version").equals(olderVersion)));
+    assertTrue(
+        segments.stream()
+            .allMatch(
+                r ->
+                    r.getAs("clusters_model_version").equals(olderVersion)
+                        && r.getAs("churn_model_version").equals(olderVersion)));
+    assertTrue(
+        rows(lake, SegmentRules.TABLE, BEFORE).stream()
+            .allMatch(r -> r.getAs("model_version").equals(olderVersion)));
     assertEquals(olderVersion, detailsOfRun(BEFORE).get("clusters_model_version"));
   }
 
   @Test
   void withoutACustomersTableNobodyIsMarketableAndProfilesHaveNoDemographics() {
-    assertTrue(rows(lake, CustomerSegments.TABLE, BEFORE).stream().noneMatch(r -> r.<Boolean>getAs("marketing_opt_in")));
+    assertTrue(
+        rows(lake, CustomerSegments.TABLE, BEFORE).stream()
+            .noneMatch(r -> r.<Boolean>getAs("marketing_opt_in")));
     for (Row p : rows(lake, SegmentProfiles.TABLE, BEFORE)) {
       for (String map : List.of("age_bands", "gender", "region", "member_tier")) {
         assertTrue(p.getJavaMap(p.fieldIndex(map)).isEmpty(), map + " without a customers table");
@@ -531,19 +790,34 @@ class SegmentJobTest {
   void withoutModelsTheJobSaysToTrainAndLeavesTheTablesAlone() throws IOException {
     List<String> before = json(lake, CustomerSegments.TABLE, AS_OF);
     Path empty = TestFolders.folder("segpipe-no-models");
-    assertEquals(2, new SegmentJob().execute("--as-of", AS_OF, "--conf", "segpipe.lake.root=" + lake,
-        "--conf", "segpipe.train.models=\"" + empty + "\""));
+    assertEquals(
+        2,
+        new SegmentJob()
+            .execute(
+                "--as-of",
+                AS_OF,
+                "--conf",
+                "segpipe.lake.root=" + lake,
+                "--conf",
+                "segpipe.train.models=\"" + empty + "\""));
     Row run = lastRun(lake);
     assertEquals("failed", run.getAs("status"));
-    assertTrue(run.<String>getAs("message").contains("There is no clusters model")
-        && run.<String>getAs("message").contains("scripts/segpipe train --as-of"), run.<String>getAs("message"));
+    assertTrue(
+        run.<String>getAs("message").contains("There is no clusters model")
+            && run.<String>getAs("message").contains("scripts/segpipe train --as-of"),
+        run.<String>getAs("message"));
     assertEquals(before, json(lake, CustomerSegments.TABLE, AS_OF));
   }
 
   @Test
   void modelsTrainedOnOtherFeaturesAreRefused() {
-    assertEquals(2, segment(lake, AS_OF, "segpipe.train.features=[recency_days, frequency, monetary]",
-        "segpipe.train.log-features=[recency_days]"));
+    assertEquals(
+        2,
+        segment(
+            lake,
+            AS_OF,
+            "segpipe.train.features=[recency_days, frequency, monetary]",
+            "segpipe.train.log-features=[recency_days]"));
     String message = lastRun(lake).getAs("message");
     assertTrue(message.contains("was trained on the features"), message);
   }

@@ -8,15 +8,18 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Adjusted Rand index (Hubert and Arabie 1985) of two labellings, from their contingency table: 1 for
- * identical partitions, about 0 for chance agreement. The table (labels × labels) is counted in
+ * Adjusted Rand index (Hubert and Arabie 1985) of two labellings, from their contingency table: 1
+ * for identical partitions, about 0 for chance agreement. The table (labels × labels) is counted in
  * Spark; only its cells come to the driver.
  */
 final class AdjustedRandIndex {
   private AdjustedRandIndex() {}
 
   static double of(Dataset<Row> rows, String a, String b) {
-    List<Row> cells = rows.groupBy(functions.col(a).cast("string"), functions.col(b).cast("string")).count().collectAsList();
+    List<Row> cells =
+        rows.groupBy(functions.col(a).cast("string"), functions.col(b).cast("string"))
+            .count()
+            .collectAsList();
     Map<String, Long> rowSums = new HashMap<>();
     Map<String, Long> columnSums = new HashMap<>();
     double pairsInCells = 0;

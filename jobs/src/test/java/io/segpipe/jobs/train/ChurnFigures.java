@@ -5,11 +5,17 @@ import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.IntStream;
 
-/** The tests' own churn figures, computed another way than {@link ChurnMetrics}: ranks and resampling. */
+/**
+ * The tests' own churn figures, computed another way than {@link ChurnMetrics}: ranks and
+ * resampling.
+ */
 public final class ChurnFigures {
   private ChurnFigures() {}
 
-  /** AUC by the rank formula (mid-ranks for ties): (Σ ranks of churners − P(P+1)/2) / (P·N); any order. */
+  /**
+   * AUC by the rank formula (mid-ranks for ties): (Σ ranks of churners − P(P+1)/2) / (P·N); any
+   * order.
+   */
   public static double rankAuc(double[] p, double[] y) {
     int n = p.length;
     Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
@@ -35,10 +41,11 @@ public final class ChurnFigures {
   }
 
   /**
-   * A seeded paired bootstrap of AUC(a) − AUC(b) over the same customers (rows aligned): the 2.5 % and
-   * 97.5 % quantiles of {@code resamples} differences, each on n rows drawn with replacement.
+   * A seeded paired bootstrap of AUC(a) − AUC(b) over the same customers (rows aligned): the 2.5 %
+   * and 97.5 % quantiles of {@code resamples} differences, each on n rows drawn with replacement.
    */
-  public static double[] aucDifferenceInterval(double[] a, double[] b, double[] y, int resamples, long seed) {
+  public static double[] aucDifferenceInterval(
+      double[] a, double[] b, double[] y, int resamples, long seed) {
     Random rng = new Random(seed);
     int n = y.length;
     double[] differences = new double[resamples];
@@ -55,7 +62,9 @@ public final class ChurnFigures {
       differences[r] = rankAuc(ra, ry) - rankAuc(rb, ry);
     }
     Arrays.sort(differences);
-    return new double[] {differences[(int) Math.floor(0.025 * (resamples - 1))],
-        differences[(int) Math.ceil(0.975 * (resamples - 1))]};
+    return new double[] {
+      differences[(int) Math.floor(0.025 * (resamples - 1))],
+      differences[(int) Math.ceil(0.975 * (resamples - 1))]
+    };
   }
 }

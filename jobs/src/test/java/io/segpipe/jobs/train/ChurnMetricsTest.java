@@ -9,7 +9,9 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** The churn figures against second computations written another way: ranks, pairs and bins by hand. */
+/**
+ * The churn figures against second computations written another way: ranks, pairs and bins by hand.
+ */
 class ChurnMetricsTest {
 
   static double rankAuc(double[] p, double[] y) {
@@ -41,8 +43,10 @@ class ChurnMetricsTest {
     }
     Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
     Arrays.sort(order, Comparator.comparingDouble(i -> p[i])); // stable: ties keep their order
-    return new double[][] {Arrays.stream(order).mapToDouble(i -> p[i]).toArray(),
-        Arrays.stream(order).mapToDouble(i -> y[i]).toArray()};
+    return new double[][] {
+      Arrays.stream(order).mapToDouble(i -> p[i]).toArray(),
+      Arrays.stream(order).mapToDouble(i -> y[i]).toArray()
+    };
   }
 
   @Test
@@ -66,7 +70,9 @@ class ChurnMetricsTest {
     double churners = 0;
     for (int i = 0; i < p.length; i++) {
       brier += Math.pow(p[i] - y[i], 2);
-      logLoss += -(y[i] * Math.log(Math.max(p[i], 1e-15)) + (1 - y[i]) * Math.log(Math.max(1 - p[i], 1e-15)));
+      logLoss +=
+          -(y[i] * Math.log(Math.max(p[i], 1e-15))
+              + (1 - y[i]) * Math.log(Math.max(1 - p[i], 1e-15)));
       churners += y[i];
     }
     assertEquals(brier / p.length, m.brier(), 1e-12);
@@ -103,9 +109,14 @@ class ChurnMetricsTest {
 
   @Test
   void perfectAndWorthlessScores() {
-    assertEquals(1.0, ChurnMetrics.of(new double[] {0.1, 0.2, 0.8, 0.9}, new double[] {0, 0, 1, 1}).auc());
-    assertEquals(0.5, ChurnMetrics.of(new double[] {0.3, 0.3, 0.3, 0.3}, new double[] {0, 1, 0, 1}).auc());
-    assertEquals(0.0, ChurnMetrics.of(new double[] {0.1, 0.2, 0.8, 0.9}, new double[] {1, 1, 0, 0}).auc());
-    assertThrows(IllegalArgumentException.class, () -> ChurnMetrics.of(new double[] {0.5, 0.2}, new double[] {0, 1}));
+    assertEquals(
+        1.0, ChurnMetrics.of(new double[] {0.1, 0.2, 0.8, 0.9}, new double[] {0, 0, 1, 1}).auc());
+    assertEquals(
+        0.5, ChurnMetrics.of(new double[] {0.3, 0.3, 0.3, 0.3}, new double[] {0, 1, 0, 1}).auc());
+    assertEquals(
+        0.0, ChurnMetrics.of(new double[] {0.1, 0.2, 0.8, 0.9}, new double[] {1, 1, 0, 0}).auc());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> ChurnMetrics.of(new double[] {0.5, 0.2}, new double[] {0, 1}));
   }
 }

@@ -15,15 +15,17 @@ import java.util.Map;
 
 /**
  * A lake built the way a user builds one: generate (planted archetypes) → ingest → features as of
- * {@link #AS_OF} (or the dates given to {@link #build}). Building it takes minutes on two cores, so it
- * is kept under target/ (keyed by size, seed and dates, marked complete only when every step
- * succeeded) and reused by later test runs; mvn clean rebuilds it. Tests only read it and write their
- * own models under their own folders (or copy it, see {@link #copyLake}, to write tables).
+ * {@link #AS_OF} (or the dates given to {@link #build}). Building it takes minutes on two cores, so
+ * it is kept under target/ (keyed by size, seed and dates, marked complete only when every step
+ * succeeded) and reused by later test runs; mvn clean rebuilds it. Tests only read it and write
+ * their own models under their own folders (or copy it, see {@link #copyLake}, to write tables).
  */
 public final class GeneratedLake {
   public static final String AS_OF = "2024-12-31";
+
   /** Enough customers for stable ARI and AUC figures, few enough for a two-core machine. */
   static final int CUSTOMERS = 3000;
+
   static final int SEED = 11;
 
   private static final Map<Path, Path> BUILT = new HashMap<>();
@@ -36,12 +38,13 @@ public final class GeneratedLake {
   }
 
   /**
-   * The folder holding generated/ and lake/ for {@code customers} generated with {@code seed}, with a
-   * customer_features snapshot as of each of {@code asOfDates}; built on first use, then reused.
+   * The folder holding generated/ and lake/ for {@code customers} generated with {@code seed}, with
+   * a customer_features snapshot as of each of {@code asOfDates}; built on first use, then reused.
    */
   public static synchronized Path build(int customers, int seed, List<String> asOfDates) {
     String dates = asOfDates.equals(List.of(AS_OF)) ? "" : "-" + String.join("-", asOfDates);
-    Path dir = Path.of("target", "generated-lake-" + customers + "-" + seed + dates).toAbsolutePath();
+    Path dir =
+        Path.of("target", "generated-lake-" + customers + "-" + seed + dates).toAbsolutePath();
     if (BUILT.containsKey(dir)) {
       return dir;
     }
@@ -52,13 +55,38 @@ public final class GeneratedLake {
         Files.createDirectories(dir);
         String generated = dir.resolve("generated").toString();
         String lake = dir.resolve("lake").toString();
-        assertEquals(0, new GenerateJob().execute("--output", generated, "--customers", String.valueOf(customers),
-            "--seed", String.valueOf(seed), "--conf", "segpipe.lake.root=" + lake), "generate");
-        assertEquals(0, new IngestJob().execute("--source", generated + "/events", "--mapping", "generator",
-            "--customers", generated + "/customers", "--conf", "segpipe.lake.root=" + lake,
-            "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""), "ingest");
+        assertEquals(
+            0,
+            new GenerateJob()
+                .execute(
+                    "--output",
+                    generated,
+                    "--customers",
+                    String.valueOf(customers),
+                    "--seed",
+                    String.valueOf(seed),
+                    "--conf",
+                    "segpipe.lake.root=" + lake),
+            "generate");
+        assertEquals(
+            0,
+            new IngestJob()
+                .execute(
+                    "--source",
+                    generated + "/events",
+                    "--mapping",
+                    "generator",
+                    "--customers",
+                    generated + "/customers",
+                    "--conf",
+                    "segpipe.lake.root=" + lake,
+                    "--conf",
+                    "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\""),
+            "ingest");
         for (String asOf : asOfDates) {
-          assertEquals(0, new FeaturesJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake),
+          assertEquals(
+              0,
+              new FeaturesJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + lake),
               "features as of " + asOf);
         }
         Files.createFile(complete);
@@ -71,8 +99,8 @@ public final class GeneratedLake {
   }
 
   /**
-   * Copies the lake/ of a built folder (its Delta tables hold relative paths, so a copy is a lake of
-   * its own) to {@code target}, for a test that writes tables; {@code tables} picks which.
+   * Copies the lake/ of a built folder (its Delta tables hold relative paths, so a copy is a lake
+   * of its own) to {@code target}, for a test that writes tables; {@code tables} picks which.
    */
   public static Path copyLake(Path built, Path target, List<String> tables) {
     try {
