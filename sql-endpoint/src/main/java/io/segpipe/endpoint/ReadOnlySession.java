@@ -1,9 +1,11 @@
 package io.segpipe.endpoint;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
@@ -76,7 +78,7 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
    * which it does with DDL of its own.
    */
   static void activate(Map<String, String> tables) {
-    Map<String, String> byFolder = new java.util.HashMap<>();
+    Map<String, String> byFolder = new HashMap<>();
     tables.forEach((name, folder) -> byFolder.put(folderOf(folder), name));
     folders = Map.copyOf(byFolder);
     active = true;
@@ -159,8 +161,7 @@ public final class ReadOnlySession extends AbstractFunction1<SparkSessionExtensi
         // a Delta table read through the catalog arrives as files (and so do Delta's reads of its
         // log): they
         // must be in one of the served tables' folders
-        for (org.apache.hadoop.fs.Path root :
-            JavaConverters.seqAsJavaList(files.location().rootPaths())) {
+        for (Path root : JavaConverters.seqAsJavaList(files.location().rootPaths())) {
           String table = servedFolder(folderOf(root.toUri().toString()));
           if (table == null) {
             throw fileQuery(root.toString());

@@ -8,6 +8,7 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -110,7 +111,8 @@ public final class SqlEndpoint {
             .config("spark.sql.catalogImplementation", "in-memory")
             .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
     if (!conf.contains("spark.master")) {
-      builder.master("local[*]");
+      // Started as a plain JVM (scripts/sql-endpoint passes -Dspark.master), not by spark-submit.
+      builder.master("local[*]"); // NOCHECKSTYLE noMasterInCode
     }
     SparkSessions.REQUIRED.forEach(builder::config);
     config.sparkConf().forEach(builder::config);
@@ -125,7 +127,7 @@ public final class SqlEndpoint {
     Lake lake = new Lake(spark, new LakeSettings(config.lake().root(), settings.database()));
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + settings.database() + "`");
     List<String> tables = register(lake, settings.tables());
-    Map<String, String> folders = new java.util.LinkedHashMap<>();
+    Map<String, String> folders = new LinkedHashMap<>();
     tables.forEach(t -> folders.put(t, lake.path(t)));
     ReadOnlySession.activate(folders);
     if (tables.isEmpty()) {

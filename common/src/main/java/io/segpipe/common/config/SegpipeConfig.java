@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -281,7 +282,7 @@ public final class SegpipeConfig {
   }
 
   /** Reads a job's own section; throws {@link ConfigError} if the reads found problems. */
-  public <T> T section(java.util.function.Function<ConfigReader, T> read) {
+  public <T> T section(Function<ConfigReader, T> read) {
     ConfigReader reader = new ConfigReader(raw);
     T value = read.apply(reader);
     if (!reader.problems().isEmpty()) {

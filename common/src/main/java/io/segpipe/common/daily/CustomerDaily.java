@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
@@ -193,11 +194,8 @@ public final class CustomerDaily {
         .where(
             functions
                 .col(MONTH)
-                .between(java.sql.Date.valueOf(from.withDayOfMonth(1)), java.sql.Date.valueOf(to))
-                .and(
-                    functions
-                        .col(DATE)
-                        .between(java.sql.Date.valueOf(from), java.sql.Date.valueOf(to))));
+                .between(Date.valueOf(from.withDayOfMonth(1)), Date.valueOf(to))
+                .and(functions.col(DATE).between(Date.valueOf(from), Date.valueOf(to))));
   }
 
   /**
@@ -242,9 +240,7 @@ public final class CustomerDaily {
     long version = events.version();
     Dataset<Row> rows = lake.readVersion(Events.TABLE, version);
     if (!dates.isEmpty()) {
-      rows =
-          rows.where(
-              functions.col(DATE).isin(dates.stream().map(java.sql.Date::valueOf).toArray()));
+      rows = rows.where(functions.col(DATE).isin(dates.stream().map(Date::valueOf).toArray()));
     }
     long started = System.nanoTime();
     lake.replaceWhere(

@@ -1,5 +1,6 @@
 package io.segpipe.common.schema;
 
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,7 +40,7 @@ public final class Events {
   public static final StructType SCHEMA = MAPPED.add("event_date", DataTypes.DateType, false);
 
   public static List<String> requiredColumns() {
-    return java.util.Arrays.stream(MAPPED.fields())
+    return Arrays.stream(MAPPED.fields())
         .filter(f -> !f.nullable())
         .map(StructField::name)
         .toList();

@@ -1,5 +1,6 @@
 package io.segpipe.common.secret;
 
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
@@ -35,7 +36,7 @@ public final class Secrets {
    * -env or _env names the variable that holds a secret, not the secret, and is not one.
    */
   public static boolean isSecretName(String name) {
-    String lower = name.toLowerCase(java.util.Locale.ROOT);
+    String lower = name.toLowerCase(Locale.ROOT);
     return SECRET_NAME.matcher(name).matches()
         && !lower.endsWith("-env")
         && !lower.endsWith("_env");

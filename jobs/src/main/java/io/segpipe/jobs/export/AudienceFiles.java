@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -277,7 +278,7 @@ final class AudienceFiles {
 
   /** Dates as ISO text; everything else as Spark returns it (strings, numbers, booleans). */
   private static Object plain(Object value) {
-    return value instanceof java.sql.Date || value instanceof LocalDate ? value.toString() : value;
+    return value instanceof Date || value instanceof LocalDate ? value.toString() : value;
   }
 
   /** RFC 4180: quoted when it holds a comma, quote, line break or edge space; quotes doubled. */

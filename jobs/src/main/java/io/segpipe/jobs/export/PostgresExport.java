@@ -4,6 +4,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.secret.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.DecimalType;
 import org.apache.spark.sql.types.StructField;
+import org.postgresql.Driver;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.core.BaseConnection;
 import org.slf4j.Logger;
@@ -119,7 +121,7 @@ final class PostgresExport {
     properties.setProperty("ApplicationName", "segpipe export");
     properties.setProperty("connectTimeout", "30");
     try {
-      Connection connection = new org.postgresql.Driver().connect(target.url(), properties);
+      Connection connection = new Driver().connect(target.url(), properties);
       if (connection == null) {
         throw new UserError(
             "segpipe.export.postgres.url '"
@@ -327,7 +329,7 @@ final class PostgresExport {
         for (int i = 0; i < fields.size(); i++) {
           // LocalDate, not java.sql.Date: a Date is midnight in the JVM's time zone, a LocalDate is
           // the day.
-          Object value = row.get(i) instanceof java.sql.Date d ? d.toLocalDate() : row.get(i);
+          Object value = row.get(i) instanceof Date d ? d.toLocalDate() : row.get(i);
           if (value == null) {
             insert.setNull(i + 1, sqlTypes.get(i));
           } else {

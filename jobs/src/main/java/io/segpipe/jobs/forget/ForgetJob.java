@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
@@ -38,6 +39,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
 
 /**
  * Erasure on request (GDPR art. 17, PIPL art. 47): deletes the given customers' rows from every
@@ -214,7 +216,7 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
                       KeyedHash.of(key, id),
                       at,
                       context.runId(),
-                      scala.collection.JavaConverters.mapAsScalaMap(removed))));
+                      JavaConverters.mapAsScalaMap(removed))));
       context
           .lake()
           .append(
@@ -328,8 +330,7 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
    */
   private static long eraseFromParquetFolders(
       JobContext context, String root, Dataset<Row> ids, Map<String, Map<String, Long>> perId) {
-    org.apache.hadoop.conf.Configuration hadoop =
-        context.spark().sparkContext().hadoopConfiguration();
+    Configuration hadoop = context.spark().sparkContext().hadoopConfiguration();
     List<Path> folders = new ArrayList<>();
     try {
       Path rootPath = new Path(root);

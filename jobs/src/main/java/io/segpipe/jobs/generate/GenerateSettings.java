@@ -7,6 +7,7 @@ import io.segpipe.common.config.ConfigError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.jobs.campaign.Campaign;
 import io.segpipe.jobs.campaign.CampaignDefinitions;
+import io.segpipe.jobs.segment.CustomerSegments;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -194,9 +195,7 @@ record GenerateSettings(
         new ConfigReader(ConfigFactory.parseString(CampaignDefinitions.KEY + " = []"));
     List<Campaign> campaigns =
         CampaignDefinitions.read(
-            reader,
-            arguments.option("campaigns"),
-            io.segpipe.jobs.segment.CustomerSegments.SEGMENTATIONS);
+            reader, arguments.option("campaigns"), CustomerSegments.SEGMENTATIONS);
     if (!reader.problems().isEmpty()) {
       throw new ConfigError(reader.problems());
     }

@@ -12,6 +12,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.StructField;
+import scala.collection.JavaConverters;
 
 /**
  * Keeps one event per event_id, the same one whatever the partitioning or the order files are read
@@ -48,7 +49,7 @@ public final class EventDeduplication {
   public static Dataset<Row> notAlreadyIn(Dataset<Row> batch, Dataset<Row> existingIds) {
     return batch.join(
         existingIds.select("event_id"),
-        scala.collection.JavaConverters.asScalaBuffer(java.util.List.of("event_id")).toSeq(),
+        JavaConverters.asScalaBuffer(List.of("event_id")).toSeq(),
         "left_anti");
   }
 }

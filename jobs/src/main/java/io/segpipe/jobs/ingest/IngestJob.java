@@ -333,8 +333,9 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   /** Rows a commit added, from Delta's own commit metrics (no second pass over the data). */
   private static long outputRows(Row commit) {
-    scala.collection.Map<String, String> metrics = commit.getMap(1);
-    return metrics.get("numOutputRows").map(Long::parseLong).getOrElse(() -> 0L);
+    Map<String, String> metrics = commit.getJavaMap(1);
+    String rows = metrics.get("numOutputRows");
+    return rows == null ? 0L : Long.parseLong(rows);
   }
 
   private static List<String> topReasons(Dataset<Row> rejectedRows) {

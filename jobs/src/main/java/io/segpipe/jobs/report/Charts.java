@@ -4,6 +4,7 @@ import static io.segpipe.jobs.report.Markup.coordinate;
 import static io.segpipe.jobs.report.Markup.escape;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleFunction;
 import java.util.function.DoubleUnaryOperator;
@@ -807,7 +808,7 @@ final class Charts {
     }
     double height = top + rowHeight * stages.size() + 30;
     StringBuilder svg = open(id, title, height);
-    boolean hasBefore = java.util.Arrays.stream(before).anyMatch(b -> b != null);
+    boolean hasBefore = Arrays.stream(before).anyMatch(b -> b != null);
     svg.append("<g class=\"legend\">");
     rect(svg, 0, 28, 12, 12, PALETTE.get(0), null, null);
     String nowShown = fit(nowName, WIDTH / 2.0 - 40, LEGEND);

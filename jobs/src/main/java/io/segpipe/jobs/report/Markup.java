@@ -1,5 +1,7 @@
 package io.segpipe.jobs.report;
 
+import java.util.Locale;
+
 /** Escaping for text from data placed in HTML or SVG, as content or as a quoted attribute value. */
 final class Markup {
   private Markup() {}
@@ -52,9 +54,7 @@ final class Markup {
     String slug =
         text == null
             ? ""
-            : text.toLowerCase(java.util.Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "-")
-                .replaceAll("^-|-$", "");
+            : text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
     return slug.isEmpty() ? "x" : slug;
   }
 }

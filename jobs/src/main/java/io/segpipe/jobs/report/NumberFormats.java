@@ -1,5 +1,6 @@
 package io.segpipe.jobs.report;
 
+import java.math.RoundingMode;
 import java.text.DecimalFormat;
 import java.text.NumberFormat;
 import java.util.Currency;
@@ -75,7 +76,7 @@ final class NumberFormats {
     format.setMinimumFractionDigits(0);
     format.setMaximumFractionDigits(digits);
     if (format instanceof DecimalFormat d) {
-      d.setRoundingMode(java.math.RoundingMode.HALF_UP);
+      d.setRoundingMode(RoundingMode.HALF_UP);
     }
     return format.format(Math.copySign(value, x)) + unit;
   }

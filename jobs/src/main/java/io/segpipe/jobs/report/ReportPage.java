@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -386,7 +387,7 @@ final class ReportPage {
     double low = data.rfmGrid().stream().mapToDouble(GridCell::monetaryMean).min().orElse(0);
     double high = data.rfmGrid().stream().mapToDouble(GridCell::monetaryMean).max().orElse(1);
     for (double[] row : shadeOf) {
-      java.util.Arrays.fill(row, Double.NaN);
+      Arrays.fill(row, Double.NaN);
     }
     for (GridCell c : data.rfmGrid()) {
       if (c.r() < 1 || c.r() > 5 || c.f() < 1 || c.f() > 5) {
@@ -854,9 +855,7 @@ final class ReportPage {
           }
         }
         String[] text =
-            java.util.Arrays.stream(values)
-                .mapToObj(v -> format.count((long) v))
-                .toArray(String[]::new);
+            Arrays.stream(values).mapToObj(v -> format.count((long) v)).toArray(String[]::new);
         stacks.add(
             new Series(
                 riskName(band),
@@ -1260,9 +1259,7 @@ final class ReportPage {
         }
       }
       String[] text =
-          java.util.Arrays.stream(values)
-              .mapToObj(x -> format.count((long) x))
-              .toArray(String[]::new);
+          Arrays.stream(values).mapToObj(x -> format.count((long) x)).toArray(String[]::new);
       stacks.add(
           new Series(
               words.label("clv_tier", tier),

@@ -3,6 +3,7 @@ package io.segpipe.jobs.segment;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.sql.SqlResource;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Set;
@@ -63,8 +64,7 @@ public record SegmentTrends(LocalDate asOf, int months) {
               .where(
                   functions
                       .col(CustomerSegments.PARTITION)
-                      .between(
-                          java.sql.Date.valueOf(start), java.sql.Date.valueOf(asOf.minusDays(1))));
+                      .between(Date.valueOf(start), Date.valueOf(asOf.minusDays(1))));
       snapshots = profileColumns(earlier).unionByName(snapshots);
     }
     return SqlResource.load("sql/segment/segment_trends.sql")

@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.List;
 import java.util.Map;
+import scala.util.Properties;
 
 /**
  * What a saved model is (metadata.json beside it): enough to judge it and to refuse to apply it to
@@ -59,7 +60,7 @@ public record ModelMetadata(
     String segpipe = ModelMetadata.class.getPackage().getImplementationVersion();
     return Map.of(
         "spark", org.apache.spark.package$.MODULE$.SPARK_VERSION(),
-        "scala", scala.util.Properties$.MODULE$.versionNumberString(),
+        "scala", Properties.versionNumberString(),
         "java", System.getProperty("java.version"),
         "segpipe", segpipe == null ? "development" : segpipe);
   }

@@ -328,7 +328,10 @@ public final class ModelRegistry {
     return out;
   }
 
-  private static <K, V> scala.collection.immutable.Map<K, V> scalaMap(Map<K, V> map) {
+  // Scala's immutable Map beside java.util.Map: one of them has to be written out.
+  private static <K, V>
+      scala.collection.immutable.Map<K, V> scalaMap( // NOCHECKSTYLE fullyQualifiedName
+      Map<K, V> map) {
     return JavaConverters.mapAsScalaMap(map)
         .toMap(scala.Predef$.MODULE$.<scala.Tuple2<K, V>>$conforms());
   }

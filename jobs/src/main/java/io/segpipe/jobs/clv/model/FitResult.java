@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * A maximum-likelihood fit of positive parameters estimated on the log scale (θ = ln value).
@@ -133,7 +134,7 @@ public final class FitResult {
     return i;
   }
 
-  private Map<String, Double> map(java.util.function.IntToDoubleFunction f) {
+  private Map<String, Double> map(IntToDoubleFunction f) {
     Map<String, Double> m = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       m.put(names.get(i), f.applyAsDouble(i));
