@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.lake.StorageFailures;
-import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.tables.Tables;
 import java.io.BufferedReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -23,7 +23,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +43,6 @@ public final class CustomerDaily {
   private static final Logger LOG = LoggerFactory.getLogger(CustomerDaily.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  public static final String TABLE = "customer_daily";
   public static final String DATE = "event_date";
 
   /**
@@ -63,24 +61,7 @@ public final class CustomerDaily {
   private static final int RECENT_COMMITS = 20;
 
   /** The table's columns, in order (docs/contracts.md). */
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("customer_id", DataTypes.StringType, false)
-          .add(DATE, DataTypes.DateType, false)
-          .add("channel", DataTypes.StringType, false)
-          .add("events", DataTypes.LongType, false)
-          .add("purchased_amount", DataTypes.createDecimalType(28, 2), true)
-          .add("returned_amount", DataTypes.createDecimalType(28, 2), true)
-          .add("order_keys", DataTypes.createArrayType(DataTypes.StringType, false), false)
-          .add(
-              "category_spend",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.createDecimalType(28, 2)),
-              false)
-          .add("visited", DataTypes.BooleanType, true)
-          .add("purchased", DataTypes.BooleanType, true)
-          .add("rating_sum", DataTypes.LongType, true)
-          .add("ratings", DataTypes.LongType, false)
-          .add(MONTH, DataTypes.DateType, false);
+  public static final StructType SCHEMA = Tables.CUSTOMER_DAILY.columns();
 
   private CustomerDaily() {}
 
@@ -124,16 +105,18 @@ public final class CustomerDaily {
       // Another run (a second features run, an ingest) committed first: it has brought the table up
       // to
       // the events it saw. Look again; what is left is at most the dates committed since.
-      LOG.info("{}: another run wrote it at the same time; checking again what is left", TABLE);
+      LOG.info(
+          "{}: another run wrote it at the same time; checking again what is left",
+          Tables.CUSTOMER_DAILY);
       return catchUpOnce(lake);
     }
   }
 
   private static Refresh catchUpOnce(Lake lake) {
-    Covered events = new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE));
+    Covered events = new Covered(lake.version(Tables.EVENTS), lake.tableId(Tables.EVENTS));
     long latest = events.version();
-    if (!lake.exists(TABLE)) {
-      return build(lake, events, -1, List.of(), TABLE + " did not exist");
+    if (!lake.exists(Tables.CUSTOMER_DAILY)) {
+      return build(lake, events, -1, List.of(), Tables.CUSTOMER_DAILY + " did not exist");
     }
     Optional<Covered> note = covered(lake, events.tableId());
     if (note.isEmpty()) {
@@ -142,7 +125,7 @@ public final class CustomerDaily {
           events,
           -1,
           List.of(),
-          "no commit of " + TABLE + " records the events version it covers");
+          "no commit of " + Tables.CUSTOMER_DAILY + " records the events version it covers");
     }
     long from = note.get().version();
     if (!note.get().tableId().equals(events.tableId()) || from > latest) {
@@ -175,7 +158,7 @@ public final class CustomerDaily {
     if (dates.get().isEmpty()) {
       LOG.info(
           "{}: the events commits {}..{} changed no data (compaction): nothing to rebuild",
-          TABLE,
+          Tables.CUSTOMER_DAILY,
           from + 1,
           latest);
       return new Refresh(from, from, 0, false, "events commits since changed no data");
@@ -189,7 +172,7 @@ public final class CustomerDaily {
    */
   public static Dataset<Row> read(Lake lake, LocalDate from, LocalDate to) {
     return lake.read(
-            TABLE,
+            Tables.CUSTOMER_DAILY,
             "Run `scripts/segpipe ingest` (or `scripts/segpipe maintain --rebuild-daily`) to build it.")
         .where(
             functions
@@ -203,7 +186,7 @@ public final class CustomerDaily {
    * existed).
    */
   public static Refresh rebuild(Lake lake) {
-    Covered events = new Covered(lake.version(Events.TABLE), lake.tableId(Events.TABLE));
+    Covered events = new Covered(lake.version(Tables.EVENTS), lake.tableId(Tables.EVENTS));
     return build(
         lake,
         events,
@@ -238,14 +221,14 @@ public final class CustomerDaily {
   private static Refresh build(
       Lake lake, Covered events, long coveredBefore, List<LocalDate> dates, String why) {
     long version = events.version();
-    Dataset<Row> rows = lake.readVersion(Events.TABLE, version);
+    Dataset<Row> rows = lake.readVersion(Tables.EVENTS, version);
     if (!dates.isEmpty()) {
       rows = rows.where(functions.col(DATE).isin(dates.stream().map(Date::valueOf).toArray()));
     }
     long started = System.nanoTime();
     lake.replaceWhere(
         aggregate(rows).repartition(functions.col(MONTH)),
-        TABLE,
+        Tables.CUSTOMER_DAILY,
         dates.isEmpty()
             ? null
             : MONTH
@@ -256,12 +239,11 @@ public final class CustomerDaily {
                 + " IN ("
                 + sqlDates(dates)
                 + ")",
-        events.note(),
-        MONTH);
+        events.note());
     Refresh refresh = new Refresh(version, coveredBefore, dates.size(), dates.isEmpty(), why);
     LOG.info(
         "{}: {} in {} ms{}",
-        TABLE,
+        Tables.CUSTOMER_DAILY,
         refresh.describe(),
         (System.nanoTime() - started) / 1_000_000,
         dates.isEmpty() ? "" : " (" + dates.get(0) + ".." + dates.get(dates.size() - 1) + ")");
@@ -277,13 +259,14 @@ public final class CustomerDaily {
    * (a note without a table id is taken as {@code currentId}'s, the events table's now).
    */
   static Optional<Covered> covered(Lake lake, String currentId) {
-    if (!lake.exists(TABLE)) {
+    if (!lake.exists(Tables.CUSTOMER_DAILY)) {
       return Optional.empty();
     }
-    Optional<Covered> recent = note(lake.commitNotes(TABLE, RECENT_COMMITS), currentId);
+    Optional<Covered> recent =
+        note(lake.commitNotes(Tables.CUSTOMER_DAILY, RECENT_COMMITS), currentId);
     return recent.isPresent()
         ? recent
-        : note(lake.commitNotes(TABLE, Integer.MAX_VALUE), currentId);
+        : note(lake.commitNotes(Tables.CUSTOMER_DAILY, Integer.MAX_VALUE), currentId);
   }
 
   private static Optional<Covered> note(List<String> notes, String currentId) {
@@ -300,7 +283,7 @@ public final class CustomerDaily {
    */
   static Optional<TreeSet<LocalDate>> changedDates(Lake lake, long first, long last) {
     TreeSet<LocalDate> dates = new TreeSet<>();
-    Path log = new Path(lake.path(Events.TABLE), "_delta_log");
+    Path log = new Path(lake.path(Tables.EVENTS), "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(lake.spark().sparkContext().hadoopConfiguration());
       for (long v = first; v <= last; v++) {
@@ -318,7 +301,7 @@ public final class CustomerDaily {
               if (date == null || date.isNull()) {
                 LOG.warn(
                     "{}: events commit {} has a {} action without an {} partition value",
-                    TABLE,
+                    Tables.CUSTOMER_DAILY,
                     v,
                     kind,
                     DATE);
@@ -330,7 +313,7 @@ public final class CustomerDaily {
         } catch (FileNotFoundException e) {
           LOG.warn(
               "{}: events log entry {} is gone (log cleanup): rebuilding every date",
-              TABLE,
+              Tables.CUSTOMER_DAILY,
               commit);
           return Optional.empty();
         }

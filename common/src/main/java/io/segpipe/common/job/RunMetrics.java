@@ -1,6 +1,7 @@
 package io.segpipe.common.job;
 
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.tables.Tables;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -10,7 +11,6 @@ import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -31,24 +31,7 @@ public record RunMetrics(
     String message,
     Map<String, String> details) {
 
-  public static final String TABLE = "run_metrics";
-
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("run_id", DataTypes.StringType, false)
-          .add("job", DataTypes.StringType, false)
-          .add("as_of_date", DataTypes.DateType, true)
-          .add("status", DataTypes.StringType, false)
-          .add("started_at", DataTypes.TimestampType, false)
-          .add("finished_at", DataTypes.TimestampType, false)
-          .add("duration_ms", DataTypes.LongType, false)
-          .add("rows_in", DataTypes.LongType, false)
-          .add("rows_out", DataTypes.LongType, false)
-          .add("rows_rejected", DataTypes.LongType, false)
-          .add("rows_duplicate", DataTypes.LongType, false)
-          .add("message", DataTypes.StringType, true)
-          .add(
-              "details", DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType), true);
+  public static final StructType SCHEMA = Tables.RUN_METRICS.columns();
 
   public long durationMs() {
     return finishedAt.toEpochMilli() - startedAt.toEpochMilli();
@@ -70,6 +53,6 @@ public record RunMetrics(
             rowsDuplicate,
             message,
             details);
-    lake.append(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), TABLE);
+    lake.append(spark.createDataFrame(List.of(row), SCHEMA).coalesce(1), Tables.RUN_METRICS);
   }
 }

@@ -7,10 +7,12 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.lake.StorageFailures;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
+import io.segpipe.common.tables.Tables;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -54,6 +56,14 @@ public abstract class SegpipeJob<S> {
 
   /** Runs the job as a user would from the command line; returns the process exit code. */
   public int execute(String... argv) {
+    return executeForResult(argv).exitCode();
+  }
+
+  /**
+   * Runs the job as {@link #execute} does and returns how it ended: the exit code, the outcome or
+   * the failure's message (what the pipeline reports, without reading it back from run_metrics).
+   */
+  public JobResult executeForResult(String... argv) {
     JobArguments arguments;
     S settings;
     SegpipeConfig config;
@@ -61,14 +71,14 @@ public abstract class SegpipeJob<S> {
       arguments = JobArguments.parse(name(), argv, options());
       if (arguments.help()) {
         System.out.print(JobArguments.usage(name(), summary(), options()));
-        return 0;
+        return new JobResult(0, Optional.empty(), Optional.empty());
       }
       beforeConfig(arguments);
       config = SegpipeConfig.load(arguments.configFile(), arguments.overrides());
       settings = settings(config, arguments);
     } catch (UserError e) {
       System.err.println("segpipe " + name() + ": " + Secrets.redact(e.getMessage()));
-      return UserError.EXIT_CODE;
+      return JobResult.failed(UserError.EXIT_CODE, Secrets.redact(e.getMessage()));
     }
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Instant started = Instant.now();
@@ -114,7 +124,7 @@ public abstract class SegpipeJob<S> {
               + " s, run "
               + runId
               + ")");
-      return 0;
+      return JobResult.succeeded(outcome);
     } catch (
         Exception
             thrown) { // Spark's SparkException and Delta's DeltaIOException are checked exceptions
@@ -149,11 +159,11 @@ public abstract class SegpipeJob<S> {
       if (userError) {
         System.err.println("segpipe " + name() + ": " + Secrets.redact(e.getMessage()));
         LOG.error("segpipe {} run {} failed: {}", name(), runId, Secrets.redact(e.getMessage()));
-        return UserError.EXIT_CODE;
+        return JobResult.failed(UserError.EXIT_CODE, metrics.message());
       }
       LOG.error("segpipe {} run {} failed", name(), runId, e);
       System.err.println("segpipe " + name() + ": failed: " + Secrets.redact(String.valueOf(e)));
-      return 1;
+      return JobResult.failed(1, metrics.message());
     } finally {
       spark.sparkContext().clearJobGroup();
     }
@@ -179,7 +189,7 @@ public abstract class SegpipeJob<S> {
     } catch (RuntimeException e) {
       LOG.warn(
           "could not record run_metrics at {}: {}",
-          context.lake().path(RunMetrics.TABLE),
+          context.lake().path(Tables.RUN_METRICS),
           e.toString());
     }
     context.phases().finish();

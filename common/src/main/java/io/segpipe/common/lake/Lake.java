@@ -3,6 +3,7 @@ package io.segpipe.common.lake;
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.tables.TableContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -19,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DateType;
 import org.apache.spark.sql.types.NumericType;
@@ -88,6 +90,94 @@ public final class Lake {
     }
     out.sort(null);
     return out;
+  }
+
+  public boolean exists(TableContract table) {
+    return exists(table.name());
+  }
+
+  public String path(TableContract table) {
+    return path(table.name());
+  }
+
+  public void require(TableContract table, String howToCreate) {
+    require(table.name(), howToCreate);
+  }
+
+  public long version(TableContract table) {
+    return version(table.name());
+  }
+
+  public String tableId(TableContract table) {
+    return tableId(table.name());
+  }
+
+  public List<String> commitNotes(TableContract table, int limit) {
+    return commitNotes(table.name(), limit);
+  }
+
+  /** Reads a table segpipe writes as it was at {@code version}, checked like {@link #read}. */
+  public Dataset<Row> readVersion(TableContract table, long version) {
+    Dataset<Row> rows = readVersion(table.name(), version);
+    table.checkRead(rows.schema(), path(table.name()) + " (version " + version + ")");
+    return rows;
+  }
+
+  /**
+   * Reads a table segpipe writes, checked against its contract: a column of another type, or one
+   * the contract needs that the table lacks, fails naming it; a column added to the contract after
+   * the table was written reads as null. {@code howToCreate} tells the user what produces the
+   * table.
+   */
+  public Dataset<Row> read(TableContract table, String howToCreate) {
+    Dataset<Row> rows = read(table.name(), howToCreate);
+    table.checkRead(rows.schema(), path(table.name()));
+    for (StructField missing : table.missingAdditive(rows.schema())) {
+      rows = rows.withColumn(missing.name(), functions.lit(null).cast(missing.dataType()));
+    }
+    return rows;
+  }
+
+  /**
+   * Appends rows that match the table's contract (see {@link #append(Dataset, String, String...)}).
+   */
+  public void append(Dataset<Row> rows, TableContract table) {
+    table.checkWrite(rows.schema());
+    append(rows, table.name(), table.partition().stream().toArray(String[]::new));
+  }
+
+  /**
+   * Replaces one snapshot of a partitioned table with rows that match its contract (see {@link
+   * #replacePartition(Dataset, String, String, LocalDate)}).
+   */
+  public void replacePartition(Dataset<Row> rows, TableContract table, LocalDate value) {
+    table.checkWrite(rows.schema());
+    String column =
+        table
+            .partition()
+            .orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned"));
+    replacePartition(rows, table.name(), column, value);
+  }
+
+  /**
+   * Replaces the rows matching {@code condition} with rows that match the table's contract (see
+   * {@link #replaceWhere(Dataset, String, String, String, String...)}).
+   */
+  public void replaceWhere(
+      Dataset<Row> rows, TableContract table, String condition, String commitNote) {
+    table.checkWrite(rows.schema());
+    replaceWhere(
+        rows,
+        table.name(),
+        condition,
+        commitNote,
+        table.partition().stream().toArray(String[]::new));
+  }
+
+  /** Replaces the whole table with rows that match its contract. */
+  public void overwrite(Dataset<Row> rows, TableContract table) {
+    table.checkWrite(rows.schema());
+    overwrite(rows, table.name());
   }
 
   /** Reads a table that must exist; {@code howToCreate} tells the user what produces it. */

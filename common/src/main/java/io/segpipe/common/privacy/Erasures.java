@@ -5,6 +5,7 @@ import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.KeyedHash;
 import io.segpipe.common.secret.Secrets;
+import io.segpipe.common.tables.Tables;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -24,17 +25,8 @@ import org.apache.spark.sql.types.StructType;
  * later row matches.
  */
 public final class Erasures {
-  public static final String TABLE = "erasures";
   public static final String KEY_ENV = "segpipe.privacy.erasure-key-env";
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("id_hmac", DataTypes.StringType, false)
-          .add("erased_at", DataTypes.TimestampType, false)
-          .add("run_id", DataTypes.StringType, false)
-          .add(
-              "rows_removed",
-              DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
-              false);
+  public static final StructType SCHEMA = Tables.ERASURES.columns();
 
   private Erasures() {}
 
@@ -81,11 +73,11 @@ public final class Erasures {
    * lake has erased nobody. The hashes of the erased ids are read once and travel with the tasks.
    */
   public static Optional<Column> erased(Lake lake, Key key, Column customerId) {
-    if (!lake.exists(TABLE)) {
+    if (!lake.exists(Tables.ERASURES)) {
       return Optional.empty();
     }
     Set<String> hashes = new HashSet<>();
-    lake.read(TABLE, "")
+    lake.read(Tables.ERASURES, "")
         .select("id_hmac")
         .distinct()
         .collectAsList()
@@ -95,7 +87,9 @@ public final class Erasures {
     }
     String secret =
         key.require(
-            "This lake has erased customers (table " + TABLE + "): keeping them out of new rows");
+            "This lake has erased customers (table "
+                + Tables.ERASURES
+                + "): keeping them out of new rows");
     return Optional.of(
         functions.udf(new Matcher(secret, hashes), DataTypes.BooleanType).apply(customerId));
   }

@@ -1,7 +1,7 @@
 package io.segpipe.common.schema;
 
+import io.segpipe.common.tables.Tables;
 import java.util.List;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -13,10 +13,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class Campaigns {
   private Campaigns() {}
-
-  public static final String TABLE = "campaigns";
-  public static final String ASSIGNMENTS_TABLE = "campaign_assignments";
-  public static final String RESULTS_TABLE = "campaign_results";
 
   public static final String TREATMENT = "treatment";
   public static final String CONTROL = "control";
@@ -45,77 +41,9 @@ public final class Campaigns {
       "control when conv(substr(sha2(concat(campaign_id, ':', customer_id), 256),"
           + " 1, 13), 16, 10) / 2^52 < control_share";
 
-  public static final StructType SCHEMA =
-      new StructType()
-          .add("campaign_id", DataTypes.StringType, false)
-          .add("name", DataTypes.StringType, false)
-          .add("snapshot_date", DataTypes.DateType, false)
-          // "rfm_segment = at_risk" or the SQL predicate over customer_segments
-          .add("audience", DataTypes.StringType, false)
-          .add("start_date", DataTypes.DateType, false)
-          // the last day of the measurement window, included
-          .add("end_date", DataTypes.DateType, false)
-          .add("window_days", DataTypes.IntegerType, false)
-          .add("control_share", DataTypes.DoubleType, false)
-          .add("metric", DataTypes.StringType, false)
-          .add("split_rule", DataTypes.StringType, false)
-          // SHA-256 of the definition's fields: a changed definition under the same id is refused
-          .add("definition_sha256", DataTypes.StringType, false)
-          .add("eligible", DataTypes.LongType, false)
-          .add("treatment_customers", DataTypes.LongType, false)
-          .add("control_customers", DataTypes.LongType, false)
-          .add("assigned_at", DataTypes.TimestampType, false)
-          .add("last_exported_at", DataTypes.TimestampType, false);
+  public static final StructType SCHEMA = Tables.CAMPAIGNS.columns();
 
-  public static final StructType ASSIGNMENTS_SCHEMA =
-      new StructType()
-          .add("campaign_id", DataTypes.StringType, false)
-          .add("customer_id", DataTypes.StringType, false)
-          // treatment or control
-          .add("test_group", DataTypes.StringType, false)
-          .add("assigned_at", DataTypes.TimestampType, false);
+  public static final StructType ASSIGNMENTS_SCHEMA = Tables.CAMPAIGN_ASSIGNMENTS.columns();
 
-  public static final StructType RESULTS_SCHEMA =
-      new StructType()
-          .add("campaign_id", DataTypes.StringType, false)
-          .add("name", DataTypes.StringType, false)
-          .add("metric", DataTypes.StringType, false)
-          // the metric the campaign aims at
-          .add("target_metric", DataTypes.BooleanType, false)
-          .add("evaluated_as_of", DataTypes.DateType, false)
-          .add("window_start", DataTypes.DateType, false)
-          // the last day measured: the window's end, or the as-of date for a running campaign
-          .add("window_end", DataTypes.DateType, false)
-          .add("running", DataTypes.BooleanType, false)
-          .add("treatment_customers", DataTypes.LongType, false)
-          .add("control_customers", DataTypes.LongType, false)
-          .add("treatment_buyers", DataTypes.LongType, false)
-          .add("control_buyers", DataTypes.LongType, false)
-          // the metric per group: a share for conversion, a mean per customer, or revenue per order
-          .add("treatment_value", DataTypes.DoubleType, true)
-          .add("control_value", DataTypes.DoubleType, true)
-          // treatment - control, with its interval at `confidence` and two-sided p-value
-          .add("uplift", DataTypes.DoubleType, true)
-          .add("uplift_low", DataTypes.DoubleType, true)
-          .add("uplift_high", DataTypes.DoubleType, true)
-          .add("p_value", DataTypes.DoubleType, true)
-          // treatment / control - 1, with its interval
-          .add("relative_uplift", DataTypes.DoubleType, true)
-          .add("relative_uplift_low", DataTypes.DoubleType, true)
-          .add("relative_uplift_high", DataTypes.DoubleType, true)
-          // the smallest uplift detectable at `power`, two-sided, from the control group's spread
-          // and the sizes
-          .add("minimum_detectable_effect", DataTypes.DoubleType, true)
-          // (revenue per treated customer - per control customer) x treated customers, the same on
-          // every row
-          .add("incremental_revenue", DataTypes.DoubleType, true)
-          .add("incremental_revenue_low", DataTypes.DoubleType, true)
-          .add("incremental_revenue_high", DataTypes.DoubleType, true)
-          // chi-square test of the split against the control share; below the threshold the split
-          // is suspect
-          .add("sample_ratio_p_value", DataTypes.DoubleType, false)
-          .add("sample_ratio_ok", DataTypes.BooleanType, false)
-          .add("confidence", DataTypes.DoubleType, false)
-          .add("power", DataTypes.DoubleType, false)
-          .add("evaluated_at", DataTypes.TimestampType, false);
+  public static final StructType RESULTS_SCHEMA = Tables.CAMPAIGN_RESULTS.columns();
 }

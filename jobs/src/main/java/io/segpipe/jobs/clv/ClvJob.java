@@ -8,8 +8,12 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.CustomerClv;
-import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ClvData;
+import io.segpipe.modelling.ClvFit;
+import io.segpipe.modelling.ClvSettings;
+import io.segpipe.modelling.ModelRegistry;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +88,9 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
     LocalDate asOf = s.asOf();
     context.phase("read events and customer_daily");
     Dataset<Row> events =
-        context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+        context
+            .lake()
+            .read(Tables.EVENTS, "Run `scripts/segpipe ingest` first to load the events.");
     CustomerDaily.catchUp(context.lake());
     Dataset<Row> daily =
         CustomerDaily.read(context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf);
@@ -108,7 +114,7 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
                 + "up to the end of "
                 + asOf
                 + " in "
-                + context.lake().path(Events.TABLE)
+                + context.lake().path(Tables.EVENTS)
                 + ", so there is no"
                 + " customer to fit or score. Check --as-of (and segpipe.clv.history-days = "
                 + s.historyDays()
@@ -146,17 +152,12 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
             s.holdoutUntil()
                 .map(until -> ClvValidation.of(context, s, fit, data, summary, events, until));
 
-        context.phase("write " + CustomerClv.TABLE + " " + asOf);
+        context.phase("write " + Tables.CUSTOMER_CLV + " " + asOf);
         if (!s.scoreOnly()) {
           fit.save(registry);
         }
-        context.lake().replacePartition(rows, CustomerClv.TABLE, CustomerClv.PARTITION, asOf);
-        validation.ifPresent(
-            v ->
-                context
-                    .lake()
-                    .replacePartition(
-                        v, CustomerClv.VALIDATION_TABLE, CustomerClv.PARTITION, asOf));
+        context.lake().replacePartition(rows, Tables.CUSTOMER_CLV, asOf);
+        validation.ifPresent(v -> context.lake().replacePartition(v, Tables.CLV_VALIDATION, asOf));
 
         Map<String, Long> tiers = new LinkedHashMap<>();
         CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));

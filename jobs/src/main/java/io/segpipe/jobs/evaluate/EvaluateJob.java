@@ -7,8 +7,8 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
-import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.tables.Tables;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -95,21 +95,21 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
   protected JobOutcome run(JobContext context, EvaluateSettings s) {
     Lake lake = context.lake();
     LocalDate asOf = s.asOf();
-    if (!lake.exists(Campaigns.TABLE)) {
+    if (!lake.exists(Tables.CAMPAIGNS)) {
       return new JobOutcome(
           0,
           0,
           0,
           0,
           "no campaign has been exported yet (no campaigns table at "
-              + lake.path(Campaigns.TABLE)
+              + lake.path(Tables.CAMPAIGNS)
               + "); nothing to evaluate",
           Map.of());
     }
     context.phase("read campaigns");
     List<Due> due = new ArrayList<>();
     List<String> notYet = new ArrayList<>();
-    for (Row r : lake.read(Campaigns.TABLE, "").orderBy("campaign_id").collectAsList()) {
+    for (Row r : lake.read(Tables.CAMPAIGNS, "").orderBy("campaign_id").collectAsList()) {
       LocalDate start = r.getDate(r.fieldIndex("start_date")).toLocalDate();
       LocalDate end = r.getDate(r.fieldIndex("end_date")).toLocalDate();
       String id = r.getString(r.fieldIndex("campaign_id"));
@@ -178,8 +178,8 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
     context.phase("write campaign_results");
     List<String> measured = due.stream().map(Due::id).toList();
     List<Row> kept =
-        lake.exists(Campaigns.RESULTS_TABLE)
-            ? lake.read(Campaigns.RESULTS_TABLE, "")
+        lake.exists(Tables.CAMPAIGN_RESULTS)
+            ? lake.read(Tables.CAMPAIGN_RESULTS, "")
                 .where(functions.not(functions.col("campaign_id").isin(measured.toArray())))
                 .collectAsList()
             : List.of();
@@ -191,7 +191,7 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
             .createDataFrame(all, Campaigns.RESULTS_SCHEMA)
             .orderBy("campaign_id", "metric")
             .coalesce(1),
-        Campaigns.RESULTS_TABLE);
+        Tables.CAMPAIGN_RESULTS);
     String shown =
         lines.size() <= SUMMARY_CAMPAIGNS
             ? String.join("; ", lines)
@@ -224,11 +224,11 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
         context
             .lake()
             .read(
-                Campaigns.ASSIGNMENTS_TABLE,
+                Tables.CAMPAIGN_ASSIGNMENTS,
                 "Run `scripts/segpipe export` on the campaigns' snapshot dates first.")
             .where(functions.col("campaign_id").isin(due.stream().map(Due::id).toArray()))
             .select("campaign_id", "customer_id", "test_group");
-    Dataset<Row> events = context.lake().read(Events.TABLE, "Run `scripts/segpipe ingest` first.");
+    Dataset<Row> events = context.lake().read(Tables.EVENTS, "Run `scripts/segpipe ingest` first.");
     Dataset<Row> result =
         SqlResource.load("sql/evaluate/campaign_outcomes.sql")
             .withView("due", context.spark().createDataFrame(dueRows, DUE))

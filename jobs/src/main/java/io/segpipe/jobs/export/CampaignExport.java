@@ -1,11 +1,13 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.audience.CustomerSegmentsColumns;
+import io.segpipe.campaign.Campaign;
+import io.segpipe.campaign.CampaignAssignment;
 import io.segpipe.common.UserError;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
-import io.segpipe.jobs.campaign.Campaign;
-import io.segpipe.jobs.campaign.CampaignAssignment;
+import io.segpipe.common.tables.Tables;
 import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.LocalDate;
@@ -57,8 +59,8 @@ final class CampaignExport {
       JobContext context, Dataset<Row> snapshot, List<Campaign> campaigns, LocalDate asOf) {
     Lake lake = context.lake();
     Map<String, Row> table = new TreeMap<>();
-    if (lake.exists(Campaigns.TABLE)) {
-      for (Row row : lake.read(Campaigns.TABLE, "").collectAsList()) {
+    if (lake.exists(Tables.CAMPAIGNS)) {
+      for (Row row : lake.read(Tables.CAMPAIGNS, "").collectAsList()) {
         table.put(row.getString(row.fieldIndex("campaign_id")), row);
       }
     }
@@ -100,9 +102,9 @@ final class CampaignExport {
     // Campaigns with groups already (a re-export of the date, or a run that failed after writing
     // them).
     List<String> assigned =
-        lake.exists(Campaigns.ASSIGNMENTS_TABLE) && !launching.isEmpty()
+        lake.exists(Tables.CAMPAIGN_ASSIGNMENTS) && !launching.isEmpty()
             ? lake
-                .read(Campaigns.ASSIGNMENTS_TABLE, "")
+                .read(Tables.CAMPAIGN_ASSIGNMENTS, "")
                 .where(
                     functions
                         .col("campaign_id")
@@ -146,13 +148,13 @@ final class CampaignExport {
     }
     if (fresh != null) {
       context.phase("write campaign_assignments");
-      lake.append(fresh, Campaigns.ASSIGNMENTS_TABLE);
+      lake.append(fresh, Tables.CAMPAIGN_ASSIGNMENTS);
     }
 
     Map<String, long[]> sizes = new LinkedHashMap<>();
     if (!launching.isEmpty()) {
       for (Row r :
-          lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
+          lake.read(Tables.CAMPAIGN_ASSIGNMENTS, "")
               .where(
                   functions.col("campaign_id").isin(launching.stream().map(Campaign::id).toArray()))
               .groupBy("campaign_id", "test_group")
@@ -188,7 +190,7 @@ final class CampaignExport {
     Dataset<Row> heldOut =
         holding.isEmpty()
             ? snapshot.select(CustomerSegmentsColumns.CUSTOMER_ID).limit(0)
-            : lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
+            : lake.read(Tables.CAMPAIGN_ASSIGNMENTS, "")
                 .where(
                     functions
                         .col("campaign_id")
@@ -210,7 +212,7 @@ final class CampaignExport {
 
   /** The customers of one group of a campaign, from campaign_assignments. */
   static Dataset<Row> group(Lake lake, String campaignId, String group) {
-    return lake.read(Campaigns.ASSIGNMENTS_TABLE, "")
+    return lake.read(Tables.CAMPAIGN_ASSIGNMENTS, "")
         .where(
             functions
                 .col("campaign_id")
@@ -258,6 +260,6 @@ final class CampaignExport {
         .lake()
         .overwrite(
             context.spark().createDataFrame(new ArrayList<>(rows.values()), Campaigns.SCHEMA),
-            Campaigns.TABLE);
+            Tables.CAMPAIGNS);
   }
 }

@@ -1,7 +1,9 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.audience.CustomerSegmentsColumns;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,12 +27,12 @@ final class CurrentConsent {
    * none.
    */
   static Dataset<Row> of(SparkSession spark, Lake lake) {
-    if (!lake.exists(Events.CUSTOMERS_TABLE)) {
+    if (!lake.exists(Tables.CUSTOMERS)) {
       return spark
           .createDataFrame(List.of(), Events.CUSTOMERS)
           .select(CustomerSegmentsColumns.CUSTOMER_ID, CustomerSegmentsColumns.CONSENT);
     }
-    return lake.read(Events.CUSTOMERS_TABLE, "")
+    return lake.read(Tables.CUSTOMERS, "")
         .select(
             functions.col(CustomerSegmentsColumns.CUSTOMER_ID),
             functions.col(CustomerSegmentsColumns.CONSENT));

@@ -1,5 +1,11 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.audience.AudienceFiles;
+import io.segpipe.audience.CustomerSegmentsColumns;
+import io.segpipe.audience.ExportSettings;
+import io.segpipe.audience.PostgresExport;
+import io.segpipe.campaign.Campaign;
+import io.segpipe.campaign.CampaignDefinitions;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
@@ -7,9 +13,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.Campaigns;
-import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.campaign.Campaign;
-import io.segpipe.jobs.campaign.CampaignDefinitions;
+import io.segpipe.common.tables.Tables;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,24 +100,24 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         context
             .lake()
             .read(
-                CustomerSegmentsColumns.TABLE,
+                Tables.CUSTOMER_SEGMENTS,
                 "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
             .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
     // Consent is read now, from the customers dimension: not the copy the snapshot took when
     // segment ran.
-    boolean dimension = context.lake().exists(Events.CUSTOMERS_TABLE);
+    boolean dimension = context.lake().exists(Tables.CUSTOMERS);
     if (!dimension) {
       LOG.warn(
           "export: the lake has no customers dimension ({}), so no customer's marketing consent is known and"
               + " none is exported. Load it with `scripts/segpipe ingest --customers PATH`.",
-          context.lake().path(Events.CUSTOMERS_TABLE));
+          context.lake().path(Tables.CUSTOMERS));
     }
     Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
     snapshot = CurrentConsent.applied(snapshot, consent);
     List<String> segmentations =
         new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
     requireColumns(
-        snapshot, s.columns(), segmentations, context.lake().path(CustomerSegmentsColumns.TABLE));
+        snapshot, s.columns(), segmentations, context.lake().path(Tables.CUSTOMER_SEGMENTS));
 
     Row counts =
         snapshot
@@ -128,7 +132,7 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     if (customers == 0) {
       throw new UserError(
           "customer_segments at "
-              + context.lake().path(CustomerSegmentsColumns.TABLE)
+              + context.lake().path(Tables.CUSTOMER_SEGMENTS)
               + " has no rows for as_of_date "
               + asOf
               + ". Run `scripts/segpipe segment --as-of "

@@ -1,5 +1,6 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.audience.CustomerSegmentsColumns;
 import io.segpipe.common.secret.KeyedHash;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,9 @@
 package io.segpipe.jobs.features;
 
+import io.segpipe.features.CustomerActivity;
+import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.features.FeaturesSettings;
+import io.segpipe.features.RfmScores;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -7,6 +7,11 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.features.CustomerActivity;
+import io.segpipe.features.FeaturesSettings;
+import io.segpipe.features.RfmSchemes;
+import io.segpipe.features.RfmScores;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -18,7 +23,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,19 +38,7 @@ import org.slf4j.LoggerFactory;
 public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
   private static final Logger LOG = LoggerFactory.getLogger(FeaturesJob.class);
 
-  public static final String BOUNDARIES_TABLE = "rfm_boundaries";
-
-  public static final StructType BOUNDARIES_SCHEMA =
-      new StructType()
-          .add("measure", DataTypes.StringType, false)
-          .add("boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
-          .add("distinct_boundaries", DataTypes.IntegerType, false)
-          .add("possible_scores", DataTypes.createArrayType(DataTypes.IntegerType), true)
-          .add("purchasers", DataTypes.LongType, false)
-          .add("mean", DataTypes.DoubleType, true)
-          .add("median", DataTypes.DoubleType, true)
-          .add("cn8_threshold", DataTypes.DoubleType, true)
-          .add(FeatureSnapshot.PARTITION, DataTypes.DateType, false);
+  public static final StructType BOUNDARIES_SCHEMA = Tables.RFM_BOUNDARIES.columns();
 
   public static void main(String[] args) {
     SegpipeJob.main(new FeaturesJob(), args);
@@ -93,14 +85,14 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     SparkSession spark = context.spark();
     LocalDate asOf = settings.asOf();
     CustomerActivity activity = settings.activity();
-    context.lake().require(Events.TABLE, "Run `scripts/segpipe ingest` first to load the events.");
+    context.lake().require(Tables.EVENTS, "Run `scripts/segpipe ingest` first to load the events.");
     context.phase("bring customer_daily up to events");
     CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
     context.phase("read customer_daily and customers");
     Dataset<Row> dailyRows = CustomerDaily.read(context.lake(), activity.windowStart(), asOf);
     Dataset<Row> customers =
-        context.lake().exists(Events.CUSTOMERS_TABLE)
-            ? context.lake().read(Events.CUSTOMERS_TABLE, "").select("customer_id", "signup_date")
+        context.lake().exists(Tables.CUSTOMERS)
+            ? context.lake().read(Tables.CUSTOMERS, "").select("customer_id", "signup_date")
             : spark
                 .createDataFrame(List.of(), Events.CUSTOMERS)
                 .select("customer_id", "signup_date");
@@ -140,17 +132,13 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
           snapshot.stats().<Object>getAs("mid_tier_from"));
 
       context.phase("write customer_features " + asOf);
-      context
-          .lake()
-          .replacePartition(
-              snapshot.rows(), FeatureSnapshot.TABLE, FeatureSnapshot.PARTITION, asOf);
+      context.lake().replacePartition(snapshot.rows(), Tables.CUSTOMER_FEATURES, asOf);
       context
           .lake()
           .replacePartition(
               boundariesTable(
                   spark, snapshot.boundaries(), settings.rfm(), snapshot.purchasers(), asOf),
-              BOUNDARIES_TABLE,
-              FeatureSnapshot.PARTITION,
+              Tables.RFM_BOUNDARIES,
               asOf);
 
       context.phase("count segments");

@@ -1,6 +1,7 @@
 package io.segpipe.jobs.forget;
 
 import io.delta.tables.DeltaTable;
+import io.segpipe.audience.ExportErasure;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
@@ -11,7 +12,7 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.lake.VacuumScope;
 import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.secret.KeyedHash;
-import io.segpipe.jobs.export.ExportErasure;
+import io.segpipe.common.tables.Tables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -221,7 +222,7 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
           .lake()
           .append(
               context.spark().createDataFrame(records, Erasures.SCHEMA).coalesce(1),
-              Erasures.TABLE);
+              Tables.ERASURES);
 
       long unmatched = perId.values().stream().filter(Map::isEmpty).count();
       if (!olderStatistics.isEmpty()) {

@@ -1,10 +1,10 @@
 package io.segpipe.jobs.forget;
 
+import io.segpipe.audience.ExportSettings;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.privacy.Erasures;
-import io.segpipe.jobs.export.ExportSettings;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 

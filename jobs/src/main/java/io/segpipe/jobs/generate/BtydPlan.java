@@ -1,11 +1,11 @@
 package io.segpipe.jobs.generate;
 
+import io.segpipe.btyd.BgNbdParams;
+import io.segpipe.btyd.BtydSimulator;
+import io.segpipe.btyd.GammaGammaParams;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.clv.model.BgNbdParams;
-import io.segpipe.jobs.clv.model.BtydSimulator;
-import io.segpipe.jobs.clv.model.GammaGammaParams;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;

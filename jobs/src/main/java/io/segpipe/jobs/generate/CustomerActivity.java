@@ -1,6 +1,6 @@
 package io.segpipe.jobs.generate;
 
-import io.segpipe.jobs.campaign.CampaignAssignment;
+import io.segpipe.campaign.CampaignAssignment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

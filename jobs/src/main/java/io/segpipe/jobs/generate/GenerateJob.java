@@ -1,12 +1,12 @@
 package io.segpipe.jobs.generate;
 
+import io.segpipe.btyd.BtydSimulator;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.clv.model.BtydSimulator;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

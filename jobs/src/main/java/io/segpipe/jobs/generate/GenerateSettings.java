@@ -1,13 +1,13 @@
 package io.segpipe.jobs.generate;
 
 import com.typesafe.config.ConfigFactory;
+import io.segpipe.campaign.Campaign;
+import io.segpipe.campaign.CampaignDefinitions;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.ConfigError;
 import io.segpipe.common.config.ConfigReader;
-import io.segpipe.jobs.campaign.Campaign;
-import io.segpipe.jobs.campaign.CampaignDefinitions;
-import io.segpipe.jobs.segment.CustomerSegments;
+import io.segpipe.common.tables.Tables;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -194,8 +194,7 @@ record GenerateSettings(
     ConfigReader reader =
         new ConfigReader(ConfigFactory.parseString(CampaignDefinitions.KEY + " = []"));
     List<Campaign> campaigns =
-        CampaignDefinitions.read(
-            reader, arguments.option("campaigns"), CustomerSegments.SEGMENTATIONS);
+        CampaignDefinitions.read(reader, arguments.option("campaigns"), Tables.SEGMENTATIONS);
     if (!reader.problems().isEmpty()) {
       throw new ConfigError(reader.problems());
     }

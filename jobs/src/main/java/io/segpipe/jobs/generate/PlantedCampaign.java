@@ -1,6 +1,6 @@
 package io.segpipe.jobs.generate;
 
-import io.segpipe.jobs.campaign.Campaign;
+import io.segpipe.campaign.Campaign;
 import java.io.Serializable;
 
 /**

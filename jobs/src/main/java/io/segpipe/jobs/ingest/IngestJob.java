@@ -30,6 +30,7 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import java.io.IOException;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -244,7 +245,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
       ctx.lake()
           .append(
               quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
-              Events.QUARANTINE_TABLE);
+              Tables.EVENTS_QUARANTINE);
       topReasons = topReasons(checked.filter(rejected));
       details.put("top_reasons", String.join(" | ", topReasons));
     }
@@ -261,7 +262,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
               settings.source(),
               settings.maxQuarantineShare() * 100,
               String.join("; ", topReasons),
-              ctx.lake().path(Events.QUARANTINE_TABLE),
+              ctx.lake().path(Tables.EVENTS_QUARANTINE),
               ctx.runId(),
               settings.mapping().origin()),
           new JobOutcome(rowsIn, 0, rowsRejected, 0, "quarantine limit exceeded", details));
@@ -276,11 +277,11 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                 && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
             ? checked.filter(accepted).select(contractColumns())
             : EventDeduplication.firstPerEventId(checked.filter(accepted));
-    if (ctx.lake().exists(Events.TABLE)) {
+    if (ctx.lake().exists(Tables.EVENTS)) {
       // Only the dates this batch touches can hold its ids again: prune the existing table to them.
       Dataset<Row> existing =
           ctx.lake()
-              .read(Events.TABLE, "")
+              .read(Tables.EVENTS, "")
               .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
       valid = EventDeduplication.notAlreadyIn(valid, existing);
     }
@@ -289,8 +290,8 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
             .select(contractColumns())
             .withColumn("event_date", to_date(col("event_ts")))
             .repartition(col("event_date"));
-    long versionBefore = ctx.lake().exists(Events.TABLE) ? ctx.lake().version(Events.TABLE) : -1;
-    ctx.lake().append(events, Events.TABLE, "event_date");
+    long versionBefore = ctx.lake().exists(Tables.EVENTS) ? ctx.lake().version(Tables.EVENTS) : -1;
+    ctx.lake().append(events, Tables.EVENTS);
     Row commit = lastCommit(ctx);
     // An append with nothing new makes no commit: then nothing was written.
     long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
@@ -325,7 +326,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
 
   /** The newest commit of events: its version and operation metrics. */
   private static Row lastCommit(JobContext ctx) {
-    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.TABLE))
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Tables.EVENTS))
         .history(1)
         .select("version", "operationMetrics")
         .first();
@@ -474,7 +475,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                       col("customer_id"),
                       col(EventMapping.RAW).as("raw_row"),
                       col(EventValidation.REASONS)),
-              Events.QUARANTINE_TABLE);
+              Tables.EVENTS_QUARANTINE);
       ctx.lake()
           .overwrite(
               ranked
@@ -483,10 +484,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                       Events.CUSTOMERS.fieldNames()[0],
                       Arrays.copyOfRange(
                           Events.CUSTOMERS.fieldNames(), 1, Events.CUSTOMERS.fieldNames().length)),
-              Events.CUSTOMERS_TABLE);
+              Tables.CUSTOMERS);
     } finally {
       ranked.unpersist();
     }
-    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Events.CUSTOMERS_TABLE)).toDF().count();
+    return DeltaTable.forPath(ctx.spark(), ctx.lake().path(Tables.CUSTOMERS)).toDF().count();
   }
 }

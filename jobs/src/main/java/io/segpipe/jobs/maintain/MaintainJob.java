@@ -8,7 +8,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.VacuumScope;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
@@ -76,13 +76,13 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
   protected JobOutcome run(JobContext context, MaintainSettings s) {
     Map<String, String> details = new LinkedHashMap<>();
     if (s.rebuildDaily()) {
-      context.phase("rebuild " + CustomerDaily.TABLE);
+      context.phase("rebuild " + Tables.CUSTOMER_DAILY);
       context
           .lake()
           .require(
-              Events.TABLE,
+              Tables.EVENTS,
               "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
-      details.put(CustomerDaily.TABLE, CustomerDaily.rebuild(context.lake()).describe());
+      details.put(Tables.CUSTOMER_DAILY.name(), CustomerDaily.rebuild(context.lake()).describe());
     }
     List<String> tables = context.lake().tables();
     long filesBefore = 0;

@@ -1,14 +1,14 @@
 package io.segpipe.jobs.migrate;
 
+import io.segpipe.campaign.Campaign;
+import io.segpipe.campaign.CampaignDefinitions;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
-import io.segpipe.jobs.campaign.Campaign;
-import io.segpipe.jobs.campaign.CampaignDefinitions;
-import io.segpipe.jobs.train.ClusterLabels;
+import io.segpipe.modelling.ClusterLabels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

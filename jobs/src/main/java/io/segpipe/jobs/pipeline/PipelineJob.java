@@ -1,15 +1,15 @@
 package io.segpipe.jobs.pipeline;
 
+import io.segpipe.campaign.CampaignDefinitions;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.cli.JobArguments.Option;
 import io.segpipe.common.config.SegpipeConfig;
-import io.segpipe.common.job.RunMetrics;
+import io.segpipe.common.job.JobResult;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
-import io.segpipe.jobs.campaign.CampaignDefinitions;
 import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.evaluate.EvaluateJob;
 import io.segpipe.jobs.export.ExportJob;
@@ -18,11 +18,10 @@ import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.pipeline.TrainSchedule.TrainEvery;
 import io.segpipe.jobs.report.ReportJob;
 import io.segpipe.jobs.segment.SegmentJob;
-import io.segpipe.jobs.train.ModelMetadata;
-import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.TrainJob;
-import io.segpipe.jobs.train.TrainSettings;
-import java.sql.Timestamp;
+import io.segpipe.modelling.ModelMetadata;
+import io.segpipe.modelling.ModelRegistry;
+import io.segpipe.modelling.TrainSettings;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -31,9 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 
 /**
  * Runs ingest -> features -> train -> clv -> segment -> export -> report in one Spark session, for
@@ -215,11 +212,10 @@ public final class PipelineJob {
     SparkSession spark = SparkSessions.open("segpipe pipeline", config);
     Lake lake = new Lake(spark, config.lake());
     if (runsIngest()) {
-      Instant began = Instant.now();
-      int code = runStep(STEPS.get(0), dates.last(), false);
-      summary.ingest(code == 0 ? RunSummary.OK : RunSummary.FAILED);
-      if (code != 0) {
-        return stopped(code, dates.first(), INGEST, lake, began);
+      JobResult result = runStep(STEPS.get(0), dates.last(), false);
+      summary.ingest(result.ok() ? RunSummary.OK : RunSummary.FAILED);
+      if (!result.ok()) {
+        return stopped(result, dates.first(), INGEST);
       }
     } else {
       summary.ingest(
@@ -243,12 +239,11 @@ public final class PipelineJob {
           summary.set(date, TRAIN, RunSummary.NOT_DUE);
           continue;
         }
-        Instant stepBegan = Instant.now();
-        int code = runStep(step, date, step.name().equals(CLV) && !due);
-        summary.set(date, step.name(), code == 0 ? RunSummary.OK : RunSummary.FAILED);
-        if (code != 0) {
+        JobResult result = runStep(step, date, step.name().equals(CLV) && !due);
+        summary.set(date, step.name(), result.ok() ? RunSummary.OK : RunSummary.FAILED);
+        if (!result.ok()) {
           summary.seconds(date, seconds(began));
-          return stopped(code, date, step.name(), lake, stepBegan);
+          return stopped(result, date, step.name());
         }
       }
       summary.seconds(date, seconds(began));
@@ -285,7 +280,7 @@ public final class PipelineJob {
    * Runs one job; {@code scoreOnly}: clv scores with the latest fit instead of fitting (training
    * not due).
    */
-  private int runStep(Step step, LocalDate date, boolean scoreOnly) {
+  private JobResult runStep(Step step, LocalDate date, boolean scoreOnly) {
     System.out.println(
         "segpipe pipeline: "
             + (step.name().equals(INGEST) ? "" : date + " ")
@@ -296,7 +291,7 @@ public final class PipelineJob {
     if (scoreOnly) {
       words.add("--score-only");
     }
-    return step.job().get().execute(words.toArray(String[]::new));
+    return step.job().get().executeForResult(words.toArray(String[]::new));
   }
 
   /**
@@ -316,9 +311,9 @@ public final class PipelineJob {
         .toList();
   }
 
-  private int stopped(int code, LocalDate date, String job, Lake lake, Instant since) {
-    String message =
-        failureMessage(lake, job, since).orElse("see the " + job + " job's message above");
+  private int stopped(JobResult result, LocalDate date, String job) {
+    int code = result.exitCode();
+    String message = result.failure().orElse("see the " + job + " job's message above");
     String when =
         job.equals(INGEST) ? " (before the first date, " + date + ")" : " for as-of " + date;
     System.err.println(
@@ -347,33 +342,6 @@ public final class PipelineJob {
                 : ""));
     System.out.print(summary.table());
     return code;
-  }
-
-  /** The message the job recorded in run_metrics for its failed run, if it got that far. */
-  private Optional<String> failureMessage(Lake lake, String job, Instant since) {
-    try {
-      if (!lake.exists(RunMetrics.TABLE)) {
-        return Optional.empty();
-      }
-      List<Row> rows =
-          lake.read(RunMetrics.TABLE, "")
-              .where(
-                  functions
-                      .col("job")
-                      .equalTo(job)
-                      .and(functions.col("status").equalTo("failed"))
-                      .and(
-                          functions
-                              .col("started_at")
-                              .geq(functions.lit(Timestamp.from(since.minusSeconds(1))))))
-              .orderBy(functions.col("started_at").desc())
-              .select("message", "started_at")
-              .limit(1)
-              .collectAsList();
-      return rows.stream().filter(r -> !r.isNullAt(0)).map(r -> r.getString(0)).findFirst();
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
   }
 
   /**

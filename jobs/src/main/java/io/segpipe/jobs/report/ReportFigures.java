@@ -6,13 +6,11 @@ import static org.apache.spark.sql.functions.lit;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.job.JobContext;
-import io.segpipe.common.job.RunMetrics;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
-import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
-import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
 import io.segpipe.jobs.report.ReportData.CampaignMetric;
 import io.segpipe.jobs.report.ReportData.CampaignSection;
@@ -41,12 +39,7 @@ import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
 import io.segpipe.jobs.report.ReportData.TrendPoint;
 import io.segpipe.jobs.report.ReportData.ValidationPoint;
-import io.segpipe.jobs.segment.CustomerSegments;
-import io.segpipe.jobs.segment.SegmentProfiles;
-import io.segpipe.jobs.segment.SegmentRules;
-import io.segpipe.jobs.segment.SegmentTransitions;
-import io.segpipe.jobs.segment.SegmentTrends;
-import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.modelling.ModelRegistry;
 import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -70,11 +63,6 @@ import org.apache.spark.sql.functions;
  * few hundred rows at most, whatever the number of customers) are collected to the driver.
  */
 final class ReportFigures {
-  static final String SEGMENTS = CustomerSegments.TABLE;
-  static final String PROFILES = SegmentProfiles.TABLE;
-  static final String RULES = SegmentRules.TABLE;
-  static final String TRANSITIONS = SegmentTransitions.TABLE;
-  static final String TRENDS = SegmentTrends.TABLE;
   static final String PARTITION = "as_of_date";
 
   /** Profile means shown in the cluster portraits, in the order shown. */
@@ -103,7 +91,7 @@ final class ReportFigures {
   ReportData collect() {
     LocalDate asOf = settings.asOf();
     String rerun = "Run `scripts/segpipe segment --as-of " + asOf + "` first.";
-    Dataset<Row> segments = lake.read(SEGMENTS, rerun);
+    Dataset<Row> segments = lake.read(Tables.CUSTOMER_SEGMENTS, rerun);
     context.phase("find the previous snapshot");
     Optional<LocalDate> previous = previousSnapshot(segments, asOf);
     Column dates =
@@ -120,14 +108,14 @@ final class ReportFigures {
           "customer_segments has no snapshot for "
               + asOf
               + " at "
-              + lake.path(SEGMENTS)
+              + lake.path(Tables.CUSTOMER_SEGMENTS)
               + ". "
               + rerun);
     }
     Headline headline = new Headline(current, previous.map(snapshots::get).orElse(null));
 
     context.phase("segment profiles");
-    Dataset<Row> profiles = lake.read(PROFILES, rerun).where(dates);
+    Dataset<Row> profiles = lake.read(Tables.SEGMENT_PROFILES, rerun).where(dates);
     List<Row> profileRows = profiles.collectAsList();
     List<SegmentSize> rfm = rfmSegments(profileRows, asOf);
     List<StageCount> lifecycle = lifecycle(profileRows, asOf, previous);
@@ -154,7 +142,7 @@ final class ReportFigures {
     context.phase("rules");
     List<ClusterRuleText> rules =
         lake
-            .read(RULES, rerun)
+            .read(Tables.SEGMENT_RULES, rerun)
             .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
             .select("rule_id", "cluster_id", "cluster_label", "rule_text", "customers")
             .collectAsList()
@@ -367,7 +355,8 @@ final class ReportFigures {
       means.put(PORTRAIT_MEANS.get(i), r.isNullAt(i + 1) ? Double.NaN : r.getDouble(i + 1));
     }
     List<String> channels = context.config().events().channels();
-    lake.read(FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+    lake.read(
+            Tables.CUSTOMER_FEATURES, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
         .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
         .createOrReplaceTempView("report_features");
     Row orders =
@@ -395,11 +384,11 @@ final class ReportFigures {
    * "(new)").
    */
   private List<TransitionMatrix> transitions(LocalDate asOf, String rerun) {
-    if (!lake.exists(TRANSITIONS)) {
+    if (!lake.exists(Tables.SEGMENT_TRANSITIONS)) {
       return List.of();
     }
     List<Row> rows =
-        lake.read(TRANSITIONS, rerun)
+        lake.read(Tables.SEGMENT_TRANSITIONS, rerun)
             .where(
                 col(PARTITION)
                     .equalTo(lit(Date.valueOf(asOf)))
@@ -447,13 +436,13 @@ final class ReportFigures {
    * table.
    */
   private List<TrendPoint> trends(LocalDate asOf) {
-    if (!lake.exists(TRENDS)) {
+    if (!lake.exists(Tables.SEGMENT_TRENDS)) {
       return List.of();
     }
     List<String> segmentations = settings.trendSegmentations();
     List<TrendPoint> points =
         lake
-            .read(TRENDS, "")
+            .read(Tables.SEGMENT_TRENDS, "")
             .where(
                 col(PARTITION)
                     .equalTo(lit(Date.valueOf(asOf)))
@@ -487,7 +476,7 @@ final class ReportFigures {
               null);
       mine.stream()
           .sorted(
-              Comparator.comparing((TrendPoint p) -> !p.periodType().equals(SegmentTrends.SNAPSHOT))
+              Comparator.comparing((TrendPoint p) -> !p.periodType().equals(Tables.TREND_SNAPSHOT))
                   .thenComparing(TrendPoint::periodStart)
                   .thenComparingInt(p -> order.indexOf(p.segment())))
           .forEach(out::add);
@@ -575,7 +564,7 @@ final class ReportFigures {
             .first();
     String clustersVersion = versions.getString(0);
     String churnVersion = versions.getString(1);
-    if (!lake.exists(ModelRegistry.RUNS_TABLE)) {
+    if (!lake.exists(Tables.MODEL_RUNS)) {
       return new ModelQuality(
           clustersVersion,
           churnVersion,
@@ -591,7 +580,7 @@ final class ReportFigures {
           null);
     }
     List<Row> runs =
-        lake.read(ModelRegistry.RUNS_TABLE, "")
+        lake.read(Tables.MODEL_RUNS, "")
             .where(col("version").isin(nonNull(clustersVersion), nonNull(churnVersion)))
             .select("model", "version", "parameters", "metrics")
             .collectAsList();
@@ -716,11 +705,11 @@ final class ReportFigures {
 
   /** The lifetime value section, or null when customer_clv has no snapshot for the date. */
   private LifetimeValue lifetimeValue(LocalDate asOf, List<Row> profiles) {
-    if (!lake.exists(CustomerClv.TABLE)) {
+    if (!lake.exists(Tables.CUSTOMER_CLV)) {
       return null;
     }
     Dataset<Row> clv =
-        lake.read(CustomerClv.TABLE, "").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
+        lake.read(Tables.CUSTOMER_CLV, "").where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
     Row stats =
         clv.agg(
                 functions.count("*"),
@@ -785,9 +774,9 @@ final class ReportFigures {
             .toList();
     Map<String, Double> parameters = new LinkedHashMap<>();
     String unit = null;
-    if (lake.exists(ModelRegistry.RUNS_TABLE)) {
+    if (lake.exists(Tables.MODEL_RUNS)) {
       List<Row> runs =
-          lake.read(ModelRegistry.RUNS_TABLE, "")
+          lake.read(Tables.MODEL_RUNS, "")
               .where(
                   col("version")
                       .equalTo(version)
@@ -813,9 +802,9 @@ final class ReportFigures {
     String holdoutUntil = null;
     List<ValidationPoint> byRepeats = new ArrayList<>();
     List<ValidationPoint> tracking = new ArrayList<>();
-    if (lake.exists(CustomerClv.VALIDATION_TABLE)) {
+    if (lake.exists(Tables.CLV_VALIDATION)) {
       List<Row> validation =
-          lake.read(CustomerClv.VALIDATION_TABLE, "")
+          lake.read(Tables.CLV_VALIDATION, "")
               .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
               .select(
                   "holdout_until",
@@ -866,13 +855,13 @@ final class ReportFigures {
    * each campaign's planned end (for a running one) and control share, where it exists.
    */
   private CampaignSection campaigns(LocalDate asOf) {
-    if (!lake.exists(Campaigns.RESULTS_TABLE)) {
+    if (!lake.exists(Tables.CAMPAIGN_RESULTS)) {
       return null;
     }
-    List<Row> results = lake.read(Campaigns.RESULTS_TABLE, "").collectAsList();
+    List<Row> results = lake.read(Tables.CAMPAIGN_RESULTS, "").collectAsList();
     Map<String, Row> definitions = new TreeMap<>();
-    if (lake.exists(Campaigns.TABLE)) {
-      lake.read(Campaigns.TABLE, "")
+    if (lake.exists(Tables.CAMPAIGNS)) {
+      lake.read(Tables.CAMPAIGNS, "")
           .select("campaign_id", "end_date", "control_share")
           .collectAsList()
           .forEach(r -> definitions.put(r.getString(0), r));
@@ -996,8 +985,8 @@ final class ReportFigures {
 
   private DataQuality dataQuality() {
     Dataset<Row> ingest =
-        lake.exists(RunMetrics.TABLE)
-            ? lake.read(RunMetrics.TABLE, "").where(col("job").equalTo("ingest"))
+        lake.exists(Tables.RUN_METRICS)
+            ? lake.read(Tables.RUN_METRICS, "").where(col("job").equalTo("ingest"))
             : null;
     long runs = 0;
     long read = 0;
@@ -1051,8 +1040,8 @@ final class ReportFigures {
     }
     long quarantineRows = 0;
     List<ReasonCount> reasons = List.of();
-    if (lake.exists(Events.QUARANTINE_TABLE)) {
-      lake.read(Events.QUARANTINE_TABLE, "").createOrReplaceTempView("report_quarantine");
+    if (lake.exists(Tables.EVENTS_QUARANTINE)) {
+      lake.read(Tables.EVENTS_QUARANTINE, "").createOrReplaceTempView("report_quarantine");
       quarantineRows = spark.table("report_quarantine").count();
       reasons =
           SqlResource.load("sql/report/quarantine_reasons.sql")

@@ -4,6 +4,7 @@ import static io.segpipe.jobs.report.Markup.escape;
 
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.schema.Campaigns;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.jobs.report.Charts.Series;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
@@ -20,7 +21,6 @@ import io.segpipe.jobs.report.ReportData.StageCount;
 import io.segpipe.jobs.report.ReportData.Transition;
 import io.segpipe.jobs.report.ReportData.TransitionMatrix;
 import io.segpipe.jobs.report.ReportData.TrendPoint;
-import io.segpipe.jobs.segment.SegmentTrends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -538,7 +538,7 @@ final class ReportPage {
           String name = words.named("segmentation", segmentation);
           html.append("<h3>").append(escape(name)).append("</h3>\n");
           List<TrendPoint> snapshots =
-              points.stream().filter(p -> p.periodType().equals(SegmentTrends.SNAPSHOT)).toList();
+              points.stream().filter(p -> p.periodType().equals(Tables.TREND_SNAPSHOT)).toList();
           if (snapshots.stream().map(TrendPoint::periodStart).distinct().count() < 2) {
             paragraph("empty", escape(words.text("trends.one-snapshot")));
           } else {
@@ -558,7 +558,7 @@ final class ReportPage {
                     format::percent));
           }
           List<TrendPoint> months =
-              points.stream().filter(p -> p.periodType().equals(SegmentTrends.MONTH)).toList();
+              points.stream().filter(p -> p.periodType().equals(Tables.TREND_MONTH)).toList();
           if (!months.isEmpty()) {
             figure(
                 charts.lines(

@@ -2,8 +2,8 @@ package io.segpipe.jobs.report;
 
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.i18n.Messages;
-import io.segpipe.jobs.features.RfmSchemes;
-import io.segpipe.jobs.features.RfmSegmentMap;
+import io.segpipe.features.RfmSchemes;
+import io.segpipe.features.RfmSegmentMap;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.segpipe.jobs.report;
 import static io.segpipe.jobs.report.Markup.escape;
 
 import io.segpipe.common.i18n.Messages;
-import io.segpipe.jobs.train.ClusterLabels;
+import io.segpipe.modelling.ClusterLabels;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;

@@ -3,9 +3,10 @@ package io.segpipe.jobs.segment;
 import io.segpipe.common.i18n.Labels;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
-import io.segpipe.jobs.clv.ChurnBaseline;
-import io.segpipe.jobs.train.ChurnModel;
-import io.segpipe.jobs.train.ClusterTrainer;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ChurnModel;
+import io.segpipe.modelling.ClusterTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,51 +28,11 @@ import org.apache.spark.sql.types.StructType;
  * the contract's.
  */
 public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
-  public static final String TABLE = "customer_segments";
-  public static final String PARTITION = "as_of_date";
+  public static final String PARTITION = Tables.AS_OF;
 
-  /** The columns an audience can be chosen by (export's segments, a campaign's audience). */
-  public static final List<String> SEGMENTATIONS =
-      List.of(
-          "rfm_segment",
-          "lifecycle_stage",
-          "value_tier",
-          "churn_risk",
-          "cluster_label",
-          "clv_tier");
-
+  /** The contract's columns, in order. */
   public static final List<String> COLUMNS =
-      List.of(
-          "customer_id",
-          "recency_days",
-          "frequency",
-          "monetary",
-          "avg_order_value",
-          "r_score",
-          "f_score",
-          "m_score",
-          "rfm_cell",
-          "rfm_segment",
-          "lifecycle_stage",
-          "value_tier",
-          "cluster_id",
-          "cluster_label",
-          "churn_probability",
-          "churn_risk",
-          "p_alive",
-          "expected_purchases",
-          "clv",
-          "clv_tier",
-          "marketing_opt_in",
-          "clusters_model_version",
-          "churn_model_version",
-          "rfm_segment_name",
-          "lifecycle_stage_name",
-          "value_tier_name",
-          "churn_risk_name",
-          "clv_tier_name",
-          "cluster_name",
-          PARTITION);
+      List.of(Tables.CUSTOMER_SEGMENTS.columns().fieldNames());
 
   /** The customers dimension columns the segments use. */
   static final StructType DIMS =

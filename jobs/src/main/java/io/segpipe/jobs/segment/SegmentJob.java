@@ -9,11 +9,11 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.CustomerClv;
-import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.clv.ChurnBaseline;
-import io.segpipe.jobs.features.CustomerActivity;
-import io.segpipe.jobs.features.FeatureSnapshot;
-import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.features.CustomerActivity;
+import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ModelRegistry;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,17 +92,18 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     LocalDate asOf = s.asOf();
     Lake lake = context.lake();
     context.phase("read customer_features " + asOf);
-    String snapshotName = FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
+    String snapshotName = Tables.CUSTOMER_FEATURES + " " + FeatureSnapshot.PARTITION + "=" + asOf;
     Dataset<Row> snapshot =
         lake.read(
-                FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+                Tables.CUSTOMER_FEATURES,
+                "Run `scripts/segpipe features --as-of " + asOf + "` first.")
             .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
     if (snapshot.isEmpty()) {
       throw new UserError(
           "There is no customer_features snapshot as of "
               + asOf
               + " in "
-              + lake.path(FeatureSnapshot.TABLE)
+              + lake.path(Tables.CUSTOMER_FEATURES)
               + ". Run `scripts/segpipe features --as-of "
               + asOf
               + "` first.");
@@ -117,17 +118,15 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
         models.clustersVersion(),
         models.churnVersion(),
         snapshotName);
-    boolean hasCustomers = lake.exists(Events.CUSTOMERS_TABLE);
+    boolean hasCustomers = lake.exists(Tables.CUSTOMERS);
     if (!hasCustomers) {
       LOG.warn(
           "no customers table at {}: marketing_opt_in is false for everyone and the profiles have no"
               + " demographics",
-          lake.path(Events.CUSTOMERS_TABLE));
+          lake.path(Tables.CUSTOMERS));
     }
     Dataset<Row> dims =
-        hasCustomers
-            ? lake.read(Events.CUSTOMERS_TABLE, "")
-            : CustomerSegments.noDims(context.spark());
+        hasCustomers ? lake.read(Tables.CUSTOMERS, "") : CustomerSegments.noDims(context.spark());
     Dataset<Row> clv =
         clvSnapshot(lake, asOf)
             .orElseGet(
@@ -136,12 +135,12 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
                       "no customer_clv snapshot as of {} at {}: p_alive, expected_purchases, clv and clv_tier are empty."
                           + " Run `scripts/segpipe clv --as-of {}` before segment to fill them",
                       asOf,
-                      lake.path(CustomerClv.TABLE),
+                      lake.path(Tables.CUSTOMER_CLV),
                       asOf);
                   return CustomerSegments.noClv(context.spark());
                 });
     lake.require(
-        Events.TABLE,
+        Tables.EVENTS,
         "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
     CustomerDaily.catchUp(lake);
     CustomerActivity window = s.features().activity();
@@ -180,7 +179,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
           previous
               .map(
                   d ->
-                      lake.read(CustomerSegments.TABLE, "")
+                      lake.read(Tables.CUSTOMER_SEGMENTS, "")
                           .where(
                               functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
               .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
@@ -206,13 +205,11 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       long trendRows = trends.count();
 
       context.phase("write segments " + asOf);
-      lake.replacePartition(
-          CustomerSegments.table(rows), CustomerSegments.TABLE, CustomerSegments.PARTITION, asOf);
-      lake.replacePartition(profiles, SegmentProfiles.TABLE, CustomerSegments.PARTITION, asOf);
-      lake.replacePartition(rules, SegmentRules.TABLE, CustomerSegments.PARTITION, asOf);
-      lake.replacePartition(
-          transitions, SegmentTransitions.TABLE, CustomerSegments.PARTITION, asOf);
-      lake.replacePartition(trends, SegmentTrends.TABLE, CustomerSegments.PARTITION, asOf);
+      lake.replacePartition(CustomerSegments.table(rows), Tables.CUSTOMER_SEGMENTS, asOf);
+      lake.replacePartition(profiles, Tables.SEGMENT_PROFILES, asOf);
+      lake.replacePartition(rules, Tables.SEGMENT_RULES, asOf);
+      lake.replacePartition(transitions, Tables.SEGMENT_TRANSITIONS, asOf);
+      lake.replacePartition(trends, Tables.SEGMENT_TRENDS, asOf);
 
       String since = previous.map(d -> "since " + d).orElse("all new (no earlier snapshot)");
       String summary =
@@ -238,11 +235,11 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       details.put("clusters_model_version", models.clustersVersion());
       details.put("churn_model_version", models.churnVersion());
       details.put("previous_as_of_date", previous.map(LocalDate::toString).orElse(""));
-      details.put("rows." + CustomerSegments.TABLE, String.valueOf(customers));
-      details.put("rows." + SegmentProfiles.TABLE, String.valueOf(profileRows));
-      details.put("rows." + SegmentRules.TABLE, String.valueOf(ruleRows));
-      details.put("rows." + SegmentTransitions.TABLE, String.valueOf(transitionRows));
-      details.put("rows." + SegmentTrends.TABLE, String.valueOf(trendRows));
+      details.put("rows." + Tables.CUSTOMER_SEGMENTS, String.valueOf(customers));
+      details.put("rows." + Tables.SEGMENT_PROFILES, String.valueOf(profileRows));
+      details.put("rows." + Tables.SEGMENT_RULES, String.valueOf(ruleRows));
+      details.put("rows." + Tables.SEGMENT_TRANSITIONS, String.valueOf(transitionRows));
+      details.put("rows." + Tables.SEGMENT_TRENDS, String.valueOf(trendRows));
       return new JobOutcome(
           customers,
           customers + profileRows + ruleRows + transitionRows + trendRows,
@@ -264,22 +261,22 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
 
   /** The customer_clv snapshot of {@code asOf}, when the clv job has written one. */
   private static Optional<Dataset<Row>> clvSnapshot(Lake lake, LocalDate asOf) {
-    if (!lake.exists(CustomerClv.TABLE)) {
+    if (!lake.exists(Tables.CUSTOMER_CLV)) {
       return Optional.empty();
     }
     Dataset<Row> clv =
-        lake.read(CustomerClv.TABLE, "")
+        lake.read(Tables.CUSTOMER_CLV, "")
             .where(functions.col(CustomerClv.PARTITION).equalTo(functions.lit(asOf)));
     return clv.isEmpty() ? Optional.empty() : Optional.of(clv);
   }
 
   /** The latest as_of_date before {@code asOf} in customer_segments, if any. */
   static Optional<LocalDate> previousSnapshot(Lake lake, LocalDate asOf) {
-    if (!lake.exists(CustomerSegments.TABLE)) {
+    if (!lake.exists(Tables.CUSTOMER_SEGMENTS)) {
       return Optional.empty();
     }
     Row latest =
-        lake.read(CustomerSegments.TABLE, "")
+        lake.read(Tables.CUSTOMER_SEGMENTS, "")
             .where(functions.col(CustomerSegments.PARTITION).lt(functions.lit(asOf)))
             .agg(functions.max(CustomerSegments.PARTITION))
             .first();
@@ -302,7 +299,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
               + " which comes from customer_clv, and there is no customer_clv snapshot as of "
               + asOf
               + " in "
-              + lake.path(CustomerClv.TABLE)
+              + lake.path(Tables.CUSTOMER_CLV)
               + ". Run `scripts/segpipe clv --as-of "
               + asOf
               + "` first (the pipeline does).");

@@ -2,10 +2,10 @@ package io.segpipe.jobs.segment;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.i18n.Messages;
-import io.segpipe.jobs.train.ClusterLabels;
-import io.segpipe.jobs.train.ModelMetadata;
-import io.segpipe.jobs.train.ModelRegistry;
-import io.segpipe.jobs.train.ModelRegistry.LoadedModel;
+import io.segpipe.modelling.ClusterLabels;
+import io.segpipe.modelling.ModelMetadata;
+import io.segpipe.modelling.ModelRegistry;
+import io.segpipe.modelling.ModelRegistry.LoadedModel;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.segpipe.jobs.segment;
 
 import io.segpipe.common.sql.SqlResource;
-import io.segpipe.jobs.features.CustomerActivity;
+import io.segpipe.features.CustomerActivity;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -14,7 +14,6 @@ import org.apache.spark.sql.SparkSession;
  * aggregated in Spark; only the finished profiles (tens of rows) are small enough to look at.
  */
 public record SegmentProfiles(SegmentSettings settings) {
-  public static final String TABLE = "segment_profiles";
 
   /**
    * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code daily} holds

@@ -1,10 +1,11 @@
 package io.segpipe.jobs.segment;
 
 import io.segpipe.common.i18n.Messages;
-import io.segpipe.jobs.train.ClusterLabels;
-import io.segpipe.jobs.train.ClusterRule;
-import io.segpipe.jobs.train.ModelRegistry.LoadedModel;
-import io.segpipe.jobs.train.TreeRules;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.modelling.ClusterLabels;
+import io.segpipe.modelling.ClusterRule;
+import io.segpipe.modelling.ModelRegistry.LoadedModel;
+import io.segpipe.modelling.TreeRules;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -16,7 +17,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -25,19 +25,8 @@ import org.apache.spark.sql.types.StructType;
  * (cluster_label) and, in the configured locale, the cluster's name and the rule's text.
  */
 public final class SegmentRules {
-  public static final String TABLE = "segment_rules";
 
-  static final StructType SCHEMA =
-      new StructType()
-          .add("model_version", DataTypes.StringType, false)
-          .add("rule_id", DataTypes.IntegerType, false)
-          .add("cluster_id", DataTypes.IntegerType, false)
-          .add("cluster_label", DataTypes.StringType, false)
-          .add("cluster_name", DataTypes.StringType, false)
-          .add("rule_text", DataTypes.StringType, false)
-          .add("sql_predicate", DataTypes.StringType, false)
-          .add("customers", DataTypes.LongType, false)
-          .add(CustomerSegments.PARTITION, DataTypes.DateType, false);
+  static final StructType SCHEMA = Tables.SEGMENT_RULES.columns();
 
   /**
    * The cluster-rules model as a segment run applies it: its rules, shown in the locale of {@code

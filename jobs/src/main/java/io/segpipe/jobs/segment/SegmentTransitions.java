@@ -12,7 +12,6 @@ import org.apache.spark.sql.SparkSession;
  * snapshot.
  */
 public final class SegmentTransitions {
-  public static final String TABLE = "segment_transitions";
   public static final String NEW = "(new)";
   public static final String GONE = "(gone)";
 

@@ -3,6 +3,7 @@ package io.segpipe.jobs.segment;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.tables.Tables;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
@@ -21,9 +22,8 @@ import org.apache.spark.sql.types.StructType;
  * as_of_date: each snapshot's partition holds the history as it stood on that date.
  */
 public record SegmentTrends(LocalDate asOf, int months) {
-  public static final String TABLE = "segment_trends";
-  public static final String SNAPSHOT = "snapshot";
-  public static final String MONTH = "month";
+  public static final String SNAPSHOT = Tables.TREND_SNAPSHOT;
+  public static final String MONTH = Tables.TREND_MONTH;
 
   /**
    * The profile columns the snapshot rows take, with their types (absent from profiles written
@@ -58,9 +58,9 @@ public record SegmentTrends(LocalDate asOf, int months) {
   public Dataset<Row> of(Lake lake, Dataset<Row> members, Dataset<Row> profiles) {
     LocalDate start = monthsStart();
     Dataset<Row> snapshots = profileColumns(profiles);
-    if (lake.exists(SegmentProfiles.TABLE)) {
+    if (lake.exists(Tables.SEGMENT_PROFILES)) {
       Dataset<Row> earlier =
-          lake.read(SegmentProfiles.TABLE, "")
+          lake.read(Tables.SEGMENT_PROFILES, "")
               .where(
                   functions
                       .col(CustomerSegments.PARTITION)

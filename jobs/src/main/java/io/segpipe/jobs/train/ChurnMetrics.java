@@ -1,5 +1,6 @@
 package io.segpipe.jobs.train;
 
+import io.segpipe.modelling.ModelMetadata;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

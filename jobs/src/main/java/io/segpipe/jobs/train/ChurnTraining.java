@@ -4,9 +4,15 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.schema.Events;
-import io.segpipe.jobs.clv.ChurnBaseline;
-import io.segpipe.jobs.features.FeatureSnapshot;
-import io.segpipe.jobs.features.FeaturesSettings;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.features.FeaturesSettings;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ChurnModel;
+import io.segpipe.modelling.ChurnSettings;
+import io.segpipe.modelling.ModelMetadata;
+import io.segpipe.modelling.ModelRegistry;
+import io.segpipe.modelling.TrainSettings;
+import io.segpipe.modelling.TrainingInput;
 import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -71,7 +77,7 @@ final class ChurnTraining {
         context
             .lake()
             .read(
-                Events.TABLE,
+                Tables.EVENTS,
                 "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs.");
     checkHistory(events, s);
     List<Dataset<Row>> cached = new ArrayList<>();
@@ -481,12 +487,12 @@ final class ChurnTraining {
             + " and the validation cut-off "
             + c.validationCutOff()
             + ", computed from "
-            + Events.TABLE
+            + Tables.EVENTS
             + "; each label from the purchases in the "
             + s.horizonDays()
             + " days after its cut-off;"
             + " applies to "
-            + FeatureSnapshot.TABLE,
+            + Tables.CUSTOMER_FEATURES,
         c.featuresAt().get(c.featuresAt().size() - 1).activity().windowStart().toString(),
         s.asOf().toString(),
         ModelMetadata.currentLibraries());

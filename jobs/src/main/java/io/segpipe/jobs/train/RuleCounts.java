@@ -1,5 +1,8 @@
 package io.segpipe.jobs.train;
 
+import io.segpipe.modelling.ClusterRule;
+import io.segpipe.modelling.ClusterTrainer;
+import io.segpipe.modelling.TreeRules;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

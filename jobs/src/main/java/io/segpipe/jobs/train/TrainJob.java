@@ -7,7 +7,18 @@ import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
-import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.modelling.ChurnModel;
+import io.segpipe.modelling.ClusterLabels;
+import io.segpipe.modelling.ClusterRule;
+import io.segpipe.modelling.ClusterTrainer;
+import io.segpipe.modelling.KSearch;
+import io.segpipe.modelling.ModelMetadata;
+import io.segpipe.modelling.ModelRegistry;
+import io.segpipe.modelling.TrainSettings;
+import io.segpipe.modelling.TrainingInput;
+import io.segpipe.modelling.TreeRules;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -68,7 +79,8 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
         context
             .lake()
             .read(
-                FeatureSnapshot.TABLE, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+                Tables.CUSTOMER_FEATURES,
+                "Run `scripts/segpipe features --as-of " + asOf + "` first.")
             .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
     List<String> features = s.clusterFeatures().features();
     Dataset<Row> rows =
@@ -181,7 +193,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       clusterMetrics.put("k_search", search.scores());
       sizes.forEach((c, n) -> clusterMetrics.put("size_cluster_" + c, n));
       String trainingSnapshot =
-          FeatureSnapshot.TABLE + " " + FeatureSnapshot.PARTITION + "=" + asOf;
+          Tables.CUSTOMER_FEATURES + " " + FeatureSnapshot.PARTITION + "=" + asOf;
       ModelMetadata clusterMeta =
           new ModelMetadata(
               ModelRegistry.CLUSTERS,

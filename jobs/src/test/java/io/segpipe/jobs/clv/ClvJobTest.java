@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
@@ -153,7 +154,7 @@ class ClvJobTest {
     return spark
         .read()
         .format("delta")
-        .load(lake + "/" + CustomerClv.TABLE)
+        .load(lake + "/" + Tables.CUSTOMER_CLV.name())
         .where(functions.col("as_of_date").equalTo(Date.valueOf(date)))
         .orderBy("customer_id")
         .collectAsList();
@@ -359,7 +360,7 @@ class ClvJobTest {
         spark
             .read()
             .format("delta")
-            .load(lake + "/" + Events.TABLE)
+            .load(lake + "/" + Tables.EVENTS.name())
             .where("event_type = 'purchase'")
             .select("customer_id", "event_date")
             .distinct();
@@ -395,7 +396,7 @@ class ClvJobTest {
         spark
             .read()
             .format("delta")
-            .load(lake + "/" + CustomerClv.VALIDATION_TABLE)
+            .load(lake + "/" + Tables.CLV_VALIDATION.name())
             .where(functions.col("as_of_date").equalTo(Date.valueOf(AS_OF)))
             .collectAsList();
     Map<String, Row> byCount = new HashMap<>();
@@ -493,7 +494,10 @@ class ClvJobTest {
   @Test
   void badInputIsRefusedClearlyAndLeavesTheTablesAsTheyWere() {
     long version =
-        DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0);
+        DeltaTable.forPath(spark, lake + "/" + Tables.CUSTOMER_CLV.name())
+            .history(1)
+            .first()
+            .getLong(0);
 
     JobRun early = JobRun.of(() -> clv("--as-of", FROM.minusDays(1).toString()));
     assertEquals(2, early.code(), early.toString());
@@ -521,7 +525,10 @@ class ClvJobTest {
 
     assertEquals(
         version,
-        DeltaTable.forPath(spark, lake + "/" + CustomerClv.TABLE).history(1).first().getLong(0));
+        DeltaTable.forPath(spark, lake + "/" + Tables.CUSTOMER_CLV.name())
+            .history(1)
+            .first()
+            .getLong(0));
 
     // Every repeat purchase cancelled by a same-day return: nothing for the spend model to fit.
     String zero = TestFolders.folder("segpipe-clv-zero").resolve("lake").toString();

@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.delta.tables.DeltaTable;
+import io.segpipe.campaign.Campaign;
+import io.segpipe.campaign.CampaignAssignment;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.campaign.Campaign;
-import io.segpipe.jobs.campaign.CampaignAssignment;
 import io.segpipe.jobs.evaluate.EvaluateJob;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -158,7 +159,7 @@ class CampaignLoopTest {
     return spark
         .read()
         .format("delta")
-        .load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE)
+        .load(lake + "/" + Tables.CAMPAIGN_ASSIGNMENTS.name())
         .where(functions.col("campaign_id").equalTo(campaign))
         .collectAsList()
         .stream()
@@ -231,7 +232,7 @@ class CampaignLoopTest {
       }
     }
     new Lake(spark, new LakeSettings(lake, ""))
-        .append(spark.createDataFrame(rows, Events.SCHEMA), Events.TABLE, "event_date");
+        .append(spark.createDataFrame(rows, Events.SCHEMA), Tables.EVENTS.name(), "event_date");
   }
 
   private static Row event(
@@ -262,7 +263,7 @@ class CampaignLoopTest {
     return spark
         .read()
         .format("delta")
-        .load(lake + "/" + Campaigns.RESULTS_TABLE)
+        .load(lake + "/" + Tables.CAMPAIGN_RESULTS.name())
         .where(functions.col("campaign_id").equalTo(campaign))
         .collectAsList()
         .stream()
@@ -316,7 +317,7 @@ class CampaignLoopTest {
         spark
             .read()
             .format("delta")
-            .load(lake + "/" + Campaigns.TABLE)
+            .load(lake + "/" + Tables.CAMPAIGNS.name())
             .where(functions.col("campaign_id").equalTo(PLANTED))
             .first();
     assertEquals(control, row.getLong(row.fieldIndex("control_customers")));
@@ -464,7 +465,7 @@ class CampaignLoopTest {
         before
             .get(Campaigns.CONVERSION)
             .getBoolean(before.get(Campaigns.CONVERSION).fieldIndex("sample_ratio_ok")));
-    DeltaTable.forPath(spark, lake + "/" + Campaigns.ASSIGNMENTS_TABLE)
+    DeltaTable.forPath(spark, lake + "/" + Tables.CAMPAIGN_ASSIGNMENTS.name())
         .delete(
             functions
                 .col("campaign_id")
@@ -475,7 +476,7 @@ class CampaignLoopTest {
                             functions.col("campaign_id"), functions.col("customer_id"))
                         .geq(0.05)));
     long rowsBefore =
-        spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count();
+        spark.read().format("delta").load(lake + "/" + Tables.CAMPAIGN_RESULTS.name()).count();
     assertEquals(0, evaluate());
     Map<String, Row> after = results(TAMPERED);
     Row row = after.get(Campaigns.REVENUE_PER_CUSTOMER);
@@ -483,7 +484,7 @@ class CampaignLoopTest {
     assertTrue(value(row, "sample_ratio_p_value") < 0.001);
     assertEquals(
         rowsBefore,
-        spark.read().format("delta").load(lake + "/" + Campaigns.RESULTS_TABLE).count(),
+        spark.read().format("delta").load(lake + "/" + Tables.CAMPAIGN_RESULTS.name()).count(),
         "a re-run replaces a campaign's rows");
   }
 
@@ -491,7 +492,7 @@ class CampaignLoopTest {
   @Order(5)
   void aReExportKeepsTheGroupsAndOnlyExportsWhoConsentsNow() throws Exception {
     long assignments =
-        spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count();
+        spark.read().format("delta").load(lake + "/" + Tables.CAMPAIGN_ASSIGNMENTS.name()).count();
     String withdrawn =
         plantedGroups.entrySet().stream()
             .filter(e -> e.getValue().equals(Campaigns.TREATMENT))
@@ -505,13 +506,14 @@ class CampaignLoopTest {
     assertEquals(0, export());
     assertEquals(
         assignments,
-        spark.read().format("delta").load(lake + "/" + Campaigns.ASSIGNMENTS_TABLE).count(),
+        spark.read().format("delta").load(lake + "/" + Tables.CAMPAIGN_ASSIGNMENTS.name()).count(),
         "intention to treat: nobody moves");
     assertEquals(plantedGroups, groups(PLANTED));
     Set<String> treated =
         ids(Path.of(lake, "audiences", SNAPSHOT.toString(), "campaign", PLANTED, PLANTED + ".csv"));
     assertFalse(treated.contains(withdrawn), "consent is read when the data leaves");
-    assertEquals(2, spark.read().format("delta").load(lake + "/" + Campaigns.TABLE).count());
+    assertEquals(
+        2, spark.read().format("delta").load(lake + "/" + Tables.CAMPAIGNS.name()).count());
 
     Files.writeString(campaignFile, campaigns(", control-share = 0.2"));
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -576,14 +578,15 @@ class CampaignLoopTest {
               now));
     }
     Lake lakeTables = new Lake(spark, new LakeSettings(lake, ""));
-    lakeTables.append(CampaignAssignment.split(eligible, aa, now), Campaigns.ASSIGNMENTS_TABLE);
-    lakeTables.append(spark.createDataFrame(table, Campaigns.SCHEMA), Campaigns.TABLE);
+    lakeTables.append(
+        CampaignAssignment.split(eligible, aa, now), Tables.CAMPAIGN_ASSIGNMENTS.name());
+    lakeTables.append(spark.createDataFrame(table, Campaigns.SCHEMA), Tables.CAMPAIGNS.name());
     assertEquals(0, evaluate());
     List<Row> rows =
         spark
             .read()
             .format("delta")
-            .load(lake + "/" + Campaigns.RESULTS_TABLE)
+            .load(lake + "/" + Tables.CAMPAIGN_RESULTS.name())
             .where(functions.col("campaign_id").startsWith("aa-"))
             .collectAsList();
     int conversion = 0;

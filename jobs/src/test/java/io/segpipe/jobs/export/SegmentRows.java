@@ -1,8 +1,10 @@
 package io.segpipe.jobs.export;
 
+import io.segpipe.audience.CustomerSegmentsColumns;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -142,7 +144,7 @@ final class SegmentRows {
     for (int i = 0; i < dates.length; i++) {
       lake.replacePartition(
           snapshot(spark, customers, dates[i], i * 3),
-          CustomerSegmentsColumns.TABLE,
+          Tables.CUSTOMER_SEGMENTS.name(),
           CustomerSegmentsColumns.PARTITION,
           dates[i]);
     }
@@ -161,6 +163,6 @@ final class SegmentRows {
           RowFactory.create(id(n), null, null, null, null, null, null, null, null, optIn.apply(n)));
     }
     new Lake(spark, new LakeSettings(root, ""))
-        .overwrite(spark.createDataFrame(rows, Events.CUSTOMERS), Events.CUSTOMERS_TABLE);
+        .overwrite(spark.createDataFrame(rows, Events.CUSTOMERS), Tables.CUSTOMERS.name());
   }
 }

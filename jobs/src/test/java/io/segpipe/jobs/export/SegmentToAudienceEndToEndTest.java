@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.segpipe.common.daily.CustomerDaily;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.segment.SegmentJob;
 import io.segpipe.jobs.train.GeneratedLake;
 import io.segpipe.jobs.train.TrainJob;
@@ -71,11 +69,11 @@ class SegmentToAudienceEndToEndTest {
             built,
             dir.resolve("lake"),
             List.of(
-                Events.TABLE,
-                CustomerDaily.TABLE,
-                Events.QUARANTINE_TABLE,
-                Events.CUSTOMERS_TABLE,
-                FeatureSnapshot.TABLE,
+                Tables.EVENTS.name(),
+                Tables.CUSTOMER_DAILY.name(),
+                Tables.EVENTS_QUARANTINE.name(),
+                Tables.CUSTOMERS.name(),
+                Tables.CUSTOMER_FEATURES.name(),
                 "run_metrics"));
     models = dir.resolve("models");
     String modelsConf = "--conf segpipe.train.models=\"" + models + "\"";
@@ -399,10 +397,10 @@ class SegmentToAudienceEndToEndTest {
             + java.util.regex.Pattern.quote(server.password());
     List<String> tables =
         List.of(
-            Events.TABLE,
-            Events.QUARANTINE_TABLE,
-            Events.CUSTOMERS_TABLE,
-            FeatureSnapshot.TABLE,
+            Tables.EVENTS.name(),
+            Tables.EVENTS_QUARANTINE.name(),
+            Tables.CUSTOMERS.name(),
+            Tables.CUSTOMER_FEATURES.name(),
             TABLE);
     Map<String, Row> before = new java.util.HashMap<>();
     Map<String, Long> holding = new java.util.HashMap<>();
@@ -413,11 +411,12 @@ class SegmentToAudienceEndToEndTest {
       holding.put(t, rows.where(functions.col("row_json").rlike(pattern)).count());
       assertTrue(
           holding.get(t) > 0
-              || t.equals(Events.QUARANTINE_TABLE)
-              || t.equals(Events.CUSTOMERS_TABLE),
+              || t.equals(Tables.EVENTS_QUARANTINE.name())
+              || t.equals(Tables.CUSTOMERS.name()),
           t + " holds rows of the customers to forget");
     }
-    assertTrue(holding.get(Events.QUARANTINE_TABLE) > 0, "a quarantined row names " + quarantined);
+    assertTrue(
+        holding.get(Tables.EVENTS_QUARANTINE.name()) > 0, "a quarantined row names " + quarantined);
     long pgBefore = postgresRows("true");
     long pgTheirs = postgresRows("customer_id IN ('" + String.join("','", forgotten) + "')");
     assertTrue(pgTheirs > 0, inAudience + " was exported to PostgreSQL");
@@ -579,7 +578,8 @@ class SegmentToAudienceEndToEndTest {
         "ingest without the key");
     assertEquals(
         0, new io.segpipe.jobs.ingest.IngestJob(environment::get).execute(ingest), "ingest again");
-    for (String t : List.of(Events.TABLE, Events.QUARANTINE_TABLE, Events.CUSTOMERS_TABLE)) {
+    for (String t :
+        List.of(Tables.EVENTS.name(), Tables.EVENTS_QUARANTINE.name(), Tables.CUSTOMERS.name())) {
       assertEquals(
           0,
           whole(t).where(functions.col("row_json").rlike(pattern)).count(),
@@ -598,7 +598,7 @@ class SegmentToAudienceEndToEndTest {
                 metrics
                     .<String, String>getJavaMap(metrics.fieldIndex("details"))
                     .get("erased_customer_rows_dropped"))
-            >= holding.get(Events.TABLE),
+            >= holding.get(Tables.EVENTS.name()),
         "the erased customers' rows were counted");
   }
 

@@ -14,9 +14,9 @@ import org.apache.spark.sql.Row;
  * cn-8 computed straight from its definition, independently of the job: each threshold an exact
  * fraction (a mean is sum / count, an even median (a + b) / 2), each comparison exact and strict.
  */
-final class Cn8Reference {
+public final class Cn8Reference {
   /** One customer's measures as customer_features holds them; recencyDays null for a prospect. */
-  record Customer(String id, Integer recencyDays, long frequency, BigDecimal monetary) {
+  public record Customer(String id, Integer recencyDays, long frequency, BigDecimal monetary) {
     static Customer of(Row row) {
       return new Customer(
           row.getAs("customer_id"),
@@ -52,7 +52,7 @@ final class Cn8Reference {
 
   private Cn8Reference() {}
 
-  static Thresholds means(List<Customer> customers) {
+  public static Thresholds means(List<Customer> customers) {
     List<Customer> purchasers = customers.stream().filter(Customer::purchaser).toList();
     List<Fraction> means =
         MEASURES.stream()
@@ -65,7 +65,7 @@ final class Cn8Reference {
     return new Thresholds(means.get(0), means.get(1), means.get(2));
   }
 
-  static Thresholds medians(List<Customer> customers) {
+  public static Thresholds medians(List<Customer> customers) {
     List<Customer> purchasers = customers.stream().filter(Customer::purchaser).toList();
     List<Fraction> medians = new ArrayList<>();
     for (Function<Customer, BigDecimal> measure : MEASURES) {
@@ -99,7 +99,7 @@ final class Cn8Reference {
   }
 
   /** Every customer's class by id (null for prospects). */
-  static Map<String, String> classes(List<Customer> customers, Thresholds t) {
+  public static Map<String, String> classes(List<Customer> customers, Thresholds t) {
     Map<String, String> result = new LinkedHashMap<>();
     customers.forEach(c -> result.put(c.id(), classOf(c, t)));
     return result;

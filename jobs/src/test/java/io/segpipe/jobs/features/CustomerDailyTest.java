@@ -9,8 +9,11 @@ import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.features.CustomerActivity;
+import io.segpipe.features.FeaturesSettings;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.maintain.MaintainJob;
 import java.nio.file.Files;
@@ -52,8 +55,8 @@ class CustomerDailyTest {
   }
 
   private static void assertCurrent(Lake lake, String when) {
-    Set<Row> expected = rows(CustomerDaily.aggregate(lake.read(Events.TABLE, "")));
-    Set<Row> actual = rows(lake.read(CustomerDaily.TABLE, ""));
+    Set<Row> expected = rows(CustomerDaily.aggregate(lake.read(Tables.EVENTS.name(), "")));
+    Set<Row> actual = rows(lake.read(Tables.CUSTOMER_DAILY.name(), ""));
     assertTrue(expected.size() > 100, when + ": only " + expected.size() + " daily rows");
     assertEquals(
         expected, actual, when + ": customer_daily differs from an aggregate of all events");
@@ -66,7 +69,7 @@ class CustomerDailyTest {
     // the first load: every event before 2024-11-01
     lake.append(
         spark.createDataFrame(all, Events.SCHEMA).where("event_date < DATE'2024-11-01'"),
-        Events.TABLE,
+        Tables.EVENTS.name(),
         "event_date");
     CustomerDaily.Refresh first = CustomerDaily.catchUp(lake);
     assertTrue(first.whole(), first.describe());
@@ -87,7 +90,7 @@ class CustomerDailyTest {
                 Events.SCHEMA)
             .withColumn(
                 "event_id", functions.concat(functions.lit("late-"), functions.col("event_id")));
-    lake.append(later.unionByName(late), Events.TABLE, "event_date");
+    lake.append(later.unionByName(late), Tables.EVENTS.name(), "event_date");
     long newDates = later.select("event_date").distinct().count();
     CustomerDaily.Refresh second = CustomerDaily.catchUp(lake);
     assertEquals(newDates + 2, second.dates(), second.describe());
@@ -97,20 +100,21 @@ class CustomerDailyTest {
 
     // forget deletes a customer's events: the dates they had events on are rebuilt
     long customerDates =
-        lake.read(Events.TABLE, "")
+        lake.read(Tables.EVENTS.name(), "")
             .where("customer_id = 'c0003'")
             .select("event_date")
             .distinct()
             .count();
-    DeltaTable.forPath(spark, lake.path(Events.TABLE))
+    DeltaTable.forPath(spark, lake.path(Tables.EVENTS.name()))
         .delete(functions.col("customer_id").equalTo("c0003"));
     CustomerDaily.Refresh erased = CustomerDaily.catchUp(lake);
     assertEquals(customerDates, erased.dates(), erased.describe());
     assertCurrent(lake, "after an erasure");
-    assertEquals(0, lake.read(CustomerDaily.TABLE, "").where("customer_id = 'c0003'").count());
+    assertEquals(
+        0, lake.read(Tables.CUSTOMER_DAILY.name(), "").where("customer_id = 'c0003'").count());
 
     // compaction changes no data: nothing to rebuild
-    DeltaTable.forPath(spark, lake.path(Events.TABLE)).optimize().executeCompaction();
+    DeltaTable.forPath(spark, lake.path(Tables.EVENTS.name())).optimize().executeCompaction();
     CustomerDaily.Refresh compacted = CustomerDaily.catchUp(lake);
     assertEquals(0, compacted.dates(), compacted.describe());
     assertTrue(!compacted.whole(), compacted.describe());
@@ -119,8 +123,8 @@ class CustomerDailyTest {
     // different table,
     // so it is rebuilt whole rather than taken as current
     List<Row> kept =
-        lake.read(Events.TABLE, "").where("event_date >= DATE'2024-06-01'").collectAsList();
-    deleteFolder(Paths.get(lake.path(Events.TABLE)));
+        lake.read(Tables.EVENTS.name(), "").where("event_date >= DATE'2024-06-01'").collectAsList();
+    deleteFolder(Paths.get(lake.path(Tables.EVENTS.name())));
     org.apache.spark.sql.delta.DeltaLog.clearCache();
     for (String months :
         List.of(
@@ -129,10 +133,10 @@ class CustomerDailyTest {
             ">= DATE'2024-10-01'")) {
       lake.append(
           spark.createDataFrame(kept, Events.SCHEMA).where("event_date " + months),
-          Events.TABLE,
+          Tables.EVENTS.name(),
           "event_date");
     }
-    assertEquals(2, lake.version(Events.TABLE));
+    assertEquals(2, lake.version(Tables.EVENTS.name()));
     CustomerDaily.Refresh replaced = CustomerDaily.catchUp(lake);
     assertTrue(replaced.whole(), replaced.describe());
     assertTrue(replaced.describe().contains("has since been replaced"), replaced.describe());
@@ -146,7 +150,8 @@ class CustomerDailyTest {
     Row run = lake.read("run_metrics", "").where("job = 'maintain'").first();
     assertEquals(
         "rebuilt whole from events version 2 (asked for)",
-        run.<String, String>getJavaMap(run.fieldIndex("details")).get(CustomerDaily.TABLE));
+        run.<String, String>getJavaMap(run.fieldIndex("details"))
+            .get(Tables.CUSTOMER_DAILY.name()));
     assertCurrent(lake, "after a rebuild on request");
   }
 
@@ -199,12 +204,12 @@ class CustomerDailyTest {
                   "segpipe.lake.root=" + root));
     }
     Lake lake = new Lake(spark, new LakeSettings(root, ""));
-    String note = lake.commitNotes(CustomerDaily.TABLE, 1).get(0);
+    String note = lake.commitNotes(Tables.CUSTOMER_DAILY.name(), 1).get(0);
     assertEquals(
         "segpipe.events_version="
-            + lake.version(Events.TABLE)
+            + lake.version(Tables.EVENTS.name())
             + ";events_table="
-            + lake.tableId(Events.TABLE),
+            + lake.tableId(Tables.EVENTS.name()),
         note);
     assertCurrent(lake, "after two ingests");
 
@@ -219,11 +224,11 @@ class CustomerDailyTest {
     RawEventsReference.assertSameRows(
         RawEventsReference.snapshot(
             settings,
-            lake.read(Events.TABLE, ""),
+            lake.read(Tables.EVENTS.name(), ""),
             spark
                 .createDataFrame(List.of(), Events.CUSTOMERS)
                 .select("customer_id", "signup_date")),
-        RawEventsReference.sorted(lake.read(FeatureSnapshot.TABLE, "").collectAsList()),
+        RawEventsReference.sorted(lake.read(Tables.CUSTOMER_FEATURES.name(), "").collectAsList()),
         "sample in two batches");
 
     // segment's purchases per customer and category, from customer_daily, equal those summed from
@@ -240,7 +245,7 @@ class CustomerDailyTest {
     Set<Row> fromEvents =
         new HashSet<>(
             window
-                .windowEvents(lake.read(Events.TABLE, ""))
+                .windowEvents(lake.read(Tables.EVENTS.name(), ""))
                 .where("event_type = 'purchase' AND category IS NOT NULL")
                 .groupBy("customer_id", "category")
                 .agg(functions.sum("amount").as("spend"))

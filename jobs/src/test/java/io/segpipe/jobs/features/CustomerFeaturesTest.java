@@ -7,6 +7,7 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.features.FeaturesSettings;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;

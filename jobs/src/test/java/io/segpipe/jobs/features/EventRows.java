@@ -16,11 +16,11 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 /** Canonical event rows for tests: written inline, or generated from a seed. */
-final class EventRows {
+public final class EventRows {
   private final List<Row> rows = new ArrayList<>();
   private int next;
 
-  EventRows add(
+  public EventRows add(
       String ts,
       String customer,
       String channel,
@@ -49,15 +49,16 @@ final class EventRows {
     return this;
   }
 
-  EventRows purchase(String ts, String customer, String channel, String order, String amount) {
+  public EventRows purchase(
+      String ts, String customer, String channel, String order, String amount) {
     return add(ts, customer, channel, "purchase", order, "books", amount, null);
   }
 
-  EventRows returned(String ts, String customer, String channel, String amount) {
+  public EventRows returned(String ts, String customer, String channel, String amount) {
     return add(ts, customer, channel, "return", null, "books", amount, null);
   }
 
-  EventRows visit(String ts, String customer, String channel) {
+  public EventRows visit(String ts, String customer, String channel) {
     return add(ts, customer, channel, "visit", null, null, null, null);
   }
 
@@ -65,7 +66,7 @@ final class EventRows {
     return rows;
   }
 
-  Dataset<Row> frame(SparkSession spark) {
+  public Dataset<Row> frame(SparkSession spark) {
     return spark.createDataFrame(rows, Events.SCHEMA);
   }
 

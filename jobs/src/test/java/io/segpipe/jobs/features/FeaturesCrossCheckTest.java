@@ -9,11 +9,14 @@ import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
-import io.segpipe.jobs.clv.ChurnBaseline;
-import io.segpipe.jobs.clv.ClvSettings;
+import io.segpipe.features.FeaturesSettings;
+import io.segpipe.features.RfmSchemes;
 import io.segpipe.jobs.ingest.IngestJob;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ClvSettings;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +126,7 @@ class FeaturesCrossCheckTest {
         spark
             .read()
             .format("delta")
-            .load(lake.resolve(FeatureSnapshot.TABLE).toString())
+            .load(lake.resolve(Tables.CUSTOMER_FEATURES.name()).toString())
             .where("as_of_date = DATE'" + asOf + "' AND events_in_window > 0")
             .select("customer_id", "frequency", "monetary", "recency_days")
             .collectAsList()) {
@@ -167,20 +170,22 @@ class FeaturesCrossCheckTest {
             Map.of(RfmSchemes.SCHEME_KEY, "cn-8", RfmSchemes.THRESHOLD_KEY, "mean"));
     FeaturesSettings settings =
         config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
-    Dataset<Row> events = spark.read().format("delta").load(lake.resolve(Events.TABLE).toString());
+    Dataset<Row> events =
+        spark.read().format("delta").load(lake.resolve(Tables.EVENTS.name()).toString());
     Dataset<Row> customers =
-        Files.isDirectory(lake.resolve(Events.CUSTOMERS_TABLE))
+        Files.isDirectory(lake.resolve(Tables.CUSTOMERS.name()))
             ? spark
                 .read()
                 .format("delta")
-                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .load(lake.resolve(Tables.CUSTOMERS.name()).toString())
                 .select("customer_id", "signup_date")
             : spark
                 .createDataFrame(List.of(), Events.CUSTOMERS)
                 .select("customer_id", "signup_date");
     RawEventsReference.assertSameRows(
         RawEventsReference.snapshot(settings, events, customers),
-        RawEventsReference.sorted(table(spark, FeatureSnapshot.TABLE, asOf).collectAsList()),
+        RawEventsReference.sorted(
+            table(spark, Tables.CUSTOMER_FEATURES.name(), asOf).collectAsList()),
         data);
 
     // clv's and train's BTYD summary (x, t_x, T, mean repeat value) from customer_daily equals the
@@ -231,7 +236,7 @@ class FeaturesCrossCheckTest {
     List<Cn8Reference.Customer> customers = new ArrayList<>();
     Map<String, String> actual = new HashMap<>();
     for (Row row :
-        table(spark, FeatureSnapshot.TABLE, asOf)
+        table(spark, Tables.CUSTOMER_FEATURES.name(), asOf)
             .select("customer_id", "recency_days", "frequency", "monetary", "rfm_segment")
             .collectAsList()) {
       customers.add(Cn8Reference.Customer.of(row));
@@ -265,7 +270,7 @@ class FeaturesCrossCheckTest {
             "recency_days", new Cn8Reference.Fraction[] {means.recency(), medians.recency()},
             "frequency", new Cn8Reference.Fraction[] {means.frequency(), medians.frequency()},
             "monetary", new Cn8Reference.Fraction[] {means.monetary(), medians.monetary()});
-    List<Row> kept = table(spark, FeaturesJob.BOUNDARIES_TABLE, asOf).collectAsList();
+    List<Row> kept = table(spark, Tables.RFM_BOUNDARIES.name(), asOf).collectAsList();
     assertEquals(3, kept.size());
     for (Row row : kept) {
       Cn8Reference.Fraction[] r = reference.get(row.<String>getAs("measure"));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.DataFrames;
 import io.segpipe.common.test.SharedSpark;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class FeaturesJobTest {
   }
 
   private static Dataset<Row> snapshot(SparkSession spark, Path lake, String asOf) {
-    return table(spark, lake, FeatureSnapshot.TABLE)
+    return table(spark, lake, Tables.CUSTOMER_FEATURES.name())
         .where(functions.col("as_of_date").equalTo(functions.lit(asOf)));
   }
 
@@ -62,7 +62,7 @@ class FeaturesJobTest {
             new EventRows()
                 .purchase("2024-05-01T10:00:00Z", "a", "web", "o1", "10.00")
                 .frame(spark),
-            Events.TABLE,
+            Tables.EVENTS.name(),
             "event_date");
     assertEquals(0, features(dir, "2020-01-31"));
     assertEquals(0, snapshot(spark, dir, "2020-01-31").count());
@@ -79,7 +79,7 @@ class FeaturesJobTest {
   @Test
   void rerunReplacesOnlyItsDateAndLaterEventsDoNotLeakIn(SparkSession spark) {
     Lake lake = lake(spark, dir);
-    lake.append(EventRows.generated(7, 150).frame(spark), Events.TABLE, "event_date");
+    lake.append(EventRows.generated(7, 150).frame(spark), Tables.EVENTS.name(), "event_date");
     assertEquals(0, features(dir, "2024-06-30"));
     assertEquals(0, features(dir, "2024-12-31"));
     List<Row> june = snapshot(spark, dir, "2024-06-30").collectAsList();
@@ -102,13 +102,13 @@ class FeaturesJobTest {
         run.<String>getAs("message"));
     assertEquals(
         3,
-        table(spark, dir, FeaturesJob.BOUNDARIES_TABLE)
+        table(spark, dir, Tables.RFM_BOUNDARIES.name())
             .where("as_of_date = DATE'2024-06-30'")
             .count());
     // every measure's mean and median are kept; the threshold cn-8 would use only under cn-8
     assertEquals(
         3,
-        table(spark, dir, FeaturesJob.BOUNDARIES_TABLE)
+        table(spark, dir, Tables.RFM_BOUNDARIES.name())
             .where(
                 "as_of_date = DATE'2024-12-31' AND mean > 0 AND median > 0 AND cn8_threshold IS NULL")
             .count());
@@ -121,7 +121,7 @@ class FeaturesJobTest {
             .purchase("2024-07-01T00:00:01Z", "new-customer", "app", "late-2", "5.00")
             .returned("2024-08-01T10:00:00Z", "c0002", "store", "12.00")
             .frame(spark),
-        Events.TABLE,
+        Tables.EVENTS.name(),
         "event_date");
     assertEquals(0, features(dir, "2024-06-30"));
     DataFrames.assertSameRows(

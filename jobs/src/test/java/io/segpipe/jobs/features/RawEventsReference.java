@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.sql.SqlResource;
+import io.segpipe.features.CustomerActivity;
+import io.segpipe.features.FeaturesSettings;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

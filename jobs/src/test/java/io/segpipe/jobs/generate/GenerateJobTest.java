@@ -154,7 +154,7 @@ class GenerateJobTest {
       String id = r.getString(1);
       assertTrue(consenting.contains(id), "only consenting customers are in the truth: " + id);
       assertEquals(
-          io.segpipe.jobs.campaign.CampaignAssignment.control("spring", id, 0.3)
+          io.segpipe.campaign.CampaignAssignment.control("spring", id, 0.3)
               ? "control"
               : "treatment",
           r.getString(2));

@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segpipe.common.daily.CustomerDaily;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.io.IOException;
@@ -53,13 +51,13 @@ class InputFaultsTest {
     lake =
         OpsData.lakeCopy(
             dir.resolve("lake"),
-            Events.TABLE,
-            CustomerDaily.TABLE,
-            Events.CUSTOMERS_TABLE,
-            FeatureSnapshot.TABLE,
-            FeaturesJob.BOUNDARIES_TABLE);
+            Tables.EVENTS.name(),
+            Tables.CUSTOMER_DAILY.name(),
+            Tables.CUSTOMERS.name(),
+            Tables.CUSTOMER_FEATURES.name(),
+            Tables.RFM_BOUNDARIES.name());
     source = dir.resolve("source");
-    Dataset<Row> held = LakeTables.read(spark, lake, Events.TABLE).select("event_id");
+    Dataset<Row> held = LakeTables.read(spark, lake, Tables.EVENTS.name()).select("event_id");
     spark
         .read()
         .parquet(OpsData.generated("events").toString())
@@ -118,8 +116,9 @@ class InputFaultsTest {
 
   @Test
   void aMissingInputTableSaysWhichAndWhatMakesIt() {
-    Path other = OpsData.lakeCopy(dir.resolve("lake-without-events"), FeatureSnapshot.TABLE);
-    long version = LakeTables.version(spark, other, FeatureSnapshot.TABLE);
+    Path other =
+        OpsData.lakeCopy(dir.resolve("lake-without-events"), Tables.CUSTOMER_FEATURES.name());
+    long version = LakeTables.version(spark, other, Tables.CUSTOMER_FEATURES.name());
     JobRun run =
         JobRun.of(
             () ->
@@ -129,9 +128,9 @@ class InputFaultsTest {
         run,
         other,
         "features",
-        "Table events does not exist at " + other.resolve(Events.TABLE),
+        "Table events does not exist at " + other.resolve(Tables.EVENTS.name()),
         "Run `scripts/segpipe ingest` first");
-    assertEquals(version, LakeTables.version(spark, other, FeatureSnapshot.TABLE));
+    assertEquals(version, LakeTables.version(spark, other, Tables.CUSTOMER_FEATURES.name()));
   }
 
   @Test

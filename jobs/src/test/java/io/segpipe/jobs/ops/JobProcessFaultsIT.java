@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.segpipe.common.daily.CustomerDaily;
-import io.segpipe.common.job.RunMetrics;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.features.FeatureSnapshot;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.train.GeneratedLake;
@@ -49,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SharedSpark.class)
 class JobProcessFaultsIT {
-  private static final String TABLE = Events.TABLE;
+  private static final String TABLE = Tables.EVENTS.name();
 
   private static SparkSession spark;
   private static Path shared;
@@ -121,7 +119,7 @@ class JobProcessFaultsIT {
 
   private Path lakeCopy() {
     return GeneratedLake.copyLake(
-        base.getParent(), dir.resolve("lake"), List.of(TABLE, RunMetrics.TABLE));
+        base.getParent(), dir.resolve("lake"), List.of(TABLE, Tables.RUN_METRICS.name()));
   }
 
   @Test
@@ -129,7 +127,7 @@ class JobProcessFaultsIT {
     Path lake = lakeCopy();
     Path table = lake.resolve(TABLE);
     long version = LakeTables.version(spark, lake, TABLE);
-    long runsBefore = LakeTables.read(spark, lake, RunMetrics.TABLE).count();
+    long runsBefore = LakeTables.read(spark, lake, Tables.RUN_METRICS.name()).count();
     Set<Path> filesBefore = dataFiles(table);
 
     Set<Path> written =
@@ -170,7 +168,9 @@ class JobProcessFaultsIT {
             .except(events.select("event_id"))
             .count());
     List<Row> runs =
-        LakeTables.read(spark, lake, RunMetrics.TABLE).orderBy("finished_at").collectAsList();
+        LakeTables.read(spark, lake, Tables.RUN_METRICS.name())
+            .orderBy("finished_at")
+            .collectAsList();
     assertEquals(
         runsBefore + 1,
         runs.size(),
@@ -194,11 +194,11 @@ class JobProcessFaultsIT {
     assertEquals(expected, events.count(), "exit codes " + firstCode + ", " + secondCode);
     assertEquals(expected, events.select("event_id").distinct().count());
     List<Row> runs =
-        LakeTables.read(spark, lake, RunMetrics.TABLE)
+        LakeTables.read(spark, lake, Tables.RUN_METRICS.name())
             .where(
                 col("finished_at")
                     .gt(
-                        LakeTables.read(spark, base, RunMetrics.TABLE)
+                        LakeTables.read(spark, base, Tables.RUN_METRICS.name())
                             .agg(max("finished_at"))
                             .first()
                             .getTimestamp(0)))
@@ -249,10 +249,10 @@ class JobProcessFaultsIT {
   @Test
   void aFeaturesRunKilledWhileReplacingItsPartitionLeavesThePreviousSnapshot() throws Exception {
     Path lake = featuresLake();
-    Path table = lake.resolve(FeatureSnapshot.TABLE);
-    long version = LakeTables.version(spark, lake, FeatureSnapshot.TABLE);
+    Path table = lake.resolve(Tables.CUSTOMER_FEATURES.name());
+    long version = LakeTables.version(spark, lake, Tables.CUSTOMER_FEATURES.name());
     Dataset<Row> previous =
-        asOf(LakeTables.readVersion(spark, lake, FeatureSnapshot.TABLE, version));
+        asOf(LakeTables.readVersion(spark, lake, Tables.CUSTOMER_FEATURES.name(), version));
     assertTrue(previous.count() > 300, "the lake holds the snapshot of " + OpsData.AS_OF);
     Set<Path> filesBefore = dataFiles(table);
 
@@ -265,7 +265,7 @@ class JobProcessFaultsIT {
             dir.resolve("features-killed.log"));
 
     assertEquals(version, lastCommit(table), "no commit after the kill");
-    Dataset<Row> current = LakeTables.read(spark, lake, FeatureSnapshot.TABLE);
+    Dataset<Row> current = LakeTables.read(spark, lake, Tables.CUSTOMER_FEATURES.name());
     Set<Path> visible =
         Arrays.stream(current.inputFiles())
             .map(f -> Path.of(URI.create(f)))
@@ -276,7 +276,7 @@ class JobProcessFaultsIT {
     LakeTables.assertSameRows(OpsData.AS_OF + " after the kill", previous, asOf(current));
     LakeTables.assertSameRows(
         "every snapshot after the kill",
-        LakeTables.readVersion(spark, lake, FeatureSnapshot.TABLE, version),
+        LakeTables.readVersion(spark, lake, Tables.CUSTOMER_FEATURES.name(), version),
         current);
 
     assertEquals(
@@ -284,12 +284,12 @@ class JobProcessFaultsIT {
         new FeaturesJob().execute("--as-of", OpsData.AS_OF, "--conf", "segpipe.lake.root=" + lake));
     assertEquals(
         version + 1,
-        LakeTables.version(spark, lake, FeatureSnapshot.TABLE),
+        LakeTables.version(spark, lake, Tables.CUSTOMER_FEATURES.name()),
         "the re-run's one commit");
     LakeTables.assertSameRows(
         OpsData.AS_OF + " re-run",
         previous,
-        asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)));
+        asOf(LakeTables.read(spark, lake, Tables.CUSTOMER_FEATURES.name())));
   }
 
   /**
@@ -301,7 +301,7 @@ class JobProcessFaultsIT {
   void twoFeaturesRunsForTheSameDateAtOnceLeaveOneSnapshot() throws Exception {
     Path lake = featuresLake();
     Dataset<Row> previous =
-        asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)).localCheckpoint();
+        asOf(LakeTables.read(spark, lake, Tables.CUSTOMER_FEATURES.name())).localCheckpoint();
     Process first = submitFeatures(lake, "features-first");
     Process second = submitFeatures(lake, "features-second");
     int firstCode = exitCode(first, dir.resolve("features-first.log"));
@@ -310,7 +310,7 @@ class JobProcessFaultsIT {
     LakeTables.assertSameRows(
         OpsData.AS_OF + " after two runs (exit codes " + firstCode + ", " + secondCode + ")",
         previous,
-        asOf(LakeTables.read(spark, lake, FeatureSnapshot.TABLE)));
+        asOf(LakeTables.read(spark, lake, Tables.CUSTOMER_FEATURES.name())));
     if (firstCode == 0 && secondCode == 0) {
       System.out.println("JobProcessFaultsIT: the two features runs serialised");
       return;
@@ -323,9 +323,9 @@ class JobProcessFaultsIT {
     Pattern told =
         Pattern.compile(
             "segpipe features: Another run wrote ("
-                + FeatureSnapshot.TABLE
+                + Tables.CUSTOMER_FEATURES.name()
                 + "|"
-                + FeaturesJob.BOUNDARIES_TABLE
+                + Tables.RFM_BOUNDARIES.name()
                 + ") for as_of_date = "
                 + OpsData.AS_OF
                 + " at the same time as this one.*");
@@ -333,7 +333,7 @@ class JobProcessFaultsIT {
         loserLog.lines().anyMatch(line -> told.matcher(line).matches()),
         "the refused run says so:\n" + loserLog);
     Row failed =
-        LakeTables.read(spark, lake, RunMetrics.TABLE)
+        LakeTables.read(spark, lake, Tables.RUN_METRICS.name())
             .where("job = 'features' and status = 'failed'")
             .first();
     assertTrue(failed.<String>getAs("message").startsWith("Another run wrote"), failed.toString());
@@ -344,12 +344,12 @@ class JobProcessFaultsIT {
         OpsData.built(),
         dir.resolve("features-lake"),
         List.of(
-            Events.TABLE,
-            CustomerDaily.TABLE,
-            Events.CUSTOMERS_TABLE,
-            FeatureSnapshot.TABLE,
-            FeaturesJob.BOUNDARIES_TABLE,
-            RunMetrics.TABLE));
+            Tables.EVENTS.name(),
+            Tables.CUSTOMER_DAILY.name(),
+            Tables.CUSTOMERS.name(),
+            Tables.CUSTOMER_FEATURES.name(),
+            Tables.RFM_BOUNDARIES.name(),
+            Tables.RUN_METRICS.name()));
   }
 
   private Process submitFeatures(Path lake, String name) {

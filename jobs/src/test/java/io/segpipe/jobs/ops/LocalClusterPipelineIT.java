@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delta.tables.DeltaTable;
-import io.segpipe.common.daily.CustomerDaily;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
@@ -124,7 +123,7 @@ class LocalClusterPipelineIT {
     List<String> localRuns = LakeTables.runIds(spark, localLake);
     Path clusterLake = dir.resolve("lake-cluster");
     // events and what is derived from it alone: the cluster run ingests and aggregates them again
-    copyExcept(localLake, clusterLake, List.of(Events.TABLE, CustomerDaily.TABLE));
+    copyExcept(localLake, clusterLake, List.of(Tables.EVENTS.name(), Tables.CUSTOMER_DAILY.name()));
 
     cluster = LocalCluster.start(dir.resolve("cluster"));
     String status = cluster.status(dir.resolve("status.log"));

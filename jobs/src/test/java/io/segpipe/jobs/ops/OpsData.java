@@ -1,6 +1,6 @@
 package io.segpipe.jobs.ops;
 
-import io.segpipe.common.job.RunMetrics;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.jobs.train.GeneratedLake;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ final class OpsData {
 
   /** The newest run_metrics row of the lake. */
   static Row lastRun(SparkSession spark, Path lake) {
-    return LakeTables.read(spark, lake, RunMetrics.TABLE)
+    return LakeTables.read(spark, lake, Tables.RUN_METRICS.name())
         .orderBy(functions.desc("finished_at"))
         .first();
   }

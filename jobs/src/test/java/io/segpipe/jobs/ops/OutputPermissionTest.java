@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
@@ -80,9 +80,9 @@ class OutputPermissionTest {
   void aReadOnlyTableFolderFailsTheRunAndTheTableKeepsItsVersion(SparkSession spark)
       throws Exception {
     Path source = newEvents(spark);
-    Path lake = OpsData.lakeCopy(dir.resolve("lake"), Events.TABLE);
-    Path table = lake.resolve(Events.TABLE);
-    long version = LakeTables.version(spark, lake, Events.TABLE);
+    Path lake = OpsData.lakeCopy(dir.resolve("lake"), Tables.EVENTS.name());
+    Path table = lake.resolve(Tables.EVENTS.name());
+    long version = LakeTables.version(spark, lake, Tables.EVENTS.name());
     String how = makeReadOnly(table);
     JobRun run;
     try {
@@ -96,11 +96,11 @@ class OutputPermissionTest {
             .contains(how.startsWith("chmod") ? "Permission denied" : "Operation not permitted"),
         how + ": " + run.err());
 
-    assertEquals(version, LakeTables.version(spark, lake, Events.TABLE));
+    assertEquals(version, LakeTables.version(spark, lake, Tables.EVENTS.name()));
     LakeTables.assertSameRows(
-        Events.TABLE,
-        LakeTables.readVersion(spark, lake, Events.TABLE, version),
-        LakeTables.read(spark, lake, Events.TABLE));
+        Tables.EVENTS.name(),
+        LakeTables.readVersion(spark, lake, Tables.EVENTS.name(), version),
+        LakeTables.read(spark, lake, Tables.EVENTS.name()));
     Row metrics = OpsData.lastRun(spark, lake);
     assertEquals("failed", metrics.getAs("status"));
     assertTrue(
@@ -112,7 +112,7 @@ class OutputPermissionTest {
   void aFileWhereTheTableFolderShouldBeFailsTheRun(SparkSession spark) throws IOException {
     Path source = newEvents(spark);
     Path lake = Files.createDirectories(dir.resolve("lake"));
-    Path notAFolder = lake.resolve(Events.TABLE);
+    Path notAFolder = lake.resolve(Tables.EVENTS.name());
     Files.writeString(notAFolder, "a file, not a table folder\n");
     JobRun run = ingest(source, lake);
     assertToldClearly(run, notAFolder);

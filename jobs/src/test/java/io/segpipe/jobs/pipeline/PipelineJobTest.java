@@ -19,7 +19,7 @@ import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.segment.SegmentModels;
 import io.segpipe.jobs.segment.SegmentSettings;
-import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.modelling.ModelRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

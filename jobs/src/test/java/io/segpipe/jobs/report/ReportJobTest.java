@@ -8,21 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.schema.Campaigns;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.clv.ClvJob;
-import io.segpipe.jobs.features.FeatureSnapshot;
 import io.segpipe.jobs.features.FeaturesJob;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.segment.SegmentJob;
-import io.segpipe.jobs.segment.SegmentTrends;
 import io.segpipe.jobs.train.GeneratedLake;
-import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.TrainJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -82,10 +78,10 @@ class ReportJobTest {
             built,
             dir.resolve("lake"),
             List.of(
-                Events.TABLE,
-                CustomerDaily.TABLE,
-                Events.CUSTOMERS_TABLE,
-                FeatureSnapshot.TABLE,
+                Tables.EVENTS.name(),
+                Tables.CUSTOMER_DAILY.name(),
+                Tables.CUSTOMERS.name(),
+                Tables.CUSTOMER_FEATURES.name(),
                 "run_metrics"));
     String models = dir.resolve("models").toString();
     assertEquals(
@@ -142,7 +138,7 @@ class ReportJobTest {
     }
     segmentedEventsVersion =
         spark
-            .sql("DESCRIBE HISTORY delta.`" + lake.resolve(Events.TABLE) + "`")
+            .sql("DESCRIBE HISTORY delta.`" + lake.resolve(Tables.EVENTS.name()) + "`")
             .agg(functions.max("version"))
             .first()
             .getLong(0);
@@ -307,7 +303,7 @@ class ReportJobTest {
         .createDataFrame(rows, Campaigns.RESULTS_SCHEMA)
         .write()
         .format("delta")
-        .save(lake.resolve(Campaigns.RESULTS_TABLE).toString());
+        .save(lake.resolve(Tables.CAMPAIGN_RESULTS.name()).toString());
   }
 
   @Test
@@ -467,13 +463,13 @@ class ReportJobTest {
    */
   @Test
   void segmentTrendsEqualTheSnapshotsAndTheRawEvents() throws IOException {
-    table(SegmentTrends.TABLE).createOrReplaceTempView("trends_under_test");
+    table(Tables.SEGMENT_TRENDS.name()).createOrReplaceTempView("trends_under_test");
     table("customer_segments").createOrReplaceTempView("segments_under_test");
     spark
         .read()
         .format("delta")
         .option("versionAsOf", segmentedEventsVersion)
-        .load(lake.resolve(Events.TABLE).toString())
+        .load(lake.resolve(Tables.EVENTS.name()).toString())
         .createOrReplaceTempView("events_under_test");
     String members =
         """
@@ -938,7 +934,7 @@ class ReportJobTest {
 
     String churnVersion = now.agg(functions.max("churn_model_version")).first().getString(0);
     Row churn =
-        table(ModelRegistry.RUNS_TABLE)
+        table(Tables.MODEL_RUNS.name())
             .where(
                 functions
                     .col("model")
@@ -978,7 +974,7 @@ class ReportJobTest {
     assertEquals(3 * 5 + 3 * 10 + 10 * 2 + 9, churnFigures, "churn figures shown");
     String clustersVersion = now.agg(functions.max("clusters_model_version")).first().getString(0);
     Row clusters =
-        table(ModelRegistry.RUNS_TABLE)
+        table(Tables.MODEL_RUNS.name())
             .where(
                 functions
                     .col("model")
@@ -1019,7 +1015,7 @@ class ReportJobTest {
                 1e-9 * Math.max(1, mean),
                 "mean CLV of " + segment));
     Row bgnbd =
-        table(ModelRegistry.RUNS_TABLE)
+        table(Tables.MODEL_RUNS.name())
             .where("model = 'clv-bgnbd'")
             .orderBy(functions.col("as_of_date").desc())
             .first();
@@ -1044,7 +1040,7 @@ class ReportJobTest {
     assertTrue(
         totals.getLong(1) > 0 && totals.getLong(2) > 0,
         "the dirty batch left quarantined rows and duplicates");
-    assertShown(shown, "quality.quarantine_rows", table(Events.QUARANTINE_TABLE).count());
+    assertShown(shown, "quality.quarantine_rows", table(Tables.EVENTS_QUARANTINE.name()).count());
     assertTrue(
         shown.get("quality.reason|0").get("value").asLong() > 0,
         "the top quarantine reason is listed");

@@ -8,18 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
-import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
-import io.segpipe.common.schema.Events;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.features.FeatureSnapshot;
-import io.segpipe.jobs.train.ClusterLabels;
-import io.segpipe.jobs.train.ClusterTrainer;
 import io.segpipe.jobs.train.GeneratedLake;
-import io.segpipe.jobs.train.ModelRegistry;
 import io.segpipe.jobs.train.TrainJob;
+import io.segpipe.modelling.ClusterLabels;
+import io.segpipe.modelling.ClusterTrainer;
+import io.segpipe.modelling.ModelRegistry;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -59,11 +57,11 @@ class SegmentJobTest {
       List.of("web", "app", "store", "social", "marketplace", "call_center");
   private static final List<String> TABLES =
       List.of(
-          CustomerSegments.TABLE,
-          SegmentProfiles.TABLE,
-          SegmentRules.TABLE,
-          SegmentTransitions.TABLE,
-          SegmentTrends.TABLE);
+          Tables.CUSTOMER_SEGMENTS.name(),
+          Tables.SEGMENT_PROFILES.name(),
+          Tables.SEGMENT_RULES.name(),
+          Tables.SEGMENT_TRANSITIONS.name(),
+          Tables.SEGMENT_TRENDS.name());
   private static final double EPS = 1e-9;
 
   private static SparkSession spark;
@@ -87,7 +85,10 @@ class SegmentJobTest {
         GeneratedLake.copyLake(
             built,
             dir.resolve("lake"),
-            List.of(Events.TABLE, CustomerDaily.TABLE, FeatureSnapshot.TABLE));
+            List.of(
+                Tables.EVENTS.name(),
+                Tables.CUSTOMER_DAILY.name(),
+                Tables.CUSTOMER_FEATURES.name()));
     models = trainedModels(built, lake);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
     olderVersion = registry.versions(ModelRegistry.CLUSTERS).get(0).version();
@@ -99,7 +100,7 @@ class SegmentJobTest {
             BEFORE,
             "segpipe.segment.clusters-version=\"" + olderVersion + "\"",
             "segpipe.segment.churn-version=\"" + olderVersion + "\""));
-    GeneratedLake.copyLake(built, lake, List.of(Events.CUSTOMERS_TABLE));
+    GeneratedLake.copyLake(built, lake, List.of(Tables.CUSTOMERS.name()));
     assertEquals(0, segment(lake, AS_OF));
   }
 
@@ -216,7 +217,7 @@ class SegmentJobTest {
                 "channel_breadth",
                 "tenure_days"));
     assertEquals(latestVersion, clusters.metadata().version());
-    Dataset<Row> features = partition(lake, FeatureSnapshot.TABLE, AS_OF);
+    Dataset<Row> features = partition(lake, Tables.CUSTOMER_FEATURES.name(), AS_OF);
     Map<String, Integer> expectedCluster = new HashMap<>();
     clusters
         .model()
@@ -229,12 +230,12 @@ class SegmentJobTest {
     Map<Integer, String> codes = new SegmentModels(clusters, null, null).labels();
     Messages english = Messages.builtIn("en-GB");
 
-    Map<String, Row> segments = byCustomer(rows(lake, CustomerSegments.TABLE, AS_OF));
+    Map<String, Row> segments = byCustomer(rows(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF));
     Map<String, Row> snapshot = byCustomer(features.collectAsList());
     assertEquals(snapshot.keySet(), segments.keySet(), "one row per customer of the snapshot");
     assertEquals(
         CustomerSegments.COLUMNS,
-        List.of(partition(lake, CustomerSegments.TABLE, AS_OF).columns()));
+        List.of(partition(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF).columns()));
     long prospects = 0;
     Set<String> risks = new HashSet<>();
     for (Row s : segments.values()) {
@@ -297,12 +298,12 @@ class SegmentJobTest {
   @Test
   void onlyCustomersWhoOptedInAreMarketable() {
     Map<String, Boolean> consent = new HashMap<>();
-    partition(lake, CustomerSegments.TABLE, AS_OF)
+    partition(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF)
         .join(
             spark
                 .read()
                 .format("delta")
-                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .load(lake.resolve(Tables.CUSTOMERS.name()).toString())
                 .select(
                     functions.col("customer_id"), functions.col("marketing_opt_in").as("given")),
             "customer_id",
@@ -310,7 +311,7 @@ class SegmentJobTest {
         .select("customer_id", "given")
         .collectAsList()
         .forEach(r -> consent.put(r.getString(0), r.isNullAt(1) ? null : r.getBoolean(1)));
-    Map<String, Row> segments = byCustomer(rows(lake, CustomerSegments.TABLE, AS_OF));
+    Map<String, Row> segments = byCustomer(rows(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF));
     long optedIn = 0;
     long without = 0;
     for (Map.Entry<String, Boolean> c : consent.entrySet()) {
@@ -373,17 +374,17 @@ class SegmentJobTest {
 
   @Test
   void profilesAreTheSizesSharesMeansAndMediansOfTheSegments() {
-    List<Row> segments = rows(lake, CustomerSegments.TABLE, AS_OF);
-    Map<String, Row> features = byCustomer(rows(lake, FeatureSnapshot.TABLE, AS_OF));
+    List<Row> segments = rows(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF);
+    Map<String, Row> features = byCustomer(rows(lake, Tables.CUSTOMER_FEATURES.name(), AS_OF));
     Map<String, Row> customers =
         byCustomer(
             spark
                 .read()
                 .format("delta")
-                .load(lake.resolve(Events.CUSTOMERS_TABLE).toString())
+                .load(lake.resolve(Tables.CUSTOMERS.name()).toString())
                 .collectAsList());
     Map<String, Row> profiles =
-        rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
+        rows(lake, Tables.SEGMENT_PROFILES.name(), AS_OF).stream()
             .collect(
                 Collectors.toMap(r -> r.getAs("segmentation") + "/" + r.getAs("segment"), r -> r));
     int checked = 0;
@@ -526,7 +527,7 @@ class SegmentJobTest {
         spark
             .read()
             .format("delta")
-            .load(lake.resolve(Events.TABLE).toString())
+            .load(lake.resolve(Tables.EVENTS.name()).toString())
             .where(
                 functions
                     .col("event_type")
@@ -535,7 +536,7 @@ class SegmentJobTest {
                     .and(functions.col("event_date").geq(functions.lit(asOf.minusDays(364))))
                     .and(functions.col("event_date").leq(functions.lit(asOf))));
     List<Row> spend =
-        partition(lake, CustomerSegments.TABLE, AS_OF)
+        partition(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF)
             .select("customer_id", "lifecycle_stage")
             .join(purchases, "customer_id")
             .groupBy("lifecycle_stage", "category")
@@ -544,7 +545,7 @@ class SegmentJobTest {
     Map<String, List<Row>> byStage =
         spend.stream().collect(Collectors.groupingBy(r -> r.getString(0)));
     Map<String, Row> profiles =
-        rows(lake, SegmentProfiles.TABLE, AS_OF).stream()
+        rows(lake, Tables.SEGMENT_PROFILES.name(), AS_OF).stream()
             .filter(r -> r.getAs("segmentation").equals("lifecycle_stage"))
             .collect(Collectors.toMap(r -> r.getAs("segment"), r -> r));
     for (Map.Entry<String, Row> p : profiles.entrySet()) {
@@ -574,7 +575,7 @@ class SegmentJobTest {
    */
   @Test
   void rulesCountTheCustomersTheirPredicatesSelect() {
-    List<Row> rules = rows(lake, SegmentRules.TABLE, AS_OF);
+    List<Row> rules = rows(lake, Tables.SEGMENT_RULES.name(), AS_OF);
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
     List<String> features =
         List.of(
@@ -605,7 +606,8 @@ class SegmentJobTest {
       assertEquals(ClusterLabels.name(english, code), rule.getAs("cluster_name"));
       assertEquals(stored.get(rule.<Integer>getAs("rule_id")), rule.getAs("rule_text"));
     }
-    Dataset<Row> purchasers = partition(lake, FeatureSnapshot.TABLE, AS_OF).where("frequency > 0");
+    Dataset<Row> purchasers =
+        partition(lake, Tables.CUSTOMER_FEATURES.name(), AS_OF).where("frequency > 0");
     long total = 0;
     for (Row rule : rules) {
       assertEquals(latestVersion, rule.getAs("model_version"));
@@ -663,9 +665,9 @@ class SegmentJobTest {
 
   @Test
   void transitionsCountEveryCustomerOfBothSnapshotsOnce() {
-    List<Row> previous = rows(lake, CustomerSegments.TABLE, BEFORE);
-    List<Row> current = rows(lake, CustomerSegments.TABLE, AS_OF);
-    List<Row> rows = rows(lake, SegmentTransitions.TABLE, AS_OF);
+    List<Row> previous = rows(lake, Tables.CUSTOMER_SEGMENTS.name(), BEFORE);
+    List<Row> current = rows(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF);
+    List<Row> rows = rows(lake, Tables.SEGMENT_TRANSITIONS.name(), AS_OF);
     assertEquals(expectedTransitions(previous, current), transitions(rows));
     for (String segmentation : SegmentMembers.SEGMENTATIONS) {
       List<Row> of =
@@ -713,9 +715,9 @@ class SegmentJobTest {
 
   @Test
   void theFirstSnapshotHasEveryCustomerComingFromNew() {
-    List<Row> rows = rows(lake, SegmentTransitions.TABLE, BEFORE);
+    List<Row> rows = rows(lake, Tables.SEGMENT_TRANSITIONS.name(), BEFORE);
     assertEquals(
-        expectedTransitions(List.of(), rows(lake, CustomerSegments.TABLE, BEFORE)),
+        expectedTransitions(List.of(), rows(lake, Tables.CUSTOMER_SEGMENTS.name(), BEFORE)),
         transitions(rows));
     assertTrue(
         rows.stream()
@@ -760,7 +762,7 @@ class SegmentJobTest {
   @Test
   void pinnedVersionsAreAppliedAndRecorded() {
     assertNotEquals(olderVersion, latestVersion);
-    List<Row> segments = rows(lake, CustomerSegments.TABLE, BEFORE);
+    List<Row> segments = rows(lake, Tables.CUSTOMER_SEGMENTS.name(), BEFORE);
     assertFalse(segments.isEmpty());
     assertTrue(
         segments.stream()
@@ -769,7 +771,7 @@ class SegmentJobTest {
                     r.getAs("clusters_model_version").equals(olderVersion)
                         && r.getAs("churn_model_version").equals(olderVersion)));
     assertTrue(
-        rows(lake, SegmentRules.TABLE, BEFORE).stream()
+        rows(lake, Tables.SEGMENT_RULES.name(), BEFORE).stream()
             .allMatch(r -> r.getAs("model_version").equals(olderVersion)));
     assertEquals(olderVersion, detailsOfRun(BEFORE).get("clusters_model_version"));
   }
@@ -777,9 +779,9 @@ class SegmentJobTest {
   @Test
   void withoutACustomersTableNobodyIsMarketableAndProfilesHaveNoDemographics() {
     assertTrue(
-        rows(lake, CustomerSegments.TABLE, BEFORE).stream()
+        rows(lake, Tables.CUSTOMER_SEGMENTS.name(), BEFORE).stream()
             .noneMatch(r -> r.<Boolean>getAs("marketing_opt_in")));
-    for (Row p : rows(lake, SegmentProfiles.TABLE, BEFORE)) {
+    for (Row p : rows(lake, Tables.SEGMENT_PROFILES.name(), BEFORE)) {
       for (String map : List.of("age_bands", "gender", "region", "member_tier")) {
         assertTrue(p.getJavaMap(p.fieldIndex(map)).isEmpty(), map + " without a customers table");
       }
@@ -788,7 +790,7 @@ class SegmentJobTest {
 
   @Test
   void withoutModelsTheJobSaysToTrainAndLeavesTheTablesAlone() throws IOException {
-    List<String> before = json(lake, CustomerSegments.TABLE, AS_OF);
+    List<String> before = json(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF);
     Path empty = TestFolders.folder("segpipe-no-models");
     assertEquals(
         2,
@@ -806,7 +808,7 @@ class SegmentJobTest {
         run.<String>getAs("message").contains("There is no clusters model")
             && run.<String>getAs("message").contains("scripts/segpipe train --as-of"),
         run.<String>getAs("message"));
-    assertEquals(before, json(lake, CustomerSegments.TABLE, AS_OF));
+    assertEquals(before, json(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF));
   }
 
   @Test

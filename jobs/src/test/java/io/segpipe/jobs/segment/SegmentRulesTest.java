@@ -7,9 +7,9 @@ import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.test.SharedSpark;
-import io.segpipe.jobs.train.ClusterRule;
-import io.segpipe.jobs.train.ClusterRule.Condition;
-import io.segpipe.jobs.train.ModelRegistry;
+import io.segpipe.modelling.ClusterRule;
+import io.segpipe.modelling.ClusterRule.Condition;
+import io.segpipe.modelling.ModelRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -282,7 +282,7 @@ class SegmentRulesTest {
             "as_of_date"),
         Arrays.asList(SegmentRules.SCHEMA.fieldNames()));
     // in British English the rules read as they were stored
-    Set<String> whole = io.segpipe.jobs.train.TreeRules.wholeNumbers(snapshot.schema());
+    Set<String> whole = io.segpipe.modelling.TreeRules.wholeNumbers(snapshot.schema());
     for (ClusterRule rule : rules.rules()) {
       assertEquals(rule.ruleText(), SegmentRules.shown(rule, EN, whole).ruleText());
     }

@@ -7,9 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
-import io.segpipe.jobs.features.FeatureSnapshot;
+import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.modelling.ChurnModel;
+import io.segpipe.modelling.ClusterLabels;
+import io.segpipe.modelling.ClusterRule;
+import io.segpipe.modelling.ClusterTrainer;
+import io.segpipe.modelling.ModelMetadata;
+import io.segpipe.modelling.ModelRegistry;
+import io.segpipe.modelling.TrainingInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Date;
@@ -82,7 +90,7 @@ class TrainJobTest {
 
   private static Dataset<Row> purchasers() {
     return TrainingInput.purchasers(
-        lake.read(FeatureSnapshot.TABLE, "")
+        lake.read(Tables.CUSTOMER_FEATURES.name(), "")
             .where(
                 functions
                     .col(FeatureSnapshot.PARTITION)
@@ -390,7 +398,7 @@ class TrainJobTest {
   void modelRunsListsTheThreeModelsOfTheVersion() {
     String version = latest(first, ModelRegistry.CLUSTERS, FEATURES).metadata().version();
     List<Row> runs =
-        lake.read(ModelRegistry.RUNS_TABLE, "")
+        lake.read(Tables.MODEL_RUNS.name(), "")
             .where(functions.col("version").equalTo(version))
             .orderBy("model")
             .collectAsList();

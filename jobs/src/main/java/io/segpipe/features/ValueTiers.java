@@ -1,0 +1,66 @@
+package io.segpipe.features;
+
+import io.segpipe.common.config.ConfigReader;
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.ShareThresholds;
+import io.segpipe.common.sql.SqlResource;
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * value_tier (high / mid / low) by cumulative share of net spend: thresholds computed once per
+ * snapshot (value_tier_levels.sql, then common's sql/tiers/share_thresholds.sql), applied per row
+ * (value_tiers.sql).
+ */
+public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
+  public static final String PREFIX = "segpipe.features.value-tier.";
+
+  public static final StructType THRESHOLDS_SCHEMA =
+      new StructType()
+          .add("high_tier_from", Events.MONEY, true)
+          .add("mid_tier_from", Events.MONEY, true);
+
+  public static ValueTiers read(ConfigReader reader) {
+    String share = "a share between 0 and 1, e.g. 0.2";
+    double high = reader.number(PREFIX + "high-share", s -> s > 0 && s < 1, share);
+    double mid = reader.number(PREFIX + "mid-share", s -> s > 0 && s < 1, share);
+    if (high + mid > 1) {
+      reader.problem(
+          PREFIX + "mid-share",
+          "high-share + mid-share is " + (high + mid) + "; it must be at most 1");
+    }
+    return new ValueTiers(BigDecimal.valueOf(high), BigDecimal.valueOf(mid));
+  }
+
+  /**
+   * One row: high_tier_from and mid_tier_from, the lowest monetary of the high and mid tiers. Lazy.
+   */
+  public Dataset<Row> thresholds(Dataset<Row> features) {
+    return ShareThresholds.of(
+        SqlResource.load("sql/features/value_tier_levels.sql")
+            .withView("value_tier_input", features)
+            .run(features.sparkSession()),
+        highShare,
+        midShare);
+  }
+
+  /**
+   * Adds value_tier, given the collected thresholds row (with high_tier_from and mid_tier_from).
+   */
+  public Dataset<Row> apply(Dataset<Row> features, Row thresholds) {
+    SparkSession spark = features.sparkSession();
+    Row one =
+        RowFactory.create(thresholds.getAs("high_tier_from"), thresholds.getAs("mid_tier_from"));
+    // Views of their own (withView): the features are cached, and replacing a view that held them
+    // would uncache them before the snapshot is written.
+    return SqlResource.load("sql/features/value_tiers.sql")
+        .withView("value_tier_rows", features)
+        .withView("value_tier_thresholds", spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA))
+        .run(spark);
+  }
+}

@@ -1,0 +1,164 @@
+package io.segpipe.features;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.segpipe.common.schema.Events;
+import io.segpipe.common.test.SharedSpark;
+import io.segpipe.jobs.features.EventRows;
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * window_events.sql and customer_activity.sql on a hand-computed fixture; as-of date is the leap
+ * day 2024-02-29.
+ */
+@ExtendWith(SharedSpark.class)
+class CustomerActivityTest {
+  private static final LocalDate AS_OF = LocalDate.parse("2024-02-29");
+  private static Map<String, Row> byCustomer;
+
+  @BeforeAll
+  static void compute(SparkSession spark) {
+    EventRows events =
+        new EventRows()
+            // a: two orders (one of two lines), a partial return; later events must not count
+            .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "10.00")
+            .purchase("2024-01-15T09:00:00Z", "a", "web", "o1", "5.00")
+            .purchase("2024-02-28T18:30:00Z", "a", "store", "o2", "20.00")
+            .returned("2024-02-29T23:59:59Z", "a", "web", "5.00")
+            .purchase("2024-03-01T00:00:00Z", "a", "web", "o3", "99.00")
+            .purchase("2024-03-01T00:00:01Z", "a", "app", "o4", "99.00")
+            // b: the only order, fully returned
+            .purchase("2024-02-10T12:00:00Z", "b", "app", "o5", "50.00")
+            .returned("2024-02-12T12:00:00Z", "b", "app", "50.00")
+            // c: visits on two days, a purchase on the second, feedback, one purchase on the leap
+            // day itself
+            .visit("2024-02-01T10:00:00Z", "c", "web")
+            .visit("2024-02-02T10:00:00Z", "c", "web")
+            .purchase("2024-02-02T10:05:00Z", "c", "web", "o6", "7.50")
+            .add("2024-02-03T10:00:00Z", "c", "web", "feedback", null, null, null, 4)
+            .add("2024-02-04T10:00:00Z", "c", "app", "feedback", null, null, null, 5)
+            .purchase("2024-02-29T23:59:59Z", "c", "app", "o7", "2.50")
+            // d: first day of the 365-day window (2023-03-02) counts, the day before does not
+            .purchase("2023-03-01T23:59:59Z", "d", "web", "o8", "1000.00")
+            .purchase("2023-03-02T00:00:00Z", "d", "web", "o9", "30.00")
+            .purchase("2023-03-02T08:00:00Z", "d", "web", "o10", "30.00")
+            .purchase("2023-09-02T08:00:00Z", "d", "store", "o11", "30.00")
+            // nobody's: anonymous events are not scored
+            .purchase("2024-02-20T10:00:00Z", null, "web", "o12", "70.00")
+            // f: only visits
+            .visit("2024-02-20T10:00:00Z", "f", "social");
+    Dataset<Row> customers =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("a", Date.valueOf("2023-01-01")),
+                RowFactory.create("p", Date.valueOf("2024-02-29")),
+                RowFactory.create("later", Date.valueOf("2024-03-01"))),
+            new org.apache.spark.sql.types.StructType(
+                new org.apache.spark.sql.types.StructField[] {
+                  Events.CUSTOMERS.apply("customer_id"), Events.CUSTOMERS.apply("signup_date")
+                }));
+    CustomerActivity activity =
+        new CustomerActivity(AS_OF, 365, List.of("web", "app", "store", "social"));
+    byCustomer =
+        activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
+            .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+  }
+
+  private static <T> T value(String customer, String column) {
+    return byCustomer.get(customer).getAs(column);
+  }
+
+  @Test
+  void customersInWindowAndDimensionOnly() {
+    assertEquals(
+        List.of("a", "b", "c", "d", "f", "p"), byCustomer.keySet().stream().sorted().toList());
+  }
+
+  @Test
+  void recencyAcrossTheLeapDayAndEventsAfterTheAsOfDateIgnored() {
+    assertEquals(1, (int) value("a", "recency_days"));
+    assertEquals(0, (int) value("c", "recency_days"));
+    assertEquals(2L, (long) value("a", "frequency"));
+    assertEquals(new BigDecimal("30.00"), value("a", "monetary"));
+    assertEquals(new BigDecimal("15.00"), value("a", "avg_order_value"));
+    assertEquals(Date.valueOf("2024-01-15"), value("a", "first_purchase_date"));
+    assertEquals(Date.valueOf("2024-02-28"), value("a", "last_purchase_date"));
+    // 2024-01-15 to 2024-02-29: 16 days of January left + 29 days of February
+    assertEquals(45, (int) value("a", "tenure_days"));
+    assertEquals(44.0, (double) value("a", "mean_days_between_orders"));
+    assertEquals(44.0, (double) value("a", "median_days_between_orders"));
+    assertEquals(44, (int) value("a", "days_before_last_purchase"));
+    assertEquals(5.0 / 35.0, (double) value("a", "return_rate"), 1e-12);
+    assertEquals(2, (int) value("a", "channel_breadth"));
+    assertEquals(4L, (long) value("a", "events_in_window"));
+  }
+
+  @Test
+  void perChannelOrdersAndNetSpend() {
+    assertEquals(1L, (long) value("a", "orders_web"));
+    assertEquals(1L, (long) value("a", "orders_store"));
+    assertEquals(0L, (long) value("a", "orders_app"));
+    assertEquals(new BigDecimal("10.00"), value("a", "spend_web"));
+    assertEquals(new BigDecimal("20.00"), value("a", "spend_store"));
+    assertEquals(new BigDecimal("0.00"), value("a", "spend_app"));
+  }
+
+  @Test
+  void onlyOrderFullyReturnedKeepsTheOrderWithMonetaryZero() {
+    assertEquals(1L, (long) value("b", "frequency"));
+    assertEquals(new BigDecimal("0.00"), value("b", "monetary"));
+    assertEquals(new BigDecimal("0.00"), value("b", "avg_order_value"));
+    assertEquals(1.0, (double) value("b", "return_rate"));
+    assertEquals(19, (int) value("b", "recency_days"));
+    assertNull(value("b", "mean_days_between_orders"));
+    assertNull(value("b", "days_before_last_purchase"));
+  }
+
+  @Test
+  void visitsWithoutPurchaseRatingsAndBreadth() {
+    assertEquals(1L, (long) value("c", "visits_without_purchase"));
+    assertEquals(4.5, (double) value("c", "avg_rating"));
+    assertEquals(2, (int) value("c", "channel_breadth"));
+    assertEquals(1, (int) value("c", "category_breadth"));
+    assertEquals(27.0, (double) value("c", "mean_days_between_orders"));
+    assertEquals(0L, (long) value("f", "frequency"));
+    assertEquals(1L, (long) value("f", "visits_without_purchase"));
+    assertNull(value("f", "recency_days"));
+  }
+
+  @Test
+  void windowStartsWindowDaysBeforeTheEndOfTheAsOfDate() {
+    assertEquals(3L, (long) value("d", "frequency"));
+    assertEquals(new BigDecimal("90.00"), value("d", "monetary"));
+    assertEquals(Date.valueOf("2023-03-02"), value("d", "first_purchase_date"));
+    assertEquals(364, (int) value("d", "tenure_days"));
+    // gaps 0 and 184 days: mean 92, median 92
+    assertEquals(92.0, (double) value("d", "mean_days_between_orders"));
+    assertEquals(92.0, (double) value("d", "median_days_between_orders"));
+    assertEquals(184, (int) value("d", "days_before_last_purchase"));
+  }
+
+  @Test
+  void prospectFromTheCustomersTableSignedUpByTheAsOfDate() {
+    assertEquals(0L, (long) value("p", "frequency"));
+    assertEquals(new BigDecimal("0.00"), value("p", "monetary"));
+    assertNull(value("p", "avg_order_value"));
+    assertNull(value("p", "recency_days"));
+    assertEquals(0L, (long) value("p", "events_in_window"));
+    assertFalse(byCustomer.containsKey("later"));
+  }
+}
