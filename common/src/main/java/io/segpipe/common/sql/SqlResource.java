@@ -121,13 +121,6 @@ public final class SqlResource {
     }
   }
 
-  /** Runs the query and registers the result as a temporary view, for the next query to read. */
-  public Dataset<Row> runAsView(SparkSession spark, String view) {
-    Dataset<Row> result = run(spark);
-    result.createOrReplaceTempView(view);
-    return result;
-  }
-
   private String placeholder(String fragment) {
     String placeholder = "${" + fragment + "}";
     if (!text.contains(placeholder)) {
