@@ -1,5 +1,5 @@
 -- lifecycle_stage: the first rule that holds (see segpipe.features.lifecycle in conf/segpipe.conf).
--- Input view lifecycle_input: per-customer features with frequency, recency_days, tenure_days and
+-- ${customers}: per-customer features with frequency, recency_days, tenure_days and
 -- days_before_last_purchase (days from the purchase date before the last one to the last one; null
 -- for a single purchase date).
 SELECT *,
@@ -13,4 +13,4 @@ SELECT *,
     WHEN recency_days < :churned_after_days THEN 'lapsed'
     ELSE 'churned'
   END AS lifecycle_stage
-FROM lifecycle_input
+FROM ${customers}

@@ -1,6 +1,6 @@
 -- The R, F and M score boundaries of one snapshot: exact 20/40/60/80 % percentiles (interpolated
 -- between neighbouring values, the same on any partitioning) over the customers who purchased in the
--- window (view rfm_input), and each measure's mean and exact median over them (the thresholds of the
+-- window (${features}), and each measure's mean and exact median over them (the thresholds of the
 -- cn-8 scheme). One aggregate, computed once; the scores apply it row by row. The median is the fifth
 -- percentage of the same percentile, so it costs no second buffer of values. The means are exact up to
 -- the last rounding: integer sums divided once, and monetary's decimal sum divided as a decimal.
@@ -13,7 +13,7 @@ WITH purchasers AS (
     avg(frequency) AS frequency_mean,
     CAST(sum(monetary) / nullif(count(*), 0) AS DOUBLE) AS monetary_mean,
     count(*) AS purchasers
-  FROM rfm_input
+  FROM ${features}
   WHERE frequency > 0
 )
 SELECT

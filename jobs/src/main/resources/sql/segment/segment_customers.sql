@@ -1,11 +1,11 @@
 -- One row per customer of the snapshot: the customer_segments columns (cluster and churn only for
 -- customers with a purchase in the window; prospects get nulls), plus what the profiles summarise
 -- (per-channel orders, average rating, demographics). Views:
---   scored_snapshot  customer_features of the as-of date with model_cluster_id and model_churn_probability
---   cluster_labels   cluster_id, cluster_label of the clusters model
---   customer_dims    the customers dimension (empty when there is none)
---   ${customer_clv}  customer_clv of the as-of date (empty when the clv job has not scored it): the
---                    lifetime value columns, null for customers without a purchase up to the date
+--   ${scored_snapshot}  customer_features of the as-of date with model_cluster_id and model_churn_probability
+--   ${cluster_labels}   cluster_id, cluster_label of the clusters model
+--   ${customer_dims}    the customers dimension (empty when there is none)
+--   ${customer_clv}     customer_clv of the as-of date (empty when the clv job has not scored it): the
+--                       lifetime value columns, null for customers without a purchase up to the date
 -- marketing_opt_in is false unless the customers table says true: no consent is assumed.
 SELECT
   s.customer_id,
@@ -44,7 +44,7 @@ SELECT
   coalesce(d.gender, 'unknown') AS gender,
   coalesce(d.region, 'unknown') AS region,
   coalesce(d.member_tier, 'unknown') AS member_tier
-FROM scored_snapshot s
-LEFT JOIN cluster_labels l ON l.cluster_id = s.model_cluster_id
-LEFT JOIN customer_dims d ON d.customer_id = s.customer_id
+FROM ${scored_snapshot} s
+LEFT JOIN ${cluster_labels} l ON l.cluster_id = s.model_cluster_id
+LEFT JOIN ${customer_dims} d ON d.customer_id = s.customer_id
 LEFT JOIN ${customer_clv} v ON v.customer_id = s.customer_id

@@ -1,7 +1,7 @@
 -- One portrait per (segmentation, segment). Views:
---   segment_members      customers with their segmentation and segment (segment_members.sql) and the
---                        columns of segment_customers.sql
---   category_purchases   customer_id, category, spend: purchase amounts per category in the window
+--   ${segment_members}     customers with their segmentation and segment (segment_members.sql) and the
+--                          columns of segment_customers.sql
+--   ${category_purchases}  customer_id, category, spend: purchase amounts per category in the window
 -- revenue is the members' net spend in the window (sum of monetary), orders the sum of their frequency,
 -- buyers the members with an order in the window. Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
 -- rating, churn probability and clv are added up as DECIMAL(38, 18); clv_mean and clv_total are null
@@ -10,7 +10,7 @@
 -- 0.5), which interpolates between the two middle values of an even count, as the textbook median does.
 WITH totals AS (
   SELECT segmentation, count(*) AS customers, sum(monetary) AS monetary
-  FROM segment_members
+  FROM ${segment_members}
   GROUP BY segmentation
 ),
 measures AS (
@@ -34,12 +34,12 @@ measures AS (
       AS churn_probability_mean,
     CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
     CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) AS clv_total
-  FROM segment_members
+  FROM ${segment_members}
   GROUP BY segmentation, segment
 ),
 dimension_counts AS (
   SELECT segmentation, segment, dimension, value, count(*) AS customers
-  FROM segment_members
+  FROM ${segment_members}
   LATERAL VIEW stack(4,
     'age_band', age_band,
     'gender', gender,
@@ -69,8 +69,8 @@ demographics AS (
 ),
 category_spend AS (
   SELECT m.segmentation, m.segment, p.category, sum(p.spend) AS spend
-  FROM segment_members m
-  JOIN category_purchases p ON p.customer_id = m.customer_id
+  FROM ${segment_members} m
+  JOIN ${category_purchases} p ON p.customer_id = m.customer_id
   GROUP BY m.segmentation, m.segment, p.category
 ),
 category_ranks AS (

@@ -4,7 +4,6 @@ import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.sql.SqlResource;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * lifecycle_stage from recency, tenure and the gap before the latest purchase; the rules and their
@@ -58,14 +57,13 @@ public record LifecycleStages(
    * days_before_last_purchase).
    */
   public Dataset<Row> apply(Dataset<Row> customers) {
-    SparkSession spark = customers.sparkSession();
-    customers.createOrReplaceTempView("lifecycle_input");
     return SqlResource.load("sql/features/lifecycle_stages.sql")
+        .withView("customers", customers)
         .with("new_within_days", newWithinDays)
         .with("at_risk_after_days", atRiskAfterDays)
         .with("lapsed_after_days", lapsedAfterDays)
         .with("churned_after_days", churnedAfterDays)
         .with("reactivated_gap_days", reactivatedGapDays)
-        .run(spark);
+        .run(customers.sparkSession());
   }
 }

@@ -91,8 +91,9 @@ public final class RfmScores {
    * number of purchasers. Lazy.
    */
   public static Dataset<Row> boundaries(Dataset<Row> features) {
-    features.createOrReplaceTempView("rfm_input");
-    return SqlResource.load("sql/features/rfm_boundaries.sql").run(features.sparkSession());
+    return SqlResource.load("sql/features/rfm_boundaries.sql")
+        .withView("features", features)
+        .run(features.sparkSession());
   }
 
   /**
@@ -124,11 +125,13 @@ public final class RfmScores {
     List<Object> values = new ArrayList<>();
     boundaries.forEach(b -> values.add(b.values().isEmpty() ? null : b.values().toArray()));
     boundaries.forEach(b -> values.add(scheme.threshold(b)));
-    spark
-        .createDataFrame(List.of(RowFactory.create(values.toArray())), BOUNDARIES_SCHEMA)
-        .createOrReplaceTempView("rfm_boundaries");
-    scheme.keys(spark).createOrReplaceTempView("rfm_segment_keys");
-    features.createOrReplaceTempView("rfm_input");
-    return SqlResource.load("sql/features/rfm_scores.sql").with("scheme", scheme.name()).run(spark);
+    return SqlResource.load("sql/features/rfm_scores.sql")
+        .withView("features", features)
+        .withView(
+            "boundaries",
+            spark.createDataFrame(List.of(RowFactory.create(values.toArray())), BOUNDARIES_SCHEMA))
+        .withView("segment_keys", scheme.keys(spark))
+        .with("scheme", scheme.name())
+        .run(spark);
   }
 }

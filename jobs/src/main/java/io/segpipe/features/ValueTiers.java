@@ -56,8 +56,6 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
     SparkSession spark = features.sparkSession();
     Row one =
         RowFactory.create(thresholds.getAs("high_tier_from"), thresholds.getAs("mid_tier_from"));
-    // Views of their own (withView): the features are cached, and replacing a view that held them
-    // would uncache them before the snapshot is written.
     return SqlResource.load("sql/features/value_tiers.sql")
         .withView("value_tier_rows", features)
         .withView("value_tier_thresholds", spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA))

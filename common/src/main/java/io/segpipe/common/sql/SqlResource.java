@@ -3,7 +3,9 @@ package io.segpipe.common.sql;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -16,8 +18,10 @@ import org.apache.spark.sql.SparkSession;
  * A Spark SQL query kept as a {@code .sql} resource on the class path. Values (dates, thresholds)
  * are bound as named parameters ({@code :as_of}), so Spark sees typed literals and can prune
  * partitions; only SQL that Java composes from checked config (e.g. one column per configured
- * channel) is spliced in as a fragment ({@code ${channel_columns}}). Immutable: {@code with}
- * returns a new query.
+ * channel) is spliced in as a fragment ({@code ${channel_columns}}). The rows a query reads are
+ * handed to it as views ({@code FROM ${customers}}, {@link #withView}): the only way data reaches a
+ * query, so no query depends on a view some other code happened to register. Immutable: {@code
+ * with} returns a new query.
  */
 public final class SqlResource {
   private static final Pattern FRAGMENT = Pattern.compile("\\$\\{([a-z_]+)}");
@@ -26,11 +30,14 @@ public final class SqlResource {
   private final String name;
   private final String text;
   private final Map<String, Object> parameters;
+  private final Map<String, Dataset<Row>> views;
 
-  private SqlResource(String name, String text, Map<String, Object> parameters) {
+  private SqlResource(
+      String name, String text, Map<String, Object> parameters, Map<String, Dataset<Row>> views) {
     this.name = name;
     this.text = text;
     this.parameters = Map.copyOf(parameters);
+    this.views = Map.copyOf(views);
   }
 
   /** Loads {@code path} (e.g. "sql/features/rfm_scores.sql") from the class path. */
@@ -39,7 +46,8 @@ public final class SqlResource {
       if (in == null) {
         throw new IllegalStateException("SQL resource " + path + " is not on the class path");
       }
-      return new SqlResource(path, new String(in.readAllBytes(), StandardCharsets.UTF_8), Map.of());
+      return new SqlResource(
+          path, new String(in.readAllBytes(), StandardCharsets.UTF_8), Map.of(), Map.of());
     } catch (IOException e) {
       throw new IllegalStateException("cannot read SQL resource " + path, e);
     }
@@ -47,23 +55,23 @@ public final class SqlResource {
 
   /** Splices a SQL fragment composed by Java in place of {@code ${fragment}}. */
   public SqlResource withFragment(String fragment, String sql) {
-    String placeholder = "${" + fragment + "}";
-    if (!text.contains(placeholder)) {
-      throw new IllegalStateException(name + " has no fragment " + placeholder);
-    }
-    return new SqlResource(name, text.replace(placeholder, sql), parameters);
+    String placeholder = placeholder(fragment);
+    return new SqlResource(name, text.replace(placeholder, sql), parameters, views);
   }
 
   /**
-   * Registers {@code rows} as a temporary view under a name used nowhere else and splices that name
-   * in place of {@code ${fragment}}. A fresh name keeps caches alive: replacing a temporary view
-   * with a different plan makes Spark uncache the plan the view held, which may be a job's cached
-   * data.
+   * Makes {@code rows} what the query reads in place of {@code ${fragment}}. Nothing is registered
+   * yet: {@link #run} registers the rows as a temporary view under a name used nowhere else,
+   * splices that name in, and drops the view again once Spark has analysed the query.
    */
   public SqlResource withView(String fragment, Dataset<Row> rows) {
-    String view = fragment + "_" + VIEWS.incrementAndGet();
-    rows.createOrReplaceTempView(view);
-    return withFragment(fragment, view);
+    placeholder(fragment);
+    if (views.containsKey(fragment)) {
+      throw new IllegalStateException(name + " already has a view for ${" + fragment + "}");
+    }
+    Map<String, Dataset<Row>> next = new LinkedHashMap<>(views);
+    next.put(fragment, rows);
+    return new SqlResource(name, text, parameters, next);
   }
 
   /**
@@ -72,31 +80,52 @@ public final class SqlResource {
   public SqlResource with(String parameter, Object value) {
     Map<String, Object> next = new LinkedHashMap<>(parameters);
     next.put(parameter, value);
-    return new SqlResource(name, text, next);
+    return new SqlResource(name, text, next, views);
   }
 
   public String name() {
     return name;
   }
 
-  public String text() {
-    return text;
-  }
-
-  /** Runs the query; every fragment must have been spliced in. */
+  /**
+   * Runs the query; every fragment must have been supplied. Each view's rows are registered under a
+   * fresh name for the time {@code spark.sql} takes to analyse the query, which puts the rows' plan
+   * into the result's, and are then dropped from the session catalog directly: {@code
+   * spark.catalog().dropTempView} (and replacing a view) would also uncache the plan the view held,
+   * which may be a job's cached data. The returned Dataset no longer needs the names.
+   */
   public Dataset<Row> run(SparkSession spark) {
-    Matcher missing = FRAGMENT.matcher(text);
+    String sql = text;
+    Map<String, Dataset<Row>> registrations = new LinkedHashMap<>();
+    for (Map.Entry<String, Dataset<Row>> view : views.entrySet()) {
+      String unique = view.getKey() + "_" + VIEWS.incrementAndGet();
+      sql = sql.replace(placeholder(view.getKey()), unique);
+      registrations.put(unique, view.getValue());
+    }
+    Matcher missing = FRAGMENT.matcher(sql);
     if (missing.find()) {
       throw new IllegalStateException(
           name + ": fragment ${" + missing.group(1) + "} was not supplied");
     }
-    return parameters.isEmpty() ? spark.sql(text) : spark.sql(text, parameters);
+    List<String> registered = new ArrayList<>();
+    try {
+      for (Map.Entry<String, Dataset<Row>> view : registrations.entrySet()) {
+        view.getValue().createOrReplaceTempView(view.getKey());
+        registered.add(view.getKey());
+      }
+      return parameters.isEmpty() ? spark.sql(sql) : spark.sql(sql, parameters);
+    } finally {
+      for (String view : registered) {
+        registrations.get(view).sparkSession().sessionState().catalog().dropTempView(view);
+      }
+    }
   }
 
-  /** Runs the query and registers the result as a temporary view, for the next query to read. */
-  public Dataset<Row> runAsView(SparkSession spark, String view) {
-    Dataset<Row> result = run(spark);
-    result.createOrReplaceTempView(view);
-    return result;
+  private String placeholder(String fragment) {
+    String placeholder = "${" + fragment + "}";
+    if (!text.contains(placeholder)) {
+      throw new IllegalStateException(name + " has no fragment " + placeholder);
+    }
+    return placeholder;
   }
 }

@@ -98,10 +98,11 @@ final class ReportFigures {
         previous
             .map(p -> col(PARTITION).isin(Date.valueOf(asOf), Date.valueOf(p)))
             .orElse(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
-    segments.where(dates).createOrReplaceTempView("report_segments");
+    // customer_segments of the as-of date and of the previous snapshot: what the report compares
+    Dataset<Row> compared = segments.where(dates);
 
     context.phase("headline");
-    Map<LocalDate, Snapshot> snapshots = snapshots();
+    Map<LocalDate, Snapshot> snapshots = snapshots(compared);
     Snapshot current = snapshots.get(asOf);
     if (current == null) {
       throw new UserError(
@@ -124,6 +125,7 @@ final class ReportFigures {
     context.phase("R x F grid");
     List<GridCell> grid =
         SqlResource.load("sql/report/rfm_grid.sql")
+            .withView("segments", compared)
             .with("as_of", asOf)
             .run(spark)
             .collectAsList()
@@ -133,7 +135,7 @@ final class ReportFigures {
             .toList();
 
     context.phase("population");
-    Population population = population(asOf);
+    Population population = population(compared, asOf);
 
     context.phase("transitions");
     List<TransitionMatrix> transitions =
@@ -158,7 +160,7 @@ final class ReportFigures {
             .toList();
 
     context.phase("churn risk");
-    ChurnRisk churn = churn(asOf);
+    ChurnRisk churn = churn(compared, asOf);
 
     context.phase("model metrics");
     ModelQuality models = models(segments.where(col(PARTITION).equalTo(lit(Date.valueOf(asOf)))));
@@ -206,13 +208,15 @@ final class ReportFigures {
     return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getDate(0).toLocalDate());
   }
 
-  private Map<LocalDate, Snapshot> snapshots() {
+  /** Headline figures of each snapshot in {@code compared}. */
+  private Map<LocalDate, Snapshot> snapshots(Dataset<Row> compared) {
     String stages =
         settings.activeStages().stream()
             .map(s -> "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'")
             .collect(Collectors.joining(", "));
     Map<LocalDate, Snapshot> out = new TreeMap<>();
     SqlResource.load("sql/report/headline.sql")
+        .withView("segments", compared)
         .withFragment("active_stages", stages)
         .run(spark)
         .collectAsList()
@@ -348,19 +352,26 @@ final class ReportFigures {
    * The population the clusters are compared with: means over the customers with a purchase from
    * customer_segments, and the channel mix of all their orders from customer_features.
    */
-  private Population population(LocalDate asOf) {
-    Row r = SqlResource.load("sql/report/population.sql").with("as_of", asOf).run(spark).first();
+  private Population population(Dataset<Row> compared, LocalDate asOf) {
+    Row r =
+        SqlResource.load("sql/report/population.sql")
+            .withView("segments", compared)
+            .with("as_of", asOf)
+            .run(spark)
+            .first();
     Map<String, Double> means = new LinkedHashMap<>();
     for (int i = 0; i < PORTRAIT_MEANS.size(); i++) {
       means.put(PORTRAIT_MEANS.get(i), r.isNullAt(i + 1) ? Double.NaN : r.getDouble(i + 1));
     }
     List<String> channels = context.config().events().channels();
-    lake.read(
-            Tables.CUSTOMER_FEATURES, "Run `scripts/segpipe features --as-of " + asOf + "` first.")
-        .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
-        .createOrReplaceTempView("report_features");
+    Dataset<Row> features =
+        lake.read(
+                Tables.CUSTOMER_FEATURES,
+                "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+            .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
     Row orders =
         SqlResource.load("sql/report/channel_orders.sql")
+            .withView("features", features)
             .withFragment(
                 "channel_order_sums",
                 channels.stream()
@@ -515,10 +526,11 @@ final class ReportFigures {
     return out;
   }
 
-  private ChurnRisk churn(LocalDate asOf) {
+  private ChurnRisk churn(Dataset<Row> compared, LocalDate asOf) {
     int bins = settings.churnBins();
     List<ChurnBin> histogram =
         SqlResource.load("sql/report/churn_histogram.sql")
+            .withView("segments", compared)
             .with("as_of", asOf)
             .with("bins", bins)
             .run(spark)
@@ -546,8 +558,7 @@ final class ReportFigures {
         .filter(b -> !bands.containsKey(b.risk()))
         .forEach(b -> bands.merge(b.risk(), b.customers(), Long::sum));
     Row stats =
-        spark
-            .table("report_segments")
+        compared
             .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))))
             .agg(
                 functions.count("churn_probability"),
@@ -1041,10 +1052,11 @@ final class ReportFigures {
     long quarantineRows = 0;
     List<ReasonCount> reasons = List.of();
     if (lake.exists(Tables.EVENTS_QUARANTINE)) {
-      lake.read(Tables.EVENTS_QUARANTINE, "").createOrReplaceTempView("report_quarantine");
-      quarantineRows = spark.table("report_quarantine").count();
+      Dataset<Row> quarantine = lake.read(Tables.EVENTS_QUARANTINE, "");
+      quarantineRows = quarantine.count();
       reasons =
           SqlResource.load("sql/report/quarantine_reasons.sql")
+              .withView("quarantine", quarantine)
               .run(spark)
               .limit(settings.topQuarantineReasons())
               .collectAsList()

@@ -88,16 +88,18 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
             .model()
             .transform(models.clusters().model().transform(snapshot))
             .select(kept.toArray(Column[]::new));
-    scored.createOrReplaceTempView("scored_snapshot");
     List<Row> labels =
         models.labels().entrySet().stream()
             .map(e -> RowFactory.create(e.getKey(), e.getValue()))
             .toList();
-    spark.createDataFrame(labels, LABELS).createOrReplaceTempView("cluster_labels");
-    dims.select(Arrays.stream(DIMS.fieldNames()).map(functions::col).toArray(Column[]::new))
-        .createOrReplaceTempView("customer_dims");
     Dataset<Row> rows =
         SqlResource.load("sql/segment/segment_customers.sql")
+            .withView("scored_snapshot", scored)
+            .withView("cluster_labels", spark.createDataFrame(labels, LABELS))
+            .withView(
+                "customer_dims",
+                dims.select(
+                    Arrays.stream(DIMS.fieldNames()).map(functions::col).toArray(Column[]::new)))
             .withFragment(
                 "channel_orders",
                 settings.features().channels().stream()

@@ -21,10 +21,6 @@ public final class SegmentMembers {
    * Lazy.
    */
   public static Dataset<Row> of(Dataset<Row> segments) {
-    // A view of its own per call (withView): the segment job's scored customers, cached for its
-    // writes,
-    // are the source of the profiles' members, and replacing a view that held them would uncache
-    // them.
     return SqlResource.load("sql/segment/segment_members.sql")
         .withView("segment_source", segments)
         .run(segments.sparkSession());

@@ -24,15 +24,17 @@ public record SegmentProfiles(SegmentSettings settings) {
   public Dataset<Row> of(Dataset<Row> segmentRows, Dataset<Row> daily, boolean hasCustomers) {
     SparkSession spark = segmentRows.sparkSession();
     CustomerActivity activity = settings.features().activity();
-    SqlResource.load("sql/segment/category_purchases.sql")
-        .withView("daily", daily)
-        .with("window_start", activity.windowStart())
-        .with("as_of", activity.asOf())
-        .runAsView(spark, "category_purchases");
-    SegmentMembers.of(segmentRows).createOrReplaceTempView("segment_members");
+    Dataset<Row> purchases =
+        SqlResource.load("sql/segment/category_purchases.sql")
+            .withView("daily", daily)
+            .with("window_start", activity.windowStart())
+            .with("as_of", activity.asOf())
+            .run(spark);
     List<String> channels = settings.features().channels();
     String total = "(" + perChannel(channels, c -> "m.orders_" + c, " + ") + ")";
     return SqlResource.load("sql/segment/segment_profiles.sql")
+        .withView("segment_members", SegmentMembers.of(segmentRows))
+        .withView("category_purchases", purchases)
         .withFragment(
             "channel_order_sums",
             perChannel(channels, c -> "sum(orders_" + c + ") AS orders_" + c, ",\n    "))

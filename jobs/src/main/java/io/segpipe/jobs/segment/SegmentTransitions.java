@@ -5,7 +5,6 @@ import java.time.LocalDate;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * segment_transitions: how many customers moved from which segment to which since the previous
@@ -27,18 +26,17 @@ public final class SegmentTransitions {
       Optional<LocalDate> previousDate,
       Dataset<Row> current,
       LocalDate asOf) {
-    SparkSession spark = current.sparkSession();
-    SegmentMembers.of(previous)
-        .select("customer_id", "segmentation", "segment")
-        .createOrReplaceTempView("previous_members");
-    SegmentMembers.of(current)
-        .select("customer_id", "segmentation", "segment")
-        .createOrReplaceTempView("current_members");
     return SqlResource.load("sql/segment/segment_transitions.sql")
+        .withView(
+            "previous_members",
+            SegmentMembers.of(previous).select("customer_id", "segmentation", "segment"))
+        .withView(
+            "current_members",
+            SegmentMembers.of(current).select("customer_id", "segmentation", "segment"))
         .withFragment(
             "previous_as_of_date",
             previousDate.map(d -> "DATE'" + d + "'").orElse("CAST(NULL AS DATE)"))
         .with("as_of", asOf)
-        .run(spark);
+        .run(current.sparkSession());
   }
 }
