@@ -105,38 +105,8 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
             .count()
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      List<Row> tripleRows = triples.orderBy("x", "t_x_days", "t_cal_days").collectAsList();
-      ClvData data = ClvData.of(tripleRows, s.unitDays());
-      if (data.customers() == 0) {
-        throw new UserError(
-            "There are no purchases of known customers "
-                + s.historyStart().map(d -> "from " + d + " ").orElse("")
-                + "up to the end of "
-                + asOf
-                + " in "
-                + context.lake().path(Tables.EVENTS)
-                + ", so there is no"
-                + " customer to fit or score. Check --as-of (and segpipe.clv.history-days = "
-                + s.historyDays()
-                + "), and"
-                + " that ingest loaded this period.");
-      }
-      LOG.info(
-          "{} customers with a purchase up to {}: {} repeat customers, {} distinct (x, t_x, t_cal) triples",
-          data.customers(),
-          asOf,
-          data.repeatCustomers(),
-          data.triples());
-
-      ClvFit fit;
-      if (s.scoreOnly()) {
-        context.phase("load the latest clv fit");
-        fit = ClvFit.load(registry, s);
-        LOG.info("scoring with the clv models {} (fitted as of {})", fit.version(), fit.asOfDate());
-      } else {
-        context.phase("fit BG/NBD and Gamma-Gamma");
-        fit = ClvFit.fit(context, s, data, summary);
-      }
+      ClvData data = fitData(context, s, triples);
+      ClvFit fit = fitOrLoad(context, s, registry, data, summary);
 
       context.phase("score customers");
       Dataset<Row> scores = ClvScoring.scoreTriples(triples, fit, s);
@@ -158,35 +128,7 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
         }
         context.lake().replacePartition(rows, Tables.CUSTOMER_CLV, asOf);
         validation.ifPresent(v -> context.lake().replacePartition(v, Tables.CLV_VALIDATION, asOf));
-
-        Map<String, Long> tiers = new LinkedHashMap<>();
-        CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));
-        rows.groupBy("clv_tier")
-            .count()
-            .collectAsList()
-            .forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
-        long customers = totals.getLong(0);
-        String summaryLine =
-            String.format(
-                "%d customers as of %s (%d distinct x, t_x, t_cal triples), %s %s: total clv"
-                    + " %.2f over %d days, %.1f expected purchases; tiers %s%s",
-                customers,
-                asOf,
-                data.triples(),
-                s.scoreOnly() ? "scored with" : "fitted",
-                fit.version(),
-                totals.getDouble(1),
-                s.horizonDays(),
-                totals.getDouble(2),
-                tiers,
-                s.holdoutUntil().map(u -> "; clv_validation up to " + u).orElse(""));
-        Map<String, String> details = new LinkedHashMap<>(fit.details());
-        details.put("customers", String.valueOf(customers));
-        details.put("repeat_customers", String.valueOf(data.repeatCustomers()));
-        details.put("distinct_triples", String.valueOf(data.triples()));
-        details.put("clv.total", String.valueOf(totals.getDouble(1)));
-        tiers.forEach((t, n) -> details.put("clv_tier." + t, String.valueOf(n)));
-        return new JobOutcome(customers, customers, 0, 0, summaryLine, details);
+        return outcome(s, data, fit, rows, totals);
       } finally {
         values.unpersist();
       }
@@ -194,6 +136,82 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
       triples.unpersist();
       summary.unpersist();
     }
+  }
+
+  /** The (x, t_x, t_cal) triples the fit reads; fails when no known customer bought anything. */
+  private static ClvData fitData(JobContext context, ClvSettings s, Dataset<Row> triples) {
+    List<Row> tripleRows = triples.orderBy("x", "t_x_days", "t_cal_days").collectAsList();
+    ClvData data = ClvData.of(tripleRows, s.unitDays());
+    if (data.customers() == 0) {
+      throw new UserError(
+          "There are no purchases of known customers "
+              + s.historyStart().map(d -> "from " + d + " ").orElse("")
+              + "up to the end of "
+              + s.asOf()
+              + " in "
+              + context.lake().path(Tables.EVENTS)
+              + ", so there is no"
+              + " customer to fit or score. Check --as-of (and segpipe.clv.history-days = "
+              + s.historyDays()
+              + "), and"
+              + " that ingest loaded this period.");
+    }
+    LOG.info(
+        "{} customers with a purchase up to {}: {} repeat customers, {} distinct (x, t_x, t_cal) triples",
+        data.customers(),
+        s.asOf(),
+        data.repeatCustomers(),
+        data.triples());
+    return data;
+  }
+
+  /** Fits BG/NBD and Gamma-Gamma, or with --score-only loads the latest fit. */
+  private static ClvFit fitOrLoad(
+      JobContext context,
+      ClvSettings s,
+      ModelRegistry registry,
+      ClvData data,
+      Dataset<Row> summary) {
+    if (s.scoreOnly()) {
+      context.phase("load the latest clv fit");
+      ClvFit fit = ClvFit.load(registry, s);
+      LOG.info("scoring with the clv models {} (fitted as of {})", fit.version(), fit.asOfDate());
+      return fit;
+    }
+    context.phase("fit BG/NBD and Gamma-Gamma");
+    return ClvFit.fit(context, s, data, summary);
+  }
+
+  private static JobOutcome outcome(
+      ClvSettings s, ClvData data, ClvFit fit, Dataset<Row> rows, Row totals) {
+    Map<String, Long> tiers = new LinkedHashMap<>();
+    CustomerClv.TIERS.forEach(t -> tiers.put(t, 0L));
+    rows.groupBy("clv_tier")
+        .count()
+        .collectAsList()
+        .forEach(r -> tiers.put(r.getString(0), r.getLong(1)));
+    long customers = totals.getLong(0);
+    String summaryLine =
+        String.format(
+            "%d customers as of %s (%d distinct x, t_x, t_cal triples), %s %s: total clv"
+                + " %.2f over %d days, %.1f expected purchases; tiers %s%s",
+            customers,
+            s.asOf(),
+            data.triples(),
+            s.scoreOnly() ? "scored with" : "fitted",
+            fit.version(),
+            totals.getDouble(1),
+            s.horizonDays(),
+            totals.getDouble(2),
+            tiers,
+            s.holdoutUntil().map(u -> "; clv_validation up to " + u).orElse(""));
+    Map<String, String> details = new LinkedHashMap<>(fit.details());
+    details.put("customers", String.valueOf(customers));
+    details.put("repeat_customers", String.valueOf(data.repeatCustomers()));
+    details.put("distinct_triples", String.valueOf(data.triples()));
+    details.put("clv.total", String.valueOf(totals.getDouble(1)));
+    tiers.forEach((t, n) -> details.put("clv_tier." + t, String.valueOf(n)));
+    return new JobOutcome(customers, customers, 0, 0, summaryLine, details);
   }
 
   private static Column exactSum(String column) {

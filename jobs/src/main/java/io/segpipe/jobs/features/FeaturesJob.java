@@ -100,36 +100,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     context.phase("customer features, rfm boundaries, value tier thresholds");
     try (CustomerFeatures.Snapshot snapshot =
         new CustomerFeatures(settings).compute(dailyRows, customers)) {
-      if (snapshot.eventsInWindow() == 0) {
-        LOG.warn(
-            "No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
-                + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
-            activity.windowStart(),
-            asOf,
-            settings.windowDays(),
-            snapshot.customers());
-      }
-      snapshot
-          .boundaries()
-          .forEach(
-              b -> {
-                if (b.collapsed()) {
-                  LOG.warn("RFM {}", b.describe());
-                } else {
-                  LOG.info("RFM {}", b.describe());
-                }
-              });
-      if (settings.rfm().cn8()) {
-        LOG.info(
-            "RFM segments: {} over {} purchasers: {}",
-            settings.rfm().describe(),
-            snapshot.purchasers(),
-            cn8Thresholds(settings.rfm(), snapshot.boundaries()));
-      }
-      LOG.info(
-          "value tiers: high from monetary {}, mid from {}",
-          snapshot.stats().<Object>getAs("high_tier_from"),
-          snapshot.stats().<Object>getAs("mid_tier_from"));
+      logComputed(settings, snapshot);
 
       context.phase("write customer_features " + asOf);
       context.lake().replacePartition(snapshot.rows(), Tables.CUSTOMER_FEATURES, asOf);
@@ -152,6 +123,42 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
               .collectAsList();
       return outcome(settings, activity, snapshot, counts, daily);
     }
+  }
+
+  /** What the snapshot's scoring came to: an empty window warned, the RFM cuts and tier bounds. */
+  private static void logComputed(FeaturesSettings settings, CustomerFeatures.Snapshot snapshot) {
+    CustomerActivity activity = settings.activity();
+    LocalDate asOf = settings.asOf();
+    if (snapshot.eventsInWindow() == 0) {
+      LOG.warn(
+          "No events of known customers between {} and the end of {} (window of {} days): the snapshot has"
+              + " {} customers, all prospects. Check --as-of and that ingest loaded this period.",
+          activity.windowStart(),
+          asOf,
+          settings.windowDays(),
+          snapshot.customers());
+    }
+    snapshot
+        .boundaries()
+        .forEach(
+            b -> {
+              if (b.collapsed()) {
+                LOG.warn("RFM {}", b.describe());
+              } else {
+                LOG.info("RFM {}", b.describe());
+              }
+            });
+    if (settings.rfm().cn8()) {
+      LOG.info(
+          "RFM segments: {} over {} purchasers: {}",
+          settings.rfm().describe(),
+          snapshot.purchasers(),
+          cn8Thresholds(settings.rfm(), snapshot.boundaries()));
+    }
+    LOG.info(
+        "value tiers: high from monetary {}, mid from {}",
+        snapshot.stats().<Object>getAs("high_tier_from"),
+        snapshot.stats().<Object>getAs("mid_tier_from"));
   }
 
   private static Dataset<Row> boundariesTable(

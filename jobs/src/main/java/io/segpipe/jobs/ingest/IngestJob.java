@@ -32,6 +32,7 @@ import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
 import java.io.IOException;
+import java.sql.Date;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,20 +182,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
   private JobOutcome ingest(
       JobContext ctx, IngestSettings settings, Dataset<Row> checked, List<String> unusedColumns) {
     ctx.phase("validate rows");
-    Column rejected = rejected().and(col(ERASED).unary_$bang());
-    Column accepted = rejected().unary_$bang().and(col(ERASED).unary_$bang());
-    Row stats =
-        checked
-            .agg(
-                count(lit(1)),
-                sum(when(rejected, 1).otherwise(0)),
-                min(when(accepted, to_date(col("event_ts")))),
-                max(when(accepted, to_date(col("event_ts")))),
-                sum(when(col(ERASED), 1).otherwise(0)))
-            .first();
-    long rowsIn = stats.getLong(0);
-    long rowsErased = rowsIn == 0 ? 0 : stats.getLong(4);
-    long rowsRejected = rowsIn == 0 ? 0 : stats.getLong(1);
+    Batch batch = Batch.of(checked);
     Map<String, String> details = new LinkedHashMap<>();
     details.put("source", settings.source());
     details.put("mapping", settings.mapping().name());
@@ -210,13 +198,13 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     if (customers >= 0) {
       details.put("customers_loaded", Long.toString(customers));
     }
-    if (rowsErased > 0) {
-      details.put("erased_customer_rows_dropped", Long.toString(rowsErased));
+    if (batch.erased() > 0) {
+      details.put("erased_customer_rows_dropped", Long.toString(batch.erased()));
       LOG.info(
           "{} rows belong to customers erased by forget (table erasures): dropped, not written anywhere",
-          rowsErased);
+          batch.erased());
     }
-    if (rowsIn == 0) {
+    if (batch.rows() == 0) {
       LOG.warn("source {} has no rows: nothing ingested, events unchanged", settings.source());
       return new JobOutcome(
           0,
@@ -226,38 +214,113 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
           "source " + settings.source() + " is empty: nothing ingested, events unchanged",
           details);
     }
-    List<String> topReasons = List.of();
-    if (rowsRejected > 0) {
-      ctx.phase("write quarantine");
-      Dataset<Row> quarantine =
+    List<String> topReasons = quarantine(ctx, settings, checked, batch, details);
+    refuseTooManyRejected(ctx, settings, batch, topReasons, details);
+
+    ctx.phase("de-duplicate and append events");
+    long written = appendEvents(ctx, settings, checked, batch, details);
+    ctx.phase("customer_daily for the dates written");
+    details.put("customer_daily", CustomerDaily.catchUp(ctx.lake()).describe());
+    long duplicates = batch.rows() - batch.rejected() - batch.erased() - written;
+    String summary =
+        String.format(
+                "read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
+                batch.rows(),
+                settings.source(),
+                written,
+                batch.rejected(),
+                topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")",
+                duplicates)
+            + (batch.erased() > 0
+                ? String.format(", %,d rows of erased customers dropped", batch.erased())
+                : "")
+            + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
+    return new JobOutcome(batch.rows(), written, batch.rejected(), duplicates, summary, details);
+  }
+
+  /** Rows that broke the contract (quarantined), of customers not erased. */
+  private static Column rejectedRows() {
+    return rejected().and(col(ERASED).unary_$bang());
+  }
+
+  /** Rows that go on to events. */
+  private static Column acceptedRows() {
+    return rejected().unary_$bang().and(col(ERASED).unary_$bang());
+  }
+
+  /**
+   * One pass over a batch: its rows, rejected and erased rows, and the dates accepted rows span.
+   */
+  private record Batch(long rows, long rejected, long erased, Date first, Date last) {
+    static Batch of(Dataset<Row> checked) {
+      Row stats =
           checked
-              .filter(rejected)
-              .select(
-                  lit(ctx.runId()).as("run_id"),
-                  lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
-                  lit(settings.source()).as("source"),
-                  lit(settings.mapping().name()).as("mapping"),
-                  col(EventMapping.SOURCE_FILE),
-                  col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
-                  col("customer_id"),
-                  col(EventMapping.RAW).as("raw_row"),
-                  col(EventValidation.REASONS));
-      ctx.lake()
-          .append(
-              quarantine.coalesce(Math.max(1, (int) Math.min(16, rowsRejected / 200_000 + 1))),
-              Tables.EVENTS_QUARANTINE);
-      topReasons = topReasons(checked.filter(rejected));
-      details.put("top_reasons", String.join(" | ", topReasons));
+              .agg(
+                  count(lit(1)),
+                  sum(when(rejectedRows(), 1).otherwise(0)),
+                  min(when(acceptedRows(), to_date(col("event_ts")))),
+                  max(when(acceptedRows(), to_date(col("event_ts")))),
+                  sum(when(col(ERASED), 1).otherwise(0)))
+              .first();
+      long rows = stats.getLong(0);
+      return new Batch(
+          rows,
+          rows == 0 ? 0 : stats.getLong(1),
+          rows == 0 ? 0 : stats.getLong(4),
+          stats.getDate(2),
+          stats.getDate(3));
     }
-    double share = (double) rowsRejected / rowsIn;
+  }
+
+  /** Appends the rejected rows to events_quarantine; returns the most frequent reasons. */
+  private List<String> quarantine(
+      JobContext ctx,
+      IngestSettings settings,
+      Dataset<Row> checked,
+      Batch batch,
+      Map<String, String> details) {
+    if (batch.rejected() == 0) {
+      return List.of();
+    }
+    ctx.phase("write quarantine");
+    Dataset<Row> quarantine =
+        checked
+            .filter(rejectedRows())
+            .select(
+                lit(ctx.runId()).as("run_id"),
+                lit(Timestamp.from(ctx.startedAt())).as("ingested_at"),
+                lit(settings.source()).as("source"),
+                lit(settings.mapping().name()).as("mapping"),
+                col(EventMapping.SOURCE_FILE),
+                col(EventMapping.SRC + "event_id").cast("string").as("event_id"),
+                col("customer_id"),
+                col(EventMapping.RAW).as("raw_row"),
+                col(EventValidation.REASONS));
+    ctx.lake()
+        .append(
+            quarantine.coalesce(Math.max(1, (int) Math.min(16, batch.rejected() / 200_000 + 1))),
+            Tables.EVENTS_QUARANTINE);
+    List<String> topReasons = topReasons(checked.filter(rejectedRows()));
+    details.put("top_reasons", String.join(" | ", topReasons));
+    return topReasons;
+  }
+
+  /** Fails, leaving events unchanged, when more rows broke the contract than allowed. */
+  private static void refuseTooManyRejected(
+      JobContext ctx,
+      IngestSettings settings,
+      Batch batch,
+      List<String> topReasons,
+      Map<String, String> details) {
+    double share = (double) batch.rejected() / batch.rows();
     if (share > settings.maxQuarantineShare()) {
       throw new JobFailure(
           String.format(
               "%d of %d rows (%.2f%%) from %s broke the event contract, more than the allowed %.2f%% "
                   + "(segpipe.ingest.max-quarantine-share). events was not changed. Top reasons: %s. The rows and all "
                   + "their reasons are in %s (run_id %s). Fix the source or the mapping %s, or raise the limit.",
-              rowsRejected,
-              rowsIn,
+              batch.rejected(),
+              batch.rows(),
               share * 100,
               settings.source(),
               settings.maxQuarantineShare() * 100,
@@ -265,24 +328,32 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
               ctx.lake().path(Tables.EVENTS_QUARANTINE),
               ctx.runId(),
               settings.mapping().origin()),
-          new JobOutcome(rowsIn, 0, rowsRejected, 0, "quarantine limit exceeded", details));
+          new JobOutcome(
+              batch.rows(), 0, batch.rejected(), 0, "quarantine limit exceeded", details));
     }
+  }
 
-    ctx.phase("de-duplicate and append events");
+  /** Appends the accepted rows not already in events, in one commit; returns the rows written. */
+  private long appendEvents(
+      JobContext ctx,
+      IngestSettings settings,
+      Dataset<Row> checked,
+      Batch batch,
+      Map<String, String> details) {
     SourceMapping mapping = settings.mapping();
     // Ids derived from the line with its occurrence number are unique by construction: no shuffle
     // needed.
     Dataset<Row> valid =
         mapping.eventIdExpression() == null
                 && mapping.identicalRows() == SourceMapping.IdenticalRows.KEEP
-            ? checked.filter(accepted).select(contractColumns())
-            : EventDeduplication.firstPerEventId(checked.filter(accepted));
+            ? checked.filter(acceptedRows()).select(contractColumns())
+            : EventDeduplication.firstPerEventId(checked.filter(acceptedRows()));
     if (ctx.lake().exists(Tables.EVENTS)) {
       // Only the dates this batch touches can hold its ids again: prune the existing table to them.
       Dataset<Row> existing =
           ctx.lake()
               .read(Tables.EVENTS, "")
-              .filter(col("event_date").between(stats.getDate(2), stats.getDate(3)));
+              .filter(col("event_date").between(batch.first(), batch.last()));
       valid = EventDeduplication.notAlreadyIn(valid, existing);
     }
     Dataset<Row> events =
@@ -293,26 +364,9 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     long versionBefore = ctx.lake().exists(Tables.EVENTS) ? ctx.lake().version(Tables.EVENTS) : -1;
     ctx.lake().append(events, Tables.EVENTS);
     Row commit = lastCommit(ctx);
-    // An append with nothing new makes no commit: then nothing was written.
-    long written = commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
-    long duplicates = rowsIn - rowsRejected - rowsErased - written;
     details.put("events_version", Long.toString(commit.getLong(0)));
-    ctx.phase("customer_daily for the dates written");
-    details.put("customer_daily", CustomerDaily.catchUp(ctx.lake()).describe());
-    String summary =
-        String.format(
-                "read %,d rows from %s: %,d events written, %,d quarantined%s, %,d duplicates dropped",
-                rowsIn,
-                settings.source(),
-                written,
-                rowsRejected,
-                topReasons.isEmpty() ? "" : " (top: " + topReasons.get(0) + ")",
-                duplicates)
-            + (rowsErased > 0
-                ? String.format(", %,d rows of erased customers dropped", rowsErased)
-                : "")
-            + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
-    return new JobOutcome(rowsIn, written, rowsRejected, duplicates, summary, details);
+    // An append with nothing new makes no commit: then nothing was written.
+    return commit.getLong(0) == versionBefore ? 0 : outputRows(commit);
   }
 
   /** Whether a validated row broke the contract: it has at least one reason. */

@@ -89,6 +89,47 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
 
   @Override
   protected JobOutcome run(JobContext context, SegmentSettings s) {
+    Inputs in = read(context, s);
+    List<Dataset<Row>> held = new ArrayList<>();
+    try {
+      Outputs out = compute(context, s, in, held);
+      context.phase("write segments " + s.asOf());
+      Lake lake = context.lake();
+      lake.replacePartition(CustomerSegments.table(out.rows()), Tables.CUSTOMER_SEGMENTS, s.asOf());
+      lake.replacePartition(out.profiles(), Tables.SEGMENT_PROFILES, s.asOf());
+      lake.replacePartition(out.rules(), Tables.SEGMENT_RULES, s.asOf());
+      lake.replacePartition(out.transitions(), Tables.SEGMENT_TRANSITIONS, s.asOf());
+      lake.replacePartition(out.trends(), Tables.SEGMENT_TRENDS, s.asOf());
+      return outcome(s.asOf(), in.models(), out);
+    } finally {
+      held.forEach(Dataset::unpersist);
+    }
+  }
+
+  /** What a segment run reads: the features snapshot, the models, customers, CLV, daily rows. */
+  private record Inputs(
+      Dataset<Row> snapshot,
+      SegmentModels models,
+      boolean hasCustomers,
+      Dataset<Row> dims,
+      Dataset<Row> clv,
+      Dataset<Row> daily) {}
+
+  /** What it writes, held until written, with the counts the outcome reports. */
+  private record Outputs(
+      Dataset<Row> rows,
+      Row counts,
+      Dataset<Row> profiles,
+      long profileRows,
+      Dataset<Row> rules,
+      long ruleRows,
+      Optional<LocalDate> previous,
+      Dataset<Row> transitions,
+      long transitionRows,
+      Dataset<Row> trends,
+      long trendRows) {}
+
+  private Inputs read(JobContext context, SegmentSettings s) {
     LocalDate asOf = s.asOf();
     Lake lake = context.lake();
     context.phase("read customer_features " + asOf);
@@ -145,111 +186,132 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     CustomerDaily.catchUp(lake);
     CustomerActivity window = s.features().activity();
     Dataset<Row> daily = CustomerDaily.read(lake, window.windowStart(), asOf);
+    return new Inputs(snapshot, models, hasCustomers, dims, clv, daily);
+  }
 
-    List<Dataset<Row>> held = new ArrayList<>();
-    try {
-      context.phase("score customers");
-      Optional<Dataset<Row>> bgnbd =
-          models.churnUsesBgNbd()
-              ? Optional.of(bgnbdScores(lake, context, models, clv, asOf))
-              : Optional.empty();
-      Dataset<Row> rows =
-          hold(held, new CustomerSegments(models, s).rows(snapshot, dims, clv, bgnbd));
-      Row counts =
-          rows.agg(
-                  functions.count("*"),
-                  functions.count(functions.col("cluster_id")),
-                  functions.count(functions.col("clv")))
-              .first();
-      long customers = counts.getLong(0);
-      long scored = counts.getLong(1);
+  /**
+   * Scores, profiles, rules, transitions and trends, each computed once and held for the writes.
+   */
+  private Outputs compute(
+      JobContext context, SegmentSettings s, Inputs in, List<Dataset<Row>> held) {
+    LocalDate asOf = s.asOf();
+    Lake lake = context.lake();
+    context.phase("score customers");
+    Optional<Dataset<Row>> bgnbd =
+        in.models().churnUsesBgNbd()
+            ? Optional.of(bgnbdScores(lake, context, in.models(), in.clv(), asOf))
+            : Optional.empty();
+    Dataset<Row> rows =
+        hold(
+            held,
+            new CustomerSegments(in.models(), s).rows(in.snapshot(), in.dims(), in.clv(), bgnbd));
+    Row counts =
+        rows.agg(
+                functions.count("*"),
+                functions.count(functions.col("cluster_id")),
+                functions.count(functions.col("clv")))
+            .first();
 
-      context.phase("profiles");
-      Dataset<Row> profiles =
-          hold(held, new SegmentProfiles(s).of(rows, daily, hasCustomers).coalesce(1));
-      long profileRows = profiles.count();
+    context.phase("profiles");
+    Dataset<Row> profiles =
+        hold(held, new SegmentProfiles(s).of(rows, in.daily(), in.hasCustomers()).coalesce(1));
+    long profileRows = profiles.count();
 
-      context.phase("rules");
-      Dataset<Row> rules = SegmentRules.of(models.rules(), snapshot, asOf).coalesce(1);
-      long ruleRows = models.rules().rules().size();
+    context.phase("rules");
+    Dataset<Row> rules = SegmentRules.of(in.models().rules(), in.snapshot(), asOf).coalesce(1);
+    long ruleRows = in.models().rules().rules().size();
 
-      context.phase("transitions");
-      Optional<LocalDate> previous = previousSnapshot(lake, asOf);
-      Dataset<Row> before =
-          previous
-              .map(
-                  d ->
-                      lake.read(Tables.CUSTOMER_SEGMENTS, "")
-                          .where(
-                              functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
-              .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
-      if (previous.isEmpty()) {
-        LOG.info(
-            "no customer_segments snapshot before {}: every customer's transition is from {}",
-            asOf,
-            SegmentTransitions.NEW);
-      } else {
-        refuseNamesBeforeCodes(before, previous.get());
-      }
-      Dataset<Row> transitions =
-          hold(held, SegmentTransitions.of(before, previous, rows, asOf).coalesce(1));
-      long transitionRows = transitions.count();
+    context.phase("transitions");
+    Optional<LocalDate> previous = previousSnapshot(lake, asOf);
+    Dataset<Row> transitions =
+        hold(
+            held,
+            SegmentTransitions.of(before(lake, previous, rows, asOf), previous, rows, asOf)
+                .coalesce(1));
+    long transitionRows = transitions.count();
 
-      context.phase("trends");
-      Dataset<Row> trends =
-          hold(
-              held,
-              new SegmentTrends(asOf, s.trendMonths())
-                  .of(lake, SegmentMembers.of(rows), profiles)
-                  .coalesce(1));
-      long trendRows = trends.count();
+    context.phase("trends");
+    Dataset<Row> trends =
+        hold(
+            held,
+            new SegmentTrends(asOf, s.trendMonths())
+                .of(lake, SegmentMembers.of(rows), profiles)
+                .coalesce(1));
+    long trendRows = trends.count();
+    return new Outputs(
+        rows,
+        counts,
+        profiles,
+        profileRows,
+        rules,
+        ruleRows,
+        previous,
+        transitions,
+        transitionRows,
+        trends,
+        trendRows);
+  }
 
-      context.phase("write segments " + asOf);
-      lake.replacePartition(CustomerSegments.table(rows), Tables.CUSTOMER_SEGMENTS, asOf);
-      lake.replacePartition(profiles, Tables.SEGMENT_PROFILES, asOf);
-      lake.replacePartition(rules, Tables.SEGMENT_RULES, asOf);
-      lake.replacePartition(transitions, Tables.SEGMENT_TRANSITIONS, asOf);
-      lake.replacePartition(trends, Tables.SEGMENT_TRENDS, asOf);
-
-      String since = previous.map(d -> "since " + d).orElse("all new (no earlier snapshot)");
-      String summary =
-          String.format(
-              "%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
-                  + " %d profiles, %d rules, %d transitions %s, %d trend rows",
-              customers,
-              asOf,
-              scored,
-              models.clustersVersion(),
-              models.churnVersion(),
-              customers - scored,
-              profileRows,
-              ruleRows,
-              transitionRows,
-              since,
-              trendRows);
-      Map<String, String> details = new LinkedHashMap<>();
-      details.put("customers", String.valueOf(customers));
-      details.put("customers_scored", String.valueOf(scored));
-      details.put("prospects", String.valueOf(customers - scored));
-      details.put("customers_with_clv", String.valueOf(counts.getLong(2)));
-      details.put("clusters_model_version", models.clustersVersion());
-      details.put("churn_model_version", models.churnVersion());
-      details.put("previous_as_of_date", previous.map(LocalDate::toString).orElse(""));
-      details.put("rows." + Tables.CUSTOMER_SEGMENTS, String.valueOf(customers));
-      details.put("rows." + Tables.SEGMENT_PROFILES, String.valueOf(profileRows));
-      details.put("rows." + Tables.SEGMENT_RULES, String.valueOf(ruleRows));
-      details.put("rows." + Tables.SEGMENT_TRANSITIONS, String.valueOf(transitionRows));
-      details.put("rows." + Tables.SEGMENT_TRENDS, String.valueOf(trendRows));
-      return new JobOutcome(
-          customers,
-          customers + profileRows + ruleRows + transitionRows + trendRows,
-          0,
-          0,
-          summary,
-          details);
-    } finally {
-      held.forEach(Dataset::unpersist);
+  /** The previous snapshot's segments (none before the first), refused if it predates codes. */
+  private static Dataset<Row> before(
+      Lake lake, Optional<LocalDate> previous, Dataset<Row> rows, LocalDate asOf) {
+    Dataset<Row> before =
+        previous
+            .map(
+                d ->
+                    lake.read(Tables.CUSTOMER_SEGMENTS, "")
+                        .where(functions.col(CustomerSegments.PARTITION).equalTo(functions.lit(d))))
+            .orElse(CustomerSegments.table(rows).where(functions.lit(false)));
+    if (previous.isEmpty()) {
+      LOG.info(
+          "no customer_segments snapshot before {}: every customer's transition is from {}",
+          asOf,
+          SegmentTransitions.NEW);
+    } else {
+      refuseNamesBeforeCodes(before, previous.get());
     }
+    return before;
+  }
+
+  private static JobOutcome outcome(LocalDate asOf, SegmentModels models, Outputs out) {
+    long customers = out.counts().getLong(0);
+    long scored = out.counts().getLong(1);
+    String since = out.previous().map(d -> "since " + d).orElse("all new (no earlier snapshot)");
+    String summary =
+        String.format(
+            "%d customers as of %s, %d scored with clusters %s and churn %s (%d prospects);"
+                + " %d profiles, %d rules, %d transitions %s, %d trend rows",
+            customers,
+            asOf,
+            scored,
+            models.clustersVersion(),
+            models.churnVersion(),
+            customers - scored,
+            out.profileRows(),
+            out.ruleRows(),
+            out.transitionRows(),
+            since,
+            out.trendRows());
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("customers", String.valueOf(customers));
+    details.put("customers_scored", String.valueOf(scored));
+    details.put("prospects", String.valueOf(customers - scored));
+    details.put("customers_with_clv", String.valueOf(out.counts().getLong(2)));
+    details.put("clusters_model_version", models.clustersVersion());
+    details.put("churn_model_version", models.churnVersion());
+    details.put("previous_as_of_date", out.previous().map(LocalDate::toString).orElse(""));
+    details.put("rows." + Tables.CUSTOMER_SEGMENTS, String.valueOf(customers));
+    details.put("rows." + Tables.SEGMENT_PROFILES, String.valueOf(out.profileRows()));
+    details.put("rows." + Tables.SEGMENT_RULES, String.valueOf(out.ruleRows()));
+    details.put("rows." + Tables.SEGMENT_TRANSITIONS, String.valueOf(out.transitionRows()));
+    details.put("rows." + Tables.SEGMENT_TRENDS, String.valueOf(out.trendRows()));
+    return new JobOutcome(
+        customers,
+        customers + out.profileRows() + out.ruleRows() + out.transitionRows() + out.trendRows(),
+        0,
+        0,
+        summary,
+        details);
   }
 
   /** Keeps {@code rows} for the writes (computed once, and before any table is touched). */
