@@ -94,19 +94,40 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
   @Override
   protected JobOutcome run(JobContext context, EvaluateSettings s) {
     Lake lake = context.lake();
-    LocalDate asOf = s.asOf();
     if (!lake.exists(Tables.CAMPAIGNS)) {
-      return new JobOutcome(
-          0,
-          0,
-          0,
-          0,
+      return nothingEvaluated(
           "no campaign has been exported yet (no campaigns table at "
               + lake.path(Tables.CAMPAIGNS)
-              + "); nothing to evaluate",
-          Map.of());
+              + "); nothing to evaluate");
     }
     context.phase("read campaigns");
+    Schedule schedule = schedule(lake, s);
+    if (schedule.due().isEmpty()) {
+      return nothingEvaluated(nothingDue(s, schedule.notYet()));
+    }
+
+    context.phase("measure " + schedule.due().size() + " campaigns in one pass over events");
+    Measured measured = measure(context, s, schedule.due());
+
+    context.phase("write campaign_results");
+    writeResults(context, schedule.due(), measured.rows());
+    String summary = summary(s, schedule, measured.lines());
+    return new JobOutcome(
+        measured.assigned(), measured.rows().size(), 0, 0, summary, measured.details());
+  }
+
+  /** The campaigns to measure now, and those not yet (each with why, for the summary). */
+  private record Schedule(List<Due> due, List<String> notYet) {}
+
+  /**
+   * The rows for campaign_results, a line per campaign, the run's details and the customers in the
+   * measured groups.
+   */
+  private record Measured(
+      List<Row> rows, List<String> lines, Map<String, String> details, long assigned) {}
+
+  private static Schedule schedule(Lake lake, EvaluateSettings s) {
+    LocalDate asOf = s.asOf();
     List<Due> due = new ArrayList<>();
     List<String> notYet = new ArrayList<>();
     for (Row r : lake.read(Tables.CAMPAIGNS, "").orderBy("campaign_id").collectAsList()) {
@@ -129,25 +150,25 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
         notYet.add(id + (running ? " (running until " + end + ")" : " (starts " + start + ")"));
       }
     }
-    if (due.isEmpty()) {
-      return new JobOutcome(
-          0,
-          0,
-          0,
-          0,
-          "no campaign to evaluate as of "
-              + asOf
-              + (notYet.isEmpty()
-                  ? ""
-                  : "; not ended: "
-                      + String.join(", ", notYet)
-                      + (s.includeRunning()
-                          ? ""
-                          : " (--include-running looks at running ones early)")),
-          Map.of());
-    }
+    return new Schedule(due, notYet);
+  }
 
-    context.phase("measure " + due.size() + " campaigns in one pass over events");
+  private static JobOutcome nothingEvaluated(String summary) {
+    return new JobOutcome(0, 0, 0, 0, summary, Map.of());
+  }
+
+  private static String nothingDue(EvaluateSettings s, List<String> notYet) {
+    return "no campaign to evaluate as of "
+        + s.asOf()
+        + (notYet.isEmpty()
+            ? ""
+            : "; not ended: "
+                + String.join(", ", notYet)
+                + (s.includeRunning() ? "" : " (--include-running looks at running ones early)"));
+  }
+
+  /** Measures every due campaign whose groups both have at least 2 customers. */
+  private static Measured measure(JobContext context, EvaluateSettings s, List<Due> due) {
     Map<String, Map<String, Row>> outcomes = outcomes(context, due);
     Timestamp now = Timestamp.from(context.startedAt());
     List<Row> rows = new ArrayList<>();
@@ -170,12 +191,16 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
       }
       CampaignResult result = CampaignResult.of(d, treated, control, s);
       assigned += result.treatedCustomers() + result.controlCustomers();
-      rows.addAll(result.rows(asOf, now, s));
+      rows.addAll(result.rows(s.asOf(), now, s));
       lines.add(result.line(s));
       details.put("campaign." + d.id(), result.line(s));
     }
+    return new Measured(rows, lines, details, assigned);
+  }
 
-    context.phase("write campaign_results");
+  /** Replaces the measured campaigns' rows in campaign_results, keeping the other campaigns'. */
+  private static void writeResults(JobContext context, List<Due> due, List<Row> rows) {
+    Lake lake = context.lake();
     List<String> measured = due.stream().map(Due::id).toList();
     List<Row> kept =
         lake.exists(Tables.CAMPAIGN_RESULTS)
@@ -192,6 +217,9 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
             .orderBy("campaign_id", "metric")
             .coalesce(1),
         Tables.CAMPAIGN_RESULTS);
+  }
+
+  private static String summary(EvaluateSettings s, Schedule schedule, List<String> lines) {
     String shown =
         lines.size() <= SUMMARY_CAMPAIGNS
             ? String.join("; ", lines)
@@ -199,14 +227,14 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
                 + "; and "
                 + (lines.size() - SUMMARY_CAMPAIGNS)
                 + " more (campaign_results and this run's details in run_metrics)";
-    String summary =
-        due.size()
-            + " campaigns evaluated as of "
-            + asOf
-            + ": "
-            + shown
-            + (notYet.isEmpty() ? "" : "; not ended: " + String.join(", ", notYet));
-    return new JobOutcome(assigned, rows.size(), 0, 0, summary, details);
+    return schedule.due().size()
+        + " campaigns evaluated as of "
+        + s.asOf()
+        + ": "
+        + shown
+        + (schedule.notYet().isEmpty()
+            ? ""
+            : "; not ended: " + String.join(", ", schedule.notYet()));
   }
 
   /**

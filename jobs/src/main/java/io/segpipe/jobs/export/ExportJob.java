@@ -96,15 +96,56 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
   protected JobOutcome run(JobContext context, ExportSettings s) {
     LocalDate asOf = s.asOf();
     context.phase("read customer_segments " + asOf);
-    Dataset<Row> snapshot =
-        context
-            .lake()
-            .read(
-                Tables.CUSTOMER_SEGMENTS,
-                "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
-            .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+    Dataset<Row> segments = readSnapshot(context, asOf);
     // Consent is read now, from the customers dimension: not the copy the snapshot took when
     // segment ran.
+    boolean dimension = hasCustomersDimension(context);
+    Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
+    Dataset<Row> snapshot = CurrentConsent.applied(segments, consent);
+    List<String> segmentations =
+        new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
+    requireColumns(
+        snapshot, s.columns(), segmentations, context.lake().path(Tables.CUSTOMER_SEGMENTS));
+    Counts counts = count(context, snapshot, asOf);
+
+    CampaignExport.Prepared campaigns =
+        CampaignExport.prepare(context, snapshot, s.campaigns(), asOf);
+    Dataset<Row> contactable = withoutHeldOut(snapshot, campaigns);
+    Dataset<Row> exported =
+        ExportedRows.of(contactable, s.columns(), segmentations, s.salt())
+            .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, String> details = details(s, counts, campaigns);
+    List<String> parts = new ArrayList<>();
+    try {
+      if (s.audiences().enabled()) {
+        parts.add(writeAudiences(context, s, exported, contactable, campaigns, details));
+      }
+      parts.addAll(writeControlLists(context, s, snapshot, campaigns, details));
+      s.postgres()
+          .ifPresent(
+              pg ->
+                  parts.add(writePostgres(context, s, pg, exported, consent, campaigns, details)));
+      CampaignExport.record(context, campaigns);
+    } finally {
+      exported.unpersist();
+    }
+    String summary = summary(s, counts, dimension, parts);
+    return new JobOutcome(counts.customers(), counts.consenting(), 0, 0, summary, details);
+  }
+
+  /** The snapshot's customers and how many of them consent to marketing now. */
+  private record Counts(long customers, long consenting) {}
+
+  /** The customer_segments snapshot of {@code asOf}. */
+  private static Dataset<Row> readSnapshot(JobContext context, LocalDate asOf) {
+    return context
+        .lake()
+        .read(Tables.CUSTOMER_SEGMENTS, "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
+        .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+  }
+
+  /** Whether the lake has a customers dimension; warns that no one is exported when not. */
+  private static boolean hasCustomersDimension(JobContext context) {
     boolean dimension = context.lake().exists(Tables.CUSTOMERS);
     if (!dimension) {
       LOG.warn(
@@ -112,13 +153,11 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
               + " none is exported. Load it with `scripts/segpipe ingest --customers PATH`.",
           context.lake().path(Tables.CUSTOMERS));
     }
-    Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
-    snapshot = CurrentConsent.applied(snapshot, consent);
-    List<String> segmentations =
-        new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());
-    requireColumns(
-        snapshot, s.columns(), segmentations, context.lake().path(Tables.CUSTOMER_SEGMENTS));
+    return dimension;
+  }
 
+  /** Counts the snapshot's customers and consenting ones; an empty snapshot is refused. */
+  private static Counts count(JobContext context, Dataset<Row> snapshot, LocalDate asOf) {
     Row counts =
         snapshot
             .agg(
@@ -139,201 +178,255 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
               + asOf
               + "` first.");
     }
+    return new Counts(customers, consenting);
+  }
 
-    CampaignExport.Prepared campaigns =
-        CampaignExport.prepare(context, snapshot, s.campaigns(), asOf);
-    Dataset<Row> contactable =
-        campaigns.holding().isEmpty() ? snapshot : withoutIds(snapshot, campaigns.heldOut());
-    Dataset<Row> exported =
-        ExportedRows.of(contactable, s.columns(), segmentations, s.salt())
-            .persist(StorageLevel.MEMORY_AND_DISK());
+  /** The run's details so far: the counts, and the campaigns holding out control customers. */
+  private static Map<String, String> details(
+      ExportSettings s, Counts counts, CampaignExport.Prepared campaigns) {
     Map<String, String> details = new LinkedHashMap<>();
-    details.put("customers", String.valueOf(customers));
-    details.put("consenting", String.valueOf(consenting));
+    details.put("customers", String.valueOf(counts.customers()));
+    details.put("consenting", String.valueOf(counts.consenting()));
     details.put("pseudonymised", String.valueOf(s.pseudonymised()));
-    List<String> parts = new ArrayList<>();
-    try {
-      if (!campaigns.holding().isEmpty()) {
-        details.put("campaigns.holding", String.join(",", campaigns.holding()));
-      }
-      if (s.audiences().enabled()) {
-        String root = context.lake().folder(s.audiences().folder());
-        List<String> written = new ArrayList<>();
-        s.audiences()
-            .segments()
-            .forEach(
-                (segmentation, segments) ->
-                    segments.forEach(
-                        segment -> {
-                          context.phase("audience " + segmentation + "/" + segment);
-                          Dataset<Row> members =
-                              exported.where(functions.col(segmentation).equalTo(segment));
-                          AudienceFiles.Written w =
-                              writeSet(
-                                  context,
-                                  s,
-                                  root,
-                                  segmentation,
-                                  segment,
-                                  members,
-                                  s.columns(),
-                                  segmentName(s, segmentation, segment));
-                          details.put(
-                              "audience." + segmentation + "." + AudienceFiles.slug(segment),
-                              String.valueOf(w.rows()));
-                          written.add(segmentation + "/" + segment + " " + w.rows());
-                        }));
-        Map<String, List<String>> sets = new LinkedHashMap<>(s.audiences().segments());
-        if (!campaigns.launched().isEmpty()) {
-          sets.put(
-              CAMPAIGN_SETS, campaigns.launched().stream().map(l -> l.campaign().id()).toList());
-        }
-        for (CampaignExport.Launched l : campaigns.launched()) {
-          context.phase("campaign " + l.campaign().id() + ": treated audience");
-          Dataset<Row> treated =
-              ExportedRows.of(
-                  contactable.join(
-                      CampaignExport.group(context.lake(), l.campaign().id(), Campaigns.TREATMENT),
-                      CustomerSegmentsColumns.CUSTOMER_ID,
-                      "left_semi"),
-                  s.columns(),
-                  List.of(),
-                  s.salt());
-          AudienceFiles.Written w =
-              writeSet(
-                  context,
-                  s,
-                  root,
-                  CAMPAIGN_SETS,
-                  l.campaign().id(),
-                  treated,
-                  s.columns(),
-                  campaignFields(l.campaign(), Campaigns.TREATMENT));
-          details.put(
-              "campaign." + l.campaign().id() + ".treated_exported", String.valueOf(w.rows()));
-          written.add(CAMPAIGN_SETS + "/" + l.campaign().id() + " " + w.rows());
-        }
-        context.phase("remove audience sets no longer configured");
-        List<String> removed =
-            AudienceFiles.removeOthers(
-                context.spark().sparkContext().hadoopConfiguration(), root, asOf, sets);
-        if (!removed.isEmpty()) {
-          details.put("audiences.removed", String.join(",", removed));
-        }
-        parts.add(
-            "audiences at "
-                + root
-                + "/"
-                + asOf
-                + ": "
-                + (written.isEmpty() ? "none configured" : String.join(", ", written))
-                + (removed.isEmpty()
-                    ? ""
-                    : " (removed sets no longer configured: " + String.join(", ", removed) + ")"));
-      }
-      String controlRoot = context.lake().folder(s.controlFolder());
-      for (CampaignExport.Launched l : campaigns.launched()) {
-        context.phase("campaign " + l.campaign().id() + ": control list");
-        Dataset<Row> control =
-            ExportedRows.of(
-                snapshot.join(
-                    CampaignExport.group(context.lake(), l.campaign().id(), Campaigns.CONTROL),
-                    CustomerSegmentsColumns.CUSTOMER_ID,
-                    "left_semi"),
-                List.of(CustomerSegmentsColumns.CUSTOMER_ID),
-                List.of(),
-                s.salt());
-        Map<String, Object> fields =
-            new LinkedHashMap<>(campaignFields(l.campaign(), Campaigns.CONTROL));
-        fields.put("do_not_contact", true);
-        fields.put(
-            "purpose",
-            "The control group of campaign "
-                + l.campaign().id()
-                + ": held out to measure what the"
-                + " campaign earned. Never contact these customers for this campaign; segpipe keeps them out of every"
-                + " audience file and the PostgreSQL table until "
-                + l.campaign().endDate()
-                + ".");
-        AudienceFiles.Written w =
-            writeSet(
-                context,
-                s,
-                controlRoot,
-                l.campaign().id(),
-                Campaigns.CONTROL,
-                control,
-                List.of(CustomerSegmentsColumns.CUSTOMER_ID),
-                fields);
-        details.put("campaign." + l.campaign().id() + ".treatment", String.valueOf(l.treatment()));
-        details.put("campaign." + l.campaign().id() + ".control", String.valueOf(l.control()));
-        parts.add(
-            "campaign "
-                + l.campaign().id()
-                + (l.assignedNow() ? " split now" : " (groups kept from its first" + " export)")
-                + ": "
-                + l.treatment()
-                + " treated, "
-                + l.control()
-                + " in control (list of "
-                + w.rows()
-                + " consenting now at "
-                + w.folder()
-                + ")");
-      }
-      s.postgres()
-          .ifPresent(
-              pg -> {
-                context.phase("PostgreSQL " + pg.table());
-                List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns(s)));
-                tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
-                Dataset<Row> mayStay =
-                    campaigns.holding().isEmpty()
-                        ? consent
-                        : withoutIds(consent, campaigns.heldOut());
-                PostgresExport.Result r =
-                    PostgresExport.replace(
-                        exported.select(tableColumns.toArray(Column[]::new)),
-                        ExportedRows.consentingIds(mayStay, s.salt()),
-                        pg,
-                        asOf);
-                details.put("postgres.table", r.table());
-                details.put("postgres.deleted", String.valueOf(r.deleted()));
-                details.put("postgres.inserted", String.valueOf(r.inserted()));
-                details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
-                parts.add(
-                    "PostgreSQL "
-                        + r.table()
-                        + ": "
-                        + r.inserted()
-                        + " rows (replaced "
-                        + r.deleted()
-                        + ")"
-                        + (r.withdrawn() > 0
-                            ? ", "
-                                + r.withdrawn()
-                                + " rows of other dates removed for customers who no longer"
-                                + " consent or are held out as a campaign's control"
-                            : ""));
-              });
-      CampaignExport.record(context, campaigns);
-    } finally {
-      exported.unpersist();
+    if (!campaigns.holding().isEmpty()) {
+      details.put("campaigns.holding", String.join(",", campaigns.holding()));
     }
-    String summary =
-        customers
-            + " customers as of "
-            + asOf
-            + ", "
-            + consenting
-            + " with marketing opt-in"
-            + (dimension ? " now" : " (no customers dimension, so none)")
-            + (s.pseudonymised() ? " (ids pseudonymised)" : "")
-            + "; "
-            + (parts.isEmpty()
-                ? "nothing to write (audiences and PostgreSQL both disabled)"
-                : String.join("; ", parts));
-    return new JobOutcome(customers, consenting, 0, 0, summary, details);
+    return details;
+  }
+
+  /**
+   * Writes the audience sets of the date: one per configured segment and, per campaign launched on
+   * it, its treated customers; then removes the sets no longer configured. Returns the summary's
+   * part.
+   */
+  private static String writeAudiences(
+      JobContext context,
+      ExportSettings s,
+      Dataset<Row> exported,
+      Dataset<Row> contactable,
+      CampaignExport.Prepared campaigns,
+      Map<String, String> details) {
+    String root = context.lake().folder(s.audiences().folder());
+    List<String> written = new ArrayList<>();
+    s.audiences()
+        .segments()
+        .forEach(
+            (segmentation, segments) ->
+                segments.forEach(
+                    segment ->
+                        written.add(
+                            writeSegmentSet(
+                                context, s, root, exported, segmentation, segment, details))));
+    Map<String, List<String>> sets = new LinkedHashMap<>(s.audiences().segments());
+    if (!campaigns.launched().isEmpty()) {
+      sets.put(CAMPAIGN_SETS, campaigns.launched().stream().map(l -> l.campaign().id()).toList());
+    }
+    for (CampaignExport.Launched l : campaigns.launched()) {
+      written.add(writeTreatedSet(context, s, root, contactable, l, details));
+    }
+    context.phase("remove audience sets no longer configured");
+    List<String> removed =
+        AudienceFiles.removeOthers(
+            context.spark().sparkContext().hadoopConfiguration(), root, s.asOf(), sets);
+    if (!removed.isEmpty()) {
+      details.put("audiences.removed", String.join(",", removed));
+    }
+    return "audiences at "
+        + root
+        + "/"
+        + s.asOf()
+        + ": "
+        + (written.isEmpty() ? "none configured" : String.join(", ", written))
+        + (removed.isEmpty()
+            ? ""
+            : " (removed sets no longer configured: " + String.join(", ", removed) + ")");
+  }
+
+  /** Writes the audience set of one segment; returns what the summary lists of it. */
+  private static String writeSegmentSet(
+      JobContext context,
+      ExportSettings s,
+      String root,
+      Dataset<Row> exported,
+      String segmentation,
+      String segment,
+      Map<String, String> details) {
+    context.phase("audience " + segmentation + "/" + segment);
+    Dataset<Row> members = exported.where(functions.col(segmentation).equalTo(segment));
+    AudienceFiles.Written w =
+        writeSet(
+            context,
+            s,
+            root,
+            segmentation,
+            segment,
+            members,
+            s.columns(),
+            segmentName(s, segmentation, segment));
+    details.put(
+        "audience." + segmentation + "." + AudienceFiles.slug(segment), String.valueOf(w.rows()));
+    return segmentation + "/" + segment + " " + w.rows();
+  }
+
+  /** Writes the treated audience of a campaign launched on the date; returns its summary entry. */
+  private static String writeTreatedSet(
+      JobContext context,
+      ExportSettings s,
+      String root,
+      Dataset<Row> contactable,
+      CampaignExport.Launched l,
+      Map<String, String> details) {
+    context.phase("campaign " + l.campaign().id() + ": treated audience");
+    AudienceFiles.Written w =
+        writeSet(
+            context,
+            s,
+            root,
+            CAMPAIGN_SETS,
+            l.campaign().id(),
+            groupRows(context, s, contactable, l, Campaigns.TREATMENT, s.columns()),
+            s.columns(),
+            campaignFields(l.campaign(), Campaigns.TREATMENT));
+    details.put("campaign." + l.campaign().id() + ".treated_exported", String.valueOf(w.rows()));
+    return CAMPAIGN_SETS + "/" + l.campaign().id() + " " + w.rows();
+  }
+
+  /**
+   * Writes the control list of every campaign launched on the date; returns the summary's part of
+   * each.
+   */
+  private static List<String> writeControlLists(
+      JobContext context,
+      ExportSettings s,
+      Dataset<Row> snapshot,
+      CampaignExport.Prepared campaigns,
+      Map<String, String> details) {
+    String controlRoot = context.lake().folder(s.controlFolder());
+    List<String> columns = List.of(CustomerSegmentsColumns.CUSTOMER_ID);
+    List<String> parts = new ArrayList<>();
+    for (CampaignExport.Launched l : campaigns.launched()) {
+      context.phase("campaign " + l.campaign().id() + ": control list");
+      AudienceFiles.Written w =
+          writeSet(
+              context,
+              s,
+              controlRoot,
+              l.campaign().id(),
+              Campaigns.CONTROL,
+              groupRows(context, s, snapshot, l, Campaigns.CONTROL, columns),
+              columns,
+              controlFields(l.campaign()));
+      details.put("campaign." + l.campaign().id() + ".treatment", String.valueOf(l.treatment()));
+      details.put("campaign." + l.campaign().id() + ".control", String.valueOf(l.control()));
+      parts.add(
+          "campaign "
+              + l.campaign().id()
+              + (l.assignedNow() ? " split now" : " (groups kept from its first" + " export)")
+              + ": "
+              + l.treatment()
+              + " treated, "
+              + l.control()
+              + " in control (list of "
+              + w.rows()
+              + " consenting now at "
+              + w.folder()
+              + ")");
+    }
+    return parts;
+  }
+
+  /** The manifest fields of a campaign's control list, which tell not to contact its customers. */
+  private static Map<String, Object> controlFields(Campaign c) {
+    Map<String, Object> fields = new LinkedHashMap<>(campaignFields(c, Campaigns.CONTROL));
+    fields.put("do_not_contact", true);
+    fields.put(
+        "purpose",
+        "The control group of campaign "
+            + c.id()
+            + ": held out to measure what the"
+            + " campaign earned. Never contact these customers for this campaign; segpipe keeps them out of every"
+            + " audience file and the PostgreSQL table until "
+            + c.endDate()
+            + ".");
+    return fields;
+  }
+
+  /**
+   * The exported rows (only {@code columns}, no segmentation) of the customers of {@code rows} in
+   * {@code group} of the launched campaign.
+   */
+  private static Dataset<Row> groupRows(
+      JobContext context,
+      ExportSettings s,
+      Dataset<Row> rows,
+      CampaignExport.Launched l,
+      String group,
+      List<String> columns) {
+    return ExportedRows.of(
+        rows.join(
+            CampaignExport.group(context.lake(), l.campaign().id(), group),
+            CustomerSegmentsColumns.CUSTOMER_ID,
+            "left_semi"),
+        columns,
+        List.of(),
+        s.salt());
+  }
+
+  /**
+   * Replaces the date's rows in the PostgreSQL table and removes other dates' rows of customers who
+   * may no longer stay; returns the summary's part.
+   */
+  private static String writePostgres(
+      JobContext context,
+      ExportSettings s,
+      ExportSettings.Postgres pg,
+      Dataset<Row> exported,
+      Dataset<Row> consent,
+      CampaignExport.Prepared campaigns,
+      Map<String, String> details) {
+    context.phase("PostgreSQL " + pg.table());
+    List<Column> tableColumns = new ArrayList<>(Arrays.asList(fileColumns(s)));
+    tableColumns.add(functions.col(CustomerSegmentsColumns.PARTITION));
+    Dataset<Row> mayStay = withoutHeldOut(consent, campaigns);
+    PostgresExport.Result r =
+        PostgresExport.replace(
+            exported.select(tableColumns.toArray(Column[]::new)),
+            ExportedRows.consentingIds(mayStay, s.salt()),
+            pg,
+            s.asOf());
+    details.put("postgres.table", r.table());
+    details.put("postgres.deleted", String.valueOf(r.deleted()));
+    details.put("postgres.inserted", String.valueOf(r.inserted()));
+    details.put("postgres.withdrawn", String.valueOf(r.withdrawn()));
+    return "PostgreSQL "
+        + r.table()
+        + ": "
+        + r.inserted()
+        + " rows (replaced "
+        + r.deleted()
+        + ")"
+        + (r.withdrawn() > 0
+            ? ", "
+                + r.withdrawn()
+                + " rows of other dates removed for customers who no longer"
+                + " consent or are held out as a campaign's control"
+            : "");
+  }
+
+  private static String summary(
+      ExportSettings s, Counts counts, boolean dimension, List<String> parts) {
+    return counts.customers()
+        + " customers as of "
+        + s.asOf()
+        + ", "
+        + counts.consenting()
+        + " with marketing opt-in"
+        + (dimension ? " now" : " (no customers dimension, so none)")
+        + (s.pseudonymised() ? " (ids pseudonymised)" : "")
+        + "; "
+        + (parts.isEmpty()
+            ? "nothing to write (audiences and PostgreSQL both disabled)"
+            : String.join("; ", parts));
   }
 
   /** The manifest's segment_name and locale: the segment's label where the message file has one. */
@@ -411,6 +504,11 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         rows.col(CustomerSegmentsColumns.CUSTOMER_ID)
             .equalTo(ids.col(CustomerSegmentsColumns.CUSTOMER_ID)),
         "left_anti");
+  }
+
+  /** {@code rows} without the control customers of the campaigns holding on the date. */
+  private static Dataset<Row> withoutHeldOut(Dataset<Row> rows, CampaignExport.Prepared campaigns) {
+    return campaigns.holding().isEmpty() ? rows : withoutIds(rows, campaigns.heldOut());
   }
 
   private static void requireColumns(

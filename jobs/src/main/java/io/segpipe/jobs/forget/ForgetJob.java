@@ -126,150 +126,235 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
     context.phase("read the ids to forget");
     Dataset<Row> ids = readIds(context, s.customersFile());
     try {
-      Set<String> idSet = new TreeSet<>();
-      ids.collectAsList().forEach(r -> idSet.add(r.getString(0)));
-      if (idSet.isEmpty()) {
-        throw new UserError(
-            "The file "
-                + s.customersFile()
-                + " holds no customer id (one per line). Nothing was"
-                + " erased.");
+      Erasure erasure = Erasure.of(ids, collectIds(ids, s.customersFile()));
+      TablesErased tables = eraseFromTables(context, erasure);
+      long modelRows = eraseFromModels(context, s, erasure);
+      ExportErasure.Result audiences = eraseFromAudienceSets(context, s, erasure);
+      eraseFromControlLists(context, s, erasure);
+      long postgresRows = eraseFromPostgres(context, s, erasure);
+      vacuum(context, s, tables.examined());
+      recordErasures(context, key, erasure.perId());
+      if (!tables.olderStatistics().isEmpty()) {
+        String olderStatistics = String.join(", ", tables.olderStatistics());
+        erasure.details().put("statistics_with_ids_in_older_commits", olderStatistics);
       }
-      Map<String, Map<String, Long>> perId = new TreeMap<>();
-      idSet.forEach(id -> perId.put(id, new TreeMap<>()));
-      Map<String, String> details = new LinkedHashMap<>();
-      List<String> examined = new ArrayList<>();
-      List<String> olderStatistics = new ArrayList<>();
-      long tableRows = 0;
-      for (String table : context.lake().tables()) {
-        Dataset<Row> rows = context.lake().read(table, "");
-        String match = match(Arrays.asList(rows.columns()));
-        if (match == null) {
-          continue;
-        }
-        examined.add(table);
-        if (context.lake().keepPersonalColumnsOutOfStatistics(table)) {
-          olderStatistics.add(table);
-        }
-        context.phase("erase from " + table);
-        long removed = erase(context, table, rows, ids, match, perId);
-        if (removed > 0) {
-          details.put("rows_removed." + table, String.valueOf(removed));
-          tableRows += removed;
-        }
-      }
-
-      String models = context.lake().folder(s.models());
-      context.phase("erase from the Parquet files under " + models);
-      long modelRows = eraseFromParquetFolders(context, models, ids, perId);
-      if (modelRows > 0) {
-        details.put("model_rows_removed", String.valueOf(modelRows));
-      }
-
-      String audienceRoot = context.lake().folder(s.export().audiences().folder());
-      context.phase("erase from the audience sets under " + audienceRoot);
-      ExportErasure.Result audiences =
-          ExportErasure.audiences(
-              context.spark().sparkContext().hadoopConfiguration(),
-              audienceRoot,
-              idSet,
-              s.export().salt(),
-              context.runId());
-      audiences.rowsPerId().forEach((id, n) -> perId.get(id).put("audiences", n));
-      details.put("audience_rows_removed", String.valueOf(audiences.rows()));
-      details.put("audience_sets_rewritten", String.valueOf(audiences.setsRewritten().size()));
-      String controlRoot = context.lake().folder(s.export().controlFolder());
-      context.phase("erase from the campaign control lists under " + controlRoot);
-      ExportErasure.Result controls =
-          ExportErasure.audiences(
-              context.spark().sparkContext().hadoopConfiguration(),
-              controlRoot,
-              idSet,
-              s.export().salt(),
-              context.runId());
-      controls.rowsPerId().forEach((id, n) -> perId.get(id).put("campaign_control_lists", n));
-      details.put("control_list_rows_removed", String.valueOf(controls.rows()));
-      long postgresRows = 0;
-      if (s.export().postgres().isPresent()) {
-        String table = s.export().postgres().get().table();
-        context.phase("erase from PostgreSQL " + table);
-        Map<String, Long> removed =
-            ExportErasure.postgres(s.export().postgres().get(), idSet, s.export().salt());
-        removed.forEach((id, n) -> perId.get(id).put("postgres:" + table, n));
-        postgresRows = removed.values().stream().mapToLong(Long::longValue).sum();
-        details.put("postgres_rows_removed", String.valueOf(postgresRows));
-      }
-
-      context.phase("vacuum " + examined.size() + " tables, retention " + s.vacuumHours() + " h");
-      try (VacuumScope scope = new VacuumScope(context.spark(), s.vacuumNow())) {
-        for (String table : examined) {
-          DeltaTable.forPath(context.spark(), context.lake().path(table)).vacuum(s.vacuumHours());
-        }
-      }
-
-      context.phase("record the erasures");
-      Timestamp at = Timestamp.from(context.startedAt());
-      List<Row> records = new ArrayList<>();
-      perId.forEach(
-          (id, removed) ->
-              records.add(
-                  RowFactory.create(
-                      KeyedHash.of(key, id),
-                      at,
-                      context.runId(),
-                      JavaConverters.mapAsScalaMap(removed))));
-      context
-          .lake()
-          .append(
-              context.spark().createDataFrame(records, Erasures.SCHEMA).coalesce(1),
-              Tables.ERASURES);
-
-      long unmatched = perId.values().stream().filter(Map::isEmpty).count();
-      if (!olderStatistics.isEmpty()) {
-        details.put("statistics_with_ids_in_older_commits", String.join(", ", olderStatistics));
-      }
-      String vacuumed =
-          s.vacuumNow()
-              ? "vacuumed "
-                  + examined.size()
-                  + " tables with a retention of 0 h: no file of their current or earlier"
-                  + " versions holds the rows"
-              : "the replaced files that hold the rows are deleted by the first maintain run after "
-                  + context
-                      .startedAt()
-                      .plus(s.vacuumHours(), ChronoUnit.HOURS)
-                      .truncatedTo(ChronoUnit.MINUTES)
-                  + " (segpipe.retention.vacuum-hours = "
-                  + s.vacuumHours()
-                  + "); --vacuum-now deletes them at once";
-      String summary =
-          String.format(
-              "%,d customers forgotten: %,d rows removed from %d tables, %,d from the models'"
-                  + " predictions, %,d rows from %d audience sets%s; %,d of the ids were found nowhere; %s%s",
-              idSet.size(),
-              tableRows,
-              details.keySet().stream().filter(k -> k.startsWith("rows_removed.")).count(),
-              modelRows,
-              audiences.rows(),
-              audiences.setsRewritten().size(),
-              s.export().postgres().isPresent()
-                  ? String.format(", %,d rows from PostgreSQL", postgresRows)
-                  : "",
-              unmatched,
-              vacuumed,
-              olderStatistics.isEmpty()
-                  ? ""
-                  : ". Tables written before segpipe kept personal columns out of Delta's file"
-                      + " statistics ("
-                      + String.join(", ", olderStatistics)
-                      + "): their _delta_log commits and checkpoints"
-                      + " written before this run may still hold minimum/maximum customer ids until Delta deletes log files"
-                      + " older than delta.logRetentionDuration (30 days by default) at a checkpoint");
+      String summary = summary(context, s, erasure, tables, modelRows, audiences, postgresRows);
       LOG.info("forget: {}", summary);
-      return new JobOutcome(idSet.size(), tableRows, 0, 0, summary, details);
+      return new JobOutcome(
+          erasure.idSet().size(), tables.rows(), 0, 0, summary, erasure.details());
     } finally {
       ids.unpersist();
     }
+  }
+
+  /**
+   * The customers to forget, as the file's DataFrame and as a sorted set; per id, the rows removed
+   * from each place (a table, "models", "audiences", ...); and the run's details.
+   */
+  private record Erasure(
+      Dataset<Row> ids,
+      Set<String> idSet,
+      Map<String, Map<String, Long>> perId,
+      Map<String, String> details) {
+    static Erasure of(Dataset<Row> ids, Set<String> idSet) {
+      Map<String, Map<String, Long>> perId = new TreeMap<>();
+      idSet.forEach(id -> perId.put(id, new TreeMap<>()));
+      return new Erasure(ids, idSet, perId, new LinkedHashMap<>());
+    }
+  }
+
+  /**
+   * The Delta tables that hold customer ids, those of them written before segpipe kept personal
+   * columns out of file statistics, and the rows removed from them all.
+   */
+  private record TablesErased(List<String> examined, List<String> olderStatistics, long rows) {}
+
+  /** The ids of the file, sorted; a file without any is refused before anything is erased. */
+  private static Set<String> collectIds(Dataset<Row> ids, String file) {
+    Set<String> idSet = new TreeSet<>();
+    ids.collectAsList().forEach(r -> idSet.add(r.getString(0)));
+    if (idSet.isEmpty()) {
+      throw new UserError(
+          "The file " + file + " holds no customer id (one per line). Nothing was" + " erased.");
+    }
+    return idSet;
+  }
+
+  /** Erases the customers from every Delta table of the lake that holds a customer id. */
+  private static TablesErased eraseFromTables(JobContext context, Erasure erasure) {
+    List<String> examined = new ArrayList<>();
+    List<String> olderStatistics = new ArrayList<>();
+    long tableRows = 0;
+    for (String table : context.lake().tables()) {
+      Dataset<Row> rows = context.lake().read(table, "");
+      String match = match(Arrays.asList(rows.columns()));
+      if (match == null) {
+        continue;
+      }
+      examined.add(table);
+      if (context.lake().keepPersonalColumnsOutOfStatistics(table)) {
+        olderStatistics.add(table);
+      }
+      context.phase("erase from " + table);
+      long removed = erase(context, table, rows, erasure.ids(), match, erasure.perId());
+      if (removed > 0) {
+        erasure.details().put("rows_removed." + table, String.valueOf(removed));
+        tableRows += removed;
+      }
+    }
+    return new TablesErased(examined, olderStatistics, tableRows);
+  }
+
+  /** Erases the customers from the models' predictions; returns the rows removed. */
+  private static long eraseFromModels(JobContext context, ForgetSettings s, Erasure erasure) {
+    String models = context.lake().folder(s.models());
+    context.phase("erase from the Parquet files under " + models);
+    long modelRows = eraseFromParquetFolders(context, models, erasure.ids(), erasure.perId());
+    if (modelRows > 0) {
+      erasure.details().put("model_rows_removed", String.valueOf(modelRows));
+    }
+    return modelRows;
+  }
+
+  private static ExportErasure.Result eraseFromAudienceSets(
+      JobContext context, ForgetSettings s, Erasure erasure) {
+    ExportErasure.Result audiences =
+        eraseFromFileSets(
+            context, s, erasure, s.export().audiences().folder(), "the audience sets", "audiences");
+    erasure.details().put("audience_rows_removed", String.valueOf(audiences.rows()));
+    erasure
+        .details()
+        .put("audience_sets_rewritten", String.valueOf(audiences.setsRewritten().size()));
+    return audiences;
+  }
+
+  private static void eraseFromControlLists(JobContext context, ForgetSettings s, Erasure erasure) {
+    ExportErasure.Result controls =
+        eraseFromFileSets(
+            context,
+            s,
+            erasure,
+            s.export().controlFolder(),
+            "the campaign control lists",
+            "campaign_control_lists");
+    erasure.details().put("control_list_rows_removed", String.valueOf(controls.rows()));
+  }
+
+  /**
+   * Erases the customers from the files export wrote under {@code folder} (audience sets or
+   * campaign control lists), counting each id's rows under {@code place}.
+   */
+  private static ExportErasure.Result eraseFromFileSets(
+      JobContext context,
+      ForgetSettings s,
+      Erasure erasure,
+      String folder,
+      String what,
+      String place) {
+    String root = context.lake().folder(folder);
+    context.phase("erase from " + what + " under " + root);
+    ExportErasure.Result result =
+        ExportErasure.audiences(
+            context.spark().sparkContext().hadoopConfiguration(),
+            root,
+            erasure.idSet(),
+            s.export().salt(),
+            context.runId());
+    result.rowsPerId().forEach((id, n) -> erasure.perId().get(id).put(place, n));
+    return result;
+  }
+
+  /**
+   * Erases the customers from export's PostgreSQL table, if one is configured; returns the rows.
+   */
+  private static long eraseFromPostgres(JobContext context, ForgetSettings s, Erasure erasure) {
+    if (s.export().postgres().isEmpty()) {
+      return 0;
+    }
+    String table = s.export().postgres().get().table();
+    context.phase("erase from PostgreSQL " + table);
+    Map<String, Long> removed =
+        ExportErasure.postgres(s.export().postgres().get(), erasure.idSet(), s.export().salt());
+    removed.forEach((id, n) -> erasure.perId().get(id).put("postgres:" + table, n));
+    long postgresRows = removed.values().stream().mapToLong(Long::longValue).sum();
+    erasure.details().put("postgres_rows_removed", String.valueOf(postgresRows));
+    return postgresRows;
+  }
+
+  private static void vacuum(JobContext context, ForgetSettings s, List<String> tables) {
+    context.phase("vacuum " + tables.size() + " tables, retention " + s.vacuumHours() + " h");
+    try (VacuumScope scope = new VacuumScope(context.spark(), s.vacuumNow())) {
+      for (String table : tables) {
+        DeltaTable.forPath(context.spark(), context.lake().path(table)).vacuum(s.vacuumHours());
+      }
+    }
+  }
+
+  /** Appends a row per id to erasures: its keyed hash (never the id) and what was removed. */
+  private static void recordErasures(
+      JobContext context, String key, Map<String, Map<String, Long>> perId) {
+    context.phase("record the erasures");
+    Timestamp at = Timestamp.from(context.startedAt());
+    List<Row> records = new ArrayList<>();
+    perId.forEach(
+        (id, removed) ->
+            records.add(
+                RowFactory.create(
+                    KeyedHash.of(key, id),
+                    at,
+                    context.runId(),
+                    JavaConverters.mapAsScalaMap(removed))));
+    context
+        .lake()
+        .append(
+            context.spark().createDataFrame(records, Erasures.SCHEMA).coalesce(1), Tables.ERASURES);
+  }
+
+  private static String summary(
+      JobContext context,
+      ForgetSettings s,
+      Erasure erasure,
+      TablesErased tables,
+      long modelRows,
+      ExportErasure.Result audiences,
+      long postgresRows) {
+    long unmatched = erasure.perId().values().stream().filter(Map::isEmpty).count();
+    String vacuumed =
+        s.vacuumNow()
+            ? "vacuumed "
+                + tables.examined().size()
+                + " tables with a retention of 0 h: no file of their current or earlier"
+                + " versions holds the rows"
+            : "the replaced files that hold the rows are deleted by the first maintain run after "
+                + context
+                    .startedAt()
+                    .plus(s.vacuumHours(), ChronoUnit.HOURS)
+                    .truncatedTo(ChronoUnit.MINUTES)
+                + " (segpipe.retention.vacuum-hours = "
+                + s.vacuumHours()
+                + "); --vacuum-now deletes them at once";
+    return String.format(
+        "%,d customers forgotten: %,d rows removed from %d tables, %,d from the models'"
+            + " predictions, %,d rows from %d audience sets%s; %,d of the ids were found nowhere; %s%s",
+        erasure.idSet().size(),
+        tables.rows(),
+        erasure.details().keySet().stream().filter(k -> k.startsWith("rows_removed.")).count(),
+        modelRows,
+        audiences.rows(),
+        audiences.setsRewritten().size(),
+        s.export().postgres().isPresent()
+            ? String.format(", %,d rows from PostgreSQL", postgresRows)
+            : "",
+        unmatched,
+        vacuumed,
+        tables.olderStatistics().isEmpty()
+            ? ""
+            : ". Tables written before segpipe kept personal columns out of Delta's file"
+                + " statistics ("
+                + String.join(", ", tables.olderStatistics())
+                + "): their _delta_log commits and checkpoints"
+                + " written before this run may still hold minimum/maximum customer ids until Delta deletes log files"
+                + " older than delta.logRetentionDuration (30 days by default) at a checkpoint");
   }
 
   /** The distinct ids of the file, trimmed, as one column; never collected into SQL text. */

@@ -76,83 +76,118 @@ public final class MaintainJob extends SegpipeJob<MaintainSettings> {
   protected JobOutcome run(JobContext context, MaintainSettings s) {
     Map<String, String> details = new LinkedHashMap<>();
     if (s.rebuildDaily()) {
-      context.phase("rebuild " + Tables.CUSTOMER_DAILY);
-      context
-          .lake()
-          .require(
-              Tables.EVENTS,
-              "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
-      details.put(Tables.CUSTOMER_DAILY.name(), CustomerDaily.rebuild(context.lake()).describe());
+      rebuildDaily(context, details);
     }
     List<String> tables = context.lake().tables();
-    long filesBefore = 0;
-    long filesAfter = 0;
-    long snapshotsDeleted = 0;
-    long statisticsFixed = 0;
+    Tally total = new Tally(0, 0, 0, 0);
     try (VacuumScope scope = new VacuumScope(context.spark(), s.shortRetention())) {
       for (String table : tables) {
-        if (context.lake().keepPersonalColumnsOutOfStatistics(table)) {
-          details.put(table + ".personal_columns_out_of_statistics", "set");
-          statisticsFixed++;
-        }
-        DeltaTable delta = DeltaTable.forPath(context.spark(), context.lake().path(table));
-        Row detail = delta.detail().select("numFiles", "partitionColumns").first();
-        long before = detail.getLong(0);
-        long deleted = 0;
-        if (s.keepFrom() != null && detail.getList(1).contains(SNAPSHOT_COLUMN)) {
-          context.phase(table + ": snapshots before " + s.keepFrom());
-          List<Row> old =
-              delta
-                  .toDF()
-                  .where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
-                  .select(SNAPSHOT_COLUMN)
-                  .distinct()
-                  .collectAsList();
-          if (!old.isEmpty()) {
-            delta.delete(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())));
-            deleted = old.size();
-            details.put(table + ".snapshots_deleted", String.valueOf(deleted));
-          }
-        }
-        context.phase(table + ": compact");
-        delta.optimize().executeCompaction();
-        context.phase(table + ": vacuum files older than " + s.vacuumHours() + " h");
-        delta.vacuum(s.vacuumHours());
-        long after = files(delta);
-        LOG.info(
-            "maintain {}: {} files -> {}{}",
-            table,
-            before,
-            after,
-            deleted > 0 ? ", " + deleted + " snapshots before " + s.keepFrom() + " deleted" : "");
-        details.put(table + ".files", before + "->" + after);
-        filesBefore += before;
-        filesAfter += after;
-        snapshotsDeleted += deleted;
+        total = total.plus(maintain(context, s, table, details));
       }
     }
-    String summary =
-        tables.size()
-            + " tables: "
-            + filesBefore
-            + " files in their current versions before, "
-            + filesAfter
-            + " after; "
-            + snapshotsDeleted
-            + " snapshots deleted"
-            + (s.keepFrom() == null
-                ? " (segpipe.retention.snapshot-days = 0 keeps all)"
-                : " (kept from " + s.keepFrom() + ")")
-            + "; vacuumed files older than "
-            + s.vacuumHours()
-            + " h"
-            + (statisticsFixed > 0
-                ? "; "
-                    + statisticsFixed
-                    + " tables written before personal columns were kept out of"
-                    + " file statistics now keep them out"
-                : "");
-    return new JobOutcome(filesBefore, filesAfter, 0, 0, summary, details);
+    return new JobOutcome(
+        total.filesBefore(), total.filesAfter(), 0, 0, summary(s, tables, total), details);
+  }
+
+  /** What maintenance did to one table, or to all of them added up. */
+  private record Tally(
+      long filesBefore, long filesAfter, long snapshotsDeleted, long statisticsFixed) {
+    Tally plus(Tally other) {
+      return new Tally(
+          filesBefore + other.filesBefore,
+          filesAfter + other.filesAfter,
+          snapshotsDeleted + other.snapshotsDeleted,
+          statisticsFixed + other.statisticsFixed);
+    }
+  }
+
+  private static void rebuildDaily(JobContext context, Map<String, String> details) {
+    context.phase("rebuild " + Tables.CUSTOMER_DAILY);
+    context
+        .lake()
+        .require(
+            Tables.EVENTS,
+            "Nothing to build customer_daily from: run `scripts/segpipe ingest` first.");
+    details.put(Tables.CUSTOMER_DAILY.name(), CustomerDaily.rebuild(context.lake()).describe());
+  }
+
+  /**
+   * Keeps personal columns out of the table's statistics, deletes its old snapshots, compacts and
+   * vacuums it.
+   */
+  private static Tally maintain(
+      JobContext context, MaintainSettings s, String table, Map<String, String> details) {
+    long statisticsFixed = 0;
+    if (context.lake().keepPersonalColumnsOutOfStatistics(table)) {
+      details.put(table + ".personal_columns_out_of_statistics", "set");
+      statisticsFixed++;
+    }
+    DeltaTable delta = DeltaTable.forPath(context.spark(), context.lake().path(table));
+    Row detail = delta.detail().select("numFiles", "partitionColumns").first();
+    long before = detail.getLong(0);
+    long deleted = 0;
+    if (s.keepFrom() != null && detail.getList(1).contains(SNAPSHOT_COLUMN)) {
+      deleted = deleteOldSnapshots(context, s, table, delta, details);
+    }
+    context.phase(table + ": compact");
+    delta.optimize().executeCompaction();
+    context.phase(table + ": vacuum files older than " + s.vacuumHours() + " h");
+    delta.vacuum(s.vacuumHours());
+    long after = files(delta);
+    LOG.info(
+        "maintain {}: {} files -> {}{}",
+        table,
+        before,
+        after,
+        deleted > 0 ? ", " + deleted + " snapshots before " + s.keepFrom() + " deleted" : "");
+    details.put(table + ".files", before + "->" + after);
+    return new Tally(before, after, deleted, statisticsFixed);
+  }
+
+  /** Deletes the table's snapshots before segpipe.retention.snapshot-days; returns how many. */
+  private static long deleteOldSnapshots(
+      JobContext context,
+      MaintainSettings s,
+      String table,
+      DeltaTable delta,
+      Map<String, String> details) {
+    context.phase(table + ": snapshots before " + s.keepFrom());
+    List<Row> old =
+        delta
+            .toDF()
+            .where(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())))
+            .select(SNAPSHOT_COLUMN)
+            .distinct()
+            .collectAsList();
+    if (old.isEmpty()) {
+      return 0;
+    }
+    delta.delete(functions.col(SNAPSHOT_COLUMN).lt(functions.lit(s.keepFrom())));
+    details.put(table + ".snapshots_deleted", String.valueOf(old.size()));
+    return old.size();
+  }
+
+  private static String summary(MaintainSettings s, List<String> tables, Tally total) {
+    return tables.size()
+        + " tables: "
+        + total.filesBefore()
+        + " files in their current versions before, "
+        + total.filesAfter()
+        + " after; "
+        + total.snapshotsDeleted()
+        + " snapshots deleted"
+        + (s.keepFrom() == null
+            ? " (segpipe.retention.snapshot-days = 0 keeps all)"
+            : " (kept from " + s.keepFrom() + ")")
+        + "; vacuumed files older than "
+        + s.vacuumHours()
+        + " h"
+        + (total.statisticsFixed() > 0
+            ? "; "
+                + total.statisticsFixed()
+                + " tables written before personal columns were kept out of"
+                + " file statistics now keep them out"
+            : "");
   }
 
   private static long files(DeltaTable delta) {
