@@ -118,9 +118,10 @@ public final class Lake {
 
   /** Reads a table segpipe writes as it was at {@code version}, checked like {@link #read}. */
   public Dataset<Row> readVersion(TableContract table, long version) {
-    Dataset<Row> rows = readVersion(table.name(), version);
-    table.checkRead(rows.schema(), path(table.name()) + " (version " + version + ")");
-    return rows;
+    return checked(
+        table,
+        readVersion(table.name(), version),
+        path(table.name()) + " (version " + version + ")");
   }
 
   /**
@@ -130,8 +131,12 @@ public final class Lake {
    * table.
    */
   public Dataset<Row> read(TableContract table, String howToCreate) {
-    Dataset<Row> rows = read(table.name(), howToCreate);
-    table.checkRead(rows.schema(), path(table.name()));
+    return checked(table, read(table.name(), howToCreate), path(table.name()));
+  }
+
+  /** Checks stored rows against their contract; columns added later are read as nulls. */
+  private static Dataset<Row> checked(TableContract table, Dataset<Row> rows, String where) {
+    table.checkRead(rows.schema(), where);
     for (StructField missing : table.missingAdditive(rows.schema())) {
       rows = rows.withColumn(missing.name(), functions.lit(null).cast(missing.dataType()));
     }

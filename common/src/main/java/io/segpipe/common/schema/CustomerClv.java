@@ -13,7 +13,7 @@ import org.apache.spark.sql.types.StructType;
 public final class CustomerClv {
   private CustomerClv() {}
 
-  public static final String PARTITION = "as_of_date";
+  public static final String PARTITION = Tables.AS_OF;
 
   /** The two models of a fit, in the models folder and model_runs under one version. */
   public static final String BGNBD_MODEL = "clv-bgnbd";

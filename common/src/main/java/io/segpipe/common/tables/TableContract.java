@@ -149,7 +149,7 @@ public final class TableContract {
       }
     }
     for (StructField f : columns.fields()) {
-      if (!isFamily(f) && !produced.containsKey(key(f.name()))) {
+      if (!isFamily(f) && !produced.containsKey(normalised(f.name()))) {
         problems.add("column " + f.name() + " is missing");
       }
     }
@@ -177,35 +177,30 @@ public final class TableContract {
       if (isFamily(f)) {
         continue;
       }
-      StructField found = present.get(key(f.name()));
+      StructField found = present.get(normalised(f.name()));
       if (found == null) {
         if (!added.contains(f.name())) {
           problems.add("it has no column " + f.name() + " (" + f.dataType().simpleString() + ")");
         }
       } else if (!sameType(f.dataType(), found.dataType())) {
-        problems.add(
-            "its column "
-                + f.name()
-                + " is "
-                + found.dataType().simpleString()
-                + " where this version of segpipe reads "
-                + f.dataType().simpleString());
+        problems.add(retyped(found, f));
       }
     }
     for (StructField f : stored.fields()) {
       declared(f.name())
           .filter(d -> isFamily(d) && !sameType(d.dataType(), f.dataType()))
-          .ifPresent(
-              d ->
-                  problems.add(
-                      "its column "
-                          + f.name()
-                          + " is "
-                          + f.dataType().simpleString()
-                          + " where this version of segpipe reads "
-                          + d.dataType().simpleString()));
+          .ifPresent(d -> problems.add(retyped(f, d)));
     }
     return problems;
+  }
+
+  private static String retyped(StructField stored, StructField declared) {
+    return "its column "
+        + stored.name()
+        + " is "
+        + stored.dataType().simpleString()
+        + " where this version of segpipe reads "
+        + declared.dataType().simpleString();
   }
 
   /**
@@ -234,7 +229,7 @@ public final class TableContract {
     Map<String, StructField> present = byName(stored);
     List<StructField> missing = new ArrayList<>();
     for (StructField f : columns.fields()) {
-      if (added.contains(f.name()) && !present.containsKey(key(f.name()))) {
+      if (added.contains(f.name()) && !present.containsKey(normalised(f.name()))) {
         missing.add(f);
       }
     }
@@ -243,7 +238,9 @@ public final class TableContract {
 
   private Optional<StructField> declared(String column) {
     for (StructField f : columns.fields()) {
-      if (isFamily(f) ? matchesFamily(f.name(), column) : key(f.name()).equals(key(column))) {
+      if (isFamily(f)
+          ? matchesFamily(f.name(), column)
+          : normalised(f.name()).equals(normalised(column))) {
         return Optional.of(f);
       }
     }
@@ -266,13 +263,13 @@ public final class TableContract {
   private static Map<String, StructField> byName(StructType schema) {
     Map<String, StructField> byName = new LinkedHashMap<>();
     for (StructField f : schema.fields()) {
-      byName.put(key(f.name()), f);
+      byName.put(normalised(f.name()), f);
     }
     return byName;
   }
 
   /** Spark resolves column names case-insensitively by default. */
-  private static String key(String column) {
+  private static String normalised(String column) {
     return column.toLowerCase(Locale.ROOT);
   }
 

@@ -63,7 +63,7 @@ import org.apache.spark.sql.functions;
  * few hundred rows at most, whatever the number of customers) are collected to the driver.
  */
 final class ReportFigures {
-  static final String PARTITION = "as_of_date";
+  static final String PARTITION = Tables.AS_OF;
 
   /** Profile means shown in the cluster portraits, in the order shown. */
   static final List<String> PORTRAIT_MEANS =
