@@ -368,6 +368,45 @@ public final class Tables {
           List.of("segmentation", "segment", "period_type", "period_start"),
           "a segment's history as it stood on the snapshot date, per snapshot and per month");
 
+  public static final TableContract SEGMENT_AFFINITIES =
+      new TableContract(
+          "segment_affinities",
+          new StructType()
+              .add("segmentation", STRING, false)
+              .add("segment", STRING, false)
+              // "category" or "product": what the baskets' items are
+              .add("item_level", STRING, false)
+              .add("rule_rank", INT, false)
+              .add("antecedent", DataTypes.createArrayType(STRING, false), false)
+              .add("consequent", STRING, false)
+              .add("baskets", LONG, false)
+              .add("rule_baskets", LONG, false)
+              .add("support", DOUBLE, false)
+              .add("confidence", DOUBLE, false)
+              .add("lift", DOUBLE, false)
+              .add(AS_OF, DATE, false),
+          AS_OF,
+          List.of("segmentation", "segment", "rule_rank"),
+          "an association rule among one segment's baskets in the features window (FPGrowth), strongest first");
+
+  public static final TableContract CUSTOMER_NEXT_BEST =
+      new TableContract(
+          "customer_next_best",
+          new StructType()
+              .add("customer_id", STRING, false)
+              .add("segmentation", STRING, false)
+              .add("segment", STRING, false)
+              .add("item_level", STRING, false)
+              .add("next_best_item", STRING, false)
+              .add("rule_rank", INT, false)
+              .add("lift", DOUBLE, false)
+              .add("confidence", DOUBLE, false)
+              .add(AS_OF, DATE, false),
+          AS_OF,
+          List.of("customer_id"),
+          "a customer's next-best item: the consequent of its segment's strongest rule whose antecedent it"
+              + " bought in the window and whose consequent it did not");
+
   /** segment_trends' period_type: a row from an earlier snapshot's segment_profiles. */
   public static final String TREND_SNAPSHOT = "snapshot";
 
@@ -518,6 +557,8 @@ public final class Tables {
           SEGMENT_RULES,
           SEGMENT_TRANSITIONS,
           SEGMENT_TRENDS,
+          SEGMENT_AFFINITIES,
+          CUSTOMER_NEXT_BEST,
           CAMPAIGNS,
           CAMPAIGN_ASSIGNMENTS,
           CAMPAIGN_RESULTS,

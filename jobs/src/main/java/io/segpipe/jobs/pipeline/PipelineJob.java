@@ -10,6 +10,7 @@ import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
+import io.segpipe.jobs.affinities.AffinitiesJob;
 import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.evaluate.EvaluateJob;
 import io.segpipe.jobs.export.ExportJob;
@@ -33,13 +34,14 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs ingest -> features -> train -> clv -> segment -> export -> report in one Spark session, for
- * one --as-of date or a range of dates (--from/--to/--every): ingest once (when --source is given),
- * then the other jobs per date in date order, train only when segpipe.pipeline.train-every says it
- * is due (clv then refits; on other dates it scores with the latest fit, --score-only). Every job's
- * arguments and settings are checked before Spark starts. It stops at the first job that fails,
- * with that job's exit code and message, and prints the command that resumes from there. Each job
- * records its own run_metrics row; the pipeline ends with a table of what ran.
+ * Runs ingest -> features -> train -> clv -> segment -> affinities -> export -> report in one Spark
+ * session, for one --as-of date or a range of dates (--from/--to/--every): ingest once (when
+ * --source is given), then the other jobs per date in date order, train only when
+ * segpipe.pipeline.train-every says it is due (clv then refits; on other dates it scores with the
+ * latest fit, --score-only). Every job's arguments and settings are checked before Spark starts. It
+ * stops at the first job that fails, with that job's exit code and message, and prints the command
+ * that resumes from there. Each job records its own run_metrics row; the pipeline ends with a table
+ * of what ran.
  */
 public final class PipelineJob {
   /** A step: the job and which of the pipeline's own options it takes. */
@@ -58,6 +60,7 @@ public final class PipelineJob {
           new Step(TRAIN, TrainJob::new, List.of()),
           new Step(CLV, ClvJob::new, List.of()),
           new Step("segment", SegmentJob::new, List.of()),
+          new Step("affinities", AffinitiesJob::new, List.of()),
           new Step("export", ExportJob::new, List.of(CampaignDefinitions.FILE_OPTION)),
           new Step("evaluate", EvaluateJob::new, List.of()),
           new Step("report", ReportJob::new, List.of()));

@@ -206,7 +206,7 @@ class PipelineJobTest {
     for (String line : run.out().split("\n")) {
       String[] cells = line.trim().split(" {2,}");
       if (cells[0].matches("\\d{4}-\\d{2}-\\d{2}")) {
-        rows.put(cells[0], List.of(cells).subList(1, Math.min(cells.length, 8)));
+        rows.put(cells[0], List.of(cells).subList(1, Math.min(cells.length, 9)));
       }
     }
     return rows;
@@ -373,9 +373,9 @@ class PipelineJobTest {
         "config overrides kept, " + "quotes intact: " + resumeCommand);
     assertEquals(
         Map.of(
-            DATES.get(0), List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok"),
-            DATES.get(1), List.of("ok", "ok", "ok", "ok", "FAILED", "-", "-"),
-            DATES.get(2), List.of("-", "-", "-", "-", "-", "-", "-")),
+            DATES.get(0), List.of("ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"),
+            DATES.get(1), List.of("ok", "ok", "ok", "ok", "ok", "FAILED", "-", "-"),
+            DATES.get(2), List.of("-", "-", "-", "-", "-", "-", "-", "-")),
         summary(failed));
     assertTrue(failed.out().contains("ingest: ok"), failed.out());
   }
@@ -386,9 +386,9 @@ class PipelineJobTest {
     assertEquals(
         Map.of(
             FAILING,
-            List.of("skipped", "skipped", "skipped", "skipped", "ok", "ok", "ok"),
+            List.of("skipped", "skipped", "skipped", "skipped", "skipped", "ok", "ok", "ok"),
             DATES.get(2),
-            List.of("ok", "not due", "ok", "ok", "ok", "ok", "ok")),
+            List.of("ok", "not due", "ok", "ok", "ok", "ok", "ok", "ok")),
         summary(resumed));
     assertEquals(
         List.of(DATES.get(2)), runs("ingest", "succeeded"), "ingest ran once, as of the last date");
@@ -397,6 +397,7 @@ class PipelineJobTest {
     assertEquals(List.of(FAILING), runs("export", "failed"));
     assertEquals(DATES, runs("export", "succeeded"));
     assertEquals(DATES, runs("segment", "succeeded"));
+    assertEquals(DATES, runs("affinities", "succeeded"), "affinities once per date, after segment");
     assertEquals(DATES, runs("report", "succeeded").subList(0, 3));
     assertTrue(runs("segment", "failed").isEmpty() && runs("features", "failed").isEmpty());
   }
@@ -715,7 +716,8 @@ class PipelineJobTest {
     assertEquals(
         Map.of(
             DATES.get(2),
-            List.of("skipped", "skipped", "skipped", "skipped", "skipped", "skipped", "ok")),
+            List.of(
+                "skipped", "skipped", "skipped", "skipped", "skipped", "skipped", "skipped", "ok")),
         summary(reportAgain));
     assertTrue(reportAgain.out().contains("ingest: skipped"), reportAgain.out());
     assertEquals(
