@@ -5,6 +5,7 @@ import io.segpipe.common.tables.Tables;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The customer_segments contract ({@link Tables#CUSTOMER_SEGMENTS}) as far as the export reads it:
@@ -15,10 +16,18 @@ public final class CustomerSegmentsColumns {
   public static final String CUSTOMER_ID = "customer_id";
   public static final String CONSENT = "marketing_opt_in";
 
-  /** Every contract column but the partition column, in contract order. */
+  /**
+   * The next-best item from customer_next_best of the same date (affinities job), joined on
+   * customer_id: an export column like those of customer_segments, null for a customer without one.
+   */
+  public static final String NEXT_BEST = "next_best_item";
+
+  /** Every contract column but the partition column, in contract order, then {@link #NEXT_BEST}. */
   static final List<String> EXPORTABLE =
-      Tables.CUSTOMER_SEGMENTS.columnNames(List.of()).stream()
-          .filter(c -> !c.equals(PARTITION))
+      Stream.concat(
+              Tables.CUSTOMER_SEGMENTS.columnNames(List.of()).stream()
+                  .filter(c -> !c.equals(PARTITION)),
+              Stream.of(NEXT_BEST))
           .toList();
 
   /** Columns an audience can be chosen by. */

@@ -96,7 +96,7 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
   protected JobOutcome run(JobContext context, ExportSettings s) {
     LocalDate asOf = s.asOf();
     context.phase("read customer_segments " + asOf);
-    Dataset<Row> segments = readSnapshot(context, asOf);
+    Dataset<Row> segments = withNextBest(context, readSnapshot(context, asOf), s.columns(), asOf);
     // Consent is read now, from the customers dimension: not the copy the snapshot took when
     // segment ran.
     boolean dimension = hasCustomersDimension(context);
@@ -142,6 +142,49 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
         .lake()
         .read(Tables.CUSTOMER_SEGMENTS, "Run `scripts/segpipe segment --as-of " + asOf + "` first.")
         .where(functions.col(CustomerSegmentsColumns.PARTITION).equalTo(functions.lit(asOf)));
+  }
+
+  /**
+   * {@code snapshot} with next_best_item from customer_next_best of {@code asOf} when {@code
+   * columns} ask for it (null for a customer without one); refused when the affinities job has not
+   * run for the date.
+   */
+  private static Dataset<Row> withNextBest(
+      JobContext context, Dataset<Row> snapshot, List<String> columns, LocalDate asOf) {
+    if (!columns.contains(CustomerSegmentsColumns.NEXT_BEST)) {
+      return snapshot;
+    }
+    String howTo =
+        "segpipe.export.columns asks for "
+            + CustomerSegmentsColumns.NEXT_BEST
+            + ": run `scripts/segpipe affinities --as-of "
+            + asOf
+            + "` first (the pipeline does), or take it out of the columns.";
+    Dataset<Row> nextBest =
+        context
+            .lake()
+            .read(Tables.CUSTOMER_NEXT_BEST, howTo)
+            .where(functions.col(Tables.AS_OF).equalTo(functions.lit(asOf)))
+            .select(
+                functions.col(CustomerSegmentsColumns.CUSTOMER_ID).as("next_best_customer"),
+                functions.col(CustomerSegmentsColumns.NEXT_BEST));
+    if (nextBest.isEmpty()) {
+      throw new UserError(
+          "customer_next_best at "
+              + context.lake().path(Tables.CUSTOMER_NEXT_BEST)
+              + " has no rows as of "
+              + asOf
+              + ". "
+              + howTo);
+    }
+    return snapshot
+        .join(
+            nextBest,
+            snapshot
+                .col(CustomerSegmentsColumns.CUSTOMER_ID)
+                .equalTo(nextBest.col("next_best_customer")),
+            "left")
+        .drop("next_best_customer");
   }
 
   /** Whether the lake has a customers dimension; warns that no one is exported when not. */

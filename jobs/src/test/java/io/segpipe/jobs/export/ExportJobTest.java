@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.audience.AudienceFiles;
+import io.segpipe.common.config.SegpipeConfig.LakeSettings;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import java.io.ByteArrayOutputStream;
@@ -27,6 +30,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
@@ -655,6 +659,52 @@ class ExportJobTest {
         err);
     assertTrue(err.contains("'At Risk' is the label of the code at_risk: write at_risk"), err);
     assertTrue(err.contains("'colour' is not a segmentation"), err);
+  }
+
+  /**
+   * next_best_item, asked for in the columns, is refused until the affinities job has written
+   * customer_next_best for the date; then each exported row carries its customer's item (empty for
+   * a customer without one).
+   */
+  @Test
+  void nextBestItemComesFromCustomerNextBestAndIsRefusedWithoutIt() throws IOException {
+    String own = SegmentRows.lake(spark, CUSTOMERS, AS_OF);
+    String columns = "segpipe.export.columns=[" + String.join(",", COLUMNS) + ",next_best_item]";
+    String err = stderrOf(() -> assertEquals(2, run(own, Map.of(), "--conf", columns)));
+    assertTrue(
+        err.contains(
+            "segpipe.export.columns asks for next_best_item: run `scripts/segpipe affinities"
+                + " --as-of 2024-03-31` first"),
+        err);
+    List<Row> next = new ArrayList<>();
+    for (int n = 1; n <= CUSTOMERS; n += 2) {
+      next.add(
+          RowFactory.create(
+              SegmentRows.id(n),
+              "rfm_segment",
+              "s",
+              "category",
+              n % 4 == 1 ? "garden" : "home",
+              1,
+              1.5,
+              0.3,
+              java.sql.Date.valueOf(AS_OF)));
+    }
+    new Lake(spark, new LakeSettings(own, ""))
+        .replacePartition(
+            spark.createDataFrame(next, Tables.CUSTOMER_NEXT_BEST.columns()),
+            Tables.CUSTOMER_NEXT_BEST,
+            AS_OF);
+    assertEquals(0, run(own, Map.of(), "--conf", columns));
+    List<Row> rows =
+        csv(set(own + "/audiences", "rfm_segment", "champions").resolve("champions.csv"))
+            .collectAsList();
+    assertFalse(rows.isEmpty());
+    for (Row r : rows) {
+      int n = Integer.parseInt(r.<String>getAs("customer_id").substring(1));
+      String expected = n % 2 == 0 ? null : n % 4 == 1 ? "garden" : "home";
+      assertEquals(expected, r.getAs("next_best_item"), r.toString());
+    }
   }
 
   static String stderrOf(Runnable action) {
