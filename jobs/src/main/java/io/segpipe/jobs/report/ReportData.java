@@ -13,6 +13,8 @@ import java.util.Map;
  * @param campaigns the campaign section; null when the lake has no campaign_results table
  * @param trends segment_trends of the date, of the segmentations segpipe.report.trend-segmentations
  *     names; empty when the lake has none
+ * @param affinities each segment's strongest rules from segment_affinities of the date; empty when
+ *     the lake has none for it
  */
 public record ReportData(
     String asOfDate,
@@ -33,7 +35,25 @@ public record ReportData(
     LifetimeValue clv,
     CampaignSection campaigns,
     DataQuality dataQuality,
-    List<TrendPoint> trends) {
+    List<TrendPoint> trends,
+    List<AffinityRule> affinities) {
+
+  /**
+   * One segment_affinities row: in the segment's baskets (orders in the features window), those
+   * with every antecedent item hold the consequent {@code lift} times as often as baskets overall;
+   * {@code confidence} of them do; {@code support} of all baskets hold both.
+   */
+  public record AffinityRule(
+      String segmentation,
+      String segment,
+      String itemLevel,
+      int rank,
+      List<String> antecedent,
+      String consequent,
+      long baskets,
+      double support,
+      double confidence,
+      double lift) {}
 
   /**
    * One segment_trends row: a segment at one snapshot (periodType "snapshot", periodStart its as-of

@@ -11,6 +11,7 @@ import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.jobs.report.ReportData.AffinityRule;
 import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
 import io.segpipe.jobs.report.ReportData.CampaignMetric;
 import io.segpipe.jobs.report.ReportData.CampaignSection;
@@ -177,6 +178,9 @@ final class ReportFigures {
     context.phase("trends");
     List<TrendPoint> trends = trends(asOf);
 
+    context.phase("affinities");
+    List<AffinityRule> affinities = affinities(asOf);
+
     return new ReportData(
         asOf.toString(),
         previous.map(LocalDate::toString).orElse(null),
@@ -196,7 +200,8 @@ final class ReportFigures {
         clv,
         campaigns,
         quality,
-        trends);
+        trends,
+        affinities);
   }
 
   private static Optional<LocalDate> previousSnapshot(Dataset<Row> segments, LocalDate asOf) {
@@ -493,6 +498,55 @@ final class ReportFigures {
           .forEach(out::add);
     }
     return out;
+  }
+
+  /**
+   * The strongest rules of each segment (at most segpipe.report.affinity-rules) from
+   * segment_affinities of the date, segments in display order. Empty without the table.
+   */
+  private List<AffinityRule> affinities(LocalDate asOf) {
+    if (!lake.exists(Tables.SEGMENT_AFFINITIES)) {
+      return List.of();
+    }
+    List<AffinityRule> rules =
+        lake
+            .read(Tables.SEGMENT_AFFINITIES, "")
+            .where(
+                col(PARTITION)
+                    .equalTo(lit(Date.valueOf(asOf)))
+                    .and(col("rule_rank").leq(settings.affinityRules())))
+            .collectAsList()
+            .stream()
+            .map(
+                r ->
+                    new AffinityRule(
+                        r.getAs("segmentation"),
+                        r.getAs("segment"),
+                        r.getAs("item_level"),
+                        r.getAs("rule_rank"),
+                        r.getList(r.fieldIndex("antecedent")).stream()
+                            .map(String::valueOf)
+                            .toList(),
+                        r.getAs("consequent"),
+                        r.getAs("baskets"),
+                        r.getAs("support"),
+                        r.getAs("confidence"),
+                        r.getAs("lift")))
+            .toList();
+    if (rules.isEmpty()) {
+      return rules;
+    }
+    String segmentation = rules.get(0).segmentation();
+    List<String> order =
+        ordered(
+            rules.stream().map(AffinityRule::segment).distinct().toList(),
+            segmentOrder(segmentation),
+            null);
+    return rules.stream()
+        .sorted(
+            Comparator.comparingInt((AffinityRule r) -> order.indexOf(r.segment()))
+                .thenComparingInt(AffinityRule::rank))
+        .toList();
   }
 
   private static Long optionalLong(Row r, String column) {

@@ -6,6 +6,7 @@ import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.jobs.report.Charts.Series;
+import io.segpipe.jobs.report.ReportData.AffinityRule;
 import io.segpipe.jobs.report.ReportData.ChurnBin;
 import io.segpipe.jobs.report.ReportData.ClusterPortrait;
 import io.segpipe.jobs.report.ReportData.ClusterRuleText;
@@ -59,6 +60,7 @@ final class ReportPage {
           "lifecycle",
           "migration",
           "trends",
+          "affinities",
           "clusters",
           "churn",
           "clv",
@@ -121,6 +123,7 @@ final class ReportPage {
     lifecycle();
     migration();
     trends();
+    affinities();
     clusters();
     churnAndModels();
     lifetimeValue();
@@ -575,6 +578,62 @@ final class ReportPage {
                         p -> format.moneyWhole(p.revenue() == null ? 0 : p.revenue())),
                     format::moneyWhole));
           }
+        });
+    html.append("</section>\n");
+  }
+
+  /**
+   * Each segment's strongest association rules from segment_affinities, in words: "Customers who
+   * buy home also buy garden: 1.8× as likely (41.0% of their orders with home)".
+   */
+  private void affinities() {
+    section("affinities", words.text("affinities.title"), words.text("affinities.intro"));
+    if (data.affinities().isEmpty()) {
+      paragraph("empty", escape(words.text("affinities.none")));
+      html.append("</section>\n");
+      return;
+    }
+    AffinityRule first = data.affinities().get(0);
+    String segmentation =
+        "cluster_label".equals(first.segmentation()) ? "cluster" : first.segmentation();
+    html.append("<h3>")
+        .append(escape(words.named("segmentation", segmentation)))
+        .append(escape(words.text("format.sentence-gap")))
+        .append("<span class=\"muted\">")
+        .append(escape(words.text("affinities.level." + first.itemLevel())))
+        .append("</span></h3>\n");
+    Map<String, List<AffinityRule>> bySegment = new LinkedHashMap<>();
+    data.affinities()
+        .forEach(r -> bySegment.computeIfAbsent(r.segment(), k -> new ArrayList<>()).add(r));
+    bySegment.forEach(
+        (segment, rules) -> {
+          html.append("<h4>")
+              .append(escape(words.segment(segmentation, segment)))
+              .append(escape(words.text("format.sentence-gap")))
+              .append("<span class=\"muted\">")
+              .append(
+                  words.html(
+                      "affinities.baskets",
+                      metricHtml(
+                          "affinity.baskets|" + segment,
+                          rules.get(0).baskets(),
+                          format.count(rules.get(0).baskets()))))
+              .append("</span></h4><ul class=\"rules\">");
+          for (AffinityRule r : rules) {
+            String key = "affinity|" + segment + "|" + r.rank();
+            String antecedent = escape(words.list(r.antecedent()));
+            html.append("<li>")
+                .append(
+                    words.html(
+                        "affinities.rule",
+                        antecedent,
+                        escape(r.consequent()),
+                        metricHtml(key + "|lift", r.lift(), format.decimal(r.lift(), 1)),
+                        metricHtml(
+                            key + "|confidence", r.confidence(), format.percent(r.confidence()))))
+                .append("</li>");
+          }
+          html.append("</ul>\n");
         });
     html.append("</section>\n");
   }

@@ -24,6 +24,7 @@ public record ReportSettings(
     List<String> lifecycleStages,
     List<String> transitionSegmentations,
     List<String> trendSegmentations,
+    int affinityRules,
     int churnBins,
     int topQuarantineReasons,
     int ingestRuns,
@@ -73,6 +74,11 @@ public record ReportSettings(
                 r.problem(
                     "segpipe.report.trend-segmentations",
                     "'" + s + "' is not a segmentation; choose from " + SEGMENTATIONS));
+    int affinityRules =
+        r.integer(
+            "segpipe.report.affinity-rules",
+            n -> n >= 1 && n <= 20,
+            "a number of rules between 1 and 20");
     int bins =
         r.integer(
             "segpipe.report.churn-bins",
@@ -94,6 +100,7 @@ public record ReportSettings(
         lifecycle,
         transitions,
         trends,
+        affinityRules,
         bins,
         reasons,
         runs,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.i18n.Messages;
+import io.segpipe.jobs.report.ReportData.AffinityRule;
 import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
 import io.segpipe.jobs.report.ReportData.CampaignMetric;
 import io.segpipe.jobs.report.ReportData.CampaignSection;
@@ -92,6 +93,7 @@ class ReportPageTest {
         List.of("prospect", "new", "active", "at_risk", "lapsed", "churned", "reactivated"),
         List.of("rfm_segment"),
         List.of("rfm_segment"),
+        3,
         10,
         5,
         10,
@@ -236,13 +238,77 @@ class ReportPageTest {
             30,
             List.of(new ReasonCount("channel '…' is not <one>", 30)),
             List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20))),
-        trends(List.of("2024-10-31", "2024-11-30", "2024-12-31")));
+        trends(List.of("2024-10-31", "2024-11-30", "2024-12-31")),
+        affinityRules());
   }
 
   /**
    * rfm_segment trends: champions and the hostile segment at {@code snapshots}, and three months of
    * revenue.
    */
+  /** Two rules of champions (one with a two-item antecedent) and one of hostile. */
+  static List<AffinityRule> affinityRules() {
+    return List.of(
+        new AffinityRule(
+            "rfm_segment",
+            "champions",
+            "category",
+            1,
+            List.of("home"),
+            "garden",
+            5000,
+            0.1,
+            0.41,
+            1.83),
+        new AffinityRule(
+            "rfm_segment",
+            "champions",
+            "category",
+            2,
+            List.of("books", "toys"),
+            "apparel",
+            5000,
+            0.02,
+            0.3,
+            1.25),
+        new AffinityRule(
+            "rfm_segment",
+            "hostile",
+            "category",
+            1,
+            List.of("grocery"),
+            "beauty",
+            800,
+            0.05,
+            0.5,
+            2.0));
+  }
+
+  @Test
+  void affinitiesReadAsSentencesPerSegment() {
+    String page = ReportPage.render(data(), settings(Locale.UK, "GBP"));
+    String section =
+        page.substring(
+            page.indexOf("<section id=\"affinities\">"), page.indexOf("<section id=\"clusters\">"));
+    assertTrue(
+        section.contains(
+            "Customers who buy home also buy garden: <span data-metric=\"affinity|champions|1|lift\""
+                + " data-value=\"1.83\">1.8</span>× as likely (<span"
+                + " data-metric=\"affinity|champions|1|confidence\" data-value=\"0.41\">41.0%</span> of"
+                + " their orders with home)"),
+        section);
+    assertTrue(section.contains("Customers who buy books, toys also buy apparel"), section);
+    assertTrue(
+        section.indexOf(">Champions") < section.indexOf("grocery"), "segments in the map's order");
+    assertTrue(
+        section.contains(
+            "data-metric=\"affinity.baskets|hostile\" data-value=\"800.0\">800</span> orders"));
+    String chinese = ReportPage.render(data(), settings(CHINA, "CNY"));
+    assertTrue(chinese.contains("购买home的客户也会购买garden：可能性为 <span"), chinese);
+    String none = ReportPage.render(firstSnapshot(data()), settings(Locale.UK, "GBP"));
+    assertTrue(none.contains("There are no affinities for this date"));
+  }
+
   static List<TrendPoint> trends(List<String> snapshots) {
     List<TrendPoint> points = new ArrayList<>();
     for (int i = 0; i < snapshots.size(); i++) {
@@ -664,7 +730,8 @@ class ReportPageTest {
             d.clv(),
             null,
             d.dataQuality(),
-            d.trends());
+            d.trends(),
+            d.affinities());
     String page = ReportPage.render(without, settings(Locale.UK, "EUR"));
     assertTrue(
         page.contains(
@@ -691,7 +758,8 @@ class ReportPageTest {
             d.clv(),
             new CampaignSection(List.of(), 3),
             d.dataQuality(),
-            d.trends());
+            d.trends(),
+            d.affinities());
     String later = ReportPage.render(allLater, settings(Locale.UK, "EUR"));
     assertTrue(later.contains("No campaign has been evaluated yet as of 2024-12-31."));
     assertTrue(
@@ -773,7 +841,8 @@ class ReportPageTest {
             null,
             d.campaigns(),
             d.dataQuality(),
-            d.trends());
+            d.trends(),
+            d.affinities());
     String page = ReportPage.render(without, settings(Locale.UK, "EUR"));
     assertTrue(
         page.contains(
@@ -822,7 +891,7 @@ class ReportPageTest {
     String page = ReportPage.render(data(), settings(Locale.UK, "GBP"));
     String section =
         page.substring(
-            page.indexOf("<section id=\"trends\">"), page.indexOf("<section id=\"clusters\">"));
+            page.indexOf("<section id=\"trends\">"), page.indexOf("<section id=\"affinities\">"));
     assertTrue(section.contains("RFM segment: share of customers at each snapshot"), section);
     assertTrue(
         section.contains(
@@ -847,7 +916,7 @@ class ReportPageTest {
     String first = ReportPage.render(firstSnapshot(data()), settings(Locale.UK, "GBP"));
     String once =
         first.substring(
-            first.indexOf("<section id=\"trends\">"), first.indexOf("<section id=\"clusters\">"));
+            first.indexOf("<section id=\"trends\">"), first.indexOf("<section id=\"affinities\">"));
     assertTrue(once.contains("This is the only snapshot in the period so far"), once);
     assertFalse(once.contains("chart-trend-share-"));
     assertTrue(
@@ -940,7 +1009,8 @@ class ReportPageTest {
             d.clv(),
             d.campaigns(),
             d.dataQuality(),
-            d.trends());
+            d.trends(),
+            d.affinities());
     String page = ReportPage.render(named, settings(CHINA, "CNY"));
     assertTrue(
         page.contains("<h3>久未购买、低消费</h3>")
@@ -1149,7 +1219,8 @@ class ReportPageTest {
             d.clv(),
             new CampaignSection(List.of(), 3),
             d.dataQuality(),
-            d.trends());
+            d.trends(),
+            d.affinities());
     List<ReportData> variants = List.of(d, firstSnapshot(d), oddCases(d), allLater);
     java.util.Set<String> used = new java.util.TreeSet<>();
     for (String tag : List.of("en-GB", "zh-CN")) {
@@ -1223,7 +1294,8 @@ class ReportPageTest {
         d.clv(),
         d.campaigns(),
         d.dataQuality(),
-        d.trends());
+        d.trends(),
+        d.affinities());
   }
 
   /**
@@ -1261,7 +1333,8 @@ class ReportPageTest {
             0,
             List.of(),
             q.latestRuns()),
-        trends(List.of("2024-12-31")));
+        trends(List.of("2024-12-31")),
+        List.of());
   }
 
   /**
@@ -1493,6 +1566,18 @@ class ReportPageTest {
             0,
             List.of(),
             List.of(new IngestRun("r2", "2025-01-02T03:04:05.678Z", "failed", 10, 0, 0, 0))),
-        List.of());
+        List.of(),
+        List.of(
+            new AffinityRule(
+                "cluster_label",
+                "a",
+                "product",
+                1,
+                List.of("SKU-1"),
+                "SKU-2",
+                40,
+                0.25,
+                0.5,
+                1.6)));
   }
 }
