@@ -5,10 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.UserError;
+import io.segpipe.common.cli.JobArguments;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
 /** --affinity without Spark: its parsing, its exact expectations, and the baskets it plants. */
@@ -58,6 +66,42 @@ class AffinityPlanTest {
     assertRefused("bargain_hunter:home+garden:0.2", "without planting", "0.426", "3.817");
     // Archetypes without an order rate still have baskets.
     assertEquals(1, AffinityPlan.parse("one_time_buyer:books+toys:1.5").size());
+  }
+
+  private static GenerateSettings settings(String... args) {
+    return GenerateSettings.parse(JobArguments.parse("generate", args, GenerateSettings.OPTIONS));
+  }
+
+  /** The option: none by default, the plantings when given, refused with --model btyd. */
+  @Test
+  void theOptionReachesTheSpec() {
+    assertEquals(List.of(), settings("--output", "x", "--customers", "10").spec().affinities());
+    GenerationSpec spec =
+        settings(
+                "--output",
+                "x",
+                "--customers",
+                "10",
+                "--affinity",
+                "loyal_high_spender:home+garden:1.8,store_only:books+toys:1.5")
+            .spec();
+    assertEquals(2, spec.affinities().size());
+    assertEquals("garden", spec.affinity(Archetype.LOYAL_HIGH_SPENDER).consequent());
+    assertEquals("toys", spec.affinity(Archetype.STORE_ONLY).consequent());
+    assertEquals(null, spec.affinity(Archetype.BARGAIN_HUNTER));
+    UserError btyd =
+        assertThrows(
+            UserError.class,
+            () ->
+                settings(
+                    "--output",
+                    "x",
+                    "--model",
+                    "btyd",
+                    "--affinity",
+                    "loyal_high_spender:home+garden:1.8"));
+    assertTrue(
+        btyd.getMessage().contains("--affinity goes with the archetypes model"), btyd.getMessage());
   }
 
   /** The figures an independent check of the formula gave (Python, same enumeration). */
@@ -139,6 +183,114 @@ class AffinityPlanTest {
       double lift = (double) after[2] * n / ((double) after[0] * after[1]);
       assertEquals(1.8, lift, 0.05, what + " planted lift");
     }
+  }
+
+  private static final GenerationSpec SPEC =
+      new GenerationSpec(
+          7, LocalDate.parse("2023-01-01"), LocalDate.parse("2024-12-31"), 0.05, 0, 1);
+
+  /** Baskets of one archetype: how many, and how many hold A, B, both. */
+  private static final class Baskets {
+    long orders;
+    long a;
+    long b;
+    long ab;
+
+    double lift() {
+      return (double) ab * orders / ((double) a * b);
+    }
+  }
+
+  /**
+   * The generator itself, without Spark: customers generated with home+garden planted at lift 1.8
+   * in loyal_high_spender. Their orders' category sets show that lift there, and the pair stays
+   * unremarkable in every other archetype.
+   */
+  @Test
+  void generatedBasketsShowThePlantedLiftInThePlantedArchetypeOnly() {
+    GenerationSpec planted =
+        SPEC.withAffinities(AffinityPlan.parse("loyal_high_spender:home+garden:1.8"));
+    Map<Archetype, Baskets> byArchetype = new EnumMap<>(Archetype.class);
+    for (int i = 0; i < 10_000; i++) {
+      Archetype archetype = CustomerPlan.of(planted, i).archetype();
+      Map<String, Set<String>> orders = new HashMap<>();
+      for (Row r : CustomerActivity.generate(planted, i).rows()) {
+        if ("purchase".equals(r.getString(ExportShape.EVENT_TYPE))) {
+          orders
+              .computeIfAbsent(r.getString(ExportShape.ORDER_ID), o -> new HashSet<>())
+              .add(r.getString(ExportShape.CATEGORY));
+        }
+      }
+      Baskets baskets = byArchetype.computeIfAbsent(archetype, k -> new Baskets());
+      for (Set<String> basket : orders.values()) {
+        boolean a = basket.contains("home");
+        boolean b = basket.contains("garden");
+        baskets.orders++;
+        baskets.a += a ? 1 : 0;
+        baskets.b += b ? 1 : 0;
+        baskets.ab += a && b ? 1 : 0;
+      }
+    }
+    Baskets loyal = byArchetype.get(Archetype.LOYAL_HIGH_SPENDER);
+    assertTrue(loyal.ab >= 1000, "baskets with home and garden: " + loyal.ab);
+    assertEquals(1.8, loyal.lift(), 0.18, "lift of home+garden in loyal_high_spender");
+    for (Archetype other : Archetype.values()) {
+      if (other != Archetype.LOYAL_HIGH_SPENDER) {
+        Baskets baskets = byArchetype.get(other);
+        assertTrue(baskets.orders > 1000, other.label() + " orders: " + baskets.orders);
+        assertTrue(baskets.lift() < 1.2, other.label() + ": lift of home+garden " + baskets.lift());
+      }
+    }
+  }
+
+  /**
+   * Planting only adds rows: a customer of another archetype has exactly the rows it has without
+   * it, and one of the planted archetype the same rows plus the added lines' views, carts,
+   * purchases and returns, all of the consequent, with ids of their own. With --dirty-share and a
+   * campaign too, whose damage and orders must not move either.
+   */
+  @Test
+  void plantingAddsTheLinesAndChangesNothingElse() {
+    GenerationSpec plain =
+        new GenerationSpec(
+                42, LocalDate.parse("2023-01-01"), LocalDate.parse("2024-12-31"), 0.05, 0.01, 1)
+            .withCampaigns(
+                List.of(
+                    new PlantedCampaign(
+                        "x",
+                        LocalDate.parse("2024-11-30").toEpochDay(),
+                        LocalDate.parse("2024-12-01").toEpochDay(),
+                        LocalDate.parse("2024-12-30").toEpochDay(),
+                        0.3,
+                        0.6)));
+    GenerationSpec planted =
+        plain.withAffinities(AffinityPlan.parse("loyal_high_spender:home+garden:1.8"));
+    long added = 0;
+    Set<String> addedTypes = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      EventWriter before = CustomerActivity.generate(plain, i);
+      EventWriter after = CustomerActivity.generate(planted, i);
+      assertEquals(before.truth(), after.truth(), "campaign truth of customer " + i);
+      if (CustomerPlan.of(plain, i).archetype() != Archetype.LOYAL_HIGH_SPENDER) {
+        assertEquals(before.rows(), after.rows(), "rows of customer " + i);
+        continue;
+      }
+      List<Row> kept = new ArrayList<>();
+      for (Row r : after.rows()) {
+        if (r.getString(ExportShape.EVENT_ID).matches("e" + i + "-a[0-9]+")) {
+          added++;
+          addedTypes.add(r.getString(ExportShape.EVENT_TYPE));
+          assertEquals("garden", r.getString(ExportShape.CATEGORY), r.toString());
+        } else {
+          kept.add(r);
+        }
+      }
+      assertEquals(before.rows(), kept, "rows of loyal customer " + i + " besides the added");
+    }
+    assertTrue(added > 400, "rows added: " + added);
+    assertTrue(
+        addedTypes.containsAll(List.of("view", "add_to_cart", "purchase", "return")),
+        addedTypes.toString());
   }
 
   /** Within four standard errors of a share of n independent draws. */
