@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +105,34 @@ class AffinityPlanTest {
                     "loyal_high_spender:home+garden:1.8"));
     assertTrue(
         btyd.getMessage().contains("--affinity goes with the archetypes model"), btyd.getMessage());
+  }
+
+  /** --help tells of the option and its truth; the truth row fits its schema. */
+  @Test
+  void helpAndTruth() {
+    PrintStream out = System.out;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    int code;
+    try {
+      System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+      code = new GenerateJob().execute(new String[] {"--help"});
+    } finally {
+      System.setOut(out);
+    }
+    String help = bytes.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code);
+    assertTrue(help.contains("--affinity SPEC") && help.contains("affinity_truth/"), help);
+
+    AffinityPlan plan = AffinityPlan.parse("loyal_high_spender:home+garden:1.8").get(0);
+    Row row = plan.truthRow();
+    assertEquals(ExportShape.AFFINITY_TRUTH.size(), row.length());
+    assertEquals(
+        List.of("loyal_high_spender", "home", "garden"),
+        List.of(row.getString(0), row.getString(1), row.getString(2)));
+    assertEquals(1.8, row.getDouble(3));
+    assertEquals(plan.addProbability(), row.getDouble(4));
+    assertEquals(plan.baselineLift(), row.getDouble(5));
+    assertEquals(1.8, row.getDouble(8) / (row.getDouble(6) * row.getDouble(7)), 1e-9);
   }
 
   /** The figures an independent check of the formula gave (Python, same enumeration). */
