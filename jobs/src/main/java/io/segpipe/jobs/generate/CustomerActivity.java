@@ -27,7 +27,10 @@ final class CustomerActivity {
    */
   private static final double BROWSING_AFTER_CHURN = 0.25;
 
-  private static final double[] FAVOURITE_WEIGHTS = {0.5, 0.3, 0.2};
+  /**
+   * How a line that keeps to the favourite categories picks among them (as AffinityPlan assumes).
+   */
+  static final double[] FAVOURITE_WEIGHTS = {0.5, 0.3, 0.2};
 
   private final GenerationSpec spec;
   private final CustomerPlan plan;
@@ -43,6 +46,16 @@ final class CustomerActivity {
 
   private final double[] channelWeights;
   private SplittableRandom rng;
+
+  /** The category pair --affinity plants in this customer's archetype, or null. */
+  private final AffinityPlan affinity;
+
+  /**
+   * The AFFINITY stream (only with a planted pair): whether an order gets the pair's consequent,
+   * that line, and its damage, so the customer's other rows are what they are without the planting.
+   */
+  private final SplittableRandom affinityRng;
+
   private final EventWriter out;
   private int orders;
 
@@ -61,6 +74,8 @@ final class CustomerActivity {
     this.channels = retailer.channels();
     this.channelWeights = retailer.channelWeights(plan.archetype());
     this.rng = Seeds.ACTIVITY.random(spec.seed(), plan.index());
+    this.affinity = spec.affinity(plan.archetype());
+    this.affinityRng = affinity == null ? null : Seeds.AFFINITY.random(spec.seed(), plan.index());
     this.out = new EventWriter(spec, plan.index());
   }
 
@@ -191,12 +206,21 @@ final class CustomerActivity {
       // A coupon takes 20% off every line of the order.
       amounts[i] = coupon ? full * 80 / 100 : full;
     }
+    // --affinity's line, if any: one unit, the coupon's discount like the others. Its events go
+    // beside theirs, just before checkout (after every other line's cart), numbered apart.
+    Catalog.Product added = affinityLine(products);
+    long addedAmount =
+        added == null ? 0 : coupon ? added.unitMinor() * 80 / 100 : added.unitMinor();
     String id = plan.customerId();
     if (channel.online()) {
       long visitAt = at - Draw.between(rng, 10, 40) * MINUTE;
       visit(visitAt, id, channel, null);
       for (int i = 0; i < lines; i++) {
         view(visitAt + (i + 1) * 2 * MINUTE, id, channel, products[i]);
+      }
+      if (added != null) {
+        out.writePlanted(
+            affinityRng, at - 45, id, channel, EventType.VIEW, null, added, null, null, null);
       }
       for (int i = 0; i < lines; i++) {
         out.write(
@@ -210,6 +234,10 @@ final class CustomerActivity {
             null,
             null,
             null);
+      }
+      if (added != null) {
+        out.writePlanted(
+            affinityRng, at - 30, id, channel, EventType.ADD_TO_CART, null, added, 1, null, null);
       }
     } else if (channel == Channel.STORE) {
       visit(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, store);
@@ -226,6 +254,10 @@ final class CustomerActivity {
           amounts[i],
           store,
           null);
+    }
+    if (added != null) {
+      out.writePlanted(
+          affinityRng, at, id, channel, EventType.PURCHASE, orderId, added, 1, addedAmount, store);
     }
     if (coupon) {
       out.write(at, id, channel, EventType.COUPON_REDEEM, orderId, null, null, null, store, null);
@@ -247,11 +279,48 @@ final class CustomerActivity {
             null);
       }
     }
+    if (added != null && Draw.chance(affinityRng, behaviour.returnShare())) {
+      long returnAt =
+          Seasons.timeOfDay(affinityRng, day + Draw.between(affinityRng, 2, 30), channel);
+      out.writePlanted(
+          affinityRng,
+          returnAt,
+          id,
+          channel,
+          EventType.RETURN,
+          orderId,
+          added,
+          1,
+          addedAmount,
+          store);
+    }
     if (Draw.chance(rng, behaviour.feedbackShare())) {
       long feedbackAt = Seasons.timeOfDay(rng, day + Draw.between(rng, 1, 14), channel);
       out.write(
           feedbackAt, id, channel, EventType.FEEDBACK, orderId, null, null, null, store, rating());
     }
+  }
+
+  /**
+   * The line --affinity adds to an order of the planted archetype whose lines hold the pair's
+   * antecedent and not its consequent, with the plan's probability: a product of the consequent at
+   * the archetype's price tier, drawn from the AFFINITY stream. Null otherwise, drawing nothing.
+   */
+  private Catalog.Product affinityLine(Catalog.Product[] products) {
+    if (affinity == null) {
+      return null;
+    }
+    boolean antecedent = false;
+    for (Catalog.Product p : products) {
+      if (p.category().equals(affinity.consequent())) {
+        return null;
+      }
+      antecedent |= p.category().equals(affinity.antecedent());
+    }
+    if (!antecedent || !Draw.chance(affinityRng, affinity.addProbability())) {
+      return null;
+    }
+    return catalog.pick(affinityRng, affinity.categoryB(), behaviour.priceTier());
   }
 
   /**

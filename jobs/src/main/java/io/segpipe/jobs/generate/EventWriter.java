@@ -22,6 +22,10 @@ final class EventWriter {
   private final double dirtyShare;
   private final SplittableRandom dirt;
   private int sequence;
+
+  /** Events of lines --affinity added, numbered apart. */
+  private int planted;
+
   private long anonymous;
   private long duplicates;
   private final long[] broken = new long[Breakage.values().length];
@@ -57,8 +61,76 @@ final class EventWriter {
     if (second >= endSecond) {
       return false;
     }
+    if (customerId == null) {
+      anonymous++;
+    }
+    add(
+        idPrefix + sequence++,
+        dirt,
+        second,
+        customerId,
+        channel,
+        type,
+        orderId,
+        product,
+        qty,
+        amountMinor,
+        storeId,
+        rating);
+    return true;
+  }
+
+  /**
+   * Writes an event of a line --affinity added, unless it falls after the range. Its id is numbered
+   * apart ("e12-a0", "e12-a1", ...) and --dirty-share damages it by draws from {@code plantedDirt},
+   * so the customer's other rows keep their ids and their damage; it does not count among {@link
+   * #knownEvents}, so the anonymous traffic stays as it is without the planting.
+   */
+  boolean writePlanted(
+      SplittableRandom plantedDirt,
+      long second,
+      String customerId,
+      Channel channel,
+      EventType type,
+      String orderId,
+      Catalog.Product product,
+      Integer qty,
+      Long amountMinor,
+      String storeId) {
+    if (second >= endSecond) {
+      return false;
+    }
+    add(
+        idPrefix + "a" + planted++,
+        plantedDirt,
+        second,
+        customerId,
+        channel,
+        type,
+        orderId,
+        product,
+        qty,
+        amountMinor,
+        storeId,
+        null);
+    return true;
+  }
+
+  private void add(
+      String eventId,
+      SplittableRandom damage,
+      long second,
+      String customerId,
+      Channel channel,
+      EventType type,
+      String orderId,
+      Catalog.Product product,
+      Integer qty,
+      Long amountMinor,
+      String storeId,
+      Integer rating) {
     Object[] values = {
-      idPrefix + sequence++,
+      eventId,
       new Timestamp((second - utcOffsetSeconds) * 1000),
       customerId,
       channel.label(),
@@ -72,24 +144,20 @@ final class EventWriter {
       storeId,
       rating
     };
-    if (customerId == null) {
-      anonymous++;
-    }
-    if (dirtyShare > 0 && Draw.chance(dirt, dirtyShare)) {
-      Breakage breakage = Breakage.values()[dirt.nextInt(broken.length)];
+    if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
+      Breakage breakage = Breakage.values()[damage.nextInt(broken.length)];
       breakage.apply(values);
       broken[breakage.ordinal()]++;
       rows.add(RowFactory.create(values));
-      return true;
+      return;
     }
     Row row = RowFactory.create(values);
     rows.add(row);
-    if (dirtyShare > 0 && Draw.chance(dirt, dirtyShare)) {
+    if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
       // An export that sent the same row twice: same event_id, same values.
       rows.add(row);
       duplicates++;
     }
-    return true;
   }
 
   List<Row> rows() {

@@ -65,6 +65,25 @@ final class ExportShape {
           .add("planted_order", DataTypes.BooleanType, false);
 
   /**
+   * affinity_truth (with --affinity): per planted category pair, the archetype, the pair (a basket
+   * with the antecedent and without the consequent gets the consequent with add_probability), the
+   * planted lift and the pair's lift without planting, and the shares of the archetype's baskets
+   * (distinct categories of an order's purchase lines) expected to hold the antecedent, the
+   * consequent and both after planting: the answer key for association rules.
+   */
+  static final StructType AFFINITY_TRUTH =
+      new StructType()
+          .add("archetype", DataTypes.StringType, false)
+          .add("antecedent", DataTypes.StringType, false)
+          .add("consequent", DataTypes.StringType, false)
+          .add("planted_lift", DataTypes.DoubleType, false)
+          .add("add_probability", DataTypes.DoubleType, false)
+          .add("baseline_lift", DataTypes.DoubleType, false)
+          .add("expected_support_a", DataTypes.DoubleType, false)
+          .add("expected_support_b", DataTypes.DoubleType, false)
+          .add("expected_support_ab", DataTypes.DoubleType, false);
+
+  /**
    * The currency of --model btyd's events; the archetypes' is their retailer's ({@link
    * Retailer#currency()}).
    */

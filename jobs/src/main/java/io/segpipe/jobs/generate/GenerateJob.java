@@ -18,6 +18,8 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Generates a synthetic omnichannel data set: events in an export shape, the customers dimension
@@ -27,6 +29,7 @@ import org.apache.spark.sql.SparkSession;
  * time.
  */
 public final class GenerateJob extends SegpipeJob<GenerateSettings> {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerateJob.class);
 
   public static void main(String[] args) {
     SegpipeJob.main(new GenerateJob(), args);
@@ -46,9 +49,12 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         archetypes that behave clearly differently: loyal_high_spender, bargain_hunter, one_time_buyer,
         lapsing_regular, store_only, new_signup. The same options and --seed give the same rows. With --campaigns
         FILE (the campaign file of export) and --campaign-lift X, each campaign's treated customers who would not
-        have bought in its window buy there with probability X; campaign_truth/ says who was moved. --retailer cn
-        writes a Chinese retailer's data (Chinese provinces and cities, CNY, channels tmall, jd, wechat_mini, douyin,
-        store), which the pipeline reads with --config conf/retailer-cn.conf.
+        have bought in its window buy there with probability X; campaign_truth/ says who was moved. With --affinity
+        ARCHETYPE:A+B:LIFT (e.g. loyal_high_spender:home+garden:1.8), that archetype's orders with category A and
+        not B get a B line just often enough that the pair's lift over its orders is LIFT; affinity_truth/ gives
+        the planted and baseline lifts, the probability and the expected supports. --retailer cn writes a Chinese
+        retailer's data (Chinese provinces and cities, CNY, channels tmall, jd, wechat_mini, douyin, store), which
+        the pipeline reads with --config conf/retailer-cn.conf.
         Example: segpipe generate --output /tmp/gen --customers 100000 --events 5000000""";
   }
 
@@ -71,6 +77,7 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
       return btyd(context, settings, settings.btyd().get(), output);
     }
 
+    settings.spec().affinities().forEach(a -> LOG.info(a.describe()));
     context.phase("generate events");
     write(events(spark, settings, tally), output + "events");
     context.phase("write customers");
@@ -80,6 +87,10 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     if (!settings.spec().campaigns().isEmpty()) {
       context.phase("write campaign truth");
       write(campaignTruth(spark, settings), output + "campaign_truth");
+    }
+    if (!settings.spec().affinities().isEmpty()) {
+      context.phase("write affinity truth");
+      write(affinityTruth(spark, settings), output + "affinity_truth");
     }
 
     return new JobOutcome(
@@ -158,6 +169,12 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         .range(0, settings.customers(), 1, settings.eventPartitions())
         .flatMap(truth, Encoders.row(ExportShape.CAMPAIGN_TRUTH))
         .coalesce(1);
+  }
+
+  /** The planted category pairs' truth, one row each: known on the driver. */
+  static Dataset<Row> affinityTruth(SparkSession spark, GenerateSettings settings) {
+    List<Row> rows = settings.spec().affinities().stream().map(AffinityPlan::truthRow).toList();
+    return spark.createDataFrame(rows, ExportShape.AFFINITY_TRUTH).coalesce(1);
   }
 
   static Dataset<Row> customers(

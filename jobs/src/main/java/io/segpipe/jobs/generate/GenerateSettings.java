@@ -103,6 +103,18 @@ record GenerateSettings(
                           + DEFAULT_LIFT
                           + ")"),
                   new JobArguments.Option(
+                      "affinity",
+                      "SPEC",
+                      "plant category pairs bought together: "
+                          + AffinityPlan.SYNTAX
+                          + "[,...], e.g. "
+                          + AffinityPlan.EXAMPLE
+                          + ", archetype by its ground_truth label, at most one pair each; in that"
+                          + " archetype an order whose lines hold A and not B gets a line of B with"
+                          + " the probability that makes the lift of {A, B} over its orders' category"
+                          + " sets LIFT (refused if out of reach); writes affinity_truth/ (default:"
+                          + " none)"),
+                  new JobArguments.Option(
                       "retailer",
                       "NAME",
                       "whose data: uk (default: UK cities and regions, GBP, channels web, "
@@ -155,10 +167,18 @@ record GenerateSettings(
               + " goes with the archetypes model; --model btyd writes "
               + "one web channel in GBP. Leave out --retailer or --model btyd.");
     }
+    if (btyd.isPresent() && arguments.option("affinity").isPresent()) {
+      throw new UserError(
+          "--affinity goes with the archetypes model: it plants category pairs in their orders."
+              + " Leave out --affinity or --model btyd.");
+    }
+    List<AffinityPlan> affinities =
+        arguments.option("affinity").map(AffinityPlan::parse).orElse(List.of());
     GenerationSpec natural =
         new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
             .withCampaigns(campaigns(arguments))
-            .withRetailer(retailer);
+            .withRetailer(retailer)
+            .withAffinities(affinities);
     GenerationSpec spec =
         events.isPresent()
             ? natural.withActivity(

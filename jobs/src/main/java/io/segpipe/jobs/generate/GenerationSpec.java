@@ -6,13 +6,15 @@ import java.util.List;
 
 /**
  * What every executor needs to generate any customer on its own: the seed, the date range, the
- * anonymous and dirty shares, the activity scale that makes the total land near --events, and the
- * retailer whose data it is.
+ * anonymous and dirty shares, the activity scale that makes the total land near --events, the
+ * retailer whose data it is, and what is planted (campaigns, category affinities).
  *
  * @param activity multiplier on order and browsing rates (1 = the archetypes' natural rates)
  * @param campaigns campaigns whose effect is planted (none by default)
  * @param retailer places, currency, prices, channels and seasons (UK by default); --from and --to
  *     are days of its local time
+ * @param affinities category pairs planted to be bought together, at most one per archetype (none
+ *     by default)
  */
 record GenerationSpec(
     long seed,
@@ -22,7 +24,8 @@ record GenerationSpec(
     double dirtyShare,
     double activity,
     List<PlantedCampaign> campaigns,
-    Retailer retailer)
+    Retailer retailer,
+    List<AffinityPlan> affinities)
     implements Serializable {
 
   GenerationSpec(
@@ -32,21 +35,53 @@ record GenerationSpec(
       double anonymousShare,
       double dirtyShare,
       double activity) {
-    this(seed, from, to, anonymousShare, dirtyShare, activity, List.of(), Retailer.UK);
+    this(seed, from, to, anonymousShare, dirtyShare, activity, List.of(), Retailer.UK, List.of());
   }
 
   GenerationSpec withActivity(double scale) {
     return new GenerationSpec(
-        seed, from, to, anonymousShare, dirtyShare, scale, campaigns, retailer);
+        seed, from, to, anonymousShare, dirtyShare, scale, campaigns, retailer, affinities);
   }
 
   GenerationSpec withCampaigns(List<PlantedCampaign> planted) {
     return new GenerationSpec(
-        seed, from, to, anonymousShare, dirtyShare, activity, List.copyOf(planted), retailer);
+        seed,
+        from,
+        to,
+        anonymousShare,
+        dirtyShare,
+        activity,
+        List.copyOf(planted),
+        retailer,
+        affinities);
   }
 
   GenerationSpec withRetailer(Retailer r) {
-    return new GenerationSpec(seed, from, to, anonymousShare, dirtyShare, activity, campaigns, r);
+    return new GenerationSpec(
+        seed, from, to, anonymousShare, dirtyShare, activity, campaigns, r, affinities);
+  }
+
+  GenerationSpec withAffinities(List<AffinityPlan> planted) {
+    return new GenerationSpec(
+        seed,
+        from,
+        to,
+        anonymousShare,
+        dirtyShare,
+        activity,
+        campaigns,
+        retailer,
+        List.copyOf(planted));
+  }
+
+  /** The category pair planted in {@code archetype}, or null. */
+  AffinityPlan affinity(Archetype archetype) {
+    for (AffinityPlan plan : affinities) {
+      if (plan.archetype() == archetype) {
+        return plan;
+      }
+    }
+    return null;
   }
 
   long firstDay() {

@@ -21,7 +21,14 @@ enum Seeds {
    * Whether a planted campaign moves a treated customer to buy, and that order. Apart from
    * ACTIVITY, so a data set with a campaign is the one without it plus the planted orders.
    */
-  CAMPAIGN;
+  CAMPAIGN,
+  /**
+   * Whether --affinity adds the consequent category to an order of the planted archetype, the added
+   * line and its damage by --dirty-share. Apart from ACTIVITY and DIRT (and after CAMPAIGN, so the
+   * other streams keep their ordinals and seeds), so a data set with a planted affinity is the one
+   * without it plus the added lines.
+   */
+  AFFINITY;
 
   SplittableRandom random(long seed, long customerIndex) {
     long mixed = mix(mix(seed ^ 0x5E6B1DEC0DEL) + customerIndex);

@@ -195,6 +195,50 @@ class GenerateJobTest {
     assertEquals(0, movedWithOwn);
   }
 
+  /**
+   * A planted affinity adds rows of the consequent to the planted archetype's customers, with ids
+   * of their own, and changes no other row; affinity_truth has one row per planting, in the shape
+   * ExportShape declares.
+   */
+  @Test
+  void aPlantedAffinityAddsLinesAndWritesItsTruth() {
+    String planted =
+        generate(
+            "affinity",
+            "--customers",
+            String.valueOf(CUSTOMERS),
+            "--seed",
+            "7",
+            "--affinity",
+            "loyal_high_spender:home+garden:1.8");
+    Dataset<Row> before = events(baseline);
+    Dataset<Row> after = events(planted);
+    assertEquals(0, before.except(after).count(), "every baseline row is still there");
+    Dataset<Row> added = after.except(before);
+    long addedRows = added.count();
+    assertTrue(addedRows > 0, "rows added");
+    assertEquals(
+        0,
+        added.where("category <> 'garden' OR NOT event_id RLIKE '^e[0-9]+-a[0-9]+$'").count(),
+        "added rows are lines of the consequent with ids of their own");
+    assertEquals(
+        addedRows,
+        added
+            .join(spark.table("truth").where("archetype = 'loyal_high_spender'"), "customer_id")
+            .count(),
+        "added rows belong to the planted archetype");
+    Dataset<Row> truth = spark.read().parquet(planted + "/affinity_truth");
+    assertEquals(columns(ExportShape.AFFINITY_TRUTH), columns(truth.schema()));
+    List<Row> rows = truth.collectAsList();
+    assertEquals(1, rows.size());
+    assertEquals(
+        List.of("loyal_high_spender", "home", "garden"),
+        List.of(rows.get(0).getString(0), rows.get(0).getString(1), rows.get(0).getString(2)));
+    assertEquals(1.8, rows.get(0).getDouble(3));
+    assertTrue(
+        !Files.exists(Paths.get(baseline, "affinity_truth")), "no affinity_truth without it");
+  }
+
   @Test
   void anotherSeedGivesOtherRows() {
     String other = generate("other-seed", "--customers", String.valueOf(CUSTOMERS), "--seed", "8");
