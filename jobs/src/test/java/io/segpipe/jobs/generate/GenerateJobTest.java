@@ -511,7 +511,9 @@ class GenerateJobTest {
             "--campaigns",
             samples.resolve("campaigns.conf").toString(),
             "--campaign-lift",
-            "0.6");
+            "0.6",
+            "--affinity",
+            "loyal_high_spender:home+garden:1.8");
     Dataset<Row> sampleEvents =
         spark
             .read()
@@ -528,6 +530,9 @@ class GenerateJobTest {
               .where("customer_id <= 'C00000150'"),
           spark.read().parquet(again + "/" + table));
     }
+    DataFrames.assertSameRows(
+        spark.read().parquet(samples.resolve("affinity_truth").toString()),
+        spark.read().parquet(again + "/affinity_truth"));
     String uk =
         generate(
             "retailer-uk",
