@@ -8,7 +8,12 @@
 --   support    = baskets holding antecedent and consequent / segment baskets
 --   confidence = baskets holding antecedent and consequent / baskets holding the antecedent
 --   lift       = confidence / (baskets holding the consequent / segment baskets)
--- Rules reaching :min_confidence and :min_lift, ranked within the segment, the first :rules kept.
+-- A rule whose antecedent has two items or more must also beat, by :min_improvement in confidence,
+-- every rule of the segment to the same consequent from fewer of its items (Bayardo, Agrawal and
+-- Gunopulos 2000, "minimum improvement"): "beauty, home -> garden" says nothing that "home -> garden"
+-- does not, unless adding beauty makes garden clearly likelier.
+-- Rules reaching :min_confidence, :min_lift and the improvement, ranked within the segment, the first
+-- :rules kept.
 WITH sets AS (
   SELECT i.segment, i.items, i.freq
   FROM ${itemsets} i JOIN ${segments} s ON s.segment = i.segment
@@ -34,11 +39,22 @@ measured AS (
   JOIN sets one ON one.segment = c.segment AND one.items = array(c.consequent)
   JOIN ${segments} s ON s.segment = c.segment
 ),
+improved AS (
+  SELECT r.*
+  FROM measured r
+  LEFT JOIN measured s
+    ON s.segment = r.segment
+    AND s.consequent = r.consequent
+    AND size(s.antecedent) < size(r.antecedent)
+    AND forall(s.antecedent, x -> array_contains(r.antecedent, x))
+  GROUP BY r.segment, r.antecedent, r.consequent, r.baskets, r.rule_baskets, r.support, r.confidence, r.lift
+  HAVING count(s.confidence) = 0 OR r.confidence - max(s.confidence) >= :min_improvement
+),
 ranked AS (
   SELECT *, row_number() OVER (
     PARTITION BY segment
     ORDER BY lift DESC, confidence DESC, support DESC, size(antecedent), antecedent, consequent) AS rule_rank
-  FROM measured
+  FROM improved
   WHERE confidence >= :min_confidence AND lift >= :min_lift
 )
 SELECT segment, rule_rank, antecedent, consequent, baskets, rule_baskets, support, confidence, lift

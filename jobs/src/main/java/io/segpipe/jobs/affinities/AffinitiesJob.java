@@ -79,6 +79,7 @@ public final class AffinitiesJob extends SegpipeJob<AffinitySettings> {
               + "` first.");
     }
     SegmentAffinities affinities = new SegmentAffinities(s);
+    context.phase("read events");
     Dataset<Row> baskets =
         affinities
             .baskets(lake.read(Tables.EVENTS, "Run `scripts/segpipe ingest` first."))

@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param minSupport share of a segment's baskets that must hold a rule's items, in (0, 1]
  * @param minConfidence share of the baskets holding the antecedent that also hold the consequent
  * @param minLift confidence over the consequent's share of the segment's baskets
+ * @param minImprovement what a rule from two items or more must add, in confidence, to every rule
+ *     to the same consequent from fewer of its items
  * @param minRuleBaskets baskets that must hold a rule's items, whatever the segment's size: a
  *     segment with fewer baskets has no rules (a share of a few baskets is noise)
  * @param rulesPerSegment the strongest rules kept per segment
@@ -30,6 +32,7 @@ public record AffinitySettings(
     double minSupport,
     double minConfidence,
     double minLift,
+    double minImprovement,
     int minRuleBaskets,
     int rulesPerSegment,
     CustomerActivity window) {
@@ -68,6 +71,11 @@ public record AffinitySettings(
     double confidence =
         r.number(PREFIX + "min-confidence", x -> x >= 0 && x <= 1, "a share between 0 and 1");
     double lift = r.number(PREFIX + "min-lift", x -> x >= 0, "a ratio of 0 or more, e.g. 1.2");
+    double improvement =
+        r.number(
+            PREFIX + "min-improvement",
+            x -> x >= 0 && x <= 1,
+            "a difference of confidence between 0 and 1, e.g. 0.05");
     int minBaskets =
         r.integer(
             PREFIX + "min-rule-baskets", n -> n >= 1, "a number of baskets of 1 or more, e.g. 20");
@@ -78,6 +86,16 @@ public record AffinitySettings(
             "a number of rules between 1 and 1000");
     CustomerActivity window = FeaturesSettings.read(r, asOf, channels).activity();
     return new AffinitySettings(
-        asOf, enabled, segmentation, level, support, confidence, lift, minBaskets, rules, window);
+        asOf,
+        enabled,
+        segmentation,
+        level,
+        support,
+        confidence,
+        lift,
+        improvement,
+        minBaskets,
+        rules,
+        window);
   }
 }

@@ -103,6 +103,7 @@ public record SegmentAffinities(AffinitySettings settings) {
               .withView("segments", sized)
               .with("min_confidence", settings.minConfidence())
               .with("min_lift", settings.minLift())
+              .with("min_improvement", settings.minImprovement())
               .with("rules", settings.rulesPerSegment())
               .run(spark)
               .orderBy("segment", "rule_rank")

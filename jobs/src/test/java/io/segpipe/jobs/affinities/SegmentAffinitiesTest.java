@@ -110,6 +110,7 @@ class SegmentAffinitiesTest {
             0.05,
             0.0,
             minLift,
+            0.0,
             minRuleBaskets,
             20,
             new CustomerActivity(AS_OF, 365, List.of("web"))));
@@ -184,12 +185,11 @@ class SegmentAffinitiesTest {
     List<Row> expected = null;
     for (int partitions : new int[] {1, 3, 7}) {
       Dataset<Row> baskets = a.baskets(events.repartition(partitions));
-      List<Row> rules =
-          a.rules(baskets.repartition(partitions), members.repartition(partitions))
-              .orderBy("segment", "rule_rank")
-              .collectAsList();
+      Dataset<Row> found =
+          a.rules(baskets.repartition(partitions), members.repartition(partitions));
+      List<Row> rules = found.orderBy("segment", "rule_rank").collectAsList();
       List<Row> nextBest =
-          a.nextBest(baskets.repartition(partitions), members, a.rules(baskets, members))
+          a.nextBest(baskets.repartition(partitions), members, found)
               .orderBy("customer_id")
               .collectAsList();
       List<Row> both = new ArrayList<>(rules);
