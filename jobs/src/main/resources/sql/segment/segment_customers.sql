@@ -43,6 +43,8 @@ SELECT
   ${age_band} AS age_band,
   coalesce(d.gender, 'unknown') AS gender,
   coalesce(d.region, 'unknown') AS region,
+  coalesce(d.city, 'unknown') AS city,
+  coalesce(d.income_band, 'unknown') AS income_band,
   coalesce(d.member_tier, 'unknown') AS member_tier
 FROM ${scored_snapshot} s
 LEFT JOIN ${cluster_labels} l ON l.cluster_id = s.model_cluster_id

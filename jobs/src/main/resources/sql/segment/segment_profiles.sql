@@ -40,10 +40,12 @@ measures AS (
 dimension_counts AS (
   SELECT segmentation, segment, dimension, value, count(*) AS customers
   FROM ${segment_members}
-  LATERAL VIEW stack(4,
+  LATERAL VIEW stack(6,
     'age_band', age_band,
     'gender', gender,
     'region', region,
+    'city', city,
+    'income_band', income_band,
     'member_tier', member_tier) d AS dimension, value
   GROUP BY segmentation, segment, dimension, value
 ),
@@ -63,7 +65,9 @@ demographics AS (
     map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'age_band' THEN entry END))) AS age_bands,
     map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'gender' THEN entry END))) AS gender,
     map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'region' THEN entry END))) AS region,
-    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'member_tier' THEN entry END))) AS member_tier
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'member_tier' THEN entry END))) AS member_tier,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'income_band' THEN entry END))) AS income_band,
+    map_from_entries(array_sort(collect_list(CASE WHEN dimension = 'city' THEN entry END))) AS city
   FROM dimension_shares
   GROUP BY segmentation, segment
 ),
@@ -119,6 +123,8 @@ SELECT
   CAST(m.monetary AS DECIMAL(28, 2)) AS revenue,
   CAST(m.orders AS BIGINT) AS orders,
   CAST(m.buyers AS BIGINT) AS buyers,
+  CASE WHEN :has_customers THEN d.income_band ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS income_band,
+  CASE WHEN :has_customers THEN d.city ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS city,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

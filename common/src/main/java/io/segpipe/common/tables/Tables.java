@@ -308,11 +308,14 @@ public final class Tables {
               // added with segment_trends: null in profiles written before
               .add("revenue", MONEY_SUM, true)
               .add("orders", LONG, true)
-              .add("buyers", LONG, true),
+              .add("buyers", LONG, true)
+              // added with the buying-style portraits: null in profiles written before
+              .add("income_band", SHARES, true)
+              .add("city", SHARES, true),
           AS_OF,
           List.of("segmentation", "segment"),
           "the portrait of one segment of one segmentation as of a snapshot",
-          List.of("revenue", "orders", "buyers"));
+          List.of("revenue", "orders", "buyers", "income_band", "city"));
 
   public static final TableContract SEGMENT_RULES =
       new TableContract(

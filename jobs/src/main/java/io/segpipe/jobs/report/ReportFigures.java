@@ -75,7 +75,8 @@ final class ReportFigures {
           "avg_order_value",
           "churn_probability_mean");
 
-  static final List<String> DEMOGRAPHICS = List.of("age_bands", "gender", "region", "member_tier");
+  static final List<String> DEMOGRAPHICS =
+      List.of("age_bands", "gender", "income_band", "region", "city", "member_tier");
 
   private final JobContext context;
   private final ReportSettings settings;

@@ -42,6 +42,8 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
           .add("birth_year", DataTypes.IntegerType, true)
           .add("gender", DataTypes.StringType, true)
           .add("region", DataTypes.StringType, true)
+          .add("city", DataTypes.StringType, true)
+          .add("income_band", DataTypes.StringType, true)
           .add("member_tier", DataTypes.StringType, true);
 
   private static final StructType LABELS =

@@ -1352,7 +1352,9 @@ class ReportPageTest {
     Map<String, Map<String, Double>> demographics = new LinkedHashMap<>();
     demographics.put("age_bands", Map.of("25-34", 1.0));
     demographics.put("gender", Map.of("f", 1.0));
+    demographics.put("income_band", Map.of("middle", 0.75, "high", 0.25));
     demographics.put("region", many);
+    demographics.put("city", Map.of("Leeds", 1.0));
     demographics.put("member_tier", Map.of("gold", 1.0));
     Map<String, Double> importance = new LinkedHashMap<>();
     for (String feature :

@@ -477,6 +477,14 @@ class SegmentJobTest {
             p,
             "region",
             what);
+        for (String dimension : List.of("income_band", "city")) {
+          assertShares(
+              rows,
+              r -> dimension(customers.get(r.<String>getAs("customer_id")), dimension),
+              p,
+              dimension,
+              what);
+        }
         shares += p.<Double>getAs("share");
         revenueShares += p.<Double>getAs("revenue_share");
         checked++;
@@ -782,7 +790,8 @@ class SegmentJobTest {
         rows(lake, Tables.CUSTOMER_SEGMENTS.name(), BEFORE).stream()
             .noneMatch(r -> r.<Boolean>getAs("marketing_opt_in")));
     for (Row p : rows(lake, Tables.SEGMENT_PROFILES.name(), BEFORE)) {
-      for (String map : List.of("age_bands", "gender", "region", "member_tier")) {
+      for (String map :
+          List.of("age_bands", "gender", "region", "city", "income_band", "member_tier")) {
         assertTrue(p.getJavaMap(p.fieldIndex(map)).isEmpty(), map + " without a customers table");
       }
     }
