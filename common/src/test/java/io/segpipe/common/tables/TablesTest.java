@@ -41,7 +41,7 @@ class TablesTest {
       assertTrue(!t.meaning().isBlank(), t.name() + " has no meaning");
       assertEquals(t, Tables.named(t.name()).orElseThrow());
     }
-    assertEquals(19, names.size());
+    assertEquals(21, names.size());
     // Every snapshot table is partitioned by the snapshot date.
     for (TableContract t :
         List.of(
@@ -49,6 +49,8 @@ class TablesTest {
             Tables.CUSTOMER_SEGMENTS,
             Tables.SEGMENT_PROFILES,
             Tables.SEGMENT_TRENDS,
+            Tables.SEGMENT_AFFINITIES,
+            Tables.CUSTOMER_NEXT_BEST,
             Tables.CUSTOMER_CLV)) {
       assertEquals(Tables.AS_OF, t.partition().orElseThrow(), t.name());
     }
