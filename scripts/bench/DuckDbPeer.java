@@ -308,8 +308,8 @@ public final class DuckDbPeer {
    * channels, the RFM segment map (scheme score-map), the lifecycle thresholds and the value-tier
    * shares. A reader of that file's layout, not of HOCON at large: it fails naming what it cannot find.
    */
-  record FeaturesConfig(List<String> channels, List<Segment> segments, Map<String, Integer> lifecycle,
-      BigDecimal highShare, BigDecimal midShare) {
+  record FeaturesConfig(List<String> channels, List<String> socialChannels, List<Segment> segments,
+      Map<String, Integer> lifecycle, BigDecimal highShare, BigDecimal midShare) {
     static final List<String> LIFECYCLE = List.of("new-within-days", "at-risk-after-days", "lapsed-after-days",
         "churned-after-days", "reactivated-gap-days");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
@@ -329,6 +329,9 @@ public final class DuckDbPeer {
       channels.stream().filter(ch -> !IDENTIFIER.matcher(ch).matches()).findFirst().ifPresent(ch -> {
         throw new IllegalStateException(file + ": channel '" + ch + "' is not a lower-case identifier");
       });
+      // segpipe.features.social-channels, those of the channels (features leave others out)
+      List<String> social = Stream.of(block(features, "social-channels =", '[', ']').split(","))
+          .map(v -> v.trim().replace("\"", "")).filter(channels::contains).toList();
       List<Segment> segments = new ArrayList<>();
       Matcher entry = Pattern.compile("\\{([^{}]*)\\}").matcher(block(rfm, "segments =", '[', ']'));
       Pattern range = Pattern.compile("(?<![a-z_])(r|f|m|fm)\\s*[=:]\\s*\\[\\s*([0-9.]+)\\s*,\\s*([0-9.]+)\\s*\\]");
@@ -354,7 +357,7 @@ public final class DuckDbPeer {
         lifecycle.put(key, Integer.parseInt(value(stages, key)));
       }
       String tiers = block(features, "value-tier", '{', '}');
-      return new FeaturesConfig(channels, segments, lifecycle, new BigDecimal(value(tiers, "high-share")),
+      return new FeaturesConfig(channels, social, segments, lifecycle, new BigDecimal(value(tiers, "high-share")),
           new BigDecimal(value(tiers, "mid-share")));
     }
 
@@ -401,6 +404,8 @@ public final class DuckDbPeer {
         + ch));
     values.put("channel_spend", perChannel(config, ch -> "sum(CASE WHEN e.channel = '" + ch
         + "' THEN e.net_amount ELSE 0 END) AS spend_" + ch));
+    values.put("social_condition", config.socialChannels().isEmpty() ? "false"
+        : config.socialChannels().stream().map(ch -> "'" + ch + "'").collect(Collectors.joining(", ", "e.channel IN (", ")")));
     values.put("channel_list", config.channels().stream().map(ch -> "'" + ch + "'").collect(Collectors.joining(", ")));
     values.put("channel_flags", config.channels().stream().map(ch -> "CAST(bool_or(e.channel = '" + ch + "') AS INT)")
         .collect(Collectors.joining(" + ")));

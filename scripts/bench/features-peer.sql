@@ -29,7 +29,7 @@
 -- ${customers} (relations: the events' and the customers dimension's Parquet files), ${window_start},
 -- ${as_of}, ${day_after} (dates), ${channel_list}, ${channel_flags}, ${channel_order_flags},
 -- ${channel_order_counts}, ${channel_spend}, ${channel_columns}, ${channel_select} (one term per
--- configured channel), ${segment_map} (VALUES rows: the code, then from and to of r, f, m and fm, null
+-- configured channel), ${social_condition} (a condition on e.channel: one of the social channels), ${segment_map} (VALUES rows: the code, then from and to of r, f, m and fm, null
 -- where the segment states no range), ${new_within_days}, ${at_risk_after_days}, ${lapsed_after_days},
 -- ${churned_after_days}, ${reactivated_gap_days} (days), ${high_share_numerator},
 -- ${high_mid_share_numerator} and ${share_denominator} (the value-tier shares high and high + mid as
@@ -42,6 +42,7 @@ WITH window_events AS (
     channel,
     event_type,
     CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END AS order_key,
+    CASE WHEN event_type = 'coupon_redeem' THEN order_id END AS coupon_order_id,
     category,
     amount,
     -- the channel spend's term: purchases - returns
@@ -127,11 +128,23 @@ event_stats AS (
     sum(CASE WHEN e.event_type = 'return' THEN e.amount ELSE 0 END) AS returned_amount,
     ${channel_spend},
     ${channel_flags} AS configured_channels,
+    count(*) FILTER (WHERE e.event_type = 'view') AS views,
+    count(*) FILTER (WHERE e.event_type = 'add_to_cart') AS cart_adds,
+    count(*) FILTER (WHERE e.event_type = 'feedback') AS feedbacks,
+    count(*) FILTER (WHERE ${social_condition}) AS social_events,
     -- Spark's avg of an int: the sum as a double over the count
     CAST(sum(CASE WHEN e.event_type = 'feedback' THEN e.rating END) AS DOUBLE)
       / CAST(nullif(count(CASE WHEN e.event_type = 'feedback' THEN e.rating END), 0) AS DOUBLE) AS avg_rating
   FROM window_events e
   GROUP BY e.customer_id
+),
+coupon_orders AS (
+  -- the window's orders a coupon_redeem event in the window names
+  SELECT o.customer_id, count(*) AS coupon_orders
+  FROM orders o
+  JOIN (SELECT DISTINCT customer_id, coupon_order_id FROM window_events WHERE coupon_order_id IS NOT NULL) c
+    ON c.customer_id = o.customer_id AND c.coupon_order_id = o.order_key
+  GROUP BY o.customer_id
 ),
 event_cents AS (
   SELECT *, CAST((purchased_amount - returned_amount) * 100 AS HUGEINT) AS net_cents FROM event_stats
@@ -167,6 +180,13 @@ activity AS (
     e.avg_rating,
     CAST(coalesce(v.visits_without_purchase, 0) AS BIGINT) AS visits_without_purchase,
     coalesce(e.events_in_window, 0) AS events_in_window,
+    CAST(coalesce(e.views, 0) AS BIGINT) AS views,
+    CAST(coalesce(e.cart_adds, 0) AS BIGINT) AS cart_adds,
+    CAST(coalesce(o.frequency, 0) AS DOUBLE) / CAST(nullif(e.views, 0) AS DOUBLE) AS view_to_purchase,
+    CAST(coalesce(o.frequency, 0) AS DOUBLE) / CAST(nullif(e.cart_adds, 0) AS DOUBLE) AS cart_to_purchase,
+    CAST(coalesce(p.coupon_orders, 0) AS DOUBLE) / CAST(o.frequency AS DOUBLE) AS coupon_order_share,
+    CAST(coalesce(e.social_events, 0) AS BIGINT) AS social_events,
+    CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks,
     -- monetary as Spark's CAST(monetary AS DOUBLE), for the M boundaries and score
     CAST(CAST(CAST(coalesce(e.purchased_amount, 0) - coalesce(e.returned_amount, 0) AS DECIMAL(18, 2)) * 100
       AS HUGEINT) AS DOUBLE) / CAST(100 AS DOUBLE) AS monetary_double
@@ -176,6 +196,7 @@ activity AS (
   LEFT JOIN visit_days v ON v.customer_id = c.customer_id
   LEFT JOIN category_counts g ON g.customer_id = c.customer_id
   LEFT JOIN other_channels x ON x.customer_id = c.customer_id
+  LEFT JOIN coupon_orders p ON p.customer_id = c.customer_id
 ),
 purchaser_lists AS (
   -- rfm_boundaries.sql: over the customers who purchased in the window (no rows: null lists)
@@ -309,7 +330,10 @@ SELECT
     WHEN s.monetary >= t.high_tier_from THEN 'high'
     WHEN s.monetary >= t.mid_tier_from THEN 'mid'
     ELSE 'low'
-  END AS value_tier
+  END AS value_tier,
+  -- added later to customer_features, after as_of_date
+  s.views, s.cart_adds, s.view_to_purchase, s.cart_to_purchase, s.coupon_order_share, s.social_events,
+  s.feedbacks
 FROM scores s
 CROSS JOIN tier_thresholds t
 LEFT JOIN cell_segments k

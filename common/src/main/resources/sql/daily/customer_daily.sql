@@ -5,8 +5,10 @@
 -- own, order_key = event_id) as a sorted set, whose union over a window is taken. category_spend holds
 -- the purchase amount per category bought (its keys are the categories bought); visited and purchased
 -- say whether the day had a visit or a purchase in this channel; ratings are kept as their sum and
--- count, so their mean over any window is exact. The table is partitioned by event_month (the first
--- day of the month). Input: ${events}, rows of the events contract.
+-- count, so their mean over any window is exact. views, cart_adds and feedbacks count those events;
+-- coupon_order_keys is the sorted set of the order_ids coupon_redeem events named that day. The table
+-- is partitioned by event_month (the first day of the month). Input: ${events}, rows of the events
+-- contract.
 WITH by_category AS (
   SELECT
     customer_id,
@@ -20,7 +22,11 @@ WITH by_category AS (
     max(event_type = 'visit') AS visited,
     max(event_type = 'purchase') AS purchased,
     sum(CASE WHEN event_type = 'feedback' THEN rating END) AS rating_sum,
-    count(CASE WHEN event_type = 'feedback' THEN rating END) AS ratings
+    count(CASE WHEN event_type = 'feedback' THEN rating END) AS ratings,
+    count_if(event_type = 'view') AS views,
+    count_if(event_type = 'add_to_cart') AS cart_adds,
+    count_if(event_type = 'feedback') AS feedbacks,
+    collect_set(CASE WHEN event_type = 'coupon_redeem' THEN order_id END) AS coupon_order_keys
   FROM ${events}
   WHERE customer_id IS NOT NULL
   GROUP BY customer_id, event_date, channel, category
@@ -39,6 +45,10 @@ SELECT
   max(purchased) AS purchased,
   CAST(sum(rating_sum) AS BIGINT) AS rating_sum,
   sum(ratings) AS ratings,
-  trunc(event_date, 'MM') AS event_month
+  trunc(event_date, 'MM') AS event_month,
+  sum(views) AS views,
+  sum(cart_adds) AS cart_adds,
+  sum(feedbacks) AS feedbacks,
+  array_sort(array_distinct(flatten(collect_list(coupon_order_keys)))) AS coupon_order_keys
 FROM by_category
 GROUP BY customer_id, event_date, channel

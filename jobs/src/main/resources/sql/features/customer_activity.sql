@@ -36,10 +36,24 @@ order_stats AS (
   FROM order_gaps
   GROUP BY customer_id
 ),
+coupon_orders AS (
+  -- the window's orders a coupon_redeem event in the window names
+  SELECT o.customer_id, count(*) AS coupon_orders
+  FROM orders o
+  JOIN (
+    SELECT DISTINCT customer_id, order_key
+    FROM window_daily LATERAL VIEW explode(coupon_order_keys) keys AS order_key
+  ) c ON c.customer_id = o.customer_id AND c.order_key = o.order_key
+  GROUP BY o.customer_id
+),
 event_stats AS (
   SELECT
     customer_id,
     sum(events) AS events_in_window,
+    sum(views) AS views,
+    sum(cart_adds) AS cart_adds,
+    sum(feedbacks) AS feedbacks,
+    sum(CASE WHEN ${social_channel} THEN events ELSE 0 END) AS social_events,
     CAST(sum(purchased_amount) AS DECIMAL(28, 2)) AS purchased_amount,
     CAST(sum(returned_amount) AS DECIMAL(28, 2)) AS returned_amount,
     ${channel_spend},
@@ -81,7 +95,15 @@ SELECT
   CAST(coalesce(e.category_breadth, 0) AS INT) AS category_breadth,
   e.avg_rating,
   CAST(coalesce(e.visits_without_purchase, 0) AS BIGINT) AS visits_without_purchase,
-  coalesce(e.events_in_window, 0) AS events_in_window
+  coalesce(e.events_in_window, 0) AS events_in_window,
+  CAST(coalesce(e.views, 0) AS BIGINT) AS views,
+  CAST(coalesce(e.cart_adds, 0) AS BIGINT) AS cart_adds,
+  CAST(coalesce(o.frequency, 0) AS DOUBLE) / CAST(nullif(e.views, 0) AS DOUBLE) AS view_to_purchase,
+  CAST(coalesce(o.frequency, 0) AS DOUBLE) / CAST(nullif(e.cart_adds, 0) AS DOUBLE) AS cart_to_purchase,
+  CAST(coalesce(p.coupon_orders, 0) AS DOUBLE) / CAST(o.frequency AS DOUBLE) AS coupon_order_share,
+  CAST(coalesce(e.social_events, 0) AS BIGINT) AS social_events,
+  CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id
+LEFT JOIN coupon_orders p ON p.customer_id = c.customer_id

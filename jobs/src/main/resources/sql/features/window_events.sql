@@ -8,6 +8,7 @@ SELECT
   channel,
   event_type,
   CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END AS order_key,
+  CASE WHEN event_type = 'coupon_redeem' THEN order_id END AS coupon_order_id,
   category,
   amount,
   rating

@@ -40,6 +40,9 @@ SELECT
   -- for the profiles only
   ${channel_orders},
   s.avg_rating,
+  s.coupon_order_share,
+  s.view_to_purchase,
+  s.social_events,
   ${age_band} AS age_band,
   coalesce(d.gender, 'unknown') AS gender,
   coalesce(d.region, 'unknown') AS region,

@@ -30,6 +30,11 @@ measures AS (
     CAST(sum(monetary) AS DOUBLE) / nullif(sum(frequency), 0) AS avg_order_value,
     ${channel_order_sums},
     CAST(sum(CAST(avg_rating AS DECIMAL(38, 18))) AS DOUBLE) / count(avg_rating) AS avg_rating,
+    CAST(sum(CAST(coupon_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(coupon_order_share)
+      AS coupon_order_share_mean,
+    CAST(sum(CAST(view_to_purchase AS DECIMAL(38, 18))) AS DOUBLE) / count(view_to_purchase)
+      AS view_to_purchase_mean,
+    CAST(sum(social_events) AS DOUBLE) / count(social_events) AS social_events_mean,
     CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
       AS churn_probability_mean,
     CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
@@ -125,6 +130,9 @@ SELECT
   CAST(m.buyers AS BIGINT) AS buyers,
   CASE WHEN :has_customers THEN d.income_band ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS income_band,
   CASE WHEN :has_customers THEN d.city ELSE CAST(map() AS MAP<STRING, DOUBLE>) END AS city,
+  m.coupon_order_share_mean,
+  m.view_to_purchase_mean,
+  m.social_events_mean,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

@@ -34,10 +34,21 @@ order_stats AS (
   FROM order_gaps
   GROUP BY customer_id
 ),
+coupon_orders AS (
+  SELECT o.customer_id, count(*) AS coupon_orders
+  FROM orders o
+  JOIN (SELECT DISTINCT customer_id, coupon_order_id FROM ${window_events} WHERE coupon_order_id IS NOT NULL) c
+    ON c.customer_id = o.customer_id AND c.coupon_order_id = o.order_key
+  GROUP BY o.customer_id
+),
 event_stats AS (
   SELECT
     customer_id,
     count(*) AS events_in_window,
+    count_if(event_type = 'view') AS views,
+    count_if(event_type = 'add_to_cart') AS cart_adds,
+    count_if(event_type = 'feedback') AS feedbacks,
+    count_if(${social_channel}) AS social_events,
     sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS purchased_amount,
     sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS returned_amount,
     ${channel_spend},
@@ -80,7 +91,15 @@ SELECT
   CAST(coalesce(e.category_breadth, 0) AS INT) AS category_breadth,
   e.avg_rating,
   CAST(coalesce(e.visits_without_purchase, 0) AS BIGINT) AS visits_without_purchase,
-  coalesce(e.events_in_window, 0) AS events_in_window
+  coalesce(e.events_in_window, 0) AS events_in_window,
+  coalesce(e.views, 0) AS views,
+  coalesce(e.cart_adds, 0) AS cart_adds,
+  CASE WHEN e.views > 0 THEN coalesce(o.frequency, 0) / e.views END AS view_to_purchase,
+  CASE WHEN e.cart_adds > 0 THEN coalesce(o.frequency, 0) / e.cart_adds END AS cart_to_purchase,
+  CASE WHEN o.frequency > 0 THEN coalesce(p.coupon_orders, 0) / o.frequency END AS coupon_order_share,
+  coalesce(e.social_events, 0) AS social_events,
+  coalesce(e.feedbacks, 0) AS feedbacks
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id
+LEFT JOIN coupon_orders p ON p.customer_id = c.customer_id

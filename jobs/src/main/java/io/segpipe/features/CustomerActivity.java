@@ -18,14 +18,29 @@ import org.apache.spark.sql.functions;
  * configured channel, composed here). {@link #fromEvents} computes the same from raw events,
  * aggregating their window into daily rows on the way (what train does for its past cut-offs).
  */
-public record CustomerActivity(LocalDate asOf, int windowDays, List<String> channels) {
+public record CustomerActivity(
+    LocalDate asOf, int windowDays, List<String> channels, List<String> socialChannels) {
   /**
    * Channel names become column names (orders_web, spend_web), so they must be plain identifiers.
    */
   public static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9_]*");
 
+  /** Without social channels: social_events is 0 for everyone. */
+  public CustomerActivity(LocalDate asOf, int windowDays, List<String> channels) {
+    this(asOf, windowDays, channels, List.of());
+  }
+
   public CustomerActivity {
-    channels = List.copyOf(channels);
+    List<String> known = List.copyOf(channels);
+    channels = known;
+    socialChannels = List.copyOf(socialChannels);
+    socialChannels.stream()
+        .filter(c -> !known.contains(c))
+        .findFirst()
+        .ifPresent(
+            c -> {
+              throw new IllegalArgumentException("social channel '" + c + "' is not a channel");
+            });
     channels.stream()
         .filter(c -> !CHANNEL.matcher(c).matches())
         .findFirst()
@@ -94,9 +109,22 @@ public record CustomerActivity(LocalDate asOf, int windowDays, List<String> chan
                         + c
                         + ", 0) AS DECIMAL(18, 2)) AS spend_"
                         + c))
+        .withFragment("social_channel", socialChannel())
         .with("window_start", windowStart())
         .with("as_of", asOf)
         .run(daily.sparkSession());
+  }
+
+  /**
+   * A SQL condition on a daily row's channel: one of the social channels (their codes are plain
+   * identifiers, checked above).
+   */
+  public String socialChannel() {
+    return socialChannels.isEmpty()
+        ? "false"
+        : socialChannels.stream()
+            .map(c -> "'" + c + "'")
+            .collect(Collectors.joining(", ", "channel IN (", ")"));
   }
 
   /**

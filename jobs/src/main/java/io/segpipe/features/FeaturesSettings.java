@@ -1,5 +1,6 @@
 package io.segpipe.features;
 
+import com.typesafe.config.ConfigException;
 import io.segpipe.common.config.ConfigReader;
 import java.time.LocalDate;
 import java.util.List;
@@ -9,6 +10,7 @@ public record FeaturesSettings(
     LocalDate asOf,
     int windowDays,
     List<String> channels,
+    List<String> socialChannels,
     RfmSchemes.Scheme rfm,
     LifecycleStages lifecycle,
     ValueTiers valueTiers) {
@@ -29,13 +31,36 @@ public record FeaturesSettings(
                 + " orders_<channel> and spend_<channel>; use lower-case letters, digits and _");
       }
     }
+    // A listed channel the events do not have is left out, so the default [social] does no harm
+    // where the channels are others.
+    List<String> social = socialChannels(reader);
     RfmSchemes.Scheme rfm = RfmSchemes.read(reader);
     LifecycleStages lifecycle = LifecycleStages.read(reader, windowDays);
     ValueTiers tiers = ValueTiers.read(reader);
-    return new FeaturesSettings(asOf, windowDays, channels, rfm, lifecycle, tiers);
+    return new FeaturesSettings(
+        asOf,
+        windowDays,
+        channels,
+        social.stream().filter(channels::contains).toList(),
+        rfm,
+        lifecycle,
+        tiers);
+  }
+
+  /** segpipe.features.social-channels: a list of channel codes, possibly empty. */
+  private static List<String> socialChannels(ConfigReader reader) {
+    String key = "segpipe.features.social-channels";
+    try {
+      return List.copyOf(reader.config().getStringList(key));
+    } catch (ConfigException.Missing e) {
+      reader.problem(key, "missing; expected a list of channels, e.g. [social] (or [] for none)");
+    } catch (ConfigException.WrongType e) {
+      reader.problem(key, "expected a list of channels, e.g. [social] (or [] for none)");
+    }
+    return List.of();
   }
 
   public CustomerActivity activity() {
-    return new CustomerActivity(asOf, windowDays, channels);
+    return new CustomerActivity(asOf, windowDays, channels, socialChannels);
   }
 }

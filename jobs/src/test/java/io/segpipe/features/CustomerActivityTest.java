@@ -60,7 +60,26 @@ class CustomerActivityTest {
             // nobody's: anonymous events are not scored
             .purchase("2024-02-20T10:00:00Z", null, "web", "o12", "70.00")
             // f: only visits
-            .visit("2024-02-20T10:00:00Z", "f", "social");
+            .visit("2024-02-20T10:00:00Z", "f", "social")
+            // g: the path to purchase, coupons and engagement. Three views on the web and one in
+            // the social channel, two cart adds, two orders, a coupon on o20 (and one naming an
+            // order it never placed), a visit in the social channel, feedback with and without a
+            // rating; a view and a coupon after the as-of date do not count.
+            .add("2024-02-10T09:00:00Z", "g", "web", "view", null, "books", null, null)
+            .add("2024-02-10T09:01:00Z", "g", "web", "view", null, "books", null, null)
+            .add("2024-02-10T09:02:00Z", "g", "web", "view", null, "toys", null, null)
+            .add("2024-02-10T09:03:00Z", "g", "web", "add_to_cart", null, "books", null, null)
+            .purchase("2024-02-10T09:05:00Z", "g", "web", "o20", "8.00")
+            .add("2024-02-10T09:05:00Z", "g", "web", "coupon_redeem", "o20", null, null, null)
+            .add("2024-02-11T20:00:00Z", "g", "social", "visit", null, null, null, null)
+            .add("2024-02-11T20:01:00Z", "g", "social", "view", null, "toys", null, null)
+            .add("2024-02-12T23:30:00Z", "g", "app", "add_to_cart", null, "toys", null, null)
+            .purchase("2024-02-12T23:40:00Z", "g", "app", "o21", "12.00")
+            .add("2024-02-13T10:00:00Z", "g", "app", "coupon_redeem", "o98", null, null, null)
+            .add("2024-02-14T10:00:00Z", "g", "app", "feedback", null, null, null, 3)
+            .add("2024-02-15T10:00:00Z", "g", "web", "feedback", null, null, null, null)
+            .add("2024-03-01T00:00:00Z", "g", "web", "view", null, "toys", null, null)
+            .add("2024-03-01T00:00:01Z", "g", "app", "coupon_redeem", "o21", null, null, null);
     Dataset<Row> customers =
         spark.createDataFrame(
             List.of(
@@ -72,7 +91,8 @@ class CustomerActivityTest {
                   Events.CUSTOMERS.apply("customer_id"), Events.CUSTOMERS.apply("signup_date")
                 }));
     CustomerActivity activity =
-        new CustomerActivity(AS_OF, 365, List.of("web", "app", "store", "social"));
+        new CustomerActivity(
+            AS_OF, 365, List.of("web", "app", "store", "social"), List.of("social"));
     byCustomer =
         activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
             .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
@@ -85,7 +105,7 @@ class CustomerActivityTest {
   @Test
   void customersInWindowAndDimensionOnly() {
     assertEquals(
-        List.of("a", "b", "c", "d", "f", "p"), byCustomer.keySet().stream().sorted().toList());
+        List.of("a", "b", "c", "d", "f", "g", "p"), byCustomer.keySet().stream().sorted().toList());
   }
 
   @Test
@@ -138,6 +158,34 @@ class CustomerActivityTest {
     assertEquals(0L, (long) value("f", "frequency"));
     assertEquals(1L, (long) value("f", "visits_without_purchase"));
     assertNull(value("f", "recency_days"));
+  }
+
+  /**
+   * g: 4 views and 2 cart adds for 2 orders, 1 of them with a coupon; 2 events in the social
+   * channel, 2 feedbacks. c: orders without views or coupons; f: no order; p: nothing at all.
+   */
+  @Test
+  void pathToPurchaseCouponsAndEngagement() {
+    assertEquals(4L, (long) value("g", "views"));
+    assertEquals(2L, (long) value("g", "cart_adds"));
+    assertEquals(0.5, (double) value("g", "view_to_purchase"));
+    assertEquals(1.0, (double) value("g", "cart_to_purchase"));
+    assertEquals(0.5, (double) value("g", "coupon_order_share"));
+    assertEquals(2L, (long) value("g", "social_events"));
+    assertEquals(2L, (long) value("g", "feedbacks"));
+
+    assertEquals(0L, (long) value("c", "views"));
+    assertNull(value("c", "view_to_purchase"), "no view: no rate");
+    assertNull(value("c", "cart_to_purchase"), "no cart add: no rate");
+    assertEquals(0.0, (double) value("c", "coupon_order_share"));
+    assertEquals(2L, (long) value("c", "feedbacks"));
+    assertEquals(0L, (long) value("c", "social_events"));
+
+    assertNull(value("f", "coupon_order_share"), "no order: no share");
+    assertEquals(1L, (long) value("f", "social_events"));
+    assertEquals(0L, (long) value("p", "views"));
+    assertEquals(0L, (long) value("p", "feedbacks"));
+    assertNull(value("p", "coupon_order_share"));
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +118,23 @@ public final class CustomerDaily {
     long latest = events.version();
     if (!lake.exists(Tables.CUSTOMER_DAILY)) {
       return build(lake, events, -1, List.of(), Tables.CUSTOMER_DAILY + " did not exist");
+    }
+    List<String> older =
+        Tables.CUSTOMER_DAILY
+            .missingAdditive(
+                lake.spark().read().format("delta").load(lake.path(Tables.CUSTOMER_DAILY)).schema())
+            .stream()
+            .map(StructField::name)
+            .toList();
+    if (!older.isEmpty()) {
+      return build(
+          lake,
+          events,
+          -1,
+          List.of(),
+          "it was written before its columns "
+              + String.join(", ", older)
+              + ", which the features read");
     }
     Optional<Covered> note = covered(lake, events.tableId());
     if (note.isEmpty()) {

@@ -109,10 +109,16 @@ public final class Tables {
               .add("purchased", BOOLEAN, true)
               .add("rating_sum", LONG, true)
               .add("ratings", LONG, false)
-              .add("event_month", DATE, false),
+              .add("event_month", DATE, false)
+              // added with the buying-style features: a table written before them is rebuilt
+              .add("views", LONG, true)
+              .add("cart_adds", LONG, true)
+              .add("feedbacks", LONG, true)
+              .add("coupon_order_keys", DataTypes.createArrayType(STRING, false), true),
           "event_month",
           List.of("customer_id", "event_date", "channel"),
-          "a known customer's events of one UTC day and channel, in mergeable form");
+          "a known customer's events of one UTC day and channel, in mergeable form",
+          List.of("views", "cart_adds", "feedbacks", "coupon_order_keys"));
 
   public static final TableContract CUSTOMER_FEATURES =
       new TableContract(
@@ -146,10 +152,26 @@ public final class Tables {
               .add("rfm_segment", STRING, true)
               .add("lifecycle_stage", STRING, true)
               .add("value_tier", STRING, true)
-              .add(AS_OF, DATE, false),
+              .add(AS_OF, DATE, false)
+              // added with the buying-style features: null in snapshots written before them
+              .add("views", LONG, true)
+              .add("cart_adds", LONG, true)
+              .add("view_to_purchase", DOUBLE, true)
+              .add("cart_to_purchase", DOUBLE, true)
+              .add("coupon_order_share", DOUBLE, true)
+              .add("social_events", LONG, true)
+              .add("feedbacks", LONG, true),
           AS_OF,
           List.of("customer_id"),
-          "one customer's features, scores and stages as of a snapshot date");
+          "one customer's features, scores and stages as of a snapshot date",
+          List.of(
+              "views",
+              "cart_adds",
+              "view_to_purchase",
+              "cart_to_purchase",
+              "coupon_order_share",
+              "social_events",
+              "feedbacks"));
 
   public static final TableContract RFM_BOUNDARIES =
       new TableContract(
@@ -311,11 +333,22 @@ public final class Tables {
               .add("buyers", LONG, true)
               // added with the buying-style portraits: null in profiles written before
               .add("income_band", SHARES, true)
-              .add("city", SHARES, true),
+              .add("city", SHARES, true)
+              .add("coupon_order_share_mean", DOUBLE, true)
+              .add("view_to_purchase_mean", DOUBLE, true)
+              .add("social_events_mean", DOUBLE, true),
           AS_OF,
           List.of("segmentation", "segment"),
           "the portrait of one segment of one segmentation as of a snapshot",
-          List.of("revenue", "orders", "buyers", "income_band", "city"));
+          List.of(
+              "revenue",
+              "orders",
+              "buyers",
+              "income_band",
+              "city",
+              "coupon_order_share_mean",
+              "view_to_purchase_mean",
+              "social_events_mean"));
 
   public static final TableContract SEGMENT_RULES =
       new TableContract(

@@ -73,7 +73,10 @@ final class ReportFigures {
           "frequency_mean",
           "monetary_mean",
           "avg_order_value",
-          "churn_probability_mean");
+          "churn_probability_mean",
+          "coupon_order_share_mean",
+          "view_to_purchase_mean",
+          "social_events_mean");
 
   static final List<String> DEMOGRAPHICS =
       List.of("age_bands", "gender", "income_band", "region", "city", "member_tier");
@@ -359,9 +362,16 @@ final class ReportFigures {
    * customer_segments, and the channel mix of all their orders from customer_features.
    */
   private Population population(Dataset<Row> compared, LocalDate asOf) {
+    List<String> channels = context.config().events().channels();
+    Dataset<Row> features =
+        lake.read(
+                Tables.CUSTOMER_FEATURES,
+                "Run `scripts/segpipe features --as-of " + asOf + "` first.")
+            .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
     Row r =
         SqlResource.load("sql/report/population.sql")
             .withView("segments", compared)
+            .withView("features", features)
             .with("as_of", asOf)
             .run(spark)
             .first();
@@ -369,12 +379,6 @@ final class ReportFigures {
     for (int i = 0; i < PORTRAIT_MEANS.size(); i++) {
       means.put(PORTRAIT_MEANS.get(i), r.isNullAt(i + 1) ? Double.NaN : r.getDouble(i + 1));
     }
-    List<String> channels = context.config().events().channels();
-    Dataset<Row> features =
-        lake.read(
-                Tables.CUSTOMER_FEATURES,
-                "Run `scripts/segpipe features --as-of " + asOf + "` first.")
-            .where(col(PARTITION).equalTo(lit(Date.valueOf(asOf))));
     Row orders =
         SqlResource.load("sql/report/channel_orders.sql")
             .withView("features", features)

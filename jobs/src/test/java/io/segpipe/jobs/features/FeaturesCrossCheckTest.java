@@ -137,6 +137,96 @@ class FeaturesCrossCheckTest {
     return result;
   }
 
+  /** The buying-style features: the columns added to customer_features with them. */
+  private static final List<String> BUYING = Tables.CUSTOMER_FEATURES.added();
+
+  /**
+   * views, cart adds, their conversions, the coupon share of orders, social-channel events and
+   * feedbacks, computed by DuckDB from {@code valid} (with channel), equal segpipe's for every
+   * customer with an event in the window.
+   */
+  private void assertSameBuying(SparkSession spark, String valid, LocalDate asOf) throws Exception {
+    String sql =
+        """
+        WITH valid AS (%s),
+        in_window AS (
+          SELECT * FROM valid
+          WHERE customer_id IS NOT NULL
+            AND event_ts >= TIMESTAMP '%s 00:00:00' AND event_ts < TIMESTAMP '%s 00:00:00'
+        ),
+        orders AS (
+          SELECT DISTINCT customer_id, order_id FROM in_window WHERE event_type = 'purchase'
+        ),
+        coupons AS (
+          SELECT o.customer_id, count(*) AS coupon_orders
+          FROM orders o
+          JOIN (SELECT DISTINCT customer_id, order_id FROM in_window WHERE event_type = 'coupon_redeem') c
+            ON c.customer_id = o.customer_id AND c.order_id = o.order_id
+          GROUP BY o.customer_id
+        ),
+        counts AS (
+          SELECT customer_id,
+            count(*) FILTER (WHERE event_type = 'view') AS views,
+            count(*) FILTER (WHERE event_type = 'add_to_cart') AS cart_adds,
+            count(*) FILTER (WHERE channel = 'social') AS social_events,
+            count(*) FILTER (WHERE event_type = 'feedback') AS feedbacks
+          FROM in_window GROUP BY customer_id
+        ),
+        frequency AS (SELECT customer_id, count(*) AS frequency FROM orders GROUP BY customer_id)
+        SELECT c.customer_id, c.views, c.cart_adds,
+          CASE WHEN c.views > 0 THEN coalesce(f.frequency, 0) / c.views END AS view_to_purchase,
+          CASE WHEN c.cart_adds > 0 THEN coalesce(f.frequency, 0) / c.cart_adds END AS cart_to_purchase,
+          CASE WHEN f.frequency > 0 THEN coalesce(p.coupon_orders, 0) / f.frequency END AS coupon_order_share,
+          c.social_events, c.feedbacks
+        FROM counts c
+        LEFT JOIN frequency f ON f.customer_id = c.customer_id
+        LEFT JOIN coupons p ON p.customer_id = c.customer_id
+        """
+            .formatted(valid, asOf.minusDays(364), asOf.plusDays(1));
+    Map<String, List<Object>> duck = new HashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        List<Object> values = new ArrayList<>();
+        for (String column : BUYING) {
+          Object v = r.getObject(column);
+          values.add(v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
+        }
+        duck.put(r.getString("customer_id"), values);
+      }
+    }
+    List<String> differences = new ArrayList<>();
+    long withCoupons = 0;
+    List<Row> rows =
+        table(spark, Tables.CUSTOMER_FEATURES.name(), asOf)
+            .where("events_in_window > 0")
+            .collectAsList();
+    assertEquals(duck.size(), rows.size(), "customers with an event in the window");
+    for (Row row : rows) {
+      List<Object> mine = new ArrayList<>();
+      for (String column : BUYING) {
+        mine.add(row.getAs(column));
+      }
+      String id = row.getAs("customer_id");
+      if (!mine.equals(duck.get(id))) {
+        differences.add(id + ": DuckDB " + duck.get(id) + ", segpipe " + mine);
+      }
+      Double share = row.getAs("coupon_order_share");
+      withCoupons += share != null && share > 0 ? 1 : 0;
+    }
+    assertTrue(
+        differences.isEmpty(),
+        differences.size()
+            + " customers differ, e.g. "
+            + differences.subList(0, Math.min(10, differences.size())));
+    assertTrue(withCoupons > 100, withCoupons + " customers with a coupon order");
+    System.out.printf(
+        "data-samples as of %s: views, cart adds, conversions, coupon share, social events and"
+            + " feedbacks equal DuckDB's for all %d customers (%d with a coupon order)%n",
+        asOf, duck.size(), withCoupons);
+  }
+
   private static void assertSameRfm(Map<String, Rfm> duck, Map<String, Rfm> spark) {
     assertTrue(duck.size() > 100, "DuckDB found only " + duck.size() + " customers");
     List<String> differences = new ArrayList<>();
@@ -384,7 +474,8 @@ class FeaturesCrossCheckTest {
     // 1-5, the reporting currency; duplicated event ids are exact copies.
     String valid =
         """
-        SELECT DISTINCT event_id, customer_id, event_type, order_id, line_amount AS amount, event_time AS event_ts
+        SELECT DISTINCT event_id, customer_id, channel, event_type, order_id, line_amount AS amount,
+          event_time AS event_ts
         FROM read_parquet('%s/*.parquet')
         WHERE event_id IS NOT NULL AND event_time IS NOT NULL
           AND channel IN ('web', 'app', 'store', 'social', 'marketplace', 'call_center')
@@ -396,6 +487,7 @@ class FeaturesCrossCheckTest {
         """
             .formatted(samples.resolve("events"));
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    assertSameBuying(spark, valid, asOf);
     assertSameAsRawEvents(spark, asOf, "data-samples");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
     assertEquals(

@@ -75,6 +75,7 @@ final class RawEventsReference {
                             + c
                             + ", 0) AS DECIMAL(18, 2)) AS spend_"
                             + c))
+            .withFragment("social_channel", activity.socialChannel())
             .with("as_of", settings.asOf())
             .run(events.sparkSession());
     try (CustomerFeatures.Snapshot snapshot =
