@@ -2,7 +2,7 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.jobs.features.CustomerFeatures;
-import io.segpipe.jobs.features.FeaturesSettings;
+import io.segpipe.features.FeaturesSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
