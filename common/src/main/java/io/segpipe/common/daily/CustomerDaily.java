@@ -121,8 +121,7 @@ public final class CustomerDaily {
     }
     List<String> older =
         Tables.CUSTOMER_DAILY
-            .missingAdditive(
-                lake.spark().read().format("delta").load(lake.path(Tables.CUSTOMER_DAILY)).schema())
+            .missingAdditive(lake.read(Tables.CUSTOMER_DAILY.name(), "").schema())
             .stream()
             .map(StructField::name)
             .toList();

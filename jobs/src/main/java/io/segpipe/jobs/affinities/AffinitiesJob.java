@@ -10,6 +10,7 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.tables.Tables;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -92,8 +93,9 @@ public final class AffinitiesJob extends SegpipeJob<AffinitySettings> {
               + s.level().code()
               + " baskets from "
               + s.window().windowStart());
-      Dataset<Row> rules = affinities.rules(baskets, members).cache();
-      long ruleRows = rules.count();
+      // A local table (collected by rules()): its rows are counted here without a Spark job.
+      Dataset<Row> rules = affinities.rules(baskets, members);
+      List<Row> ruleList = rules.collectAsList();
       context.phase("next-best items");
       Dataset<Row> nextBest =
           affinities.nextBest(baskets, members, rules).persist(StorageLevel.MEMORY_AND_DISK());
@@ -103,15 +105,16 @@ public final class AffinitiesJob extends SegpipeJob<AffinitySettings> {
       lake.replacePartition(rules.coalesce(1), Tables.SEGMENT_AFFINITIES, asOf);
       lake.replacePartition(nextBest, Tables.CUSTOMER_NEXT_BEST, asOf);
       nextBest.unpersist();
-      return outcome(s, basketCount, rules, ruleRows, customers);
+      return outcome(s, basketCount, ruleList, customers);
     } finally {
       baskets.unpersist();
     }
   }
 
   private static JobOutcome outcome(
-      AffinitySettings s, long baskets, Dataset<Row> rules, long ruleRows, long customers) {
-    long segments = rules.select("segment").distinct().count();
+      AffinitySettings s, long baskets, List<Row> rules, long customers) {
+    long ruleRows = rules.size();
+    long segments = rules.stream().map(r -> r.getAs("segment")).distinct().count();
     String summary =
         String.format(
             "%,d %s baskets from %s to %s: %,d rules in %d %s segments (min support %s, confidence %s,"
