@@ -9,13 +9,16 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -309,7 +312,8 @@ public final class DuckDbPeer {
    * shares. A reader of that file's layout, not of HOCON at large: it fails naming what it cannot find.
    */
   record FeaturesConfig(List<String> channels, List<String> socialChannels, List<Segment> segments,
-      Map<String, Integer> lifecycle, BigDecimal highShare, BigDecimal midShare) {
+      Map<String, Integer> lifecycle, BigDecimal highShare, BigDecimal midShare, String timeZone,
+      Map<Integer, String> dayparts, List<String> weekend) {
     static final List<String> LIFECYCLE = List.of("new-within-days", "at-risk-after-days", "lapsed-after-days",
         "churned-after-days", "reactivated-gap-days");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-z][a-z0-9_]*");
@@ -357,8 +361,21 @@ public final class DuckDbPeer {
         lifecycle.put(key, Integer.parseInt(value(stages, key)));
       }
       String tiers = block(features, "value-tier", '{', '}');
+      // segpipe.features.dayparts: the zone, each daypart's start hour, the weekend's days
+      String dayparts = block(features, "dayparts", '{', '}');
+      Map<Integer, String> parts = new TreeMap<>();
+      Matcher part = Pattern.compile("\\{\\s*code\\s*=\\s*([a-z][a-z0-9_]*)\\s*,?\\s*from-hour\\s*=\\s*([0-9]+)\\s*\\}")
+          .matcher(block(dayparts, "parts =", '[', ']'));
+      while (part.find()) {
+        parts.put(Integer.parseInt(part.group(2)), part.group(1));
+      }
+      if (!parts.containsValue("evening")) {
+        throw new IllegalStateException(file + ": no evening daypart in segpipe.features.dayparts.parts: " + parts);
+      }
+      List<String> weekend = Stream.of(block(dayparts, "weekend =", '[', ']').split(","))
+          .map(v -> v.trim().replace("\"", "").toUpperCase(Locale.ROOT)).filter(v -> !v.isEmpty()).toList();
       return new FeaturesConfig(channels, social, segments, lifecycle, new BigDecimal(value(tiers, "high-share")),
-          new BigDecimal(value(tiers, "mid-share")));
+          new BigDecimal(value(tiers, "mid-share")), value(dayparts, "time-zone").replace("\"", ""), parts, weekend);
     }
 
     /** The text between the brackets that follow the first {@code name} at the start of a line. */
@@ -406,6 +423,23 @@ public final class DuckDbPeer {
         + "' THEN e.net_amount ELSE 0 END) AS spend_" + ch));
     values.put("social_condition", config.socialChannels().isEmpty() ? "false"
         : config.socialChannels().stream().map(ch -> "'" + ch + "'").collect(Collectors.joining(", ", "e.channel IN (", ")")));
+    // dayparts: from each start hour up to the next one's; hours before the first start are the last one's
+    List<Map.Entry<Integer, String>> parts = new ArrayList<>(config.dayparts().entrySet());
+    StringBuilder daypart = new StringBuilder("CASE");
+    StringBuilder rank = new StringBuilder("CASE daypart");
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      daypart.append(" WHEN hour(local_time) >= ").append(parts.get(i).getKey()).append(" THEN '")
+          .append(parts.get(i).getValue()).append("'");
+    }
+    for (int i = 0; i < parts.size(); i++) {
+      rank.append(" WHEN '").append(parts.get(i).getValue()).append("' THEN ").append(i);
+    }
+    values.put("daypart_case", daypart.append(" ELSE '").append(parts.get(parts.size() - 1).getValue())
+        .append("' END").toString());
+    values.put("daypart_rank", rank.append(" END").toString());
+    values.put("weekend_days", config.weekend().isEmpty() ? "NULL" : config.weekend().stream()
+        .map(d -> String.valueOf(DayOfWeek.valueOf(d).getValue() % 7)).collect(Collectors.joining(", ")));
+    values.put("time_zone", config.timeZone());
     values.put("channel_list", config.channels().stream().map(ch -> "'" + ch + "'").collect(Collectors.joining(", ")));
     values.put("channel_flags", config.channels().stream().map(ch -> "CAST(bool_or(e.channel = '" + ch + "') AS INT)")
         .collect(Collectors.joining(" + ")));

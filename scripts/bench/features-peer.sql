@@ -29,7 +29,9 @@
 -- ${customers} (relations: the events' and the customers dimension's Parquet files), ${window_start},
 -- ${as_of}, ${day_after} (dates), ${channel_list}, ${channel_flags}, ${channel_order_flags},
 -- ${channel_order_counts}, ${channel_spend}, ${channel_columns}, ${channel_select} (one term per
--- configured channel), ${social_condition} (a condition on e.channel: one of the social channels), ${segment_map} (VALUES rows: the code, then from and to of r, f, m and fm, null
+-- configured channel), ${social_condition} (a condition on e.channel: one of the social channels), ${time_zone},
+-- ${daypart_case} (local_time's daypart code), ${daypart_rank} (a daypart's place in the day, from 0),
+-- ${weekend_days} (DuckDB's dayofweek numbers, 0 = Sunday), ${segment_map} (VALUES rows: the code, then from and to of r, f, m and fm, null
 -- where the segment states no range), ${new_within_days}, ${at_risk_after_days}, ${lapsed_after_days},
 -- ${churned_after_days}, ${reactivated_gap_days} (days), ${high_share_numerator},
 -- ${high_mid_share_numerator} and ${share_denominator} (the value-tier shares high and high + mid as
@@ -43,6 +45,7 @@ WITH window_events AS (
     event_type,
     CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END AS order_key,
     CASE WHEN event_type = 'coupon_redeem' THEN order_id END AS coupon_order_id,
+    event_ts,
     category,
     amount,
     -- the channel spend's term: purchases - returns
@@ -58,6 +61,8 @@ orders AS (
   -- one row per purchase order; its date is the date of its first line; whether it has a line in each
   -- channel (orders per channel: an order with lines in two channels counts once in each)
   SELECT customer_id, order_key, min(event_date) AS order_date,
+    -- the time of its first line on the clocks of segpipe.features.dayparts.time-zone (event_ts is UTC)
+    timezone('${time_zone}', timezone('UTC', min(event_ts))) AS local_time,
     ${channel_order_flags}
   FROM window_events
   WHERE event_type = 'purchase'
@@ -66,6 +71,8 @@ orders AS (
 order_gaps AS (
   SELECT
     *,
+    ${daypart_case} AS daypart,
+    dayofweek(local_time) IN (${weekend_days}) AS on_weekend,
     max(order_date) OVER (PARTITION BY customer_id) AS last_order_date,
     date_diff('day', lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date, order_key), order_date)
       AS days_since_previous_order
@@ -85,8 +92,19 @@ order_stats AS (
     quantile_cont(CAST(days_since_previous_order AS DOUBLE), 0.5) AS median_days_between_orders,
     date_diff('day', max(CASE WHEN order_date < last_order_date THEN order_date END), max(order_date))
       AS days_before_last_purchase,
+    count(*) FILTER (WHERE daypart = 'evening')::DOUBLE / count(*)::DOUBLE AS evening_order_share,
+    count(*) FILTER (WHERE on_weekend)::DOUBLE / count(*)::DOUBLE AS weekend_order_share,
     ${channel_order_counts}
   FROM order_gaps
+  GROUP BY customer_id
+),
+preferred_dayparts AS (
+  -- the daypart with the most orders, the earliest in the day on a tie
+  SELECT customer_id, arg_max(daypart, orders * 100 - rank) AS preferred_daypart
+  FROM (
+    SELECT customer_id, daypart, ${daypart_rank} AS rank, count(*) AS orders
+    FROM order_gaps GROUP BY customer_id, daypart
+  )
   GROUP BY customer_id
 ),
 visit_days AS (
@@ -187,6 +205,9 @@ activity AS (
     CAST(coalesce(p.coupon_orders, 0) AS DOUBLE) / CAST(o.frequency AS DOUBLE) AS coupon_order_share,
     CAST(coalesce(e.social_events, 0) AS BIGINT) AS social_events,
     CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks,
+    o.evening_order_share,
+    o.weekend_order_share,
+    pd.preferred_daypart,
     -- monetary as Spark's CAST(monetary AS DOUBLE), for the M boundaries and score
     CAST(CAST(CAST(coalesce(e.purchased_amount, 0) - coalesce(e.returned_amount, 0) AS DECIMAL(18, 2)) * 100
       AS HUGEINT) AS DOUBLE) / CAST(100 AS DOUBLE) AS monetary_double
@@ -197,6 +218,7 @@ activity AS (
   LEFT JOIN category_counts g ON g.customer_id = c.customer_id
   LEFT JOIN other_channels x ON x.customer_id = c.customer_id
   LEFT JOIN coupon_orders p ON p.customer_id = c.customer_id
+  LEFT JOIN preferred_dayparts pd ON pd.customer_id = c.customer_id
 ),
 purchaser_lists AS (
   -- rfm_boundaries.sql: over the customers who purchased in the window (no rows: null lists)
@@ -333,7 +355,7 @@ SELECT
   END AS value_tier,
   -- added later to customer_features, after as_of_date
   s.views, s.cart_adds, s.view_to_purchase, s.cart_to_purchase, s.coupon_order_share, s.social_events,
-  s.feedbacks
+  s.feedbacks, s.evening_order_share, s.weekend_order_share, s.preferred_daypart
 FROM scores s
 CROSS JOIN tier_thresholds t
 LEFT JOIN cell_segments k

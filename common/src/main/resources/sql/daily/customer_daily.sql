@@ -6,7 +6,9 @@
 -- the purchase amount per category bought (its keys are the categories bought); visited and purchased
 -- say whether the day had a visit or a purchase in this channel; ratings are kept as their sum and
 -- count, so their mean over any window is exact. views, cart_adds and feedbacks count those events;
--- coupon_order_keys is the sorted set of the order_ids coupon_redeem events named that day. The table
+-- coupon_order_keys is the sorted set of the order_ids coupon_redeem events named that day;
+-- order_starts maps each of order_keys to the UTC time of its earliest line in the row (an order's
+-- time is the minimum over the rows holding it, as its date is). The table
 -- is partitioned by event_month (the first day of the month). Input: ${events}, rows of the events
 -- contract.
 WITH by_category AS (
@@ -26,11 +28,14 @@ WITH by_category AS (
     count_if(event_type = 'view') AS views,
     count_if(event_type = 'add_to_cart') AS cart_adds,
     count_if(event_type = 'feedback') AS feedbacks,
-    collect_set(CASE WHEN event_type = 'coupon_redeem' THEN order_id END) AS coupon_order_keys
+    collect_set(CASE WHEN event_type = 'coupon_redeem' THEN order_id END) AS coupon_order_keys,
+    collect_list(CASE WHEN event_type = 'purchase'
+      THEN struct(coalesce(order_id, event_id) AS order_key, event_ts AS line_ts) END) AS order_lines
   FROM ${events}
   WHERE customer_id IS NOT NULL
   GROUP BY customer_id, event_date, channel, category
-)
+),
+by_channel AS (
 SELECT
   customer_id,
   event_date,
@@ -49,6 +54,16 @@ SELECT
   sum(views) AS views,
   sum(cart_adds) AS cart_adds,
   sum(feedbacks) AS feedbacks,
-  array_sort(array_distinct(flatten(collect_list(coupon_order_keys)))) AS coupon_order_keys
+  array_sort(array_distinct(flatten(collect_list(coupon_order_keys)))) AS coupon_order_keys,
+  -- purchase lines sorted by order key, then time: each key's first entry is its earliest line
+  array_sort(flatten(collect_list(order_lines))) AS order_lines
 FROM by_category
 GROUP BY customer_id, event_date, channel
+)
+SELECT
+  customer_id, event_date, channel, events, purchased_amount, returned_amount, order_keys,
+  category_spend, visited, purchased, rating_sum, ratings, event_month, views, cart_adds, feedbacks,
+  coupon_order_keys,
+  map_from_entries(filter(order_lines, (line, i) -> i = 0 OR order_lines[i - 1].order_key <> line.order_key))
+    AS order_starts
+FROM by_channel

@@ -9,19 +9,25 @@ WITH window_daily AS (
   SELECT * FROM ${daily} WHERE event_date BETWEEN :window_start AND :as_of
 ),
 orders AS (
-  -- one row per purchase order; its date is the date of its first line
-  SELECT customer_id, order_key, min(event_date) AS order_date
-  FROM window_daily LATERAL VIEW explode(order_keys) keys AS order_key
+  -- one row per purchase order; its date and time are those of its first line
+  SELECT customer_id, order_key, min(event_date) AS order_date, min(started_at) AS started_at
+  FROM window_daily LATERAL VIEW explode(order_starts) starts AS order_key, started_at
   GROUP BY customer_id, order_key
+),
+order_times AS (
+  -- the order's time on the clocks of segpipe.features.dayparts.time-zone (the session's is UTC)
+  SELECT *, from_utc_timestamp(started_at, ${time_zone}) AS local_started_at FROM orders
 ),
 order_gaps AS (
   SELECT
     customer_id,
     order_date,
+    ${order_daypart} AS daypart,
+    ${order_on_weekend} AS on_weekend,
     max(order_date) OVER (PARTITION BY customer_id) AS last_order_date,
     datediff(order_date, lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date, order_key))
       AS days_since_previous_order
-  FROM orders
+  FROM order_times
 ),
 order_stats AS (
   SELECT
@@ -32,7 +38,10 @@ order_stats AS (
     avg(days_since_previous_order) AS mean_days_between_orders,
     percentile(days_since_previous_order, 0.5) AS median_days_between_orders,
     datediff(max(order_date), max(CASE WHEN order_date < last_order_date THEN order_date END))
-      AS days_before_last_purchase
+      AS days_before_last_purchase,
+    CAST(count_if(daypart = 'evening') AS DOUBLE) / CAST(count(*) AS DOUBLE) AS evening_order_share,
+    CAST(count_if(on_weekend) AS DOUBLE) / CAST(count(*) AS DOUBLE) AS weekend_order_share,
+    ${preferred_daypart} AS preferred_daypart
   FROM order_gaps
   GROUP BY customer_id
 ),
@@ -102,7 +111,10 @@ SELECT
   CAST(coalesce(o.frequency, 0) AS DOUBLE) / CAST(nullif(e.cart_adds, 0) AS DOUBLE) AS cart_to_purchase,
   CAST(coalesce(p.coupon_orders, 0) AS DOUBLE) / CAST(o.frequency AS DOUBLE) AS coupon_order_share,
   CAST(coalesce(e.social_events, 0) AS BIGINT) AS social_events,
-  CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks
+  CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks,
+  o.evening_order_share,
+  o.weekend_order_share,
+  o.preferred_daypart
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id

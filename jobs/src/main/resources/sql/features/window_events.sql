@@ -5,6 +5,7 @@
 SELECT
   customer_id,
   event_date,
+  event_ts,
   channel,
   event_type,
   CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END AS order_key,

@@ -11,7 +11,9 @@ SELECT
   CAST(avg(CAST(s.churn_probability AS DECIMAL(38, 18))) AS DOUBLE) AS churn_probability_mean,
   CAST(avg(CAST(f.coupon_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS coupon_order_share_mean,
   CAST(avg(CAST(f.view_to_purchase AS DECIMAL(38, 18))) AS DOUBLE) AS view_to_purchase_mean,
-  CAST(avg(f.social_events) AS DOUBLE) AS social_events_mean
+  CAST(avg(f.social_events) AS DOUBLE) AS social_events_mean,
+  CAST(avg(CAST(f.evening_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS evening_order_share_mean,
+  CAST(avg(CAST(f.weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS weekend_order_share_mean
 FROM ${segments} s
 LEFT JOIN ${features} f ON f.customer_id = s.customer_id
 WHERE s.as_of_date = :as_of AND s.frequency > 0

@@ -43,6 +43,8 @@ SELECT
   s.coupon_order_share,
   s.view_to_purchase,
   s.social_events,
+  s.evening_order_share,
+  s.weekend_order_share,
   ${age_band} AS age_band,
   coalesce(d.gender, 'unknown') AS gender,
   coalesce(d.region, 'unknown') AS region,

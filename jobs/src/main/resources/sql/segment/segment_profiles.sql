@@ -35,6 +35,10 @@ measures AS (
     CAST(sum(CAST(view_to_purchase AS DECIMAL(38, 18))) AS DOUBLE) / count(view_to_purchase)
       AS view_to_purchase_mean,
     CAST(sum(social_events) AS DOUBLE) / count(social_events) AS social_events_mean,
+    CAST(sum(CAST(evening_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(evening_order_share)
+      AS evening_order_share_mean,
+    CAST(sum(CAST(weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(weekend_order_share)
+      AS weekend_order_share_mean,
     CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
       AS churn_probability_mean,
     CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
@@ -133,6 +137,8 @@ SELECT
   m.coupon_order_share_mean,
   m.view_to_purchase_mean,
   m.social_events_mean,
+  m.evening_order_share_mean,
+  m.weekend_order_share_mean,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

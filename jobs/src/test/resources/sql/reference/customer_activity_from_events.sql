@@ -6,8 +6,9 @@
 -- Money is net: purchases - returns; a customer whose only order was fully returned
 -- has monetary 0 and still frequency 1. Definitions: conf/segpipe.conf, segpipe.features.
 WITH orders AS (
-  -- one row per purchase order; its date is the date of its first line
-  SELECT customer_id, order_key, min(event_date) AS order_date
+  -- one row per purchase order; its date and time are those of its first line
+  SELECT customer_id, order_key, min(event_date) AS order_date,
+    from_utc_timestamp(min(event_ts), ${time_zone}) AS local_started_at
   FROM ${window_events}
   WHERE event_type = 'purchase'
   GROUP BY customer_id, order_key
@@ -16,6 +17,8 @@ order_gaps AS (
   SELECT
     customer_id,
     order_date,
+    ${order_daypart} AS daypart,
+    ${order_on_weekend} AS on_weekend,
     max(order_date) OVER (PARTITION BY customer_id) AS last_order_date,
     datediff(order_date, lag(order_date) OVER (PARTITION BY customer_id ORDER BY order_date, order_key))
       AS days_since_previous_order
@@ -30,7 +33,10 @@ order_stats AS (
     avg(days_since_previous_order) AS mean_days_between_orders,
     percentile(days_since_previous_order, 0.5) AS median_days_between_orders,
     datediff(max(order_date), max(CASE WHEN order_date < last_order_date THEN order_date END))
-      AS days_before_last_purchase
+      AS days_before_last_purchase,
+    avg(CASE WHEN daypart = 'evening' THEN 1.0D ELSE 0.0D END) AS evening_order_share,
+    avg(CASE WHEN on_weekend THEN 1.0D ELSE 0.0D END) AS weekend_order_share,
+    ${preferred_daypart} AS preferred_daypart
   FROM order_gaps
   GROUP BY customer_id
 ),
@@ -98,7 +104,10 @@ SELECT
   CASE WHEN e.cart_adds > 0 THEN coalesce(o.frequency, 0) / e.cart_adds END AS cart_to_purchase,
   CASE WHEN o.frequency > 0 THEN coalesce(p.coupon_orders, 0) / o.frequency END AS coupon_order_share,
   coalesce(e.social_events, 0) AS social_events,
-  coalesce(e.feedbacks, 0) AS feedbacks
+  coalesce(e.feedbacks, 0) AS feedbacks,
+  o.evening_order_share,
+  o.weekend_order_share,
+  o.preferred_daypart
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id

@@ -19,15 +19,19 @@ import org.apache.spark.sql.functions;
  * aggregating their window into daily rows on the way (what train does for its past cut-offs).
  */
 public record CustomerActivity(
-    LocalDate asOf, int windowDays, List<String> channels, List<String> socialChannels) {
+    LocalDate asOf,
+    int windowDays,
+    List<String> channels,
+    List<String> socialChannels,
+    Dayparts dayparts) {
   /**
    * Channel names become column names (orders_web, spend_web), so they must be plain identifiers.
    */
   public static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9_]*");
 
-  /** Without social channels: social_events is 0 for everyone. */
+  /** Without social channels (social_events is 0 for everyone), with the standard dayparts. */
   public CustomerActivity(LocalDate asOf, int windowDays, List<String> channels) {
-    this(asOf, windowDays, channels, List.of());
+    this(asOf, windowDays, channels, List.of(), Dayparts.standard());
   }
 
   public CustomerActivity {
@@ -110,6 +114,10 @@ public record CustomerActivity(
                         + ", 0) AS DECIMAL(18, 2)) AS spend_"
                         + c))
         .withFragment("social_channel", socialChannel())
+        .withFragment("order_daypart", dayparts.partSql("local_started_at"))
+        .withFragment("order_on_weekend", dayparts.weekendSql("local_started_at"))
+        .withFragment("preferred_daypart", dayparts.preferredSql("daypart"))
+        .withFragment("time_zone", dayparts.zoneLiteral())
         .with("window_start", windowStart())
         .with("as_of", asOf)
         .run(daily.sparkSession());

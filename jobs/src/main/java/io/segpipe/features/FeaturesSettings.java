@@ -11,6 +11,7 @@ public record FeaturesSettings(
     int windowDays,
     List<String> channels,
     List<String> socialChannels,
+    Dayparts dayparts,
     RfmSchemes.Scheme rfm,
     LifecycleStages lifecycle,
     ValueTiers valueTiers) {
@@ -34,6 +35,7 @@ public record FeaturesSettings(
     // A listed channel the events do not have is left out, so the default [social] does no harm
     // where the channels are others.
     List<String> social = socialChannels(reader);
+    Dayparts dayparts = Dayparts.read(reader);
     RfmSchemes.Scheme rfm = RfmSchemes.read(reader);
     LifecycleStages lifecycle = LifecycleStages.read(reader, windowDays);
     ValueTiers tiers = ValueTiers.read(reader);
@@ -42,6 +44,7 @@ public record FeaturesSettings(
         windowDays,
         channels,
         social.stream().filter(channels::contains).toList(),
+        dayparts,
         rfm,
         lifecycle,
         tiers);
@@ -61,6 +64,6 @@ public record FeaturesSettings(
   }
 
   public CustomerActivity activity() {
-    return new CustomerActivity(asOf, windowDays, channels, socialChannels);
+    return new CustomerActivity(asOf, windowDays, channels, socialChannels, dayparts);
   }
 }

@@ -9,7 +9,10 @@ import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.features.EventRows;
 import java.math.BigDecimal;
 import java.sql.Date;
+import java.time.DayOfWeek;
 import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -29,6 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CustomerActivityTest {
   private static final LocalDate AS_OF = LocalDate.parse("2024-02-29");
   private static Map<String, Row> byCustomer;
+  private static Map<String, Row> inLondon;
+  private static Map<String, Row> inShanghai;
 
   @BeforeAll
   static void compute(SparkSession spark) {
@@ -79,7 +84,17 @@ class CustomerActivityTest {
             .add("2024-02-14T10:00:00Z", "g", "app", "feedback", null, null, null, 3)
             .add("2024-02-15T10:00:00Z", "g", "web", "feedback", null, null, null, null)
             .add("2024-03-01T00:00:00Z", "g", "web", "view", null, "toys", null, null)
-            .add("2024-03-01T00:00:01Z", "g", "app", "coupon_redeem", "o21", null, null, null);
+            .add("2024-03-01T00:00:01Z", "g", "app", "coupon_redeem", "o21", null, null, null)
+            // h: when orders are placed, around midnight and both 2023 daylight-saving changes in
+            // London (26 March 01:00 UTC, 29 October 01:00 UTC). o31's first line is late on a
+            // Friday (UTC), its second after midnight in another channel.
+            .purchase("2024-02-09T17:30:00Z", "h", "web", "o30", "1.00")
+            .purchase("2024-02-09T23:59:59Z", "h", "web", "o31", "1.00")
+            .purchase("2024-02-10T00:10:00Z", "h", "app", "o31", "1.00")
+            .purchase("2023-03-26T00:30:00Z", "h", "web", "o32", "1.00")
+            .purchase("2023-03-26T17:30:00Z", "h", "web", "o33", "1.00")
+            .purchase("2023-10-28T23:30:00Z", "h", "web", "o34", "1.00")
+            .purchase("2023-10-29T17:30:00Z", "h", "web", "o35", "1.00");
     Dataset<Row> customers =
         spark.createDataFrame(
             List.of(
@@ -92,10 +107,48 @@ class CustomerActivityTest {
                 }));
     CustomerActivity activity =
         new CustomerActivity(
-            AS_OF, 365, List.of("web", "app", "store", "social"), List.of("social"));
-    byCustomer =
-        activity.fromEvents(events.frame(spark), customers).collectAsList().stream()
-            .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
+            AS_OF,
+            365,
+            List.of("web", "app", "store", "social"),
+            List.of("social"),
+            Dayparts.standard());
+    byCustomer = byCustomer(activity, events.frame(spark), customers);
+    Dataset<Row> frame = events.frame(spark);
+    inLondon =
+        onClock(
+            new Dayparts(
+                ZoneId.of("Europe/London"),
+                Dayparts.standard().parts(),
+                Dayparts.standard().weekend()),
+            frame,
+            customers);
+    // a night from 22:00 to 06:00 and a Friday-Saturday weekend, on Beijing time
+    inShanghai =
+        onClock(
+            new Dayparts(
+                ZoneId.of("Asia/Shanghai"),
+                List.of(
+                    new Dayparts.Part("morning", 6),
+                    new Dayparts.Part("afternoon", 12),
+                    new Dayparts.Part("evening", 17),
+                    new Dayparts.Part("night", 22)),
+                EnumSet.of(DayOfWeek.FRIDAY, DayOfWeek.SATURDAY)),
+            frame,
+            customers);
+  }
+
+  private static Map<String, Row> onClock(
+      Dayparts dayparts, Dataset<Row> events, Dataset<Row> customers) {
+    return byCustomer(
+        new CustomerActivity(AS_OF, 365, List.of("web", "app", "store"), List.of(), dayparts),
+        events,
+        customers);
+  }
+
+  private static Map<String, Row> byCustomer(
+      CustomerActivity activity, Dataset<Row> events, Dataset<Row> customers) {
+    return activity.fromEvents(events, customers).collectAsList().stream()
+        .collect(Collectors.toMap(r -> r.getAs("customer_id"), r -> r));
   }
 
   private static <T> T value(String customer, String column) {
@@ -105,7 +158,8 @@ class CustomerActivityTest {
   @Test
   void customersInWindowAndDimensionOnly() {
     assertEquals(
-        List.of("a", "b", "c", "d", "f", "g", "p"), byCustomer.keySet().stream().sorted().toList());
+        List.of("a", "b", "c", "d", "f", "g", "h", "p"),
+        byCustomer.keySet().stream().sorted().toList());
   }
 
   @Test
@@ -208,5 +262,44 @@ class CustomerActivityTest {
     assertNull(value("p", "recency_days"));
     assertEquals(0L, (long) value("p", "events_in_window"));
     assertFalse(byCustomer.containsKey("later"));
+  }
+
+  /**
+   * h's six orders on three clocks. UTC: 17:30 Fri, 23:59 Fri (o31, dated by its first line), 00:30
+   * Sun, 17:30 Sun, 23:30 Sat, 17:30 Sun. London: o32 is 00:30 GMT (before the change to BST at
+   * 01:00 UTC), o33 18:30 BST, o34 00:30 BST on Sunday 29 October (the change back is at 01:00
+   * UTC), o35 17:30 GMT. Shanghai (UTC+8): 01:30 Sat, 07:59 Sat, 08:30 Sun, 01:30 Mon, 07:30 Sun,
+   * 01:30 Mon.
+   */
+  @Test
+  void daypartsAndWeekendsOnTheConfiguredClock() {
+    // UTC: afternoon 3, evening 2, night 1; weekend o32-o35
+    assertEquals(2.0 / 6, (double) value("h", "evening_order_share"), 1e-15);
+    assertEquals(4.0 / 6, (double) value("h", "weekend_order_share"), 1e-15);
+    assertEquals("afternoon", value("h", "preferred_daypart"));
+    // London: night 2 (o32, o34), afternoon 2 (o30, o35), evening 2 (o31, o33): the tie goes to
+    // the earliest daypart
+    Row london = inLondon.get("h");
+    assertEquals(2.0 / 6, (double) london.getAs("evening_order_share"), 1e-15);
+    assertEquals(4.0 / 6, (double) london.getAs("weekend_order_share"), 1e-15);
+    assertEquals("night", london.getAs("preferred_daypart"));
+    // Shanghai with a night from 22:00: morning 3 (o31, o32, o34), night 3 (01:30 is before the
+    // first start, so the last daypart's); no evening; Friday-Saturday weekend: o30 and o31 only
+    Row shanghai = inShanghai.get("h");
+    assertEquals(0.0, (double) shanghai.getAs("evening_order_share"));
+    assertEquals(2.0 / 6, (double) shanghai.getAs("weekend_order_share"), 1e-15);
+    assertEquals("morning", shanghai.getAs("preferred_daypart"));
+    assertEquals(6L, (long) shanghai.getAs("frequency"));
+
+    // no order: no shares, no daypart
+    for (String customer : List.of("f", "p")) {
+      assertNull(value(customer, "evening_order_share"), customer);
+      assertNull(value(customer, "weekend_order_share"), customer);
+      assertNull(value(customer, "preferred_daypart"), customer);
+    }
+    // c's orders at 10:05 Fri and 23:59:59 Thu (UTC)
+    assertEquals(0.5, (double) value("c", "evening_order_share"));
+    assertEquals(0.0, (double) value("c", "weekend_order_share"));
+    assertEquals("morning", value("c", "preferred_daypart"));
   }
 }

@@ -114,11 +114,13 @@ public final class Tables {
               .add("views", LONG, true)
               .add("cart_adds", LONG, true)
               .add("feedbacks", LONG, true)
-              .add("coupon_order_keys", DataTypes.createArrayType(STRING, false), true),
+              .add("coupon_order_keys", DataTypes.createArrayType(STRING, false), true)
+              // added with the daypart features: a table written before them is rebuilt
+              .add("order_starts", DataTypes.createMapType(STRING, TIMESTAMP, false), true),
           "event_month",
           List.of("customer_id", "event_date", "channel"),
           "a known customer's events of one UTC day and channel, in mergeable form",
-          List.of("views", "cart_adds", "feedbacks", "coupon_order_keys"));
+          List.of("views", "cart_adds", "feedbacks", "coupon_order_keys", "order_starts"));
 
   public static final TableContract CUSTOMER_FEATURES =
       new TableContract(
@@ -160,7 +162,11 @@ public final class Tables {
               .add("cart_to_purchase", DOUBLE, true)
               .add("coupon_order_share", DOUBLE, true)
               .add("social_events", LONG, true)
-              .add("feedbacks", LONG, true),
+              .add("feedbacks", LONG, true)
+              // added with the daypart features
+              .add("evening_order_share", DOUBLE, true)
+              .add("weekend_order_share", DOUBLE, true)
+              .add("preferred_daypart", STRING, true),
           AS_OF,
           List.of("customer_id"),
           "one customer's features, scores and stages as of a snapshot date",
@@ -171,7 +177,10 @@ public final class Tables {
               "cart_to_purchase",
               "coupon_order_share",
               "social_events",
-              "feedbacks"));
+              "feedbacks",
+              "evening_order_share",
+              "weekend_order_share",
+              "preferred_daypart"));
 
   public static final TableContract RFM_BOUNDARIES =
       new TableContract(
@@ -336,7 +345,10 @@ public final class Tables {
               .add("city", SHARES, true)
               .add("coupon_order_share_mean", DOUBLE, true)
               .add("view_to_purchase_mean", DOUBLE, true)
-              .add("social_events_mean", DOUBLE, true),
+              .add("social_events_mean", DOUBLE, true)
+              // added with the daypart features
+              .add("evening_order_share_mean", DOUBLE, true)
+              .add("weekend_order_share_mean", DOUBLE, true),
           AS_OF,
           List.of("segmentation", "segment"),
           "the portrait of one segment of one segmentation as of a snapshot",
@@ -348,7 +360,9 @@ public final class Tables {
               "city",
               "coupon_order_share_mean",
               "view_to_purchase_mean",
-              "social_events_mean"));
+              "social_events_mean",
+              "evening_order_share_mean",
+              "weekend_order_share_mean"));
 
   public static final TableContract SEGMENT_RULES =
       new TableContract(

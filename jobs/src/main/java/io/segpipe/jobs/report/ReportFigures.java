@@ -76,7 +76,9 @@ final class ReportFigures {
           "churn_probability_mean",
           "coupon_order_share_mean",
           "view_to_purchase_mean",
-          "social_events_mean");
+          "social_events_mean",
+          "evening_order_share_mean",
+          "weekend_order_share_mean");
 
   static final List<String> DEMOGRAPHICS =
       List.of("age_bands", "gender", "income_band", "region", "city", "member_tier");

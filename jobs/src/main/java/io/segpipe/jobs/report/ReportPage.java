@@ -787,7 +787,11 @@ final class ReportPage {
     }
     return switch (feature) {
       case "monetary_mean", "avg_order_value" -> format.money(value);
-      case "churn_probability_mean", "coupon_order_share_mean" -> format.percent(value);
+      case "churn_probability_mean",
+          "coupon_order_share_mean",
+          "evening_order_share_mean",
+          "weekend_order_share_mean" ->
+          format.percent(value);
       case "view_to_purchase_mean" -> format.decimal(value, 2);
       default -> format.decimal(value, 1);
     };

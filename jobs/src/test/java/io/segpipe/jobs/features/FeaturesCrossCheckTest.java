@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -120,7 +121,9 @@ class FeaturesCrossCheckTest {
                 "--conf",
                 RfmSchemes.SCHEME_KEY + "=cn-8",
                 "--conf",
-                RfmSchemes.THRESHOLD_KEY + "=mean"));
+                RfmSchemes.THRESHOLD_KEY + "=mean",
+                "--conf",
+                ZONE_KEY + "=" + ZONE));
     Map<String, Rfm> result = new HashMap<>();
     for (Row row :
         spark
@@ -137,8 +140,140 @@ class FeaturesCrossCheckTest {
     return result;
   }
 
-  /** The buying-style features: the columns added to customer_features with them. */
-  private static final List<String> BUYING = Tables.CUSTOMER_FEATURES.added();
+  /** The buying-style features (views to feedbacks, before the dayparts). */
+  private static final List<String> BUYING =
+      Tables.CUSTOMER_FEATURES
+          .added()
+          .subList(0, Tables.CUSTOMER_FEATURES.added().indexOf("evening_order_share"));
+
+  /** The features' clocks in these tests: UCI's invoices are UK time. */
+  private static final String ZONE_KEY = "segpipe.features.dayparts.time-zone";
+
+  private static final String ZONE = "Europe/London";
+
+  /**
+   * The start of a DuckDB query over {@code valid}: the CTE in_window holds the valid events of
+   * known customers in the window ending with {@code asOf}. The rest of the query follows.
+   */
+  private static String inWindow(String valid, LocalDate asOf) {
+    return """
+        WITH valid AS (%s),
+        in_window AS (
+          SELECT * FROM valid
+          WHERE customer_id IS NOT NULL
+            AND event_ts >= TIMESTAMP '%s 00:00:00' AND event_ts < TIMESTAMP '%s 00:00:00'
+        ),
+        """
+        .formatted(valid, asOf.minusDays(364), asOf.plusDays(1));
+  }
+
+  /**
+   * DuckDB's {@code columns} per customer from {@code sql} equal those of segpipe's snapshot for
+   * every customer with an event in the window (integral numbers compared as longs). Returns
+   * segpipe's rows of those customers.
+   */
+  private List<Row> assertSameAsDuckDb(
+      SparkSession spark, String sql, List<String> columns, LocalDate asOf, String data)
+      throws Exception {
+    Map<String, List<Object>> duck = new HashMap<>();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      while (r.next()) {
+        List<Object> values = new ArrayList<>();
+        for (String column : columns) {
+          Object v = r.getObject(column);
+          values.add(v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
+        }
+        duck.put(r.getString("customer_id"), values);
+      }
+    }
+    List<Row> rows =
+        table(spark, Tables.CUSTOMER_FEATURES.name(), asOf)
+            .where("events_in_window > 0")
+            .collectAsList();
+    assertEquals(duck.size(), rows.size(), data + ": customers with an event in the window");
+    List<String> differences = new ArrayList<>();
+    for (Row row : rows) {
+      List<Object> mine = new ArrayList<>();
+      for (String column : columns) {
+        mine.add(row.getAs(column));
+      }
+      String id = row.getAs("customer_id");
+      if (!mine.equals(duck.get(id))) {
+        differences.add(id + ": DuckDB " + duck.get(id) + ", segpipe " + mine);
+      }
+    }
+    assertTrue(
+        differences.isEmpty(),
+        data
+            + ": "
+            + differences.size()
+            + " customers differ in "
+            + columns
+            + ", e.g. "
+            + differences.subList(0, Math.min(10, differences.size())));
+    return rows;
+  }
+
+  /**
+   * evening_order_share, weekend_order_share and preferred_daypart on London clocks (the standard
+   * dayparts: night from 0, morning 6, afternoon 12, evening 18; Saturday and Sunday), computed by
+   * DuckDB (its own time zone rules, ICU) from {@code valid}, equal segpipe's for every customer
+   * with an event in the window. Returns the customers per preferred daypart.
+   */
+  private Map<String, Long> assertSameDayparts(
+      SparkSession spark, String valid, LocalDate asOf, String data) throws Exception {
+    String sql =
+        inWindow(valid, asOf)
+            + """
+        orders AS (
+          SELECT customer_id, order_id,
+            timezone('%s', timezone('UTC', min(event_ts))) AS local_time
+          FROM in_window WHERE event_type = 'purchase' GROUP BY customer_id, order_id
+        ),
+        parts AS (
+          SELECT customer_id,
+            CASE WHEN hour(local_time) < 6 THEN 0 WHEN hour(local_time) < 12 THEN 1
+              WHEN hour(local_time) < 18 THEN 2 ELSE 3 END AS part,
+            dayofweek(local_time) IN (0, 6) AS weekend
+          FROM orders
+        ),
+        per_part AS (
+          SELECT customer_id, part, count(*) AS n FROM parts GROUP BY customer_id, part
+        ),
+        preferred AS (
+          SELECT customer_id, arg_max(part, n * 10 - part) AS part FROM per_part GROUP BY customer_id
+        ),
+        shares AS (
+          SELECT customer_id,
+            count(*) FILTER (WHERE part = 3)::DOUBLE / count(*)::DOUBLE AS evening_order_share,
+            count(*) FILTER (WHERE weekend)::DOUBLE / count(*)::DOUBLE AS weekend_order_share
+          FROM parts GROUP BY customer_id
+        )
+        SELECT c.customer_id, s.evening_order_share, s.weekend_order_share,
+          ['night', 'morning', 'afternoon', 'evening'][p.part + 1] AS preferred_daypart
+        FROM (SELECT DISTINCT customer_id FROM in_window) c
+        LEFT JOIN shares s ON s.customer_id = c.customer_id
+        LEFT JOIN preferred p ON p.customer_id = c.customer_id
+        """
+                .formatted(ZONE);
+    Map<String, Long> preferred = new TreeMap<>();
+    for (Row row :
+        assertSameAsDuckDb(
+            spark,
+            sql,
+            List.of("evening_order_share", "weekend_order_share", "preferred_daypart"),
+            asOf,
+            data)) {
+      preferred.merge(String.valueOf(row.<String>getAs("preferred_daypart")), 1L, Long::sum);
+    }
+    System.out.printf(
+        "%s as of %s: evening and weekend shares and the preferred daypart (London clocks) equal"
+            + " DuckDB's for all %d customers with an event in the window; preferred dayparts %s%n",
+        data, asOf, preferred.values().stream().mapToLong(Long::longValue).sum(), preferred);
+    return preferred;
+  }
 
   /**
    * views, cart adds, their conversions, the coupon share of orders, social-channel events and
@@ -147,13 +282,8 @@ class FeaturesCrossCheckTest {
    */
   private void assertSameBuying(SparkSession spark, String valid, LocalDate asOf) throws Exception {
     String sql =
-        """
-        WITH valid AS (%s),
-        in_window AS (
-          SELECT * FROM valid
-          WHERE customer_id IS NOT NULL
-            AND event_ts >= TIMESTAMP '%s 00:00:00' AND event_ts < TIMESTAMP '%s 00:00:00'
-        ),
+        inWindow(valid, asOf)
+            + """
         orders AS (
           SELECT DISTINCT customer_id, order_id FROM in_window WHERE event_type = 'purchase'
         ),
@@ -181,50 +311,18 @@ class FeaturesCrossCheckTest {
         FROM counts c
         LEFT JOIN frequency f ON f.customer_id = c.customer_id
         LEFT JOIN coupons p ON p.customer_id = c.customer_id
-        """
-            .formatted(valid, asOf.minusDays(364), asOf.plusDays(1));
-    Map<String, List<Object>> duck = new HashMap<>();
-    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
-        Statement s = c.createStatement();
-        ResultSet r = s.executeQuery(sql)) {
-      while (r.next()) {
-        List<Object> values = new ArrayList<>();
-        for (String column : BUYING) {
-          Object v = r.getObject(column);
-          values.add(v instanceof Number n && !(v instanceof Double) ? n.longValue() : v);
-        }
-        duck.put(r.getString("customer_id"), values);
-      }
-    }
-    List<String> differences = new ArrayList<>();
-    long withCoupons = 0;
-    List<Row> rows =
-        table(spark, Tables.CUSTOMER_FEATURES.name(), asOf)
-            .where("events_in_window > 0")
-            .collectAsList();
-    assertEquals(duck.size(), rows.size(), "customers with an event in the window");
-    for (Row row : rows) {
-      List<Object> mine = new ArrayList<>();
-      for (String column : BUYING) {
-        mine.add(row.getAs(column));
-      }
-      String id = row.getAs("customer_id");
-      if (!mine.equals(duck.get(id))) {
-        differences.add(id + ": DuckDB " + duck.get(id) + ", segpipe " + mine);
-      }
-      Double share = row.getAs("coupon_order_share");
-      withCoupons += share != null && share > 0 ? 1 : 0;
-    }
-    assertTrue(
-        differences.isEmpty(),
-        differences.size()
-            + " customers differ, e.g. "
-            + differences.subList(0, Math.min(10, differences.size())));
+        """;
+    List<Row> rows = assertSameAsDuckDb(spark, sql, BUYING, asOf, "data-samples");
+    long withCoupons =
+        rows.stream()
+            .map(r -> r.<Double>getAs("coupon_order_share"))
+            .filter(share -> share != null && share > 0)
+            .count();
     assertTrue(withCoupons > 100, withCoupons + " customers with a coupon order");
     System.out.printf(
         "data-samples as of %s: views, cart adds, conversions, coupon share, social events and"
             + " feedbacks equal DuckDB's for all %d customers (%d with a coupon order)%n",
-        asOf, duck.size(), withCoupons);
+        asOf, rows.size(), withCoupons);
   }
 
   private static void assertSameRfm(Map<String, Rfm> duck, Map<String, Rfm> spark) {
@@ -257,7 +355,8 @@ class FeaturesCrossCheckTest {
     SegpipeConfig config =
         SegpipeConfig.load(
             Optional.empty(),
-            Map.of(RfmSchemes.SCHEME_KEY, "cn-8", RfmSchemes.THRESHOLD_KEY, "mean"));
+            Map.of(
+                RfmSchemes.SCHEME_KEY, "cn-8", RfmSchemes.THRESHOLD_KEY, "mean", ZONE_KEY, ZONE));
     FeaturesSettings settings =
         config.section(r -> FeaturesSettings.read(r, asOf, config.events().channels()));
     Dataset<Row> events =
@@ -436,6 +535,10 @@ class FeaturesCrossCheckTest {
         """
             .formatted(file);
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
+    Map<String, Long> dayparts = assertSameDayparts(spark, valid, asOf, "UCI Online Retail");
+    // a UK wholesaler's invoices, in office hours: mostly afternoons and mornings
+    assertTrue(dayparts.getOrDefault("afternoon", 0L) > 1000, dayparts.toString());
+    assertTrue(dayparts.getOrDefault("morning", 0L) > 1000, dayparts.toString());
     assertSameAsRawEvents(spark, asOf, "UCI Online Retail");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "UCI Online Retail");
     assertEquals(
@@ -488,6 +591,7 @@ class FeaturesCrossCheckTest {
             .formatted(samples.resolve("events"));
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
     assertSameBuying(spark, valid, asOf);
+    assertSameDayparts(spark, valid, asOf, "data-samples");
     assertSameAsRawEvents(spark, asOf, "data-samples");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
     assertEquals(

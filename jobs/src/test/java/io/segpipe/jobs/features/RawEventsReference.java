@@ -76,6 +76,10 @@ final class RawEventsReference {
                             + ", 0) AS DECIMAL(18, 2)) AS spend_"
                             + c))
             .withFragment("social_channel", activity.socialChannel())
+            .withFragment("order_daypart", activity.dayparts().partSql("local_started_at"))
+            .withFragment("order_on_weekend", activity.dayparts().weekendSql("local_started_at"))
+            .withFragment("preferred_daypart", activity.dayparts().preferredSql("daypart"))
+            .withFragment("time_zone", activity.dayparts().zoneLiteral())
             .with("as_of", settings.asOf())
             .run(events.sparkSession());
     try (CustomerFeatures.Snapshot snapshot =

@@ -440,7 +440,13 @@ class SegmentJobTest {
             rows.stream().map(r -> features.get(r.<String>getAs("customer_id"))).toList();
         assertClose(
             mean(values(featureRows, "avg_rating")), p.getAs("avg_rating"), what + " rating");
-        for (String feature : List.of("coupon_order_share", "view_to_purchase", "social_events")) {
+        for (String feature :
+            List.of(
+                "coupon_order_share",
+                "view_to_purchase",
+                "social_events",
+                "evening_order_share",
+                "weekend_order_share")) {
           assertClose(
               mean(values(featureRows, feature)), p.getAs(feature + "_mean"), what + " " + feature);
         }
