@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The RFM segment map from config (scheme score-map): each segment states ranges, inclusive, on any
@@ -17,7 +16,7 @@ import java.util.stream.Collectors;
  */
 public final class RfmSegmentMap {
   /** A segment's code: what rfm_segment holds, the same in every locale. */
-  public static final Pattern CODE = Pattern.compile("[a-z][a-z0-9_]*");
+  public static final Pattern CODE = SegmentCodes.CODE;
 
   /** The score conditions a segment may state, in the order of its config entry. */
   public static final List<String> CONDITIONS = List.of("r", "f", "m", "fm");
@@ -117,14 +116,7 @@ public final class RfmSegmentMap {
       String where = key + "[" + i + "]";
       ConfigReader one = new ConfigReader(entry);
       String name = one.string("code");
-      if (!name.isEmpty() && !CODE.matcher(name).matches()) {
-        one.problem(
-            "code",
-            "'"
-                + name
-                + "' is not a code: use lower-case ASCII letters, digits and _ (e.g. at_risk);"
-                + " the display name goes in the message file as label.rfm_segment.<code>");
-      }
+      SegmentCodes.check(one, "code", name, "rfm_segment", "at_risk");
       Map<String, Range> ranges = new LinkedHashMap<>();
       for (String condition : CONDITIONS) {
         ranges.put(condition, entry.hasPath(condition) ? range(one, condition) : null);
@@ -138,18 +130,7 @@ public final class RfmSegmentMap {
     if (segments.size() != entries.size()) {
       return null;
     }
-    List<String> duplicates =
-        segments.stream()
-            .collect(Collectors.groupingBy(Segment::code, Collectors.counting()))
-            .entrySet()
-            .stream()
-            .filter(e -> e.getValue() > 1)
-            .map(Map.Entry::getKey)
-            .sorted()
-            .toList();
-    if (!duplicates.isEmpty()) {
-      reader.problem(
-          key, "segment codes must be unique; repeated: " + String.join(", ", duplicates));
+    if (!SegmentCodes.unique(reader, key, segments.stream().map(Segment::code).toList())) {
       return null;
     }
     try {
