@@ -37,6 +37,8 @@ SELECT
   :clusters_version AS clusters_model_version,
   :churn_version AS churn_model_version,
   :as_of AS as_of_date,
+  -- segpipe.segment.needs over the snapshot's features (null where it is disabled)
+  ${needs_segment} AS needs_segment,
   -- for the profiles only
   ${channel_orders},
   s.avg_rating,

@@ -294,10 +294,14 @@ public final class Tables {
               .add("churn_risk_name", STRING, true)
               .add("clv_tier_name", STRING, true)
               .add("cluster_name", STRING, true)
-              .add(AS_OF, DATE, false),
+              .add(AS_OF, DATE, false)
+              // added with the needs-based segments: null in snapshots written before them
+              .add("needs_segment", STRING, true)
+              .add("needs_segment_name", STRING, true),
           AS_OF,
           List.of("customer_id"),
-          "each customer's segments as of a snapshot: codes, their labels, scores, model versions");
+          "each customer's segments as of a snapshot: codes, their labels, scores, model versions",
+          List.of("needs_segment", "needs_segment_name"));
 
   /** The customer_segments columns an audience can be chosen by. */
   public static final List<String> SEGMENTATIONS =
@@ -307,7 +311,8 @@ public final class Tables {
           "value_tier",
           "churn_risk",
           "cluster_label",
-          "clv_tier");
+          "clv_tier",
+          "needs_segment");
 
   public static final TableContract SEGMENT_PROFILES =
       new TableContract(

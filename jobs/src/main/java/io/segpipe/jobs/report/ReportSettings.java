@@ -38,7 +38,7 @@ public record ReportSettings(
   public record SegmentAdvice(String code, String name, String description, String action) {}
 
   static final Set<String> SEGMENTATIONS =
-      Set.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier");
+      Set.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier", "needs_segment");
 
   public static ReportSettings read(
       ConfigReader r, LocalDate asOf, String currency, Messages messages) {

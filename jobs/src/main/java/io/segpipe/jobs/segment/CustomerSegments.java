@@ -30,6 +30,9 @@ import org.apache.spark.sql.types.StructType;
 public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final String PARTITION = Tables.AS_OF;
 
+  /** The needs-based segmentation's column (segpipe.segment.needs). */
+  public static final String NEEDS = "needs_segment";
+
   /** The contract's columns, in order. */
   public static final List<String> COLUMNS =
       List.of(Tables.CUSTOMER_SEGMENTS.columns().fieldNames());
@@ -108,6 +111,11 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
                     .map(c -> "s.orders_" + c)
                     .collect(Collectors.joining(", ")))
             .withFragment("age_band", settings.ageBands().sql("year(:as_of) - d.birth_year"))
+            .withFragment(
+                "needs_segment",
+                settings.needs().enabled()
+                    ? settings.needs().sqlExpression("s")
+                    : "CAST(NULL AS STRING)")
             .withView(
                 "customer_clv",
                 clv.select("customer_id", CustomerClv.SEGMENT_COLUMNS.toArray(String[]::new)))
@@ -124,7 +132,10 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
               Labels.label(settings.messages(), column, functions.col(column)));
     }
     return rows.withColumn(
-        "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
+            "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")))
+        .withColumn(
+            Labels.nameColumn(NEEDS),
+            Labels.label(settings.messages(), NEEDS, functions.col(NEEDS)));
   }
 
   /** The customer_segments table's columns of {@link #rows}. */

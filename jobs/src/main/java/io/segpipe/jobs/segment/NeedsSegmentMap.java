@@ -40,14 +40,6 @@ public final class NeedsSegmentMap {
   /** A segment's code: what needs_segment holds, the same in every locale. */
   public static final Pattern CODE = SegmentCodes.CODE;
 
-  /**
-   * customer_features columns announced but not in this version's contract yet, accepted as
-   * nullable DOUBLE features until they are; once {@link Tables#CUSTOMER_FEATURES} declares one,
-   * its declaration decides and the name here does nothing (remove it then).
-   */
-  public static final List<String> ANNOUNCED_FEATURES =
-      List.of("evening_order_share", "weekend_order_share");
-
   /** The most cells the exclusive-and-exhaustive check enumerates. */
   static final int MAX_CELLS = 1_000_000;
 
@@ -297,7 +289,7 @@ public final class NeedsSegmentMap {
 
   /**
    * The numeric columns of customer_features (per-channel families for these channels), in contract
-   * order, then the {@link #ANNOUNCED_FEATURES} the contract does not declare yet.
+   * order.
    */
   private static Map<String, Feature> numericFeatures(List<String> channels) {
     Map<String, Feature> numeric = new LinkedHashMap<>();
@@ -311,9 +303,6 @@ public final class NeedsSegmentMap {
       } else if (type.equals(DataTypes.DoubleType)) {
         numeric.put(f.name(), new Feature(f.name(), null, f.nullable()));
       }
-    }
-    for (String announced : ANNOUNCED_FEATURES) {
-      numeric.putIfAbsent(announced, new Feature(announced, null, true));
     }
     return numeric;
   }
@@ -509,17 +498,6 @@ public final class NeedsSegmentMap {
   /** The features any segment names, in the contract's column order. */
   public List<String> features() {
     return features;
-  }
-
-  /**
-   * The features of {@link #features()} that are {@link #ANNOUNCED_FEATURES} the contract does not
-   * declare yet: customer_features has no such column, so the SQL expression cannot run on it.
-   */
-  public List<String> featuresNotInContract() {
-    StructType contract = Tables.CUSTOMER_FEATURES.columns();
-    return features.stream()
-        .filter(f -> ANNOUNCED_FEATURES.contains(f) && !contract.getFieldIndex(f).isDefined())
-        .toList();
   }
 
   /** The code of the segment a customer with these values is in (a null or absent value: null). */

@@ -12,7 +12,7 @@ import org.apache.spark.sql.Row;
 public final class SegmentMembers {
   /** The segmentations, as segment_profiles and segment_transitions name them. */
   public static final List<String> SEGMENTATIONS =
-      List.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier");
+      List.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier", "needs_segment");
 
   private SegmentMembers() {}
 

@@ -26,6 +26,7 @@ public record SegmentSettings(
     int topCategories,
     int trendMonths,
     AgeBands ageBands,
+    NeedsSegmentMap needs,
     FeaturesSettings features,
     TrainSettings train,
     Messages messages) {
@@ -57,6 +58,14 @@ public record SegmentSettings(
             n -> n >= 1 && n <= 120,
             "a number of months between 1 and 120");
     AgeBands ages = new AgeBands(ageEdges(r, PREFIX + "age-band-edges"));
+    NeedsSegmentMap needs = NeedsSegmentMap.read(r, NeedsSegmentMap.KEY);
+    if (needs != null && needs.enabled()) {
+      messages
+          .missing(
+              needs.codes().stream().map(c -> "label.needs_segment." + c).toList(),
+              "every needs-based segment needs a display label")
+          .forEach(m -> r.problem(NeedsSegmentMap.KEY + ".segments", m));
+    }
     FeaturesSettings features = FeaturesSettings.read(r, asOf, channels);
     TrainSettings train = TrainSettings.read(r, asOf, channels);
     return new SegmentSettings(
@@ -67,6 +76,7 @@ public record SegmentSettings(
         top,
         trendMonths,
         ages,
+        needs,
         features,
         train,
         messages);

@@ -131,9 +131,9 @@ class ExportJobTest {
 
   /**
    * Default segments (rfm_segment champions, at_risk, cant_lose_them; lifecycle_stage at_risk,
-   * lapsed): each set holds exactly the consenting customers of its segment, sorted, with the
-   * fixture's values; CSV, JSON lines and manifest agree on the count, and the manifest's checksums
-   * are the files'.
+   * lapsed; needs_segment price_sensitive): each set holds exactly the consenting customers of its
+   * segment, sorted, with the fixture's values; CSV, JSON lines and manifest agree on the count,
+   * and the manifest's checksums are the files'.
    */
   @Test
   void eachAudienceHoldsTheConsentingCustomersOfItsSegmentWithMatchingManifest() throws Exception {
@@ -142,7 +142,9 @@ class ExportJobTest {
             "rfm_segment",
             List.of("champions", "at_risk", "cant_lose_them"),
             "lifecycle_stage",
-            List.of("at_risk", "lapsed"));
+            List.of("at_risk", "lapsed"),
+            "needs_segment",
+            List.of("price_sensitive"));
     int sets = 0;
     for (Map.Entry<String, List<String>> e : expectedSegments.entrySet()) {
       for (String segment : e.getValue()) {
@@ -209,7 +211,7 @@ class ExportJobTest {
         sets++;
       }
     }
-    assertEquals(5, sets);
+    assertEquals(6, sets);
     assertNoNonConsentingCustomer(Path.of(folder));
   }
 
@@ -225,7 +227,9 @@ class ExportJobTest {
           "lifecycle_stage.at_risk",
           "At risk",
           "lifecycle_stage.lapsed",
-          "Lapsed");
+          "Lapsed",
+          "needs_segment.price_sensitive",
+          "Price-sensitive");
 
   private static <T> List<T> iterable(java.util.Iterator<T> it) {
     List<T> out = new ArrayList<>();
@@ -268,7 +272,7 @@ class ExportJobTest {
     }
     assertEquals(firstChecksums, checksums(Path.of(folder)));
     assertEquals(
-        15, firstChecksums.size(), "5 sets of 3 files, nothing else (no temporary or old folders)");
+        18, firstChecksums.size(), "6 sets of 3 files, nothing else (no temporary or old folders)");
   }
 
   private static Map<Path, String> checksums(Path folder) throws Exception {
@@ -449,7 +453,7 @@ class ExportJobTest {
     assertEquals(0, run(lake, Map.of(), "--conf", toFolder));
     Path date = Path.of(audiences, AS_OF.toString());
     Map<Path, String> before = checksums(date);
-    assertEquals(15, before.size(), "the 5 default sets");
+    assertEquals(18, before.size(), "the 6 default sets");
     Path notes = Files.writeString(date.resolve("README.txt"), "kept by hand");
     Path handmade = Files.createDirectories(date.resolve("rfm_segment").resolve("handmade"));
     Files.writeString(handmade.resolve("list.csv"), "customer_id\n");

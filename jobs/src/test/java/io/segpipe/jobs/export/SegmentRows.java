@@ -59,7 +59,9 @@ final class SegmentRows {
           .add("churn_risk_name", DataTypes.StringType)
           .add("clv_tier_name", DataTypes.StringType)
           .add("cluster_name", DataTypes.StringType)
-          .add("as_of_date", DataTypes.DateType);
+          .add("as_of_date", DataTypes.DateType)
+          .add("needs_segment", DataTypes.StringType)
+          .add("needs_segment_name", DataTypes.StringType);
 
   static final List<String> RFM =
       List.of("champions", "at_risk", "cant_lose_them", "lost", "loyal");
@@ -75,6 +77,8 @@ final class SegmentRows {
   /** The second label has a comma and quotes, which the CSV must quote. */
   static final List<String> LABELS =
       List.of("Loyal high spenders", "Bargain hunters, \"deal\" driven", "Store only");
+
+  static final List<String> NEEDS = List.of("price_sensitive", "everyday", "quality_focused");
 
   private SegmentRows() {}
 
@@ -123,7 +127,9 @@ final class SegmentRows {
         prospect ? null : List.of("low", "medium", "high").get(k % 3) + " risk",
         prospect ? null : List.of("mid", "low", "high").get(k % 3) + " clv",
         prospect ? null : LABELS.get(k % LABELS.size()),
-        Date.valueOf(asOf));
+        Date.valueOf(asOf),
+        prospect ? "inactive" : NEEDS.get(k % NEEDS.size()),
+        prospect ? "Inactive" : NEEDS.get(k % NEEDS.size()).toUpperCase(Locale.ROOT));
   }
 
   static Dataset<Row> snapshot(SparkSession spark, int customers, LocalDate asOf, int shift) {

@@ -66,7 +66,8 @@ class PipelineJobTest {
   private static final Map<String, List<String>> AUDIENCES =
       Map.of(
           "rfm_segment", List.of("champions", "at_risk", "cant_lose_them"),
-          "lifecycle_stage", List.of("at_risk", "lapsed"));
+          "lifecycle_stage", List.of("at_risk", "lapsed"),
+          "needs_segment", List.of("price_sensitive"));
 
   private static SparkSession spark;
   private static Path lake;

@@ -475,8 +475,9 @@ class ReportJobTest {
         """
         SELECT s.as_of_date, s.customer_id, s.frequency, s.monetary, s.clv, m.segmentation, m.segment
         FROM segments_under_test s
-        LATERAL VIEW stack(4, 'rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage,
-          'cluster', cluster_label, 'value_tier', value_tier) m AS segmentation, segment
+        LATERAL VIEW stack(5, 'rfm_segment', rfm_segment, 'lifecycle_stage', lifecycle_stage,
+          'cluster', cluster_label, 'value_tier', value_tier, 'needs_segment', needs_segment)
+          m AS segmentation, segment
         WHERE m.segment IS NOT NULL""";
     List<Row> expectedSnapshots =
         spark
@@ -806,10 +807,13 @@ class ReportJobTest {
                 "chart-lifecycle",
                 "chart-migration-rfm-segment",
                 "chart-migration-lifecycle-stage",
+                "chart-migration-needs-segment",
                 "chart-trend-share-rfm-segment",
                 "chart-trend-revenue-rfm-segment",
                 "chart-trend-share-lifecycle-stage",
                 "chart-trend-revenue-lifecycle-stage",
+                "chart-trend-share-needs-segment",
+                "chart-trend-revenue-needs-segment",
                 "chart-churn",
                 "chart-silhouette",
                 "chart-clv-segments",
@@ -908,10 +912,10 @@ class ReportJobTest {
         counts(now.where("cluster_label IS NOT NULL"), "cluster_label"));
     assertAllShown(shown, "churn.band|", counts(now.where("churn_risk IS NOT NULL"), "churn_risk"));
     Map<String, Long> transitions = new TreeMap<>();
-    // The page shows the segmentations of segpipe.report.transition-segmentations (default: RFM and
-    // lifecycle).
+    // The page shows the segmentations of segpipe.report.transition-segmentations (default: RFM,
+    // lifecycle and needs).
     snapshot("segment_transitions", AS_OF)
-        .where("segmentation IN ('rfm_segment', 'lifecycle_stage')")
+        .where("segmentation IN ('rfm_segment', 'lifecycle_stage', 'needs_segment')")
         .collectAsList()
         .forEach(
             r ->

@@ -55,8 +55,6 @@ class NeedsSegmentMapTest {
 
   @Test
   void defaultMapHasSixSegmentsAndTheirLabels() {
-    // evening_order_share is one of the announced features: accepted through
-    // NeedsSegmentMap.ANNOUNCED_FEATURES until Tables.CUSTOMER_FEATURES declares it
     NeedsSegmentMap map = load(Map.of());
     assertTrue(map.enabled());
     List<String> codes =
@@ -72,7 +70,6 @@ class NeedsSegmentMapTest {
         List.of(
             "frequency", "avg_order_value", "views", "coupon_order_share", "evening_order_share"),
         map.features());
-    assertTrue(NeedsSegmentMap.ANNOUNCED_FEATURES.containsAll(map.featuresNotInContract()));
     assertEquals(
         "inactive", map.segmentOf(customer("frequency", 0, "views", 2, "avg_order_value", null)));
     assertEquals("inactive", map.segmentOf(customer("frequency", 0, "views", null)));
@@ -134,7 +131,6 @@ class NeedsSegmentMapTest {
   void theFirstMatchingConditionsDecideAndNullsNeedMissing() {
     NeedsSegmentMap map = load(BUYERS);
     assertEquals(List.of("frequency", "avg_order_value", "coupon_order_share"), map.features());
-    assertEquals(List.of(), map.featuresNotInContract());
     assertEquals("rest", map.segmentOf(customer("frequency", 0)));
     assertEquals("rest", map.segmentOf(customer("frequency", 0.5, "coupon_order_share", 0.9)));
     assertEquals("coupons", map.segmentOf(customer("frequency", 1, "coupon_order_share", 0.5)));
@@ -356,12 +352,9 @@ class NeedsSegmentMapTest {
   }
 
   @Test
-  void theAnnouncedFeaturesAreNullableDoubles() {
-    // declared by the contract or, until then, by NeedsSegmentMap.ANNOUNCED_FEATURES
-    for (String feature : NeedsSegmentMap.ANNOUNCED_FEATURES) {
-      if (Tables.CUSTOMER_FEATURES.columns().getFieldIndex(feature).isDefined()) {
-        assertTrue(Tables.CUSTOMER_FEATURES.columns().apply(feature).nullable(), feature);
-      }
+  void theDaypartSharesAreNullableDoubles() {
+    for (String feature : List.of("evening_order_share", "weekend_order_share")) {
+      assertTrue(Tables.CUSTOMER_FEATURES.columns().apply(feature).nullable(), feature);
       NeedsSegmentMap map =
           load(
               "[{ code = day, when { "

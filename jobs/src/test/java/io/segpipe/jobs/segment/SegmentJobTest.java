@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
@@ -202,6 +203,44 @@ class SegmentJobTest {
   // ---- customer_segments
   // -------------------------------------------------------------------------
 
+  /**
+   * needs_segment: every customer of the snapshot in exactly the segment the config's conditions
+   * give when evaluated here in Java on the snapshot's own feature values (an independent reading
+   * of the same thresholds), with its English label; the segmentation is profiled like the others.
+   */
+  @Test
+  void needsSegmentsFollowTheConfiguredThresholds() {
+    NeedsSegmentMap map =
+        SegpipeConfig.load(Optional.empty(), Map.of())
+            .section(r -> NeedsSegmentMap.read(r, NeedsSegmentMap.KEY));
+    Messages english = Messages.builtIn("en-GB");
+    Map<String, Row> snapshot = byCustomer(rows(lake, Tables.CUSTOMER_FEATURES.name(), AS_OF));
+    Map<String, Long> sizes = new TreeMap<>();
+    for (Row s : rows(lake, Tables.CUSTOMER_SEGMENTS.name(), AS_OF)) {
+      Row f = snapshot.get(s.<String>getAs("customer_id"));
+      Map<String, Double> values = new HashMap<>();
+      for (String feature : map.features()) {
+        Object v = f.getAs(feature);
+        values.put(feature, v == null ? null : ((Number) v).doubleValue());
+      }
+      String expected = map.segmentOf(values);
+      assertNotNull(expected, "the default map covers every customer: " + values);
+      assertEquals(expected, s.getAs("needs_segment"), s.getAs("customer_id") + " " + values);
+      assertEquals(
+          english.label("needs_segment", expected), s.getAs("needs_segment_name"), expected);
+      sizes.merge(expected, 1L, Long::sum);
+    }
+    assertTrue(sizes.size() >= 4, "most needs segments occur in the sample: " + sizes);
+    Map<String, Long> profiled = new TreeMap<>();
+    for (Row p : rows(lake, Tables.SEGMENT_PROFILES.name(), AS_OF)) {
+      if ("needs_segment".equals(p.getAs("segmentation"))) {
+        profiled.put(p.getAs("segment"), p.getAs("customers"));
+      }
+    }
+    assertEquals(sizes, profiled, "segment_profiles of needs_segment");
+    System.out.println("needs-based segments as of " + AS_OF + ": " + sizes);
+  }
+
   @Test
   void everyCustomerOfTheSnapshotIsScoredWithTheLatestModelsAndProspectsAreNot() {
     ModelRegistry registry = new ModelRegistry(spark, lakeOf(lake), models.toString());
@@ -338,7 +377,8 @@ class SegmentJobTest {
           "rfm_segment", r -> r.getAs("rfm_segment"),
           "lifecycle_stage", r -> r.getAs("lifecycle_stage"),
           "cluster", r -> r.getAs("cluster_label"),
-          "value_tier", r -> r.getAs("value_tier"));
+          "value_tier", r -> r.getAs("value_tier"),
+          "needs_segment", r -> r.getAs("needs_segment"));
 
   private static Double mean(List<Double> values) {
     return values.isEmpty()
