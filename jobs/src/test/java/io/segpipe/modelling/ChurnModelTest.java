@@ -50,7 +50,8 @@ class ChurnModelTest {
             "GBP",
             null,
             null,
-            Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC))));
+            Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC)),
+            null));
     return this;
   }
 

@@ -26,6 +26,15 @@ public final class Events {
   /** The events table: the mapped columns plus the event_date partition column. */
   public static final StructType SCHEMA = Tables.EVENTS.columns();
 
+  /**
+   * The mapped columns a source mapping may leave out, read as null: those added to the contract
+   * after it was first written ({@code discount_amount}), so a mapping written before them still
+   * loads.
+   */
+  public static List<String> optionalColumns() {
+    return Tables.EVENTS.added();
+  }
+
   public static List<String> requiredColumns() {
     return Arrays.stream(MAPPED.fields())
         .filter(f -> !f.nullable())

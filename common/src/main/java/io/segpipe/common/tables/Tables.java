@@ -53,10 +53,14 @@ public final class Tables {
               .add("currency", STRING, true)
               .add("store_id", STRING, true)
               .add("rating", INT, true)
-              .add("event_date", DATE, false),
+              .add("event_date", DATE, false)
+              // added with price sensitivity: what was taken off the line's price (amount is what
+              // was paid); null where the source does not say and in events written before it
+              .add("discount_amount", MONEY, true),
           "event_date",
           List.of("event_id"),
-          "validated, de-duplicated omnichannel events, one row per event");
+          "validated, de-duplicated omnichannel events, one row per event",
+          List.of("discount_amount"));
 
   public static final TableContract EVENTS_QUARANTINE =
       new TableContract(

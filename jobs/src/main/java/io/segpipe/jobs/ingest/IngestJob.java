@@ -356,10 +356,16 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
               .filter(col("event_date").between(batch.first(), batch.last()));
       valid = EventDeduplication.notAlreadyIn(valid, existing);
     }
+    // in the contract's order (columns added later, discount_amount, after event_date), so a new
+    // table has the columns in the order an older one gains them
     Dataset<Row> events =
         valid
             .select(contractColumns())
             .withColumn("event_date", to_date(col("event_ts")))
+            .select(
+                Arrays.stream(Events.SCHEMA.fieldNames())
+                    .map(functions::col)
+                    .toArray(Column[]::new))
             .repartition(col("event_date"));
     long versionBefore = ctx.lake().exists(Tables.EVENTS) ? ctx.lake().version(Tables.EVENTS) : -1;
     ctx.lake().append(events, Tables.EVENTS);

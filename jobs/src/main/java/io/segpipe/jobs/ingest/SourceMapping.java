@@ -20,6 +20,11 @@ import java.util.Set;
  * column, the reader format and options, and source-specific rejection rules. Loaded from a HOCON
  * file: a name resolves to {@code sources/<name>.conf} on the class path (conf/sources/ in the
  * repository), anything with a slash or ending in .conf is read as a file.
+ *
+ * <p>Every canonical column needs an expression ({@code null} where the source has none), except
+ * the columns added to the events contract later ({@link Events#optionalColumns()}: {@code
+ * discount_amount}): a mapping without one maps it to NULL, so mappings written before it still
+ * load.
  */
 public record SourceMapping(
     String name,
@@ -123,9 +128,15 @@ public record SourceMapping(
     for (String column : expected) {
       String key = "columns." + column;
       if (!config.hasPathOrNull(key)) {
-        r.problem(
-            key,
-            "missing; every canonical column needs an expression (write null if the source has none)");
+        if (Events.optionalColumns().contains(column)) {
+          columns.put(column, "NULL");
+        } else {
+          r.problem(
+              key,
+              "missing; every canonical column but "
+                  + String.join(", ", Events.optionalColumns())
+                  + " needs an expression (write null if the source has none)");
+        }
       } else if (config.getIsNull(key)) {
         columns.put(column, "NULL");
       } else {

@@ -585,6 +585,7 @@ class ClvJobTest {
         "GBP",
         null,
         null,
-        Date.valueOf(day));
+        Date.valueOf(day),
+        null);
   }
 }

@@ -256,7 +256,8 @@ class CampaignLoopTest {
         "GBP",
         null,
         null,
-        Date.valueOf(day));
+        Date.valueOf(day),
+        null);
   }
 
   private static Map<String, Row> results(String campaign) {

@@ -29,6 +29,20 @@ public final class EventRows {
       String category,
       String amount,
       Integer rating) {
+    return add(ts, customer, channel, type, order, category, amount, rating, null);
+  }
+
+  /** An event with its discount_amount (null: the source does not say). */
+  private EventRows add(
+      String ts,
+      String customer,
+      String channel,
+      String type,
+      String order,
+      String category,
+      String amount,
+      Integer rating,
+      String discount) {
     Instant at = Instant.parse(ts);
     rows.add(
         RowFactory.create(
@@ -45,13 +59,23 @@ public final class EventRows {
             "GBP",
             null,
             rating,
-            Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC))));
+            Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC)),
+            discount == null ? null : new BigDecimal(discount)));
     return this;
   }
 
   public EventRows purchase(
       String ts, String customer, String channel, String order, String amount) {
     return add(ts, customer, channel, "purchase", order, "books", amount, null);
+  }
+
+  /**
+   * A purchase line whose price was reduced by {@code discount} ("0.00": bought at full price;
+   * null: the source does not say); {@code amount} is what the customer paid.
+   */
+  public EventRows purchaseAtDiscount(
+      String ts, String customer, String channel, String order, String amount, String discount) {
+    return add(ts, customer, channel, "purchase", order, "books", amount, null, discount);
   }
 
   public EventRows returned(String ts, String customer, String channel, String amount) {
