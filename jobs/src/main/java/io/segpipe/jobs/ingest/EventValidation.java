@@ -75,6 +75,15 @@ public final class EventValidation {
                     " is negative; amounts are >= 0 (a return has event_type return and a positive amount)"))));
     checks.add(
         when(
+            col("discount_amount").lt(0),
+            concat(
+                lit("discount_amount "),
+                col("discount_amount").cast("string"),
+                lit(
+                    " is negative; discounts are >= 0 (what was taken off the price; amount is what"
+                        + " was paid)"))));
+    checks.add(
+        when(
             col("amount").isNull().and(col("event_type").isin("purchase", "return")),
             concat(lit("amount is missing on a "), col("event_type"), lit(" event"))));
     checks.add(
