@@ -8,9 +8,11 @@
 -- count, so their mean over any window is exact. views, cart_adds and feedbacks count those events;
 -- coupon_order_keys is the sorted set of the order_ids coupon_redeem events named that day;
 -- order_starts maps each of order_keys to the UTC time of its earliest line in the row (an order's
--- time is the minimum over the rows holding it, as its date is). The table
--- is partitioned by event_month (the first day of the month). Input: ${events}, rows of the events
--- contract.
+-- time is the minimum over the rows holding it, as its date is). discounted_amount is the purchase
+-- amount of the lines bought at a discount (discount_amount > 0), discount_known_amount that of the
+-- lines whose discount_amount is known (not null: 0 is a line at full price); both add up over days.
+-- The table is partitioned by event_month (the first day of the month). Input: ${events}, rows of the
+-- events contract.
 WITH by_category AS (
   SELECT
     customer_id,
@@ -30,7 +32,11 @@ WITH by_category AS (
     count_if(event_type = 'feedback') AS feedbacks,
     collect_set(CASE WHEN event_type = 'coupon_redeem' THEN order_id END) AS coupon_order_keys,
     collect_list(CASE WHEN event_type = 'purchase'
-      THEN struct(coalesce(order_id, event_id) AS order_key, event_ts AS line_ts) END) AS order_lines
+      THEN struct(coalesce(order_id, event_id) AS order_key, event_ts AS line_ts) END) AS order_lines,
+    sum(CASE WHEN event_type = 'purchase' AND discount_amount > 0 THEN amount ELSE 0 END)
+      AS discounted_amount,
+    sum(CASE WHEN event_type = 'purchase' AND discount_amount IS NOT NULL THEN amount ELSE 0 END)
+      AS discount_known_amount
   FROM ${events}
   WHERE customer_id IS NOT NULL
   GROUP BY customer_id, event_date, channel, category
@@ -56,7 +62,9 @@ SELECT
   sum(feedbacks) AS feedbacks,
   array_sort(array_distinct(flatten(collect_list(coupon_order_keys)))) AS coupon_order_keys,
   -- purchase lines sorted by order key, then time: each key's first entry is its earliest line
-  array_sort(flatten(collect_list(order_lines))) AS order_lines
+  array_sort(flatten(collect_list(order_lines))) AS order_lines,
+  CAST(sum(discounted_amount) AS DECIMAL(28, 2)) AS discounted_amount,
+  CAST(sum(discount_known_amount) AS DECIMAL(28, 2)) AS discount_known_amount
 FROM by_category
 GROUP BY customer_id, event_date, channel
 )
@@ -65,5 +73,6 @@ SELECT
   category_spend, visited, purchased, rating_sum, ratings, event_month, views, cart_adds, feedbacks,
   coupon_order_keys,
   map_from_entries(filter(order_lines, (line, i) -> i = 0 OR order_lines[i - 1].order_key <> line.order_key))
-    AS order_starts
+    AS order_starts,
+  discounted_amount, discount_known_amount
 FROM by_channel

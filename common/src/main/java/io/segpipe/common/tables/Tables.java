@@ -120,11 +120,21 @@ public final class Tables {
               .add("feedbacks", LONG, true)
               .add("coupon_order_keys", DataTypes.createArrayType(STRING, false), true)
               // added with the daypart features: a table written before them is rebuilt
-              .add("order_starts", DataTypes.createMapType(STRING, TIMESTAMP, false), true),
+              .add("order_starts", DataTypes.createMapType(STRING, TIMESTAMP, false), true)
+              // added with discount_spend_share: a table written before them is rebuilt
+              .add("discounted_amount", MONEY_SUM, true)
+              .add("discount_known_amount", MONEY_SUM, true),
           "event_month",
           List.of("customer_id", "event_date", "channel"),
           "a known customer's events of one UTC day and channel, in mergeable form",
-          List.of("views", "cart_adds", "feedbacks", "coupon_order_keys", "order_starts"));
+          List.of(
+              "views",
+              "cart_adds",
+              "feedbacks",
+              "coupon_order_keys",
+              "order_starts",
+              "discounted_amount",
+              "discount_known_amount"));
 
   public static final TableContract CUSTOMER_FEATURES =
       new TableContract(

@@ -16,6 +16,7 @@ import io.segpipe.features.CustomerActivity;
 import io.segpipe.features.FeaturesSettings;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.maintain.MaintainJob;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -78,14 +79,16 @@ class CustomerDailyTest {
     assertCurrent(lake, "first load");
     assertEquals(0, CustomerDaily.catchUp(lake).dates(), "nothing changed: nothing rebuilt");
 
-    // a second batch: November and December, and two late events on dates already aggregated
+    // a second batch: November and December, and two late events on dates already aggregated (the
+    // late purchase at a discount)
     Dataset<Row> later =
         spark.createDataFrame(all, Events.SCHEMA).where("event_date >= DATE'2024-11-01'");
     Dataset<Row> late =
         spark
             .createDataFrame(
                 new EventRows()
-                    .purchase("2024-03-01T09:00:00Z", "c0001", "store", "late-1", "12.50")
+                    .purchaseAtDiscount(
+                        "2024-03-01T09:00:00Z", "c0001", "store", "late-1", "12.50", "2.50")
                     .visit("2024-03-15T23:59:59Z", "c0002", "web")
                     .rows(),
                 Events.SCHEMA)
@@ -98,6 +101,13 @@ class CustomerDailyTest {
     assertEquals(0, second.coveredBefore());
     assertEquals(1, second.eventsVersion());
     assertCurrent(lake, "after a batch with late events");
+    // the generated lines do not say whether they were discounted: only the late one counts
+    Row discounted =
+        lake.read(Tables.CUSTOMER_DAILY.name(), "")
+            .where("customer_id = 'c0001' AND event_date = DATE'2024-03-01' AND channel = 'store'")
+            .first();
+    assertEquals(new BigDecimal("12.50"), discounted.getAs("discounted_amount"));
+    assertEquals(new BigDecimal("12.50"), discounted.getAs("discount_known_amount"));
 
     // forget deletes a customer's events: the dates they had events on are rebuilt
     long customerDates =
@@ -144,7 +154,8 @@ class CustomerDailyTest {
     assertCurrent(lake, "after events was replaced");
 
     // a customer_daily written before its added columns (views, cart adds, feedbacks, coupon
-    // orders), covering the newest events version: rebuilt whole, not read with those missing
+    // orders, order starts, discounted and discount-known amounts), covering the newest events
+    // version: rebuilt whole, not read with those missing
     String note = lake.commitNotes(Tables.CUSTOMER_DAILY.name(), 1).get(0);
     List<Row> before =
         lake.read(Tables.CUSTOMER_DAILY.name(), "")
@@ -168,7 +179,9 @@ class CustomerDailyTest {
         older
             .describe()
             .contains(
-                "it was written before its columns views, cart_adds, feedbacks, coupon_order_keys"),
+                "it was written before its columns views, cart_adds, feedbacks, coupon_order_keys,"
+                    + " order_starts, discounted_amount, discount_known_amount, which the features"
+                    + " read"),
         older.describe());
     assertCurrent(lake, "after a table written before the added columns");
 
