@@ -50,7 +50,8 @@ WITH window_events AS (
     amount,
     -- the channel spend's term: purchases - returns
     CASE WHEN event_type = 'purchase' THEN amount WHEN event_type = 'return' THEN -amount ELSE 0 END AS net_amount,
-    rating
+    rating,
+    discount_amount
   FROM ${events}
   WHERE event_date BETWEEN DATE '${window_start}' AND DATE '${as_of}'
     AND event_ts >= TIMESTAMP '${window_start} 00:00:00'
@@ -152,7 +153,11 @@ event_stats AS (
     count(*) FILTER (WHERE ${social_condition}) AS social_events,
     -- Spark's avg of an int: the sum as a double over the count
     CAST(sum(CASE WHEN e.event_type = 'feedback' THEN e.rating END) AS DOUBLE)
-      / CAST(nullif(count(CASE WHEN e.event_type = 'feedback' THEN e.rating END), 0) AS DOUBLE) AS avg_rating
+      / CAST(nullif(count(CASE WHEN e.event_type = 'feedback' THEN e.rating END), 0) AS DOUBLE) AS avg_rating,
+    -- purchase amounts of the lines bought at a discount and of those whose discount is known
+    sum(CASE WHEN e.event_type = 'purchase' AND e.discount_amount > 0 THEN e.amount ELSE 0 END) AS discounted_amount,
+    sum(CASE WHEN e.event_type = 'purchase' AND e.discount_amount IS NOT NULL THEN e.amount ELSE 0 END)
+      AS discount_known_amount
   FROM window_events e
   GROUP BY e.customer_id
 ),
@@ -208,6 +213,11 @@ activity AS (
     o.evening_order_share,
     o.weekend_order_share,
     pd.preferred_daypart,
+    -- Spark's CAST(sum AS DOUBLE) / CAST(nullif(sum, 0) AS DOUBLE), each decimal to double as return_rate's
+    CASE WHEN e.discount_known_amount <> 0
+      THEN (CAST(CAST(e.discounted_amount * 100 AS HUGEINT) AS DOUBLE) / CAST(100 AS DOUBLE))
+        / (CAST(CAST(e.discount_known_amount * 100 AS HUGEINT) AS DOUBLE) / CAST(100 AS DOUBLE)) END
+      AS discount_spend_share,
     -- monetary as Spark's CAST(monetary AS DOUBLE), for the M boundaries and score
     CAST(CAST(CAST(coalesce(e.purchased_amount, 0) - coalesce(e.returned_amount, 0) AS DECIMAL(18, 2)) * 100
       AS HUGEINT) AS DOUBLE) / CAST(100 AS DOUBLE) AS monetary_double
@@ -355,7 +365,7 @@ SELECT
   END AS value_tier,
   -- added later to customer_features, after as_of_date
   s.views, s.cart_adds, s.view_to_purchase, s.cart_to_purchase, s.coupon_order_share, s.social_events,
-  s.feedbacks, s.evening_order_share, s.weekend_order_share, s.preferred_daypart
+  s.feedbacks, s.evening_order_share, s.weekend_order_share, s.preferred_daypart, s.discount_spend_share
 FROM scores s
 CROSS JOIN tier_thresholds t
 LEFT JOIN cell_segments k

@@ -74,7 +74,11 @@ event_stats AS (
     size(array_except(
       collect_set(CASE WHEN visited THEN event_date END),
       collect_set(CASE WHEN purchased THEN event_date END))) AS visits_without_purchase,
-    CAST(sum(rating_sum) AS DOUBLE) / CAST(nullif(sum(ratings), 0) AS DOUBLE) AS avg_rating
+    CAST(sum(rating_sum) AS DOUBLE) / CAST(nullif(sum(ratings), 0) AS DOUBLE) AS avg_rating,
+    -- of the spend on purchase lines whose discount is known, the share bought at a discount; null
+    -- when no line in the window says (the source has no discounts) or they add up to 0
+    CAST(sum(discounted_amount) AS DOUBLE) / CAST(nullif(sum(discount_known_amount), 0) AS DOUBLE)
+      AS discount_spend_share
   FROM window_daily
   GROUP BY customer_id
 ),
@@ -114,7 +118,8 @@ SELECT
   CAST(coalesce(e.feedbacks, 0) AS BIGINT) AS feedbacks,
   o.evening_order_share,
   o.weekend_order_share,
-  o.preferred_daypart
+  o.preferred_daypart,
+  e.discount_spend_share
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id

@@ -12,7 +12,8 @@ SELECT
   CASE WHEN event_type = 'coupon_redeem' THEN order_id END AS coupon_order_id,
   category,
   amount,
-  rating
+  rating,
+  discount_amount
 FROM ${events}
 WHERE event_date BETWEEN :window_start AND :as_of
   AND event_ts >= CAST(:window_start AS TIMESTAMP)

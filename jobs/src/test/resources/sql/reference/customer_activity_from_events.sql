@@ -67,7 +67,10 @@ event_stats AS (
     size(array_except(
       collect_set(CASE WHEN event_type = 'visit' THEN event_date END),
       collect_set(CASE WHEN event_type = 'purchase' THEN event_date END))) AS visits_without_purchase,
-    avg(CASE WHEN event_type = 'feedback' THEN rating END) AS avg_rating
+    avg(CASE WHEN event_type = 'feedback' THEN rating END) AS avg_rating,
+    CAST(sum(CASE WHEN event_type = 'purchase' AND discount_amount > 0 THEN amount ELSE 0 END) AS DOUBLE)
+      / CAST(nullif(sum(CASE WHEN event_type = 'purchase' AND discount_amount IS NOT NULL THEN amount ELSE 0 END), 0)
+        AS DOUBLE) AS discount_spend_share
   FROM ${window_events}
   GROUP BY customer_id
 ),
@@ -107,7 +110,8 @@ SELECT
   coalesce(e.feedbacks, 0) AS feedbacks,
   o.evening_order_share,
   o.weekend_order_share,
-  o.preferred_daypart
+  o.preferred_daypart,
+  e.discount_spend_share
 FROM customer_ids c
 LEFT JOIN event_stats e ON e.customer_id = c.customer_id
 LEFT JOIN order_stats o ON o.customer_id = c.customer_id

@@ -94,7 +94,14 @@ class CustomerActivityTest {
             .purchase("2023-03-26T00:30:00Z", "h", "web", "o32", "1.00")
             .purchase("2023-03-26T17:30:00Z", "h", "web", "o33", "1.00")
             .purchase("2023-10-28T23:30:00Z", "h", "web", "o34", "1.00")
-            .purchase("2023-10-29T17:30:00Z", "h", "web", "o35", "1.00");
+            .purchase("2023-10-29T17:30:00Z", "h", "web", "o35", "1.00")
+            // i: price sensitivity. o40's lines: 30.00 paid after 5.00 off, 10.00 at full price
+            // (a discount of 0.00); o41's line of 60.00 does not say; a line bought at a discount
+            // after the as-of date does not count.
+            .purchaseAtDiscount("2024-02-05T10:00:00Z", "i", "web", "o40", "30.00", "5.00")
+            .purchaseAtDiscount("2024-02-05T10:00:00Z", "i", "web", "o40", "10.00", "0.00")
+            .purchaseAtDiscount("2024-02-06T10:00:00Z", "i", "app", "o41", "60.00", null)
+            .purchaseAtDiscount("2024-03-01T00:00:00Z", "i", "web", "o42", "50.00", "10.00");
     Dataset<Row> customers =
         spark.createDataFrame(
             List.of(
@@ -158,7 +165,7 @@ class CustomerActivityTest {
   @Test
   void customersInWindowAndDimensionOnly() {
     assertEquals(
-        List.of("a", "b", "c", "d", "f", "g", "h", "p"),
+        List.of("a", "b", "c", "d", "f", "g", "h", "i", "p"),
         byCustomer.keySet().stream().sorted().toList());
   }
 
@@ -240,6 +247,21 @@ class CustomerActivityTest {
     assertEquals(0L, (long) value("p", "views"));
     assertEquals(0L, (long) value("p", "feedbacks"));
     assertNull(value("p", "coupon_order_share"));
+  }
+
+  /**
+   * i: of the 40.00 spent on lines whose discount is known, 30.00 was at a discount; the 60.00 line
+   * that does not say counts in neither. Customers none of whose lines says (the source has no
+   * discounts) or without a purchase have no share.
+   */
+  @Test
+  void discountSpendShareOverTheLinesWhoseDiscountIsKnown() {
+    assertEquals(0.75, (double) value("i", "discount_spend_share"));
+    assertEquals(2L, (long) value("i", "frequency"));
+    assertEquals(new BigDecimal("100.00"), value("i", "monetary"));
+    for (String customer : List.of("a", "b", "c", "f", "g", "p")) {
+      assertNull(value(customer, "discount_spend_share"), customer);
+    }
   }
 
   @Test

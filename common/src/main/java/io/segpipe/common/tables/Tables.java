@@ -180,7 +180,9 @@ public final class Tables {
               // added with the daypart features
               .add("evening_order_share", DOUBLE, true)
               .add("weekend_order_share", DOUBLE, true)
-              .add("preferred_daypart", STRING, true),
+              .add("preferred_daypart", STRING, true)
+              // added with price sensitivity
+              .add("discount_spend_share", DOUBLE, true),
           AS_OF,
           List.of("customer_id"),
           "one customer's features, scores and stages as of a snapshot date",
@@ -194,7 +196,8 @@ public final class Tables {
               "feedbacks",
               "evening_order_share",
               "weekend_order_share",
-              "preferred_daypart"));
+              "preferred_daypart",
+              "discount_spend_share"));
 
   public static final TableContract RFM_BOUNDARIES =
       new TableContract(
