@@ -66,22 +66,12 @@ public final class EventValidation {
                 col("event_type"),
                 lit("' is not one of the configured event types " + rules.eventTypes()))));
     checks.add(
-        when(
-            col("amount").lt(0),
-            concat(
-                lit("amount "),
-                col("amount").cast("string"),
-                lit(
-                    " is negative; amounts are >= 0 (a return has event_type return and a positive amount)"))));
+        negative(
+            "amount", "amounts are >= 0 (a return has event_type return and a positive amount)"));
     checks.add(
-        when(
-            col("discount_amount").lt(0),
-            concat(
-                lit("discount_amount "),
-                col("discount_amount").cast("string"),
-                lit(
-                    " is negative; discounts are >= 0 (what was taken off the price; amount is what"
-                        + " was paid)"))));
+        negative(
+            "discount_amount",
+            "discounts are >= 0 (what was taken off the price; amount is what was paid)"));
     checks.add(
         when(
             col("amount").isNull().and(col("event_type").isin("purchase", "return")),
@@ -107,5 +97,12 @@ public final class EventValidation {
     Column reasons =
         concat(array_compact(array(checks.toArray(Column[]::new))), col(EventMapping.RULE_REASONS));
     return mapped.withColumn(REASONS, reasons);
+  }
+
+  /** The reason a negative {@code column} gives: its value, then what is allowed. */
+  private static Column negative(String column, String allowed) {
+    return when(
+        col(column).lt(0),
+        concat(lit(column + " "), col(column).cast("string"), lit(" is negative; " + allowed)));
   }
 }
