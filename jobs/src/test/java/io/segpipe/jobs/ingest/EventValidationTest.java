@@ -106,6 +106,56 @@ class EventValidationTest {
         reasons.get("b"));
   }
 
+  /**
+   * discount_amount, optional in the contract, mapped from a source column: a negative one sends
+   * the row to quarantine naming the value; 0, a positive one and none at all pass, with the value
+   * mapped as a decimal.
+   */
+  @Test
+  void aNegativeDiscountIsQuarantinedAndOthersAreKept(SparkSession spark) {
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.StringType)
+            .add("paid", DataTypes.StringType)
+            .add("off", DataTypes.StringType);
+    Dataset<Row> source =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("minus", "10.00", "-1.00"),
+                RowFactory.create("zero", "10.00", "0"),
+                RowFactory.create("half", "10.00", "10.00"),
+                RowFactory.create("unknown", "10.00", null)),
+            schema);
+    SourceMapping mapping =
+        SourceMapping.from(
+            com.typesafe.config.ConfigFactory.parseString(
+                """
+        name = discounts, format = csv, event-id = id
+        columns { event_ts = "'2024-05-01 10:00:00'", customer_id = "'c'", channel = "'web'",
+          event_type = "'purchase'", order_id = id, product_id = null, category = null,
+          quantity = null, amount = paid, currency = null, store_id = null, rating = null,
+          discount_amount = off }
+        """),
+            "inline");
+    Map<String, List<String>> reasons = reasonsById(source, mapping);
+    assertEquals(
+        List.of(
+            "discount_amount -1.00 is negative; discounts are >= 0 (what was taken off the price;"
+                + " amount is what was paid)"),
+        reasons.get("minus"));
+    assertEquals(List.of(), reasons.get("zero"));
+    assertEquals(List.of(), reasons.get("half"));
+    assertEquals(List.of(), reasons.get("unknown"));
+    Map<String, Object> discounts = new TreeMap<>();
+    EventMapping.apply(source, mapping)
+        .select("src_event_id", "discount_amount")
+        .collectAsList()
+        .forEach(r -> discounts.put(r.getString(0), r.get(1)));
+    assertEquals(new java.math.BigDecimal("10.00"), discounts.get("half"));
+    assertEquals(new java.math.BigDecimal("0.00"), discounts.get("zero"));
+    assertEquals(null, discounts.get("unknown"));
+  }
+
   @Test
   void mappingThatDoesNotFitTheSourceNamesTheColumn(SparkSession spark) {
     Dataset<Row> source =
