@@ -51,6 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedSpark.class)
 class FeaturesCrossCheckTest {
   @TempDir Path lake;
+  @TempDir Path scratch;
 
   /** What both engines compute per customer with at least one event in the window. */
   record Rfm(long frequency, BigDecimal monetary, Integer recencyDays) {}
@@ -273,6 +274,46 @@ class FeaturesCrossCheckTest {
             + " DuckDB's for all %d customers with an event in the window; preferred dayparts %s%n",
         data, asOf, preferred.values().stream().mapToLong(Long::longValue).sum(), preferred);
     return preferred;
+  }
+
+  /**
+   * discount_spend_share computed by DuckDB from {@code valid} (with discount_amount): of the
+   * window's purchase amounts on lines whose discount is known, the share on lines with one above
+   * 0; the sums' cents as doubles over 100, which is Spark's correctly rounded decimal-to-double
+   * cast.
+   */
+  private void assertSameDiscounts(SparkSession spark, String valid, LocalDate asOf)
+      throws Exception {
+    String sql =
+        inWindow(valid, asOf)
+            + """
+        sums AS (
+          SELECT customer_id,
+            CAST(sum(CASE WHEN event_type = 'purchase' AND discount_amount > 0 THEN amount ELSE 0 END)
+              * 100 AS HUGEINT) AS discounted_cents,
+            CAST(sum(CASE WHEN event_type = 'purchase' AND discount_amount IS NOT NULL THEN amount ELSE 0 END)
+              * 100 AS HUGEINT) AS known_cents
+          FROM in_window GROUP BY customer_id
+        )
+        SELECT customer_id,
+          CASE WHEN known_cents <> 0
+            THEN (CAST(discounted_cents AS DOUBLE) / 100) / (CAST(known_cents AS DOUBLE) / 100) END
+            AS discount_spend_share
+        FROM sums
+        """;
+    List<Row> rows =
+        assertSameAsDuckDb(spark, sql, List.of("discount_spend_share"), asOf, "data-samples");
+    long known = rows.stream().filter(r -> r.getAs("discount_spend_share") != null).count();
+    long between =
+        rows.stream()
+            .map(r -> r.<Double>getAs("discount_spend_share"))
+            .filter(v -> v != null && v > 0 && v < 1)
+            .count();
+    assertTrue(between > 100, between + " customers with some of their spend at a discount");
+    System.out.printf(
+        "data-samples as of %s: discount_spend_share equals DuckDB's for all %d customers (%d with"
+            + " a known discount, %d partly at a discount)%n",
+        asOf, rows.size(), known, between);
   }
 
   /**
@@ -558,6 +599,16 @@ class FeaturesCrossCheckTest {
         "the generated sample is not at "
             + samples
             + "/events (set SEGPIPE_SAMPLES to use another)");
+    // The generator's mapping, with discount_amount made up from the event id's last digit (the
+    // export has none): 1.00 off for 0-2, full price (0) for 3-4, not known for 5-9.
+    Path mapping = scratch.resolve("generator-with-discounts.conf");
+    Files.writeString(
+        mapping,
+        Files.readString(projectRoot().resolve("conf/sources/generator.conf"))
+            .replace(
+                "discount_amount = null",
+                "discount_amount = \"CASE WHEN substr(event_id, -1) IN ('0', '1', '2') THEN 1.00"
+                    + " WHEN substr(event_id, -1) IN ('3', '4') THEN 0 END\""));
     assertEquals(
         0,
         new IngestJob()
@@ -565,7 +616,7 @@ class FeaturesCrossCheckTest {
                 "--source",
                 samples.resolve("events").toString(),
                 "--mapping",
-                "generator",
+                mapping.toString(),
                 "--customers",
                 samples.resolve("customers").toString(),
                 "--conf",
@@ -578,7 +629,9 @@ class FeaturesCrossCheckTest {
     String valid =
         """
         SELECT DISTINCT event_id, customer_id, channel, event_type, order_id, line_amount AS amount,
-          event_time AS event_ts
+          event_time AS event_ts,
+          CASE WHEN right(event_id, 1) IN ('0', '1', '2') THEN 1.00
+            WHEN right(event_id, 1) IN ('3', '4') THEN 0 END AS discount_amount
         FROM read_parquet('%s/*.parquet')
         WHERE event_id IS NOT NULL AND event_time IS NOT NULL
           AND channel IN ('web', 'app', 'store', 'social', 'marketplace', 'call_center')
@@ -592,6 +645,7 @@ class FeaturesCrossCheckTest {
     assertSameRfm(duckDb(duckRfm(valid, asOf)), segpipe(spark, asOf));
     assertSameBuying(spark, valid, asOf);
     assertSameDayparts(spark, valid, asOf, "data-samples");
+    assertSameDiscounts(spark, valid, asOf);
     assertSameAsRawEvents(spark, asOf, "data-samples");
     Map<String, Long> classes = assertCn8FromMeans(spark, asOf, "data-samples");
     assertEquals(
