@@ -242,8 +242,9 @@ class SegmentToAudienceEndToEndTest {
       manifests =
           files.filter(p -> p.getFileName().toString().equals("manifest.json")).sorted().toList();
     }
-    // Defaults (3 RFM segments, 2 lifecycle stages) and the 3 value tiers asked for.
-    assertEquals(8, manifests.size(), "audience sets: " + manifests);
+    // Defaults (3 RFM segments, 2 lifecycle stages, 1 needs-based segment) and the 3 value tiers
+    // asked for.
+    assertEquals(9, manifests.size(), "audience sets: " + manifests);
     long exported = 0;
     for (Path manifest : manifests) {
       JsonNode m = json.readTree(manifest.toFile());

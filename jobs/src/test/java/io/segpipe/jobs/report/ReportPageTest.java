@@ -1548,7 +1548,13 @@ class ReportPageTest {
                 "2024-11-30",
                 List.of("high"),
                 List.of("mid"),
-                List.of(new Transition("high", "mid", 1, 1.0)))),
+                List.of(new Transition("high", "mid", 1, 1.0))),
+            new TransitionMatrix(
+                "needs_segment",
+                "2024-11-30",
+                List.of("price_sensitive"),
+                List.of("everyday"),
+                List.of(new Transition("price_sensitive", "everyday", 1, 1.0)))),
         d.population(),
         List.of(
             new ClusterPortrait("a", 10, 0.5, 0.5, means, Map.of(), List.of(), Map.of(), 0.1),
