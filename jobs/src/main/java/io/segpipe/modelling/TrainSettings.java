@@ -1,11 +1,13 @@
 package io.segpipe.modelling;
 
 import io.segpipe.common.config.ConfigReader;
-import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.common.tables.Tables;
 import io.segpipe.features.FeaturesSettings;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
 
 /**
  * What one train run needs: the as-of date and the segpipe.train section, checked before Spark
@@ -30,21 +32,20 @@ public record TrainSettings(
     FeaturesSettings featuresAtCutOff,
     ChurnSettings churn) {
 
-  /** customer_features columns that are not numbers a model could learn from. */
-  private static final Set<String> NOT_NUMERIC =
-      Set.of(
-          "customer_id",
-          "first_purchase_date",
-          "last_purchase_date",
-          "rfm_cell",
-          "rfm_segment",
-          "lifecycle_stage",
-          "value_tier",
-          FeatureSnapshot.PARTITION);
+  /**
+   * The customer_features columns a model could learn from: the contract's numbers (ints, longs,
+   * decimals, doubles); dates, codes such as rfm_segment or preferred_daypart and the as-of date
+   * are not.
+   */
+  static List<String> numericColumns(List<String> channels) {
+    return Arrays.stream(Tables.CUSTOMER_FEATURES.schema(channels).fields())
+        .filter(f -> f.dataType() instanceof NumericType)
+        .map(StructField::name)
+        .toList();
+  }
 
   public static TrainSettings read(ConfigReader r, LocalDate asOf, List<String> channels) {
-    List<String> numeric =
-        FeatureSnapshot.columns(channels).stream().filter(c -> !NOT_NUMERIC.contains(c)).toList();
+    List<String> numeric = numericColumns(channels);
     List<String> features = numericColumns(r, "segpipe.train.features", numeric);
     List<String> logFeatures = r.nonEmptyStrings("segpipe.train.log-features");
     logFeatures.stream()

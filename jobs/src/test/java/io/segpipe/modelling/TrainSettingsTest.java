@@ -86,7 +86,8 @@ class TrainSettingsTest {
                     read(
                         Map.of(
                             "segpipe.train.k-min", "9",
-                            "segpipe.train.features", "[recency_days, rfm_segment]",
+                            "segpipe.train.features",
+                                "[recency_days, rfm_segment, preferred_daypart]",
                             "segpipe.train.log-features", "[monetary]",
                             "segpipe.train.churn.horizon-days", "0")))
             .getMessage();
@@ -94,6 +95,8 @@ class TrainSettingsTest {
     assertTrue(message.contains("k-min 9 is above k-max 8"), message);
     assertTrue(
         message.contains("'rfm_segment' is not a numeric customer_features column"), message);
+    assertTrue(
+        message.contains("'preferred_daypart' is not a numeric customer_features column"), message);
     assertTrue(message.contains("'monetary' is not in segpipe.train.features"), message);
     assertTrue(message.contains("segpipe.train.churn.horizon-days"), message);
   }
