@@ -13,7 +13,13 @@ import org.apache.spark.sql.functions;
 public final class Labels {
   /** Columns whose codes have labels under label.&lt;column&gt; in the message files. */
   public static final List<String> CODED =
-      List.of("rfm_segment", "lifecycle_stage", "value_tier", "churn_risk", "clv_tier");
+      List.of(
+          "rfm_segment",
+          "lifecycle_stage",
+          "value_tier",
+          "churn_risk",
+          "clv_tier",
+          "needs_segment");
 
   private Labels() {}
 

@@ -165,8 +165,11 @@ final class LakeMigration {
       return;
     }
     Set<String> present = new HashSet<>(Arrays.asList(lake.read(table, "").columns()));
+    // code columns a snapshot this old does not have yet (needs_segment) get no label column here:
+    // reading the table gives them, and their labels, as nulls
+    List<String> coded = Labels.CODED.stream().filter(present::contains).toList();
     List<String> names = new ArrayList<>();
-    Labels.CODED.forEach(c -> names.add(Labels.nameColumn(c)));
+    coded.forEach(c -> names.add(Labels.nameColumn(c)));
     names.add("cluster_name");
     List<String> missing = names.stream().filter(n -> !present.contains(n)).toList();
     if (!missing.isEmpty()) {
@@ -201,7 +204,7 @@ final class LakeMigration {
     Map<String, Column> set = new LinkedHashMap<>();
     set.put("rfm_segment", rfmCode);
     set.put("cluster_label", clusterCodeColumn);
-    for (String column : Labels.CODED) {
+    for (String column : coded) {
       Column code = column.equals("rfm_segment") ? rfmCode : functions.col(column);
       set.put(Labels.nameColumn(column), Labels.label(messages, column, code));
     }

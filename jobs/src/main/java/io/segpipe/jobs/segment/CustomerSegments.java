@@ -30,9 +30,6 @@ import org.apache.spark.sql.types.StructType;
 public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final String PARTITION = Tables.AS_OF;
 
-  /** The needs-based segmentation's column (segpipe.segment.needs). */
-  public static final String NEEDS = "needs_segment";
-
   /** The contract's columns, in order. */
   public static final List<String> COLUMNS =
       List.of(Tables.CUSTOMER_SEGMENTS.columns().fieldNames());
@@ -132,10 +129,7 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
               Labels.label(settings.messages(), column, functions.col(column)));
     }
     return rows.withColumn(
-            "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")))
-        .withColumn(
-            Labels.nameColumn(NEEDS),
-            Labels.label(settings.messages(), NEEDS, functions.col(NEEDS)));
+        "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
   }
 
   /** The customer_segments table's columns of {@link #rows}. */
