@@ -13,7 +13,8 @@ SELECT
   CAST(avg(CAST(f.view_to_purchase AS DECIMAL(38, 18))) AS DOUBLE) AS view_to_purchase_mean,
   CAST(avg(f.social_events) AS DOUBLE) AS social_events_mean,
   CAST(avg(CAST(f.evening_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS evening_order_share_mean,
-  CAST(avg(CAST(f.weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS weekend_order_share_mean
+  CAST(avg(CAST(f.weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) AS weekend_order_share_mean,
+  CAST(avg(CAST(f.discount_spend_share AS DECIMAL(38, 18))) AS DOUBLE) AS discount_spend_share_mean
 FROM ${segments} s
 LEFT JOIN ${features} f ON f.customer_id = s.customer_id
 WHERE s.as_of_date = :as_of AND s.frequency > 0

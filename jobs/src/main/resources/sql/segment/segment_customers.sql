@@ -47,6 +47,7 @@ SELECT
   s.social_events,
   s.evening_order_share,
   s.weekend_order_share,
+  s.discount_spend_share,
   ${age_band} AS age_band,
   coalesce(d.gender, 'unknown') AS gender,
   coalesce(d.region, 'unknown') AS region,

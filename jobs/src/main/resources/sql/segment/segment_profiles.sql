@@ -39,6 +39,8 @@ measures AS (
       AS evening_order_share_mean,
     CAST(sum(CAST(weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(weekend_order_share)
       AS weekend_order_share_mean,
+    CAST(sum(CAST(discount_spend_share AS DECIMAL(38, 18))) AS DOUBLE) / count(discount_spend_share)
+      AS discount_spend_share_mean,
     CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
       AS churn_probability_mean,
     CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
@@ -139,6 +141,7 @@ SELECT
   m.social_events_mean,
   m.evening_order_share_mean,
   m.weekend_order_share_mean,
+  m.discount_spend_share_mean,
   :as_of AS as_of_date
 FROM measures m
 JOIN totals t ON t.segmentation = m.segmentation

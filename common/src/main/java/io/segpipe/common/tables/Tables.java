@@ -370,7 +370,9 @@ public final class Tables {
               .add("social_events_mean", DOUBLE, true)
               // added with the daypart features
               .add("evening_order_share_mean", DOUBLE, true)
-              .add("weekend_order_share_mean", DOUBLE, true),
+              .add("weekend_order_share_mean", DOUBLE, true)
+              // added with discount_amount
+              .add("discount_spend_share_mean", DOUBLE, true),
           AS_OF,
           List.of("segmentation", "segment"),
           "the portrait of one segment of one segmentation as of a snapshot",
@@ -384,7 +386,8 @@ public final class Tables {
               "view_to_purchase_mean",
               "social_events_mean",
               "evening_order_share_mean",
-              "weekend_order_share_mean"));
+              "weekend_order_share_mean",
+              "discount_spend_share_mean"));
 
   public static final TableContract SEGMENT_RULES =
       new TableContract(

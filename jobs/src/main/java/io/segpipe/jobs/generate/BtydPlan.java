@@ -226,6 +226,8 @@ record BtydPlan(
               amount,
               ExportShape.CURRENCY_CODE,
               null,
+              null,
+              // the model's purchases have no coupons and say nothing of discounts
               null));
     }
     return rows;

@@ -199,18 +199,21 @@ final class CustomerActivity {
     Catalog.Product[] products = new Catalog.Product[lines];
     int[] quantities = new int[lines];
     long[] amounts = new long[lines];
+    long[] discounts = new long[lines];
     for (int i = 0; i < lines; i++) {
       products[i] = catalog.pick(rng, category(), behaviour.priceTier());
       quantities[i] = Draw.chance(rng, 0.2) ? Draw.between(rng, 2, 3) : 1;
       long full = products[i].unitMinor() * quantities[i];
-      // A coupon takes 20% off every line of the order.
+      // A coupon takes 20% off every line of the order; the export says how much (line_discount).
       amounts[i] = coupon ? full * 80 / 100 : full;
+      discounts[i] = full - amounts[i];
     }
     // --affinity's line, if any: one unit, the coupon's discount like the others. Its events go
     // beside theirs, just before checkout (after every other line's cart), numbered apart.
     Catalog.Product added = affinityLine(products);
     long addedAmount =
         added == null ? 0 : coupon ? added.unitMinor() * 80 / 100 : added.unitMinor();
+    long addedDiscount = added == null ? 0 : added.unitMinor() - addedAmount;
     String id = plan.customerId();
     if (channel.online()) {
       long visitAt = at - Draw.between(rng, 10, 40) * MINUTE;
@@ -220,7 +223,7 @@ final class CustomerActivity {
       }
       if (added != null) {
         out.writePlanted(
-            affinityRng, at - 45, id, channel, EventType.VIEW, null, added, null, null, null);
+            affinityRng, at - 45, id, channel, EventType.VIEW, null, added, null, null, null, null);
       }
       for (int i = 0; i < lines; i++) {
         out.write(
@@ -237,7 +240,17 @@ final class CustomerActivity {
       }
       if (added != null) {
         out.writePlanted(
-            affinityRng, at - 30, id, channel, EventType.ADD_TO_CART, null, added, 1, null, null);
+            affinityRng,
+            at - 30,
+            id,
+            channel,
+            EventType.ADD_TO_CART,
+            null,
+            added,
+            1,
+            null,
+            null,
+            null);
       }
     } else if (channel == Channel.STORE) {
       visit(at - Draw.between(rng, 5, 30) * MINUTE, id, channel, store);
@@ -252,12 +265,23 @@ final class CustomerActivity {
           products[i],
           quantities[i],
           amounts[i],
+          discounts[i],
           store,
           null);
     }
     if (added != null) {
       out.writePlanted(
-          affinityRng, at, id, channel, EventType.PURCHASE, orderId, added, 1, addedAmount, store);
+          affinityRng,
+          at,
+          id,
+          channel,
+          EventType.PURCHASE,
+          orderId,
+          added,
+          1,
+          addedAmount,
+          addedDiscount,
+          store);
     }
     if (coupon) {
       out.write(at, id, channel, EventType.COUPON_REDEEM, orderId, null, null, null, store, null);
@@ -292,6 +316,7 @@ final class CustomerActivity {
           added,
           1,
           addedAmount,
+          null,
           store);
     }
     if (Draw.chance(rng, behaviour.feedbackShare())) {

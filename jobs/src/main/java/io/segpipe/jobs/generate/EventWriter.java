@@ -58,6 +58,37 @@ final class EventWriter {
       Long amountMinor,
       String storeId,
       Integer rating) {
+    return write(
+        second,
+        customerId,
+        channel,
+        type,
+        orderId,
+        product,
+        qty,
+        amountMinor,
+        null,
+        storeId,
+        rating);
+  }
+
+  /**
+   * {@link #write(long, String, Channel, EventType, String, Catalog.Product, Integer, Long, String,
+   * Integer)} with what a discount took off the line, in minor units (purchase lines: 0 at full
+   * price).
+   */
+  boolean write(
+      long second,
+      String customerId,
+      Channel channel,
+      EventType type,
+      String orderId,
+      Catalog.Product product,
+      Integer qty,
+      Long amountMinor,
+      Long discountMinor,
+      String storeId,
+      Integer rating) {
     if (second >= endSecond) {
       return false;
     }
@@ -75,6 +106,7 @@ final class EventWriter {
         product,
         qty,
         amountMinor,
+        discountMinor,
         storeId,
         rating);
     return true;
@@ -96,6 +128,7 @@ final class EventWriter {
       Catalog.Product product,
       Integer qty,
       Long amountMinor,
+      Long discountMinor,
       String storeId) {
     if (second >= endSecond) {
       return false;
@@ -111,6 +144,7 @@ final class EventWriter {
         product,
         qty,
         amountMinor,
+        discountMinor,
         storeId,
         null);
     return true;
@@ -127,6 +161,7 @@ final class EventWriter {
       Catalog.Product product,
       Integer qty,
       Long amountMinor,
+      Long discountMinor,
       String storeId,
       Integer rating) {
     Object[] values = {
@@ -142,7 +177,8 @@ final class EventWriter {
       amountMinor == null ? null : BigDecimal.valueOf(amountMinor, 2),
       currency,
       storeId,
-      rating
+      rating,
+      discountMinor == null ? null : BigDecimal.valueOf(discountMinor, 2)
     };
     if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
       Breakage breakage = Breakage.values()[damage.nextInt(broken.length)];

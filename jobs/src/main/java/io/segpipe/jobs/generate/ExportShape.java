@@ -6,8 +6,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The generator's outputs. Events come in an "export" shape with its own column names (event_time,
- * sku, qty, line_amount), so that ingest has to go through a source mapping (conf/sources/
- * generator.conf) like any real export. Every column is nullable: broken rows leave some empty.
+ * sku, qty, line_amount, line_discount), so that ingest has to go through a source mapping
+ * (conf/sources/ generator.conf) like any real export. Every column is nullable: broken rows leave
+ * some empty.
  */
 final class ExportShape {
   private ExportShape() {}
@@ -26,7 +27,9 @@ final class ExportShape {
           .add("line_amount", Events.MONEY)
           .add("currency", DataTypes.StringType)
           .add("store_id", DataTypes.StringType)
-          .add("rating", DataTypes.IntegerType);
+          .add("rating", DataTypes.IntegerType)
+          // what a coupon took off a purchase line (0 at full price; null on other events)
+          .add("line_discount", Events.MONEY);
 
   // Positions in EVENTS, for building and breaking rows.
   static final int EVENT_ID = 0;
@@ -42,6 +45,7 @@ final class ExportShape {
   static final int CURRENCY = 10;
   static final int STORE_ID = 11;
   static final int RATING = 12;
+  static final int LINE_DISCOUNT = 13;
 
   /** The answer key: each customer's archetype and the date after which it bought nothing more. */
   static final StructType GROUND_TRUTH =

@@ -78,7 +78,8 @@ final class ReportFigures {
           "view_to_purchase_mean",
           "social_events_mean",
           "evening_order_share_mean",
-          "weekend_order_share_mean");
+          "weekend_order_share_mean",
+          "discount_spend_share_mean");
 
   static final List<String> DEMOGRAPHICS =
       List.of("age_bands", "gender", "income_band", "region", "city", "member_tier");

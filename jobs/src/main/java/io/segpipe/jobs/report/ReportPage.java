@@ -790,7 +790,8 @@ final class ReportPage {
       case "churn_probability_mean",
           "coupon_order_share_mean",
           "evening_order_share_mean",
-          "weekend_order_share_mean" ->
+          "weekend_order_share_mean",
+          "discount_spend_share_mean" ->
           format.percent(value);
       case "view_to_purchase_mean" -> format.decimal(value, 2);
       default -> format.decimal(value, 1);

@@ -606,7 +606,7 @@ class FeaturesCrossCheckTest {
         mapping,
         Files.readString(projectRoot().resolve("conf/sources/generator.conf"))
             .replace(
-                "discount_amount = null",
+                "discount_amount = \"line_discount\"",
                 "discount_amount = \"CASE WHEN substr(event_id, -1) IN ('0', '1', '2') THEN 1.00"
                     + " WHEN substr(event_id, -1) IN ('3', '4') THEN 0 END\""));
     assertEquals(

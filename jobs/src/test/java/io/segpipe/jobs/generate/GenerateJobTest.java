@@ -92,7 +92,8 @@ class GenerateJobTest {
             "line_amount decimal(18,2)",
             "currency string",
             "store_id string",
-            "rating int"),
+            "rating int",
+            "line_discount decimal(18,2)"),
         columns(events(baseline).schema()));
     assertEquals(columns(Events.CUSTOMERS), columns(spark.table("cust").schema()));
     assertEquals(
@@ -280,6 +281,36 @@ class GenerateJobTest {
     assertEquals(
         List.of("add_to_cart", "coupon_redeem", "feedback", "purchase", "return", "view", "visit"),
         strings("SELECT DISTINCT event_type FROM ev ORDER BY 1"));
+  }
+
+  /**
+   * line_discount says what the order's coupon took off each purchase line: 20 % of the full price
+   * (line_amount + line_discount), rounded down to the penny for the amount paid, on the lines of
+   * an order with a coupon_redeem event; 0 on every other purchase line; null on other events.
+   */
+  @Test
+  void purchaseLinesSayWhatTheCouponTookOff() {
+    Row counts =
+        spark
+            .sql(
+                """
+        SELECT
+          count_if(e.event_type = 'purchase' AND k.order_id IS NOT NULL) AS coupon_lines,
+          count_if(e.event_type = 'purchase' AND k.order_id IS NULL) AS full_price_lines,
+          count_if((e.event_type = 'purchase') <> (e.line_discount IS NOT NULL)) AS misplaced,
+          count_if(e.event_type = 'purchase' AND k.order_id IS NULL AND e.line_discount <> 0)
+            AS full_price_discounted,
+          count_if(e.event_type = 'purchase' AND k.order_id IS NOT NULL
+            AND (e.line_discount <= 0
+              OR floor((e.line_amount + e.line_discount) * 80) <> e.line_amount * 100))
+            AS not_a_fifth_off
+        FROM ev e
+        LEFT JOIN (SELECT DISTINCT order_id FROM ev WHERE event_type = 'coupon_redeem') k
+          ON k.order_id = e.order_id""")
+            .first();
+    assertTrue(counts.getLong(0) > 100, counts.toString());
+    assertTrue(counts.getLong(1) > 100, counts.toString());
+    assertEquals(List.of(0L, 0L, 0L), List.of(counts.get(2), counts.get(3), counts.get(4)));
   }
 
   /** Counts the rows of {@code from} meeting each named condition, in one pass; all must be 0. */

@@ -29,7 +29,8 @@ final class ExportRows {
           .add("line_amount", DataTypes.createDecimalType(18, 2))
           .add("currency", DataTypes.StringType)
           .add("store_id", DataTypes.StringType)
-          .add("rating", DataTypes.IntegerType);
+          .add("rating", DataTypes.IntegerType)
+          .add("line_discount", DataTypes.createDecimalType(18, 2));
 
   private final List<Row> rows = new ArrayList<>();
 
@@ -60,7 +61,8 @@ final class ExportRows {
             amount == null ? null : new BigDecimal(amount),
             "GBP",
             null,
-            rating));
+            rating,
+            null));
     return this;
   }
 
@@ -78,6 +80,7 @@ final class ExportRows {
             1,
             new BigDecimal("1.00"),
             currency,
+            null,
             null,
             null));
     return this;

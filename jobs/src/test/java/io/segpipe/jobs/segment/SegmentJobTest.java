@@ -486,7 +486,8 @@ class SegmentJobTest {
                 "view_to_purchase",
                 "social_events",
                 "evening_order_share",
-                "weekend_order_share")) {
+                "weekend_order_share",
+                "discount_spend_share")) {
           assertClose(
               mean(values(featureRows, feature)), p.getAs(feature + "_mean"), what + " " + feature);
         }
