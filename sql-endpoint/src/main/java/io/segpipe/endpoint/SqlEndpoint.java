@@ -111,7 +111,8 @@ public final class SqlEndpoint {
             .config("spark.sql.catalogImplementation", "in-memory")
             .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
     if (!conf.contains("spark.master")) {
-      // Started as a plain JVM (scripts/sql-endpoint passes -Dspark.master), not by spark-submit.
+      // Started as a plain JVM (java -cp ... io.segpipe.endpoint.SqlEndpoint) rather than by
+      // spark-submit, as scripts/sql-endpoint does.
       builder.master("local[*]"); // NOCHECKSTYLE noMasterInCode
     }
     SparkSessions.REQUIRED.forEach(builder::config);

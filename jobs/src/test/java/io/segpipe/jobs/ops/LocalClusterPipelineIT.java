@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delta.tables.DeltaTable;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.common.test.LocalCluster;
+import io.segpipe.common.test.Scripts;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segpipe.common.test.Scripts;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -75,28 +75,15 @@ class PipelineSubmitIT {
   void aJobUnderASparkHomeKeepsThePlatformsSettings() throws Exception {
     Path home = dir.resolve("spark-home");
     Path events = Files.createDirectories(dir.resolve("event-log"));
-    Files.createDirectories(home.resolve("bin"));
-    Files.createDirectories(home.resolve("conf"));
-    Path target = Scripts.projectRoot().resolve("jobs").resolve("target");
-    Path submit = home.resolve("bin").resolve("spark-submit");
-    Files.writeString(
-        submit,
-        "#!/usr/bin/env bash\n"
-            + "exec java $(cat '"
-            + target.resolve("jvm-flags.txt")
-            + "') -cp \"$(cat '"
-            + target.resolve("spark-classpath.txt")
-            + "')\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
-    Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(
-        home.resolve("conf").resolve("spark-defaults.conf"),
-        String.join(
-            "\n",
+    Scripts.sparkHome(
+        home,
+        Scripts.projectRoot().resolve("jobs").resolve("target"),
+        "spark-classpath.txt",
+        List.of(
             "spark.eventLog.enabled true",
             "spark.eventLog.dir " + events.toUri(),
             "spark.sql.extensions org.example.platform.AuditExtension",
-            "spark.segpipe.probe set-by-the-platform",
-            ""));
+            "spark.segpipe.probe set-by-the-platform"));
     Path log = dir.resolve("generate.log");
     int code =
         Scripts.run(

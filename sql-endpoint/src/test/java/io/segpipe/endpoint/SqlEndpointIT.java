@@ -17,9 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -55,7 +53,7 @@ import scala.collection.JavaConverters;
  */
 @ExtendWith(SharedSpark.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class SqlEndpointTest {
+class SqlEndpointIT {
   private static final String PASSWORD = "endpoint-test-password";
   private static final String KEYSTORE_PASSWORD = "endpoint-keystore-password";
   private static final String TRUST_STORE_PASSWORD = "endpoint-truststore-password";
@@ -211,20 +209,9 @@ class SqlEndpointTest {
 
   /** Rows of a query over JDBC, each column as the driver's text of it. */
   private static List<List<String>> query(String sql) throws SQLException {
-    List<List<String>> out = new ArrayList<>();
-    try (Connection c = connect(PASSWORD);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      int columns = rs.getMetaData().getColumnCount();
-      while (rs.next()) {
-        List<String> row = new ArrayList<>();
-        for (int i = 1; i <= columns; i++) {
-          row.add(rs.getString(i));
-        }
-        out.add(row);
-      }
+    try (Connection c = connect(PASSWORD)) {
+      return JdbcRows.of(c, sql);
     }
-    return out;
   }
 
   /**

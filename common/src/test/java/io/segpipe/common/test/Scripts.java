@@ -1,4 +1,4 @@
-package io.segpipe.jobs.ops;
+package io.segpipe.common.test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,14 +18,14 @@ import java.util.concurrent.TimeUnit;
  * The scripts in scripts/ run as a user runs them: each in its own process, with this JVM's Java
  * 17, its output in a log file the failure message quotes.
  */
-final class Scripts {
+public final class Scripts {
   private Scripts() {}
 
   /**
    * The checkout: segpipe.project.root (set by the build), or the folder above holding
    * scripts/segpipe.
    */
-  static Path projectRoot() {
+  public static Path projectRoot() {
     Path start =
         Paths.get(System.getProperty("segpipe.project.root", ".")).toAbsolutePath().normalize();
     for (Path p = start; p != null; p = p.getParent()) {
@@ -36,12 +37,13 @@ final class Scripts {
   }
 
   /** Starts {@code scripts/<script> args...} with its output going to {@code log}. */
-  static Process start(Path log, String script, String... args) {
+  public static Process start(Path log, String script, String... args) {
     return start(log, Map.of(), script, args);
   }
 
   /** As {@link #start(Path, String, String...)}, with {@code environment} set for the script. */
-  static Process start(Path log, Map<String, String> environment, String script, String... args) {
+  public static Process start(
+      Path log, Map<String, String> environment, String script, String... args) {
     List<String> command = new ArrayList<>();
     command.add(projectRoot().resolve("scripts").resolve(script).toString());
     command.addAll(List.of(args));
@@ -66,13 +68,49 @@ final class Scripts {
     }
   }
 
+  /**
+   * A platform's Spark for scripts that honour SPARK_HOME: {@code home}/bin/spark-submit is Spark's
+   * own SparkSubmit, run with the JVM flags in {@code target}/jvm-flags.txt and the class path in
+   * {@code target}/{@code classPathFile} (jars Maven fetched), and {@code
+   * home}/conf/spark-defaults.conf holds {@code defaults}, one "key value" a line.
+   */
+  public static Path sparkHome(
+      Path home, Path target, String classPathFile, List<String> defaults) {
+    try {
+      Files.createDirectories(home.resolve("bin"));
+      Files.createDirectories(home.resolve("conf"));
+      Path submit = home.resolve("bin").resolve("spark-submit");
+      // As Spark's launcher does for a driver in client mode, --driver-class-path goes on the
+      // driver JVM's class path.
+      Files.writeString(
+          submit,
+          "#!/usr/bin/env bash\n"
+              + "extra=\n"
+              + "args=(\"$@\")\n"
+              + "for ((i = 0; i + 1 < ${#args[@]}; i++)); do\n"
+              + "  [[ ${args[i]} == --driver-class-path ]] && extra=\"${args[i + 1]}:\"\n"
+              + "done\n"
+              + "exec java $(cat '"
+              + target.resolve("jvm-flags.txt")
+              + "') -cp \"$extra$(cat '"
+              + target.resolve(classPathFile)
+              + "')\" org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+      Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.writeString(
+          home.resolve("conf").resolve("spark-defaults.conf"), String.join("\n", defaults) + "\n");
+      return home;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Runs a script to its end (at most {@code minutes}) and returns its exit code. */
-  static int run(Path log, int minutes, String script, String... args) {
+  public static int run(Path log, int minutes, String script, String... args) {
     return run(log, Map.of(), minutes, script, args);
   }
 
   /** As {@link #run(Path, int, String, String...)}, with {@code environment} set for the script. */
-  static int run(
+  public static int run(
       Path log, Map<String, String> environment, int minutes, String script, String... args) {
     Process p = start(log, environment, script, args);
     try {
@@ -96,7 +134,7 @@ final class Scripts {
   }
 
   /** Runs a script and asserts it succeeded, quoting its log when not. */
-  static void succeed(Path log, int minutes, String script, String... args) {
+  public static void succeed(Path log, int minutes, String script, String... args) {
     int code = run(log, minutes, script, args);
     assertTrue(
         code == 0,
@@ -110,7 +148,7 @@ final class Scripts {
   }
 
   /** The last lines of a log, for failure messages. */
-  static String tail(Path log) {
+  public static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
@@ -119,7 +157,7 @@ final class Scripts {
     }
   }
 
-  static String read(Path log) {
+  public static String read(Path log) {
     try {
       return Files.readString(log);
     } catch (IOException e) {

@@ -1,4 +1,4 @@
-package io.segpipe.jobs.ops;
+package io.segpipe.common.test;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * A Spark standalone cluster (one master, two workers, each its own JVM) started with
  * scripts/local-cluster, and stopped by process id even when the script cannot do it.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
   private final Path dir;
   private final String masterUrl;
   private final List<Long> pids;
@@ -32,7 +32,7 @@ final class LocalCluster implements AutoCloseable {
    * Starts the cluster with its logs and pid files in {@code dir}; returns once both workers
    * registered.
    */
-  static LocalCluster start(Path dir) {
+  public static LocalCluster start(Path dir) {
     Path log = dir.resolveSibling(dir.getFileName() + "-start.log");
     int code = Scripts.run(log, 3, "local-cluster", "start", "--dir", dir.toString());
     List<Long> pids = pids(dir);
@@ -49,16 +49,16 @@ final class LocalCluster implements AutoCloseable {
     return new LocalCluster(dir, url, pids);
   }
 
-  String masterUrl() {
+  public String masterUrl() {
     return masterUrl;
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
   }
 
   /** The output of scripts/local-cluster status, and its exit code. */
-  String status(Path log) {
+  public String status(Path log) {
     int code = Scripts.run(log, 1, "local-cluster", "status", "--dir", dir.toString());
     return "exit " + code + "\n" + Scripts.read(log);
   }
@@ -95,12 +95,12 @@ final class LocalCluster implements AutoCloseable {
     }
   }
 
-  boolean anyAlive() {
+  public boolean anyAlive() {
     return pids.stream()
         .anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
   }
 
-  List<Long> pids() {
+  public List<Long> pids() {
     return pids;
   }
 
