@@ -16,13 +16,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * The SQL endpoint for BI tools: a Spark Thrift Server (HiveServer2 protocol) in this JVM, with
  * every Delta table at the lake root registered as {@code <database>.<table>}. Runs until stopped
- * (SIGTERM). The catalog is Spark's in-memory one, rebuilt from the lake at each start, so there is
- * no metastore to keep; tables written while it runs are seen at their latest version by each new
- * query.
+ * (SIGTERM). The catalog is Spark's in-memory one, rebuilt from the lake at each start (tables
+ * written while it runs are seen at their latest version by each new query, a new table after a
+ * restart), or with spark.sql.catalogImplementation = hive a persistent Hive metastore the jobs
+ * register their tables in, served as it stands (a table a job creates later included).
  */
 public final class SqlEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(SqlEndpoint.class);
@@ -105,10 +107,21 @@ public final class SqlEndpoint {
             });
 
     SparkConf conf = new SparkConf();
+    // The catalog: Spark's in-memory one, filled from the lake at each start, unless the platform
+    // or
+    // segpipe.spark.conf asks for Hive's (a persistent metastore), whose tables the endpoint then
+    // serves as the jobs keep them, new ones included.
+    Map<String, String> asked = new LinkedHashMap<>();
+    for (Tuple2<String, String> kv : conf.getAll()) {
+      asked.put(kv._1(), kv._2());
+    }
+    asked.putAll(config.sparkConf());
+    boolean persistent =
+        "hive".equalsIgnoreCase(asked.getOrDefault(SparkSessions.CATALOG_IMPLEMENTATION, ""));
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName("segpipe " + NAME)
-            .config("spark.sql.catalogImplementation", "in-memory")
+            .config(SparkSessions.CATALOG_IMPLEMENTATION, persistent ? "hive" : "in-memory")
             .config("spark.ui.enabled", conf.get("spark.ui.enabled", "false"));
     if (!conf.contains("spark.master")) {
       // Started as a plain JVM (java -cp ... io.segpipe.endpoint.SqlEndpoint) rather than by
@@ -123,13 +136,21 @@ public final class SqlEndpoint {
         "spark.sql.extensions",
         SparkSessions.REQUIRED.get("spark.sql.extensions") + "," + ReadOnlySession.class.getName());
     builder.config("spark.sql.runSQLOnFiles", "false");
+    try {
+      SparkSessions.catalogSettings(asked, System::getenv).forEach(builder::config);
+    } catch (UserError e) {
+      System.err.println("segpipe " + NAME + ": " + Secrets.redact(e.getMessage()));
+      System.exit(UserError.EXIT_CODE);
+      return;
+    }
     SparkSession spark = builder.getOrCreate();
 
     Lake lake = new Lake(spark, new LakeSettings(config.lake().root(), settings.database()));
     spark.sql("CREATE DATABASE IF NOT EXISTS `" + settings.database() + "`");
     List<String> tables = register(lake, settings.tables());
     Map<String, String> folders = new LinkedHashMap<>();
-    tables.forEach(t -> folders.put(t, lake.path(t)));
+    // With a persistent catalog, a served table a job writes later is served too.
+    (persistent ? settings.tables() : tables).forEach(t -> folders.put(t, lake.path(t)));
     ReadOnlySession.activate(folders);
     if (tables.isEmpty()) {
       LOG.warn(

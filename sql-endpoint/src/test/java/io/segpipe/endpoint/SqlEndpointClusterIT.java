@@ -10,17 +10,13 @@ import io.segpipe.common.test.Scripts;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -77,30 +73,19 @@ class SqlEndpointClusterIT {
             Scripts.projectRoot().resolve("sql-endpoint").resolve("target"),
             "endpoint-classpath.txt",
             List.of("spark.segpipe.probe set-by-the-platform"));
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
     Path log = dir.resolve("endpoint.log");
     try (LocalCluster cluster = LocalCluster.start(dir.resolve("cluster"))) {
-      Process server =
-          Scripts.start(
+      try (EndpointProcess endpoint =
+          EndpointProcess.start(
               log,
               Map.of("SPARK_HOME", home.toString()),
-              "sql-endpoint",
               "--master",
               cluster.masterUrl(),
               "--conf",
               "segpipe.lake.root=" + root,
-              "--port",
-              String.valueOf(port),
               "--spark-conf",
-              "spark.executor.memory=768m");
-      try {
-        awaitListening(server, log);
-        try (Connection c =
-            DriverManager.getConnection(
-                "jdbc:hive2://127.0.0.1:" + port + "/segpipe", "anyone", "")) {
+              "spark.executor.memory=768m")) {
+        try (Connection c = endpoint.connect()) {
           assertEquals(
               expected,
               JdbcRows.of(
@@ -118,23 +103,11 @@ class SqlEndpointClusterIT {
         assertTrue(
             executors.contains("segpipe-sql-endpoint.jar"),
             "an executor fetched the endpoint's jar:\n" + executors);
-      } finally {
-        stop(server);
       }
     }
     assertTrue(
         Files.readString(log).contains("segpipe sql-endpoint: listening on jdbc:hive2://"),
         Scripts.tail(log));
-  }
-
-  private static void awaitListening(Process server, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (!Files.readString(log).contains("listening on jdbc:hive2://")) {
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError("the endpoint did not start:\n" + Scripts.tail(log));
-      }
-      Thread.sleep(500);
-    }
   }
 
   /** The stderr of every executor the cluster's workers started (in their work folders). */
@@ -147,15 +120,5 @@ class SqlEndpointClusterIT {
       }
     }
     return all.toString();
-  }
-
-  /** Ends the endpoint by its process id (the script execs spark-submit, which execs java). */
-  private static void stop(Process server) throws InterruptedException {
-    ProcessHandle handle = server.toHandle();
-    handle.destroy();
-    if (!server.waitFor(60, TimeUnit.SECONDS)) {
-      handle.destroyForcibly();
-      server.waitFor(30, TimeUnit.SECONDS);
-    }
   }
 }

@@ -6,10 +6,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Opens (or joins) the session a job runs in. No master is set here: spark-submit, the local runner
@@ -30,6 +32,15 @@ public final class SparkSessions {
   static final String REDACTION =
       "(?i)secret|password|passwd|token|salt|credential|access[.]key|SEGPIPE_";
 
+  /** Spark's setting naming the catalog; "hive" is the persistent one (a Hive metastore). */
+  public static final String CATALOG_IMPLEMENTATION = "spark.sql.catalogImplementation";
+
+  /** The environment variable that may hold the Hive metastore database's password. */
+  public static final String METASTORE_PASSWORD_ENV = "SEGPIPE_METASTORE_PASSWORD";
+
+  private static final String METASTORE_PASSWORD =
+      "spark.hadoop.javax.jdo.option.ConnectionPassword";
+
   private SparkSessions() {}
 
   /** The settings every segpipe session carries; the test extension uses the same ones. */
@@ -48,14 +59,45 @@ public final class SparkSessions {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     // What spark-submit gathered: the platform's spark-defaults.conf (or --properties-file) and
     // --conf.
-    settingsFor(new SparkConf()).forEach(builder::config);
-    config.sparkConf().forEach(builder::config);
+    SparkConf platform = new SparkConf();
+    Map<String, String> settings = new LinkedHashMap<>(settingsFor(platform));
+    settings.putAll(config.sparkConf());
+    settings.forEach(builder::config);
+    Map<String, String> all = new LinkedHashMap<>();
+    for (Tuple2<String, String> kv : platform.getAll()) {
+      all.put(kv._1(), kv._2());
+    }
+    all.putAll(settings);
+    catalogSettings(all, System::getenv).forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     // A session that already existed (tests, notebooks) keeps its own settings; the ones segpipe's
     // semantics depend on are runtime settings and are set again here.
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     return spark;
+  }
+
+  /**
+   * For a persistent catalog ({@value #CATALOG_IMPLEMENTATION} = hive in {@code settings}, the
+   * session's settings as the builder will have them): the metastore database's password from
+   * {@value #METASTORE_PASSWORD_ENV} where set and none is configured, returned as a setting to
+   * add; and, before the session starts, the metastore's tables created in a database the session
+   * opens itself, where it has none ({@link HiveMetastore}). Nothing for Spark's in-memory catalog.
+   */
+  public static Map<String, String> catalogSettings(
+      Map<String, String> settings, Function<String, String> environment) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (!"hive".equalsIgnoreCase(settings.getOrDefault(CATALOG_IMPLEMENTATION, ""))) {
+      return out;
+    }
+    String password = environment.apply(METASTORE_PASSWORD_ENV);
+    if (password != null && !password.isEmpty() && !settings.containsKey(METASTORE_PASSWORD)) {
+      out.put(METASTORE_PASSWORD, password);
+    }
+    Map<String, String> all = new LinkedHashMap<>(settings);
+    all.putAll(out);
+    HiveMetastore.prepare(all);
+    return out;
   }
 
   /**

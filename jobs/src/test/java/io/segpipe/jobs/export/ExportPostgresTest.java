@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.segpipe.common.test.PostgresServer;
 import io.segpipe.common.test.SharedSpark;
 import java.sql.Connection;
 import java.sql.Statement;

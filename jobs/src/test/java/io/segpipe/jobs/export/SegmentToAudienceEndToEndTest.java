@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.common.test.PostgresServer;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.segment.SegmentJob;

@@ -1,7 +1,5 @@
-package io.segpipe.jobs.export;
+package io.segpipe.common.test;
 
-import io.segpipe.common.test.Required;
-import io.segpipe.common.test.TestFolders;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,8 +24,8 @@ import java.util.stream.Stream;
  * as the postgres OS user through runuser. Without the binaries the tests using it are skipped,
  * except on CI (CI=true), where that is a failure: scripts/ci-install-deps installs them.
  */
-final class PostgresServer implements AutoCloseable {
-  static final String USER = "segpipe";
+public final class PostgresServer implements AutoCloseable {
+  public static final String USER = "segpipe";
   private final Path folder;
   private final int port;
   private final String password;
@@ -40,7 +38,7 @@ final class PostgresServer implements AutoCloseable {
     this.pid = pid;
   }
 
-  static Optional<Path> binaries() throws IOException {
+  public static Optional<Path> binaries() throws IOException {
     Path root = Path.of("/usr/lib/postgresql");
     if (!Files.isDirectory(root)) {
       return Optional.empty();
@@ -57,7 +55,7 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  static PostgresServer start() throws Exception {
+  public static PostgresServer start() throws Exception {
     Optional<Path> bin = binaries();
     Required.that(
         bin.isPresent(),
@@ -141,15 +139,15 @@ final class PostgresServer implements AutoCloseable {
     }
   }
 
-  String url() {
+  public String url() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }
 
-  String password() {
+  public String password() {
     return password;
   }
 
-  Connection connect() throws SQLException {
+  public Connection connect() throws SQLException {
     return DriverManager.getConnection(url(), USER, password);
   }
 
