@@ -567,6 +567,7 @@ final class ReportFigures {
       case "rfm_segment" ->
           settings.segments().stream().map(ReportSettings.SegmentAdvice::code).toList();
       case "lifecycle_stage" -> settings.lifecycleStages();
+      case "needs_segment" -> settings.needsSegments();
       case "value_tier" -> List.of("high", "mid", "low");
       default -> List.of();
     };

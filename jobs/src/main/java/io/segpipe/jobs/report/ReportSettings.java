@@ -2,6 +2,7 @@ package io.segpipe.jobs.report;
 
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.i18n.Messages;
+import io.segpipe.features.NeedsSegmentMap;
 import io.segpipe.features.RfmSchemes;
 import io.segpipe.features.RfmSegmentMap;
 import java.time.LocalDate;
@@ -22,6 +23,7 @@ public record ReportSettings(
     String currency,
     List<String> activeStages,
     List<String> lifecycleStages,
+    List<String> needsSegments,
     List<String> transitionSegmentations,
     List<String> trendSegmentations,
     int affinityRules,
@@ -91,6 +93,8 @@ public record ReportSettings(
         r.integer("segpipe.report.ingest-runs", n -> n >= 1 && n <= 100, "between 1 and 100");
     List<SegmentAdvice> advice =
         advice(r, RfmSegmentMap.read(r, "segpipe.features.rfm.segments"), messages);
+    // the needs-based segments in the order config lists them (the segment job checks the map)
+    NeedsSegmentMap needs = NeedsSegmentMap.read(r, NeedsSegmentMap.KEY);
     return new ReportSettings(
         asOf,
         folder,
@@ -98,6 +102,7 @@ public record ReportSettings(
         currency,
         active,
         lifecycle,
+        needs == null ? List.of() : needs.codes(),
         transitions,
         trends,
         affinityRules,

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.features.FeaturesSettings;
+import io.segpipe.features.NeedsSegmentMap;
 import io.segpipe.modelling.TrainSettings;
 import java.time.LocalDate;
 import java.util.List;

@@ -91,6 +91,7 @@ class ReportPageTest {
         currency,
         List.of("new", "active", "reactivated"),
         List.of("prospect", "new", "active", "at_risk", "lapsed", "churned", "reactivated"),
+        List.of("inactive", "browsers", "price_sensitive"),
         List.of("rfm_segment"),
         List.of("rfm_segment"),
         3,

@@ -37,6 +37,20 @@ class ReportSettingsTest {
         r -> ReportSettings.read(r, AS_OF, config.events().reportingCurrency(), config.messages()));
   }
 
+  /** The report draws the needs-based segments in the order segpipe.segment.needs lists them. */
+  @Test
+  void needsSegmentsKeepTheirConfigOrder() {
+    assertEquals(
+        List.of(
+            "inactive",
+            "browsers",
+            "price_sensitive",
+            "quality_focused",
+            "evening_shoppers",
+            "everyday"),
+        read(Map.of()).needsSegments());
+  }
+
   @Test
   void theDefaultsGiveEveryRfmSegmentItsAdviceInTheMapsOrder() {
     ReportSettings s = read(Map.of());

@@ -14,6 +14,7 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
+import io.segpipe.features.NeedsSegmentMap;
 import io.segpipe.jobs.train.GeneratedLake;
 import io.segpipe.jobs.train.TrainJob;
 import io.segpipe.modelling.ClusterLabels;

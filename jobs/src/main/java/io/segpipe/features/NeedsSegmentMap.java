@@ -1,4 +1,4 @@
-package io.segpipe.jobs.segment;
+package io.segpipe.features;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -6,7 +6,6 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.common.tables.Tables;
-import io.segpipe.features.SegmentCodes;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;

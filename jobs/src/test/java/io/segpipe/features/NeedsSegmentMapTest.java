@@ -1,4 +1,4 @@
-package io.segpipe.jobs.segment;
+package io.segpipe.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
