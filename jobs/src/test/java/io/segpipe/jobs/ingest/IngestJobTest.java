@@ -112,8 +112,8 @@ class IngestJobTest {
 
   @Test
   void jsonLinesAndDeltaSourcesGiveTheSameEventsAsParquet(SparkSession spark) {
-    // JSON lines leave out null fields: a feedback event and a store event make every column
-    // appear.
+    // JSON lines leave out null fields: a feedback event and a store purchase with its discount
+    // make every column appear.
     Dataset<Row> rows =
         goodRows(38)
             .row("f1", "2024-03-03 10:00:00", "c1", "app", "feedback", null, null, 4)
@@ -130,7 +130,10 @@ class IngestJobTest {
                         "9.99",
                         null)
                     .frame(spark)
-                    .withColumn("store_id", org.apache.spark.sql.functions.lit("store-7")));
+                    .withColumn("store_id", org.apache.spark.sql.functions.lit("store-7"))
+                    .withColumn(
+                        "line_discount",
+                        org.apache.spark.sql.functions.lit("2.50").cast("decimal(18,2)")));
     String parquet = dir.resolve("as-parquet").toString();
     String json = dir.resolve("as-json").toString();
     String delta = dir.resolve("as-delta").toString();
