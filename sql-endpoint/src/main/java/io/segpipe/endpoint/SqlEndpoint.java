@@ -16,7 +16,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
 
 /**
  * The SQL endpoint for BI tools: a Spark Thrift Server (HiveServer2 protocol) in this JVM, with
@@ -111,13 +110,8 @@ public final class SqlEndpoint {
     // or
     // segpipe.spark.conf asks for Hive's (a persistent metastore), whose tables the endpoint then
     // serves as the jobs keep them, new ones included.
-    Map<String, String> asked = new LinkedHashMap<>();
-    for (Tuple2<String, String> kv : conf.getAll()) {
-      asked.put(kv._1(), kv._2());
-    }
-    asked.putAll(config.sparkConf());
-    boolean persistent =
-        "hive".equalsIgnoreCase(asked.getOrDefault(SparkSessions.CATALOG_IMPLEMENTATION, ""));
+    Map<String, String> asked = SparkSessions.asked(conf, config.sparkConf());
+    boolean persistent = SparkSessions.persistentCatalog(asked);
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName("segpipe " + NAME)

@@ -50,6 +50,10 @@ final class EndpointProcess implements AutoCloseable {
     return endpoint;
   }
 
+  int port() {
+    return port;
+  }
+
   /** A connection to database segpipe as any user (no authentication). */
   Connection connect() throws SQLException {
     return DriverManager.getConnection("jdbc:hive2://127.0.0.1:" + port + "/segpipe", "anyone", "");

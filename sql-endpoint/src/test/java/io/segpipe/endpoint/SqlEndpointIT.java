@@ -8,11 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.lake.Lake;
+import io.segpipe.common.test.Scripts;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,9 +61,8 @@ class SqlEndpointIT {
   private static final List<String> SEGMENTS = List.of("champions", "at_risk", "lost", "loyal");
   private static SparkSession spark;
   private static Lake lake;
-  private static Process server;
+  private static EndpointProcess endpoint;
   private static int port;
-  private static Path log;
   private static Path trustStore;
 
   @BeforeAll
@@ -80,62 +78,40 @@ class SqlEndpointIT {
     lake.append(
         spark.sql("SELECT 'e1' AS event_id, 'customer C001, card 4111' AS raw_row"),
         "events_quarantine");
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
     Path keys = TestFolders.folder("segpipe-endpoint-tls");
     Path keystore = TestKeystores.keystore(keys, KEYSTORE_PASSWORD);
     trustStore = TestKeystores.trustStore(keystore, KEYSTORE_PASSWORD, TRUST_STORE_PASSWORD);
-    log = TestFolders.file("segpipe-endpoint", ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                script(),
-                "--conf",
-                "segpipe.lake.root=" + root,
-                "--port",
-                String.valueOf(port),
-                "--conf",
-                "segpipe.sql-endpoint.authentication=password",
-                "--conf",
-                "segpipe.sql-endpoint.tls=true",
-                "--master",
-                "local[2]",
-                "--driver-memory",
-                "1g",
-                "--conf",
-                "segpipe.spark.conf.\"spark.sql.shuffle.partitions\"=2")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    pb.environment().put("SEGPIPE_SQL_PASSWORD", PASSWORD);
-    pb.environment().put("SEGPIPE_SQL_KEYSTORE", keystore.toString());
-    pb.environment().put("SEGPIPE_SQL_KEYSTORE_PASSWORD", KEYSTORE_PASSWORD);
-    server = pb.start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-    while (!Files.readString(log).contains("listening on jdbc:hive2://")) {
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        stop();
-        throw new IllegalStateException("the endpoint did not start: " + Files.readString(log));
-      }
-      Thread.sleep(500);
-    }
+    endpoint =
+        EndpointProcess.start(
+            TestFolders.file("segpipe-endpoint", ".log"),
+            Map.of(
+                "SEGPIPE_SQL_PASSWORD",
+                PASSWORD,
+                "SEGPIPE_SQL_KEYSTORE",
+                keystore.toString(),
+                "SEGPIPE_SQL_KEYSTORE_PASSWORD",
+                KEYSTORE_PASSWORD),
+            "--conf",
+            "segpipe.lake.root=" + root,
+            "--conf",
+            "segpipe.sql-endpoint.authentication=password",
+            "--conf",
+            "segpipe.sql-endpoint.tls=true",
+            "--master",
+            "local[2]",
+            "--driver-memory",
+            "1g",
+            "--conf",
+            "segpipe.spark.conf.\"spark.sql.shuffle.partitions\"=2");
+    port = endpoint.port();
   }
 
-  /** Stops the endpoint by its process id (the script execs java, so it is the server's own). */
+  /** Stops the endpoint by its process id. */
   @AfterAll
   static void stop() throws Exception {
-    if (server != null && server.isAlive()) {
-      ProcessHandle handle = server.toHandle();
-      handle.destroy();
-      if (!server.waitFor(60, TimeUnit.SECONDS)) {
-        handle.destroyForcibly();
-        server.waitFor(30, TimeUnit.SECONDS);
-      }
+    if (endpoint != null) {
+      endpoint.close();
     }
-  }
-
-  private static String script() {
-    return Path.of(System.getProperty("segpipe.project.root", ".."), "scripts", "sql-endpoint")
-        .toString();
   }
 
   private static Dataset<Row> segments(LocalDate date) {
@@ -292,19 +268,17 @@ class SqlEndpointIT {
   @Test
   void anyAddressWithoutTlsIsRefused() throws Exception {
     Path out = TestFolders.file("segpipe-endpoint-refused", ".log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                script(),
-                "--host",
-                "0.0.0.0",
-                "--port",
-                String.valueOf(port + 1),
-                "--conf",
-                "segpipe.sql-endpoint.authentication=password")
-            .redirectErrorStream(true)
-            .redirectOutput(out.toFile());
-    pb.environment().put("SEGPIPE_SQL_PASSWORD", PASSWORD);
-    Process p = pb.start();
+    Process p =
+        Scripts.start(
+            out,
+            Map.of("SEGPIPE_SQL_PASSWORD", PASSWORD),
+            "sql-endpoint",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            String.valueOf(port + 1),
+            "--conf",
+            "segpipe.sql-endpoint.authentication=password");
     assertTrue(p.waitFor(120, TimeUnit.SECONDS));
     assertEquals(2, p.exitValue());
     assertTrue(
@@ -316,8 +290,8 @@ class SqlEndpointIT {
   @Test
   void theStartupMessageSaysTlsIsOn() throws Exception {
     assertTrue(
-        Files.readString(log).contains("listening on " + url() + ";ssl=true (TLS on, keystore "),
-        Files.readString(log));
+        endpoint.log().contains("listening on " + url() + ";ssl=true (TLS on, keystore "),
+        endpoint.log());
   }
 
   /**
@@ -384,7 +358,7 @@ class SqlEndpointIT {
   @Test
   @Order(Integer.MAX_VALUE)
   void theLogHoldsNeitherPassword() throws Exception {
-    String text = Files.readString(log);
+    String text = endpoint.log();
     assertTrue(text.contains("listening on"), text);
     assertFalse(text.contains(KEYSTORE_PASSWORD), "the keystore password is in the endpoint's log");
     assertFalse(text.contains(PASSWORD), "the SQL password is in the endpoint's log");

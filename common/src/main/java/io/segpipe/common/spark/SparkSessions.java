@@ -63,18 +63,28 @@ public final class SparkSessions {
     Map<String, String> settings = new LinkedHashMap<>(settingsFor(platform));
     settings.putAll(config.sparkConf());
     settings.forEach(builder::config);
-    Map<String, String> all = new LinkedHashMap<>();
-    for (Tuple2<String, String> kv : platform.getAll()) {
-      all.put(kv._1(), kv._2());
-    }
-    all.putAll(settings);
-    catalogSettings(all, System::getenv).forEach(builder::config);
+    catalogSettings(asked(platform, settings), System::getenv).forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     // A session that already existed (tests, notebooks) keeps its own settings; the ones segpipe's
     // semantics depend on are runtime settings and are set again here.
     spark.conf().set("spark.sql.session.timeZone", "UTC");
     spark.conf().set("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     return spark;
+  }
+
+  /** The settings a session will have: the platform's, then {@code added} over them. */
+  public static Map<String, String> asked(SparkConf platform, Map<String, String> added) {
+    Map<String, String> all = new LinkedHashMap<>();
+    for (Tuple2<String, String> kv : platform.getAll()) {
+      all.put(kv._1(), kv._2());
+    }
+    all.putAll(added);
+    return all;
+  }
+
+  /** Whether {@code settings} ask for Hive's (persistent) catalog. */
+  public static boolean persistentCatalog(Map<String, String> settings) {
+    return "hive".equalsIgnoreCase(settings.getOrDefault(CATALOG_IMPLEMENTATION, ""));
   }
 
   /**
@@ -87,7 +97,7 @@ public final class SparkSessions {
   public static Map<String, String> catalogSettings(
       Map<String, String> settings, Function<String, String> environment) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (!"hive".equalsIgnoreCase(settings.getOrDefault(CATALOG_IMPLEMENTATION, ""))) {
+    if (!persistentCatalog(settings)) {
       return out;
     }
     String password = environment.apply(METASTORE_PASSWORD_ENV);
