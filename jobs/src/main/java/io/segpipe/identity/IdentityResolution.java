@@ -1,0 +1,229 @@
+package io.segpipe.identity;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+
+/**
+ * From identifiers seen together (on one event, on one customer record) to profiles: one row per
+ * identifier with the key of the profile it belongs to, and the identifiers that were not used for
+ * linking, with the reason.
+ *
+ * <ol>
+ *   <li>An identifier seen with more than {@code maxLinks} other identifiers is shared by many
+ *       people (a shop's tablet, a placeholder address): it links nobody and is quarantined.
+ *   <li>The rest are linked through the records they share; the profiles are the connected
+ *       components ({@link ConnectedComponents}).
+ *   <li>A profile holding more identifiers of a type than the type's cap keeps the earliest seen
+ *       (ties by value); the later ones are quarantined and the components computed again without
+ *       them (removing identifiers only splits profiles, so no cap is exceeded after that).
+ *   <li>A profile's key is derived from its earliest seen identifier (ties by type, then value):
+ *       new data that joins a profile leaves its key unchanged unless it brings an earlier
+ *       identifier, and on a merge the earliest wins.
+ * </ol>
+ */
+public final class IdentityResolution {
+  /** Input columns. */
+  public static final StructType SIGHTINGS =
+      new StructType()
+          .add("record_id", DataTypes.StringType, false)
+          .add("id_type", DataTypes.StringType, false)
+          .add("identifier", DataTypes.StringType, false)
+          .add("seen_at", DataTypes.TimestampType, false);
+
+  /**
+   * The guardrails.
+   *
+   * @param maxLinks the most other identifiers one identifier may be seen with and still link
+   * @param caps per identifier type, the most one profile may hold
+   * @param maxRounds the bound on connected-component rounds
+   */
+  public record Settings(int maxLinks, Map<String, Integer> caps, int maxRounds) {}
+
+  /**
+   * @param map id_type, identifier, customer_key, first_seen, last_seen
+   * @param quarantine id_type, identifier, reason
+   */
+  public record Result(Dataset<Row> map, Dataset<Row> quarantine) {}
+
+  private IdentityResolution() {}
+
+  public static Result resolve(Dataset<Row> sightings, Settings settings) {
+    SparkSession spark = sightings.sparkSession();
+    Dataset<Row> ids =
+        sightings
+            .groupBy("id_type", "identifier")
+            .agg(min("seen_at").as("first_seen"), max("seen_at").as("last_seen"));
+    Dataset<Row> nodes = numbered(spark, ids).localCheckpoint(true);
+    Dataset<Row> onRecords =
+        sightings
+            .select("record_id", "id_type", "identifier")
+            .distinct()
+            .join(nodes.select("id_type", "identifier", "node"), using("id_type", "identifier"))
+            .select("record_id", "node")
+            .localCheckpoint(true);
+
+    // 1. identifiers seen with too many others
+    Dataset<Row> links =
+        onRecords
+            .as("a")
+            .join(onRecords.as("b"), col("a.record_id").equalTo(col("b.record_id")))
+            .where(col("a.node").notEqual(col("b.node")))
+            .groupBy(col("a.node").as("node"))
+            .agg(countDistinct(col("b.node")).as("links"));
+    Dataset<Row> overLinked =
+        links.where(col("links").gt(settings.maxLinks())).localCheckpoint(true);
+    Dataset<Row> quarantine =
+        overLinked
+            .join(nodes, "node")
+            .select(
+                col("id_type"),
+                col("identifier"),
+                concat(
+                        lit("seen with "),
+                        col("links").cast("string"),
+                        lit(
+                            " other identifiers, more than segpipe.identity.max-links ("
+                                + settings.maxLinks()
+                                + "): shared by many people, so it links nobody"))
+                    .as("reason"));
+    Dataset<Row> kept = nodes.join(overLinked.select("node"), using("node"), "left_anti");
+
+    // 2. components; 3. caps, then components again without what exceeds them
+    Dataset<Row> components = components(onRecords, kept, settings.maxRounds());
+    Dataset<Row> overCap = overCap(components.join(kept, "node"), settings.caps());
+    if (!overCap.isEmpty()) {
+      quarantine =
+          quarantine.union(
+              overCap.select(
+                  col("id_type"),
+                  col("identifier"),
+                  concat(
+                          lit("its profile already holds "),
+                          col("cap").cast("string"),
+                          lit(" earlier "),
+                          col("id_type"),
+                          lit(" identifiers (max-per-profile): not linked"))
+                      .as("reason")));
+      kept = kept.join(overCap.select("node"), using("node"), "left_anti");
+      components = components(onRecords, kept, settings.maxRounds());
+    }
+
+    // 4. keys from each profile's earliest identifier
+    Dataset<Row> profiles = components.join(kept, "node");
+    Column earliest =
+        row_number()
+            .over(
+                Window.partitionBy("component")
+                    .orderBy(col("first_seen"), col("id_type"), col("identifier")));
+    Dataset<Row> keys =
+        profiles
+            .withColumn("rank", earliest)
+            .where(col("rank").equalTo(1))
+            .select(
+                col("component"),
+                concat(
+                        lit("p-"),
+                        substring(
+                            sha2(concat(col("id_type"), lit(":"), col("identifier")), 256), 1, 20))
+                    .as("customer_key"));
+    Dataset<Row> map =
+        profiles
+            .join(keys, "component")
+            .select("id_type", "identifier", "customer_key", "first_seen", "last_seen");
+    return new Result(map, quarantine);
+  }
+
+  private static Seq<String> using(String... columns) {
+    return JavaConverters.asScalaBuffer(List.of(columns)).toSeq();
+  }
+
+  /** Each identifier with a long node id, by its rank in (type, identifier) order. */
+  private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> ids) {
+    StructType schema = ids.schema().add("node", DataTypes.LongType, false);
+    JavaRDD<Row> rows =
+        ids.orderBy("id_type", "identifier")
+            .javaRDD()
+            .zipWithIndex()
+            .map(
+                t -> {
+                  Object[] values = new Object[t._1().size() + 1];
+                  for (int i = 0; i < t._1().size(); i++) {
+                    values[i] = t._1().get(i);
+                  }
+                  values[values.length - 1] = t._2();
+                  return RowFactory.create(values);
+                });
+    return spark.createDataFrame(rows, schema);
+  }
+
+  /**
+   * node → component over the records' links between {@code kept} nodes; a kept node on no link is
+   * its own component.
+   */
+  private static Dataset<Row> components(Dataset<Row> onRecords, Dataset<Row> kept, int maxRounds) {
+    Dataset<Row> linked = onRecords.join(kept.select("node"), "node");
+    Dataset<Row> edges =
+        linked
+            .groupBy("record_id")
+            .agg(min("node").as("src"))
+            .join(linked, "record_id")
+            .select(col("src"), col("node").as("dst"));
+    Dataset<Row> found = ConnectedComponents.of(edges, maxRounds).components();
+    return kept.select("node")
+        .join(found, using("node"), "left")
+        .select(
+            col("node"),
+            when(col("component").isNull(), col("node"))
+                .otherwise(col("component"))
+                .as("component"))
+        .localCheckpoint(true);
+  }
+
+  /** The identifiers beyond their type's cap in their profile, later ones first out. */
+  private static Dataset<Row> overCap(Dataset<Row> profiles, Map<String, Integer> caps) {
+    List<Row> capRows = new ArrayList<>();
+    caps.forEach((type, cap) -> capRows.add(RowFactory.create(type, cap)));
+    Dataset<Row> capFrame =
+        profiles
+            .sparkSession()
+            .createDataFrame(
+                capRows,
+                new StructType()
+                    .add("id_type", DataTypes.StringType)
+                    .add("cap", DataTypes.IntegerType));
+    Column order =
+        row_number()
+            .over(
+                Window.partitionBy("component", "id_type")
+                    .orderBy(col("first_seen"), col("identifier")));
+    return profiles
+        .join(capFrame, "id_type")
+        .withColumn("rank", order)
+        .where(col("rank").gt(col("cap")))
+        .select("node", "id_type", "identifier", "cap")
+        .localCheckpoint(true);
+  }
+}
