@@ -65,8 +65,9 @@ public final class IdentityResolution {
   /**
    * @param map id_type, identifier, customer_key, first_seen, last_seen
    * @param quarantine id_type, identifier, reason
+   * @param rounds the connected-component rounds of the last computation
    */
-  public record Result(Dataset<Row> map, Dataset<Row> quarantine) {}
+  public record Result(Dataset<Row> map, Dataset<Row> quarantine, int rounds) {}
 
   private IdentityResolution() {}
 
@@ -112,7 +113,8 @@ public final class IdentityResolution {
     Dataset<Row> kept = nodes.join(overLinked.select("node"), using("node"), "left_anti");
 
     // 2. components; 3. caps, then components again without what exceeds them
-    Dataset<Row> components = components(onRecords, kept, settings.maxRounds());
+    int[] rounds = new int[1];
+    Dataset<Row> components = components(onRecords, kept, settings.maxRounds(), rounds);
     Dataset<Row> overCap = overCap(components.join(kept, "node"), settings.caps());
     if (!overCap.isEmpty()) {
       quarantine =
@@ -128,7 +130,7 @@ public final class IdentityResolution {
                           lit(" identifiers (max-per-profile): not linked"))
                       .as("reason")));
       kept = kept.join(overCap.select("node"), using("node"), "left_anti");
-      components = components(onRecords, kept, settings.maxRounds());
+      components = components(onRecords, kept, settings.maxRounds(), rounds);
     }
 
     // 4. keys from each profile's earliest identifier
@@ -153,10 +155,20 @@ public final class IdentityResolution {
         profiles
             .join(keys, "component")
             .select("id_type", "identifier", "customer_key", "first_seen", "last_seen");
-    return new Result(map, quarantine);
+    return new Result(map, quarantine, rounds[0]);
   }
 
-  private static Seq<String> using(String... columns) {
+  /**
+   * The guardrail a quarantine reason comes from, as a code: blocked, max_links or max_per_profile.
+   */
+  public static Column rule(Column reason) {
+    return when(reason.startsWith("blocked"), lit("blocked"))
+        .when(reason.startsWith("seen with"), lit("max_links"))
+        .otherwise(lit("max_per_profile"));
+  }
+
+  /** Column names for a join on equal columns. */
+  public static Seq<String> using(String... columns) {
     return JavaConverters.asScalaBuffer(List.of(columns)).toSeq();
   }
 
@@ -183,7 +195,8 @@ public final class IdentityResolution {
    * node → component over the records' links between {@code kept} nodes; a kept node on no link is
    * its own component.
    */
-  private static Dataset<Row> components(Dataset<Row> onRecords, Dataset<Row> kept, int maxRounds) {
+  private static Dataset<Row> components(
+      Dataset<Row> onRecords, Dataset<Row> kept, int maxRounds, int[] rounds) {
     Dataset<Row> linked = onRecords.join(kept.select("node"), "node");
     Dataset<Row> edges =
         linked
@@ -191,7 +204,9 @@ public final class IdentityResolution {
             .agg(min("node").as("src"))
             .join(linked, "record_id")
             .select(col("src"), col("node").as("dst"));
-    Dataset<Row> found = ConnectedComponents.of(edges, maxRounds).components();
+    ConnectedComponents.Result result = ConnectedComponents.of(edges, maxRounds);
+    rounds[0] = result.rounds();
+    Dataset<Row> found = result.components();
     return kept.select("node")
         .join(found, using("node"), "left")
         .select(

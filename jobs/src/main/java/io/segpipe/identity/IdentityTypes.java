@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.ConfigReader;
 import io.segpipe.identity.Normaliser.Normalised;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -37,7 +38,9 @@ import javax.crypto.spec.SecretKeySpec;
  * blocked = [ "email:noreply@example.com" ]
  * </pre>
  */
-public final class IdentityTypes {
+public final class IdentityTypes implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** The config section. */
   public static final String KEY = "segpipe.identity";
 
@@ -54,15 +57,14 @@ public final class IdentityTypes {
 
   /** One declared type. */
   public record Type(
-      String name,
-      Normaliser normaliser,
-      boolean personal,
-      int maxPerProfile,
-      String countryCode) {}
+      String name, Normaliser normaliser, boolean personal, int maxPerProfile, String countryCode)
+      implements Serializable {}
 
   private final Map<String, Type> types;
   private final Set<String> blocked;
   private final byte[] key;
+  // one Mac per thread (a Mac is not thread-safe), made on first use in each JVM
+  private transient ThreadLocal<Mac> mac;
 
   private IdentityTypes(Map<String, Type> types, Set<String> blocked, byte[] key) {
     this.types = types;
@@ -181,8 +183,7 @@ public final class IdentityTypes {
 
   /**
    * The stored form of a raw identifier of {@code type}: the normal form, hashed where the type is
-   * personal; or the reason there is none (an undeclared type, a value that does not normalise, a
-   * blocked value).
+   * personal; or the reason there is none (an undeclared type, a value that does not normalise).
    */
   public Normalised identifier(String type, String raw) {
     Type t = types.get(type);
@@ -197,24 +198,47 @@ public final class IdentityTypes {
     if (!n.ok()) {
       return Normalised.refused(type + ": " + n.reason());
     }
-    if (blocked.contains(type + ":" + n.value())) {
-      return Normalised.refused(type + ": the value is blocked (" + KEY + ".blocked)");
+    return Normalised.of(stored(t, n.value()));
+  }
+
+  /** The stored form of a normal form: a keyed hash where the type is personal. */
+  private String stored(Type t, String normal) {
+    return t.personal() ? hmac(t.name() + ":" + normal) : normal;
+  }
+
+  /**
+   * The blocked values ({@value #KEY}.blocked) in their stored form, as "type:identifier": they are
+   * kept on events (a value blocked later is not lost) and left out of linking.
+   */
+  public Set<String> blockedIdentifiers() {
+    Set<String> stored = new TreeSet<>();
+    for (String entry : blocked) {
+      int colon = entry.indexOf(':');
+      Type t = types.get(entry.substring(0, colon));
+      stored.add(t.name() + ":" + stored(t, entry.substring(colon + 1)));
     }
-    return Normalised.of(t.personal() ? hmac(type + ":" + n.value()) : n.value());
+    return stored;
   }
 
   private String hmac(String text) {
-    return hmac(key, text);
+    if (mac == null) {
+      mac = ThreadLocal.withInitial(() -> newMac(key));
+    }
+    return HexFormat.of().formatHex(mac.get().doFinal(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static Mac newMac(byte[] key) {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(new SecretKeySpec(key, "HmacSHA256"));
+      return m;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
   }
 
   /** Hex HMAC-SHA256 of {@code text} (UTF-8) under {@code key}. */
   static String hmac(byte[] key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
+    return HexFormat.of().formatHex(newMac(key).doFinal(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -14,6 +14,7 @@ import io.segpipe.identity.Normaliser.Normalised;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Identifier types from config: normal forms, refusals with reasons, keyed hashes, bad config. */
@@ -122,7 +123,7 @@ class IdentityTypesTest {
   }
 
   @Test
-  void undeclaredTypesBadValuesAndBlockedValuesAreRefusedWithTheReason() {
+  void undeclaredTypesAndBadValuesAreRefusedWithTheReasonAndBlockedValuesListedStored() {
     IdentityTypes types = read(TYPES, KEY);
     assertEquals(
         "identifier type 'cookie' is not declared in segpipe.identity.types [device_id, email,"
@@ -130,12 +131,15 @@ class IdentityTypesTest {
         types.identifier("cookie", "c1").reason());
     assertTrue(
         types.identifier("email", "not-an-email").reason().startsWith("email: 'not-an-email'"));
+    // blocked values are stored like any other (events keep them); linking leaves them out
     assertEquals(
-        "email: the value is blocked (segpipe.identity.blocked)",
-        types.identifier("email", "noreply@example.com").reason());
+        Set.of(
+            "email:" + types.identifier("email", "noreply@example.com").value(),
+            "device_id:store-tablet-1"),
+        types.blockedIdentifiers());
     assertEquals(
-        "device_id: the value is blocked (segpipe.identity.blocked)",
-        types.identifier("device_id", "store-tablet-1").reason());
+        IdentityTypes.hmac(KEY.getBytes(StandardCharsets.UTF_8), "email:noreply@example.com"),
+        types.identifier("email", " NoReply@example.com").value());
     assertEquals("email is null", types.identifier("email", null).reason());
   }
 

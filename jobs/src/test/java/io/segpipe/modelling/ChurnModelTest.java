@@ -51,6 +51,7 @@ class ChurnModelTest {
             null,
             null,
             Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC)),
+            null,
             null));
     return this;
   }

@@ -15,12 +15,18 @@ public final class Events {
   public static final DecimalType MONEY = Tables.MONEY;
 
   /**
+   * The column of identifiers (type to stored identifier), on events and customers: filled from a
+   * mapping's identifiers section, not from its columns, so not among {@link #MAPPED}.
+   */
+  public static final String IDENTIFIERS = "identifiers";
+
+  /**
    * The columns a source mapping provides, in contract order (event_date is derived from event_ts).
    */
   public static final StructType MAPPED =
       new StructType(
           Arrays.stream(Tables.EVENTS.columns().fields())
-              .filter(f -> !f.name().equals("event_date"))
+              .filter(f -> !f.name().equals("event_date") && !f.name().equals(IDENTIFIERS))
               .toArray(StructField[]::new));
 
   /** The events table: the mapped columns plus the event_date partition column. */
@@ -32,7 +38,7 @@ public final class Events {
    * loads.
    */
   public static List<String> optionalColumns() {
-    return Tables.EVENTS.added();
+    return Tables.EVENTS.added().stream().filter(c -> !c.equals(IDENTIFIERS)).toList();
   }
 
   public static List<String> requiredColumns() {

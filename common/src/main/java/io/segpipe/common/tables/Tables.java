@@ -32,6 +32,7 @@ public final class Tables {
   private static final DataType BOOLEAN = DataTypes.BooleanType;
   private static final DataType SHARES = DataTypes.createMapType(STRING, DOUBLE);
   private static final DataType STRINGS = DataTypes.createArrayType(STRING);
+  private static final DataType IDENTIFIERS = DataTypes.createMapType(STRING, STRING);
 
   /** The partition column of every snapshot table. */
   public static final String AS_OF = "as_of_date";
@@ -56,11 +57,14 @@ public final class Tables {
               .add("event_date", DATE, false)
               // added with price sensitivity: what was taken off the line's price (amount is what
               // was paid); null where the source does not say and in events written before it
-              .add("discount_amount", MONEY, true),
+              .add("discount_amount", MONEY, true)
+              // added with identity stitching: identifier type -> stored identifier (a keyed hash
+              // for personal types), from the mapping's identifiers section; null without one
+              .add("identifiers", IDENTIFIERS, true),
           "event_date",
           List.of("event_id"),
           "validated, de-duplicated omnichannel events, one row per event",
-          List.of("discount_amount"));
+          List.of("discount_amount", "identifiers"));
 
   public static final TableContract EVENTS_QUARANTINE =
       new TableContract(
@@ -92,10 +96,13 @@ public final class Tables {
               .add("income_band", STRING, true)
               .add("member_tier", STRING, true)
               .add("acquisition_channel", STRING, true)
-              .add("marketing_opt_in", BOOLEAN, true),
+              .add("marketing_opt_in", BOOLEAN, true)
+              // added with identity stitching: the record's identifiers, as on events
+              .add("identifiers", IDENTIFIERS, true),
           null,
           List.of("customer_id"),
-          "the customer dimension as last loaded: demographics and marketing consent");
+          "the customer dimension as last loaded: demographics and marketing consent",
+          List.of("identifiers"));
 
   public static final TableContract CUSTOMER_DAILY =
       new TableContract(
@@ -594,6 +601,47 @@ public final class Tables {
           List.of("id_hmac", "run_id"),
           "a customer erased by forget: a keyed hash of the id (never the id), when, what was removed");
 
+  public static final TableContract IDENTITY_MAP =
+      new TableContract(
+          "identity_map",
+          new StructType()
+              .add("id_type", STRING, false)
+              .add("identifier", STRING, false)
+              .add("customer_key", STRING, false)
+              .add("first_seen", TIMESTAMP, false)
+              .add("last_seen", TIMESTAMP, false)
+              .add(AS_OF, DATE, false),
+          AS_OF,
+          List.of("id_type", "identifier"),
+          "each identifier linked into a profile, with the profile's key, as resolved on the date");
+
+  public static final TableContract IDENTITY_QUARANTINE =
+      new TableContract(
+          "identity_quarantine",
+          new StructType()
+              .add("id_type", STRING, false)
+              .add("identifier", STRING, false)
+              .add("reason", STRING, false)
+              .add(AS_OF, DATE, false),
+          AS_OF,
+          List.of("id_type", "identifier"),
+          "identifiers not used for linking (blocked, shared by many, over a per-profile cap), why");
+
+  public static final TableContract IDENTITY_CHANGES =
+      new TableContract(
+          "identity_changes",
+          new StructType()
+              .add("id_type", STRING, false)
+              .add("identifier", STRING, false)
+              .add("previous_as_of", DATE, false)
+              .add("old_key", STRING, false)
+              .add("new_key", STRING, true)
+              .add("reason", STRING, false)
+              .add(AS_OF, DATE, false),
+          AS_OF,
+          List.of("id_type", "identifier"),
+          "identifiers whose profile key differs from the previous resolution's: old, new and why");
+
   public static final TableContract RUN_METRICS =
       new TableContract(
           "run_metrics",
@@ -638,6 +686,9 @@ public final class Tables {
           CAMPAIGN_ASSIGNMENTS,
           CAMPAIGN_RESULTS,
           ERASURES,
+          IDENTITY_MAP,
+          IDENTITY_QUARANTINE,
+          IDENTITY_CHANGES,
           RUN_METRICS);
 
   private static final Map<String, TableContract> BY_NAME = new LinkedHashMap<>();

@@ -8,6 +8,7 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +84,10 @@ public final class AffinitiesJob extends SegpipeJob<AffinitySettings> {
     context.phase("read events");
     Dataset<Row> baskets =
         affinities
-            .baskets(lake.read(Tables.EVENTS, "Run `scripts/segpipe ingest` first."))
+            .baskets(
+                Profiles.rekey(
+                    lake.read(Tables.EVENTS, "Run `scripts/segpipe ingest` first."),
+                    Profiles.keys(context.config(), lake, s.asOf())))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       context.phase(

@@ -9,6 +9,7 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import io.segpipe.modelling.ChurnBaseline;
 import io.segpipe.modelling.ClvData;
 import io.segpipe.modelling.ClvFit;
@@ -87,13 +88,19 @@ public final class ClvJob extends SegpipeJob<ClvSettings> {
   protected JobOutcome run(JobContext context, ClvSettings s) {
     LocalDate asOf = s.asOf();
     context.phase("read events and customer_daily");
+    Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), asOf);
     Dataset<Row> events =
-        context
-            .lake()
-            .read(Tables.EVENTS, "Run `scripts/segpipe ingest` first to load the events.");
+        Profiles.rekey(
+            context
+                .lake()
+                .read(Tables.EVENTS, "Run `scripts/segpipe ingest` first to load the events."),
+            keys);
     CustomerDaily.catchUp(context.lake());
     Dataset<Row> daily =
-        CustomerDaily.read(context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf);
+        Profiles.rekey(
+            CustomerDaily.read(
+                context.lake(), s.historyStart().orElse(LocalDate.of(1, 1, 1)), asOf),
+            keys);
     ModelRegistry registry = new ModelRegistry(context.spark(), context.lake(), s.models());
 
     context.phase("customer summary");

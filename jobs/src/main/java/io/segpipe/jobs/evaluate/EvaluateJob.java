@@ -9,6 +9,7 @@ import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -256,7 +257,10 @@ public final class EvaluateJob extends SegpipeJob<EvaluateSettings> {
                 "Run `scripts/segpipe export` on the campaigns' snapshot dates first.")
             .where(functions.col("campaign_id").isin(due.stream().map(Due::id).toArray()))
             .select("campaign_id", "customer_id", "test_group");
-    Dataset<Row> events = context.lake().read(Tables.EVENTS, "Run `scripts/segpipe ingest` first.");
+    Dataset<Row> events =
+        Profiles.rekey(
+            context.lake().read(Tables.EVENTS, "Run `scripts/segpipe ingest` first."),
+            Profiles.keys(context.config(), context.lake(), last));
     Dataset<Row> result =
         SqlResource.load("sql/evaluate/campaign_outcomes.sql")
             .withView("due", context.spark().createDataFrame(dueRows, DUE))

@@ -4,9 +4,11 @@ import io.segpipe.audience.CustomerSegmentsColumns;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -26,13 +28,20 @@ final class CurrentConsent {
    * customer_id and marketing_opt_in of every customer of the dimension; no rows when the lake has
    * none.
    */
-  static Dataset<Row> of(SparkSession spark, Lake lake) {
+  static Dataset<Row> of(SparkSession spark, Lake lake, Optional<Dataset<Row>> keys) {
     if (!lake.exists(Tables.CUSTOMERS)) {
       return spark
           .createDataFrame(List.of(), Events.CUSTOMERS)
           .select(CustomerSegmentsColumns.CUSTOMER_ID, CustomerSegmentsColumns.CONSENT);
     }
-    return lake.read(Tables.CUSTOMERS, "")
+    // per profile (identity stitching on): consent only when every linked record gives it
+    return Profiles.customers(
+            lake.read(Tables.CUSTOMERS, "")
+                .select(
+                    functions.col(CustomerSegmentsColumns.CUSTOMER_ID),
+                    functions.col("signup_date"),
+                    functions.col(CustomerSegmentsColumns.CONSENT)),
+            keys)
         .select(
             functions.col(CustomerSegmentsColumns.CUSTOMER_ID),
             functions.col(CustomerSegmentsColumns.CONSENT));

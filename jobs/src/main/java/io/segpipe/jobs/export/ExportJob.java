@@ -14,6 +14,7 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,7 +101,9 @@ public final class ExportJob extends SegpipeJob<ExportSettings> {
     // Consent is read now, from the customers dimension: not the copy the snapshot took when
     // segment ran.
     boolean dimension = hasCustomersDimension(context);
-    Dataset<Row> consent = CurrentConsent.of(context.spark(), context.lake());
+    Dataset<Row> consent =
+        CurrentConsent.of(
+            context.spark(), context.lake(), Profiles.keys(context.config(), context.lake(), asOf));
     Dataset<Row> snapshot = CurrentConsent.applied(segments, consent);
     List<String> segmentations =
         new ArrayList<>(s.audiences().enabled() ? s.audiences().segments().keySet() : List.of());

@@ -12,11 +12,13 @@ import io.segpipe.features.CustomerActivity;
 import io.segpipe.features.FeaturesSettings;
 import io.segpipe.features.RfmSchemes;
 import io.segpipe.features.RfmScores;
+import io.segpipe.identity.Profiles;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
@@ -89,10 +91,15 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     context.phase("bring customer_daily up to events");
     CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
     context.phase("read customer_daily and customers");
-    Dataset<Row> dailyRows = CustomerDaily.read(context.lake(), activity.windowStart(), asOf);
+    // per profile when identity stitching is on: source ids replaced by their profile's key
+    Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), asOf);
+    Dataset<Row> dailyRows =
+        Profiles.rekey(CustomerDaily.read(context.lake(), activity.windowStart(), asOf), keys);
     Dataset<Row> customers =
         context.lake().exists(Tables.CUSTOMERS)
-            ? context.lake().read(Tables.CUSTOMERS, "").select("customer_id", "signup_date")
+            ? Profiles.customers(
+                context.lake().read(Tables.CUSTOMERS, "").select("customer_id", "signup_date"),
+                keys)
             : spark
                 .createDataFrame(List.of(), Events.CUSTOMERS)
                 .select("customer_id", "signup_date");

@@ -2,6 +2,7 @@ package io.segpipe.jobs.ingest;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.segpipe.common.schema.Events;
@@ -34,7 +35,11 @@ public final class EventDeduplication {
     for (StructField f : Events.MAPPED.fields()) {
       contract.add(col(f.name()));
     }
-    contract.add(xxhash64(contract.toArray(Column[]::new)).as(tieBreak));
+    List<Column> hashed = new ArrayList<>(contract);
+    // maps cannot be hashed; their JSON (entries in type order) can
+    hashed.add(to_json(col(Events.IDENTIFIERS)));
+    contract.add(col(Events.IDENTIFIERS));
+    contract.add(xxhash64(hashed.toArray(Column[]::new)).as(tieBreak));
     return events
         .select(contract.toArray(Column[]::new))
         .withColumn(

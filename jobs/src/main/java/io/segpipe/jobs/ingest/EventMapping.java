@@ -43,10 +43,18 @@ public final class EventMapping {
   public static final String RULE_REASONS = "rule_reasons";
   static final String SRC = "src_";
 
+  /** The prefix of the columns holding each identifier type's raw value. */
+  public static final String IDENTIFIER = "src_identifier_";
+
   private EventMapping() {}
 
-  public static Dataset<Row> apply(Dataset<Row> source, SourceMapping mapping) {
-    checkExpressions(source, mapping);
+  /**
+   * @param identifiers whether the mapping's identifiers are read (identity stitching on): each
+   *     type's raw value becomes a column {@value #IDENTIFIER}TYPE
+   */
+  public static Dataset<Row> apply(
+      Dataset<Row> source, SourceMapping mapping, boolean identifiers) {
+    checkExpressions(source, mapping, identifiers);
     Column rawJson =
         to_json(
             struct(
@@ -61,6 +69,11 @@ public final class EventMapping {
     }
     for (Map.Entry<String, String> c : mapping.columns().entrySet()) {
       columns.add(expr(c.getValue()).as(SRC + c.getKey()));
+    }
+    if (identifiers) {
+      for (Map.Entry<String, String> c : mapping.identifiers().entrySet()) {
+        columns.add(expr(c.getValue()).as(IDENTIFIER + c.getKey()));
+      }
     }
     Column[] rules =
         mapping.rejectRules().stream()
@@ -106,6 +119,10 @@ public final class EventMapping {
       all.add(expr(mapping.eventIdExpression()));
     }
     mapping.columns().values().forEach(e -> all.add(expr(e)));
+    // identifiers count as used where they resolve (with stitching off they are not read)
+    mapping.identifiers().values().stream()
+        .filter(e -> resolves(source, e))
+        .forEach(e -> all.add(expr(e)));
     mapping.rejectRules().forEach(r -> all.add(expr(r.when())));
     Set<String> used = new HashSet<>();
     JavaConverters.asJavaCollection(
@@ -124,13 +141,29 @@ public final class EventMapping {
   /**
    * Resolves each expression on its own so a bad one is named with the canonical column it feeds.
    */
-  private static void checkExpressions(Dataset<Row> source, SourceMapping mapping) {
+  private static boolean resolves(Dataset<Row> source, String expression) {
+    try {
+      source.select(expr(expression));
+      return true;
+    } catch (Exception e) { // AnalysisException
+      if (!(e instanceof AnalysisException)) {
+        throw e;
+      }
+      return false;
+    }
+  }
+
+  private static void checkExpressions(
+      Dataset<Row> source, SourceMapping mapping, boolean identifiers) {
     List<String> problems = new ArrayList<>();
     Map<String, String> all = new LinkedHashMap<>();
     if (mapping.eventIdExpression() != null) {
       all.put("event-id", mapping.eventIdExpression());
     }
     mapping.columns().forEach((k, v) -> all.put("columns." + k, v));
+    if (identifiers) {
+      mapping.identifiers().forEach((k, v) -> all.put("identifiers." + k, v));
+    }
     mapping.rejectRules().forEach(r -> all.put("reject rule '" + r.reason() + "'", r.when()));
     for (Map.Entry<String, String> e : all.entrySet()) {
       try {

@@ -31,6 +31,9 @@ import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Identifiers;
+import io.segpipe.identity.IdentitySettings;
+import io.segpipe.identity.IdentityTypes;
 import java.io.IOException;
 import java.sql.Date;
 import java.sql.Timestamp;
@@ -139,7 +142,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     ctx.phase("read source " + settings.source());
     Dataset<Row> source =
         readSource(ctx, settings.format(), settings.source(), settings.mapping().readerOptions());
-    Dataset<Row> mapped = EventMapping.apply(source, settings.mapping());
+    Dataset<Row> mapped =
+        identified(
+            EventMapping.apply(source, settings.mapping(), settings.identity().isPresent()),
+            settings);
     List<String> unused = EventMapping.unusedColumns(source, settings.mapping());
     if (!unused.isEmpty()) {
       LOG.warn(
@@ -191,10 +197,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
       details.put("unused_source_columns", String.join(", ", unusedColumns));
     }
     long customers =
-        settings
-            .customers()
-            .map(path -> loadCustomers(ctx, path, settings.erasureKey()))
-            .orElse(-1L);
+        settings.customers().map(path -> loadCustomers(ctx, path, settings)).orElse(-1L);
     if (customers >= 0) {
       details.put("customers_loaded", Long.toString(customers));
     }
@@ -236,6 +239,44 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                 : "")
             + (customers >= 0 ? String.format(", %,d customers loaded", customers) : "");
     return new JobOutcome(batch.rows(), written, batch.rejected(), duplicates, summary, details);
+  }
+
+  /**
+   * The rows with their identifiers (stored form) when identity stitching is on, their
+   * normalisation problems among the rows' reasons; with it off, no identifiers.
+   */
+  private static Dataset<Row> identified(Dataset<Row> mapped, IngestSettings settings) {
+    SourceMapping mapping = settings.mapping();
+    if (settings.identity().isEmpty()) {
+      if (!mapping.identifiers().isEmpty()) {
+        LOG.info(
+            "mapping {} gives identifiers {}; identity stitching is off ({} = false), so they are"
+                + " not read",
+            mapping.origin(),
+            mapping.identifiers().keySet(),
+            IdentitySettings.ENABLED);
+      }
+      return mapped.withColumn(Events.IDENTIFIERS, Identifiers.none());
+    }
+    IdentityTypes types = settings.identity().get().types();
+    List<String> undeclared =
+        mapping.identifiers().keySet().stream().filter(t -> !types.types().containsKey(t)).toList();
+    if (!undeclared.isEmpty()) {
+      throw new UserError(
+          "Source mapping "
+              + mapping.origin()
+              + " gives identifiers of types "
+              + undeclared
+              + " that segpipe.identity.types does not declare (it declares "
+              + types.types().keySet()
+              + "). Declare them, with their normalisation, or rename them in the mapping.");
+    }
+    Map<String, Column> raw = new LinkedHashMap<>();
+    mapping.identifiers().keySet().forEach(t -> raw.put(t, col(EventMapping.IDENTIFIER + t)));
+    return Identifiers.attach(mapped, types, raw)
+        .withColumn(
+            EventMapping.RULE_REASONS,
+            functions.concat(col(EventMapping.RULE_REASONS), col(Identifiers.REASONS)));
   }
 
   /** Rows that broke the contract (quarantined), of customers not erased. */
@@ -380,8 +421,12 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     return size(col(EventValidation.REASONS)).gt(0);
   }
 
+  /** The mapped contract columns and the identifiers. */
   private static Column[] contractColumns() {
-    return Arrays.stream(Events.MAPPED.fieldNames()).map(functions::col).toArray(Column[]::new);
+    List<Column> columns =
+        new ArrayList<>(Arrays.stream(Events.MAPPED.fieldNames()).map(functions::col).toList());
+    columns.add(col(Events.IDENTIFIERS));
+    return columns.toArray(Column[]::new);
   }
 
   /** The newest commit of events: its version and operation metrics. */
@@ -463,7 +508,8 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
   }
 
-  private static long loadCustomers(JobContext ctx, String path, Erasures.Key erasureKey) {
+  private static long loadCustomers(JobContext ctx, String path, IngestSettings settings) {
+    Erasures.Key erasureKey = settings.erasureKey();
     ctx.phase("load customers");
     Dataset<Row> source = readSource(ctx, "parquet", path, Map.of());
     Optional<Column> erased =
@@ -476,6 +522,7 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
             .orElse(source);
     List<String> missing =
         Arrays.stream(Events.CUSTOMERS.fieldNames())
+            .filter(c -> !c.equals(Events.IDENTIFIERS))
             .filter(c -> !Arrays.asList(raw.columns()).contains(c))
             .toList();
     if (missing.contains("customer_id")) {
@@ -488,17 +535,43 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     }
     List<Column> columns = new ArrayList<>();
     for (StructField f : Events.CUSTOMERS.fields()) {
-      columns.add(
-          (missing.contains(f.name()) ? lit(null) : col(f.name())).cast(f.dataType()).as(f.name()));
+      if (!f.name().equals(Events.IDENTIFIERS)) {
+        columns.add(
+            (missing.contains(f.name()) ? lit(null) : col(f.name()))
+                .cast(f.dataType())
+                .as(f.name()));
+      }
     }
+    // identifiers: the source's columns named as declared identifier types
+    Map<String, Column> identifierColumns = new LinkedHashMap<>();
+    settings
+        .identity()
+        .ifPresent(
+            identity ->
+                identity.types().types().keySet().stream()
+                    .filter(t -> Arrays.asList(raw.columns()).contains(t))
+                    .forEach(t -> identifierColumns.put(t, col(t))));
+    columns.addAll(identifierColumns.values());
     if (!missing.isEmpty()) {
       LOG.warn("customers source {} lacks {}: those columns are left empty", path, missing);
     }
     // One row per customer: rows without an id, and repeats of an id after the first (by signup
     // date,
     // then the row's text), are quarantined with the reason rather than dropped.
+    Dataset<Row> selected = raw.select(columns.toArray(Column[]::new));
+    if (identifierColumns.isEmpty()) {
+      selected =
+          selected
+              .withColumn(Events.IDENTIFIERS, Identifiers.none())
+              .withColumn(Identifiers.REASONS, array().cast("array<string>"));
+    } else {
+      LOG.info(
+          "customers source {}: identifiers from columns {}", path, identifierColumns.keySet());
+      // the source's identifier columns stay for the raw row of a quarantined record
+      selected = Identifiers.attach(selected, settings.identity().get().types(), identifierColumns);
+    }
     Dataset<Row> ranked =
-        raw.select(columns.toArray(Column[]::new))
+        selected
             .withColumn(
                 EventMapping.RAW,
                 to_json(
@@ -512,12 +585,16 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
                             .orderBy(col("signup_date"), col(EventMapping.RAW))))
             .withColumn(
                 EventValidation.REASONS,
-                array_compact(
-                    array(
-                        when(col("customer_id").isNull(), lit("customer_id is missing")),
-                        when(
-                            col("customer_id").isNotNull().and(col("rank").gt(1)),
-                            lit("customer_id repeats an earlier row of the customer dimension")))))
+                functions.concat(
+                    array_compact(
+                        array(
+                            when(col("customer_id").isNull(), lit("customer_id is missing")),
+                            when(
+                                col("customer_id").isNotNull().and(col("rank").gt(1)),
+                                lit(
+                                    "customer_id repeats an earlier row of the customer"
+                                        + " dimension")))),
+                    col(Identifiers.REASONS)))
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Column rejected = rejected();

@@ -4,6 +4,7 @@ import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
 import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.privacy.Erasures;
+import io.segpipe.identity.IdentitySettings;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -21,7 +22,8 @@ public record IngestSettings(
     double maxQuarantineShare,
     Instant cutoff,
     Optional<String> customers,
-    Erasures.Key erasureKey) {
+    Erasures.Key erasureKey,
+    Optional<IdentitySettings> identity) {
 
   static IngestSettings from(
       SegpipeConfig config, JobArguments args, Instant now, UnaryOperator<String> environment) {
@@ -31,7 +33,8 @@ public record IngestSettings(
         String format,
         double maxShare,
         String cutoff,
-        Erasures.Key key) {}
+        Erasures.Key key,
+        Optional<IdentitySettings> identity) {}
     Keys keys =
         config.section(
             r ->
@@ -44,7 +47,8 @@ public record IngestSettings(
                         v -> v >= 0 && v <= 1,
                         "a share between 0 and 1, e.g. 0.05"),
                     r.string("segpipe.ingest.cutoff"),
-                    Erasures.key(r, environment)));
+                    Erasures.key(r, environment),
+                    IdentitySettings.read(r, environment)));
     String source = args.option("source").orElse(keys.source());
     if (source == null || source.isBlank()) {
       throw new UserError(
@@ -65,7 +69,8 @@ public record IngestSettings(
         keys.maxShare(),
         cutoff(keys.cutoff(), args, now),
         args.option("customers"),
-        keys.key());
+        keys.key(),
+        keys.identity());
   }
 
   private static Instant cutoff(String text, JobArguments args, Instant now) {

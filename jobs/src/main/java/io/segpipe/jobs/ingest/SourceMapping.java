@@ -25,6 +25,11 @@ import java.util.Set;
  * the columns added to the events contract later ({@link Events#optionalColumns()}: {@code
  * discount_amount}): a mapping without one maps it to NULL, so mappings written before it still
  * load.
+ *
+ * <p>An optional {@code identifiers} section gives, per identifier type (declared in
+ * segpipe.identity.types), a Spark SQL expression for the row's identifier of that type: {@code
+ * identifiers { email = "lower(mail)", device_id = "cookie" }}. It is read only when identity
+ * stitching is on (segpipe.identity.enabled).
  */
 public record SourceMapping(
     String name,
@@ -34,7 +39,8 @@ public record SourceMapping(
     String eventIdExpression,
     IdenticalRows identicalRows,
     Map<String, String> columns,
-    List<RejectRule> rejectRules) {
+    List<RejectRule> rejectRules,
+    Map<String, String> identifiers) {
 
   public static final Set<String> FORMATS = Set.of("parquet", "delta", "csv", "json");
 
@@ -162,12 +168,32 @@ public record SourceMapping(
         rules.add(new RejectRule(rule.getString("when"), rule.getString("reason")));
       }
     }
+    Map<String, String> identifiers = new LinkedHashMap<>();
+    if (config.hasPath("identifiers")) {
+      try {
+        config
+            .getConfig("identifiers")
+            .root()
+            .keySet()
+            .forEach(type -> identifiers.put(type, r.string("identifiers." + type)));
+      } catch (ConfigException.WrongType e) {
+        r.problem("identifiers", "must be an object: identifier type = SQL expression");
+      }
+    }
     if (!r.problems().isEmpty()) {
       List<String> located =
           r.problems().stream().map(p -> "mapping " + origin + ": " + p).toList();
       throw new ConfigError(located);
     }
     return new SourceMapping(
-        name, origin, format, Map.copyOf(options), eventId, identical, columns, List.copyOf(rules));
+        name,
+        origin,
+        format,
+        Map.copyOf(options),
+        eventId,
+        identical,
+        columns,
+        List.copyOf(rules),
+        identifiers);
   }
 }

@@ -10,11 +10,13 @@ import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.secret.Secrets;
 import io.segpipe.common.spark.SparkSessions;
+import io.segpipe.identity.IdentitySettings;
 import io.segpipe.jobs.affinities.AffinitiesJob;
 import io.segpipe.jobs.clv.ClvJob;
 import io.segpipe.jobs.evaluate.EvaluateJob;
 import io.segpipe.jobs.export.ExportJob;
 import io.segpipe.jobs.features.FeaturesJob;
+import io.segpipe.jobs.identity.IdentityJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import io.segpipe.jobs.pipeline.TrainSchedule.TrainEvery;
 import io.segpipe.jobs.report.ReportJob;
@@ -34,14 +36,14 @@ import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Runs ingest -> features -> train -> clv -> segment -> affinities -> export -> report in one Spark
- * session, for one --as-of date or a range of dates (--from/--to/--every): ingest once (when
- * --source is given), then the other jobs per date in date order, train only when
- * segpipe.pipeline.train-every says it is due (clv then refits; on other dates it scores with the
- * latest fit, --score-only). Every job's arguments and settings are checked before Spark starts. It
- * stops at the first job that fails, with that job's exit code and message, and prints the command
- * that resumes from there. Each job records its own run_metrics row; the pipeline ends with a table
- * of what ran.
+ * Runs ingest -> identity (when segpipe.identity.enabled) -> features -> train -> clv -> segment ->
+ * affinities -> export -> report in one Spark session, for one --as-of date or a range of dates
+ * (--from/--to/--every): ingest once (when --source is given), then the other jobs per date in date
+ * order, train only when segpipe.pipeline.train-every says it is due (clv then refits; on other
+ * dates it scores with the latest fit, --score-only). Every job's arguments and settings are
+ * checked before Spark starts. It stops at the first job that fails, with that job's exit code and
+ * message, and prints the command that resumes from there. Each job records its own run_metrics
+ * row; the pipeline ends with a table of what ran.
  */
 public final class PipelineJob {
   /** A step: the job and which of the pipeline's own options it takes. */
@@ -49,6 +51,7 @@ public final class PipelineJob {
 
   private static final String INGEST = "ingest";
   private static final String TRAIN = "train";
+  private static final String IDENTITY = "identity";
   private static final String CLV = "clv";
   private static final List<String> INGEST_OPTIONS =
       List.of("source", "mapping", "format", "customers");
@@ -56,6 +59,7 @@ public final class PipelineJob {
   private static final List<Step> STEPS =
       List.of(
           new Step(INGEST, IngestJob::new, INGEST_OPTIONS),
+          new Step(IDENTITY, IdentityJob::new, List.of()),
           new Step("features", FeaturesJob::new, List.of()),
           new Step(TRAIN, TrainJob::new, List.of()),
           new Step(CLV, ClvJob::new, List.of()),
@@ -128,6 +132,7 @@ public final class PipelineJob {
   private final SegpipeConfig config;
   private final TrainSchedule schedule;
   private final RunSummary summary;
+  private final List<Step> perDate;
 
   private PipelineJob(
       JobArguments args, RunDates dates, int start, SegpipeConfig config, TrainSchedule schedule) {
@@ -136,7 +141,12 @@ public final class PipelineJob {
     this.start = start;
     this.config = config;
     this.schedule = schedule;
-    this.summary = new RunSummary(dates.dates(), PER_DATE.stream().map(Step::name).toList());
+    // identity runs only with stitching on; without it the pipeline is what it was before
+    this.perDate =
+        PER_DATE.stream()
+            .filter(s -> !s.name().equals(IDENTITY) || IdentitySettings.enabled(config))
+            .toList();
+    this.summary = new RunSummary(dates.dates(), perDate.stream().map(Step::name).toList());
   }
 
   public static void main(String[] args) {
@@ -190,7 +200,7 @@ public final class PipelineJob {
     if (runsIngest()) {
       checkStep(STEPS.get(0), dates.last());
     }
-    for (Step step : PER_DATE) {
+    for (Step step : perDate) {
       int index = NAMES.indexOf(step.name()) >= start ? 0 : 1;
       if (index < dates.dates().size()) {
         checkStep(step, dates.dates().get(index));
@@ -230,7 +240,7 @@ public final class PipelineJob {
       LocalDate date = dates.dates().get(i);
       Instant began = Instant.now();
       Boolean due = null;
-      for (Step step : PER_DATE) {
+      for (Step step : perDate) {
         if (i == 0 && NAMES.indexOf(step.name()) < start) {
           summary.set(date, step.name(), RunSummary.SKIPPED);
           continue;

@@ -235,7 +235,22 @@ public record ReportData(
       long duplicates,
       long quarantineRows,
       List<ReasonCount> topReasons,
-      List<IngestRun> latestRuns) {}
+      List<IngestRun> latestRuns,
+      Identity identity) {}
+
+  /**
+   * Identity stitching as resolved on {@code resolvedOn} (the latest resolution on or before the
+   * report's date; null when stitching is off): source customer ids before, profiles after, how
+   * many profiles join several customer ids, identifiers per type, and the identifiers quarantined
+   * per rule (blocked, max-links, max-per-profile).
+   */
+  public record Identity(
+      String resolvedOn,
+      long customerIds,
+      long profiles,
+      long stitchedProfiles,
+      Map<String, Long> identifiersByType,
+      Map<String, Long> quarantinedByRule) {}
 
   /**
    * Customer lifetime value as of the date, from customer_clv, segment_profiles and clv_validation.

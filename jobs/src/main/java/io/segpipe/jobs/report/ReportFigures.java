@@ -3,6 +3,7 @@ package io.segpipe.jobs.report;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.desc;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.job.JobContext;
@@ -11,6 +12,9 @@ import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.IdentityResolution;
+import io.segpipe.identity.IdentitySettings;
+import io.segpipe.identity.Profiles;
 import io.segpipe.jobs.report.ReportData.AffinityRule;
 import io.segpipe.jobs.report.ReportData.CampaignEvaluation;
 import io.segpipe.jobs.report.ReportData.CampaignMetric;
@@ -180,7 +184,7 @@ final class ReportFigures {
     CampaignSection campaigns = campaigns(asOf);
 
     context.phase("data quality");
-    DataQuality quality = dataQuality();
+    DataQuality quality = dataQuality(asOf);
 
     context.phase("trends");
     List<TrendPoint> trends = trends(asOf);
@@ -1057,7 +1061,7 @@ final class ReportFigures {
         .orElse(Map.of());
   }
 
-  private DataQuality dataQuality() {
+  private DataQuality dataQuality(LocalDate asOf) {
     Dataset<Row> ingest =
         lake.exists(Tables.RUN_METRICS)
             ? lake.read(Tables.RUN_METRICS, "").where(col("job").equalTo("ingest"))
@@ -1128,7 +1132,62 @@ final class ReportFigures {
               .toList();
     }
     return new DataQuality(
-        runs, read, written, quarantined, duplicates, quarantineRows, reasons, latest);
+        runs,
+        read,
+        written,
+        quarantined,
+        duplicates,
+        quarantineRows,
+        reasons,
+        latest,
+        identity(asOf));
+  }
+
+  /** The stitching figures of the latest resolution on or before {@code asOf}; null when off. */
+  private ReportData.Identity identity(LocalDate asOf) {
+    if (!IdentitySettings.enabled(context.config())) {
+      return null;
+    }
+    Optional<LocalDate> resolved = Profiles.latestOnOrBefore(lake, asOf);
+    if (resolved.isEmpty()) {
+      return null;
+    }
+    Dataset<Row> map = Profiles.mapOn(lake, resolved.get());
+    Row totals =
+        map.agg(
+                functions.countDistinct(
+                    when(col("id_type").equalTo(Profiles.CUSTOMER_ID), col("identifier"))),
+                functions.countDistinct(col("customer_key")))
+            .first();
+    long stitched =
+        map.where(col("id_type").equalTo(Profiles.CUSTOMER_ID))
+            .groupBy("customer_key")
+            .count()
+            .where(col("count").gt(1))
+            .count();
+    Map<String, Long> byType = new LinkedHashMap<>();
+    map.groupBy("id_type")
+        .count()
+        .orderBy("id_type")
+        .collectAsList()
+        .forEach(r -> byType.put(r.getString(0), r.getLong(1)));
+    Map<String, Long> quarantined = new LinkedHashMap<>();
+    if (lake.exists(Tables.IDENTITY_QUARANTINE)) {
+      lake.read(Tables.IDENTITY_QUARANTINE, "")
+          .where(col(Tables.AS_OF).equalTo(lit(Date.valueOf(resolved.get()))))
+          .groupBy(IdentityResolution.rule(col("reason")).as("rule"))
+          .count()
+          .orderBy("rule")
+          .collectAsList()
+          .forEach(r -> quarantined.put(r.getString(0), r.getLong(1)));
+    }
+    return new ReportData.Identity(
+        resolved.get().toString(),
+        totals.getLong(0),
+        totals.getLong(1),
+        stitched,
+        byType,
+        quarantined);
   }
 
   private static double number(Row r, String column) {

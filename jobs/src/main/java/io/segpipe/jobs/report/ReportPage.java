@@ -1844,6 +1844,7 @@ final class ReportPage {
                   q.quarantineRows(),
                   format.count(q.quarantineRows()))));
     }
+    identity(q.identity());
     html.append("<h3>")
         .append(escape(words.text("quality.runs")))
         .append("</h3>\n<table><thead><tr>");
@@ -1875,6 +1876,48 @@ final class ReportPage {
           .append("</td></tr>");
     }
     html.append("</tbody></table>\n</section>\n");
+  }
+
+  /** Identity stitching: customer ids before, profiles after, identifiers; nothing when off. */
+  private void identity(ReportData.Identity id) {
+    if (id == null) {
+      return;
+    }
+    html.append("<h3>").append(escape(words.text("quality.identity.title"))).append("</h3>\n");
+    paragraph("muted", escape(words.format("quality.identity.intro", id.resolvedOn())));
+    html.append("<div class=\"cards\">");
+    qualityCard("identity.customer_ids", "quality.identity.customer-ids", id.customerIds());
+    qualityCard("identity.profiles", "quality.identity.profiles", id.profiles());
+    qualityCard("identity.stitched", "quality.identity.stitched", id.stitchedProfiles());
+    long quarantined = id.quarantinedByRule().values().stream().mapToLong(Long::longValue).sum();
+    qualityCard("identity.quarantined", "quality.identity.quarantined", quarantined);
+    html.append("</div>\n<table><thead><tr>");
+    columnHeader("quality.identity.type", false);
+    columnHeader("quality.identity.identifiers", true);
+    columnHeader("quality.identity.per-profile", true);
+    html.append("</tr></thead><tbody>");
+    for (Map.Entry<String, Long> e : id.identifiersByType().entrySet()) {
+      double perProfile = id.profiles() == 0 ? 0 : (double) e.getValue() / id.profiles();
+      html.append("<tr><td><code>")
+          .append(escape(e.getKey()))
+          .append("</code></td><td class=\"num\">");
+      metric(
+          "quality.identity.identifiers|" + e.getKey(), e.getValue(), format.count(e.getValue()));
+      html.append("</td><td class=\"num\">");
+      metric(
+          "quality.identity.per_profile|" + e.getKey(), perProfile, format.decimal(perProfile, 2));
+      html.append("</td></tr>");
+    }
+    html.append("</tbody></table>\n");
+    if (quarantined > 0) {
+      List<String> rules = new ArrayList<>();
+      id.quarantinedByRule()
+          .forEach(
+              (rule, n) ->
+                  rules.add(words.text("quality.identity.rules." + rule) + ": " + format.count(n)));
+      paragraph(
+          "muted", escape(words.format("quality.identity.quarantine", String.join("; ", rules))));
+    }
   }
 
   private void qualityCard(String metricKey, String labelKey, long value) {

@@ -9,9 +9,11 @@ import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.features.CustomerActivity;
 import io.segpipe.features.FeatureSnapshot;
+import io.segpipe.identity.Profiles;
 import io.segpipe.modelling.ChurnBaseline;
 import io.segpipe.modelling.ModelRegistry;
 import java.time.LocalDate;
@@ -113,7 +115,8 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       boolean hasCustomers,
       Dataset<Row> dims,
       Dataset<Row> clv,
-      Dataset<Row> daily) {}
+      Dataset<Row> daily,
+      Optional<Dataset<Row>> keys) {}
 
   /** What it writes, held until written, with the counts the outcome reports. */
   private record Outputs(
@@ -166,8 +169,11 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
               + " demographics",
           lake.path(Tables.CUSTOMERS));
     }
+    Optional<Dataset<Row>> keys = Profiles.keys(context.config(), lake, asOf);
     Dataset<Row> dims =
-        hasCustomers ? lake.read(Tables.CUSTOMERS, "") : CustomerSegments.noDims(context.spark());
+        hasCustomers
+            ? Profiles.customers(lake.read(Tables.CUSTOMERS, "").drop(Events.IDENTIFIERS), keys)
+            : CustomerSegments.noDims(context.spark());
     Dataset<Row> clv =
         clvSnapshot(lake, asOf)
             .orElseGet(
@@ -185,8 +191,8 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
         "Run `scripts/segpipe ingest` first: the profiles' top categories come from the events.");
     CustomerDaily.catchUp(lake);
     CustomerActivity window = s.features().activity();
-    Dataset<Row> daily = CustomerDaily.read(lake, window.windowStart(), asOf);
-    return new Inputs(snapshot, models, hasCustomers, dims, clv, daily);
+    Dataset<Row> daily = Profiles.rekey(CustomerDaily.read(lake, window.windowStart(), asOf), keys);
+    return new Inputs(snapshot, models, hasCustomers, dims, clv, daily, keys);
   }
 
   /**
@@ -235,7 +241,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
         hold(
             held,
             new SegmentTrends(asOf, s.trendMonths())
-                .of(lake, SegmentMembers.of(rows), profiles)
+                .of(lake, SegmentMembers.of(rows), profiles, in.keys())
                 .coalesce(1));
     long trendRows = trends.count();
     return new Outputs(

@@ -4,9 +4,11 @@ import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -56,6 +58,15 @@ public record SegmentTrends(LocalDate asOf, int months) {
    * partition of today's date there is replaced by {@code profiles}). Lazy.
    */
   public Dataset<Row> of(Lake lake, Dataset<Row> members, Dataset<Row> profiles) {
+    return of(lake, members, profiles, Optional.empty());
+  }
+
+  /**
+   * The same, with customer_daily's source ids replaced by profile keys ({@link Profiles#rekey})
+   * when {@code keys} is given.
+   */
+  public Dataset<Row> of(
+      Lake lake, Dataset<Row> members, Dataset<Row> profiles, Optional<Dataset<Row>> keys) {
     LocalDate start = monthsStart();
     Dataset<Row> snapshots = profileColumns(profiles);
     if (lake.exists(Tables.SEGMENT_PROFILES)) {
@@ -70,7 +81,7 @@ public record SegmentTrends(LocalDate asOf, int months) {
     return SqlResource.load("sql/segment/segment_trends.sql")
         .withView("members", members.select("customer_id", "segmentation", "segment"))
         .withView("snapshots", snapshots)
-        .withView("daily", CustomerDaily.read(lake, start, asOf))
+        .withView("daily", Profiles.rekey(CustomerDaily.read(lake, start, asOf), keys))
         .with("months_start", start)
         .with("as_of", asOf)
         .run(members.sparkSession());

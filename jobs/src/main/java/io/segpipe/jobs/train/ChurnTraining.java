@@ -6,6 +6,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.features.FeaturesSettings;
+import io.segpipe.identity.Profiles;
 import io.segpipe.modelling.ChurnBaseline;
 import io.segpipe.modelling.ChurnModel;
 import io.segpipe.modelling.ChurnSettings;
@@ -22,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
@@ -73,12 +75,16 @@ final class ChurnTraining {
 
   static Trained run(JobContext context, TrainSettings s, String version, Instant trainedAt) {
     ChurnSettings c = s.churn();
+    // per profile when identity stitching is on: the latest resolution covers the whole history
+    Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), s.asOf());
     Dataset<Row> events =
-        context
-            .lake()
-            .read(
-                Tables.EVENTS,
-                "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs.");
+        Profiles.rekey(
+            context
+                .lake()
+                .read(
+                    Tables.EVENTS,
+                    "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs."),
+            keys);
     checkHistory(events, s);
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
@@ -90,7 +96,10 @@ final class ChurnTraining {
       if (bgnbd) {
         CustomerDaily.catchUp(context.lake());
         daily =
-            CustomerDaily.read(context.lake(), LocalDate.of(1, 1, 1), Collections.max(c.cutOffs()));
+            Profiles.rekey(
+                CustomerDaily.read(
+                    context.lake(), LocalDate.of(1, 1, 1), Collections.max(c.cutOffs())),
+                keys);
       }
       Map<String, Object> baselineFits = new LinkedHashMap<>();
       Dataset<Row> noProspects =

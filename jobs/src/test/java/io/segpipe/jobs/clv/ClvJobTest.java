@@ -586,6 +586,7 @@ class ClvJobTest {
         null,
         null,
         Date.valueOf(day),
+        null,
         null);
   }
 }

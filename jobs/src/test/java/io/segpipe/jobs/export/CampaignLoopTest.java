@@ -257,6 +257,7 @@ class CampaignLoopTest {
         null,
         null,
         Date.valueOf(day),
+        null,
         null);
   }
 

@@ -166,7 +166,8 @@ final class SegmentRows {
     List<Row> rows = new ArrayList<>();
     for (int n = 1; n <= customers; n++) {
       rows.add(
-          RowFactory.create(id(n), null, null, null, null, null, null, null, null, optIn.apply(n)));
+          RowFactory.create(
+              id(n), null, null, null, null, null, null, null, null, optIn.apply(n), null));
     }
     new Lake(spark, new LakeSettings(root, ""))
         .overwrite(spark.createDataFrame(rows, Events.CUSTOMERS), Tables.CUSTOMERS.name());

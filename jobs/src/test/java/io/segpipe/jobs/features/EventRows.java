@@ -60,7 +60,8 @@ public final class EventRows {
             null,
             rating,
             Date.valueOf(LocalDate.ofInstant(at, ZoneOffset.UTC)),
-            discount == null ? null : new BigDecimal(discount)));
+            discount == null ? null : new BigDecimal(discount),
+            null));
     return this;
   }
 

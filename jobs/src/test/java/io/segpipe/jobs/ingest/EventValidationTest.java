@@ -29,7 +29,7 @@ class EventValidationTest {
 
   private Map<String, List<String>> reasonsById(Dataset<Row> source, SourceMapping mapping) {
     Map<String, List<String>> out = new TreeMap<>();
-    EventValidation.validate(EventMapping.apply(source, mapping), CONFIG.events(), CUTOFF)
+    EventValidation.validate(EventMapping.apply(source, mapping, false), CONFIG.events(), CUTOFF)
         .select("src_event_id", EventValidation.REASONS)
         .collectAsList()
         .forEach(r -> out.put(r.getString(0), r.getList(1)));
@@ -147,7 +147,7 @@ class EventValidationTest {
     assertEquals(List.of(), reasons.get("half"));
     assertEquals(List.of(), reasons.get("unknown"));
     Map<String, Object> discounts = new TreeMap<>();
-    EventMapping.apply(source, mapping)
+    EventMapping.apply(source, mapping, false)
         .select("src_event_id", "discount_amount")
         .collectAsList()
         .forEach(r -> discounts.put(r.getString(0), r.get(1)));
@@ -165,7 +165,8 @@ class EventValidationTest {
             .drop("sku");
     UserError e =
         assertThrows(
-            UserError.class, () -> EventMapping.apply(source, SourceMapping.load("generator")));
+            UserError.class,
+            () -> EventMapping.apply(source, SourceMapping.load("generator"), false));
     assertTrue(e.getMessage().contains("columns.product_id = sku"), e.getMessage());
     assertTrue(
         e.getMessage().contains("The source has the columns [event_id, event_time"),
@@ -181,7 +182,7 @@ class EventValidationTest {
             .purchase("dup", "2024-01-01 00:00:00", "c1", "early-b", "1.00")
             .purchase("solo", "2024-01-03 00:00:00", "c2", "o", "3.00")
             .frame(spark);
-    Dataset<Row> mapped = EventMapping.apply(source, SourceMapping.load("generator"));
+    Dataset<Row> mapped = EventMapping.apply(source, SourceMapping.load("generator"), false);
     // The earliest event_ts wins ("late" never does); "early" and "early-b" tie on it, and the hash
     // of
     // their contract columns picks "early-b", the same one on every partitioning.

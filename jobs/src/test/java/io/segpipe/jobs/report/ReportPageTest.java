@@ -238,7 +238,16 @@ class ReportPageTest {
             20,
             30,
             List.of(new ReasonCount("channel '…' is not <one>", 30)),
-            List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20))),
+            List.of(new IngestRun("r1", "2025-01-01T00:00:00Z", "succeeded", 1000, 950, 30, 20)),
+            new ReportData.Identity(
+                "2024-12-31",
+                3300,
+                3000,
+                280,
+                new LinkedHashMap<>(
+                    Map.of("customer_id", 3300L, "device_id", 5400L, "email", 3090L)),
+                new LinkedHashMap<>(
+                    Map.of("blocked", 1L, "max_links", 2L, "max_per_profile", 3L)))),
         trends(List.of("2024-10-31", "2024-11-30", "2024-12-31")),
         affinityRules());
   }
@@ -283,6 +292,31 @@ class ReportPageTest {
             0.05,
             0.5,
             2.0));
+  }
+
+  @Test
+  void identityStitchingShowsProfilesBeforeAndAfterAndIdentifiersPerProfile() {
+    String page = ReportPage.render(data(), settings(Locale.UK, "GBP"));
+    String section = page.substring(page.indexOf("<section id=\"quality\">"));
+    assertTrue(section.contains("<h3>Identity stitching</h3>"), section);
+    assertTrue(
+        section.contains(
+            "data-metric=\"quality.identity.customer_ids\" data-value=\"3300.0\">3,300</span>"),
+        section);
+    assertTrue(
+        section.contains(
+            "data-metric=\"quality.identity.profiles\" data-value=\"3000.0\">3,000</span>"),
+        section);
+    assertTrue(
+        section.contains(
+            "data-metric=\"quality.identity.per_profile|device_id\" data-value=\"1.8\">1.80</span>"),
+        section);
+    assertTrue(section.contains("shared by many people: 2"), section);
+    String chinese = ReportPage.render(data(), settings(CHINA, "CNY"));
+    assertTrue(chinese.contains("<h3>身份打通</h3>"), chinese);
+    assertTrue(chinese.contains("多人共用: 2"), chinese);
+    String off = ReportPage.render(firstSnapshot(data()), settings(Locale.UK, "GBP"));
+    assertFalse(off.contains("Identity stitching"), "no section when stitching is off");
   }
 
   @Test
@@ -1333,7 +1367,8 @@ class ReportPageTest {
             0,
             0,
             List.of(),
-            q.latestRuns()),
+            q.latestRuns(),
+            null),
         trends(List.of("2024-12-31")),
         List.of());
   }
@@ -1574,7 +1609,8 @@ class ReportPageTest {
             0,
             0,
             List.of(),
-            List.of(new IngestRun("r2", "2025-01-02T03:04:05.678Z", "failed", 10, 0, 0, 0))),
+            List.of(new IngestRun("r2", "2025-01-02T03:04:05.678Z", "failed", 10, 0, 0, 0)),
+            null),
         List.of(),
         List.of(
             new AffinityRule(
