@@ -13,6 +13,7 @@ import io.segpipe.common.lake.VacuumScope;
 import io.segpipe.common.privacy.Erasures;
 import io.segpipe.common.secret.KeyedHash;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.identity.Profiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -124,7 +125,7 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
   protected JobOutcome run(JobContext context, ForgetSettings s) {
     String key = s.key().require("forget");
     context.phase("read the ids to forget");
-    Dataset<Row> ids = readIds(context, s.customersFile());
+    Dataset<Row> ids = throughProfiles(context, readIds(context, s.customersFile()));
     try {
       Erasure erasure = Erasure.of(ids, collectIds(ids, s.customersFile()));
       TablesErased tables = eraseFromTables(context, erasure);
@@ -357,6 +358,45 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
                 + " older than delta.logRetentionDuration (30 days by default) at a checkpoint");
   }
 
+  /**
+   * With identity stitching's tables in the lake, the ids given and, for each, the whole person:
+   * the profile keys it was ever part of (the customer_id of every table after identity) and every
+   * source customer id those profiles link, so no account of the person and none of its identifiers
+   * stay. Without them, the ids given.
+   */
+  private static Dataset<Row> throughProfiles(JobContext context, Dataset<Row> given) {
+    if (!context.lake().exists(Tables.IDENTITY_MAP)) {
+      return given;
+    }
+    context.phase("the profiles of the ids to forget (identity_map)");
+    Dataset<Row> map = context.lake().read(Tables.IDENTITY_MAP, "");
+    Dataset<Row> sourceIds =
+        map.where(functions.col("id_type").equalTo(Profiles.CUSTOMER_ID))
+            .select(functions.col("identifier"), functions.col("customer_key"));
+    Dataset<Row> keys =
+        sourceIds
+            .join(given, sourceIds.col("identifier").equalTo(given.col(ID)))
+            .select(functions.col("customer_key").as(ID))
+            .distinct();
+    Dataset<Row> linked =
+        sourceIds
+            .join(keys, sourceIds.col("customer_key").equalTo(keys.col(ID)))
+            .select(functions.col("identifier").as(ID));
+    Dataset<Row> all =
+        given.union(keys).union(linked).distinct().persist(StorageLevel.MEMORY_AND_DISK());
+    long before = given.count();
+    long after = all.count();
+    given.unpersist();
+    if (after > before) {
+      LOG.info(
+          "forget: {} ids given, {} with their profiles' keys and linked customer ids"
+              + " (identity_map)",
+          before,
+          after);
+    }
+    return all;
+  }
+
   /** The distinct ids of the file, trimmed, as one column; never collected into SQL text. */
   private static Dataset<Row> readIds(JobContext context, String file) {
     try {
@@ -398,6 +438,17 @@ public final class ForgetJob extends SegpipeJob<ForgetSettings> {
     List<String> conditions = new ArrayList<>();
     if (columns.contains("customer_id")) {
       conditions.add("t.customer_id = s." + ID);
+    }
+    // identity stitching's tables: a profile's every identifier, a source id, a key's changes
+    if (columns.contains("customer_key")) {
+      conditions.add("t.customer_key = s." + ID);
+    }
+    if (columns.contains("id_type") && columns.contains("identifier")) {
+      conditions.add(
+          "(t.id_type = '" + Profiles.CUSTOMER_ID + "' AND t.identifier = s." + ID + ")");
+    }
+    if (columns.contains("old_key") && columns.contains("new_key")) {
+      conditions.add("t.old_key = s." + ID + " OR t.new_key = s." + ID);
     }
     if (columns.contains("raw_row")) {
       conditions.add(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.segpipe.common.test.JobRun;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.jobs.features.FeaturesJob;
+import io.segpipe.jobs.forget.ForgetJob;
 import io.segpipe.jobs.ingest.IngestJob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -320,6 +321,28 @@ class IdentityJobTest {
     assertEquals(Long.toString(before), details.get("keys_before"));
     assertEquals(Long.toString(before - 1), details.get("keys_unchanged"));
     assertNotEquals(julyKeys.get("customer_id:W7"), ann);
+
+    // forgetting one of Ann's accounts forgets the person: both accounts' events, every
+    // identifier of her profile, her profile's features
+    Path forget = dir.resolve("forget.txt");
+    Files.writeString(forget, "S1\n");
+    UnaryOperator<String> erasureKey =
+        name -> name.equals("SEGPIPE_ERASURE_KEY") ? "erasure-key" : ENV.apply(name);
+    assertEquals(0, new ForgetJob(erasureKey).execute(conf("--customers", forget.toString())));
+    assertEquals(0, table(spark, "events").where("customer_id IN ('W1', 'S1')").count());
+    assertEquals(
+        0, table(spark, "identity_map").where(functions.col("customer_key").equalTo(ann)).count());
+    assertEquals(
+        0,
+        table(spark, "customer_features").where(functions.col("customer_id").equalTo(ann)).count());
+    assertEquals(0, table(spark, "customers").where("customer_id IN ('W1', 'S1')").count());
+    assertEquals(
+        2L,
+        table(spark, "identity_map")
+            .where("id_type = 'customer_id' AND identifier IN ('W2', 'W3')")
+            .where("as_of_date = DATE'2024-07-31'")
+            .count(),
+        "other people stay");
   }
 
   @Test
