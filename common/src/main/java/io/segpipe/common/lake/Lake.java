@@ -39,8 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class Lake {
   private static final Logger LOG = LoggerFactory.getLogger(Lake.class);
 
-  /** Columns that can hold a customer id or a raw source row: never in Delta's file statistics. */
-  public static final Set<String> PERSONAL_COLUMNS = Set.of("customer_id", "raw_row", "event_id");
+  /**
+   * Columns that can hold a customer id, an identifier, a profile key or a raw source row: never in
+   * Delta's file statistics.
+   */
+  public static final Set<String> PERSONAL_COLUMNS =
+      Set.of(
+          "customer_id", "raw_row", "event_id", "identifier", "customer_key", "old_key", "new_key");
 
   private static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
   private static final String NUM_INDEXED_COLUMNS = "delta.dataSkippingNumIndexedCols";
