@@ -52,7 +52,7 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
   private static final Logger LOG = LoggerFactory.getLogger(IdentityJob.class);
 
   /** The date resolved and the identity settings. */
-  public record Settings(LocalDate asOf, IdentitySettings identity) {}
+  public record Settings(LocalDate asOf, IdentitySettings identity, Optional<String> truth) {}
 
   private final UnaryOperator<String> environment;
 
@@ -91,7 +91,13 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
 
   @Override
   protected List<JobArguments.Option> options() {
-    return List.of();
+    return List.of(
+        new JobArguments.Option(
+            "truth",
+            "PATH",
+            "also compare the profiles with a ground truth (Parquet with id_type, value in its normal"
+                + " form, person_id; the generator's identity_truth): precision and recall over"
+                + " pairs of identifiers, in the summary and run_metrics"));
   }
 
   @Override
@@ -106,7 +112,7 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
               + " = true (and declare segpipe.identity.types and the mapping's identifiers) to"
               + " run the identity job.");
     }
-    return new Settings(asOf, identity.get());
+    return new Settings(asOf, identity.get(), arguments.option("truth"));
   }
 
   @Override
@@ -201,6 +207,17 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
       details.put("profiles", Long.toString(profiles));
       details.put("rounds", Integer.toString(result.rounds()));
       quarantined.forEach((rule, n) -> details.put("quarantined_" + rule, Long.toString(n)));
+      String accuracy = "";
+      if (s.truth().isPresent()) {
+        context.phase("compare with the truth " + s.truth().get());
+        IdentityAccuracy a =
+            IdentityAccuracy.measure(context.spark(), s.truth().get(), map, s.identity().types());
+        details.put("truth_precision", String.format("%.6f", a.precision()));
+        details.put("truth_recall", String.format("%.6f", a.recall()));
+        details.put("truth_identifiers", Long.toString(a.identifiers()));
+        details.put("truth_shared_linked", Long.toString(a.sharedLinked()));
+        accuracy = "; " + a.describe();
+      }
       String message =
           String.format(
                   "%,d customer ids and %,d identifiers in all resolved into %,d profiles as of %s"
@@ -212,7 +229,8 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
                   result.rounds(),
                   quarantinedTotal,
                   quarantined.isEmpty() ? "" : " " + quarantined)
-              + stability;
+              + stability
+              + accuracy;
       LOG.info(message);
       return new JobOutcome(
           sightingsCount(sightings), identifiers, quarantinedTotal, 0, message, details);

@@ -90,8 +90,38 @@ class IdentityJobTest {
     return new IngestJob(ENV).execute(conf(args.toArray(String[]::new)));
   }
 
-  private int identity(String asOf) {
-    return new IdentityJob(ENV).execute(conf("--as-of", asOf));
+  private int identity(String asOf, String truth) {
+    return new IdentityJob(ENV).execute(conf("--as-of", asOf, "--truth", truth));
+  }
+
+  /** The details of the latest run of {@code job}. */
+  private Map<String, String> details(SparkSession spark, String job) {
+    Row run =
+        table(spark, "run_metrics")
+            .where(functions.col("job").equalTo(job))
+            .orderBy(functions.desc("started_at"))
+            .first();
+    return run.getJavaMap(run.fieldIndex("details"));
+  }
+
+  /**
+   * A ground truth in the generator's shape: Ann's six identifiers, Carol's five and the tablet
+   * (nobody's), values in their normal form.
+   */
+  private String truth(SparkSession spark) {
+    String path = dir.resolve("identity_truth").toString();
+    spark
+        .sql(
+            "SELECT * FROM VALUES ('customer_id', 'W1', 'ann'), ('customer_id', 'S1', 'ann'),"
+                + " ('email', 'ann@example.com', 'ann'), ('device_id', 'd-ann', 'ann'),"
+                + " ('loyalty_id', 'LC123', 'ann'), ('phone', '+447700900123', 'ann'),"
+                + " ('customer_id', 'W3', 'carol'), ('customer_id', 'S3', 'carol'),"
+                + " ('email', 'carol@x.com', 'carol'), ('device_id', 'd-carol', 'carol'),"
+                + " ('loyalty_id', 'LC333', 'carol'), ('device_id', 'TABLET-1', NULL)"
+                + " AS t(id_type, value, person_id)")
+        .write()
+        .parquet(path);
+    return path;
   }
 
   private Dataset<Row> table(SparkSession spark, String name) {
@@ -210,7 +240,15 @@ class IdentityJobTest {
             .<scala.collection.Map<String, String>>getAs("identifiers")
             .apply("phone"));
 
-    assertEquals(0, identity("2024-06-30"));
+    String truth = truth(spark);
+    assertEquals(0, identity("2024-06-30", truth));
+    // Ann's 15 pairs are one profile; Carol's accounts are not linked yet: of her 10 pairs, the 3
+    // of her web group and the 1 of her store group: recall (15 + 4) / (15 + 10)
+    Map<String, String> juneRun = details(spark, "identity");
+    assertEquals("1.000000", juneRun.get("truth_precision"));
+    assertEquals("0.760000", juneRun.get("truth_recall"));
+    assertEquals("11", juneRun.get("truth_identifiers"));
+    assertEquals("0", juneRun.get("truth_shared_linked"));
     Map<String, String> june = keys(table(spark, "identity_map"));
     String ann = keyOf("customer_id", "W1");
     for (String id :
@@ -294,7 +332,8 @@ class IdentityJobTest {
             "c3,2024-07-02 09:00:00,S3,store,purchase,oc3,15.00,carol@x.com,,lc333",
             "n1,2024-07-03 09:00:00,W7,web,purchase,on1,15.00,new@x.com,d-new,"));
     assertEquals(0, ingest(day2, null));
-    assertEquals(0, identity("2024-07-31"));
+    assertEquals(0, identity("2024-07-31", truth));
+    assertEquals("1.000000", details(spark, "identity").get("truth_recall"));
     Dataset<Row> july = table(spark, "identity_map").where("as_of_date = DATE'2024-07-31'");
     Map<String, String> julyKeys = keys(july);
     assertEquals(keyOf("customer_id", "W3"), julyKeys.get("customer_id:S3"));
@@ -312,12 +351,7 @@ class IdentityJobTest {
         changes.stream().map(r -> r.<String>getAs("id_type")).toList());
     // every key but Carol's store one is unchanged; the run says so
     long before = june.values().stream().distinct().count();
-    Row run =
-        table(spark, "run_metrics")
-            .where("job = 'identity'")
-            .orderBy(functions.desc("started_at"))
-            .first();
-    Map<String, String> details = run.getJavaMap(run.fieldIndex("details"));
+    Map<String, String> details = details(spark, "identity");
     assertEquals(Long.toString(before), details.get("keys_before"));
     assertEquals(Long.toString(before - 1), details.get("keys_unchanged"));
     assertNotEquals(julyKeys.get("customer_id:W7"), ann);
