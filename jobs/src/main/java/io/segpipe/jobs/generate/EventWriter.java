@@ -178,7 +178,11 @@ final class EventWriter {
       currency,
       storeId,
       rating,
-      discountMinor == null ? null : BigDecimal.valueOf(discountMinor, 2)
+      discountMinor == null ? null : BigDecimal.valueOf(discountMinor, 2),
+      // email, device_id, loyalty_id
+      null,
+      null,
+      null
     };
     if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
       Breakage breakage = Breakage.values()[damage.nextInt(broken.length)];

@@ -6,7 +6,6 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
-import io.segpipe.common.schema.Events;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +124,8 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     write(
         spark.createDataFrame(events, ExportShape.EVENTS).repartition(partitions),
         output + "events");
-    write(spark.createDataFrame(dimension, Events.CUSTOMERS).coalesce(1), output + "customers");
+    write(
+        spark.createDataFrame(dimension, ExportShape.CUSTOMERS).coalesce(1), output + "customers");
     write(spark.createDataFrame(truth, BtydPlan.GROUND_TRUTH).coalesce(1), output + "ground_truth");
     String summary =
         String.format(
@@ -188,7 +188,7 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         };
     return spark
         .range(0, settings.customers(), 1, settings.customerPartitions())
-        .map(customer, Encoders.row(Events.CUSTOMERS));
+        .map(customer, Encoders.row(ExportShape.CUSTOMERS));
   }
 
   static Dataset<Row> groundTruth(SparkSession spark, GenerateSettings settings) {
