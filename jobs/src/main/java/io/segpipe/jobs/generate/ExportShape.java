@@ -79,6 +79,21 @@ final class ExportShape {
           .add("email", DataTypes.StringType)
           .add("phone", DataTypes.StringType);
 
+  /**
+   * identity_truth (with --identities): one row per distinct identifier written anywhere in the
+   * events or customers, by its type (customer_id, email, phone, device_id, loyalty_id) and normal
+   * form (emails trimmed and lower-cased, phones "+" and digits with the country code, device ids
+   * trimmed, loyalty cards trimmed and upper-cased, customer ids as written), with the person it
+   * belongs to (the original customer_id), or null and the trap it is (shared_device,
+   * placeholder_email): the answer key for identity stitching.
+   */
+  static final StructType IDENTITY_TRUTH =
+      new StructType()
+          .add("id_type", DataTypes.StringType, false)
+          .add("value", DataTypes.StringType, false)
+          .add("person_id", DataTypes.StringType, true)
+          .add("trap", DataTypes.StringType, true);
+
   /** The answer key: each customer's archetype and the date after which it bought nothing more. */
   static final StructType GROUND_TRUTH =
       new StructType()
