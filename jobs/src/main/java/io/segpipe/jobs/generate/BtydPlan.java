@@ -5,7 +5,6 @@ import io.segpipe.btyd.BtydSimulator;
 import io.segpipe.btyd.GammaGammaParams;
 import io.segpipe.common.UserError;
 import io.segpipe.common.cli.JobArguments;
-import io.segpipe.common.schema.Events;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.sql.Date;
@@ -228,6 +227,10 @@ record BtydPlan(
               null,
               null,
               // the model's purchases have no coupons and say nothing of discounts
+              null,
+              // nor of identifiers
+              null,
+              null,
               null));
     }
     return rows;
@@ -236,10 +239,10 @@ record BtydPlan(
   /** The customers dimension row: signed up on the day of the first purchase, opted in. */
   Row customer(int index, BtydSimulator.Customer c, LocalDate from) {
     LocalDate first = from.plusDays((long) Math.floor(c.start() * weekDays));
-    Object[] values = new Object[Events.CUSTOMERS.size()];
+    Object[] values = new Object[ExportShape.CUSTOMERS.size()];
     values[0] = customerId(index);
     values[1] = Date.valueOf(first);
-    values[Events.CUSTOMERS.fieldIndex("marketing_opt_in")] = true;
+    values[ExportShape.CUSTOMERS.fieldIndex("marketing_opt_in")] = true;
     return RowFactory.create(values);
   }
 

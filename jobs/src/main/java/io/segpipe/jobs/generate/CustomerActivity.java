@@ -76,7 +76,13 @@ final class CustomerActivity {
     this.rng = Seeds.ACTIVITY.random(spec.seed(), plan.index());
     this.affinity = spec.affinity(plan.archetype());
     this.affinityRng = affinity == null ? null : Seeds.AFFINITY.random(spec.seed(), plan.index());
-    this.out = new EventWriter(spec, plan.index());
+    this.out =
+        new EventWriter(
+            spec,
+            plan.index(),
+            spec.identities() == null
+                ? null
+                : new IdentityMarks(spec, PersonIdentity.of(spec, plan), plan.index()));
   }
 
   /** Generates customer {@code index}'s events (and its anonymous traffic). */
@@ -86,6 +92,7 @@ final class CustomerActivity {
     activity.browsing();
     activity.anonymousTraffic();
     activity.plantCampaigns();
+    activity.out.finish();
     return activity.out;
   }
 
@@ -113,7 +120,9 @@ final class CustomerActivity {
       boolean planted = treated && !bought && reachable && campaignRng.nextDouble() < c.lift();
       if (planted) {
         rng = campaignRng;
+        out.campaignOrder(true);
         order(Draw.day(campaignRng, c.startDay(), Math.min(c.endDay(), spec.lastDay())));
+        out.campaignOrder(false);
         rng = activityRng;
       }
       out.truth(c.id(), plan.customerId(), treated, bought, planted);

@@ -125,19 +125,27 @@ record CustomerPlan(
     return churnDay == null ? spec.lastDay() : churnDay;
   }
 
-  /** A row of {@link io.segpipe.common.schema.Events#CUSTOMERS}. */
+  /** A row of {@link ExportShape#CUSTOMERS}, without email and phone (no --identities). */
   Row customerRow() {
-    return RowFactory.create(
-        customerId,
-        date(signupDay),
-        birthYear,
-        gender,
-        places.region(city),
-        places.city(city),
-        incomeBand,
-        memberTier,
-        acquisitionChannel,
-        marketingOptIn);
+    return RowFactory.create(customerValues());
+  }
+
+  /** The values of {@link ExportShape#CUSTOMERS}: the dimension's, then email and phone null. */
+  Object[] customerValues() {
+    return new Object[] {
+      customerId,
+      date(signupDay),
+      birthYear,
+      gender,
+      places.region(city),
+      places.city(city),
+      incomeBand,
+      memberTier,
+      acquisitionChannel,
+      marketingOptIn,
+      null,
+      null
+    };
   }
 
   /** A row of {@link ExportShape#GROUND_TRUTH}. */

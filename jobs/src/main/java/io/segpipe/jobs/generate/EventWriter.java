@@ -30,13 +30,35 @@ final class EventWriter {
   private long duplicates;
   private final long[] broken = new long[Breakage.values().length];
 
+  /** --identities: what writes the person's identifiers on its events; null without it. */
+  private final IdentityMarks identities;
+
+  /** With --identities, one per row of {@link #rows} until {@link #finish}. */
+  private final List<IdentityMarks.Facts> facts = new ArrayList<>();
+
+  /** While a planted campaign's order is written. */
+  private boolean campaignOrder;
+
   EventWriter(GenerationSpec spec, long customerIndex) {
+    this(spec, customerIndex, null);
+  }
+
+  EventWriter(GenerationSpec spec, long customerIndex, IdentityMarks identities) {
     this.idPrefix = "e" + customerIndex + "-";
     this.endSecond = spec.endSecond();
     this.utcOffsetSeconds = spec.retailer().utcOffsetSeconds();
     this.currency = spec.retailer().currency();
     this.dirtyShare = spec.dirtyShare();
     this.dirt = Seeds.DIRT.random(spec.seed(), customerIndex);
+    this.identities = identities;
+  }
+
+  /**
+   * Around a planted campaign's order: its store events keep the person's customer id (a second
+   * account takes the person's other store events).
+   */
+  void campaignOrder(boolean on) {
+    campaignOrder = on;
   }
 
   /**
@@ -178,26 +200,75 @@ final class EventWriter {
       currency,
       storeId,
       rating,
-      discountMinor == null ? null : BigDecimal.valueOf(discountMinor, 2)
+      discountMinor == null ? null : BigDecimal.valueOf(discountMinor, 2),
+      // email, device_id, loyalty_id: IdentityMarks writes them in finish()
+      null,
+      null,
+      null
     };
     if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
       Breakage breakage = Breakage.values()[damage.nextInt(broken.length)];
       breakage.apply(values);
       broken[breakage.ordinal()]++;
       rows.add(RowFactory.create(values));
+      note(customerId, channel, type, orderId, storeId, true, false);
       return;
     }
     Row row = RowFactory.create(values);
     rows.add(row);
+    note(customerId, channel, type, orderId, storeId, false, false);
     if (dirtyShare > 0 && Draw.chance(damage, dirtyShare)) {
       // An export that sent the same row twice: same event_id, same values.
       rows.add(row);
+      note(customerId, channel, type, orderId, storeId, false, true);
       duplicates++;
+    }
+  }
+
+  /** With --identities, what {@link IdentityMarks} needs to know of a row it did not write. */
+  private void note(
+      String customerId,
+      Channel channel,
+      EventType type,
+      String orderId,
+      String storeId,
+      boolean brokenRow,
+      boolean duplicate) {
+    if (identities != null) {
+      facts.add(
+          new IdentityMarks.Facts(
+              customerId != null,
+              channel,
+              type,
+              orderId,
+              storeId,
+              campaignOrder,
+              brokenRow,
+              duplicate));
+    }
+  }
+
+  /**
+   * Called once the customer's events are all written: with --identities, writes the identifiers on
+   * them (which needs to know all of them first: a second account goes only to a person with a
+   * store purchase, and gets an e-receipt on one of them).
+   */
+  void finish() {
+    if (identities != null) {
+      List<Row> marked = identities.apply(rows, facts);
+      rows.clear();
+      rows.addAll(marked);
+      facts.clear();
     }
   }
 
   List<Row> rows() {
     return rows;
+  }
+
+  /** What wrote the identifiers (--identities), or null. */
+  IdentityMarks identities() {
+    return identities;
   }
 
   private final List<Row> truth = new ArrayList<>();

@@ -8,7 +8,8 @@ import org.apache.spark.sql.types.StructType;
  * The generator's outputs. Events come in an "export" shape with its own column names (event_time,
  * sku, qty, line_amount, line_discount), so that ingest has to go through a source mapping
  * (conf/sources/ generator.conf) like any real export. Every column is nullable: broken rows leave
- * some empty.
+ * some empty, and the identifier columns (email, device_id, loyalty_id) are null without
+ * --identities.
  */
 final class ExportShape {
   private ExportShape() {}
@@ -29,7 +30,13 @@ final class ExportShape {
           .add("store_id", DataTypes.StringType)
           .add("rating", DataTypes.IntegerType)
           // what a coupon took off a purchase line (0 at full price; null on other events)
-          .add("line_discount", Events.MONEY);
+          .add("line_discount", Events.MONEY)
+          // identifiers as the channel wrote them (--identities; null without it): the email of a
+          // purchase line, the device of a web or app event, the loyalty card of a store purchase
+          // or return
+          .add("email", DataTypes.StringType)
+          .add("device_id", DataTypes.StringType)
+          .add("loyalty_id", DataTypes.StringType);
 
   // Positions in EVENTS, for building and breaking rows.
   static final int EVENT_ID = 0;
@@ -46,6 +53,46 @@ final class ExportShape {
   static final int STORE_ID = 11;
   static final int RATING = 12;
   static final int LINE_DISCOUNT = 13;
+  static final int EMAIL = 14;
+  static final int DEVICE_ID = 15;
+  static final int LOYALTY_ID = 16;
+
+  /**
+   * The customers output, as a source system exports its customer records: the columns of the
+   * canonical customers dimension that a source gives ({@link Events#CUSTOMERS} without what ingest
+   * derives), then the email and phone as the record holds them (--identities; null without it).
+   * Spelled out rather than taken from the contract, so a column the contract gains for ingest to
+   * fill does not appear in the generator's export.
+   */
+  static final StructType CUSTOMERS =
+      new StructType()
+          .add("customer_id", DataTypes.StringType, false)
+          .add("signup_date", DataTypes.DateType)
+          .add("birth_year", DataTypes.IntegerType)
+          .add("gender", DataTypes.StringType)
+          .add("region", DataTypes.StringType)
+          .add("city", DataTypes.StringType)
+          .add("income_band", DataTypes.StringType)
+          .add("member_tier", DataTypes.StringType)
+          .add("acquisition_channel", DataTypes.StringType)
+          .add("marketing_opt_in", DataTypes.BooleanType)
+          .add("email", DataTypes.StringType)
+          .add("phone", DataTypes.StringType);
+
+  /**
+   * identity_truth (with --identities): one row per distinct identifier written anywhere in the
+   * events or customers, by its type (customer_id, email, phone, device_id, loyalty_id) and normal
+   * form (emails trimmed and lower-cased, phones "+" and digits with the country code, device ids
+   * trimmed, loyalty cards trimmed and upper-cased, customer ids as written), with the person it
+   * belongs to (the original customer_id), or null and the trap it is (shared_device,
+   * placeholder_email): the answer key for identity stitching.
+   */
+  static final StructType IDENTITY_TRUTH =
+      new StructType()
+          .add("id_type", DataTypes.StringType, false)
+          .add("value", DataTypes.StringType, false)
+          .add("person_id", DataTypes.StringType, true)
+          .add("trap", DataTypes.StringType, true);
 
   /** The answer key: each customer's archetype and the date after which it bought nothing more. */
   static final StructType GROUND_TRUTH =

@@ -6,7 +6,6 @@ import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
-import io.segpipe.common.schema.Events;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,9 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         not B get a B line just often enough that the pair's lift over its orders is LIFT; affinity_truth/ gives
         the planted and baseline lifts, the probability and the expected supports. --retailer cn writes a Chinese
         retailer's data (Chinese provinces and cities, CNY, channels tmall, jd, wechat_mini, douyin, store), which
-        the pipeline reads with --config conf/retailer-cn.conf.
+        the pipeline reads with --config conf/retailer-cn.conf. --identities SHARE writes identifiers on events
+        (email, device_id, loyalty_id) and customers (email, phone), gives SHARE of the people who buy in store a
+        second customer_id there, plants a shared tablet and a placeholder email, and writes identity_truth/.
         Example: segpipe generate --output /tmp/gen --customers 100000 --events 5000000""";
   }
 
@@ -78,12 +80,42 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     }
 
     settings.spec().affinities().forEach(a -> LOG.info(a.describe()));
-    context.phase("generate events");
-    write(events(spark, settings, tally), output + "events");
-    context.phase("write customers");
-    write(customers(spark, settings, tally), output + "customers");
-    context.phase("write ground truth");
-    write(groundTruth(spark, settings), output + "ground_truth");
+    Dataset<Row> people = null;
+    PlantedIdentities.Found found = null;
+    GenerateSettings written = settings;
+    Identities identities = settings.spec().identities();
+    if (identities != null) {
+      context.phase("generate people for their identifiers");
+      people = PlantedIdentities.people(spark, settings).persist(StorageLevel.MEMORY_AND_DISK());
+      found = PlantedIdentities.find(people);
+      LOG.info(
+          "identities: {} second accounts; the shared tablet is at {}",
+          found.secondAccounts(),
+          found.tabletStore());
+      written =
+          settings.withSpec(
+              settings.spec().withIdentities(identities.withTabletStore(found.tabletStore())));
+    }
+    try {
+      context.phase("generate events");
+      write(events(spark, written, tally), output + "events");
+      context.phase("write customers");
+      write(
+          people == null
+              ? customers(spark, settings, tally)
+              : PlantedIdentities.customers(people, settings, tally),
+          output + "customers");
+      context.phase("write ground truth");
+      write(groundTruth(spark, settings), output + "ground_truth");
+      if (people != null) {
+        context.phase("write identity truth");
+        write(PlantedIdentities.truth(spark, people, settings, found), output + "identity_truth");
+      }
+    } finally {
+      if (people != null) {
+        people.unpersist();
+      }
+    }
     if (!settings.spec().campaigns().isEmpty()) {
       context.phase("write campaign truth");
       write(campaignTruth(spark, settings), output + "campaign_truth");
@@ -93,13 +125,17 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
       write(affinityTruth(spark, settings), output + "affinity_truth");
     }
 
-    return new JobOutcome(
-        settings.customers(),
-        tally.events(),
-        0,
-        0,
-        tally.summary(settings.customers()),
-        tally.details());
+    Map<String, String> details = tally.details();
+    String summary = tally.summary(settings.customers());
+    if (found != null) {
+      details.put("identities.second_accounts", String.valueOf(found.secondAccounts()));
+      details.put("identities.tablet_store", String.valueOf(found.tabletStore()));
+      summary +=
+          String.format(
+              "; identities: %d second accounts, shared tablet at %s",
+              found.secondAccounts(), found.tabletStore());
+    }
+    return new JobOutcome(settings.customers(), tally.events(), 0, 0, summary, details);
   }
 
   /**
@@ -125,7 +161,8 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
     write(
         spark.createDataFrame(events, ExportShape.EVENTS).repartition(partitions),
         output + "events");
-    write(spark.createDataFrame(dimension, Events.CUSTOMERS).coalesce(1), output + "customers");
+    write(
+        spark.createDataFrame(dimension, ExportShape.CUSTOMERS).coalesce(1), output + "customers");
     write(spark.createDataFrame(truth, BtydPlan.GROUND_TRUTH).coalesce(1), output + "ground_truth");
     String summary =
         String.format(
@@ -188,7 +225,7 @@ public final class GenerateJob extends SegpipeJob<GenerateSettings> {
         };
     return spark
         .range(0, settings.customers(), 1, settings.customerPartitions())
-        .map(customer, Encoders.row(Events.CUSTOMERS));
+        .map(customer, Encoders.row(ExportShape.CUSTOMERS));
   }
 
   static Dataset<Row> groundTruth(SparkSession spark, GenerateSettings settings) {

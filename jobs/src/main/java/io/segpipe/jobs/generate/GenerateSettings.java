@@ -121,7 +121,23 @@ record GenerateSettings(
                           + "app, store, social, marketplace, call_center) or cn (a Chinese retailer: provinces and cities in Chinese "
                           + "characters, CNY at Chinese price levels, channels tmall, jd, wechat_mini, douyin, store, Double 11 and 618 "
                           + "peaks, times in China Standard Time with --from and --to its days; run the pipeline on it with --config "
-                          + "conf/retailer-cn.conf)")),
+                          + "conf/retailer-cn.conf)"),
+                  new JobArguments.Option(
+                      "identities",
+                      "SHARE",
+                      "plant identifiers to stitch: every person gets an email (a few two), 1-3"
+                          + " device ids and a loyalty card, which its events carry as their channel"
+                          + " writes them (a device on web and app events, the email on online"
+                          + " purchase lines, the card on store purchases and returns; case and"
+                          + " spaces sometimes off), and an email and for about half a phone on its"
+                          + " customer record; SHARE (0 to 1) of the people who buy in store get a"
+                          + " second customer_id for all their store events, which carry the card"
+                          + " and on e-receipts the email; traps: a tablet at the store with the most"
+                          + " purchase lines whose id is on about 30 % of its purchases and returns,"
+                          + " and none@none.com on about 2 % of marketplace and store purchase lines;"
+                          + " writes identity_truth/ (every identifier's normal form and person)."
+                          + " Without it the columns email, device_id, loyalty_id (events) and email,"
+                          + " phone (customers) are there and null. UK retailer only (default: none)")),
               BtydPlan.OPTIONS.stream())
           .toList();
 
@@ -174,11 +190,13 @@ record GenerateSettings(
     }
     List<AffinityPlan> affinities =
         arguments.option("affinity").map(AffinityPlan::parse).orElse(List.of());
+    Identities identities = identities(arguments, customers, retailer, btyd.isPresent());
     GenerationSpec natural =
         new GenerationSpec(seed, from, to, anonymous, dirty, 1.0)
             .withCampaigns(campaigns(arguments))
             .withRetailer(retailer)
-            .withAffinities(affinities);
+            .withAffinities(affinities)
+            .withIdentities(identities);
     GenerationSpec spec =
         events.isPresent()
             ? natural.withActivity(
@@ -186,6 +204,42 @@ record GenerateSettings(
             : natural;
     long expected = Math.round(ActivityCalibration.meanEvents(spec, customers) * customers);
     return new GenerateSettings(output, customers, events, spec, expected, partitions, btyd);
+  }
+
+  /** --identities SHARE, or null without it. */
+  private static Identities identities(
+      JobArguments arguments, long customers, Retailer retailer, boolean btyd) {
+    if (arguments.option("identities").isEmpty()) {
+      return null;
+    }
+    double share = share(arguments, "identities", 0, 1.0);
+    if (btyd) {
+      throw new UserError(
+          "--identities goes with the archetypes model: it writes identifiers on their channels'"
+              + " events. Leave out --identities or --model btyd.");
+    }
+    if (retailer != Retailer.UK) {
+      throw new UserError(
+          "--identities writes a UK retailer's identifiers (UK phone numbers, web, app and store"
+              + " events); --retailer "
+              + retailer.code()
+              + " has other channels. Leave out --identities or --retailer.");
+    }
+    if (customers > Identities.MAX_CUSTOMERS) {
+      throw new UserError(
+          "--identities gives every person a phone number of its own, which allows at most "
+              + Identities.MAX_CUSTOMERS
+              + " customers; got --customers "
+              + customers
+              + ".");
+    }
+    return new Identities(share, null);
+  }
+
+  /** The same settings for another spec (--identities' second pass, once the tablet is known). */
+  GenerateSettings withSpec(GenerationSpec other) {
+    return new GenerateSettings(
+        output, customers, eventsTarget, other, expectedEvents, partitions, btyd);
   }
 
   /** --retailer: uk (the default) or cn. */

@@ -15,6 +15,7 @@ import java.util.List;
  *     are days of its local time
  * @param affinities category pairs planted to be bought together, at most one per archetype (none
  *     by default)
+ * @param identities the identifiers, second accounts and traps --identities plants (null: none)
  */
 record GenerationSpec(
     long seed,
@@ -25,7 +26,8 @@ record GenerationSpec(
     double activity,
     List<PlantedCampaign> campaigns,
     Retailer retailer,
-    List<AffinityPlan> affinities)
+    List<AffinityPlan> affinities,
+    Identities identities)
     implements Serializable {
 
   GenerationSpec(
@@ -35,12 +37,31 @@ record GenerationSpec(
       double anonymousShare,
       double dirtyShare,
       double activity) {
-    this(seed, from, to, anonymousShare, dirtyShare, activity, List.of(), Retailer.UK, List.of());
+    this(
+        seed,
+        from,
+        to,
+        anonymousShare,
+        dirtyShare,
+        activity,
+        List.of(),
+        Retailer.UK,
+        List.of(),
+        null);
   }
 
   GenerationSpec withActivity(double scale) {
     return new GenerationSpec(
-        seed, from, to, anonymousShare, dirtyShare, scale, campaigns, retailer, affinities);
+        seed,
+        from,
+        to,
+        anonymousShare,
+        dirtyShare,
+        scale,
+        campaigns,
+        retailer,
+        affinities,
+        identities);
   }
 
   GenerationSpec withCampaigns(List<PlantedCampaign> planted) {
@@ -53,12 +74,13 @@ record GenerationSpec(
         activity,
         List.copyOf(planted),
         retailer,
-        affinities);
+        affinities,
+        identities);
   }
 
   GenerationSpec withRetailer(Retailer r) {
     return new GenerationSpec(
-        seed, from, to, anonymousShare, dirtyShare, activity, campaigns, r, affinities);
+        seed, from, to, anonymousShare, dirtyShare, activity, campaigns, r, affinities, identities);
   }
 
   GenerationSpec withAffinities(List<AffinityPlan> planted) {
@@ -71,7 +93,22 @@ record GenerationSpec(
         activity,
         campaigns,
         retailer,
-        List.copyOf(planted));
+        List.copyOf(planted),
+        identities);
+  }
+
+  GenerationSpec withIdentities(Identities planted) {
+    return new GenerationSpec(
+        seed,
+        from,
+        to,
+        anonymousShare,
+        dirtyShare,
+        activity,
+        campaigns,
+        retailer,
+        affinities,
+        planted);
   }
 
   /** The category pair planted in {@code archetype}, or null. */

@@ -23,6 +23,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,12 +35,18 @@ class GenerateJobTest {
   private static final int CUSTOMERS = 150;
   private static final int CN_CUSTOMERS = 300;
 
+  /** The --identities run's customers: its first CUSTOMERS are the baseline's. */
+  private static final int IDENTITY_CUSTOMERS = 400;
+
   @TempDir static Path tmp;
   private static SparkSession spark;
   private static String baseline;
 
   /** --retailer cn, seed 7: generated on first use. */
   private static String chinese;
+
+  /** --identities 0.3, seed 7: generated on first use. */
+  private static String identities;
 
   @BeforeAll
   static void generateBaseline(SparkSession session) {
@@ -93,9 +100,17 @@ class GenerateJobTest {
             "currency string",
             "store_id string",
             "rating int",
-            "line_discount decimal(18,2)"),
+            "line_discount decimal(18,2)",
+            "email string",
+            "device_id string",
+            "loyalty_id string"),
         columns(events(baseline).schema()));
-    assertEquals(columns(Events.CUSTOMERS), columns(spark.table("cust").schema()));
+    // The customers dimension as a source gives it (the contract's first ten columns; ingest
+    // derives any later ones), then email and phone.
+    List<String> customers = new ArrayList<>(columns(Events.CUSTOMERS).subList(0, 10));
+    customers.addAll(List.of("email string", "phone string"));
+    assertEquals(customers, columns(spark.table("cust").schema()));
+    assertEquals(customers, columns(ExportShape.CUSTOMERS));
     assertEquals(
         List.of("customer_id string", "archetype string", "churn_date date"),
         columns(spark.table("truth").schema()));
@@ -473,6 +488,26 @@ class GenerateJobTest {
         "cn",
         "--model",
         "btyd");
+    assertTrue(
+        help.out.contains("--identities SHARE") && help.out.contains("identity_truth/"), help.out);
+    assertRefused(
+        "--identities must be between 0 and 1.0, got 2", "--output", "x", "--identities", "2");
+    assertRefused(
+        "--identities goes with the archetypes model",
+        "--output",
+        "x",
+        "--identities",
+        "0.1",
+        "--model",
+        "btyd");
+    assertRefused(
+        "--identities writes a UK retailer's identifiers",
+        "--output",
+        "x",
+        "--identities",
+        "0.1",
+        "--retailer",
+        "cn");
     assertRefused("--output DIR is required", "--customers", "10");
     assertRefused(
         "--customers must be a whole number, got 'many'", "--output", "x", "--customers", "many");
@@ -495,6 +530,400 @@ class GenerateJobTest {
         "--events",
         "10");
     assertRefused("Unknown option --colour", "--output", "x", "--colour", "blue");
+  }
+
+  /**
+   * --identities on the baseline's options and more customers, generated once for the tests that
+   * read it; its views: id_ev (events), id_cust (customers), id_truth (identity_truth), id_all
+   * (every identifier written, with the account it was written for, normalised by the test's own
+   * rules) and id_people (each account's person, from the truth).
+   */
+  private static synchronized String identities() {
+    if (identities == null) {
+      identities =
+          generate(
+              "identities",
+              "--customers",
+              String.valueOf(IDENTITY_CUSTOMERS),
+              "--seed",
+              "7",
+              "--identities",
+              "0.3");
+      events(identities).cache().createOrReplaceTempView("id_ev");
+      spark.read().parquet(identities + "/customers").cache().createOrReplaceTempView("id_cust");
+      spark
+          .read()
+          .parquet(identities + "/identity_truth")
+          .cache()
+          .createOrReplaceTempView("id_truth");
+      spark
+          .sql(
+              """
+          SELECT customer_id AS account, channel, event_type, store_id, 'email' AS id_type,
+            email AS written, lower(trim(email)) AS value FROM id_ev WHERE email IS NOT NULL
+          UNION ALL
+          SELECT customer_id, channel, event_type, store_id, 'device_id', device_id,
+            trim(device_id) FROM id_ev WHERE device_id IS NOT NULL
+          UNION ALL
+          SELECT customer_id, channel, event_type, store_id, 'loyalty_id', loyalty_id,
+            upper(trim(loyalty_id)) FROM id_ev WHERE loyalty_id IS NOT NULL
+          UNION ALL
+          SELECT customer_id, 'customers', NULL, NULL, 'email', email, lower(trim(email))
+          FROM id_cust WHERE email IS NOT NULL
+          UNION ALL
+          SELECT customer_id, 'customers', NULL, NULL, 'phone', phone,
+            CASE WHEN trim(phone) LIKE '+%' THEN concat('+', regexp_replace(phone, '[^0-9]', ''))
+              WHEN trim(phone) LIKE '0%'
+                THEN concat('+44', substr(regexp_replace(phone, '[^0-9]', ''), 2)) END
+          FROM id_cust WHERE phone IS NOT NULL
+          UNION ALL
+          SELECT customer_id, 'customers', NULL, NULL, 'customer_id', customer_id, customer_id
+          FROM id_cust""")
+          .cache()
+          .createOrReplaceTempView("id_all");
+      spark
+          .sql(
+              "SELECT value AS account, person_id AS person FROM id_truth"
+                  + " WHERE id_type = 'customer_id'")
+          .cache()
+          .createOrReplaceTempView("id_people");
+    }
+    return identities;
+  }
+
+  /**
+   * Without --identities the new columns are there and null and there is no identity_truth; with
+   * it, every other column of every row is what it is without it, but for the customer id of the
+   * second accounts' store events; the customers are the same with their email and phone, plus the
+   * second accounts' records; the ground truth is the same.
+   */
+  @Test
+  void identitiesChangeNothingButTheirColumnsAndTheSecondAccountsIds() {
+    identities();
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM ev"
+                + " WHERE email IS NOT NULL OR device_id IS NOT NULL OR loyalty_id IS NOT NULL"));
+    assertEquals(
+        0, count("SELECT count(*) FROM cust WHERE email IS NOT NULL OR phone IS NOT NULL"));
+    assertTrue(!Files.exists(Paths.get(baseline, "identity_truth")), "no identity_truth without");
+    // The baseline's customers are the first CUSTOMERS of the identities run.
+    String mine = "CAST(regexp_extract(event_id, '^e([0-9]+)-', 1) AS INT) < " + CUSTOMERS;
+    String old =
+        "event_id, event_time, %s AS customer_id, channel, event_type, order_id, sku, category,"
+            + " qty, line_amount, currency, store_id, rating, line_discount";
+    Dataset<Row> before = spark.sql("SELECT " + String.format(old, "customer_id") + " FROM ev");
+    Dataset<Row> after =
+        spark.sql(
+            "SELECT "
+                + String.format(old, "regexp_replace(customer_id, '-S$', '')")
+                + " FROM id_ev WHERE "
+                + mine);
+    assertEquals(before.count(), after.count());
+    assertEquals(0, before.except(after).count(), "the baseline's rows, second accounts aside");
+    assertEquals(0, after.except(before).count());
+    long rekeyed = count("SELECT count(*) FROM id_ev WHERE customer_id LIKE '%-S' AND " + mine);
+    assertTrue(rekeyed > 100, "store events of second accounts: " + rekeyed);
+    assertEquals(
+        rekeyed,
+        count(
+            "SELECT count(*) FROM id_ev i JOIN ev e USING (event_id)"
+                + " WHERE i.customer_id = concat(e.customer_id, '-S') AND e.channel = 'store'"));
+    String dimension =
+        String.join(", ", Arrays.copyOfRange(ExportShape.CUSTOMERS.fieldNames(), 0, 10));
+    DataFrames.assertSameRows(
+        spark.sql("SELECT " + dimension + " FROM cust"),
+        spark.sql(
+            "SELECT "
+                + dimension
+                + " FROM id_cust WHERE customer_id NOT LIKE '%-S'"
+                + " AND customer_id <= 'C"
+                + String.format("%08d", CUSTOMERS)
+                + "'"));
+    DataFrames.assertSameRows(
+        spark.table("truth"),
+        spark
+            .read()
+            .parquet(identities + "/ground_truth")
+            .where("customer_id <= 'C" + String.format("%08d", CUSTOMERS) + "'"));
+  }
+
+  @Test
+  void identitiesAreTheSameWhateverThePartitioning() {
+    identities();
+    String again =
+        generate(
+            "identities-again",
+            "--customers",
+            String.valueOf(IDENTITY_CUSTOMERS),
+            "--seed",
+            "7",
+            "--identities",
+            "0.3",
+            "--partitions",
+            "3");
+    DataFrames.assertSameRows(spark.table("id_ev"), events(again));
+    DataFrames.assertSameRows(spark.table("id_cust"), spark.read().parquet(again + "/customers"));
+    DataFrames.assertSameRows(
+        spark.table("id_truth"), spark.read().parquet(again + "/identity_truth"));
+  }
+
+  /**
+   * identity_truth has one row per identifier written anywhere, in its normal form (the test's own
+   * normalisation gives the same), each with the person whose events or record carry it: nobody
+   * else's events carry it, traps aside. Every customer id is there, both accounts with their
+   * person.
+   */
+  @Test
+  void everyIdentifierWrittenIsInTheTruthWithItsPerson() {
+    identities();
+    assertEquals(
+        List.of("id_type string", "value string", "person_id string", "trap string"),
+        columns(spark.table("id_truth").schema()));
+    Row sizes =
+        spark
+            .sql(
+                "SELECT (SELECT count(*) FROM id_truth),"
+                    + " (SELECT count(*) FROM (SELECT DISTINCT id_type, value FROM id_truth)),"
+                    + " (SELECT count(*) FROM (SELECT DISTINCT id_type, value FROM id_all))")
+            .first();
+    assertEquals(sizes.getLong(0), sizes.getLong(1), "one row per identifier");
+    assertEquals(sizes.getLong(0), sizes.getLong(2), "as many rows as identifiers written");
+    assertNoRows(
+        "id_all a LEFT JOIN id_truth t USING (id_type, value) LEFT JOIN id_people p USING"
+            + " (account)",
+        Map.of(
+            "an identifier missing from the truth", "t.id_type IS NULL",
+            "an account with no person", "p.person IS NULL",
+            "someone else's identifier", "t.trap IS NULL AND t.person_id <> p.person",
+            "a trap with a person", "t.trap IS NOT NULL AND t.person_id IS NOT NULL",
+            "a second account not the person's id and -S",
+                "p.account <> p.person AND p.account <> concat(p.person, '-S')",
+            "an email in another form than trimmed lower case",
+                "a.id_type = 'email' AND NOT a.value RLIKE '^[a-z0-9._]+@[a-z0-9.]+$'",
+            "a device id but d- and 16 hex digits or the tablet",
+                "a.id_type = 'device_id'"
+                    + " AND NOT a.value RLIKE '^(d-[0-9a-f]{16}|TABLET-ST[0-9]{3})$'",
+            "a loyalty card but LC and 10 digits",
+                "a.id_type = 'loyalty_id'" + " AND NOT a.value RLIKE '^LC[0-9]{10}$'",
+            "a phone but +44 and a UK mobile number",
+                "a.id_type = 'phone'" + " AND NOT a.value RLIKE '^\\\\+447[5789][0-9]{8}$'"));
+    Map<String, Long> types = new TreeMap<>();
+    for (Row r : spark.sql("SELECT id_type, count(*) FROM id_truth GROUP BY 1").collectAsList()) {
+      types.put(r.getString(0), r.getLong(1));
+    }
+    long accounts = count("SELECT count(*) FROM id_cust");
+    assertEquals(accounts, types.get("customer_id"), types.toString());
+    // Every person has an email, about half a phone, 1-3 devices (if it shops online), one loyalty
+    // card (if it shops in store); two traps.
+    assertTrue(types.get("email") >= IDENTITY_CUSTOMERS, types.toString());
+    assertEquals(0.5, types.get("phone") / (double) IDENTITY_CUSTOMERS, 0.07, types.toString());
+    assertTrue(types.get("device_id") > IDENTITY_CUSTOMERS, types.toString());
+    assertTrue(types.get("loyalty_id") > IDENTITY_CUSTOMERS / 4, types.toString());
+    assertEquals(
+        List.of("device_id shared_device", "email placeholder_email"),
+        strings(
+            "SELECT concat(id_type, ' ', trap) FROM id_truth WHERE trap IS NOT NULL ORDER BY 1"));
+    // Written emails vary in case and spaces now and then; both phone forms are used; loyalty cards
+    // are sometimes in lower case.
+    Row written =
+        spark
+            .sql(
+                "SELECT count_if(id_type = 'email' AND written <> value)"
+                    + " / count_if(id_type = 'email'),"
+                    + " count_if(id_type = 'phone' AND written LIKE '07% %'),"
+                    + " count_if(id_type = 'phone' AND written LIKE '+44 7% %'),"
+                    + " count_if(id_type = 'loyalty_id' AND written RLIKE '^lc[0-9]+$')"
+                    + " FROM id_all")
+            .first();
+    assertEquals(0.1, ((Number) written.get(0)).doubleValue(), 0.03, written.toString());
+    assertTrue(
+        written.getLong(1) > 50 && written.getLong(2) > 50 && written.getLong(3) > 20,
+        "both phone forms, loyalty cards in lower case: " + written);
+  }
+
+  /**
+   * Where identifiers go: web and app events a device (app always, web mostly), online purchase
+   * lines an email, store purchases and returns a loyalty card; nothing on anonymous events.
+   */
+  @Test
+  void identifiersGoWhereTheirChannelsWriteThem() {
+    identities();
+    assertNoRows(
+        "id_ev",
+        Map.of(
+            "an identifier on an anonymous event",
+                "customer_id IS NULL"
+                    + " AND (email IS NOT NULL OR device_id IS NOT NULL OR loyalty_id IS NOT NULL)",
+            "an app event without a device",
+                "customer_id IS NOT NULL AND channel = 'app'" + " AND device_id IS NULL",
+            "an online purchase line without an email",
+                "customer_id IS NOT NULL AND event_type = 'purchase'"
+                    + " AND channel IN ('web', 'app', 'social', 'marketplace') AND email IS NULL",
+            "an email off purchase lines or on call_center",
+                "email IS NOT NULL AND (event_type <> 'purchase' OR channel = 'call_center')",
+            "a store purchase or return without the loyalty card",
+                "customer_id IS NOT NULL AND channel = 'store'"
+                    + " AND event_type IN ('purchase', 'return') AND loyalty_id IS NULL",
+            "a loyalty card off store purchases and returns",
+                "loyalty_id IS NOT NULL"
+                    + " AND (channel <> 'store' OR event_type NOT IN ('purchase', 'return'))",
+            "a device on social, marketplace or call_center",
+                "device_id IS NOT NULL AND channel IN ('social', 'marketplace', 'call_center')",
+            "a device on a store event but the tablet",
+                "channel = 'store' AND device_id IS NOT NULL AND device_id NOT LIKE 'TABLET-%'"));
+    double web =
+        (double)
+                count(
+                    "SELECT count(*) FROM id_ev WHERE channel = 'web' AND customer_id IS NOT NULL"
+                        + " AND device_id IS NOT NULL")
+            / count("SELECT count(*) FROM id_ev WHERE channel = 'web' AND customer_id IS NOT NULL");
+    assertEquals(0.85, web, 0.05, "web events with a device");
+  }
+
+  /**
+   * A second account holds all of a person's store events (planted campaign orders aside; none
+   * here) and nothing else; its store purchases carry the person's loyalty card and at least one
+   * the person's email, which its online purchases carry too. Its record is the person's, but for
+   * its signup (its first store event, if later) and its consent (drawn anew), and it has no phone.
+   * About the share asked of the people with store purchases have one.
+   */
+  @Test
+  void secondAccountsAreStoreAccountsLinkedByLoyaltyCardAndEmail() {
+    identities();
+    assertEquals(
+        0,
+        count("SELECT count(*) FROM id_ev WHERE customer_id LIKE '%-S' AND channel <> 'store'"),
+        "second accounts have store events only");
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM id_ev e JOIN id_cust c ON c.customer_id = concat(e.customer_id,"
+                + " '-S') WHERE e.channel = 'store'"),
+        "a person with a second account has no store events of its own");
+    spark
+        .sql(
+            """
+        WITH accounts AS (
+          SELECT c.customer_id AS account, p.person FROM id_cust c
+          JOIN id_people p ON p.account = c.customer_id WHERE c.customer_id LIKE '%-S'),
+        marked AS (
+          SELECT e.customer_id, e.event_type, e.event_time, e.loyalty_id,
+            regexp_replace(e.customer_id, '-S$', '') AS person,
+            te.person_id AS email_person, tl.person_id AS card_person
+          FROM id_ev e
+          LEFT JOIN id_truth te ON te.id_type = 'email' AND te.value = lower(trim(e.email))
+          LEFT JOIN id_truth tl ON tl.id_type = 'loyalty_id'
+            AND tl.value = upper(trim(e.loyalty_id)))
+        SELECT a.account, a.person,
+          min(CASE WHEN e.customer_id = a.account THEN to_date(e.event_time) END) AS first_event,
+          count_if(e.customer_id = a.account AND e.event_type = 'purchase'
+            AND e.email_person = a.person) AS receipts,
+          count_if(e.customer_id = a.person AND e.event_type = 'purchase'
+            AND e.email_person = a.person) AS online_with_email,
+          count_if(e.customer_id = a.account AND e.event_type IN ('purchase', 'return')
+            AND (e.loyalty_id IS NULL OR e.card_person IS DISTINCT FROM a.person)) AS without_card
+        FROM accounts a LEFT JOIN marked e ON e.person = a.person
+        GROUP BY a.account, a.person""")
+        .createOrReplaceTempView("second_accounts");
+    long seconds = count("SELECT count(*) FROM second_accounts");
+    long storeBuyers =
+        count(
+            "SELECT count(DISTINCT regexp_replace(customer_id, '-S$', '')) FROM id_ev"
+                + " WHERE channel = 'store' AND event_type = 'purchase'");
+    // Within three standard deviations of the share asked (about 150 store buyers here).
+    assertEquals(0.3, seconds / (double) storeBuyers, 0.11, seconds + " of " + storeBuyers);
+    assertNoRows(
+        "second_accounts",
+        Map.of(
+            "no store events", "first_event IS NULL",
+            "no purchase line with the person's email", "receipts = 0",
+            "a purchase or return without the person's card", "without_card > 0"));
+    // Some of their people buy online with the email too; for the others (store-only people) the
+    // email of the person's record is what links the accounts.
+    assertTrue(
+        count("SELECT count(*) FROM second_accounts WHERE online_with_email > 0") > 0,
+        "second accounts' people buying online with the same email");
+    String attributes =
+        "birth_year, gender, region, city, income_band, member_tier, acquisition_channel, email";
+    assertNoRows(
+        "id_cust s JOIN second_accounts a ON a.account = s.customer_id"
+            + " JOIN id_cust p ON p.customer_id = a.person",
+        Map.of(
+            "other attributes than the person's",
+                "struct(s."
+                    + attributes.replace(", ", ", s.")
+                    + ") <> struct(p."
+                    + attributes.replace(", ", ", p.")
+                    + ")",
+            "a phone", "s.phone IS NOT NULL",
+            "signup not the first store event or the person's",
+                "s.signup_date <> greatest(p.signup_date, a.first_event)"));
+    assertTrue(
+        count(
+                "SELECT count(*) FROM id_cust s JOIN id_cust p"
+                    + " ON s.customer_id = concat(p.customer_id, '-S')"
+                    + " WHERE s.marketing_opt_in <> p.marketing_opt_in")
+            > 0,
+        "consent is drawn anew for the second account");
+  }
+
+  /**
+   * The traps: the tablet of the store with the most purchase events is written on about 30 % of
+   * its purchases and returns, whoever buys, and nowhere else; the placeholder email on about 2 %
+   * of marketplace and store purchase lines. Both are seen with many people; no other device or
+   * email is.
+   */
+  @Test
+  void theTrapsAreSeenWithManyPeople() {
+    identities();
+    String busiest =
+        strings(
+                "SELECT store_id FROM id_ev WHERE channel = 'store' AND event_type = 'purchase'"
+                    + " GROUP BY store_id ORDER BY count(*) DESC, store_id LIMIT 1")
+            .get(0);
+    assertEquals(
+        List.of("TABLET-" + busiest),
+        strings("SELECT DISTINCT device_id FROM id_ev WHERE device_id LIKE 'TABLET-%'"));
+    Row tablet =
+        spark
+            .sql(
+                "SELECT count_if(device_id IS NOT NULL) / count(*),"
+                    + " count(DISTINCT CASE WHEN device_id IS NOT NULL THEN customer_id END),"
+                    + " count(DISTINCT customer_id)"
+                    + " FROM id_ev WHERE store_id = '"
+                    + busiest
+                    + "' AND event_type IN ('purchase', 'return')")
+            .first();
+    // Within three standard deviations (a few hundred events).
+    assertEquals(0.3, ((Number) tablet.get(0)).doubleValue(), 0.08, tablet.toString());
+    // At this scale the busiest store has about 20 buyers: the tablet is seen with most of them.
+    // (At the sample's 3,000 people: with 125 of its 152, data-samples/README.md.)
+    assertTrue(
+        tablet.getLong(1) >= 10 && tablet.getLong(1) >= 0.6 * tablet.getLong(2), tablet.toString());
+    Row placeholder =
+        spark
+            .sql(
+                "SELECT count_if(email = 'none@none.com') / count(*),"
+                    + " count(DISTINCT CASE WHEN email = 'none@none.com' THEN customer_id END)"
+                    + " FROM id_ev WHERE event_type = 'purchase' AND customer_id IS NOT NULL"
+                    + " AND channel IN ('marketplace', 'store')")
+            .first();
+    assertEquals(0.02, ((Number) placeholder.get(0)).doubleValue(), 0.01, placeholder.toString());
+    assertTrue(placeholder.getLong(1) >= 30, placeholder.toString());
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM id_ev WHERE email = 'none@none.com'"
+                + " AND NOT (event_type = 'purchase' AND channel IN ('marketplace', 'store'))"));
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM (SELECT a.id_type, a.value FROM id_all a"
+                + " JOIN id_people p USING (account) JOIN id_truth t USING (id_type, value)"
+                + " WHERE t.trap IS NULL GROUP BY 1, 2 HAVING count(DISTINCT p.person) > 1)"),
+        "an identifier seen with more than one person that is not a trap");
   }
 
   /** The repository's root (the build sets segpipe.project.root; tests run in jobs/). */
@@ -521,7 +950,8 @@ class GenerateJobTest {
   /**
    * The default is the UK retailer, and it still writes exactly the bundled sample: its first 150
    * customers, generated with the options data-samples/README.md gives, are that sample's rows
-   * (each customer's rows depend on the options, the seed and its index only).
+   * (each customer's rows depend on the options, the seed and its index only; but for which store
+   * has the shared tablet of --identities, the busiest of them all).
    */
   @Test
   void theDefaultRetailerStillWritesTheBundledSample() {
@@ -544,7 +974,9 @@ class GenerateJobTest {
             "--campaign-lift",
             "0.6",
             "--affinity",
-            "loyal_high_spender:home+garden:1.8");
+            "loyal_high_spender:home+garden:1.8",
+            "--identities",
+            "0.1");
     Dataset<Row> sampleEvents =
         spark
             .read()
@@ -552,15 +984,29 @@ class GenerateJobTest {
             .where("CAST(regexp_extract(event_id, '^e([0-9]+)-', 1) AS INT) < 150");
     Dataset<Row> events = events(again);
     assertTrue(events.count() > 10_000, "events of 150 customers: " + events.count());
-    DataFrames.assertSameRows(sampleEvents, events);
+    // The shared tablet is at the store with the most purchase events of all 3,000 people, which
+    // the first 150 alone need not have: its id is compared apart (below).
+    DataFrames.assertSameRows(withoutTablet(sampleEvents), withoutTablet(events));
+    assertEquals(
+        1,
+        events.where("device_id LIKE 'TABLET-%'").select("device_id").distinct().count(),
+        "one tablet");
+    // Second accounts ("C00000012-S") belong to their person's number.
+    String first150 = "CAST(regexp_extract(%s, '^C([0-9]+)', 1) AS INT) <= 150";
     for (String table : List.of("customers", "ground_truth", "campaign_truth")) {
       DataFrames.assertSameRows(
           spark
               .read()
               .parquet(samples.resolve(table).toString())
-              .where("customer_id <= 'C00000150'"),
+              .where(String.format(first150, "customer_id")),
           spark.read().parquet(again + "/" + table));
     }
+    DataFrames.assertSameRows(
+        spark
+            .read()
+            .parquet(samples.resolve("identity_truth").toString())
+            .where("trap IS NULL AND " + String.format(first150, "person_id")),
+        spark.read().parquet(again + "/identity_truth").where("trap IS NULL"));
     DataFrames.assertSameRows(
         spark.read().parquet(samples.resolve("affinity_truth").toString()),
         spark.read().parquet(again + "/affinity_truth"));
@@ -577,12 +1023,21 @@ class GenerateJobTest {
     DataFrames.assertSameRows(spark.table("cust"), spark.read().parquet(uk + "/customers"));
   }
 
+  /** The events with the shared tablet's id left out. */
+  private static Dataset<Row> withoutTablet(Dataset<Row> events) {
+    return events.withColumn(
+        "device_id",
+        functions
+            .when(functions.col("device_id").startsWith("TABLET-"), functions.lit(null))
+            .otherwise(functions.col("device_id")));
+  }
+
   @Test
   void aChineseRetailerHasChineseProvincesAndCitiesCnyAndItsOwnChannels() {
     String cn = chinese();
     Dataset<Row> customers = spark.read().parquet(cn + "/customers");
     Dataset<Row> ev = events(cn);
-    assertEquals(columns(Events.CUSTOMERS), columns(customers.schema()));
+    assertEquals(columns(ExportShape.CUSTOMERS), columns(customers.schema()));
     assertEquals(columns(events(baseline).schema()), columns(ev.schema()));
     assertEquals(CN_CUSTOMERS, customers.count());
 
