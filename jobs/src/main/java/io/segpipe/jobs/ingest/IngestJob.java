@@ -558,6 +558,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     // One row per customer: rows without an id, and repeats of an id after the first (by signup
     // date,
     // then the row's text), are quarantined with the reason rather than dropped.
+    // the raw row (for a quarantined record) from every source column, before the selection
+    columns.add(
+        to_json(struct(Arrays.stream(raw.columns()).map(functions::col).toArray(Column[]::new)))
+            .as(EventMapping.RAW));
     Dataset<Row> selected = raw.select(columns.toArray(Column[]::new));
     if (identifierColumns.isEmpty()) {
       selected =
@@ -567,16 +571,10 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
     } else {
       LOG.info(
           "customers source {}: identifiers from columns {}", path, identifierColumns.keySet());
-      // the source's identifier columns stay for the raw row of a quarantined record
       selected = Identifiers.attach(selected, settings.identity().get().types(), identifierColumns);
     }
     Dataset<Row> ranked =
         selected
-            .withColumn(
-                EventMapping.RAW,
-                to_json(
-                    struct(
-                        Arrays.stream(raw.columns()).map(functions::col).toArray(Column[]::new))))
             .withColumn(
                 "rank",
                 row_number()
