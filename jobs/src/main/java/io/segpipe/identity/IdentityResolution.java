@@ -11,7 +11,11 @@ import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -68,6 +72,9 @@ public final class IdentityResolution {
    * @param rounds the connected-component rounds of the last computation
    */
   public record Result(Dataset<Row> map, Dataset<Row> quarantine, int rounds) {}
+
+  private static final String KEY_PREFIX = "p-";
+  private static final int KEY_HEX_DIGITS = 20;
 
   private IdentityResolution() {}
 
@@ -147,9 +154,11 @@ public final class IdentityResolution {
             .select(
                 col("component"),
                 concat(
-                        lit("p-"),
+                        lit(KEY_PREFIX),
                         substring(
-                            sha2(concat(col("id_type"), lit(":"), col("identifier")), 256), 1, 20))
+                            sha2(concat(col("id_type"), lit(":"), col("identifier")), 256),
+                            1,
+                            KEY_HEX_DIGITS))
                     .as("customer_key"));
     Dataset<Row> map =
         profiles
@@ -165,6 +174,22 @@ public final class IdentityResolution {
     return when(reason.startsWith("blocked"), lit("blocked"))
         .when(reason.startsWith("seen with"), lit("max_links"))
         .otherwise(lit("max_per_profile"));
+  }
+
+  /**
+   * The key of a profile whose earliest identifier is {@code identifier} of {@code type}: what
+   * {@link #resolve} computes in Spark SQL, for code that needs it without Spark (the generator
+   * splits planted campaigns by it).
+   */
+  public static String keyOf(String type, String identifier) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((type + ":" + identifier).getBytes(StandardCharsets.UTF_8));
+      return KEY_PREFIX + HexFormat.of().formatHex(digest).substring(0, KEY_HEX_DIGITS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
   }
 
   /** Column names for a join on equal columns. */

@@ -1,6 +1,8 @@
 package io.segpipe.jobs.generate;
 
 import io.segpipe.campaign.CampaignAssignment;
+import io.segpipe.identity.IdentityResolution;
+import io.segpipe.identity.Profiles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -113,7 +115,14 @@ final class CustomerActivity {
       if (!plan.marketingOptIn() || plan.signupDay() > c.snapshotDay()) {
         continue;
       }
-      boolean treated = !CampaignAssignment.control(c.id(), plan.customerId(), c.controlShare());
+      // With --identities the export splits profiles, not accounts: a person's profile key is
+      // that of its own customer id (its record is its earliest identifier), so the split is
+      // drawn on that key, as stitching will see it.
+      String unit =
+          spec.identities() == null
+              ? plan.customerId()
+              : IdentityResolution.keyOf(Profiles.CUSTOMER_ID, plan.customerId());
+      boolean treated = !CampaignAssignment.control(c.id(), unit, c.controlShare());
       boolean bought = orderDays.stream().anyMatch(c::inWindow);
       // The ground truth's churn date stays true: nobody is moved to buy after it.
       boolean reachable = plan.churnDay() == null || plan.churnDay() > c.endDay();
