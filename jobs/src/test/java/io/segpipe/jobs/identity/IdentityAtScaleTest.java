@@ -20,14 +20,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 18's figures at 100,000 generated people (about three events each, a tenth with a second
- * store account, a shared store tablet and a placeholder email), as a user runs the jobs: generate,
- * ingest with identity stitching on, identity as of a day and again the next day, each compared
- * with the generator's identity_truth.
+ * Issue 18's figures at 30,000 generated people (about nine events each, the fewest the generator
+ * makes; a tenth with a second store account, a shared store tablet and a placeholder email), as a
+ * user runs the jobs: generate, ingest with identity stitching on, identity as of a day and again
+ * the next day, each compared with the generator's identity_truth. 100,000 people take about five
+ * minutes here, too long for the suite: that size's figures come from scripts/benchmark-identity
+ * (docs/benchmark-identity.md) with the same checks.
  */
 @ExtendWith(SharedSpark.class)
 class IdentityAtScaleTest {
-  private static final int PEOPLE = 100_000;
+  private static final int PEOPLE = 30_000;
   private static final UnaryOperator<String> ENV =
       name ->
           name.equals("SEGPIPE_IDENTITY_KEY")
@@ -61,7 +63,7 @@ class IdentityAtScaleTest {
   }
 
   @Test
-  void aHundredThousandPeopleStitchRightTrapsJoinNobodyAndANewDayKeepsTheKeys(SparkSession spark) {
+  void thirtyThousandPeopleStitchRightTrapsJoinNobodyAndANewDayKeepsTheKeys(SparkSession spark) {
     String generated = dir.resolve("generated").toString();
     assertEquals(
         0,
@@ -73,7 +75,7 @@ class IdentityAtScaleTest {
                     "--customers",
                     String.valueOf(PEOPLE),
                     "--events",
-                    String.valueOf(3 * PEOPLE),
+                    String.valueOf(9 * PEOPLE),
                     "--seed",
                     "7",
                     "--identities",
