@@ -41,7 +41,7 @@ class TablesTest {
       assertTrue(!t.meaning().isBlank(), t.name() + " has no meaning");
       assertEquals(t, Tables.named(t.name()).orElseThrow());
     }
-    assertEquals(21, names.size());
+    assertEquals(24, names.size());
     // Every snapshot table is partitioned by the snapshot date.
     for (TableContract t :
         List.of(
@@ -51,7 +51,10 @@ class TablesTest {
             Tables.SEGMENT_TRENDS,
             Tables.SEGMENT_AFFINITIES,
             Tables.CUSTOMER_NEXT_BEST,
-            Tables.CUSTOMER_CLV)) {
+            Tables.CUSTOMER_CLV,
+            Tables.IDENTITY_MAP,
+            Tables.IDENTITY_QUARANTINE,
+            Tables.IDENTITY_CHANGES)) {
       assertEquals(Tables.AS_OF, t.partition().orElseThrow(), t.name());
     }
     assertTrue(Tables.named("no_such_table").isEmpty());
