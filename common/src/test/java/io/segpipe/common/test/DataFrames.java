@@ -1,8 +1,12 @@
 package io.segpipe.common.test;
 
 import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import java.util.Arrays;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.MapType;
 
 /**
  * DataFrame equality from spark-testing-base, used by composition so it shares the one session
@@ -29,7 +33,23 @@ public final class DataFrames {
 
   /** Same schema and the same rows, in any order. */
   public static void assertSameRows(Dataset<Row> expected, Dataset<Row> actual) {
-    base().assertDataFrameNoOrderEquals(expected, actual);
+    base().assertDataFrameNoOrderEquals(comparable(expected), comparable(actual));
+  }
+
+  /**
+   * {@code rows} with each map column (events' identifiers) as its JSON text, in place: Spark's set
+   * operations and sorting refuse maps.
+   */
+  public static Dataset<Row> comparable(Dataset<Row> rows) {
+    Column[] columns =
+        Arrays.stream(rows.schema().fields())
+            .map(
+                f ->
+                    f.dataType() instanceof MapType
+                        ? functions.to_json(functions.col("`" + f.name() + "`")).as(f.name())
+                        : functions.col("`" + f.name() + "`"))
+            .toArray(Column[]::new);
+    return rows.select(columns);
   }
 
   /** Same schema and rows in the same order, doubles equal within {@code tolerance}. */

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.transform_values;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.delta.tables.DeltaTable;
+import io.segpipe.common.test.DataFrames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -160,8 +161,16 @@ final class LakeTables {
     }
     long expectedRows = expected.count();
     long actualRows = actual.count();
-    List<Row> missing = expected.exceptAll(actual).limit(5).collectAsList();
-    List<Row> extra = actual.exceptAll(expected).limit(5).collectAsList();
+    List<Row> missing =
+        DataFrames.comparable(expected)
+            .exceptAll(DataFrames.comparable(actual))
+            .limit(5)
+            .collectAsList();
+    List<Row> extra =
+        DataFrames.comparable(actual)
+            .exceptAll(DataFrames.comparable(expected))
+            .limit(5)
+            .collectAsList();
     if (expectedRows != actualRows || !missing.isEmpty() || !extra.isEmpty()) {
       String fields =
           missing.size() == 1 && extra.size() == 1
