@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.segpipe.common.UserError;
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.DataFrames;
 import io.segpipe.common.test.SharedSpark;
+import io.segpipe.identity.Identifiers;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -182,7 +184,10 @@ class EventValidationTest {
             .purchase("dup", "2024-01-01 00:00:00", "c1", "early-b", "1.00")
             .purchase("solo", "2024-01-03 00:00:00", "c2", "o", "3.00")
             .frame(spark);
-    Dataset<Row> mapped = EventMapping.apply(source, SourceMapping.load("generator"), false);
+    // with identity stitching off, as ingest has them: no identifiers
+    Dataset<Row> mapped =
+        EventMapping.apply(source, SourceMapping.load("generator"), false)
+            .withColumn(Events.IDENTIFIERS, Identifiers.none());
     // The earliest event_ts wins ("late" never does); "early" and "early-b" tie on it, and the hash
     // of
     // their contract columns picks "early-b", the same one on every partitioning.
