@@ -239,6 +239,11 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
     }
   }
 
+  /** A record's id: a hash of where it comes from ({@code kind}), its customer id and ids. */
+  private static Column recordId(String kind) {
+    return sha2(to_json(struct(lit(kind), col("customer_id"), col("ids"))), 256);
+  }
+
   private static long sightingsCount(Dataset<Row> sightings) {
     return sightings.select("record_id").distinct().count();
   }
@@ -262,8 +267,7 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
             .select(col("customer_id"), json.as("ids"), col("event_ts"))
             .groupBy("customer_id", "ids")
             .agg(min("event_ts").as("first"), max("event_ts").as("last"))
-            .withColumn(
-                "record_id", sha2(to_json(struct(lit("e"), col("customer_id"), col("ids"))), 256));
+            .withColumn("record_id", recordId("e"));
     Dataset<Row> records =
         events.select(col("record_id"), col("customer_id"), col("ids"), col("first"), col("last"));
     if (lake.exists(Tables.CUSTOMERS)) {
@@ -274,19 +278,9 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
       records =
           records.union(
               lake.read(Tables.CUSTOMERS, "")
-                  .select(
-                      sha2(
-                              to_json(
-                                  struct(
-                                      lit("c"),
-                                      col("customer_id"),
-                                      to_json(col(Events.IDENTIFIERS)))),
-                              256)
-                          .as("record_id"),
-                      col("customer_id"),
-                      to_json(col(Events.IDENTIFIERS)).as("ids"),
-                      seen.as("first"),
-                      seen.as("last")));
+                  .select(col("customer_id"), json.as("ids"), seen.as("first"), seen.as("last"))
+                  .withColumn("record_id", recordId("c"))
+                  .select("record_id", "customer_id", "ids", "first", "last"));
     }
     Column idsMap =
         from_json(col("ids"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
