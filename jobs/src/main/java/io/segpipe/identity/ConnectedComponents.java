@@ -4,7 +4,10 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -20,11 +23,13 @@ import org.slf4j.LoggerFactory;
  * of a node that is larger than the node to the smallest of the node and its neighbours; small-star
  * links a node and its smaller neighbours to the smallest of them. Each keeps the components and
  * lowers labels; alternated, they turn every component into a star around its smallest node, after
- * which a round changes nothing. The paper proves O(log² n) rounds for a component of n nodes (a
- * round is one large-star and one small-star); GraphX's Pregel-based connectedComponents needs as
- * many supersteps as the graph's diameter (10,000 for a chain of 10,001). Each round's edges are
- * checkpointed (to the context's checkpoint folder where one is set, otherwise locally), so the
- * plan does not grow with the rounds.
+ * which a round changes nothing. So instead of running a round to see that it changes nothing, the
+ * loop stops as soon as the edges form stars (exactly: no node is both a centre and a leaf, and
+ * every leaf has one centre), which one aggregation tells. The paper proves O(log² n) rounds for a
+ * component of n nodes (a round is one large-star and one small-star); GraphX's Pregel-based
+ * connectedComponents needs as many supersteps as the graph's diameter (10,000 for a chain of
+ * 10,001). Each round's edges are checkpointed (to the context's checkpoint folder where one is
+ * set, otherwise locally), so the plan does not grow with the rounds.
  */
 public final class ConnectedComponents {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectedComponents.class);
@@ -34,7 +39,8 @@ public final class ConnectedComponents {
    *
    * @param components one row per node of an edge: {@code node}, {@code component} (the smallest
    *     node of its component)
-   * @param rounds large-star/small-star rounds run, the last of which changed nothing
+   * @param rounds large-star/small-star rounds run until every component was a star (0 when the
+   *     edges given already were)
    */
   public record Result(Dataset<Row> components, int rounds) {}
 
@@ -67,19 +73,14 @@ public final class ConnectedComponents {
                     greatest(col("src"), col("dst")).as("dst"))
                 .distinct());
     int rounds = 0;
-    while (true) {
+    while (!starForest(current)) {
       if (rounds == maxRounds) {
         throw new IllegalStateException(
             "connected components did not converge in " + maxRounds + " rounds");
       }
       rounds++;
-      Dataset<Row> next = checkpoint(smallStar(largeStar(current)));
-      boolean unchanged = next.except(current).isEmpty() && current.except(next).isEmpty();
-      LOG.debug("connected components: round {}{}", rounds, unchanged ? ", unchanged" : "");
-      current = next;
-      if (unchanged) {
-        break;
-      }
+      current = checkpoint(smallStar(largeStar(current)));
+      LOG.debug("connected components: round {}", rounds);
     }
     // Converged: every edge joins a node to its component's smallest node.
     Dataset<Row> centre =
@@ -130,6 +131,22 @@ public final class ConnectedComponents {
             .select(col("m").as("src"), col("v").as("dst"))
             .union(smallest.select(col("m").as("src"), col("u").as("dst")));
     return linked.where(col("src").notEqual(col("dst"))).distinct();
+  }
+
+  /**
+   * Whether the edges (src &lt; dst, distinct) form stars, each around its smallest node: no node
+   * is the larger end of one edge and the smaller end of another, and none is the larger end of
+   * two. Then large-star and small-star both give the edges back unchanged.
+   */
+  static boolean starForest(Dataset<Row> edges) {
+    Dataset<Row> ends =
+        edges
+            .select(col("src").as("node"), lit(0).as("leaf"), lit(1).as("centre"))
+            .union(edges.select(col("dst").as("node"), lit(1).as("leaf"), lit(0).as("centre")));
+    return ends.groupBy("node")
+        .agg(sum("leaf").as("leaf"), max("centre").as("centre"))
+        .where(col("leaf").gt(1).or(col("leaf").equalTo(1).and(col("centre").equalTo(1))))
+        .isEmpty();
   }
 
   private static Dataset<Row> checkpoint(Dataset<Row> edges) {

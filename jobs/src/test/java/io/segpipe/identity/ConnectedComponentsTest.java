@@ -33,7 +33,7 @@ class ConnectedComponentsTest {
 
   /**
    * The rounds allowed a chain of 10,000 nodes: 2 × ⌈log2 10,000⌉, against the diameter (9,999)
-   * that a label-propagation algorithm needs. It takes 12 (ConnectedComponents' documentation).
+   * that a label-propagation algorithm needs. It takes 11 (README, "Identity stitching").
    */
   static final int CHAIN_ROUNDS = 2 * 14;
 
