@@ -14,7 +14,8 @@ public record FeaturesSettings(
     Dayparts dayparts,
     RfmSchemes.Scheme rfm,
     LifecycleStages lifecycle,
-    ValueTiers valueTiers) {
+    ValueTiers valueTiers,
+    boolean incremental) {
 
   public static FeaturesSettings read(ConfigReader reader, LocalDate asOf, List<String> channels) {
     int windowDays =
@@ -39,6 +40,7 @@ public record FeaturesSettings(
     RfmSchemes.Scheme rfm = RfmSchemes.read(reader);
     LifecycleStages lifecycle = LifecycleStages.read(reader, windowDays);
     ValueTiers tiers = ValueTiers.read(reader);
+    boolean incremental = reader.bool("segpipe.features.incremental");
     return new FeaturesSettings(
         asOf,
         windowDays,
@@ -47,7 +49,8 @@ public record FeaturesSettings(
         dayparts,
         rfm,
         lifecycle,
-        tiers);
+        tiers,
+        incremental);
   }
 
   /** segpipe.features.social-channels: a list of channel codes, possibly empty. */

@@ -298,7 +298,7 @@ public final class CustomerDaily {
    * their entries in the events log; empty when an entry is gone (log cleanup) or names no
    * event_date.
    */
-  static Optional<TreeSet<LocalDate>> changedDates(Lake lake, long first, long last) {
+  public static Optional<TreeSet<LocalDate>> changedDates(Lake lake, long first, long last) {
     TreeSet<LocalDate> dates = new TreeSet<>();
     Path log = new Path(lake.path(Tables.EVENTS), "_delta_log");
     try {

@@ -161,12 +161,21 @@ public final class Lake {
    * #replacePartition(Dataset, String, String, LocalDate)}).
    */
   public void replacePartition(Dataset<Row> rows, TableContract table, LocalDate value) {
+    replacePartition(rows, table, value, null);
+  }
+
+  /**
+   * As {@link #replacePartition(Dataset, TableContract, LocalDate)}, with {@code commitNote} (when
+   * not null) in the commit's userMetadata, where {@link #commitNotes} finds it again.
+   */
+  public void replacePartition(
+      Dataset<Row> rows, TableContract table, LocalDate value, String commitNote) {
     table.checkWrite(rows.schema());
     String column =
         table
             .partition()
             .orElseThrow(() -> new IllegalArgumentException(table.name() + " is not partitioned"));
-    replacePartition(rows, table.name(), column, value);
+    replacePartition(rows, table.name(), column, value, commitNote);
   }
 
   /**
@@ -228,16 +237,21 @@ public final class Lake {
    * it as null); a changed type is refused by Delta.
    */
   public void replacePartition(Dataset<Row> rows, String table, String column, LocalDate value) {
-    committed(
-        table,
-        " for " + column + " = " + value,
-        () ->
-            created(rows, table, column)
-                .mode(SaveMode.Overwrite)
-                .option("replaceWhere", column + " = DATE'" + value + "'")
-                .option("mergeSchema", "true")
-                .partitionBy(column)
-                .save(path(table)));
+    replacePartition(rows, table, column, value, null);
+  }
+
+  private void replacePartition(
+      Dataset<Row> rows, String table, String column, LocalDate value, String commitNote) {
+    DataFrameWriter<Row> writer =
+        created(rows, table, column)
+            .mode(SaveMode.Overwrite)
+            .option("replaceWhere", column + " = DATE'" + value + "'")
+            .option("mergeSchema", "true")
+            .partitionBy(column);
+    if (commitNote != null) {
+      writer.option("userMetadata", commitNote);
+    }
+    committed(table, " for " + column + " = " + value, () -> writer.save(path(table)));
     register(table);
   }
 

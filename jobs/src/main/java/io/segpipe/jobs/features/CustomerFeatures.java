@@ -4,6 +4,7 @@ import io.segpipe.features.CustomerActivity;
 import io.segpipe.features.FeatureSnapshot;
 import io.segpipe.features.FeaturesSettings;
 import io.segpipe.features.RfmScores;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
@@ -49,10 +50,10 @@ public record CustomerFeatures(FeaturesSettings settings) {
   /**
    * {@code daily}: rows of customer_daily (any dates; the window's are read); {@code customers}
    * needs customer_id and signup_date. Runs three Spark actions: one fills the cache of the
-   * window's daily rows (and counts their events), one fills the cache of the features (and counts
-   * the customers), one computes the boundaries and thresholds. Filling each cache with a single
-   * action matters: AQE submits the independent aggregates of a query at the same time, and each of
-   * them would otherwise compute the same uncached partitions again.
+   * window's daily rows, one fills the cache of the features (and counts the customers), one
+   * computes the boundaries and thresholds. Filling each cache with a single action matters: AQE
+   * submits the independent aggregates of a query at the same time, and each of them would
+   * otherwise compute the same uncached partitions again.
    */
   public Snapshot compute(Dataset<Row> daily, Dataset<Row> customers) {
     CustomerActivity activity = settings.activity();
@@ -61,9 +62,8 @@ public record CustomerFeatures(FeaturesSettings settings) {
       Dataset<Row> windowDaily =
           activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(windowDaily);
-      Row events = windowDaily.agg(functions.sum("events")).first();
-      long eventsInWindow = events.isNullAt(0) ? 0 : events.getLong(0);
-      return score(activity.features(windowDaily, customers), eventsInWindow, cached);
+      windowDaily.count();
+      return score(activity.features(windowDaily, customers), cached);
     } catch (RuntimeException e) {
       cached.forEach(Dataset::unpersist);
       throw e;
@@ -71,15 +71,59 @@ public record CustomerFeatures(FeaturesSettings settings) {
   }
 
   /**
-   * Scores per-customer {@code features} (the columns of customer_activity.sql), caching them
-   * first; {@code cached} are datasets they were computed from, released with the snapshot.
+   * As {@link #compute}, for the customers of {@code recomputed} only (customer_id), with everyone
+   * else's behaviour columns carried from {@code previousRows}, the customer_features rows of the
+   * snapshot as of {@code previousAsOf} ({@link CarriedFeatures}); then everyone is scored.
    */
-  public Snapshot score(Dataset<Row> activityRows, long eventsInWindow, List<Dataset<Row>> cached) {
+  public Snapshot update(
+      Dataset<Row> daily,
+      Dataset<Row> customers,
+      Dataset<Row> recomputed,
+      Dataset<Row> previousRows,
+      LocalDate previousAsOf) {
+    CustomerActivity activity = settings.activity();
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      Dataset<Row> ids = recomputed.persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(ids);
+      Dataset<Row> windowDaily = activity.windowDaily(daily);
+      windowDaily =
+          windowDaily
+              .join(
+                  ids, windowDaily.col("customer_id").equalTo(ids.col("customer_id")), "left_semi")
+              .persist(StorageLevel.MEMORY_AND_DISK());
+      cached.add(windowDaily);
+      windowDaily.count();
+      Dataset<Row> computed =
+          activity.features(
+              windowDaily,
+              customers.join(
+                  ids, customers.col("customer_id").equalTo(ids.col("customer_id")), "left_semi"));
+      Dataset<Row> carried =
+          CarriedFeatures.carried(previousRows, ids, computed, previousAsOf, settings.asOf());
+      return score(computed.unionByName(carried), cached);
+    } catch (RuntimeException e) {
+      cached.forEach(Dataset::unpersist);
+      throw e;
+    }
+  }
+
+  /**
+   * Scores per-customer {@code features} (the columns of customer_activity.sql), caching them first
+   * (the action that fills the cache counts the customers and their events in the window); {@code
+   * cached} are datasets they were computed from, released with the snapshot.
+   */
+  public Snapshot score(Dataset<Row> activityRows, List<Dataset<Row>> cached) {
     List<Dataset<Row>> all = new ArrayList<>(cached);
     try {
       Dataset<Row> features = activityRows.persist(StorageLevel.MEMORY_AND_DISK());
       all.add(0, features);
-      long customerCount = features.count();
+      Row counted =
+          features
+              .agg(functions.count(functions.lit(1)), functions.sum("events_in_window"))
+              .first();
+      long customerCount = counted.getLong(0);
+      long eventsInWindow = counted.isNullAt(1) ? 0 : counted.getLong(1);
       Row stats =
           RfmScores.boundaries(features)
               .crossJoin(settings.valueTiers().thresholds(features))

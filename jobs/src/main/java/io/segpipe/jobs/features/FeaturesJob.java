@@ -25,6 +25,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,13 +105,57 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
                 .createDataFrame(List.of(), Events.CUSTOMERS)
                 .select("customer_id", "signup_date");
 
+    String eventsTable = context.lake().tableId(Tables.EVENTS);
+    CarriedFeatures.Plan plan =
+        CarriedFeatures.plan(
+            context.lake(),
+            settings,
+            daily.eventsVersion(),
+            eventsTable,
+            settings.incremental(),
+            keys.isPresent());
+    LOG.info("customer_features {}: {}", asOf, plan.describe());
+
     context.phase("customer features, rfm boundaries, value tier thresholds");
+    CustomerFeatures features = new CustomerFeatures(settings);
+    Dataset<Row> previousRows = plan.previous().map(p -> previousRows(context, p)).orElse(null);
+    Dataset<Row> recomputed =
+        previousRows == null
+            ? null
+            : CarriedFeatures.recomputed(context.lake(), settings, plan, previousRows, customers);
     try (CustomerFeatures.Snapshot snapshot =
-        new CustomerFeatures(settings).compute(dailyRows, customers)) {
+        recomputed == null
+            ? features.compute(dailyRows, customers)
+            : features.update(
+                dailyRows, customers, recomputed, previousRows, plan.previous().get().asOf())) {
       logComputed(settings, snapshot);
+      Map<String, String> carried = new LinkedHashMap<>();
+      carried.put("snapshot", plan.describe());
+      if (recomputed != null) {
+        long computed = recomputed.count();
+        LOG.info(
+            "customer_features {}: {} customers computed from customer_daily, {} carried from {}",
+            asOf,
+            computed,
+            snapshot.customers() - computed,
+            plan.previous().get().asOf());
+        carried.put("snapshot.computed", String.valueOf(computed));
+      }
 
       context.phase("write customer_features " + asOf);
-      context.lake().replacePartition(snapshot.rows(), Tables.CUSTOMER_FEATURES, asOf);
+      context
+          .lake()
+          .replacePartition(
+              snapshot.rows(),
+              Tables.CUSTOMER_FEATURES,
+              asOf,
+              new CarriedFeatures.Basis(
+                      asOf,
+                      daily.eventsVersion(),
+                      eventsTable,
+                      CarriedFeatures.fingerprint(settings),
+                      snapshot.customers())
+                  .note());
       context
           .lake()
           .replacePartition(
@@ -128,8 +173,16 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
               .groupBy("rfm_segment", "lifecycle_stage", "value_tier")
               .count()
               .collectAsList();
-      return outcome(settings, activity, snapshot, counts, daily);
+      return outcome(settings, activity, snapshot, counts, daily, carried);
     }
+  }
+
+  /** The rows of the snapshot a plan carries from. */
+  private static Dataset<Row> previousRows(JobContext context, CarriedFeatures.Basis previous) {
+    return context
+        .lake()
+        .read(Tables.CUSTOMER_FEATURES, "")
+        .where(functions.col(Tables.AS_OF).equalTo(Date.valueOf(previous.asOf())));
   }
 
   /** What the snapshot's scoring came to: an empty window warned, the RFM cuts and tier bounds. */
@@ -211,7 +264,8 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
       CustomerActivity activity,
       CustomerFeatures.Snapshot snapshot,
       List<Row> counts,
-      CustomerDaily.Refresh daily) {
+      CustomerDaily.Refresh daily,
+      Map<String, String> carried) {
     Row stats = snapshot.stats();
     long eventCount = snapshot.eventsInWindow();
     Map<String, Long> segments = new LinkedHashMap<>();
@@ -245,6 +299,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("window", activity.windowStart() + ".." + settings.asOf());
     details.put("customer_daily", daily.describe());
+    details.putAll(carried);
     snapshot
         .boundaries()
         .forEach(b -> details.put("rfm." + b.measure() + ".boundaries", b.values().toString()));

@@ -33,7 +33,7 @@ final class RawEventsReference {
     CustomerActivity activity = settings.activity();
     Dataset<Row> windowEvents =
         activity.windowEvents(events).persist(StorageLevel.MEMORY_AND_DISK());
-    long count = windowEvents.count();
+    windowEvents.count();
     Dataset<Row> features =
         SqlResource.load("sql/reference/customer_activity_from_events.sql")
             .withView("window_events", windowEvents)
@@ -83,7 +83,7 @@ final class RawEventsReference {
             .with("as_of", settings.asOf())
             .run(events.sparkSession());
     try (CustomerFeatures.Snapshot snapshot =
-        new CustomerFeatures(settings).score(features, count, List.of(windowEvents))) {
+        new CustomerFeatures(settings).score(features, List.of(windowEvents))) {
       return sorted(snapshot.rows().collectAsList());
     }
   }

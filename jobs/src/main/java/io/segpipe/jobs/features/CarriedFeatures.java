@@ -1,0 +1,341 @@
+package io.segpipe.jobs.features;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.segpipe.common.daily.CustomerDaily;
+import io.segpipe.common.lake.Lake;
+import io.segpipe.common.tables.Tables;
+import io.segpipe.features.Dayparts;
+import io.segpipe.features.FeaturesSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * A features snapshot from the previous one: the behaviour columns of a customer whose window holds
+ * the same daily rows as on the previous snapshot's date are carried over (recency and tenure a day
+ * older per day between), and only the others are computed from customer_daily. Scores, segments,
+ * lifecycle stages and value tiers are then computed for everyone, as always, since their
+ * boundaries move with the whole population.
+ *
+ * <p>Which customers are computed again, between the previous snapshot's date P and the as-of date
+ * D with a window of W days:
+ *
+ * <ul>
+ *   <li>those with daily rows on a date entering the window (after P up to D) or leaving it (P-W+1
+ *       up to D-W);
+ *   <li>those with events, before or after, on a date inside either window that an events commit
+ *       since the previous snapshot changed (late events, a forgotten customer, a compaction is no
+ *       change), found from the events log as customer_daily's own catch-up finds them;
+ *   <li>those without events in the previous window (their row comes from the customers dimension,
+ *       which may have changed) and customers of the dimension that the previous snapshot lacks.
+ * </ul>
+ *
+ * <p>The previous snapshot is used only when its write recorded what it was computed from (a note
+ * in the commit: its date, the events table and version, a fingerprint of the feature definitions
+ * and settings, its row count) and all of it still holds: the same events table, a fingerprint
+ * equal to this run's, the events log still holding every commit since, the snapshot's rows all
+ * still there, D - P shorter than the window, at most {@value #MAX_CHANGED_DATES} changed dates
+ * inside the windows, and identity stitching off (a new resolution can move any customer's rows to
+ * another profile). Otherwise every customer is computed, and the run says why.
+ */
+final class CarriedFeatures {
+  private static final String NOTE = "segpipe.features:";
+
+  /** More changed dates than this inside the windows (a backfill): computing all is as cheap. */
+  static final int MAX_CHANGED_DATES = 31;
+
+  /** How many of customer_features' newest commits are searched for a snapshot's note. */
+  private static final int RECENT_COMMITS = 30;
+
+  /**
+   * The columns that count days up to the as-of date: carried over, they grow by the days between.
+   */
+  private static final List<String> DAYS_TO_AS_OF = List.of("recency_days", "tenure_days");
+
+  /**
+   * What a snapshot was computed from, as its write's commit note records it.
+   *
+   * @param asOf the snapshot's date
+   * @param eventsVersion the events version customer_daily covered
+   * @param eventsTable the events table's Delta id
+   * @param fingerprint of the feature definitions and settings ({@link #fingerprint})
+   * @param customers the snapshot's rows
+   */
+  record Basis(
+      LocalDate asOf, long eventsVersion, String eventsTable, String fingerprint, long customers) {
+    String note() {
+      return NOTE
+          + "as_of="
+          + asOf
+          + ";events_version="
+          + eventsVersion
+          + ";events_table="
+          + eventsTable
+          + ";settings="
+          + fingerprint
+          + ";customers="
+          + customers;
+    }
+
+    static Optional<Basis> parse(String note) {
+      if (!note.startsWith(NOTE)) {
+        return Optional.empty();
+      }
+      try {
+        Map<String, String> fields =
+            Arrays.stream(note.substring(NOTE.length()).split(";"))
+                .map(f -> f.split("=", 2))
+                .filter(kv -> kv.length == 2)
+                .collect(Collectors.toMap(kv -> kv[0], kv -> kv[1], (a, b) -> b));
+        return Optional.of(
+            new Basis(
+                LocalDate.parse(fields.get("as_of")),
+                Long.parseLong(fields.get("events_version")),
+                fields.get("events_table"),
+                fields.get("settings"),
+                Long.parseLong(fields.get("customers"))));
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * The previous snapshot to carry from, with the dates changed since, or why there is none.
+   *
+   * @param previous the previous snapshot's basis, when it can be used
+   * @param changedDates the event dates inside either window that events commits since changed
+   * @param why why every customer is computed (when {@code previous} is empty)
+   */
+  record Plan(Optional<Basis> previous, List<LocalDate> changedDates, String why) {
+    static Plan all(String why) {
+      return new Plan(Optional.empty(), List.of(), why);
+    }
+
+    String describe() {
+      return previous
+          .map(
+              p ->
+                  "carried from the "
+                      + p.asOf()
+                      + " snapshot, "
+                      + changedDates.size()
+                      + " dates changed since")
+          .orElse("every customer computed (" + why + ")");
+    }
+  }
+
+  private CarriedFeatures() {}
+
+  /**
+   * A fingerprint of everything a snapshot's behaviour columns depend on besides the data and the
+   * as-of date: the features and daily SQL, the window, channels, social channels and dayparts, and
+   * customer_features' columns.
+   */
+  static String fingerprint(FeaturesSettings settings) {
+    Dayparts dayparts = settings.dayparts();
+    String text =
+        String.join(
+            "\n",
+            resource("sql/features/customer_activity.sql"),
+            resource("sql/daily/customer_daily.sql"),
+            "window-days=" + settings.windowDays(),
+            "channels=" + settings.channels(),
+            "social=" + settings.socialChannels(),
+            "time-zone=" + dayparts.timeZone().getId(),
+            "parts=" + dayparts.parts(),
+            "weekend=" + new TreeSet<>(dayparts.weekend()),
+            "columns=" + Tables.CUSTOMER_FEATURES.columnNames(settings.channels()));
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is not available", e);
+    }
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = CarriedFeatures.class.getClassLoader().getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + path + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Whether the snapshot as of the settings' date can be carried from an earlier one, and from
+   * which.
+   */
+  static Plan plan(
+      Lake lake,
+      FeaturesSettings settings,
+      long eventsVersion,
+      String eventsTable,
+      boolean incremental,
+      boolean identity) {
+    if (!incremental) {
+      return Plan.all("segpipe.features.incremental = false");
+    }
+    if (identity) {
+      return Plan.all("identity stitching is on");
+    }
+    if (!lake.exists(Tables.CUSTOMER_FEATURES)) {
+      return Plan.all("no earlier snapshot");
+    }
+    LocalDate asOf = settings.asOf();
+    // newest first: the first note of a date is its latest write
+    List<Basis> notes =
+        lake.commitNotes(Tables.CUSTOMER_FEATURES, RECENT_COMMITS).stream()
+            .map(Basis::parse)
+            .flatMap(Optional::stream)
+            .toList();
+    Optional<LocalDate> latestDate =
+        notes.stream().map(Basis::asOf).filter(d -> d.isBefore(asOf)).max(LocalDate::compareTo);
+    if (latestDate.isEmpty()) {
+      return Plan.all("no earlier snapshot records what it was computed from");
+    }
+    Basis previous =
+        notes.stream().filter(b -> b.asOf().equals(latestDate.get())).findFirst().orElseThrow();
+    long days = ChronoUnit.DAYS.between(previous.asOf(), asOf);
+    if (days >= settings.windowDays()) {
+      return Plan.all("the latest earlier snapshot, " + previous.asOf() + ", shares no window day");
+    }
+    if (!previous.fingerprint().equals(fingerprint(settings))) {
+      return Plan.all(
+          "the " + previous.asOf() + " snapshot was computed with other feature definitions");
+    }
+    if (!previous.eventsTable().equals(eventsTable) || previous.eventsVersion() > eventsVersion) {
+      return Plan.all("the events table was replaced since the " + previous.asOf() + " snapshot");
+    }
+    Optional<TreeSet<LocalDate>> changed =
+        previous.eventsVersion() == eventsVersion
+            ? Optional.of(new TreeSet<>())
+            : CustomerDaily.changedDates(lake, previous.eventsVersion() + 1, eventsVersion);
+    if (changed.isEmpty()) {
+      return Plan.all("the events log no longer holds the commits since the previous snapshot");
+    }
+    LocalDate first = previous.asOf().minusDays(settings.windowDays() - 1L);
+    List<LocalDate> inWindows =
+        changed.get().stream().filter(d -> !d.isBefore(first) && !d.isAfter(asOf)).toList();
+    if (inWindows.size() > MAX_CHANGED_DATES) {
+      return Plan.all(inWindows.size() + " dates changed since the previous snapshot");
+    }
+    long rows =
+        lake.read(Tables.CUSTOMER_FEATURES, "")
+            .where(col(Tables.AS_OF).equalTo(Date.valueOf(previous.asOf())))
+            .count();
+    if (rows != previous.customers()) {
+      return Plan.all(
+          "the "
+              + previous.asOf()
+              + " snapshot holds "
+              + rows
+              + " rows where it was written with "
+              + previous.customers()
+              + " (customers erased since)");
+    }
+    return new Plan(Optional.of(previous), inWindows, "");
+  }
+
+  /**
+   * The customers computed again (one column, customer_id, distinct), for the plan's previous
+   * snapshot {@code previousRows}; {@code daily} is customer_daily, {@code customers} the dimension
+   * rows of the snapshot (signed up by the as-of date).
+   */
+  static Dataset<Row> recomputed(
+      Lake lake,
+      FeaturesSettings settings,
+      Plan plan,
+      Dataset<Row> previousRows,
+      Dataset<Row> customers) {
+    Basis previous = plan.previous().orElseThrow();
+    LocalDate asOf = settings.asOf();
+    int window = settings.windowDays();
+    LocalDate previousStart = previous.asOf().minusDays(window - 1L);
+    List<LocalDate> touched = new ArrayList<>(plan.changedDates());
+    for (LocalDate d = previous.asOf().plusDays(1); !d.isAfter(asOf); d = d.plusDays(1)) {
+      touched.add(d); // entering the window
+    }
+    LocalDate windowStart = settings.activity().windowStart();
+    for (LocalDate d = previousStart; d.isBefore(windowStart); d = d.plusDays(1)) {
+      touched.add(d); // leaving it
+    }
+    Object[] touchedDates = touched.stream().distinct().map(Date::valueOf).toArray();
+    Dataset<Row> now =
+        CustomerDaily.read(lake, previousStart, asOf)
+            .where(col(CustomerDaily.DATE).isin(touchedDates))
+            .select("customer_id");
+    List<Dataset<Row>> parts = new ArrayList<>(List.of(now));
+    if (!plan.changedDates().isEmpty()) {
+      // the customers whose events on a changed date were there before the change
+      parts.add(
+          lake.readVersion(Tables.EVENTS, previous.eventsVersion())
+              .where(
+                  col(CustomerDaily.DATE)
+                      .isin(plan.changedDates().stream().map(Date::valueOf).toArray())
+                      .and(col("customer_id").isNotNull()))
+              .select("customer_id"));
+    }
+    parts.add(previousRows.where(col("events_in_window").equalTo(0)).select("customer_id"));
+    Column signedUp = col("signup_date").isNull().or(col("signup_date").leq(Date.valueOf(asOf)));
+    parts.add(
+        without(
+            customers.where(signedUp).select("customer_id"), previousRows.select("customer_id")));
+    Dataset<Row> all = parts.get(0);
+    for (Dataset<Row> part : parts.subList(1, parts.size())) {
+      all = all.union(part);
+    }
+    return all.distinct();
+  }
+
+  /**
+   * The previous snapshot's behaviour columns (those of {@code computed}'s schema, cast to its
+   * types) of the customers not in {@code recomputed}, with the day counts moved on to the as-of
+   * date.
+   */
+  static Dataset<Row> carried(
+      Dataset<Row> previousRows,
+      Dataset<Row> recomputed,
+      Dataset<Row> computed,
+      LocalDate previousAsOf,
+      LocalDate asOf) {
+    int days = (int) ChronoUnit.DAYS.between(previousAsOf, asOf);
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : computed.schema().fields()) {
+      Column value = col(field.name());
+      if (DAYS_TO_AS_OF.contains(field.name())) {
+        value = value.plus(days);
+      }
+      columns.add(value.cast(field.dataType()).as(field.name()));
+    }
+    return without(previousRows, recomputed).select(columns.toArray(Column[]::new));
+  }
+
+  /** {@code rows} without the customers of {@code ids}. */
+  private static Dataset<Row> without(Dataset<Row> rows, Dataset<Row> ids) {
+    return rows.join(ids, rows.col("customer_id").equalTo(ids.col("customer_id")), "left_anti");
+  }
+}
