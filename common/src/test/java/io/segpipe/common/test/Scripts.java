@@ -135,7 +135,13 @@ public final class Scripts {
 
   /** Runs a script and asserts it succeeded, quoting its log when not. */
   public static void succeed(Path log, int minutes, String script, String... args) {
-    int code = run(log, minutes, script, args);
+    succeed(log, Map.of(), minutes, script, args);
+  }
+
+  /** As {@link #succeed(Path, int, String, String...)}, with {@code environment} set for it. */
+  public static void succeed(
+      Path log, Map<String, String> environment, int minutes, String script, String... args) {
+    int code = run(log, environment, minutes, script, args);
     assertTrue(
         code == 0,
         script

@@ -13,12 +13,14 @@ import io.segpipe.common.test.LocalCluster;
 import io.segpipe.common.test.Scripts;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
+import io.segpipe.jobs.generate.GenerateJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -31,16 +33,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole pipeline as a user submits it (scripts/segpipe pipeline, the bundle jar) on the small
- * generated data set, first on an embedded local Spark, then again for the same date on a real
- * standalone cluster started with scripts/local-cluster (a master and two workers on 127.0.0.1,
- * executors in their own JVMs, 16 shuffle partitions against local.conf's 8). The cluster runs on a
- * copy of the local lake without its events table: it ingests the events afresh and re-runs every
- * other job on tables that already hold that date. Every Delta table found under the lakes must
- * then hold the same rows: events as the local run wrote them, each snapshot table its date
- * replaced with the same rows (its history showing both runs), the per-run logs (run_metrics,
- * model_runs, events_quarantine) the local run's rows and the same rows again under the cluster
- * run's ids. So one cluster run checks that the cluster computes what local Spark computes and that
- * re-running a date changes nothing.
+ * generated data set (400 people, seed 5, as the operations tests' lake, here with the generator's
+ * identities: emails, devices, loyalty cards, second store accounts) with identity stitching on, so
+ * every job after ingest works per profile; first on an embedded local Spark, then again for the
+ * same date on a real standalone cluster started with scripts/local-cluster (a master and two
+ * workers on 127.0.0.1, executors in their own JVMs, 16 shuffle partitions against local.conf's 8).
+ * The cluster runs on a copy of the local lake without its events table: it ingests the events
+ * afresh and re-runs every other job on tables that already hold that date. Every Delta table found
+ * under the lakes must then hold the same rows: events as the local run wrote them, each snapshot
+ * table its date replaced with the same rows (its history showing both runs), the per-run logs
+ * (run_metrics, model_runs, events_quarantine) the local run's rows and the same rows again under
+ * the cluster run's ids. So one cluster run checks that the cluster computes what local Spark
+ * computes and that re-running a date changes nothing.
  *
  * <p>The tables are discovered, not listed, so the checks cover the pipeline's steps as they are.
  */
@@ -54,14 +58,21 @@ class LocalClusterPipelineIT {
       List.of(
           "events",
           "customers",
+          "identity_map",
+          "identity_quarantine",
           "customer_features",
           "rfm_boundaries",
           "model_runs",
           "run_metrics");
 
+  /** The HMAC key for the generated identifiers: a test's, not a secret. */
+  private static final Map<String, String> KEY =
+      Map.of("SEGPIPE_IDENTITY_KEY", "local-cluster-pipeline-it-key-0123456789");
+
   private static SparkSession spark;
   private static Path dir;
   private static Path localLake;
+  private static Path generated;
   private static LocalCluster cluster;
 
   @BeforeAll
@@ -69,6 +80,22 @@ class LocalClusterPipelineIT {
     spark = session;
     dir = TestFolders.folder("segpipe-pipeline-it");
     localLake = dir.resolve("lake-local");
+    generated = dir.resolve("generated");
+    assertEquals(
+        0,
+        new GenerateJob()
+            .execute(
+                "--output",
+                generated.toString(),
+                "--customers",
+                "400",
+                "--seed",
+                "5",
+                "--identities",
+                "0.1",
+                "--conf",
+                "segpipe.lake.root=" + dir.resolve("generate-lake")),
+        "generate");
     submitPipeline(
         dir.resolve("pipeline-local.log"),
         "--master",
@@ -96,13 +123,15 @@ class LocalClusterPipelineIT {
                 "--as-of",
                 AS_OF,
                 "--source",
-                OpsData.generated("events").toString(),
+                generated.resolve("events").toString(),
                 "--mapping",
                 "generator",
                 "--customers",
-                OpsData.generated("customers").toString(),
+                generated.resolve("customers").toString(),
                 "--conf",
                 CUTOFF,
+                "--conf",
+                "segpipe.identity.enabled=true",
                 // k from 3..4 rather than 3..8: the same model code, two fits fewer per k searched
                 "--conf",
                 "segpipe.train.k-max=4",
@@ -115,7 +144,7 @@ class LocalClusterPipelineIT {
                 "--conf",
                 "segpipe.train.churn.candidates=[tree,bgnbd]"));
     args.addAll(Arrays.asList(more));
-    Scripts.succeed(log, 20, "segpipe", args.toArray(String[]::new));
+    Scripts.succeed(log, KEY, 20, "segpipe", args.toArray(String[]::new));
   }
 
   @Test
@@ -123,6 +152,7 @@ class LocalClusterPipelineIT {
     List<String> tables = LakeTables.find(localLake);
     assertTrue(tables.containsAll(AT_LEAST), "tables found: " + tables);
     List<String> localRuns = LakeTables.runIds(spark, localLake);
+    assertStitched();
     Path clusterLake = dir.resolve("lake-cluster");
     // events and what is derived from it alone: the cluster run ingests and aggregates them again
     copyExcept(localLake, clusterLake, List.of(Tables.EVENTS.name(), Tables.CUSTOMER_DAILY.name()));
@@ -189,6 +219,42 @@ class LocalClusterPipelineIT {
             2, replacements, table + ": the local run and the cluster run each replaced " + AS_OF);
       }
     }
+  }
+
+  /**
+   * The local run worked per profile: the generator's second accounts joined their people, and
+   * customer_features holds one row per profile, under the profile's key.
+   */
+  private static void assertStitched() {
+    long customerIds =
+        spark
+            .read()
+            .parquet(generated.resolve("customers").toString())
+            .select("customer_id")
+            .distinct()
+            .count();
+    Dataset<Row> map =
+        LakeTables.read(spark, localLake, Tables.IDENTITY_MAP.name())
+            .where(col("as_of_date").equalTo(AS_OF));
+    long profiles = map.select("customer_key").distinct().count();
+    assertTrue(
+        profiles < customerIds && profiles > customerIds * 9 / 10,
+        customerIds + " customer ids stitched into " + profiles + " profiles");
+    System.out.printf(
+        "local run: %d customer ids stitched into %d profiles%n", customerIds, profiles);
+    Dataset<Row> features =
+        LakeTables.read(spark, localLake, Tables.CUSTOMER_FEATURES.name())
+            .where(col("as_of_date").equalTo(AS_OF));
+    assertEquals(
+        0,
+        features
+            .join(map, features.col("customer_id").equalTo(map.col("customer_key")), "left_anti")
+            .count(),
+        "customer_features rows whose customer_id is no profile key");
+    assertEquals(
+        features.count(),
+        features.select("customer_id").distinct().count(),
+        "one customer_features row per profile");
   }
 
   private static void copyExcept(Path from, Path to, List<String> left) throws IOException {
