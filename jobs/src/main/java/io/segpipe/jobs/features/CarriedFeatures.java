@@ -45,8 +45,9 @@ import org.apache.spark.sql.types.StructField;
  *   <li>those with events, before or after, on a date inside either window that an events commit
  *       since the previous snapshot changed (late events, a forgotten customer, a compaction is no
  *       change), found from the events log as customer_daily's own catch-up finds them;
- *   <li>those without events in the previous window (their row comes from the customers dimension,
- *       which may have changed) and customers of the dimension that the previous snapshot lacks.
+ *   <li>those whose row came from the customers dimension alone (no events in the previous window)
+ *       and that it no longer holds, and customers of the dimension that the previous snapshot
+ *       lacks.
  * </ul>
  *
  * <p>The previous snapshot is used only when its write recorded what it was computed from (a note
@@ -299,11 +300,14 @@ final class CarriedFeatures {
                       .and(col("customer_id").isNotNull()))
               .select("customer_id"));
     }
-    parts.add(previousRows.where(col("events_in_window").equalTo(0)).select("customer_id"));
     Column signedUp = col("signup_date").isNull().or(col("signup_date").leq(Date.valueOf(asOf)));
+    Dataset<Row> known = customers.where(signedUp).select("customer_id");
+    // rows without events come from the dimension: those it no longer holds, and those it holds now
+    // that the previous snapshot lacks
     parts.add(
         without(
-            customers.where(signedUp).select("customer_id"), previousRows.select("customer_id")));
+            previousRows.where(col("events_in_window").equalTo(0)).select("customer_id"), known));
+    parts.add(without(known, previousRows.select("customer_id")));
     Dataset<Row> all = parts.get(0);
     for (Dataset<Row> part : parts.subList(1, parts.size())) {
       all = all.union(part);

@@ -142,6 +142,16 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
         carried.put("snapshot.computed", String.valueOf(computed));
       }
 
+      context.phase("count segments");
+      // From the cached features, before the write: writing to customer_features makes Spark drop
+      // every cached result that reads that table, as a carried snapshot's do.
+      List<Row> counts =
+          snapshot
+              .rows()
+              .groupBy("rfm_segment", "lifecycle_stage", "value_tier")
+              .count()
+              .collectAsList();
+
       context.phase("write customer_features " + asOf);
       context
           .lake()
@@ -164,15 +174,6 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
               Tables.RFM_BOUNDARIES,
               asOf);
 
-      context.phase("count segments");
-      // From the rows just written (computed from the cached features), not from a second read of
-      // the table.
-      List<Row> counts =
-          snapshot
-              .rows()
-              .groupBy("rfm_segment", "lifecycle_stage", "value_tier")
-              .count()
-              .collectAsList();
       return outcome(settings, activity, snapshot, counts, daily, carried);
     }
   }
