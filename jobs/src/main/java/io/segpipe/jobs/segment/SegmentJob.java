@@ -97,11 +97,13 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       Outputs out = compute(context, s, in, held);
       context.phase("write segments " + s.asOf());
       Lake lake = context.lake();
-      lake.replacePartition(CustomerSegments.table(out.rows()), Tables.CUSTOMER_SEGMENTS, s.asOf());
-      lake.replacePartition(out.profiles(), Tables.SEGMENT_PROFILES, s.asOf());
-      lake.replacePartition(out.rules(), Tables.SEGMENT_RULES, s.asOf());
+      // Writing a table makes Spark drop every cached result that reads it: transitions read
+      // customer_segments and trends segment_profiles, so they are written before those.
       lake.replacePartition(out.transitions(), Tables.SEGMENT_TRANSITIONS, s.asOf());
       lake.replacePartition(out.trends(), Tables.SEGMENT_TRENDS, s.asOf());
+      lake.replacePartition(out.rules(), Tables.SEGMENT_RULES, s.asOf());
+      lake.replacePartition(out.profiles(), Tables.SEGMENT_PROFILES, s.asOf());
+      lake.replacePartition(CustomerSegments.table(out.rows()), Tables.CUSTOMER_SEGMENTS, s.asOf());
       return outcome(s.asOf(), in.models(), out);
     } finally {
       held.forEach(Dataset::unpersist);
