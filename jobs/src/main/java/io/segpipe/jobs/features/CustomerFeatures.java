@@ -7,6 +7,7 @@ import io.segpipe.features.RfmScores;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -56,18 +57,7 @@ public record CustomerFeatures(FeaturesSettings settings) {
    * otherwise compute the same uncached partitions again.
    */
   public Snapshot compute(Dataset<Row> daily, Dataset<Row> customers) {
-    CustomerActivity activity = settings.activity();
-    List<Dataset<Row>> cached = new ArrayList<>();
-    try {
-      Dataset<Row> windowDaily =
-          activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(windowDaily);
-      windowDaily.count();
-      return score(activity.features(windowDaily, customers), cached);
-    } catch (RuntimeException e) {
-      cached.forEach(Dataset::unpersist);
-      throw e;
-    }
+    return snapshot(daily, customers, new ArrayList<>(), UnaryOperator.identity());
   }
 
   /**
@@ -81,31 +71,43 @@ public record CustomerFeatures(FeaturesSettings settings) {
       Dataset<Row> recomputed,
       Dataset<Row> previousRows,
       LocalDate previousAsOf) {
+    Dataset<Row> ids = recomputed.persist(StorageLevel.MEMORY_AND_DISK());
+    List<Dataset<Row>> cached = new ArrayList<>(List.of(ids));
+    return snapshot(
+        only(daily, ids),
+        only(customers, ids),
+        cached,
+        computed ->
+            computed.unionByName(
+                CarriedFeatures.carried(
+                    previousRows, ids, computed, previousAsOf, settings.asOf())));
+  }
+
+  /**
+   * The window's rows of {@code daily}, cached, to features; {@code complete} adds any rows not
+   * computed here before everyone is scored.
+   */
+  private Snapshot snapshot(
+      Dataset<Row> daily,
+      Dataset<Row> customers,
+      List<Dataset<Row>> cached,
+      UnaryOperator<Dataset<Row>> complete) {
     CustomerActivity activity = settings.activity();
-    List<Dataset<Row>> cached = new ArrayList<>();
     try {
-      Dataset<Row> ids = recomputed.persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(ids);
-      Dataset<Row> windowDaily = activity.windowDaily(daily);
-      windowDaily =
-          windowDaily
-              .join(
-                  ids, windowDaily.col("customer_id").equalTo(ids.col("customer_id")), "left_semi")
-              .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> windowDaily =
+          activity.windowDaily(daily).persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(windowDaily);
       windowDaily.count();
-      Dataset<Row> computed =
-          activity.features(
-              windowDaily,
-              customers.join(
-                  ids, customers.col("customer_id").equalTo(ids.col("customer_id")), "left_semi"));
-      Dataset<Row> carried =
-          CarriedFeatures.carried(previousRows, ids, computed, previousAsOf, settings.asOf());
-      return score(computed.unionByName(carried), cached);
+      return score(complete.apply(activity.features(windowDaily, customers)), cached);
     } catch (RuntimeException e) {
       cached.forEach(Dataset::unpersist);
       throw e;
     }
+  }
+
+  /** The rows of {@code rows} whose customer_id is one of {@code ids}'. */
+  private static Dataset<Row> only(Dataset<Row> rows, Dataset<Row> ids) {
+    return rows.join(ids, rows.col("customer_id").equalTo(ids.col("customer_id")), "left_semi");
   }
 
   /**

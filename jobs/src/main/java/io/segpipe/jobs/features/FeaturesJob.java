@@ -118,27 +118,29 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
 
     context.phase("customer features, rfm boundaries, value tier thresholds");
     CustomerFeatures features = new CustomerFeatures(settings);
-    Dataset<Row> previousRows = plan.previous().map(p -> previousRows(context, p)).orElse(null);
-    Dataset<Row> recomputed =
-        previousRows == null
-            ? null
-            : CarriedFeatures.recomputed(context.lake(), settings, plan, previousRows, customers);
+    Optional<CarriedFeatures.Basis> previous = plan.previous();
+    Dataset<Row> previousRows = previous.map(p -> previousRows(context, p)).orElse(null);
+    Optional<Dataset<Row>> recomputed =
+        previous.map(
+            p ->
+                CarriedFeatures.recomputed(
+                    context.lake(), settings, plan, previousRows, customers));
     try (CustomerFeatures.Snapshot snapshot =
-        recomputed == null
+        recomputed.isEmpty()
             ? features.compute(dailyRows, customers)
             : features.update(
-                dailyRows, customers, recomputed, previousRows, plan.previous().get().asOf())) {
+                dailyRows, customers, recomputed.get(), previousRows, previous.get().asOf())) {
       logComputed(settings, snapshot);
       Map<String, String> carried = new LinkedHashMap<>();
       carried.put("snapshot", plan.describe());
-      if (recomputed != null) {
-        long computed = recomputed.count();
+      if (recomputed.isPresent()) {
+        long computed = recomputed.get().count(); // cached by update
         LOG.info(
             "customer_features {}: {} customers computed from customer_daily, {} carried from {}",
             asOf,
             computed,
             snapshot.customers() - computed,
-            plan.previous().get().asOf());
+            previous.get().asOf());
         carried.put("snapshot.computed", String.valueOf(computed));
       }
 
