@@ -8,10 +8,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,13 +21,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DateType;
-import org.apache.spark.sql.types.NumericType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.types.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -335,83 +330,65 @@ public final class Lake {
   }
 
   /**
-   * A Delta writer for {@code rows}; when the table is new, it is created with the columns that can
-   * hold a customer id or a raw source row ({@link #PERSONAL_COLUMNS}) left out of file statistics.
-   * Delta keeps each file's minimum and maximum per column in its log and checkpoints, which
-   * erasure cannot rewrite: with ids there, a forgotten customer's id would outlive the rows for as
-   * long as the log is kept.
+   * A Delta writer for {@code rows}; when the table is new and has a column that can hold a
+   * customer id or a raw source row ({@link #PERSONAL_COLUMNS}), it is created without column
+   * statistics ({@link #statisticsProperties}).
    */
   private DataFrameWriter<Row> created(Dataset<Row> rows, String table, String... partitionBy) {
     DataFrameWriter<Row> writer = rows.write().format("delta");
     if (!exists(table)) {
-      statisticsWithoutPersonalColumns(rows.schema(), List.of(partitionBy)).forEach(writer::option);
+      statisticsProperties(rows.schema()).forEach(writer::option);
     }
     return writer;
   }
 
   /**
-   * The table properties that keep personal columns out of statistics for a table of this schema:
-   * the other plain columns as delta.dataSkippingStatsColumns, or no column statistics at all when
-   * none is left; nothing when the table has no personal column.
+   * The table properties of a table of this schema: a table with a personal column keeps no column
+   * statistics in its Delta log (only each file's row count), nothing is set for the others.
+   *
+   * <p>Delta keeps each file's minimum and maximum per column in its log and checkpoints, which
+   * erasure cannot rewrite: with ids there, a forgotten customer's id would outlive the rows for as
+   * long as the log is kept. The other columns of these tables (one row per customer, or events
+   * partitioned by date) are not clustered in their files, so their minimums and maximums would let
+   * no query skip a file, while collecting them for every column took half the time of writing a
+   * million-row snapshot (7.1 s against 3.7 s for 50 columns, 2 cores).
    */
-  static Map<String, String> statisticsWithoutPersonalColumns(
-      StructType schema, List<String> partitionBy) {
-    List<String> names = List.of(schema.fieldNames());
-    if (names.stream().noneMatch(PERSONAL_COLUMNS::contains)) {
-      return Map.of();
-    }
-    List<String> kept = new ArrayList<>();
-    for (StructField f : schema.fields()) {
-      if (!PERSONAL_COLUMNS.contains(f.name())
-          && !partitionBy.contains(f.name())
-          && statisticsType(f.dataType())) {
-        kept.add(f.name());
-      }
-    }
-    return kept.isEmpty()
+  static Map<String, String> statisticsProperties(StructType schema) {
+    return Arrays.stream(schema.fieldNames()).anyMatch(PERSONAL_COLUMNS::contains)
         ? Map.of(NUM_INDEXED_COLUMNS, "0")
-        : Map.of(STATS_COLUMNS, String.join(",", kept));
-  }
-
-  private static boolean statisticsType(DataType type) {
-    return type instanceof NumericType
-        || type instanceof StringType
-        || type instanceof DateType
-        || type instanceof TimestampType;
+        : Map.of();
   }
 
   /**
-   * For a table written before personal columns were kept out of statistics: sets the property, so
-   * files written from now on carry none. Files already in the table keep their statistics in the
-   * log until they are replaced, and earlier commits keep them until Delta removes log files older
-   * than delta.logRetentionDuration (30 days by default) at a checkpoint.
+   * For a table written by an earlier segpipe: sets {@link #statisticsProperties}, so files written
+   * from now on carry no column statistics. Where personal columns were in the statistics (no
+   * property at all), files already in the table keep them in the log until they are replaced, and
+   * earlier commits keep them until Delta removes log files older than delta.logRetentionDuration
+   * (30 days by default) at a checkpoint. A table that listed its other columns in
+   * delta.dataSkippingStatsColumns (segpipe before 2026-12-05) had no personal column there; the
+   * list goes, since it only cost write time.
    *
-   * @return true when the property was missing and is now set
+   * @return true when personal columns were in the table's statistics until now
    */
   public boolean keepPersonalColumnsOutOfStatistics(String table) {
     DeltaTable delta = DeltaTable.forPath(spark, path(table));
-    Row detail = delta.detail().select("properties", "partitionColumns").first();
-    Map<String, String> properties = detail.getJavaMap(0);
-    if (properties.containsKey(STATS_COLUMNS) || "0".equals(properties.get(NUM_INDEXED_COLUMNS))) {
+    Map<String, String> properties = delta.detail().select("properties").first().getJavaMap(0);
+    boolean listed = properties.containsKey(STATS_COLUMNS);
+    if (statisticsProperties(delta.toDF().schema()).isEmpty()
+        || (!listed && "0".equals(properties.get(NUM_INDEXED_COLUMNS)))) {
       return false;
     }
-    Map<String, String> wanted =
-        statisticsWithoutPersonalColumns(delta.toDF().schema(), detail.getList(1));
-    if (wanted.isEmpty()) {
+    String alter = "ALTER TABLE delta.`" + path(table).replace("`", "``") + "` ";
+    spark.sql(alter + "SET TBLPROPERTIES ('" + NUM_INDEXED_COLUMNS + "' = '0')");
+    if (listed) {
+      spark.sql(alter + "UNSET TBLPROPERTIES ('" + STATS_COLUMNS + "')");
+      LOG.info("{}: no column statistics from now on (they held no personal column)", table);
       return false;
     }
-    String set =
-        wanted.entrySet().stream()
-            .map(e -> "'" + e.getKey() + "' = '" + e.getValue() + "'")
-            .collect(Collectors.joining(", "));
-    spark.sql(
-        "ALTER TABLE delta.`"
-            + path(table).replace("`", "``")
-            + "` SET TBLPROPERTIES ("
-            + set
-            + ")");
     LOG.info(
-        "{}: personal columns {} left out of file statistics from now on", table, PERSONAL_COLUMNS);
+        "{}: personal columns {} left out of file statistics from now on (no column statistics)",
+        table,
+        PERSONAL_COLUMNS);
     return true;
   }
 

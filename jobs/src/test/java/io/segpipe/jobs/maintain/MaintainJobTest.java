@@ -1,6 +1,7 @@
 package io.segpipe.jobs.maintain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delta.tables.DeltaTable;
@@ -15,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,6 +69,15 @@ class MaintainJobTest {
       lake.append(
           spark.sql("SELECT 'run" + run + "' AS run_id, " + run + " AS rows_out"), "run_log");
     }
+    // as segpipe created tables before 2026-12-05: every column but the id listed for statistics
+    spark
+        .range(30)
+        .selectExpr("concat('C', id) AS customer_id", "CAST(id AS DOUBLE) AS score")
+        .repartition(3)
+        .write()
+        .format("delta")
+        .option("delta.dataSkippingStatsColumns", "score")
+        .save(lake.path("legacy"));
     for (int batch = 0; batch < 2; batch++) {
       lake.append(
           spark
@@ -99,6 +112,33 @@ class MaintainJobTest {
     }
   }
 
+  /** The statistics Delta logged for each file the table holds now. */
+  private static List<String> currentStatistics(String table) {
+    Set<String> current =
+        Arrays.stream(spark.read().format("delta").load(lake.path(table)).inputFiles())
+            .map(f -> f.substring(f.lastIndexOf('/') + 1))
+            .collect(Collectors.toSet());
+    return spark
+        .read()
+        .json(lake.path(table) + "/_delta_log/*.json")
+        .where("add IS NOT NULL")
+        .select("add.path", "add.stats")
+        .collectAsList()
+        .stream()
+        .filter(
+            r -> current.contains(r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1)))
+        .map(r -> r.getString(1))
+        .toList();
+  }
+
+  private static void assertOnlyRowCounts(String table) {
+    List<String> statistics = currentStatistics(table);
+    assertFalse(statistics.isEmpty(), table);
+    for (String s : statistics) {
+      assertTrue(s.matches("\\{\"numRecords\":\\d+}"), table + ": " + s);
+    }
+  }
+
   /** The rows of the kept dates, sorted: what must not change. */
   private static List<Row> kept() {
     return spark
@@ -127,6 +167,12 @@ class MaintainJobTest {
             && message.contains("--allow-short-retention")
             && message.contains("time travel"),
         message);
+
+    // Tables with a customer id keep no column statistics, only row counts: new ones from the
+    // start, older ones from the first maintain on; tables without ids keep Delta's.
+    assertOnlyRowCounts("snapshots");
+    assertTrue(currentStatistics("legacy").stream().allMatch(s -> s.contains("minValues")));
+    assertTrue(currentStatistics("run_log").stream().allMatch(s -> s.contains("minValues")));
 
     List<Row> before = kept();
     Map<String, Long> files =
@@ -161,6 +207,18 @@ class MaintainJobTest {
             .orderBy("as_of_date")
             .as(org.apache.spark.sql.Encoders.STRING())
             .collectAsList());
+    assertOnlyRowCounts("snapshots");
+    assertOnlyRowCounts("legacy");
+    assertEquals(1, currentFiles("legacy"), "compacted after the property changed");
+    Map<String, String> properties =
+        DeltaTable.forPath(spark, lake.path("legacy"))
+            .detail()
+            .select("properties")
+            .first()
+            .getJavaMap(0);
+    assertEquals("0", properties.get("delta.dataSkippingNumIndexedCols"), properties.toString());
+    assertFalse(properties.containsKey("delta.dataSkippingStatsColumns"), properties.toString());
+    assertTrue(currentStatistics("run_log").stream().allMatch(s -> s.contains("minValues")));
     assertEquals(3, currentFiles("snapshots"), "one file per kept date");
     assertEquals(1, currentFiles("run_log"), "the one-row appends in one file");
     assertEquals(4, currentFiles("daily"), "one file per date");
