@@ -73,14 +73,20 @@ public record CustomerFeatures(FeaturesSettings settings) {
       LocalDate previousAsOf) {
     Dataset<Row> ids = recomputed.persist(StorageLevel.MEMORY_AND_DISK());
     List<Dataset<Row>> cached = new ArrayList<>(List.of(ids));
+    // Hash-partitioned by customer like a whole computation's rows, so the snapshot is written as
+    // files of even size. Without it the carried rows kept the previous snapshot's read partitions
+    // (two of 491k rows at 10M events, beside eight small files of the computed ones), and the
+    // segment job's scoring ran 983k of 1M rows in one task: 23 s instead of 15 s on 2 cores.
     return snapshot(
         only(daily, ids),
         only(customers, ids),
         cached,
         computed ->
-            computed.unionByName(
-                CarriedFeatures.carried(
-                    previousRows, ids, computed, previousAsOf, settings.asOf())));
+            computed
+                .unionByName(
+                    CarriedFeatures.carried(
+                        previousRows, ids, computed, previousAsOf, settings.asOf()))
+                .repartition(functions.col("customer_id")));
   }
 
   /**
