@@ -3,8 +3,11 @@ package io.segpipe.jobs.segment;
 import io.segpipe.common.sql.SqlResource;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * segment_transitions: how many customers moved from which segment to which since the previous
@@ -13,6 +16,18 @@ import org.apache.spark.sql.Row;
 public final class SegmentTransitions {
   public static final String NEW = "(new)";
   public static final String GONE = "(gone)";
+
+  /** The columns the transitions read: the customer and each segmentation's segment. */
+  private static final Column[] SEGMENTS =
+      Stream.of(
+              "customer_id",
+              "rfm_segment",
+              "lifecycle_stage",
+              "cluster_label",
+              "value_tier",
+              "needs_segment")
+          .map(functions::col)
+          .toArray(Column[]::new);
 
   private SegmentTransitions() {}
 
@@ -27,12 +42,8 @@ public final class SegmentTransitions {
       Dataset<Row> current,
       LocalDate asOf) {
     return SqlResource.load("sql/segment/segment_transitions.sql")
-        .withView(
-            "previous_members",
-            SegmentMembers.of(previous).select("customer_id", "segmentation", "segment"))
-        .withView(
-            "current_members",
-            SegmentMembers.of(current).select("customer_id", "segmentation", "segment"))
+        .withView("previous_segments", previous.select(SEGMENTS))
+        .withView("current_segments", current.select(SEGMENTS))
         .withFragment(
             "previous_as_of_date",
             previousDate.map(d -> "DATE'" + d + "'").orElse("CAST(NULL AS DATE)"))
