@@ -2,14 +2,9 @@
 -- with the customer_segments columns). A customer without a segment in a segmentation (a prospect has
 -- no RFM segment, value tier or cluster; a snapshot written before the needs-based segments has no
 -- needs_segment) is not a member of it; lifecycle_stage covers everyone.
--- The cluster's segment is its label: labels are distinct within a model version, and unlike ids
--- they keep their meaning when the clusters are retrained.
+-- ${segments} (SegmentMembers.stack) is one row per segmentation with the column holding its segment;
+-- the cluster's segment is its label.
 SELECT m.segmentation, m.segment, s.*
 FROM ${segment_source} s
-LATERAL VIEW stack(5,
-  'rfm_segment', s.rfm_segment,
-  'lifecycle_stage', s.lifecycle_stage,
-  'cluster', s.cluster_label,
-  'value_tier', s.value_tier,
-  'needs_segment', s.needs_segment) m AS segmentation, segment
+LATERAL VIEW ${segments} m AS segmentation, segment
 WHERE m.segment IS NOT NULL

@@ -3,30 +3,21 @@
 -- A customer in no segment of a segmentation before (not in the previous snapshot, or a prospect then)
 -- comes from "(new)"; one in none now goes to "(gone)". share_of_from: of the customers in from_segment.
 -- The two snapshots are joined once per customer, and the customers are counted per combination of
--- their segments before they are taken apart by segmentation (as segment_members.sql does: the
--- cluster's segment is its label): a join of one row per customer and segmentation on each side
--- shuffled five times the rows.
+-- their segments before they are taken apart by segmentation (${moves}: SegmentMembers.stack, one row
+-- per segmentation with its segment before and now): a join of one row per customer and segmentation
+-- on each side shuffled five times the rows.
 WITH pairs AS (
   SELECT
-    p.rfm_segment AS rfm_before, c.rfm_segment AS rfm_now,
-    p.lifecycle_stage AS lifecycle_before, c.lifecycle_stage AS lifecycle_now,
-    p.cluster_label AS cluster_before, c.cluster_label AS cluster_now,
-    p.value_tier AS tier_before, c.value_tier AS tier_now,
-    p.needs_segment AS needs_before, c.needs_segment AS needs_now,
+    ${pairs},
     count(*) AS customers
   FROM ${previous_segments} p
   FULL OUTER JOIN ${current_segments} c ON c.customer_id = p.customer_id
-  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+  GROUP BY ALL
 ),
 moves AS (
   SELECT m.segmentation, m.from_segment, m.to_segment, customers
   FROM pairs
-  LATERAL VIEW stack(5,
-    'rfm_segment', rfm_before, rfm_now,
-    'lifecycle_stage', lifecycle_before, lifecycle_now,
-    'cluster', cluster_before, cluster_now,
-    'value_tier', tier_before, tier_now,
-    'needs_segment', needs_before, needs_now) m AS segmentation, from_segment, to_segment
+  LATERAL VIEW ${moves} m AS segmentation, from_segment, to_segment
   WHERE m.from_segment IS NOT NULL OR m.to_segment IS NOT NULL
 ),
 counts AS (

@@ -1,7 +1,11 @@
 package io.segpipe.jobs.segment;
 
 import io.segpipe.common.sql.SqlResource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -10,11 +14,42 @@ import org.apache.spark.sql.Row;
  * transitions group.
  */
 public final class SegmentMembers {
+  /**
+   * Each segmentation, as segment_profiles and segment_transitions name it, with the
+   * customer_segments column holding its segment. The cluster's segment is its label: labels are
+   * distinct within a model version, and unlike ids they keep their meaning when the clusters are
+   * retrained.
+   */
+  static final Map<String, String> SEGMENT_COLUMNS = segmentColumns();
+
   /** The segmentations, as segment_profiles and segment_transitions name them. */
-  public static final List<String> SEGMENTATIONS =
-      List.of("rfm_segment", "lifecycle_stage", "cluster", "value_tier", "needs_segment");
+  public static final List<String> SEGMENTATIONS = List.copyOf(SEGMENT_COLUMNS.keySet());
 
   private SegmentMembers() {}
+
+  private static Map<String, String> segmentColumns() {
+    Map<String, String> columns = new LinkedHashMap<>();
+    columns.put("rfm_segment", "rfm_segment");
+    columns.put("lifecycle_stage", "lifecycle_stage");
+    columns.put("cluster", "cluster_label");
+    columns.put("value_tier", "value_tier");
+    columns.put("needs_segment", "needs_segment");
+    return columns;
+  }
+
+  /**
+   * A SQL {@code stack} of one row per segmentation: its name, then {@code values} of its segment
+   * column (one expression or several, comma-separated).
+   */
+  static String stack(Function<String, String> values) {
+    return "stack("
+        + SEGMENT_COLUMNS.size()
+        + ", "
+        + SEGMENT_COLUMNS.entrySet().stream()
+            .map(e -> "'" + e.getKey() + "', " + values.apply(e.getValue()))
+            .collect(Collectors.joining(", "))
+        + ")";
+  }
 
   /**
    * Members of {@code segments} (rows with the customer_segments columns), with all their columns.
@@ -23,6 +58,7 @@ public final class SegmentMembers {
   public static Dataset<Row> of(Dataset<Row> segments) {
     return SqlResource.load("sql/segment/segment_members.sql")
         .withView("segment_source", segments)
+        .withFragment("segments", stack(column -> "s." + column))
         .run(segments.sparkSession());
   }
 }

@@ -3,6 +3,7 @@ package io.segpipe.jobs.segment;
 import io.segpipe.common.sql.SqlResource;
 import java.time.LocalDate;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -19,13 +20,8 @@ public final class SegmentTransitions {
 
   /** The columns the transitions read: the customer and each segmentation's segment. */
   private static final Column[] SEGMENTS =
-      Stream.of(
-              "customer_id",
-              "rfm_segment",
-              "lifecycle_stage",
-              "cluster_label",
-              "value_tier",
-              "needs_segment")
+      Stream.concat(Stream.of("customer_id"), SegmentMembers.SEGMENT_COLUMNS.values().stream())
+          .distinct()
           .map(functions::col)
           .toArray(Column[]::new);
 
@@ -44,6 +40,13 @@ public final class SegmentTransitions {
     return SqlResource.load("sql/segment/segment_transitions.sql")
         .withView("previous_segments", previous.select(SEGMENTS))
         .withView("current_segments", current.select(SEGMENTS))
+        .withFragment(
+            "pairs",
+            SegmentMembers.SEGMENT_COLUMNS.values().stream()
+                .distinct()
+                .map(c -> "p." + c + " AS " + c + "_before, c." + c + " AS " + c + "_now")
+                .collect(Collectors.joining(",\n    ")))
+        .withFragment("moves", SegmentMembers.stack(c -> c + "_before, " + c + "_now"))
         .withFragment(
             "previous_as_of_date",
             previousDate.map(d -> "DATE'" + d + "'").orElse("CAST(NULL AS DATE)"))
