@@ -16,7 +16,7 @@ import org.apache.spark.sql.functions;
  * The behaviour features of one snapshot, before scoring: customer_activity.sql aggregates the rows
  * of customer_daily in the window per customer (with one order count and one net spend column per
  * configured channel, composed here). {@link #fromEvents} computes the same from raw events,
- * aggregating their window into daily rows on the way (what train does for its past cut-offs).
+ * aggregating their window into daily rows on the way.
  */
 public record CustomerActivity(
     LocalDate asOf,

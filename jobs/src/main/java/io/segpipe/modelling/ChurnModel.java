@@ -52,20 +52,22 @@ public record ChurnModel(
 
   /**
    * The customers with a purchase in the window as of the cut-off, their features then, and whether
-   * they bought nothing in (cut-off, label end] (1.0) or did (0.0).
+   * they bought nothing in (cut-off, label end] (1.0) or did (0.0), from {@code daily}: rows of
+   * customer_daily (or {@code CustomerDaily.aggregate} of events) covering the window and the
+   * horizon.
    */
   public static Dataset<Row> labelled(
-      Dataset<Row> events, Dataset<Row> customers, CustomerActivity atCutOff, LocalDate labelEnd) {
+      Dataset<Row> daily, Dataset<Row> customers, CustomerActivity atCutOff, LocalDate labelEnd) {
     Dataset<Row> before =
         atCutOff
-            .fromEvents(events, customers)
+            .features(atCutOff.windowDaily(daily), customers)
             .where(org.apache.spark.sql.functions.col("frequency").gt(0));
     Dataset<Row> buyers =
         SqlResource.load("sql/train/horizon_buyers.sql")
-            .withView("events", events)
+            .withView("daily", daily)
             .with("cut_off", atCutOff.asOf())
             .with("as_of", labelEnd)
-            .run(events.sparkSession());
+            .run(daily.sparkSession());
     return before
         .join(buyers, before.col("customer_id").equalTo(buyers.col("buyer_id")), "left")
         .withColumn(

@@ -40,6 +40,17 @@ public final class TrainingInput {
   }
 
   /**
+   * The rows of a persisted dataset under a plan of their own: every query on the result starts
+   * from the cached rows instead of analysing, and matching against the cache, the whole plan that
+   * computed them (the churn rows' plan holds the features SQL of every cut-off: each model fit,
+   * metric and write on it spent seconds on the driver). Lost cached blocks are still recomputed
+   * from that plan. The result is valid while {@code persisted} stays persisted.
+   */
+  public static Dataset<Row> detached(Dataset<Row> persisted) {
+    return persisted.sparkSession().createDataFrame(persisted.javaRDD(), persisted.schema());
+  }
+
+  /**
    * Whether a customer falls in a seeded share of all customers: a hash of its id, so the same
    * customers are picked whatever the partitioning (unlike Dataset.sample, which follows row
    * order).

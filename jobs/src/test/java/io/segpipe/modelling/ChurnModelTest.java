@@ -2,6 +2,7 @@ package io.segpipe.modelling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.features.CustomerActivity;
@@ -76,7 +77,7 @@ class ChurnModelTest {
         spark.createDataFrame(List.of(), Events.CUSTOMERS).select("customer_id", "signup_date");
     CustomerActivity atCutOff = new CustomerActivity(CUT_OFF, 365, List.of("web"));
     Map<String, String> labels = new TreeMap<>();
-    ChurnModel.labelled(events, customers, atCutOff, AS_OF)
+    ChurnModel.labelled(CustomerDaily.aggregate(events), customers, atCutOff, AS_OF)
         .select("customer_id", ChurnModel.LABEL, "frequency", "monetary")
         .collectAsList()
         .forEach(

@@ -3,6 +3,7 @@ package io.segpipe.jobs.train;
 import io.segpipe.common.UserError;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
+import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.features.FeaturesSettings;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ChurnTraining {
   private static final Logger LOG = LoggerFactory.getLogger(ChurnTraining.class);
+  private static final LocalDate FIRST_DAY = LocalDate.of(1, 1, 1);
+  private static final LocalDate LAST_DAY = LocalDate.of(9999, 12, 31);
   static final String CUT_OFF = "cut_off";
   static final String PART = "part";
   static final String TEST = "test";
@@ -77,30 +80,27 @@ final class ChurnTraining {
     ChurnSettings c = s.churn();
     // per profile when identity stitching is on: the latest resolution covers the whole history
     Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), s.asOf());
-    Dataset<Row> events =
-        Profiles.rekey(
-            context
-                .lake()
-                .read(
-                    Tables.EVENTS,
-                    "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs."),
-            keys);
-    checkHistory(events, s);
+    // The features at every cut-off and the labels after it come from customer_daily, as the
+    // features job's do (per profile when identity stitching is on).
+    context
+        .lake()
+        .read(
+            Tables.EVENTS,
+            "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs.");
+    CustomerDaily.catchUp(context.lake());
+    checkHistory(context.lake(), s);
     List<Dataset<Row>> cached = new ArrayList<>();
     try {
       ChurnModel churn =
           new ChurnModel(s.churnFeatures(), c, s.churnDepth(), s.seed(), s.testShare());
       List<String> candidates = new ArrayList<>(c.candidates());
       boolean bgnbd = c.needsBgNbd();
-      Dataset<Row> daily = null;
-      if (bgnbd) {
-        CustomerDaily.catchUp(context.lake());
-        daily =
-            Profiles.rekey(
-                CustomerDaily.read(
-                    context.lake(), LocalDate.of(1, 1, 1), Collections.max(c.cutOffs())),
-                keys);
-      }
+      // BG/NBD's summaries read the whole history up to each cut-off
+      Dataset<Row> daily =
+          bgnbd
+              ? Profiles.rekey(
+                  CustomerDaily.read(context.lake(), FIRST_DAY, Collections.max(c.cutOffs())), keys)
+              : null;
       Map<String, Object> baselineFits = new LinkedHashMap<>();
       Dataset<Row> noProspects =
           context
@@ -117,7 +117,15 @@ final class ChurnTraining {
         FeaturesSettings at = c.featuresAt().get(i);
         Dataset<Row> rows =
             ChurnModel.labelled(
-                events, noProspects, at.activity(), cutOff.plusDays(s.horizonDays()));
+                Profiles.rekey(
+                    CustomerDaily.read(
+                        context.lake(),
+                        at.activity().windowStart(),
+                        cutOff.plusDays(s.horizonDays())),
+                    keys),
+                noProspects,
+                at.activity(),
+                cutOff.plusDays(s.horizonDays()));
         if (bgnbd) {
           context.phase("churn: BG/NBD as of " + cutOff);
           Dataset<Row> summary = ChurnBaseline.summary(daily, c.clv(), cutOff);
@@ -165,11 +173,12 @@ final class ChurnTraining {
         rows = rows.withColumn(CUT_OFF, functions.lit(Date.valueOf(cutOff)));
         all = all == null ? rows : all.unionByName(rows);
       }
-      Dataset<Row> labelled =
+      context.phase("churn: label " + cutOffs.size() + " cut-offs");
+      Dataset<Row> persisted =
           TrainingInput.arranged(all, columns, s.partitions(), CUT_OFF)
               .persist(StorageLevel.MEMORY_AND_DISK());
-      cached.add(labelled);
-      context.phase("churn: label " + cutOffs.size() + " cut-offs");
+      cached.add(persisted);
+      Dataset<Row> labelled = TrainingInput.detached(persisted);
       long trainingRows = checkClasses(labelled, s);
       Column isValidation =
           functions.col(CUT_OFF).equalTo(functions.lit(Date.valueOf(c.validationCutOff())));
@@ -295,12 +304,12 @@ final class ChurnTraining {
    * Fails when the earliest cut-off's features window would start before the first purchase in
    * events.
    */
-  private static void checkHistory(Dataset<Row> events, TrainSettings s) {
+  private static void checkHistory(Lake lake, TrainSettings s) {
     ChurnSettings c = s.churn();
     Row first =
-        events
-            .where(functions.col("event_type").equalTo("purchase"))
-            .agg(functions.min("event_date"))
+        CustomerDaily.read(lake, FIRST_DAY, LAST_DAY)
+            .where(functions.col("purchased"))
+            .agg(functions.min(CustomerDaily.DATE))
             .first();
     if (first.isNullAt(0)) {
       throw new UserError(
