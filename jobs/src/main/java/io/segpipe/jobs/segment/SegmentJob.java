@@ -97,12 +97,16 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
       Outputs out = compute(context, s, in, held);
       context.phase("write segments " + s.asOf());
       Lake lake = context.lake();
-      // Writing a table makes Spark drop every cached result that reads it: transitions read
-      // customer_segments and trends segment_profiles, so they are written before those.
+      // Writing a table makes Spark plan again every cached result that reads it (Delta lists the
+      // files of each table in its plan): transitions read customer_segments and trends
+      // segment_profiles, so they are written before those and released once written.
       lake.replacePartition(out.transitions(), Tables.SEGMENT_TRANSITIONS, s.asOf());
+      out.transitions().unpersist();
       lake.replacePartition(out.trends(), Tables.SEGMENT_TRENDS, s.asOf());
+      out.trends().unpersist();
       lake.replacePartition(out.rules(), Tables.SEGMENT_RULES, s.asOf());
       lake.replacePartition(out.profiles(), Tables.SEGMENT_PROFILES, s.asOf());
+      out.profiles().unpersist();
       lake.replacePartition(CustomerSegments.table(out.rows()), Tables.CUSTOMER_SEGMENTS, s.asOf());
       return outcome(s.asOf(), in.models(), out);
     } finally {
