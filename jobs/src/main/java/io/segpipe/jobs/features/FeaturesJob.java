@@ -6,6 +6,7 @@ import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.job.JobContext;
 import io.segpipe.common.job.JobOutcome;
 import io.segpipe.common.job.SegpipeJob;
+import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.features.CustomerActivity;
@@ -146,7 +147,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
 
       context.phase("count segments");
       // From the cached features, before the write: writing to customer_features makes Spark drop
-      // every cached result that reads that table, as a carried snapshot's do.
+      // every cached result that reads that table's latest version (see previousRows).
       List<Row> counts =
           snapshot
               .rows()
@@ -180,11 +181,15 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     }
   }
 
-  /** The rows of the snapshot a plan carries from. */
+  /**
+   * The rows of the snapshot a plan carries from, read at the table's current version: a read
+   * pinned to a version is not planned again when the new snapshot is written into the same table,
+   * as Spark does after a write for every cached result reading the table's latest version (for the
+   * carried snapshot's plan, a Delta file listing per table it reads, after its last use).
+   */
   private static Dataset<Row> previousRows(JobContext context, CarriedFeatures.Basis previous) {
-    return context
-        .lake()
-        .read(Tables.CUSTOMER_FEATURES, "")
+    Lake lake = context.lake();
+    return lake.readVersion(Tables.CUSTOMER_FEATURES, lake.version(Tables.CUSTOMER_FEATURES))
         .where(functions.col(Tables.AS_OF).equalTo(Date.valueOf(previous.asOf())));
   }
 
