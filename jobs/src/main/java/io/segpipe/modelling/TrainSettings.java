@@ -31,6 +31,8 @@ public record TrainSettings(
     double churnThreshold,
     FeaturesSettings featuresAtCutOff,
     ChurnSettings churn) {
+  /** Training rows per partition below which fewer partitions are used: see partitionsFor. */
+  public static final long ROWS_PER_PARTITION = 50_000;
 
   /**
    * The customer_features columns a model could learn from: the contract's numbers (ints, longs,
@@ -150,5 +152,17 @@ public record TrainSettings(
 
   public LocalDate cutOff() {
     return asOf.minusDays(horizonDays);
+  }
+
+  /**
+   * The partitions the training rows of {@code customers} customers (with a purchase) are arranged
+   * in: one per {@link #ROWS_PER_PARTITION}, at least two, at most segpipe.train.partitions. A
+   * small training set in few partitions runs each of the models' many Spark jobs as a few tasks
+   * (the sample's train job: 72 -> 61 s); a large one keeps the configured number. It depends on
+   * the data only, so the models still do not depend on the cluster.
+   */
+  public int partitionsFor(long customers) {
+    long wanted = Math.max(2, (customers + ROWS_PER_PARTITION - 1) / ROWS_PER_PARTITION);
+    return (int) Math.min(partitions, wanted);
   }
 }

@@ -53,6 +53,20 @@ class TrainSettingsTest {
   }
 
   @Test
+  void smallTrainingSetsUseFewerPartitionsThanConfigured() {
+    TrainSettings s = read(Map.of());
+    assertEquals(8, s.partitions());
+    assertEquals(2, s.partitionsFor(0));
+    assertEquals(2, s.partitionsFor(2_176));
+    assertEquals(2, s.partitionsFor(100_000));
+    assertEquals(3, s.partitionsFor(100_001));
+    assertEquals(8, s.partitionsFor(400_000));
+    assertEquals(8, s.partitionsFor(468_000)); // the 10M benchmark's purchasers: the configured 8
+    assertEquals(1, read(Map.of("segpipe.train.partitions", "1")).partitionsFor(1_000_000));
+    assertEquals(20, read(Map.of("segpipe.train.partitions", "64")).partitionsFor(1_000_000));
+  }
+
+  @Test
   void churnSettingsNameTheirKeys() {
     String message =
         assertThrows(

@@ -76,7 +76,9 @@ final class ChurnTraining {
 
   private ChurnTraining() {}
 
-  static Trained run(JobContext context, TrainSettings s, String version, Instant trainedAt) {
+  /** Trains on rows arranged in {@code partitions} partitions (TrainSettings.partitionsFor). */
+  static Trained run(
+      JobContext context, TrainSettings s, int partitions, String version, Instant trainedAt) {
     ChurnSettings c = s.churn();
     // per profile when identity stitching is on: the latest resolution covers the whole history
     Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), s.asOf());
@@ -175,7 +177,7 @@ final class ChurnTraining {
       }
       context.phase("churn: label " + cutOffs.size() + " cut-offs");
       Dataset<Row> persisted =
-          TrainingInput.arranged(all, columns, s.partitions(), CUT_OFF)
+          TrainingInput.arranged(all, columns, partitions, CUT_OFF)
               .persist(StorageLevel.MEMORY_AND_DISK());
       cached.add(persisted);
       Dataset<Row> labelled = TrainingInput.detached(persisted);

@@ -83,8 +83,15 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
                 "Run `scripts/segpipe features --as-of " + asOf + "` first.")
             .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
     List<String> features = s.clusterFeatures().features();
+    Dataset<Row> purchasers = TrainingInput.purchasers(snapshot);
+    int partitions = s.partitionsFor(purchasers.count());
+    LOG.info(
+        "training rows in {} partitions (segpipe.train.partitions = {}, one per {} customers)",
+        partitions,
+        s.partitions(),
+        TrainSettings.ROWS_PER_PARTITION);
     Dataset<Row> rows =
-        TrainingInput.arranged(TrainingInput.purchasers(snapshot), features, s.partitions())
+        TrainingInput.arranged(purchasers, features, partitions)
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long customers = rows.count();
@@ -104,9 +111,10 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       // Churn first: its checks of the history and of the churners at each cut-off fail fast.
       context.phase("churn");
       Instant trainedAt = Instant.now();
-      ChurnTraining.Trained churn = ChurnTraining.run(context, s, version, trainedAt);
+      ChurnTraining.Trained churn = ChurnTraining.run(context, s, partitions, version, trainedAt);
       try {
-        return clustersAndSave(context, s, version, trainedAt, snapshot, rows, customers, churn);
+        return clustersAndSave(
+            context, s, version, trainedAt, snapshot, rows, customers, partitions, churn);
       } finally {
         churn.release();
       }
@@ -123,6 +131,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       Dataset<Row> snapshot,
       Dataset<Row> rows,
       long customers,
+      int partitions,
       ChurnTraining.Trained churn) {
     LocalDate asOf = s.asOf();
     List<String> features = s.clusterFeatures().features();
@@ -182,7 +191,7 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
       clusterParameters.put("seed", s.seed());
       clusterParameters.put("log_features", s.clusterFeatures().logFeatures());
       clusterParameters.put("max_iterations", s.maxIterations());
-      clusterParameters.put("partitions", s.partitions());
+      clusterParameters.put("partitions", partitions);
       clusterParameters.put("k_search_rows", search.sampleRows());
       // labels: in English, as models before label codes had them (what an older segment job reads)
       clusterParameters.put("labels", stringKeys(labels));
