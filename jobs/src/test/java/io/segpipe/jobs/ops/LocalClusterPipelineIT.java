@@ -172,6 +172,9 @@ class LocalClusterPipelineIT {
         "2",
         "--spark-conf",
         "spark.sql.shuffle.partitions=16",
+        // as docs/running.md advises for a cluster's executors (the driver's is scripts/segpipe's)
+        "--spark-conf",
+        "spark.executor.extraJavaOptions=-XX:+UseParallelGC",
         "--conf",
         "segpipe.lake.root=" + clusterLake);
     // The tasks ran in executor JVMs the workers started, one on each worker.
