@@ -86,7 +86,7 @@ final class ChurnTraining {
     // features job's do (per profile when identity stitching is on).
     context
         .lake()
-        .read(
+        .require(
             Tables.EVENTS,
             "Run `scripts/segpipe ingest` first: the churn model learns from the events before and after its cut-offs.");
     CustomerDaily.catchUp(context.lake());
@@ -117,17 +117,15 @@ final class ChurnTraining {
       for (int i = 0; i < cutOffs.size(); i++) {
         LocalDate cutOff = cutOffs.get(i);
         FeaturesSettings at = c.featuresAt().get(i);
+        LocalDate labelEnd = cutOff.plusDays(s.horizonDays());
         Dataset<Row> rows =
             ChurnModel.labelled(
                 Profiles.rekey(
-                    CustomerDaily.read(
-                        context.lake(),
-                        at.activity().windowStart(),
-                        cutOff.plusDays(s.horizonDays())),
+                    CustomerDaily.read(context.lake(), at.activity().windowStart(), labelEnd),
                     keys),
                 noProspects,
                 at.activity(),
-                cutOff.plusDays(s.horizonDays()));
+                labelEnd);
         if (bgnbd) {
           context.phase("churn: BG/NBD as of " + cutOff);
           Dataset<Row> summary = ChurnBaseline.summary(daily, c.clv(), cutOff);

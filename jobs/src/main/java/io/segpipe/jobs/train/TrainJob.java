@@ -84,7 +84,8 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
             .where(functions.col(FeatureSnapshot.PARTITION).equalTo(functions.lit(asOf)));
     List<String> features = s.clusterFeatures().features();
     Dataset<Row> purchasers = TrainingInput.purchasers(snapshot);
-    int partitions = s.partitionsFor(purchasers.count());
+    long customers = purchasers.count();
+    int partitions = s.partitionsFor(customers);
     LOG.info(
         "training rows in {} partitions (segpipe.train.partitions = {}, one per {} customers)",
         partitions,
@@ -94,7 +95,6 @@ public final class TrainJob extends SegpipeJob<TrainSettings> {
         TrainingInput.arranged(purchasers, features, partitions)
             .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long customers = rows.count();
       if (customers <= s.kMin()) {
         throw new UserError(
             "customer_features as of "
