@@ -43,6 +43,15 @@ public final class SparkSessions {
 
   private SparkSessions() {}
 
+  /**
+   * Whether Spark compresses the columns of a cached result. segpipe caches what it computes once
+   * and reads again in the same run (a batch being ingested, the scored customers), then releases
+   * it: compressing cost more time than it saved. Ingest of the 10M benchmark spent 12 s of its 35
+   * s validation pass choosing and building column encodings, and took 142.3 s without them against
+   * 155.1 s with them, its peak memory 4.7 GB against 4.2 GB (docs/benchmark-notes.md).
+   */
+  static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+
   /** The settings every segpipe session carries; the test extension uses the same ones. */
   public static final Map<String, String> REQUIRED =
       Map.of(
@@ -122,8 +131,9 @@ public final class SparkSessions {
    *       (segpipe.lake.database) then goes through the platform's catalog, which must accept Delta
    *       tables;
    *   <li>UTC session time zone and the CORRECTED date parser: segpipe's semantics depend on them;
-   *   <li>Kryo serialisation and a redaction pattern covering segpipe's secrets, where the platform
-   *       has none; a platform's own redaction pattern gets segpipe's added as an alternative.
+   *   <li>Kryo serialisation, cached results kept uncompressed ({@link #CACHE_COMPRESSED}) and a
+   *       redaction pattern covering segpipe's secrets, where the platform has not chosen; a
+   *       platform's own redaction pattern gets segpipe's added as an alternative.
    * </ul>
    */
   public static Map<String, String> settingsFor(SparkConf platform) {
@@ -152,6 +162,9 @@ public final class SparkSessions {
     out.put("spark.sql.legacy.timeParserPolicy", "CORRECTED");
     if (!platform.contains("spark.serializer")) {
       out.put("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    }
+    if (!platform.contains(CACHE_COMPRESSED)) {
+      out.put(CACHE_COMPRESSED, "false");
     }
     String redaction = platform.get("spark.redaction.regex", "");
     if (redaction.isEmpty()) {

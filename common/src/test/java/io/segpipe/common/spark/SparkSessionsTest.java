@@ -26,6 +26,7 @@ class SparkSessionsTest {
     assertEquals(SparkSessions.DELTA_CATALOG, s.get(SparkSessions.CATALOG));
     assertEquals("UTC", s.get("spark.sql.session.timeZone"));
     assertEquals("org.apache.spark.serializer.KryoSerializer", s.get("spark.serializer"));
+    assertEquals("false", s.get(SparkSessions.CACHE_COMPRESSED));
     assertTrue(
         Pattern.compile(s.get("spark.redaction.regex"))
             .matcher("spark.executorEnv.SEGPIPE_AUDIENCE_SALT")
@@ -44,7 +45,9 @@ class SparkSessionsTest {
                 "spark.serializer",
                 "org.apache.spark.serializer.JavaSerializer",
                 "spark.redaction.regex",
-                "(?i)internal_key"));
+                "(?i)internal_key",
+                SparkSessions.CACHE_COMPRESSED,
+                "true"));
     assertEquals(
         "org.example.AuditExtension,org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
             + SparkSessions.DELTA_EXTENSION,
@@ -52,6 +55,8 @@ class SparkSessionsTest {
     assertFalse(
         s.containsKey(SparkSessions.CATALOG), "the platform's own spark_catalog is not replaced");
     assertFalse(s.containsKey("spark.serializer"), "the platform chose its serializer");
+    assertFalse(
+        s.containsKey(SparkSessions.CACHE_COMPRESSED), "the platform chose to compress caches");
     Pattern redaction = Pattern.compile(s.get("spark.redaction.regex"));
     assertTrue(
         redaction.matcher("my.internal_key").find()
