@@ -39,6 +39,13 @@ import scala.collection.JavaConverters;
  */
 public final class EventMapping {
   public static final String RAW = "raw";
+
+  /**
+   * The source row's columns as a struct: its JSON text ({@link #rawJson}) is made only where it is
+   * needed (rejected rows, derived event ids), not for every row read.
+   */
+  static final String RAW_FIELDS = "raw_fields";
+
   public static final String SOURCE_FILE = "source_file";
   public static final String RULE_REASONS = "rule_reasons";
   static final String SRC = "src_";
@@ -55,14 +62,10 @@ public final class EventMapping {
   public static Dataset<Row> apply(
       Dataset<Row> source, SourceMapping mapping, boolean identifiers) {
     checkExpressions(source, mapping, identifiers);
-    Column rawJson =
-        to_json(
-            struct(
-                Arrays.stream(source.columns())
-                    .map(c -> col("`" + c + "`"))
-                    .toArray(Column[]::new)));
+    Column rawFields =
+        struct(Arrays.stream(source.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new));
     List<Column> columns = new ArrayList<>();
-    columns.add(rawJson.as(RAW));
+    columns.add(rawFields.as(RAW_FIELDS));
     columns.add(input_file_name().as(SOURCE_FILE));
     if (mapping.eventIdExpression() != null) {
       columns.add(expr(mapping.eventIdExpression()).cast("string").as(SRC + "event_id"));
@@ -101,12 +104,20 @@ public final class EventMapping {
    * stay separate events; with DROP they share the id and de-duplication keeps one.
    */
   private static Column derivedEventId(SourceMapping.IdenticalRows identicalRows) {
-    Column hash = sha2(col(RAW), 256);
+    Column hash = sha2(rawJson(), 256);
     if (identicalRows == SourceMapping.IdenticalRows.DROP) {
       return hash;
     }
-    Column occurrence = row_number().over(Window.partitionBy(col(RAW)).orderBy(col(RAW)));
+    Column occurrence = row_number().over(Window.partitionBy(rawJson()).orderBy(rawJson()));
     return concat(hash, lit("-"), occurrence.cast("string"));
+  }
+
+  /**
+   * The source row as JSON text (every source column, by name), from the {@value #RAW_FIELDS} of
+   * the mapped rows: what quarantined rows keep as their raw row.
+   */
+  public static Column rawJson() {
+    return to_json(col(RAW_FIELDS));
   }
 
   /**

@@ -172,8 +172,9 @@ public final class IngestJob extends SegpipeJob<IngestSettings> {
         Erasures.erased(ctx.lake(), settings.erasureKey(), col("customer_id"))
             .orElse(lit(false))
             .as(ERASED));
-    for (String onlyIfRejected :
-        List.of(EventMapping.RAW, EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
+    // The raw row's JSON text is made here, for rejected rows only (most of a batch is accepted).
+    kept.add(when(rejected(), EventMapping.rawJson()).as(EventMapping.RAW));
+    for (String onlyIfRejected : List.of(EventMapping.SOURCE_FILE, EventMapping.SRC + "event_id")) {
       kept.add(when(rejected(), col(onlyIfRejected)).as(onlyIfRejected));
     }
     Dataset<Row> checked =
