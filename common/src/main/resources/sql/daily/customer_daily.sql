@@ -13,66 +13,82 @@
 -- lines whose discount_amount is known (not null: 0 is a line at full price); both add up over days.
 -- The table is partitioned by event_month (the first day of the month). Input: ${events}, rows of the
 -- events contract.
-WITH by_category AS (
+--
+-- How it is computed, for speed: the counts and sums of a row in one aggregation of plain values
+-- (totals), which Spark runs in generated code; the keyed entries (a category's spend, an order's
+-- first line, a coupon's order) in a second one (entries); and only those entries gathered into the
+-- row's arrays and maps (lists), an aggregation whose buffers are objects. Gathering every column
+-- that way cost a new object buffer per group for all of them. Every row of totals has one of lists
+-- (a marker entry of its own), so the arrays and maps are empty, not null, where a row has no entry.
+WITH known AS (
+  SELECT * FROM ${events} WHERE customer_id IS NOT NULL
+),
+totals AS (
   SELECT
     customer_id,
     event_date,
     channel,
-    category,
     count(*) AS events,
-    sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS purchased_amount,
-    sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS returned_amount,
-    collect_set(CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END) AS order_keys,
+    CAST(sum(CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END) AS DECIMAL(28, 2)) AS purchased_amount,
+    CAST(sum(CASE WHEN event_type = 'return' THEN amount ELSE 0 END) AS DECIMAL(28, 2)) AS returned_amount,
     max(event_type = 'visit') AS visited,
     max(event_type = 'purchase') AS purchased,
-    sum(CASE WHEN event_type = 'feedback' THEN rating END) AS rating_sum,
+    CAST(sum(CASE WHEN event_type = 'feedback' THEN rating END) AS BIGINT) AS rating_sum,
     count(CASE WHEN event_type = 'feedback' THEN rating END) AS ratings,
     count_if(event_type = 'view') AS views,
     count_if(event_type = 'add_to_cart') AS cart_adds,
     count_if(event_type = 'feedback') AS feedbacks,
-    collect_set(CASE WHEN event_type = 'coupon_redeem' THEN order_id END) AS coupon_order_keys,
-    collect_list(CASE WHEN event_type = 'purchase'
-      THEN struct(coalesce(order_id, event_id) AS order_key, event_ts AS line_ts) END) AS order_lines,
-    sum(CASE WHEN event_type = 'purchase' AND discount_amount > 0 THEN amount ELSE 0 END)
-      AS discounted_amount,
-    sum(CASE WHEN event_type = 'purchase' AND discount_amount IS NOT NULL THEN amount ELSE 0 END)
-      AS discount_known_amount
-  FROM ${events}
-  WHERE customer_id IS NOT NULL
-  GROUP BY customer_id, event_date, channel, category
+    CAST(sum(CASE WHEN event_type = 'purchase' AND discount_amount > 0 THEN amount ELSE 0 END)
+      AS DECIMAL(28, 2)) AS discounted_amount,
+    CAST(sum(CASE WHEN event_type = 'purchase' AND discount_amount IS NOT NULL THEN amount ELSE 0 END)
+      AS DECIMAL(28, 2)) AS discount_known_amount
+  FROM known
+  GROUP BY customer_id, event_date, channel
 ),
-by_channel AS (
-SELECT
-  customer_id,
-  event_date,
-  channel,
-  sum(events) AS events,
-  CAST(sum(purchased_amount) AS DECIMAL(28, 2)) AS purchased_amount,
-  CAST(sum(returned_amount) AS DECIMAL(28, 2)) AS returned_amount,
-  array_sort(array_distinct(flatten(collect_list(order_keys)))) AS order_keys,
-  map_from_entries(array_sort(collect_list(CASE WHEN purchased AND category IS NOT NULL
-    THEN struct(category, CAST(purchased_amount AS DECIMAL(28, 2)) AS spend) END))) AS category_spend,
-  max(visited) AS visited,
-  max(purchased) AS purchased,
-  CAST(sum(rating_sum) AS BIGINT) AS rating_sum,
-  sum(ratings) AS ratings,
-  trunc(event_date, 'MM') AS event_month,
-  sum(views) AS views,
-  sum(cart_adds) AS cart_adds,
-  sum(feedbacks) AS feedbacks,
-  array_sort(array_distinct(flatten(collect_list(coupon_order_keys)))) AS coupon_order_keys,
-  -- purchase lines sorted by order key, then time: each key's first entry is its earliest line
-  array_sort(flatten(collect_list(order_lines))) AS order_lines,
-  CAST(sum(discounted_amount) AS DECIMAL(28, 2)) AS discounted_amount,
-  CAST(sum(discount_known_amount) AS DECIMAL(28, 2)) AS discount_known_amount
-FROM by_category
-GROUP BY customer_id, event_date, channel
+-- kind c: a category bought (key: the category; spend: its purchase amount); o: an order (key: the
+-- order key; line_ts: its earliest line); k: an order named by a coupon_redeem event (key: order_id)
+entries AS (
+  SELECT
+    customer_id,
+    event_date,
+    channel,
+    e.kind,
+    e.key,
+    CAST(sum(e.spend) AS DECIMAL(28, 2)) AS spend,
+    min(e.line_ts) AS line_ts
+  FROM known
+  LATERAL VIEW stack(3,
+    'c', CASE WHEN event_type = 'purchase' THEN category END,
+      CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END, CAST(NULL AS TIMESTAMP),
+    'o', CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END,
+      CAST(NULL AS DECIMAL(18, 2)), event_ts,
+    'k', CASE WHEN event_type = 'coupon_redeem' THEN order_id END,
+      CAST(NULL AS DECIMAL(18, 2)), CAST(NULL AS TIMESTAMP)) e AS kind, key, spend, line_ts
+  WHERE e.key IS NOT NULL
+  GROUP BY customer_id, event_date, channel, e.kind, e.key
+),
+lists AS (
+  SELECT
+    customer_id,
+    event_date,
+    channel,
+    array_sort(collect_list(CASE WHEN kind = 'o' THEN key END)) AS order_keys,
+    map_from_entries(array_sort(collect_list(CASE WHEN kind = 'c' THEN struct(key AS category, spend) END)))
+      AS category_spend,
+    array_sort(collect_list(CASE WHEN kind = 'k' THEN key END)) AS coupon_order_keys,
+    map_from_entries(array_sort(collect_list(CASE WHEN kind = 'o' THEN struct(key AS order_key, line_ts) END)))
+      AS order_starts
+  FROM (
+    SELECT customer_id, event_date, channel, kind, key, spend, line_ts FROM entries
+    UNION ALL
+    SELECT customer_id, event_date, channel, 'row', NULL, NULL, NULL FROM totals
+  )
+  GROUP BY customer_id, event_date, channel
 )
 SELECT
-  customer_id, event_date, channel, events, purchased_amount, returned_amount, order_keys,
-  category_spend, visited, purchased, rating_sum, ratings, event_month, views, cart_adds, feedbacks,
-  coupon_order_keys,
-  map_from_entries(filter(order_lines, (line, i) -> i = 0 OR order_lines[i - 1].order_key <> line.order_key))
-    AS order_starts,
-  discounted_amount, discount_known_amount
-FROM by_channel
+  t.customer_id, t.event_date, t.channel, t.events, t.purchased_amount, t.returned_amount, l.order_keys,
+  l.category_spend, t.visited, t.purchased, t.rating_sum, t.ratings, trunc(t.event_date, 'MM') AS event_month,
+  t.views, t.cart_adds, t.feedbacks, l.coupon_order_keys, l.order_starts, t.discounted_amount,
+  t.discount_known_amount
+FROM totals t
+JOIN lists l ON l.customer_id = t.customer_id AND l.event_date = t.event_date AND l.channel = t.channel

@@ -9,6 +9,7 @@ import io.segpipe.common.config.SegpipeConfig.LakeSettings;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Events;
+import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.Required;
 import io.segpipe.common.test.SharedSpark;
@@ -255,6 +256,15 @@ class CustomerDailyTest {
             + lake.tableId(Tables.EVENTS.name()),
         note);
     assertCurrent(lake, "after two ingests");
+    // the table's one-pass computation equals the two-level one it replaced, row for row
+    Dataset<Row> events = lake.read(Tables.EVENTS.name(), "");
+    assertEquals(
+        rows(
+            SqlResource.load("sql/reference/customer_daily_two_level.sql")
+                .withView("events", events)
+                .run(spark)),
+        rows(CustomerDaily.aggregate(events)),
+        "customer_daily computed in one pass and in two levels");
 
     LocalDate asOf = LocalDate.parse("2024-12-31");
     assertEquals(
@@ -279,7 +289,7 @@ class CustomerDailyTest {
     CustomerActivity window = settings.activity();
     Set<Row> fromDaily =
         new HashSet<>(
-            io.segpipe.common.sql.SqlResource.load("sql/segment/category_purchases.sql")
+            SqlResource.load("sql/segment/category_purchases.sql")
                 .withView("daily", CustomerDaily.read(lake, window.windowStart(), asOf))
                 .with("window_start", window.windowStart())
                 .with("as_of", asOf)
