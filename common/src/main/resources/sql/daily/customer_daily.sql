@@ -18,8 +18,9 @@
 -- (totals), which Spark runs in generated code; the keyed entries (a category's spend, an order's
 -- first line, a coupon's order) in a second one (entries); and only those entries gathered into the
 -- row's arrays and maps (lists), an aggregation whose buffers are objects. Gathering every column
--- that way cost a new object buffer per group for all of them. Every row of totals has one of lists
--- (a marker entry of its own), so the arrays and maps are empty, not null, where a row has no entry.
+-- that way cost a new object buffer per group for all of them. Every event also gives a marker entry
+-- (kind r), so every row of totals has one of lists, whose arrays and maps are empty, not null, where
+-- the row has no other entry.
 WITH known AS (
   SELECT * FROM ${events} WHERE customer_id IS NOT NULL
 ),
@@ -46,7 +47,8 @@ totals AS (
   GROUP BY customer_id, event_date, channel
 ),
 -- kind c: a category bought (key: the category; spend: its purchase amount); o: an order (key: the
--- order key; line_ts: its earliest line); k: an order named by a coupon_redeem event (key: order_id)
+-- order key; line_ts: its earliest line); k: an order named by a coupon_redeem event (key: order_id);
+-- r: the row itself (key: empty)
 entries AS (
   SELECT
     customer_id,
@@ -57,13 +59,14 @@ entries AS (
     CAST(sum(e.spend) AS DECIMAL(28, 2)) AS spend,
     min(e.line_ts) AS line_ts
   FROM known
-  LATERAL VIEW stack(3,
+  LATERAL VIEW stack(4,
     'c', CASE WHEN event_type = 'purchase' THEN category END,
       CASE WHEN event_type = 'purchase' THEN amount ELSE 0 END, CAST(NULL AS TIMESTAMP),
     'o', CASE WHEN event_type = 'purchase' THEN coalesce(order_id, event_id) END,
       CAST(NULL AS DECIMAL(18, 2)), event_ts,
     'k', CASE WHEN event_type = 'coupon_redeem' THEN order_id END,
-      CAST(NULL AS DECIMAL(18, 2)), CAST(NULL AS TIMESTAMP)) e AS kind, key, spend, line_ts
+      CAST(NULL AS DECIMAL(18, 2)), CAST(NULL AS TIMESTAMP),
+    'r', '', CAST(NULL AS DECIMAL(18, 2)), CAST(NULL AS TIMESTAMP)) e AS kind, key, spend, line_ts
   WHERE e.key IS NOT NULL
   GROUP BY customer_id, event_date, channel, e.kind, e.key
 ),
@@ -78,11 +81,7 @@ lists AS (
     array_sort(collect_list(CASE WHEN kind = 'k' THEN key END)) AS coupon_order_keys,
     map_from_entries(array_sort(collect_list(CASE WHEN kind = 'o' THEN struct(key AS order_key, line_ts) END)))
       AS order_starts
-  FROM (
-    SELECT customer_id, event_date, channel, kind, key, spend, line_ts FROM entries
-    UNION ALL
-    SELECT customer_id, event_date, channel, 'row', NULL, NULL, NULL FROM totals
-  )
+  FROM entries
   GROUP BY customer_id, event_date, channel
 )
 SELECT

@@ -87,7 +87,12 @@ public final class EventMapping {
     columns.add(ruleReasons.as(RULE_REASONS));
     Dataset<Row> mapped = source.select(columns.toArray(Column[]::new));
     if (mapping.eventIdExpression() == null) {
-      mapped = mapped.withColumn(SRC + "event_id", derivedEventId(mapping.identicalRows()));
+      // the JSON text once per row, for the hash and the window over identical rows
+      mapped =
+          mapped
+              .withColumn(RAW, rawJson())
+              .withColumn(SRC + "event_id", derivedEventId(mapping.identicalRows()))
+              .drop(RAW);
     }
     List<Column> typed =
         new ArrayList<>(Arrays.stream(mapped.columns()).map(c -> col("`" + c + "`")).toList());
@@ -104,11 +109,11 @@ public final class EventMapping {
    * stay separate events; with DROP they share the id and de-duplication keeps one.
    */
   private static Column derivedEventId(SourceMapping.IdenticalRows identicalRows) {
-    Column hash = sha2(rawJson(), 256);
+    Column hash = sha2(col(RAW), 256);
     if (identicalRows == SourceMapping.IdenticalRows.DROP) {
       return hash;
     }
-    Column occurrence = row_number().over(Window.partitionBy(rawJson()).orderBy(rawJson()));
+    Column occurrence = row_number().over(Window.partitionBy(col(RAW)).orderBy(col(RAW)));
     return concat(hash, lit("-"), occurrence.cast("string"));
   }
 
