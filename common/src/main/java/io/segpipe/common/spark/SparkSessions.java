@@ -1,6 +1,7 @@
 package io.segpipe.common.spark;
 
 import io.segpipe.common.config.SegpipeConfig;
+import io.segpipe.common.lake.NioLocalFileSystem;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -51,6 +52,17 @@ public final class SparkSessions {
    * 155.1 s with them, its peak memory 4.7 GB against 4.2 GB (docs/benchmark-notes.md).
    */
   static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+
+  /**
+   * Hadoop's file systems for file:// in a local session ({@link NioLocalFileSystem}): the same
+   * files, without a {@code chmod} process per file written. The test sessions use them too.
+   */
+  public static final Map<String, String> LOCAL_FILE_SYSTEM =
+      Map.of(
+          "spark.hadoop.fs.file.impl",
+          NioLocalFileSystem.class.getName(),
+          "spark.hadoop.fs.AbstractFileSystem.file.impl",
+          NioLocalFileSystem.Fs.class.getName());
 
   /** The settings every segpipe session carries; the test extension uses the same ones. */
   public static final Map<String, String> REQUIRED =
@@ -133,7 +145,9 @@ public final class SparkSessions {
    *   <li>UTC session time zone and the CORRECTED date parser: segpipe's semantics depend on them;
    *   <li>Kryo serialisation, cached results kept uncompressed ({@link #CACHE_COMPRESSED}) and a
    *       redaction pattern covering segpipe's secrets, where the platform has not chosen; a
-   *       platform's own redaction pattern gets segpipe's added as an alternative.
+   *       platform's own redaction pattern gets segpipe's added as an alternative;
+   *   <li>in local mode, {@link #LOCAL_FILE_SYSTEM} for file:// paths, unless the platform set
+   *       either key.
    * </ul>
    */
   public static Map<String, String> settingsFor(SparkConf platform) {
@@ -165,6 +179,11 @@ public final class SparkSessions {
     }
     if (!platform.contains(CACHE_COMPRESSED)) {
       out.put(CACHE_COMPRESSED, "false");
+    }
+    // Local mode only: a cluster's executors would need the class on their own class path.
+    if (platform.get("spark.master", "").startsWith("local")
+        && LOCAL_FILE_SYSTEM.keySet().stream().noneMatch(platform::contains)) {
+      out.putAll(LOCAL_FILE_SYSTEM);
     }
     String redaction = platform.get("spark.redaction.regex", "");
     if (redaction.isEmpty()) {

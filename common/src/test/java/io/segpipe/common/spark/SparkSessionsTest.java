@@ -67,4 +67,21 @@ class SparkSessionsTest {
             .get(SparkSessions.EXTENSIONS),
         "Delta's extension once");
   }
+
+  @Test
+  void localSessionsWriteFilesWithoutAProcessPerFile() {
+    String fs = "spark.hadoop.fs.file.impl";
+    String fileContext = "spark.hadoop.fs.AbstractFileSystem.file.impl";
+    Map<String, String> local = SparkSessions.settingsFor(platform("spark.master", "local[2]"));
+    assertEquals("io.segpipe.common.lake.NioLocalFileSystem", local.get(fs));
+    assertEquals("io.segpipe.common.lake.NioLocalFileSystem$Fs", local.get(fileContext));
+    assertFalse(
+        SparkSessions.settingsFor(platform("spark.master", "spark://127.0.0.1:7077"))
+            .containsKey(fs),
+        "a cluster's executors load Hadoop's own");
+    Map<String, String> chosen =
+        SparkSessions.settingsFor(
+            platform("spark.master", "local[*]", fs, "org.apache.hadoop.fs.RawLocalFileSystem"));
+    assertFalse(chosen.containsKey(fs) || chosen.containsKey(fileContext), "the platform chose");
+  }
 }

@@ -37,6 +37,7 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
               .config("spark.databricks.delta.snapshotPartitions", "2")
               .config("spark.sql.adaptive.enabled", "true");
       SparkSessions.REQUIRED.forEach(builder::config);
+      SparkSessions.LOCAL_FILE_SYSTEM.forEach(builder::config);
       spark = builder.getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
     }
