@@ -27,6 +27,7 @@ class SparkSessionsTest {
     assertEquals("UTC", s.get("spark.sql.session.timeZone"));
     assertEquals("org.apache.spark.serializer.KryoSerializer", s.get("spark.serializer"));
     assertEquals("false", s.get(SparkSessions.CACHE_COMPRESSED));
+    assertEquals("2000", s.get(SparkSessions.CODEGEN_CACHE));
     assertTrue(
         Pattern.compile(s.get("spark.redaction.regex"))
             .matcher("spark.executorEnv.SEGPIPE_AUDIENCE_SALT")
@@ -47,7 +48,9 @@ class SparkSessionsTest {
                 "spark.redaction.regex",
                 "(?i)internal_key",
                 SparkSessions.CACHE_COMPRESSED,
-                "true"));
+                "true",
+                SparkSessions.CODEGEN_CACHE,
+                "50"));
     assertEquals(
         "org.example.AuditExtension,org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
             + SparkSessions.DELTA_EXTENSION,
@@ -57,6 +60,7 @@ class SparkSessionsTest {
     assertFalse(s.containsKey("spark.serializer"), "the platform chose its serializer");
     assertFalse(
         s.containsKey(SparkSessions.CACHE_COMPRESSED), "the platform chose to compress caches");
+    assertFalse(s.containsKey(SparkSessions.CODEGEN_CACHE), "the platform sized its code cache");
     Pattern redaction = Pattern.compile(s.get("spark.redaction.regex"));
     assertTrue(
         redaction.matcher("my.internal_key").find()

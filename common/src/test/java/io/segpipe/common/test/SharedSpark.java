@@ -35,7 +35,8 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
               .config("spark.databricks.delta.snapshotPartitions", "2")
-              .config("spark.sql.adaptive.enabled", "true");
+              .config("spark.sql.adaptive.enabled", "true")
+              .config("spark.sql.codegen.cache.maxEntries", "2000");
       SparkSessions.REQUIRED.forEach(builder::config);
       SparkSessions.LOCAL_FILE_SYSTEM.forEach(builder::config);
       spark = builder.getOrCreate();
