@@ -80,10 +80,13 @@ public final class IdentityResolution {
 
   public static Result resolve(Dataset<Row> sightings, Settings settings) {
     SparkSession spark = sightings.sparkSession();
+    // Held: numbering reads the identifiers three times (the sort's sample, the partition sizes of
+    // zipWithIndex, the rows), which would otherwise aggregate the sightings three times.
     Dataset<Row> ids =
         sightings
             .groupBy("id_type", "identifier")
-            .agg(min("seen_at").as("first_seen"), max("seen_at").as("last_seen"));
+            .agg(min("seen_at").as("first_seen"), max("seen_at").as("last_seen"))
+            .localCheckpoint(true);
     Dataset<Row> nodes = numbered(spark, ids).localCheckpoint(true);
     Dataset<Row> onRecords =
         sightings
