@@ -71,6 +71,9 @@ public final class SparkSessions {
    */
   static final String CODEGEN_CACHE = "spark.sql.codegen.cache.maxEntries";
 
+  /** {@link #CODEGEN_CACHE} as segpipe sets it (the test sessions too). */
+  public static final Map<String, String> CODE_CACHE = Map.of(CODEGEN_CACHE, "2000");
+
   /** The settings every segpipe session carries; the test extension uses the same ones. */
   public static final Map<String, String> REQUIRED =
       Map.of(
@@ -189,7 +192,7 @@ public final class SparkSessions {
       out.put(CACHE_COMPRESSED, "false");
     }
     if (!platform.contains(CODEGEN_CACHE)) {
-      out.put(CODEGEN_CACHE, "2000");
+      out.putAll(CODE_CACHE);
     }
     // Local mode only: a cluster's executors would need the class on their own class path.
     if (platform.get("spark.master", "").startsWith("local")

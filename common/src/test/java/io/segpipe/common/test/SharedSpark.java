@@ -35,9 +35,9 @@ public final class SharedSpark implements BeforeAllCallback, ParameterResolver {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.sql.warehouse.dir", warehouse.toUri().toString())
               .config("spark.databricks.delta.snapshotPartitions", "2")
-              .config("spark.sql.adaptive.enabled", "true")
-              .config("spark.sql.codegen.cache.maxEntries", "2000");
+              .config("spark.sql.adaptive.enabled", "true");
       SparkSessions.REQUIRED.forEach(builder::config);
+      SparkSessions.CODE_CACHE.forEach(builder::config);
       SparkSessions.LOCAL_FILE_SYSTEM.forEach(builder::config);
       spark = builder.getOrCreate();
       spark.sparkContext().setLogLevel("WARN");
