@@ -3,6 +3,7 @@ package io.segpipe.audience;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.segpipe.common.text.Sha256;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,7 +14,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -240,8 +240,8 @@ public final class AudienceFiles {
       boolean bom,
       Map<String, String> sha256)
       throws IOException {
-    MessageDigest csvDigest = sha256();
-    MessageDigest jsonDigest = sha256();
+    MessageDigest csvDigest = Sha256.digest();
+    MessageDigest jsonDigest = Sha256.digest();
     long count = 0;
     try (Writer csv = writer(fs, new Path(folder, slug + ".csv"), csvDigest);
         Writer json = writer(fs, new Path(folder, slug + ".jsonl"), jsonDigest)) {
@@ -298,14 +298,6 @@ public final class AudienceFiles {
         new OutputStreamWriter(
             new DigestOutputStream(fs.create(path, true), digest), StandardCharsets.UTF_8),
         1 << 16);
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
   }
 
   /**

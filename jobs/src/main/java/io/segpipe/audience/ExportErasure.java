@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.segpipe.common.UserError;
+import io.segpipe.common.text.Sha256;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -131,8 +132,8 @@ public final class ExportErasure {
     fs.mkdirs(temporary);
     Map<String, Long> found = new TreeMap<>();
     long kept = 0;
-    MessageDigest csvDigest = AudienceFiles.sha256();
-    MessageDigest jsonDigest = AudienceFiles.sha256();
+    MessageDigest csvDigest = Sha256.digest();
+    MessageDigest jsonDigest = Sha256.digest();
     try {
       try (Reader csvIn = reader(fs, new Path(set, slug + ".csv"));
           BufferedReader jsonIn = reader(fs, new Path(set, slug + ".jsonl"));

@@ -1,10 +1,7 @@
 package io.segpipe.campaign;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.segpipe.common.text.Sha256;
 import java.time.LocalDate;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -88,12 +85,6 @@ public record Campaign(
             String.valueOf(windowDays),
             Double.toString(controlShare),
             metric);
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
+    return Sha256.hex(text);
   }
 }

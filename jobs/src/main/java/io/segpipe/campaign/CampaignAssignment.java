@@ -1,11 +1,8 @@
 package io.segpipe.campaign;
 
 import io.segpipe.common.schema.Campaigns;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.segpipe.common.text.Sha256;
 import java.sql.Timestamp;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -44,15 +41,8 @@ public final class CampaignAssignment {
    * (the generator).
    */
   public static double draw(String campaignId, String customerId) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest((campaignId + ":" + customerId).getBytes(StandardCharsets.UTF_8));
-      return Long.parseLong(HexFormat.of().formatHex(digest, 0, 7).substring(0, 13), 16)
-          / TWO_TO_52;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
-    }
+    return Long.parseLong(Sha256.hex(campaignId + ":" + customerId).substring(0, 13), 16)
+        / TWO_TO_52;
   }
 
   /**

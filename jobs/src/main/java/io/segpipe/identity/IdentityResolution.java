@@ -11,11 +11,8 @@ import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.segpipe.common.text.Sha256;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
@@ -185,14 +182,7 @@ public final class IdentityResolution {
    * splits planted campaigns by it).
    */
   public static String keyOf(String type, String identifier) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest((type + ":" + identifier).getBytes(StandardCharsets.UTF_8));
-      return KEY_PREFIX + HexFormat.of().formatHex(digest).substring(0, KEY_HEX_DIGITS);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    return KEY_PREFIX + Sha256.hex(type + ":" + identifier).substring(0, KEY_HEX_DIGITS);
   }
 
   /** Column names for a join on equal columns. */

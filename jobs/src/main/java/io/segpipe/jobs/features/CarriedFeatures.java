@@ -5,20 +5,18 @@ import static org.apache.spark.sql.functions.col;
 import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.tables.Tables;
+import io.segpipe.common.text.Sha256;
 import io.segpipe.features.Dayparts;
 import io.segpipe.features.FeaturesSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -166,13 +164,7 @@ final class CarriedFeatures {
             "parts=" + dayparts.parts(),
             "weekend=" + new TreeSet<>(dayparts.weekend()),
             "columns=" + Tables.CUSTOMER_FEATURES.columnNames(settings.channels()));
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is not available", e);
-    }
+    return Sha256.hex(text).substring(0, 16);
   }
 
   private static String resource(String path) {
