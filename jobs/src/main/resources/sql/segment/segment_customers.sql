@@ -1,11 +1,11 @@
 -- One row per customer of the snapshot: the customer_segments columns (cluster and churn only for
 -- customers with a purchase in the window; prospects get nulls), plus what the profiles summarise
 -- (per-channel orders, average rating, demographics). Views:
---   ${scored_snapshot}  customer_features of the as-of date with model_cluster_id and model_churn_probability
---   ${cluster_labels}   cluster_id, cluster_label of the clusters model
+--   ${scored_snapshot}  customer_features of the as-of date with model_cluster_id, its label code
+--                       model_cluster_label, model_churn_probability, and the lifetime value columns of
+--                       customer_clv of the as-of date (null where the clv job has not scored it, and for
+--                       customers without a purchase up to the date)
 --   ${customer_dims}    the customers dimension (empty when there is none)
---   ${customer_clv}     customer_clv of the as-of date (empty when the clv job has not scored it): the
---                       lifetime value columns, null for customers without a purchase up to the date
 -- marketing_opt_in is false unless the customers table says true: no consent is assumed.
 SELECT
   s.customer_id,
@@ -21,7 +21,7 @@ SELECT
   s.lifecycle_stage,
   s.value_tier,
   CASE WHEN s.frequency > 0 THEN s.model_cluster_id END AS cluster_id,
-  CASE WHEN s.frequency > 0 THEN l.cluster_label END AS cluster_label,
+  CASE WHEN s.frequency > 0 THEN s.model_cluster_label END AS cluster_label,
   CASE WHEN s.frequency > 0 THEN s.model_churn_probability END AS churn_probability,
   CASE
     WHEN s.frequency = 0 THEN NULL
@@ -29,10 +29,10 @@ SELECT
     WHEN s.model_churn_probability < :high_from THEN 'medium'
     ELSE 'high'
   END AS churn_risk,
-  v.p_alive,
-  v.expected_purchases,
-  v.clv,
-  v.clv_tier,
+  s.p_alive,
+  s.expected_purchases,
+  s.clv,
+  s.clv_tier,
   coalesce(d.marketing_opt_in, false) AS marketing_opt_in,
   :clusters_version AS clusters_model_version,
   :churn_version AS churn_model_version,
@@ -55,6 +55,4 @@ SELECT
   coalesce(d.income_band, 'unknown') AS income_band,
   coalesce(d.member_tier, 'unknown') AS member_tier
 FROM ${scored_snapshot} s
-LEFT JOIN ${cluster_labels} l ON l.cluster_id = s.model_cluster_id
 LEFT JOIN ${customer_dims} d ON d.customer_id = s.customer_id
-LEFT JOIN ${customer_clv} v ON v.customer_id = s.customer_id

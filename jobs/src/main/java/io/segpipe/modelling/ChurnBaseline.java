@@ -7,6 +7,7 @@ import io.segpipe.common.sql.SqlResource;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF3;
@@ -110,10 +111,16 @@ public final class ChurnBaseline {
    * in model units).
    */
   public static Dataset<Row> scoreClv(Dataset<Row> clv, Fit fit, int horizonDays) {
-    UserDefinedFunction p = udf(fit, horizonDays / (double) fit.unitDays());
-    return clv.select(
-        functions.col("customer_id"),
-        p.apply(functions.col("x"), functions.col("t_x"), functions.col("t_cal")).as(COLUMN));
+    return clv.select(functions.col("customer_id"), clvScore(fit, horizonDays).as(COLUMN));
+  }
+
+  /**
+   * The probability of no purchase over the next {@code horizonDays} for a row of a customer_clv
+   * snapshot (its x, t_x and t_cal, already in model units).
+   */
+  public static Column clvScore(Fit fit, int horizonDays) {
+    return udf(fit, horizonDays / (double) fit.unitDays())
+        .apply(functions.col("x"), functions.col("t_x"), functions.col("t_cal"));
   }
 
   private static UserDefinedFunction udf(Fit fit, double horizonUnits) {

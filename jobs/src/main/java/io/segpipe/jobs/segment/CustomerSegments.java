@@ -10,12 +10,12 @@ import io.segpipe.modelling.ClusterTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
@@ -29,6 +29,8 @@ import org.apache.spark.sql.types.StructType;
  */
 public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   public static final String PARTITION = Tables.AS_OF;
+
+  private static final String CLV_KEY = "clv_customer_id";
 
   /** The contract's columns, in order. */
   public static final List<String> COLUMNS =
@@ -46,11 +48,6 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
           .add("income_band", DataTypes.StringType, true)
           .add("member_tier", DataTypes.StringType, true);
 
-  private static final StructType LABELS =
-      new StructType()
-          .add("cluster_id", DataTypes.IntegerType, false)
-          .add("cluster_label", DataTypes.StringType, false);
-
   /**
    * One row per customer of {@code snapshot} (one as-of date of customer_features); {@code dims}
    * has the {@link #DIMS} columns (empty when there is no customers table); {@code clv} is the
@@ -61,43 +58,52 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
   }
 
   /**
-   * As {@link #rows(Dataset, Dataset, Dataset)}; {@code bgnbd} (customer_id, bgnbd_p_no_purchase)
-   * is what a churn model that reads the BG/NBD probability needs. A customer without it (no
-   * purchase in the clv history: a prospect, whose churn prediction is dropped) reads 1.
+   * As {@link #rows(Dataset, Dataset, Dataset)}; {@code bgnbd} is the BG/NBD probability of no
+   * purchase as an expression over a customer_clv row, which a churn model that reads it needs. A
+   * customer without a clv row (no purchase in the clv history: a prospect, whose churn prediction
+   * is dropped) reads 1.
    */
   public Dataset<Row> rows(
-      Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv, Optional<Dataset<Row>> bgnbd) {
+      Dataset<Row> snapshot, Dataset<Row> dims, Dataset<Row> clv, Optional<Column> bgnbd) {
     SparkSession spark = snapshot.sparkSession();
+    // The clv snapshot joined once, for its columns and for the churn model's BG/NBD input.
+    List<Column> values = new ArrayList<>(List.of(functions.col("customer_id").as(CLV_KEY)));
+    CustomerClv.SEGMENT_COLUMNS.forEach(c -> values.add(functions.col(c)));
+    bgnbd.ifPresent(score -> values.add(score.as(ChurnBaseline.COLUMN)));
+    Dataset<Row> v = clv.select(values.toArray(Column[]::new));
+    snapshot =
+        snapshot.join(v, snapshot.col("customer_id").equalTo(v.col(CLV_KEY)), "left").drop(CLV_KEY);
     if (bgnbd.isPresent()) {
-      Dataset<Row> p = bgnbd.get().withColumnRenamed("customer_id", "bgnbd_customer_id");
       snapshot =
-          snapshot
-              .join(p, snapshot.col("customer_id").equalTo(p.col("bgnbd_customer_id")), "left")
-              .drop("bgnbd_customer_id")
-              .withColumn(
-                  ChurnBaseline.COLUMN,
-                  functions.coalesce(functions.col(ChurnBaseline.COLUMN), functions.lit(1.0)));
+          snapshot.withColumn(
+              ChurnBaseline.COLUMN,
+              functions.coalesce(functions.col(ChurnBaseline.COLUMN), functions.lit(1.0)));
     }
-    List<Column> kept =
-        new ArrayList<>(Arrays.stream(snapshot.columns()).map(functions::col).toList());
+    // The models score the buyers only: a prospect (no purchase in the window) has no cluster or
+    // churn prediction (segment_customers.sql), so the snapshot is split rather than scored whole,
+    // and the two parts put together again without a join.
+    Column buyer = functions.coalesce(functions.col("frequency").gt(0), functions.lit(false));
+    List<Column> columns = Arrays.stream(snapshot.columns()).map(functions::col).toList();
+    List<Column> kept = new ArrayList<>(columns);
     kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
+    kept.add(clusterLabel(functions.col(ClusterTrainer.CLUSTER)).as("model_cluster_label"));
     kept.add(ChurnModel.churnProbability(models.churnCalibrated()).as("model_churn_probability"));
-    // Both models applied to every row in one pass (prospects too: their predictions are dropped in
-    // the SQL, which is cheaper than splitting and re-joining the snapshot).
-    Dataset<Row> scored =
+    Dataset<Row> buyers =
         models
             .churn()
             .model()
-            .transform(models.clusters().model().transform(snapshot))
+            .transform(models.clusters().model().transform(snapshot.where(buyer)))
             .select(kept.toArray(Column[]::new));
-    List<Row> labels =
-        models.labels().entrySet().stream()
-            .map(e -> RowFactory.create(e.getKey(), e.getValue()))
-            .toList();
+    List<Column> unscored = new ArrayList<>(columns);
+    unscored.add(functions.lit(null).cast(DataTypes.IntegerType).as("model_cluster_id"));
+    unscored.add(functions.lit(null).cast(DataTypes.StringType).as("model_cluster_label"));
+    unscored.add(functions.lit(null).cast(DataTypes.DoubleType).as("model_churn_probability"));
+    Dataset<Row> prospects =
+        snapshot.where(functions.not(buyer)).select(unscored.toArray(Column[]::new));
+    Dataset<Row> scored = buyers.unionByName(prospects);
     Dataset<Row> rows =
         SqlResource.load("sql/segment/segment_customers.sql")
             .withView("scored_snapshot", scored)
-            .withView("cluster_labels", spark.createDataFrame(labels, LABELS))
             .withView(
                 "customer_dims",
                 dims.select(
@@ -113,9 +119,6 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
                 settings.needs().enabled()
                     ? settings.needs().sqlExpression("s")
                     : "CAST(NULL AS STRING)")
-            .withView(
-                "customer_clv",
-                clv.select("customer_id", CustomerClv.SEGMENT_COLUMNS.toArray(String[]::new)))
             .with("medium_from", settings.churnRisk().mediumFrom())
             .with("high_from", settings.churnRisk().highFrom())
             .with("clusters_version", models.clustersVersion())
@@ -130,6 +133,20 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
     }
     return rows.withColumn(
         "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
+  }
+
+  /**
+   * The label code of the cluster id in {@code cluster} (null for an id the model did not label):
+   * an expression over the model's few clusters rather than a join.
+   */
+  private Column clusterLabel(Column cluster) {
+    Column label = null;
+    for (Map.Entry<Integer, String> e : models.labels().entrySet()) {
+      Column matches = cluster.equalTo(e.getKey());
+      label =
+          label == null ? functions.when(matches, e.getValue()) : label.when(matches, e.getValue());
+    }
+    return label == null ? functions.lit(null).cast(DataTypes.StringType) : label;
   }
 
   /** The customer_segments table's columns of {@link #rows}. */

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -209,9 +210,9 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
     LocalDate asOf = s.asOf();
     Lake lake = context.lake();
     context.phase("score customers");
-    Optional<Dataset<Row>> bgnbd =
+    Optional<Column> bgnbd =
         in.models().churnUsesBgNbd()
-            ? Optional.of(bgnbdScores(lake, context, in.models(), in.clv(), asOf))
+            ? Optional.of(bgnbdScore(lake, context, in.models(), in.clv(), asOf))
             : Optional.empty();
     Dataset<Row> rows =
         hold(
@@ -358,11 +359,11 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
   }
 
   /**
-   * The BG/NBD probability of no purchase in the churn horizon for each customer of the
-   * customer_clv snapshot, with the clv fit it was scored with: what a churn model that reads it
-   * needs.
+   * The BG/NBD probability of no purchase in the churn horizon, as an expression over a row of the
+   * customer_clv snapshot, with the clv fit the row was scored with: what a churn model that reads
+   * it needs.
    */
-  private static Dataset<Row> bgnbdScores(
+  private static Column bgnbdScore(
       Lake lake, JobContext context, SegmentModels models, Dataset<Row> clv, LocalDate asOf) {
     List<Row> versions = clv.select("clv_model_version").distinct().collectAsList();
     if (versions.isEmpty()) {
@@ -379,17 +380,14 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
               + "` first (the pipeline does).");
     }
     ModelRegistry registry = ModelRegistry.open(context.spark(), lake, context.config());
-    Dataset<Row> out = null;
+    Column score = null;
     for (Row v : versions) {
       String version = v.getString(0);
-      ChurnBaseline.Fit fit = ChurnBaseline.load(registry, version);
-      Dataset<Row> scored =
-          ChurnBaseline.scoreClv(
-              clv.where(functions.col("clv_model_version").equalTo(version)),
-              fit,
-              models.churnHorizonDays());
-      out = out == null ? scored : out.unionByName(scored);
+      Column scored =
+          ChurnBaseline.clvScore(ChurnBaseline.load(registry, version), models.churnHorizonDays());
+      Column matches = functions.col("clv_model_version").equalTo(version);
+      score = score == null ? functions.when(matches, scored) : score.when(matches, scored);
     }
-    return out;
+    return score;
   }
 }

@@ -19,6 +19,9 @@ import io.segpipe.common.test.TestFolders;
 import io.segpipe.jobs.generate.GenerateJob;
 import io.segpipe.jobs.segment.SegmentModels;
 import io.segpipe.jobs.segment.SegmentSettings;
+import io.segpipe.modelling.ChurnBaseline;
+import io.segpipe.modelling.ChurnModel;
+import io.segpipe.modelling.ClusterTrainer;
 import io.segpipe.modelling.ModelRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -525,6 +528,68 @@ class PipelineJobTest {
   }
 
   /**
+   * The last date's clusters and churn probabilities are those of the models applied here to its
+   * customer_features snapshot, the churn model reading the BG/NBD probability of no purchase
+   * joined from customer_clv as a table of its own (ChurnBaseline.scoreClv), where the segment job
+   * computes it on the clv rows it joins once; prospects get neither.
+   */
+  @Test
+  void clustersAndChurnAreTheModelsAppliedToTheBuyersOfTheSnapshot() {
+    String date = DATES.get(2);
+    SegpipeConfig config =
+        SegpipeConfig.load(Optional.empty(), Map.of("segpipe.lake.root", lake.toString()));
+    ModelRegistry registry = ModelRegistry.open(spark, new Lake(spark, config.lake()), config);
+    SegmentModels models = segmentModels(config, registry, date);
+    assertTrue(models.churnUsesBgNbd(), "the pipeline's churn model reads the BG/NBD probability");
+    Column onDate = functions.col("as_of_date").equalTo(Date.valueOf(date));
+    Dataset<Row> clv = table("customer_clv").where(onDate);
+    List<Row> versions = clv.select("clv_model_version").distinct().collectAsList();
+    assertEquals(1, versions.size(), "one clv fit scored " + date);
+    Dataset<Row> p =
+        ChurnBaseline.scoreClv(
+                clv,
+                ChurnBaseline.load(registry, versions.get(0).getString(0)),
+                models.churnHorizonDays())
+            .withColumnRenamed("customer_id", "p_customer_id");
+    Dataset<Row> buyers = table("customer_features").where(onDate).where("frequency > 0");
+    Dataset<Row> features =
+        buyers
+            .join(p, buyers.col("customer_id").equalTo(p.col("p_customer_id")), "left")
+            .drop("p_customer_id")
+            .na()
+            .fill(1.0, new String[] {ChurnBaseline.COLUMN});
+    Map<String, Row> expected = new TreeMap<>();
+    models
+        .churn()
+        .model()
+        .transform(models.clusters().model().transform(features))
+        .select(
+            functions.col("customer_id"),
+            functions.col(ClusterTrainer.CLUSTER),
+            ChurnModel.churnProbability(models.churnCalibrated()))
+        .collectAsList()
+        .forEach(r -> expected.put(r.getString(0), r));
+    List<Row> segments =
+        table("customer_segments")
+            .where(onDate)
+            .select("customer_id", "frequency", "cluster_id", "churn_probability")
+            .collectAsList();
+    long buyersSeen = 0;
+    for (Row s : segments) {
+      Row e = expected.get(s.getString(0));
+      if (s.getLong(1) == 0) {
+        assertTrue(s.isNullAt(2) && s.isNullAt(3), "a prospect has no scores: " + s);
+        continue;
+      }
+      buyersSeen++;
+      assertEquals(e.getInt(1), s.getInt(2), "cluster of " + s);
+      assertEquals(e.getDouble(2), s.getDouble(3), 1e-12, "churn probability of " + s);
+    }
+    assertEquals(expected.size(), buyersSeen, "every buyer scored");
+    assertTrue(buyersSeen > 100 && buyersSeen < segments.size(), buyersSeen + " buyers");
+  }
+
+  /**
    * Segmenting the first date again, now that December's model exists, still picks November's: a
    * backfilled or re-run date never uses a model that learnt from a later snapshot. (The models the
    * segment job would apply, chosen and loaded as it does, without running it.)
@@ -536,33 +601,13 @@ class PipelineJobTest {
     ModelRegistry registry = ModelRegistry.open(spark, new Lake(spark, config.lake()), config);
     Map<String, String> versions = clusterVersions();
     for (String date : List.of(DATES.get(0), "2024-11-30")) {
-      SegmentModels models =
-          SegmentModels.load(
-              registry,
-              config.section(
-                  r ->
-                      SegmentSettings.read(
-                          r,
-                          LocalDate.parse(date),
-                          config.events().channels(),
-                          config.messages())));
+      SegmentModels models = segmentModels(config, registry, date);
       assertEquals(
           versions.get(DATES.get(0)), models.clustersVersion(), "clusters applied on " + date);
       assertEquals(versions.get(DATES.get(0)), models.churnVersion(), "churn applied on " + date);
     }
     UserError before =
-        assertThrows(
-            UserError.class,
-            () ->
-                SegmentModels.load(
-                    registry,
-                    config.section(
-                        r ->
-                            SegmentSettings.read(
-                                r,
-                                LocalDate.parse("2024-11-17"),
-                                config.events().channels(),
-                                config.messages()))));
+        assertThrows(UserError.class, () -> segmentModels(config, registry, "2024-11-17"));
     assertTrue(
         before
                 .getMessage()
@@ -572,6 +617,17 @@ class PipelineJobTest {
                         + ")")
             && before.getMessage().contains("scripts/segpipe train --as-of 2024-11-17"),
         before.getMessage());
+  }
+
+  /** The models the segment job would apply on {@code date}, chosen and loaded as it does. */
+  private static SegmentModels segmentModels(
+      SegpipeConfig config, ModelRegistry registry, String date) {
+    return SegmentModels.load(
+        registry,
+        config.section(
+            r ->
+                SegmentSettings.read(
+                    r, LocalDate.parse(date), config.events().channels(), config.messages())));
   }
 
   // ---- the tables, audiences and reports of every date
