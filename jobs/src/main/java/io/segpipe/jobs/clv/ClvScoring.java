@@ -13,6 +13,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -73,9 +74,23 @@ final class ClvScoring {
 
   /**
    * customer_clv's values per customer (every contract column but clv_tier) from the summary and
-   * the triples' scores. Lazy; the job keeps it, as both the tier thresholds and the write read it.
+   * the triples' scores, with {@link #LEVEL}: the clv rounded as the tiers compare it. Lazy; the
+   * job keeps it, as both the tier thresholds and the write read it.
    */
   static Dataset<Row> values(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
+    // The rounding is a cast through Double.toString, the dearest step of the scoring: once per
+    // customer here, not in each of the thresholds' aggregation (twice) and the tier.
+    return valuesOf(summary, scores, fit, s)
+        .withColumn(LEVEL, functions.col("clv").cast(LEVEL_TYPE));
+  }
+
+  /** The clv column rounded to the tier thresholds' DECIMAL(30, 6), in {@link #values}. */
+  static final String LEVEL = "clv_level";
+
+  private static final DataType LEVEL_TYPE = DataTypes.createDecimalType(30, 6);
+
+  private static Dataset<Row> valuesOf(
+      Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
     return SqlResource.load("sql/clv/customer_clv.sql")
         .withView("summary", summary)
         .withView("scores", scores)
@@ -103,7 +118,7 @@ final class ClvScoring {
             .first();
     // Compared as ranked: clv rounded to the thresholds' DECIMAL(30, 6). No positive clv: everyone
     // is low.
-    Column clv = functions.col("clv").cast(DataTypes.createDecimalType(30, 6));
+    Column clv = functions.col(LEVEL);
     Column tier =
         thresholds.isNullAt(0)
             ? functions.lit("low")
