@@ -107,14 +107,6 @@ public final class ChurnBaseline {
   }
 
   /**
-   * customer_id and {@link #COLUMN} for each row of a customer_clv snapshot (x, t_x, t_cal already
-   * in model units).
-   */
-  public static Dataset<Row> scoreClv(Dataset<Row> clv, Fit fit, int horizonDays) {
-    return clv.select(functions.col("customer_id"), clvScore(fit, horizonDays).as(COLUMN));
-  }
-
-  /**
    * The probability of no purchase over the next {@code horizonDays} for a row of a customer_clv
    * snapshot (its x, t_x and t_cal, already in model units).
    */

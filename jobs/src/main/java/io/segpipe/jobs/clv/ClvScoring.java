@@ -32,6 +32,11 @@ final class ClvScoring {
           .add("expected_purchases", DataTypes.DoubleType, false)
           .add("discounted_purchases", DataTypes.DoubleType, false);
 
+  /** The clv column rounded to the tier thresholds' DECIMAL(30, 6), in {@link #values}. */
+  static final String LEVEL = "clv_level";
+
+  private static final DataType LEVEL_TYPE = DataTypes.createDecimalType(30, 6);
+
   /**
    * One row per triple of {@code triples} (x, t_x_days, t_cal_days, ...) with p_alive, expected and
    * discounted purchases.
@@ -80,17 +85,6 @@ final class ClvScoring {
   static Dataset<Row> values(Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
     // The rounding is a cast through Double.toString, the dearest step of the scoring: once per
     // customer here, not in each of the thresholds' aggregation (twice) and the tier.
-    return valuesOf(summary, scores, fit, s)
-        .withColumn(LEVEL, functions.col("clv").cast(LEVEL_TYPE));
-  }
-
-  /** The clv column rounded to the tier thresholds' DECIMAL(30, 6), in {@link #values}. */
-  static final String LEVEL = "clv_level";
-
-  private static final DataType LEVEL_TYPE = DataTypes.createDecimalType(30, 6);
-
-  private static Dataset<Row> valuesOf(
-      Dataset<Row> summary, Dataset<Row> scores, ClvFit fit, ClvSettings s) {
     return SqlResource.load("sql/clv/customer_clv.sql")
         .withView("summary", summary)
         .withView("scores", scores)
@@ -100,7 +94,8 @@ final class ClvScoring {
         .with("gamma", fit.gamma())
         .with("margin", s.margin())
         .with("model_version", fit.version())
-        .run(summary.sparkSession());
+        .run(summary.sparkSession())
+        .withColumn(LEVEL, functions.col("clv").cast(LEVEL_TYPE));
   }
 
   /**

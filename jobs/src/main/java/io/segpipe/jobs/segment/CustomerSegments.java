@@ -10,7 +10,6 @@ import io.segpipe.modelling.ClusterTrainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -86,7 +85,7 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
     List<Column> columns = Arrays.stream(snapshot.columns()).map(functions::col).toList();
     List<Column> kept = new ArrayList<>(columns);
     kept.add(functions.col(ClusterTrainer.CLUSTER).as("model_cluster_id"));
-    kept.add(clusterLabel(functions.col(ClusterTrainer.CLUSTER)).as("model_cluster_label"));
+    kept.add(models.clusterLabel(functions.col(ClusterTrainer.CLUSTER)).as("model_cluster_label"));
     kept.add(ChurnModel.churnProbability(models.churnCalibrated()).as("model_churn_probability"));
     Dataset<Row> buyers =
         models
@@ -133,20 +132,6 @@ public record CustomerSegments(SegmentModels models, SegmentSettings settings) {
     }
     return rows.withColumn(
         "cluster_name", models.clusterName(settings.messages(), functions.col("cluster_label")));
-  }
-
-  /**
-   * The label code of the cluster id in {@code cluster} (null for an id the model did not label):
-   * an expression over the model's few clusters rather than a join.
-   */
-  private Column clusterLabel(Column cluster) {
-    Column label = null;
-    for (Map.Entry<Integer, String> e : models.labels().entrySet()) {
-      Column matches = cluster.equalTo(e.getKey());
-      label =
-          label == null ? functions.when(matches, e.getValue()) : label.when(matches, e.getValue());
-    }
-    return label == null ? functions.lit(null).cast(DataTypes.StringType) : label;
   }
 
   /** The customer_segments table's columns of {@link #rows}. */

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The three models a segment run applies: clusters, the cluster rules of the same version (shown in
@@ -145,6 +146,20 @@ public record SegmentModels(LoadedModel clusters, SegmentRules.Model rules, Load
             && !map.isEmpty()
         ? map
         : null;
+  }
+
+  /**
+   * The label code of the cluster id in {@code cluster} (null for an id the model did not label):
+   * an expression over the model's few clusters rather than a join.
+   */
+  public Column clusterLabel(Column cluster) {
+    Column label = null;
+    for (Map.Entry<Integer, String> e : labels().entrySet()) {
+      Column matches = cluster.equalTo(e.getKey());
+      label =
+          label == null ? functions.when(matches, e.getValue()) : label.when(matches, e.getValue());
+    }
+    return label == null ? functions.lit(null).cast(DataTypes.StringType) : label;
   }
 
   /**

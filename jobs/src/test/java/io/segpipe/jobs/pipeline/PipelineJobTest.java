@@ -530,8 +530,8 @@ class PipelineJobTest {
   /**
    * The last date's clusters and churn probabilities are those of the models applied here to its
    * customer_features snapshot, the churn model reading the BG/NBD probability of no purchase
-   * joined from customer_clv as a table of its own (ChurnBaseline.scoreClv), where the segment job
-   * computes it on the clv rows it joins once; prospects get neither.
+   * joined from customer_clv as a table of its own, where the segment job computes it on the clv
+   * rows it joins once; prospects get neither.
    */
   @Test
   void clustersAndChurnAreTheModelsAppliedToTheBuyersOfTheSnapshot() {
@@ -546,11 +546,12 @@ class PipelineJobTest {
     List<Row> versions = clv.select("clv_model_version").distinct().collectAsList();
     assertEquals(1, versions.size(), "one clv fit scored " + date);
     Dataset<Row> p =
-        ChurnBaseline.scoreClv(
-                clv,
-                ChurnBaseline.load(registry, versions.get(0).getString(0)),
-                models.churnHorizonDays())
-            .withColumnRenamed("customer_id", "p_customer_id");
+        clv.select(
+            functions.col("customer_id").as("p_customer_id"),
+            ChurnBaseline.clvScore(
+                    ChurnBaseline.load(registry, versions.get(0).getString(0)),
+                    models.churnHorizonDays())
+                .as(ChurnBaseline.COLUMN));
     Dataset<Row> buyers = table("customer_features").where(onDate).where("frequency > 0");
     Dataset<Row> features =
         buyers
