@@ -3,11 +3,13 @@
 --                          columns of segment_customers.sql
 --   ${category_purchases}  customer_id, category, spend: purchase amounts per category in the window
 -- revenue is the members' net spend in the window (sum of monetary), orders the sum of their frequency,
--- buyers the members with an order in the window. Shares are of the members of the segmentation. Sums are exact (integers, decimals; the doubles of
--- rating, churn probability and clv are added up as DECIMAL(38, 18); clv_mean and clv_total are null
--- where no member has a clv) and divided as doubles at the end, so
--- no figure depends on the order Spark happens to add rows in. Medians are exact: percentile(x,
--- 0.5), which interpolates between the two middle values of an even count, as the textbook median does.
+-- buyers the members with an order in the window. Shares are of the members of the segmentation. Sums
+-- are exact, so no figure depends on the order Spark happens to add rows in: integers and decimals as
+-- they are; the doubles (rating, the behaviour shares, churn probability and clv: the exact_means
+-- fragment, common's ExactMeans) rounded to 1e-9 each (clv to 1e-6) and added up as integers. Means are
+-- divided as doubles at the end; clv_mean and clv_total are null where no member has a clv. Medians are
+-- exact: percentile(x, 0.5), which interpolates between the two middle values of an even count, as the
+-- textbook median does.
 WITH totals AS (
   SELECT segmentation, count(*) AS customers, sum(monetary) AS monetary
   FROM ${segment_members}
@@ -29,22 +31,8 @@ measures AS (
     count_if(frequency > 0) AS buyers,
     CAST(sum(monetary) AS DOUBLE) / nullif(sum(frequency), 0) AS avg_order_value,
     ${channel_order_sums},
-    CAST(sum(CAST(avg_rating AS DECIMAL(38, 18))) AS DOUBLE) / count(avg_rating) AS avg_rating,
-    CAST(sum(CAST(coupon_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(coupon_order_share)
-      AS coupon_order_share_mean,
-    CAST(sum(CAST(view_to_purchase AS DECIMAL(38, 18))) AS DOUBLE) / count(view_to_purchase)
-      AS view_to_purchase_mean,
     CAST(sum(social_events) AS DOUBLE) / count(social_events) AS social_events_mean,
-    CAST(sum(CAST(evening_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(evening_order_share)
-      AS evening_order_share_mean,
-    CAST(sum(CAST(weekend_order_share AS DECIMAL(38, 18))) AS DOUBLE) / count(weekend_order_share)
-      AS weekend_order_share_mean,
-    CAST(sum(CAST(discount_spend_share AS DECIMAL(38, 18))) AS DOUBLE) / count(discount_spend_share)
-      AS discount_spend_share_mean,
-    CAST(sum(CAST(churn_probability AS DECIMAL(38, 18))) AS DOUBLE) / count(churn_probability)
-      AS churn_probability_mean,
-    CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) / count(clv) AS clv_mean,
-    CAST(sum(CAST(clv AS DECIMAL(38, 18))) AS DOUBLE) AS clv_total
+    ${exact_means}
   FROM ${segment_members}
   GROUP BY segmentation, segment
 ),

@@ -10,6 +10,7 @@ import io.segpipe.common.job.JobContext;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.schema.Campaigns;
 import io.segpipe.common.schema.CustomerClv;
+import io.segpipe.common.sql.ExactMeans;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.identity.IdentityResolution;
@@ -71,6 +72,16 @@ final class ReportFigures {
   static final String PARTITION = Tables.AS_OF;
 
   /** Profile means shown in the cluster portraits, in the order shown. */
+  /** The doubles population.sql averages exactly (to 1e-9, ExactMeans), as segment profiles do. */
+  private static final List<String> EXACT_MEANS =
+      List.of(
+          "s.churn_probability",
+          "f.coupon_order_share",
+          "f.view_to_purchase",
+          "f.evening_order_share",
+          "f.weekend_order_share",
+          "f.discount_spend_share");
+
   static final List<String> PORTRAIT_MEANS =
       List.of(
           "recency_mean",
@@ -379,12 +390,23 @@ final class ReportFigures {
         SqlResource.load("sql/report/population.sql")
             .withView("segments", compared)
             .withView("features", features)
+            .withFragment(
+                "exact_means",
+                EXACT_MEANS.stream()
+                    .map(
+                        c ->
+                            ExactMeans.mean(c, ExactMeans.RATIO_DIGITS, "report population: " + c)
+                                + " AS "
+                                + c.substring(2)
+                                + "_mean")
+                    .collect(Collectors.joining(",\n  ")))
             .with("as_of", asOf)
             .run(spark)
             .first();
     Map<String, Double> means = new LinkedHashMap<>();
-    for (int i = 0; i < PORTRAIT_MEANS.size(); i++) {
-      means.put(PORTRAIT_MEANS.get(i), r.isNullAt(i + 1) ? Double.NaN : r.getDouble(i + 1));
+    for (String mean : PORTRAIT_MEANS) {
+      int i = r.fieldIndex(mean);
+      means.put(mean, r.isNullAt(i) ? Double.NaN : r.getDouble(i));
     }
     Row orders =
         SqlResource.load("sql/report/channel_orders.sql")

@@ -1,7 +1,9 @@
 package io.segpipe.jobs.segment;
 
+import io.segpipe.common.sql.ExactMeans;
 import io.segpipe.common.sql.SqlResource;
 import io.segpipe.features.CustomerActivity;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -14,6 +16,16 @@ import org.apache.spark.sql.SparkSession;
  * aggregated in Spark; only the finished profiles (tens of rows) are small enough to look at.
  */
 public record SegmentProfiles(SegmentSettings settings) {
+  /** The doubles whose means are profiled, each kept to 1e-9 (ExactMeans), with their columns. */
+  private static final List<List<String>> MEANS =
+      List.of(
+          List.of("avg_rating", "avg_rating"),
+          List.of("coupon_order_share", "coupon_order_share_mean"),
+          List.of("view_to_purchase", "view_to_purchase_mean"),
+          List.of("evening_order_share", "evening_order_share_mean"),
+          List.of("weekend_order_share", "weekend_order_share_mean"),
+          List.of("discount_spend_share", "discount_spend_share_mean"),
+          List.of("churn_probability", "churn_probability_mean"));
 
   /**
    * Profiles of {@code segmentRows} (rows of {@link CustomerSegments#rows}); {@code daily} holds
@@ -42,10 +54,24 @@ public record SegmentProfiles(SegmentSettings settings) {
         .withFragment(
             "channel_mix_entries",
             perChannel(channels, c -> "'" + c + "', m.orders_" + c + " / " + total, ", "))
+        .withFragment("exact_means", exactMeans())
         .with("top_categories", settings.topCategories())
         .with("has_customers", hasCustomers)
         .with("as_of", settings.asOf())
         .run(spark);
+  }
+
+  /** The measures' exact means, and clv's mean and total (segment_profiles.sql). */
+  private static String exactMeans() {
+    String what = "segment profiles: ";
+    List<String> sums = new ArrayList<>();
+    for (List<String> m : MEANS) {
+      sums.add(
+          ExactMeans.mean(m.get(0), ExactMeans.RATIO_DIGITS, what + m.get(0)) + " AS " + m.get(1));
+    }
+    sums.add(ExactMeans.mean("clv", ExactMeans.MONEY_DIGITS, what + "clv") + " AS clv_mean");
+    sums.add(ExactMeans.sum("clv", ExactMeans.MONEY_DIGITS, what + "clv") + " AS clv_total");
+    return String.join(",\n    ", sums);
   }
 
   private static String perChannel(

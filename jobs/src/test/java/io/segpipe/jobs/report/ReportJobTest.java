@@ -658,6 +658,49 @@ class ReportJobTest {
             .mapToDouble(e -> e.getValue().asDouble())
             .sum();
     assertEquals(1.0, population, 1e-9, "the population's channel mix adds up to all orders");
+    assertPopulationMeans(now, snapshot("customer_features", AS_OF));
+  }
+
+  /**
+   * The population's means (the cluster portraits' yardstick) are those of the buyers, computed
+   * here from their rows: churn probability from customer_segments, the shares and conversions from
+   * customer_features, each over the buyers who have one.
+   */
+  private void assertPopulationMeans(Dataset<Row> segments, Dataset<Row> features) {
+    Map<String, Row> byCustomer = new HashMap<>();
+    features.collectAsList().forEach(f -> byCustomer.put(f.getAs("customer_id"), f));
+    List<Row> buyers = segments.where("frequency > 0").collectAsList();
+    assertEquals(buyers.size(), data.at("/population/customers").asLong());
+    Map<String, String> columns = new TreeMap<>();
+    columns.put("churn_probability_mean", "churn_probability");
+    for (String share :
+        List.of(
+            "coupon_order_share",
+            "view_to_purchase",
+            "evening_order_share",
+            "weekend_order_share",
+            "discount_spend_share")) {
+      columns.put(share + "_mean", share);
+    }
+    for (Map.Entry<String, String> c : columns.entrySet()) {
+      double sum = 0;
+      int n = 0;
+      for (Row b : buyers) {
+        Row row =
+            c.getValue().equals("churn_probability") ? b : byCustomer.get(b.getAs("customer_id"));
+        Object value = row.getAs(c.getValue());
+        if (value != null) {
+          sum += (Double) value;
+          n++;
+        }
+      }
+      assertTrue(n > 0, c.getKey() + ": some buyer has a value");
+      assertEquals(
+          sum / n,
+          data.at("/population/means/" + c.getKey()).asDouble(),
+          1e-9 * Math.max(1, Math.abs(sum / n)),
+          c.getKey());
+    }
   }
 
   /**
