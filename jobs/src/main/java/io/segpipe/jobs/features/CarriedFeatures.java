@@ -8,6 +8,7 @@ import io.segpipe.common.tables.Tables;
 import io.segpipe.common.text.Sha256;
 import io.segpipe.features.Dayparts;
 import io.segpipe.features.FeaturesSettings;
+import io.segpipe.identity.Profiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,6 +26,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -45,7 +47,12 @@ import org.apache.spark.sql.types.StructField;
  *       change), found from the events log as customer_daily's own catch-up finds them;
  *   <li>those whose row came from the customers dimension alone (no events in the previous window)
  *       and that it no longer holds, and customers of the dimension that the previous snapshot
- *       lacks.
+ *       lacks;
+ *   <li>with identity stitching on (rows per profile), the profiles that a source customer id left
+ *       or joined between the identity resolution the previous snapshot used and today's: both keys
+ *       of every customer id whose key differs (an id a resolution does not hold is its own key).
+ *       The previous resolution is read as it was then (its date and identity_map's version,
+ *       recorded with the snapshot), so a resolution re-run since is still compared correctly.
  * </ul>
  *
  * <p>The previous snapshot is used only when its write recorded what it was computed from (a note
@@ -53,8 +60,8 @@ import org.apache.spark.sql.types.StructField;
  * and settings, its row count) and all of it still holds: the same events table, a fingerprint
  * equal to this run's, the events log still holding every commit since, the snapshot's rows all
  * still there, D - P shorter than the window, at most {@value #MAX_CHANGED_DATES} changed dates
- * inside the windows, and identity stitching off (a new resolution can move any customer's rows to
- * another profile). Otherwise every customer is computed, and the run says why.
+ * inside the windows, and identity stitching as it was (on or off; when on, the previous resolution
+ * still readable). Otherwise every customer is computed, and the run says why.
  */
 final class CarriedFeatures {
   private static final String NOTE = "segpipe.features:";
@@ -71,6 +78,25 @@ final class CarriedFeatures {
   private static final List<String> DAYS_TO_AS_OF = List.of("recency_days", "tenure_days");
 
   /**
+   * The identity resolution a snapshot's profiles come from: identity_map's partition of {@code
+   * date}, as identity_map's {@code version} held it.
+   */
+  record Resolution(LocalDate date, long version) {
+    @Override
+    public String toString() {
+      return date + "@" + version;
+    }
+
+    static Optional<Resolution> parse(String text) {
+      if (text == null || text.isEmpty()) {
+        return Optional.empty();
+      }
+      String[] parts = text.split("@", 2);
+      return Optional.of(new Resolution(LocalDate.parse(parts[0]), Long.parseLong(parts[1])));
+    }
+  }
+
+  /**
    * What a snapshot was computed from, as its write's commit note records it.
    *
    * @param asOf the snapshot's date
@@ -78,9 +104,15 @@ final class CarriedFeatures {
    * @param eventsTable the events table's Delta id
    * @param fingerprint of the feature definitions and settings ({@link #fingerprint})
    * @param customers the snapshot's rows
+   * @param identity the identity resolution of its profiles; empty with identity stitching off
    */
   record Basis(
-      LocalDate asOf, long eventsVersion, String eventsTable, String fingerprint, long customers) {
+      LocalDate asOf,
+      long eventsVersion,
+      String eventsTable,
+      String fingerprint,
+      long customers,
+      Optional<Resolution> identity) {
     String note() {
       return NOTE
           + "as_of="
@@ -92,7 +124,8 @@ final class CarriedFeatures {
           + ";settings="
           + fingerprint
           + ";customers="
-          + customers;
+          + customers
+          + identity.map(r -> ";identity=" + r).orElse("");
     }
 
     static Optional<Basis> parse(String note) {
@@ -111,7 +144,8 @@ final class CarriedFeatures {
                 Long.parseLong(fields.get("events_version")),
                 fields.get("events_table"),
                 fields.get("settings"),
-                Long.parseLong(fields.get("customers"))));
+                Long.parseLong(fields.get("customers")),
+                Resolution.parse(fields.get("identity"))));
       } catch (RuntimeException e) {
         return Optional.empty();
       }
@@ -180,7 +214,7 @@ final class CarriedFeatures {
 
   /**
    * Whether the snapshot as of the settings' date can be carried from an earlier one, and from
-   * which.
+   * which; {@code identity} is today's resolution with identity stitching on.
    */
   static Plan plan(
       Lake lake,
@@ -188,12 +222,9 @@ final class CarriedFeatures {
       long eventsVersion,
       String eventsTable,
       boolean incremental,
-      boolean identity) {
+      Optional<Resolution> identity) {
     if (!incremental) {
       return Plan.all("segpipe.features.incremental = false");
-    }
-    if (identity) {
-      return Plan.all("identity stitching is on");
     }
     if (!lake.exists(Tables.CUSTOMER_FEATURES)) {
       return Plan.all("no earlier snapshot");
@@ -222,6 +253,24 @@ final class CarriedFeatures {
     }
     if (!previous.eventsTable().equals(eventsTable) || previous.eventsVersion() > eventsVersion) {
       return Plan.all("the events table was replaced since the " + previous.asOf() + " snapshot");
+    }
+    if (identity.isPresent() != previous.identity().isPresent()) {
+      return Plan.all(
+          "the "
+              + previous.asOf()
+              + " snapshot was computed "
+              + (identity.isPresent() ? "per customer id" : "per profile")
+              + ", identity stitching is "
+              + (identity.isPresent() ? "on" : "off")
+              + " now");
+    }
+    if (previous.identity().isPresent() && !readable(lake, previous.identity().get())) {
+      return Plan.all(
+          "identity_map no longer holds the "
+              + previous.identity().get()
+              + " resolution of the "
+              + previous.asOf()
+              + " snapshot");
     }
     Optional<TreeSet<LocalDate>> changed =
         previous.eventsVersion() == eventsVersion
@@ -253,17 +302,29 @@ final class CarriedFeatures {
     return new Plan(Optional.of(previous), inWindows, "");
   }
 
+  /** Whether identity_map's log still holds {@code resolution}'s version. */
+  private static boolean readable(Lake lake, Resolution resolution) {
+    try {
+      lake.readVersion(Tables.IDENTITY_MAP, resolution.version());
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /**
    * The customers computed again (one column, customer_id, distinct), for the plan's previous
    * snapshot {@code previousRows}; {@code daily} is customer_daily, {@code customers} the dimension
-   * rows of the snapshot (signed up by the as-of date).
+   * rows of the snapshot (signed up by the as-of date), {@code keys} today's source customer id to
+   * profile key (with identity stitching on).
    */
   static Dataset<Row> recomputed(
       Lake lake,
       FeaturesSettings settings,
       Plan plan,
       Dataset<Row> previousRows,
-      Dataset<Row> customers) {
+      Dataset<Row> customers,
+      Optional<Dataset<Row>> keys) {
     Basis previous = plan.previous().orElseThrow();
     LocalDate asOf = settings.asOf();
     int window = settings.windowDays();
@@ -281,17 +342,22 @@ final class CarriedFeatures {
         CustomerDaily.read(lake, previousStart, asOf)
             .where(col(CustomerDaily.DATE).isin(touchedDates))
             .select("customer_id");
-    List<Dataset<Row>> parts = new ArrayList<>(List.of(now));
+    List<Dataset<Row>> parts = new ArrayList<>(List.of(Profiles.rekey(now, keys)));
     if (!plan.changedDates().isEmpty()) {
       // the customers whose events on a changed date were there before the change
       parts.add(
-          lake.readVersion(Tables.EVENTS, previous.eventsVersion())
-              .where(
-                  col(CustomerDaily.DATE)
-                      .isin(plan.changedDates().stream().map(Date::valueOf).toArray())
-                      .and(col("customer_id").isNotNull()))
-              .select("customer_id"));
+          Profiles.rekey(
+              lake.readVersion(Tables.EVENTS, previous.eventsVersion())
+                  .where(
+                      col(CustomerDaily.DATE)
+                          .isin(plan.changedDates().stream().map(Date::valueOf).toArray())
+                          .and(col("customer_id").isNotNull()))
+                  .select("customer_id"),
+              keys));
     }
+    previous
+        .identity()
+        .ifPresent(resolution -> parts.add(movedProfiles(lake, resolution, keys.orElseThrow())));
     Column signedUp = col("signup_date").isNull().or(col("signup_date").leq(Date.valueOf(asOf)));
     Dataset<Row> known = customers.where(signedUp).select("customer_id");
     // rows without events come from the dimension: those it no longer holds, and those it holds now
@@ -328,6 +394,32 @@ final class CarriedFeatures {
       columns.add(value.cast(field.dataType()).as(field.name()));
     }
     return without(previousRows, recomputed).select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The profile keys (as customer_id) that some source customer id left or joined between {@code
+   * before}'s resolution and {@code keys} (customer_id, customer_key): an id either does not hold
+   * is its own key.
+   */
+  static Dataset<Row> movedProfiles(Lake lake, Resolution before, Dataset<Row> keys) {
+    Dataset<Row> then =
+        lake.readVersion(Tables.IDENTITY_MAP, before.version())
+            .where(
+                col(Tables.AS_OF)
+                    .equalTo(Date.valueOf(before.date()))
+                    .and(col("id_type").equalTo(Profiles.CUSTOMER_ID)))
+            .select(col("identifier").as("then_id"), col("customer_key").as("then_key"));
+    Dataset<Row> now =
+        keys.select(col("customer_id").as("now_id"), col("customer_key").as("now_key"));
+    Dataset<Row> moved =
+        then.join(now, col("then_id").equalTo(col("now_id")), "full_outer")
+            .select(
+                functions.coalesce(col("then_key"), col("then_id"), col("now_id")).as("old_key"),
+                functions.coalesce(col("now_key"), col("now_id"), col("then_id")).as("new_key"))
+            .where(col("old_key").notEqual(col("new_key")));
+    return moved
+        .select(col("old_key").as("customer_id"))
+        .union(moved.select(col("new_key").as("customer_id")));
   }
 
   /** {@code rows} without the customers of {@code ids}. */

@@ -107,6 +107,12 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
                 .select("customer_id", "signup_date");
 
     String eventsTable = context.lake().tableId(Tables.EVENTS);
+    Optional<CarriedFeatures.Resolution> resolution =
+        keys.map(
+            k ->
+                new CarriedFeatures.Resolution(
+                    Profiles.latestOnOrBefore(context.lake(), asOf).orElseThrow(),
+                    context.lake().version(Tables.IDENTITY_MAP)));
     CarriedFeatures.Plan plan =
         CarriedFeatures.plan(
             context.lake(),
@@ -114,7 +120,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
             daily.eventsVersion(),
             eventsTable,
             settings.incremental(),
-            keys.isPresent());
+            resolution);
     LOG.info("customer_features {}: {}", asOf, plan.describe());
 
     context.phase("customer features, rfm boundaries, value tier thresholds");
@@ -125,7 +131,7 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
         previous.map(
             p ->
                 CarriedFeatures.recomputed(
-                    context.lake(), settings, plan, previousRows, customers));
+                    context.lake(), settings, plan, previousRows, customers, keys));
     try (CustomerFeatures.Snapshot snapshot =
         recomputed.isEmpty()
             ? features.compute(dailyRows, customers)
@@ -167,7 +173,8 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
                       daily.eventsVersion(),
                       eventsTable,
                       CarriedFeatures.fingerprint(settings),
-                      snapshot.customers())
+                      snapshot.customers(),
+                      resolution)
                   .note());
       context
           .lake()

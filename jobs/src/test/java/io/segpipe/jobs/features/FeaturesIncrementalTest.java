@@ -91,24 +91,34 @@ class FeaturesIncrementalTest {
     String table = lake.tableId(Tables.EVENTS);
     assertEquals(
         "carried from the 2024-12-23 snapshot, 0 dates changed since",
-        CarriedFeatures.plan(lake, settings, version, table, true, false).describe());
+        CarriedFeatures.plan(lake, settings, version, table, true, Optional.empty()).describe());
     assertEquals(
-        "every customer computed (identity stitching is on)",
-        CarriedFeatures.plan(lake, settings, version, table, true, true).describe());
+        "every customer computed (the 2024-12-23 snapshot was computed per customer id, identity"
+            + " stitching is on now)",
+        CarriedFeatures.plan(
+                lake,
+                settings,
+                version,
+                table,
+                true,
+                Optional.of(new CarriedFeatures.Resolution(LocalDate.parse("2024-12-23"), 0)))
+            .describe());
     assertEquals(
         "every customer computed (segpipe.features.incremental = false)",
-        CarriedFeatures.plan(lake, settings, version, table, false, false).describe());
+        CarriedFeatures.plan(lake, settings, version, table, false, Optional.empty()).describe());
     SegpipeConfig shanghai =
         SegpipeConfig.load(
             Optional.empty(), Map.of("segpipe.features.dayparts.time-zone", "Asia/Shanghai"));
     assertEquals(
         "every customer computed (the 2024-12-23 snapshot was computed with other feature"
             + " definitions)",
-        CarriedFeatures.plan(lake, settings(shanghai, "2024-12-24"), version, table, true, false)
+        CarriedFeatures.plan(
+                lake, settings(shanghai, "2024-12-24"), version, table, true, Optional.empty())
             .describe());
     assertEquals(
         "every customer computed (the events table was replaced since the 2024-12-23 snapshot)",
-        CarriedFeatures.plan(lake, settings, version, "another-table", true, false).describe());
+        CarriedFeatures.plan(lake, settings, version, "another-table", true, Optional.empty())
+            .describe());
     String someone =
         lake.read(Tables.CUSTOMER_FEATURES, "")
             .where(col(Tables.AS_OF).equalTo(Date.valueOf("2024-12-23")))
@@ -118,7 +128,8 @@ class FeaturesIncrementalTest {
             .getString(0);
     DeltaTable.forPath(spark, lake.path(Tables.CUSTOMER_FEATURES))
         .delete(col("customer_id").equalTo(someone));
-    String erased = CarriedFeatures.plan(lake, settings, version, table, true, false).describe();
+    String erased =
+        CarriedFeatures.plan(lake, settings, version, table, true, Optional.empty()).describe();
     assertTrue(
         erased.startsWith("every customer computed (the 2024-12-23 snapshot holds ")
             && erased.endsWith(" (customers erased since))"),

@@ -124,6 +124,17 @@ class IdentityJobTest {
     return path;
   }
 
+  /** customer_features as of 2024-07-31, as sorted JSON lines (equal lists: the same bits). */
+  private List<String> julyFeatures(SparkSession spark) {
+    return table(spark, "customer_features")
+        .where("as_of_date = DATE'2024-07-31'")
+        .toJSON()
+        .collectAsList()
+        .stream()
+        .sorted()
+        .toList();
+  }
+
   private Dataset<Row> table(SparkSession spark, String name) {
     return spark.read().format("delta").load(lake() + "/" + name);
   }
@@ -355,6 +366,34 @@ class IdentityJobTest {
     assertEquals(Long.toString(before), details.get("keys_before"));
     assertEquals(Long.toString(before - 1), details.get("keys_unchanged"));
     assertNotEquals(julyKeys.get("customer_id:W7"), ann);
+
+    // features carried from June's snapshot, per profile: Carol's store profile (no event since
+    // June under its own key) is computed again and gone, merged into her web profile; the carried
+    // snapshot equals the one computed whole
+    assertEquals(0, new FeaturesJob().execute(conf("--as-of", "2024-07-31")));
+    Map<String, String> carriedRun = details(spark, "features");
+    assertTrue(
+        carriedRun.get("snapshot").startsWith("carried from the 2024-06-30 snapshot"),
+        carriedRun.toString());
+    long computed = Long.parseLong(carriedRun.get("snapshot.computed"));
+    List<String> carried = julyFeatures(spark);
+    assertTrue(computed >= 3 && computed < carried.size(), computed + " of " + carried.size());
+    assertEquals(
+        0,
+        table(spark, "customer_features")
+            .where("as_of_date = DATE'2024-07-31'")
+            .where(functions.col("customer_id").equalTo(keyOf("customer_id", "S3")))
+            .count(),
+        "Carol's store profile is merged away");
+    assertEquals(
+        0,
+        new FeaturesJob()
+            .execute(
+                conf("--as-of", "2024-07-31", "--conf", "segpipe.features.incremental=false")));
+    assertEquals(
+        "every customer computed (segpipe.features.incremental = false)",
+        details(spark, "features").get("snapshot"));
+    assertEquals(julyFeatures(spark), carried, "carried per profile = computed whole");
 
     // forgetting one of Ann's accounts forgets the person: both accounts' events, every
     // identifier of her profile, her profile's features
