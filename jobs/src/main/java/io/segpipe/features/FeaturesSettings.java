@@ -15,7 +15,8 @@ public record FeaturesSettings(
     RfmSchemes.Scheme rfm,
     LifecycleStages lifecycle,
     ValueTiers valueTiers,
-    boolean incremental) {
+    boolean incremental,
+    int incrementalMinCustomers) {
 
   public static FeaturesSettings read(ConfigReader reader, LocalDate asOf, List<String> channels) {
     int windowDays =
@@ -41,6 +42,11 @@ public record FeaturesSettings(
     LifecycleStages lifecycle = LifecycleStages.read(reader, windowDays);
     ValueTiers tiers = ValueTiers.read(reader);
     boolean incremental = reader.bool("segpipe.features.incremental");
+    int incrementalMinCustomers =
+        reader.integer(
+            "segpipe.features.incremental-min-customers",
+            n -> n >= 0,
+            "a number of customers, 0 or more");
     return new FeaturesSettings(
         asOf,
         windowDays,
@@ -50,7 +56,8 @@ public record FeaturesSettings(
         rfm,
         lifecycle,
         tiers,
-        incremental);
+        incremental,
+        incrementalMinCustomers);
   }
 
   /** segpipe.features.social-channels: a list of channel codes, possibly empty. */

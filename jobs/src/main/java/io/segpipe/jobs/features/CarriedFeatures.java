@@ -243,6 +243,16 @@ final class CarriedFeatures {
     }
     Basis previous =
         notes.stream().filter(b -> b.asOf().equals(latestDate.get())).findFirst().orElseThrow();
+    if (previous.customers() < settings.incrementalMinCustomers()) {
+      return Plan.all(
+          "the "
+              + previous.asOf()
+              + " snapshot has "
+              + previous.customers()
+              + " customers, under segpipe.features.incremental-min-customers = "
+              + settings.incrementalMinCustomers()
+              + ": computing everyone is quicker");
+    }
     long days = ChronoUnit.DAYS.between(previous.asOf(), asOf);
     if (days >= settings.windowDays()) {
       return Plan.all("the latest earlier snapshot, " + previous.asOf() + ", shares no window day");

@@ -44,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 class FeaturesIncrementalTest {
   private static final String CUTOFF = "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"";
 
+  /** The test's few hundred customers are carried too (by default only from 100,000 up). */
+  private static final String ANY_SIZE = "segpipe.features.incremental-min-customers";
+
   @TempDir Path dir;
 
   @Test
@@ -85,10 +88,28 @@ class FeaturesIncrementalTest {
     assertCarriedAndEqual(spark, lake, root, "2024-12-23", "three days and late events later");
 
     // the plan's guards
-    SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of());
+    SegpipeConfig config = SegpipeConfig.load(Optional.empty(), Map.of(ANY_SIZE, "0"));
     FeaturesSettings settings = settings(config, "2024-12-24");
     long version = lake.version(Tables.EVENTS);
     String table = lake.tableId(Tables.EVENTS);
+    long rows =
+        lake.read(Tables.CUSTOMER_FEATURES, "")
+            .where(col(Tables.AS_OF).equalTo(Date.valueOf("2024-12-23")))
+            .count();
+    assertEquals(
+        "every customer computed (the 2024-12-23 snapshot has "
+            + rows
+            + " customers, under segpipe.features.incremental-min-customers = 100000: computing"
+            + " everyone is quicker)",
+        CarriedFeatures.plan(
+                lake,
+                settings(SegpipeConfig.load(Optional.empty(), Map.of()), "2024-12-24"),
+                version,
+                table,
+                true,
+                Optional.empty())
+            .describe(),
+        "the default leaves a small population to the whole computation");
     assertEquals(
         "carried from the 2024-12-23 snapshot, 0 dates changed since",
         CarriedFeatures.plan(lake, settings, version, table, true, Optional.empty()).describe());
@@ -108,7 +129,8 @@ class FeaturesIncrementalTest {
         CarriedFeatures.plan(lake, settings, version, table, false, Optional.empty()).describe());
     SegpipeConfig shanghai =
         SegpipeConfig.load(
-            Optional.empty(), Map.of("segpipe.features.dayparts.time-zone", "Asia/Shanghai"));
+            Optional.empty(),
+            Map.of("segpipe.features.dayparts.time-zone", "Asia/Shanghai", ANY_SIZE, "0"));
     assertEquals(
         "every customer computed (the 2024-12-23 snapshot was computed with other feature"
             + " definitions)",
@@ -185,7 +207,9 @@ class FeaturesIncrementalTest {
   private static void features(String root, String asOf) {
     assertEquals(
         0,
-        new FeaturesJob().execute("--as-of", asOf, "--conf", "segpipe.lake.root=" + root),
+        new FeaturesJob()
+            .execute(
+                "--as-of", asOf, "--conf", "segpipe.lake.root=" + root, "--conf", ANY_SIZE + "=0"),
         "features as of " + asOf);
   }
 

@@ -77,7 +77,8 @@ class IdentityJobTest {
             "--conf", "segpipe.lake.root=" + lake(),
             "--conf", "segpipe.ingest.cutoff=\"2025-01-01T00:00:00Z\"",
             "--conf", "segpipe.identity.enabled=true",
-            "--conf", "segpipe.identity.max-links=10"));
+            "--conf", "segpipe.identity.max-links=10",
+            "--conf", "segpipe.features.incremental-min-customers=0"));
     return all.toArray(String[]::new);
   }
 
