@@ -239,7 +239,15 @@ final class CarriedFeatures {
     Optional<LocalDate> latestDate =
         notes.stream().map(Basis::asOf).filter(d -> d.isBefore(asOf)).max(LocalDate::compareTo);
     if (latestDate.isEmpty()) {
-      return Plan.all("no earlier snapshot records what it was computed from");
+      // a re-run of the first date is as new as its first run
+      boolean earlier =
+          !lake.read(Tables.CUSTOMER_FEATURES, "")
+              .where(col(Tables.AS_OF).lt(Date.valueOf(asOf)))
+              .isEmpty();
+      return Plan.all(
+          earlier
+              ? "no earlier snapshot records what it was computed from"
+              : "no earlier snapshot");
     }
     Basis previous =
         notes.stream().filter(b -> b.asOf().equals(latestDate.get())).findFirst().orElseThrow();
