@@ -6,10 +6,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * R, F and M scores from quantile boundaries computed once per snapshot (rfm_boundaries.sql) and
@@ -19,15 +16,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RfmScores {
   public static final List<String> MEASURES = List.of("recency_days", "frequency", "monetary");
-
-  public static final StructType BOUNDARIES_SCHEMA =
-      new StructType()
-          .add("recency_boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
-          .add("frequency_boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
-          .add("monetary_boundaries", DataTypes.createArrayType(DataTypes.DoubleType), true)
-          .add("recency_threshold", DataTypes.DoubleType, true)
-          .add("frequency_threshold", DataTypes.DoubleType, true)
-          .add("monetary_threshold", DataTypes.DoubleType, true);
 
   /**
    * The four boundaries of one measure, and what they mean for its scores; and its mean and exact
@@ -122,16 +110,18 @@ public final class RfmScores {
   public static Dataset<Row> apply(
       Dataset<Row> features, List<Boundaries> boundaries, RfmSchemes.Scheme scheme) {
     SparkSession spark = features.sparkSession();
-    List<Object> values = new ArrayList<>();
-    boundaries.forEach(b -> values.add(b.values().isEmpty() ? null : b.values().toArray()));
-    boundaries.forEach(b -> values.add(scheme.threshold(b)));
-    return SqlResource.load("sql/features/rfm_scores.sql")
-        .withView("features", features)
-        .withView(
-            "boundaries",
-            spark.createDataFrame(List.of(RowFactory.create(values.toArray())), BOUNDARIES_SCHEMA))
-        .withView("segment_keys", scheme.keys(spark))
-        .with("scheme", scheme.name())
-        .run(spark);
+    SqlResource sql =
+        SqlResource.load("sql/features/rfm_scores.sql")
+            .withView("features", features)
+            .withView("segment_keys", scheme.keys(spark))
+            .with("scheme", scheme.name());
+    for (Boundaries b : boundaries) {
+      String prefix = b.measure().replace("_days", "");
+      double[] values = b.values().stream().mapToDouble(Double::doubleValue).toArray();
+      sql =
+          sql.with(prefix + "_boundaries", values.length == 0 ? null : values)
+              .with(prefix + "_threshold", scheme.threshold(b));
+    }
+    return sql.run(spark);
   }
 }

@@ -5,12 +5,8 @@ import io.segpipe.common.schema.Events;
 import io.segpipe.common.sql.ShareThresholds;
 import io.segpipe.common.sql.SqlResource;
 import java.math.BigDecimal;
-import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * value_tier (high / mid / low) by cumulative share of net spend: thresholds computed once per
@@ -19,11 +15,6 @@ import org.apache.spark.sql.types.StructType;
  */
 public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
   public static final String PREFIX = "segpipe.features.value-tier.";
-
-  public static final StructType THRESHOLDS_SCHEMA =
-      new StructType()
-          .add("high_tier_from", Events.MONEY, true)
-          .add("mid_tier_from", Events.MONEY, true);
 
   public static ValueTiers read(ConfigReader reader) {
     String share = "a share between 0 and 1, e.g. 0.2";
@@ -53,12 +44,11 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
    * Adds value_tier, given the collected thresholds row (with high_tier_from and mid_tier_from).
    */
   public Dataset<Row> apply(Dataset<Row> features, Row thresholds) {
-    SparkSession spark = features.sparkSession();
-    Row one =
-        RowFactory.create(thresholds.getAs("high_tier_from"), thresholds.getAs("mid_tier_from"));
     return SqlResource.load("sql/features/value_tiers.sql")
         .withView("value_tier_rows", features)
-        .withView("value_tier_thresholds", spark.createDataFrame(List.of(one), THRESHOLDS_SCHEMA))
-        .run(spark);
+        .withFragment("money", Events.MONEY.sql())
+        .with("high_tier_from", thresholds.getAs("high_tier_from"))
+        .with("mid_tier_from", thresholds.getAs("mid_tier_from"))
+        .run(features.sparkSession());
   }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,8 @@ public final class SqlResource {
       String name, String text, Map<String, Object> parameters, Map<String, Dataset<Row>> views) {
     this.name = name;
     this.text = text;
-    this.parameters = Map.copyOf(parameters);
+    // a parameter may be null (SQL NULL; CAST it to its type in the query)
+    this.parameters = Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
     this.views = Map.copyOf(views);
   }
 
