@@ -62,10 +62,18 @@ public final class Profiles {
    * asOf} (columns customer_id, customer_key); empty with it off.
    */
   public static Optional<Dataset<Row>> keys(SegpipeConfig config, Lake lake, LocalDate asOf) {
+    return resolution(config, lake, asOf).map(date -> keysOn(lake, date));
+  }
+
+  /**
+   * With identity stitching on, the date of the resolution the jobs use as of {@code asOf}: the
+   * latest on or before it; empty with it off.
+   */
+  public static Optional<LocalDate> resolution(SegpipeConfig config, Lake lake, LocalDate asOf) {
     if (!IdentitySettings.enabled(config)) {
       return Optional.empty();
     }
-    LocalDate resolved =
+    return Optional.of(
         latestOnOrBefore(lake, asOf)
             .orElseThrow(
                 () ->
@@ -76,11 +84,17 @@ public final class Profiles {
                             + asOf
                             + ". Run `scripts/segpipe identity --as-of "
                             + asOf
-                            + "` after ingest (pipeline does)."));
-    return Optional.of(
-        mapOn(lake, resolved)
-            .where(col("id_type").equalTo(CUSTOMER_ID))
-            .select(col("identifier").as("customer_id"), col("customer_key")));
+                            + "` after ingest (pipeline does).")));
+  }
+
+  /**
+   * Source customer_id to customer_key (columns customer_id, customer_key) as resolved on {@code
+   * date}.
+   */
+  public static Dataset<Row> keysOn(Lake lake, LocalDate date) {
+    return mapOn(lake, date)
+        .where(col("id_type").equalTo(CUSTOMER_ID))
+        .select(col("identifier").as("customer_id"), col("customer_key"));
   }
 
   /**

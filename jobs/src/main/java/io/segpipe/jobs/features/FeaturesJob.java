@@ -94,7 +94,8 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
     CustomerDaily.Refresh daily = CustomerDaily.catchUp(context.lake());
     context.phase("read customer_daily and customers");
     // per profile when identity stitching is on: source ids replaced by their profile's key
-    Optional<Dataset<Row>> keys = Profiles.keys(context.config(), context.lake(), asOf);
+    Optional<LocalDate> resolved = Profiles.resolution(context.config(), context.lake(), asOf);
+    Optional<Dataset<Row>> keys = resolved.map(date -> Profiles.keysOn(context.lake(), date));
     Dataset<Row> dailyRows =
         Profiles.rekey(CustomerDaily.read(context.lake(), activity.windowStart(), asOf), keys);
     Dataset<Row> customers =
@@ -108,11 +109,9 @@ public final class FeaturesJob extends SegpipeJob<FeaturesSettings> {
 
     String eventsTable = context.lake().tableId(Tables.EVENTS);
     Optional<CarriedFeatures.Resolution> resolution =
-        keys.map(
-            k ->
-                new CarriedFeatures.Resolution(
-                    Profiles.latestOnOrBefore(context.lake(), asOf).orElseThrow(),
-                    context.lake().version(Tables.IDENTITY_MAP)));
+        resolved.map(
+            date ->
+                new CarriedFeatures.Resolution(date, context.lake().version(Tables.IDENTITY_MAP)));
     CarriedFeatures.Plan plan =
         CarriedFeatures.plan(
             context.lake(),
