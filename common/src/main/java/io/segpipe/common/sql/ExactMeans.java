@@ -57,11 +57,33 @@ public final class ExactMeans {
 
   /** The exact sum of {@code x} over the group, as a DOUBLE (null when every x is null). */
   public static String sum(String x, int digits, String what) {
-    return "CAST(sum(" + units(x, digits, what) + ") AS DOUBLE) / 1E" + digits + "D";
+    return sumOfParts(units(x, digits, what), digits);
   }
 
   /** The mean of {@code x} over the group's non-null values, as a DOUBLE, from the exact sum. */
   public static String mean(String x, int digits, String what) {
     return "(" + sum(x, digits, what) + " / count(" + x + "))";
+  }
+
+  /**
+   * The units of {@code x} added up over a part of the rows (a DECIMAL); {@link #sumOfParts} and
+   * {@link #meanOfParts} add the parts up to the same bits as {@link #sum} and {@link #mean} of all
+   * the rows, since integers add up exactly in any grouping.
+   */
+  public static String unitSum(String x, int digits, String what) {
+    return "sum(" + units(x, digits, what) + ")";
+  }
+
+  /** The exact sum, as a DOUBLE, of the parts' {@link #unitSum} values in column {@code parts}. */
+  public static String sumOfParts(String parts, int digits) {
+    return "CAST(sum(" + parts + ") AS DOUBLE) / 1E" + digits + "D";
+  }
+
+  /**
+   * The mean, as a DOUBLE, from the parts' {@link #unitSum} values and their counts of non-null
+   * values (columns {@code parts} and {@code counts}).
+   */
+  public static String meanOfParts(String parts, String counts, int digits) {
+    return "(" + sumOfParts(parts, digits) + " / sum(" + counts + "))";
   }
 }

@@ -88,6 +88,38 @@ class ExactMeansTest {
   }
 
   @Test
+  void partsAddUpToTheSameBitsAsTheWhole(SparkSession spark) {
+    Random random = new Random(61);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 5_000; i++) {
+      // two groups, each split into 40 parts by the row's number; some parts hold only nulls
+      boolean nullPart = i % 40 == 13;
+      double x = (random.nextDouble() - 0.5) * (i % 2 == 0 ? 1 : 1e6);
+      rows.add(RowFactory.create("g" + (i % 2), nullPart || i % 11 == 0 ? null : x));
+    }
+    List<Row> whole = summed(values(spark, rows, 3), 6);
+    List<Row> parted = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      parted.add(RowFactory.create(rows.get(i).getString(0) + "|" + (i % 40), rows.get(i).get(1)));
+    }
+    values(spark, parted, 5).createOrReplaceTempView("exact_means_parted");
+    List<Row> fromParts =
+        spark
+            .sql(
+                "WITH parts AS (SELECT g AS part, "
+                    + ExactMeans.unitSum("x", 6, "test x")
+                    + " AS x_units, count(x) AS x_count FROM exact_means_parted GROUP BY g)"
+                    + " SELECT split(part, '[|]')[0] AS g, "
+                    + ExactMeans.sumOfParts("x_units", 6)
+                    + " AS total, "
+                    + ExactMeans.meanOfParts("x_units", "x_count", 6)
+                    + " AS mean FROM parts GROUP BY 1 ORDER BY 1")
+            .collectAsList();
+    assertEquals(2, whole.size());
+    assertEquals(whole, fromParts, "40 parts per group added up: the same bits as the whole");
+  }
+
+  @Test
   void nullsAreLeftOutAndAllNullsGiveNull(SparkSession spark) {
     List<Row> rows =
         List.of(

@@ -248,7 +248,7 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
         hold(
             held,
             new SegmentTrends(asOf, s.trendMonths())
-                .of(lake, SegmentMembers.of(rows), profiles, in.keys())
+                .of(lake, rows, profiles, in.keys())
                 .coalesce(1));
     long trendRows = trends.count();
     return new Outputs(

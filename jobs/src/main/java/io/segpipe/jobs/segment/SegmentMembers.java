@@ -52,6 +52,20 @@ public final class SegmentMembers {
   }
 
   /**
+   * {@code sql} with the fragments of a query that adds customers up per cell, a combination of
+   * their segments in every segmentation, and the cells then per segment: {@code cell_columns} (the
+   * segment columns, comma-separated), {@code s_cell_columns} (the same of a table aliased s) and
+   * {@code segments} (the {@link #stack} of a cells table aliased c).
+   */
+  static SqlResource withCells(SqlResource sql) {
+    return sql.withFragment("cell_columns", String.join(", ", SEGMENT_COLUMNS.values()))
+        .withFragment(
+            "s_cell_columns",
+            SEGMENT_COLUMNS.values().stream().map(c -> "s." + c).collect(Collectors.joining(", ")))
+        .withFragment("segments", stack(c -> "c." + c));
+  }
+
+  /**
    * Members of {@code segments} (rows with the customer_segments columns), with all their columns.
    * Lazy.
    */

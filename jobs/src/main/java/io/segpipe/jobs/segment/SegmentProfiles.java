@@ -44,8 +44,12 @@ public record SegmentProfiles(SegmentSettings settings) {
             .run(spark);
     List<String> channels = settings.features().channels();
     String total = "(" + perChannel(channels, c -> "m.orders_" + c, " + ") + ")";
-    return SqlResource.load("sql/segment/segment_profiles.sql")
-        .withView("segment_members", SegmentMembers.of(segmentRows))
+    return SegmentMembers.withCells(SqlResource.load("sql/segment/segment_profiles.sql"))
+        .withView("segment_source", segmentRows)
+        .withView(
+            "segment_members",
+            SegmentMembers.of(segmentRows)
+                .select("segmentation", "segment", "recency_days", "frequency", "monetary"))
         .withView("category_purchases", purchases)
         .withFragment(
             "channel_order_sums",
@@ -54,6 +58,7 @@ public record SegmentProfiles(SegmentSettings settings) {
         .withFragment(
             "channel_mix_entries",
             perChannel(channels, c -> "'" + c + "', m.orders_" + c + " / " + total, ", "))
+        .withFragment("exact_unit_sums", exactUnitSums())
         .withFragment("exact_means", exactMeans())
         .with("top_categories", settings.topCategories())
         .with("has_customers", hasCustomers)
@@ -61,16 +66,43 @@ public record SegmentProfiles(SegmentSettings settings) {
         .run(spark);
   }
 
-  /** The measures' exact means, and clv's mean and total (segment_profiles.sql). */
-  private static String exactMeans() {
+  /**
+   * Per cell (segment_profiles.sql): each measure's integer units added up ({@code x_units}) and
+   * its non-null values counted ({@code x_count}); clv's too.
+   */
+  private static String exactUnitSums() {
     String what = "segment profiles: ";
     List<String> sums = new ArrayList<>();
     for (List<String> m : MEANS) {
-      sums.add(
-          ExactMeans.mean(m.get(0), ExactMeans.RATIO_DIGITS, what + m.get(0)) + " AS " + m.get(1));
+      sums.add(unitSum(m.get(0), ExactMeans.RATIO_DIGITS, what));
     }
-    sums.add(ExactMeans.mean("clv", ExactMeans.MONEY_DIGITS, what + "clv") + " AS clv_mean");
-    sums.add(ExactMeans.sum("clv", ExactMeans.MONEY_DIGITS, what + "clv") + " AS clv_total");
+    sums.add(unitSum("clv", ExactMeans.MONEY_DIGITS, what));
+    return String.join(",\n    ", sums);
+  }
+
+  private static String unitSum(String x, int digits, String what) {
+    return ExactMeans.unitSum(x, digits, what + x)
+        + " AS "
+        + x
+        + "_units, count("
+        + x
+        + ") AS "
+        + x
+        + "_count";
+  }
+
+  /** Per segment, from the cells: the measures' exact means, and clv's mean and total. */
+  private static String exactMeans() {
+    List<String> sums = new ArrayList<>();
+    for (List<String> m : MEANS) {
+      sums.add(
+          ExactMeans.meanOfParts(m.get(0) + "_units", m.get(0) + "_count", ExactMeans.RATIO_DIGITS)
+              + " AS "
+              + m.get(1));
+    }
+    sums.add(
+        ExactMeans.meanOfParts("clv_units", "clv_count", ExactMeans.MONEY_DIGITS) + " AS clv_mean");
+    sums.add(ExactMeans.sumOfParts("clv_units", ExactMeans.MONEY_DIGITS) + " AS clv_total");
     return String.join(",\n    ", sums);
   }
 

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -53,12 +54,13 @@ public record SegmentTrends(LocalDate asOf, int months) {
   }
 
   /**
-   * The trends as of {@code asOf}: {@code members} are today's (segment_members.sql rows), {@code
-   * profiles} today's segment_profiles rows; earlier snapshots' profiles are read from the lake (a
-   * partition of today's date there is replaced by {@code profiles}). Lazy.
+   * The trends as of {@code asOf}: {@code segments} are today's customers with their segments (rows
+   * with the customer_segments columns), {@code profiles} today's segment_profiles rows; earlier
+   * snapshots' profiles are read from the lake (a partition of today's date there is replaced by
+   * {@code profiles}). Lazy.
    */
-  public Dataset<Row> of(Lake lake, Dataset<Row> members, Dataset<Row> profiles) {
-    return of(lake, members, profiles, Optional.empty());
+  public Dataset<Row> of(Lake lake, Dataset<Row> segments, Dataset<Row> profiles) {
+    return of(lake, segments, profiles, Optional.empty());
   }
 
   /**
@@ -66,7 +68,7 @@ public record SegmentTrends(LocalDate asOf, int months) {
    * when {@code keys} is given.
    */
   public Dataset<Row> of(
-      Lake lake, Dataset<Row> members, Dataset<Row> profiles, Optional<Dataset<Row>> keys) {
+      Lake lake, Dataset<Row> segments, Dataset<Row> profiles, Optional<Dataset<Row>> keys) {
     LocalDate start = monthsStart();
     Dataset<Row> snapshots = profileColumns(profiles);
     if (lake.exists(Tables.SEGMENT_PROFILES)) {
@@ -78,13 +80,17 @@ public record SegmentTrends(LocalDate asOf, int months) {
                       .between(Date.valueOf(start), Date.valueOf(asOf.minusDays(1))));
       snapshots = profileColumns(earlier).unionByName(snapshots);
     }
-    return SqlResource.load("sql/segment/segment_trends.sql")
-        .withView("members", members.select("customer_id", "segmentation", "segment"))
+    Column[] customers =
+        Stream.concat(Stream.of("customer_id"), SegmentMembers.SEGMENT_COLUMNS.values().stream())
+            .map(functions::col)
+            .toArray(Column[]::new);
+    return SegmentMembers.withCells(SqlResource.load("sql/segment/segment_trends.sql"))
+        .withView("customers", segments.select(customers))
         .withView("snapshots", snapshots)
         .withView("daily", Profiles.rekey(CustomerDaily.read(lake, start, asOf), keys))
         .with("months_start", start)
         .with("as_of", asOf)
-        .run(members.sparkSession());
+        .run(segments.sparkSession());
   }
 
   /** The snapshot columns of profile rows; a column profiles of an older segpipe lack is null. */
