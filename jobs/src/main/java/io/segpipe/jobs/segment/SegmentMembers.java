@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 
 /**
  * Customers once per segmentation with their segment (segment_members.sql): what profiles and
@@ -21,6 +24,14 @@ public final class SegmentMembers {
    * retrained.
    */
   static final Map<String, String> SEGMENT_COLUMNS = segmentColumns();
+
+  /** The columns of a customer's segments: customer_id and each segmentation's segment column. */
+  static Column[] customerSegments() {
+    return Stream.concat(Stream.of("customer_id"), SEGMENT_COLUMNS.values().stream())
+        .distinct()
+        .map(functions::col)
+        .toArray(Column[]::new);
+  }
 
   /** The segmentations, as segment_profiles and segment_transitions name them. */
   public static final List<String> SEGMENTATIONS = List.copyOf(SEGMENT_COLUMNS.keySet());

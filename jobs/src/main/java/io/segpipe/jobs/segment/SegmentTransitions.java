@@ -4,11 +4,9 @@ import io.segpipe.common.sql.SqlResource;
 import java.time.LocalDate;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 
 /**
  * segment_transitions: how many customers moved from which segment to which since the previous
@@ -19,11 +17,7 @@ public final class SegmentTransitions {
   public static final String GONE = "(gone)";
 
   /** The columns the transitions read: the customer and each segmentation's segment. */
-  private static final Column[] SEGMENTS =
-      Stream.concat(Stream.of("customer_id"), SegmentMembers.SEGMENT_COLUMNS.values().stream())
-          .distinct()
-          .map(functions::col)
-          .toArray(Column[]::new);
+  private static final Column[] SEGMENTS = SegmentMembers.customerSegments();
 
   private SegmentTransitions() {}
 

@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -80,12 +79,8 @@ public record SegmentTrends(LocalDate asOf, int months) {
                       .between(Date.valueOf(start), Date.valueOf(asOf.minusDays(1))));
       snapshots = profileColumns(earlier).unionByName(snapshots);
     }
-    Column[] customers =
-        Stream.concat(Stream.of("customer_id"), SegmentMembers.SEGMENT_COLUMNS.values().stream())
-            .map(functions::col)
-            .toArray(Column[]::new);
     return SegmentMembers.withCells(SqlResource.load("sql/segment/segment_trends.sql"))
-        .withView("customers", segments.select(customers))
+        .withView("customers", segments.select(SegmentMembers.customerSegments()))
         .withView("snapshots", snapshots)
         .withView("daily", Profiles.rekey(CustomerDaily.read(lake, start, asOf), keys))
         .with("months_start", start)
