@@ -1,5 +1,7 @@
 package io.segpipe.jobs.identity;
 
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
@@ -7,6 +9,7 @@ import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.from_json;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sha2;
@@ -38,7 +41,9 @@ import java.util.function.UnaryOperator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -282,32 +287,35 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
                   .withColumn("record_id", recordId("c"))
                   .select("record_id", "customer_id", "ids", "first", "last"));
     }
-    Column idsMap =
-        from_json(col("ids"), DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
-    Dataset<Row> customerIds =
-        records
-            .where(col("customer_id").isNotNull())
-            .select(
-                col("record_id"),
-                lit(Profiles.CUSTOMER_ID).as("id_type"),
-                col("customer_id").as("identifier"),
-                col("first"),
-                col("last"));
-    Dataset<Row> others =
-        records
-            .where(col("ids").isNotNull())
-            .select(col("record_id"), explode(idsMap), col("first"), col("last"))
-            .select(
-                col("record_id"),
-                col("key").as("id_type"),
-                col("value").as("identifier"),
-                col("first"),
-                col("last"));
-    Dataset<Row> both = customerIds.union(others);
-    return both.select(
-            col("record_id"), col("id_type"), col("identifier"), col("first").as("seen_at"))
-        .union(
-            both.select(
-                col("record_id"), col("id_type"), col("identifier"), col("last").as("seen_at")));
+    // Every identifier of a record, each seen at the record's first and last sighting, in one pass
+    // over the records: as four branches of a union (customer ids and identifiers, first and last)
+    // the plan scanned and aggregated events four times.
+    DataType entry =
+        new StructType()
+            .add("key", DataTypes.StringType, false)
+            .add("value", DataTypes.StringType, true);
+    Column customerId =
+        when(
+                col("customer_id").isNotNull(),
+                array(struct(lit(Profiles.CUSTOMER_ID).as("key"), col("customer_id").as("value"))))
+            .otherwise(array().cast(DataTypes.createArrayType(entry)));
+    Column identifiers =
+        coalesce(
+            map_entries(
+                from_json(
+                    col("ids"),
+                    DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))),
+            array().cast(DataTypes.createArrayType(entry)));
+    return records
+        .select(
+            col("record_id"),
+            explode(concat(customerId, identifiers)).as("id"),
+            col("first"),
+            col("last"))
+        .select(
+            col("record_id"),
+            col("id.key").as("id_type"),
+            col("id.value").as("identifier"),
+            explode(array(col("first"), col("last"))).as("seen_at"));
   }
 }
