@@ -44,6 +44,7 @@ import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import scala.collection.JavaConverters;
 
 /**
  * The segment job end to end on a small generated lake (400 customers, features as of two dates,
@@ -164,6 +165,12 @@ class SegmentJobTest {
       args.add(c);
     }
     return new SegmentJob().execute(args.toArray(String[]::new));
+  }
+
+  /** The ids of the RDDs the session holds in memory or on disk. */
+  private static Set<Object> persisted() {
+    return new HashSet<>(
+        JavaConverters.asJavaCollection(spark.sparkContext().getPersistentRDDs().keys()));
   }
 
   private static Lake lakeOf(Path root) {
@@ -792,7 +799,8 @@ class SegmentJobTest {
 
   /**
    * A re-run of a date, with Spark shuffling into another number of partitions, gives the same rows
-   * bit for bit, in place of the old ones, and leaves the other date alone.
+   * bit for bit, in place of the old ones, and leaves the other date alone; what it kept in memory
+   * is released when it ends.
    */
   @Test
   void aRerunReplacesItsDateWithTheSameRows() {
@@ -803,12 +811,16 @@ class SegmentJobTest {
       other.put(table, json(lake, table, BEFORE));
     }
     String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    Set<Object> persisted = persisted();
     try {
       spark.conf().set("spark.sql.shuffle.partitions", "7");
       assertEquals(0, segment(lake, AS_OF));
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", partitions);
     }
+    Set<Object> left = persisted();
+    left.removeAll(persisted);
+    assertEquals(Set.of(), left, "what the run kept in memory is released when it ends");
     for (String table : TABLES) {
       assertEquals(before.get(table), json(lake, table, AS_OF), table + " as of " + AS_OF);
       assertEquals(
