@@ -290,22 +290,24 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
     // Every identifier of a record, each seen at the record's first and last sighting, in one pass
     // over the records: as four branches of a union (customer ids and identifiers, first and last)
     // the plan scanned and aggregated events four times.
-    DataType entry =
-        new StructType()
-            .add("key", DataTypes.StringType, false)
-            .add("value", DataTypes.StringType, true);
+    DataType entries =
+        DataTypes.createArrayType(
+            new StructType()
+                .add("key", DataTypes.StringType, false)
+                .add("value", DataTypes.StringType, true));
+    Column none = array().cast(entries);
     Column customerId =
         when(
                 col("customer_id").isNotNull(),
                 array(struct(lit(Profiles.CUSTOMER_ID).as("key"), col("customer_id").as("value"))))
-            .otherwise(array().cast(DataTypes.createArrayType(entry)));
+            .otherwise(none);
     Column identifiers =
         coalesce(
             map_entries(
                 from_json(
                     col("ids"),
                     DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))),
-            array().cast(DataTypes.createArrayType(entry)));
+            none);
     return records
         .select(
             col("record_id"),
