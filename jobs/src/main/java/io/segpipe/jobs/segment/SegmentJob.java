@@ -330,12 +330,14 @@ public final class SegmentJob extends SegpipeJob<SegmentSettings> {
 
   /**
    * Keeps the scored customers for the profiles, transitions, trends and the write: computed once,
-   * now, and kept as rows. Not {@link #hold}: Spark's columnar cache gathers statistics of every
-   * column of every row as it fills, a quarter of the scoring's CPU samples for these 51 columns on
-   * the 10M daily lake, and the readers of these rows read most of their columns anyway.
+   * by the first action on them (the counts), and kept as rows. Lazy: an eager checkpoint would
+   * count them in a Spark job of its own first. Not {@link #hold}: Spark's columnar cache gathers
+   * statistics of every column of every row as it fills, a quarter of the scoring's CPU samples for
+   * these 51 columns on the 10M daily lake, and the readers of these rows read most of their
+   * columns anyway.
    */
   private static Dataset<Row> keep(List<Dataset<Row>> held, Dataset<Row> rows) {
-    Dataset<Row> kept = rows.localCheckpoint(true);
+    Dataset<Row> kept = rows.localCheckpoint(false);
     held.add(kept);
     return kept;
   }
