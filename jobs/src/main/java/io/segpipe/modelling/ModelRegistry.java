@@ -31,6 +31,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
 
 /**
@@ -42,6 +44,7 @@ import scala.collection.JavaConverters;
  * metrics. Files go through Hadoop's FileSystem, so the folder may be on HDFS or S3.
  */
 public final class ModelRegistry {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
   public static final String CLUSTERS = "clusters";
   public static final String CLUSTER_RULES = "cluster-rules";
   public static final String CHURN = "churn";
@@ -65,6 +68,24 @@ public final class ModelRegistry {
   private final SparkSession spark;
   private final Lake lake;
   private final String root;
+
+  /**
+   * Pipelines loaded in this JVM, by folder and metadata: a pipeline or backfill scores every date
+   * with the same version, and MLlib's load runs a dozen small Spark jobs (2 to 3 s for the three
+   * models). A version saved again (same folder, new run and training time) is another key, so it
+   * is read from its files. The few most recent are kept.
+   */
+  private static final int LOADED_KEPT = 6;
+
+  private record LoadedKey(String dir, ModelMetadata metadata) {}
+
+  private static final Map<LoadedKey, PipelineModel> LOADED =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<LoadedKey, PipelineModel> eldest) {
+          return size() > LOADED_KEPT;
+        }
+      };
 
   /**
    * @param folder relative to the lake root, or an absolute path or URI
@@ -205,7 +226,23 @@ public final class ModelRegistry {
         exists(dir + "/rules.json")
             ? readJson(dir + "/rules.json", new TypeReference<List<ClusterRule>>() {})
             : List.of();
-    return new LoadedModel(PipelineModel.load(dir + "/model"), chosen, dir, rules);
+    return new LoadedModel(pipeline(dir, chosen), chosen, dir, rules);
+  }
+
+  private static PipelineModel pipeline(String dir, ModelMetadata metadata) {
+    LoadedKey key = new LoadedKey(dir, metadata);
+    synchronized (LOADED) {
+      PipelineModel kept = LOADED.get(key);
+      if (kept != null) {
+        LOG.info("{} {}: loaded earlier in this process", metadata.name(), metadata.version());
+        return kept;
+      }
+    }
+    PipelineModel loaded = PipelineModel.load(dir + "/model");
+    synchronized (LOADED) {
+      LOADED.put(key, loaded);
+    }
+    return loaded;
   }
 
   /** Every complete version of a model, oldest first (by as-of date, then training time). */

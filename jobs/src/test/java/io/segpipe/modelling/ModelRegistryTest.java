@@ -1,6 +1,8 @@
 package io.segpipe.modelling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +114,27 @@ class ModelRegistryTest {
     assertEquals(
         model.transform(customers).select(ClusterTrainer.CLUSTER).collectAsList(),
         loaded.model().transform(customers).select(ClusterTrainer.CLUSTER).collectAsList());
+  }
+
+  @Test
+  void aVersionLoadedOnceIsReusedUntilItIsSavedAgain() {
+    String version = "2024-05-31_cccccccc";
+    registry.save(model, metadata(version, "2024-05-31", "2024-07-03T10:00:00Z"), List.of());
+    PipelineModel first =
+        registry.load(ModelRegistry.CLUSTERS, Optional.of(version), FEATURES).model();
+    assertSame(
+        first,
+        registry.load(ModelRegistry.CLUSTERS, Optional.of(version), FEATURES).model(),
+        "a second date of a backfill applies the pipeline loaded for the first");
+    // trained again under the same version: its files, not the pipeline held, are what is applied
+    registry.save(model, metadata(version, "2024-05-31", "2024-07-04T10:00:00Z"), List.of());
+    ModelRegistry.LoadedModel again =
+        registry.load(ModelRegistry.CLUSTERS, Optional.of(version), FEATURES);
+    assertNotSame(first, again.model());
+    assertEquals("2024-07-04T10:00:00Z", again.metadata().trainedAt());
+    assertEquals(
+        model.transform(customers).select(ClusterTrainer.CLUSTER).collectAsList(),
+        again.model().transform(customers).select(ClusterTrainer.CLUSTER).collectAsList());
   }
 
   @Test
