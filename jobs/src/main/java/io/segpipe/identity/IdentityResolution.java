@@ -60,15 +60,18 @@ public final class IdentityResolution {
    * @param maxLinks the most other identifiers one identifier may be seen with and still link
    * @param caps per identifier type, the most one profile may hold
    * @param maxRounds the bound on connected-component rounds
+   * @param driverMaxEdges the most edges whose components are found on the driver (0: never)
    */
-  public record Settings(int maxLinks, Map<String, Integer> caps, int maxRounds) {}
+  public record Settings(
+      int maxLinks, Map<String, Integer> caps, int maxRounds, long driverMaxEdges) {}
 
   /**
    * @param map id_type, identifier, customer_key, first_seen, last_seen
    * @param quarantine id_type, identifier, reason
-   * @param rounds the connected-component rounds of the last computation
+   * @param components how the last computation of the components went
    */
-  public record Result(Dataset<Row> map, Dataset<Row> quarantine, int rounds) {}
+  public record Result(
+      Dataset<Row> map, Dataset<Row> quarantine, ConnectedComponents.Result components) {}
 
   private static final String KEY_PREFIX = "p-";
   private static final int KEY_HEX_DIGITS = 20;
@@ -120,8 +123,8 @@ public final class IdentityResolution {
     Dataset<Row> kept = nodes.join(overLinked.select("node"), using("node"), "left_anti");
 
     // 2. components; 3. caps, then components again without what exceeds them
-    int[] rounds = new int[1];
-    Dataset<Row> components = components(onRecords, kept, settings.maxRounds(), rounds);
+    ConnectedComponents.Result[] found = new ConnectedComponents.Result[1];
+    Dataset<Row> components = components(onRecords, kept, settings, found);
     Dataset<Row> overCap = overCap(components.join(kept, "node"), settings.caps());
     if (!overCap.isEmpty()) {
       quarantine =
@@ -137,7 +140,7 @@ public final class IdentityResolution {
                           lit(" identifiers (max-per-profile): not linked"))
                       .as("reason")));
       kept = kept.join(overCap.select("node"), using("node"), "left_anti");
-      components = components(onRecords, kept, settings.maxRounds(), rounds);
+      components = components(onRecords, kept, settings, found);
     }
 
     // 4. keys from each profile's earliest identifier
@@ -164,7 +167,7 @@ public final class IdentityResolution {
         profiles
             .join(keys, "component")
             .select("id_type", "identifier", "customer_key", "first_seen", "last_seen");
-    return new Result(map, quarantine, rounds[0]);
+    return new Result(map, quarantine, found[0]);
   }
 
   /**
@@ -214,7 +217,10 @@ public final class IdentityResolution {
    * its own component.
    */
   private static Dataset<Row> components(
-      Dataset<Row> onRecords, Dataset<Row> kept, int maxRounds, int[] rounds) {
+      Dataset<Row> onRecords,
+      Dataset<Row> kept,
+      Settings settings,
+      ConnectedComponents.Result[] found) {
     Dataset<Row> linked = onRecords.join(kept.select("node"), "node");
     Dataset<Row> edges =
         linked
@@ -222,11 +228,9 @@ public final class IdentityResolution {
             .agg(min("node").as("src"))
             .join(linked, "record_id")
             .select(col("src"), col("node").as("dst"));
-    ConnectedComponents.Result result = ConnectedComponents.of(edges, maxRounds);
-    rounds[0] = result.rounds();
-    Dataset<Row> found = result.components();
+    found[0] = ConnectedComponents.of(edges, settings.maxRounds(), settings.driverMaxEdges());
     return kept.select("node")
-        .join(found, using("node"), "left")
+        .join(found[0].components(), using("node"), "left")
         .select(
             col("node"),
             when(col("component").isNull(), col("node"))

@@ -15,9 +15,14 @@ import java.util.function.Function;
  *
  * @param maxLinks the most other identifiers one identifier may be seen with and still link
  * @param maxRounds the bound on connected-component rounds (each doubles how far labels reach)
+ * @param driverMaxEdges the most edges whose connected components are found on the driver by
+ *     union-find rather than in rounds of Spark jobs (0: always in rounds)
  */
-public record IdentitySettings(IdentityTypes types, int maxLinks, int maxRounds)
+public record IdentitySettings(IdentityTypes types, int maxLinks, int maxRounds, int driverMaxEdges)
     implements Serializable {
+
+  /** The largest {@code driver-max-edges} accepted: the driver holds up to 70 bytes per edge. */
+  public static final int DRIVER_MAX_EDGES_LIMIT = 50_000_000;
 
   public static final String ENABLED = IdentityTypes.KEY + ".enabled";
 
@@ -45,8 +50,15 @@ public record IdentitySettings(IdentityTypes types, int maxLinks, int maxRounds)
             IdentityTypes.KEY + ".max-rounds",
             v -> v >= 1,
             "at least 1: the bound on connected-component rounds, e.g. 60");
+    int driverMaxEdges =
+        reader.integer(
+            IdentityTypes.KEY + ".driver-max-edges",
+            v -> v >= 0 && v <= DRIVER_MAX_EDGES_LIMIT,
+            "between 0 (always in rounds of Spark jobs) and "
+                + DRIVER_MAX_EDGES_LIMIT
+                + ": the most edges whose connected components the driver finds, e.g. 2000000");
     IdentityTypes types = IdentityTypes.read(reader, environment);
-    return Optional.of(new IdentitySettings(types, maxLinks, maxRounds));
+    return Optional.of(new IdentitySettings(types, maxLinks, maxRounds, driverMaxEdges));
   }
 
   /** Per type, the most identifiers of it one profile may hold. */
@@ -58,6 +70,6 @@ public record IdentitySettings(IdentityTypes types, int maxLinks, int maxRounds)
 
   /** The settings {@link IdentityResolution} works with. */
   public IdentityResolution.Settings resolution() {
-    return new IdentityResolution.Settings(maxLinks, caps(), maxRounds);
+    return new IdentityResolution.Settings(maxLinks, caps(), maxRounds, driverMaxEdges);
   }
 }

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Large-star/small-star components against an independent computation (union-find in plain Java),
  * on a chain whose labels run in a random order along it, and on a random sparse graph with
- * isolated pairs, duplicates, reversed edges and self-loops; the same on 1, 3 and 7 partitions.
+ * isolated pairs, duplicates, reversed edges and self-loops; the same on 1, 3 and 7 partitions, in
+ * rounds of Spark jobs and on the driver.
  */
 @ExtendWith(SharedSpark.class)
 class ConnectedComponentsTest {
@@ -63,6 +64,11 @@ class ConnectedComponentsTest {
     assertTrue(
         components.values().stream().allMatch(c -> c == smallest),
         "one component, named by its smallest node");
+    assertEquals(false, result.onDriver());
+    ConnectedComponents.Result driver = ConnectedComponents.of(frame(edges, 4), 100, n - 1);
+    assertTrue(driver.onDriver(), "9,999 edges, at most 9,999 on the driver");
+    assertEquals(0, driver.rounds());
+    assertEquals(components, collect(driver.components()));
     assertTrue(
         result.rounds() <= CHAIN_ROUNDS,
         result.rounds() + " rounds for a chain of " + n + " (bound " + CHAIN_ROUNDS + ")");
@@ -92,7 +98,31 @@ class ConnectedComponentsTest {
       Map<Long, Long> found =
           collect(ConnectedComponents.of(frame(edges, partitions), 100).components());
       assertEquals(expected, found, partitions + " partitions");
+      ConnectedComponents.Result driver =
+          ConnectedComponents.of(frame(edges, partitions), 100, 1_000_000);
+      assertTrue(driver.onDriver());
+      assertEquals(expected, collect(driver.components()), partitions + " partitions, driver");
     }
+    // the driver's answer in slices of 1,000 nodes, one partition each
+    Dataset<Row> normalised =
+        frame(edges, 3)
+            .where("src <> dst")
+            .selectExpr("least(src, dst) AS src", "greatest(src, dst) AS dst")
+            .distinct();
+    Dataset<Row> sliced = ConnectedComponents.onDriver(normalised, (int) normalised.count(), 1_000);
+    assertTrue(sliced.rdd().getNumPartitions() > 3, sliced.rdd().getNumPartitions() + " slices");
+    Map<Long, Long> fromSlices = new TreeMap<>();
+    for (Row r : sliced.collectAsList()) {
+      fromSlices.put(r.getLong(0), r.getLong(1));
+    }
+    Map<Long, Long> onEdges = new TreeMap<>();
+    for (long[] e : edges) {
+      if (e[0] != e[1]) { // a node on self-loops only is on no edge the driver reads
+        onEdges.put(e[0], expected.get(e[0]));
+        onEdges.put(e[1], expected.get(e[1]));
+      }
+    }
+    assertEquals(onEdges, fromSlices);
     long components = expected.values().stream().distinct().count();
     assertTrue(components > 100 && components < expected.size(), components + " components");
     assertEquals(100_000L, expected.get(100_000L));
@@ -108,6 +138,9 @@ class ConnectedComponentsTest {
         assertThrows(IllegalStateException.class, () -> ConnectedComponents.of(frame(chain, 2), 1));
     assertTrue(e.getMessage().contains("did not converge in 1 rounds"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> ConnectedComponents.of(frame(chain, 2), 0));
+    // 64 edges: on the driver at a bound of 64, in rounds (and over the bound of 1) at 63
+    assertTrue(ConnectedComponents.of(frame(chain, 2), 1, 64).onDriver());
+    assertThrows(IllegalStateException.class, () -> ConnectedComponents.of(frame(chain, 2), 1, 63));
   }
 
   private static Dataset<Row> frame(List<long[]> edges, int partitions) {

@@ -30,7 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IdentityResolutionTest {
   private static final int PEOPLE = 2_000;
   private static final IdentityResolution.Settings SETTINGS =
-      new IdentityResolution.Settings(50, Map.of("email", 3, "device_id", 10), 100);
+      new IdentityResolution.Settings(50, Map.of("email", 3, "device_id", 10), 100, 2_000_000);
+
+  /** The same, with the components found in rounds of Spark jobs, never on the driver. */
+  private static final IdentityResolution.Settings IN_ROUNDS =
+      new IdentityResolution.Settings(50, Map.of("email", 3, "device_id", 10), 100, 0);
+
   private static SparkSession spark;
 
   /** identifier (type:value) → its person. */
@@ -157,14 +162,19 @@ class IdentityResolutionTest {
   }
 
   @Test
-  void keysComeFromTheEarliestIdentifierAndDoNotDependOnPartitioning() {
+  void keysComeFromTheEarliestIdentifierAndDoNotDependOnPartitioningOrWhereComponentsAreFound() {
     Map<String, String> first = null;
     for (int partitions : new int[] {1, 3, 7}) {
+      // components on the driver (union-find) on 1 and 7 partitions, in Spark rounds on 3
+      boolean onDriver = partitions != 3;
+      IdentityResolution.Result result =
+          IdentityResolution.resolve(sightings(partitions), onDriver ? SETTINGS : IN_ROUNDS);
       Map<String, String> keyOf = new TreeMap<>();
-      for (Row r :
-          IdentityResolution.resolve(sightings(partitions), SETTINGS).map().collectAsList()) {
+      for (Row r : result.map().collectAsList()) {
         keyOf.put(r.getString(0) + ":" + r.getString(1), r.getString(2));
       }
+      assertEquals(onDriver, result.components().onDriver(), result.components().describe());
+      assertEquals(onDriver ? 0 : 1, Math.min(1, result.components().rounds()));
       if (first == null) {
         first = keyOf;
       } else {

@@ -210,7 +210,8 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
       details.put("identifiers", Long.toString(identifiers));
       details.put("customer_ids", Long.toString(records));
       details.put("profiles", Long.toString(profiles));
-      details.put("rounds", Integer.toString(result.rounds()));
+      details.put("rounds", Integer.toString(result.components().rounds()));
+      details.put("components_on_driver", Boolean.toString(result.components().onDriver()));
       quarantined.forEach((rule, n) -> details.put("quarantined_" + rule, Long.toString(n)));
       String accuracy = "";
       if (s.truth().isPresent()) {
@@ -226,12 +227,12 @@ public final class IdentityJob extends SegpipeJob<IdentityJob.Settings> {
       String message =
           String.format(
                   "%,d customer ids and %,d identifiers in all resolved into %,d profiles as of %s"
-                      + " (%d connected-component rounds); %,d identifiers quarantined%s",
+                      + " (%s); %,d identifiers quarantined%s",
                   records,
                   identifiers,
                   profiles,
                   asOf,
-                  result.rounds(),
+                  result.components().describe(),
                   quarantinedTotal,
                   quarantined.isEmpty() ? "" : " " + quarantined)
               + stability
