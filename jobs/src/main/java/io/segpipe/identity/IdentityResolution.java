@@ -2,6 +2,7 @@ package io.segpipe.identity;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
@@ -10,6 +11,7 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sha2;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
 
 import io.segpipe.common.text.Sha256;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
 import scala.collection.Seq;
 
@@ -46,6 +50,8 @@ import scala.collection.Seq;
  * </ol>
  */
 public final class IdentityResolution {
+  private static final Logger LOG = LoggerFactory.getLogger(IdentityResolution.class);
+
   /** Input columns. */
   public static final StructType SIGHTINGS =
       new StructType()
@@ -79,22 +85,49 @@ public final class IdentityResolution {
   private IdentityResolution() {}
 
   public static Result resolve(Dataset<Row> sightings, Settings settings) {
+    return resolve(sightings, settings, xxhash64(col("id_type"), col("identifier")));
+  }
+
+  /**
+   * As {@link #resolve(Dataset, Settings)}, numbering the identifiers by {@code nodeHash} (a long
+   * of id_type and identifier) where it tells every identifier apart.
+   */
+  static Result resolve(Dataset<Row> sightings, Settings settings, Column nodeHash) {
     SparkSession spark = sightings.sparkSession();
-    // Held: numbering reads the identifiers three times (the sort's sample, the partition sizes of
-    // zipWithIndex, the rows), which would otherwise aggregate the sightings three times.
+    // A node is a long per identifier. Its hash is one where no two identifiers share it: then the
+    // records' nodes come from their own rows, with no join to the identifiers. The numbers only
+    // name the graph's nodes (keys come from the identifiers themselves), so the profiles are the
+    // same either way. Where two identifiers do hash alike, they are numbered in order instead.
     Dataset<Row> ids =
         sightings
             .groupBy("id_type", "identifier")
             .agg(min("seen_at").as("first_seen"), max("seen_at").as("last_seen"))
+            .withColumn("node", nodeHash.cast("long"))
             .localCheckpoint(true);
-    Dataset<Row> nodes = numbered(spark, ids).localCheckpoint(true);
-    Dataset<Row> onRecords =
-        sightings
-            .select("record_id", "id_type", "identifier")
-            .distinct()
-            .join(nodes.select("id_type", "identifier", "node"), using("id_type", "identifier"))
-            .select("record_id", "node")
-            .localCheckpoint(true);
+    Row distinct = ids.agg(count(lit(1)), countDistinct(col("node"))).first();
+    Dataset<Row> nodes;
+    Dataset<Row> onRecords;
+    if (distinct.getLong(0) == distinct.getLong(1)) {
+      nodes = ids;
+      onRecords =
+          sightings
+              .select(col("record_id"), nodeHash.cast("long").as("node"))
+              .distinct()
+              .localCheckpoint(true);
+    } else {
+      LOG.info(
+          "{} identifiers share {} hashes; numbering them in order instead",
+          distinct.getLong(0),
+          distinct.getLong(1));
+      nodes = numbered(spark, ids.drop("node")).localCheckpoint(true);
+      onRecords =
+          sightings
+              .select("record_id", "id_type", "identifier")
+              .distinct()
+              .join(nodes.select("id_type", "identifier", "node"), using("id_type", "identifier"))
+              .select("record_id", "node")
+              .localCheckpoint(true);
+    }
 
     // 1. identifiers seen with too many others
     Dataset<Row> links =
@@ -193,7 +226,11 @@ public final class IdentityResolution {
     return JavaConverters.asScalaBuffer(List.of(columns)).toSeq();
   }
 
-  /** Each identifier with a long node id, by its rank in (type, identifier) order. */
+  /**
+   * Each identifier with a long node id, by its rank in (type, identifier) order: three passes over
+   * the identifiers (the sort's sample, zipWithIndex's partition sizes, the rows) and a join of the
+   * records to them, where their hashes clash.
+   */
   private static Dataset<Row> numbered(SparkSession spark, Dataset<Row> ids) {
     StructType schema = ids.schema().add("node", DataTypes.LongType, false);
     JavaRDD<Row> rows =

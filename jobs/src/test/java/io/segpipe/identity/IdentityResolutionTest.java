@@ -1,5 +1,7 @@
 package io.segpipe.identity;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.length;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -162,13 +165,21 @@ class IdentityResolutionTest {
   }
 
   @Test
-  void keysComeFromTheEarliestIdentifierAndDoNotDependOnPartitioningOrWhereComponentsAreFound() {
+  void keysComeFromTheEarliestIdentifierAndDoNotDependOnPartitioningNumberingOrComponentsPath() {
     Map<String, String> first = null;
+    // nodes named by their hash and components found on the driver on 1 partition; in Spark rounds
+    // on 3; numbered in order (the hash given clashes: identifiers of one length share it) on 7
+    Column clashing = length(col("identifier")).cast("long");
+    assertTrue(
+        sightings(1).select("id_type", "identifier").distinct().count()
+            > sightings(1).select(clashing).distinct().count(),
+        "the hash clashes");
     for (int partitions : new int[] {1, 3, 7}) {
-      // components on the driver (union-find) on 1 and 7 partitions, in Spark rounds on 3
       boolean onDriver = partitions != 3;
       IdentityResolution.Result result =
-          IdentityResolution.resolve(sightings(partitions), onDriver ? SETTINGS : IN_ROUNDS);
+          partitions == 7
+              ? IdentityResolution.resolve(sightings(partitions), SETTINGS, clashing)
+              : IdentityResolution.resolve(sightings(partitions), onDriver ? SETTINGS : IN_ROUNDS);
       Map<String, String> keyOf = new TreeMap<>();
       for (Row r : result.map().collectAsList()) {
         keyOf.put(r.getString(0) + ":" + r.getString(1), r.getString(2));
