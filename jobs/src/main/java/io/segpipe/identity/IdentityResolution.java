@@ -156,9 +156,8 @@ public final class IdentityResolution {
     Dataset<Row> kept = nodes.join(overLinked.select("node"), using("node"), "left_anti");
 
     // 2. components; 3. caps, then components again without what exceeds them
-    ConnectedComponents.Result[] found = new ConnectedComponents.Result[1];
-    Dataset<Row> components = components(onRecords, kept, settings, found);
-    Dataset<Row> overCap = overCap(components.join(kept, "node"), settings.caps());
+    ConnectedComponents.Result found = components(onRecords, kept, settings);
+    Dataset<Row> overCap = overCap(found.components().join(kept, "node"), settings.caps());
     if (!overCap.isEmpty()) {
       quarantine =
           quarantine.union(
@@ -173,11 +172,11 @@ public final class IdentityResolution {
                           lit(" identifiers (max-per-profile): not linked"))
                       .as("reason")));
       kept = kept.join(overCap.select("node"), using("node"), "left_anti");
-      components = components(onRecords, kept, settings, found);
+      found = components(onRecords, kept, settings);
     }
 
     // 4. keys from each profile's earliest identifier
-    Dataset<Row> profiles = components.join(kept, "node");
+    Dataset<Row> profiles = found.components().join(kept, "node");
     Column earliest =
         row_number()
             .over(
@@ -200,7 +199,7 @@ public final class IdentityResolution {
         profiles
             .join(keys, "component")
             .select("id_type", "identifier", "customer_key", "first_seen", "last_seen");
-    return new Result(map, quarantine, found[0]);
+    return new Result(map, quarantine, found);
   }
 
   /**
@@ -250,14 +249,11 @@ public final class IdentityResolution {
   }
 
   /**
-   * node → component over the records' links between {@code kept} nodes; a kept node on no link is
-   * its own component.
+   * node → component over the records' links between {@code kept} nodes (a kept node on no link is
+   * its own component), with how the components were found.
    */
-  private static Dataset<Row> components(
-      Dataset<Row> onRecords,
-      Dataset<Row> kept,
-      Settings settings,
-      ConnectedComponents.Result[] found) {
+  private static ConnectedComponents.Result components(
+      Dataset<Row> onRecords, Dataset<Row> kept, Settings settings) {
     Dataset<Row> linked = onRecords.join(kept.select("node"), "node");
     Dataset<Row> edges =
         linked
@@ -265,15 +261,18 @@ public final class IdentityResolution {
             .agg(min("node").as("src"))
             .join(linked, "record_id")
             .select(col("src"), col("node").as("dst"));
-    found[0] = ConnectedComponents.of(edges, settings.maxRounds(), settings.driverMaxEdges());
-    return kept.select("node")
-        .join(found[0].components(), using("node"), "left")
-        .select(
-            col("node"),
-            when(col("component").isNull(), col("node"))
-                .otherwise(col("component"))
-                .as("component"))
-        .localCheckpoint(true);
+    ConnectedComponents.Result found =
+        ConnectedComponents.of(edges, settings.maxRounds(), settings.driverMaxEdges());
+    Dataset<Row> components =
+        kept.select("node")
+            .join(found.components(), using("node"), "left")
+            .select(
+                col("node"),
+                when(col("component").isNull(), col("node"))
+                    .otherwise(col("component"))
+                    .as("component"))
+            .localCheckpoint(true);
+    return new ConnectedComponents.Result(components, found.rounds(), found.onDriver());
   }
 
   /** The identifiers beyond their type's cap in their profile, later ones first out. */
