@@ -11,7 +11,7 @@
 --   scores     sql/features/rfm_boundaries.sql and rfm_scores.sql (RfmScores.java), the segment map of
 --              segpipe.features.rfm.segments (RfmSegmentMap.java; scheme score-map);
 --   lifecycle  sql/features/lifecycle_stages.sql;
---   tiers      sql/features/value_tier_levels.sql with common's sql/tiers/share_thresholds.sql (the
+--   tiers      sql/features/value_tier_levels.sql with common's ShareThresholds.java (the
 --              thresholds), value_tiers.sql (ValueTiers.java).
 -- Spark's semantics kept:
 --   * percentile, for the 20/40/60/80 % boundaries: Spark's own formula, position (n - 1) * p, then

@@ -1,4 +1,4 @@
--- The levels the value tiers are cut from (common's sql/tiers/share_thresholds.sql: tiers by cumulative
+-- The levels the value tiers are cut from (common's ShareThresholds: tiers by cumulative
 -- share of net spend): each distinct positive monetary of a purchaser in ${value_tier_input}, with the
 -- net spend of the customers at it. Ranking distinct levels rather than customers keeps equal spends in
 -- one tier.

@@ -10,7 +10,7 @@ import org.apache.spark.sql.Row;
 
 /**
  * value_tier (high / mid / low) by cumulative share of net spend: thresholds computed once per
- * snapshot (value_tier_levels.sql, then common's sql/tiers/share_thresholds.sql), applied per row
+ * snapshot (value_tier_levels.sql, then common's ShareThresholds), applied per row
  * (value_tiers.sql).
  */
 public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
@@ -29,7 +29,8 @@ public record ValueTiers(BigDecimal highShare, BigDecimal midShare) {
   }
 
   /**
-   * One row: high_tier_from and mid_tier_from, the lowest monetary of the high and mid tiers. Lazy.
+   * One row: high_tier_from and mid_tier_from, the lowest monetary of the high and mid tiers,
+   * computed now (ShareThresholds) as a local one-row Dataset.
    */
   public Dataset<Row> thresholds(Dataset<Row> features) {
     return ShareThresholds.of(

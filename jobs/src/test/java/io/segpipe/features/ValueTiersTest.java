@@ -18,7 +18,10 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** value_tier_levels.sql, share_thresholds.sql and value_tiers.sql with shares 20 % / 30 %. */
+/**
+ * value_tier_levels.sql, common's ShareThresholds and value_tiers.sql with shares 20 % / 30 %; and
+ * ShareThresholds against the single query of windows it replaced.
+ */
 @ExtendWith(SharedSpark.class)
 class ValueTiersTest {
   private static final StructType INPUT =
@@ -103,6 +106,72 @@ class ValueTiersTest {
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", current);
     }
+  }
+
+  /**
+   * ShareThresholds gives what the single query of windows and joins it replaced
+   * (sql/tiers/share_thresholds_windows.sql, kept here as the reference) gave: for spends in cents
+   * and CLVs in millionths, with decimal shares (one of nine digits, whose limits Spark rounds) and
+   * double shares (CLV's, compared as doubles), including limits that fall exactly on a level.
+   */
+  @Test
+  void thresholdsEqualTheQueryOfWindowsTheyReplaced(SparkSession spark) {
+    java.util.Random random = new java.util.Random(5);
+    StructType levelsType =
+        new StructType()
+            .add("level", DataTypes.createDecimalType(30, 6))
+            .add("level_sum", DataTypes.createDecimalType(38, 6));
+    java.util.Map<BigDecimal, BigDecimal> clv = new java.util.TreeMap<>();
+    java.util.Map<BigDecimal, BigDecimal> cents = new java.util.TreeMap<>();
+    for (int i = 0; i < 4000; i++) {
+      double magnitude = Math.pow(10, random.nextInt(8) - 2);
+      BigDecimal c = BigDecimal.valueOf((long) (random.nextDouble() * magnitude * 1e6), 6);
+      clv.merge(c, c, BigDecimal::add);
+      BigDecimal m = BigDecimal.valueOf((long) (random.nextDouble() * magnitude * 100), 2);
+      BigDecimal count = BigDecimal.valueOf(1 + random.nextInt(3));
+      cents.merge(m, m.multiply(count), BigDecimal::add);
+    }
+    // 100 of a total of 200 above the level 60: a mid limit of exactly the sum above a level
+    java.util.Map<BigDecimal, BigDecimal> exact =
+        java.util.Map.of(
+            new BigDecimal("100.00"), new BigDecimal("100.00"),
+            new BigDecimal("60.00"), new BigDecimal("60.00"),
+            new BigDecimal("40.00"), new BigDecimal("40.00"));
+    StructType centsType =
+        new StructType()
+            .add("level", DataTypes.createDecimalType(28, 2))
+            .add("level_sum", DataTypes.createDecimalType(38, 2));
+    Object[][] shares = {
+      {new BigDecimal("0.2"), new BigDecimal("0.3")},
+      {new BigDecimal("0.123456789"), new BigDecimal("0.5")},
+      {new BigDecimal("0.25"), new BigDecimal("0.25")},
+      {0.2, 0.3},
+      {0.1, 0.7},
+      {0.5, 0.25}
+    };
+    int compared = 0;
+    for (java.util.Map<BigDecimal, BigDecimal> levels : List.of(clv, cents, exact)) {
+      List<Row> rows = new ArrayList<>();
+      levels.forEach((level, sum) -> rows.add(RowFactory.create(level, sum)));
+      Dataset<Row> in =
+          spark.createDataFrame(rows, levels == clv ? levelsType : centsType).repartition(3);
+      for (Object[] share : shares) {
+        Row expected =
+            io.segpipe.common.sql.SqlResource.load("sql/tiers/share_thresholds_windows.sql")
+                .withView("levels", in)
+                .with("high_share", share[0])
+                .with("mid_share", share[1])
+                .run(spark)
+                .first();
+        Row actual = io.segpipe.common.sql.ShareThresholds.of(in, share[0], share[1]).first();
+        String what = levels.size() + " levels, shares " + share[0] + " / " + share[1];
+        assertEquals(expected.get(0), actual.get(0), what);
+        assertEquals(expected.get(1), actual.get(1), what);
+        assertEquals(expected.schema(), actual.schema(), what);
+        compared++;
+      }
+    }
+    assertEquals(18, compared);
   }
 
   @Test

@@ -21,7 +21,7 @@ import org.apache.spark.sql.types.StructType;
  * Scores with a fit: the BG/NBD scores once per distinct (x, t_x, t_cal) triple (a Spark UDF: the
  * triples stay distributed, and customers sharing a triple share its scores), then per customer the
  * Gamma-Gamma expected value, the CLV and the CLV tier (customer_clv.sql, clv_tier_levels.sql and
- * common's sql/tiers/share_thresholds.sql).
+ * common's ShareThresholds).
  */
 final class ClvScoring {
   private ClvScoring() {}
@@ -99,8 +99,8 @@ final class ClvScoring {
   }
 
   /**
-   * customer_clv's rows: {@code values} with the tier from this snapshot's thresholds (one
-   * aggregate).
+   * customer_clv's rows: {@code values} with the tier from this snapshot's thresholds
+   * (ShareThresholds: two small aggregations, the first of which computes {@code values}).
    */
   static Dataset<Row> withTiers(Dataset<Row> values, ClvSettings s) {
     Row thresholds =

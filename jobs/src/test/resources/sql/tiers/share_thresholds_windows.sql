@@ -1,3 +1,6 @@
+-- The single query of windows and joins that computed the tier thresholds before common's ShareThresholds
+-- (kept for ValueTiersTest, which requires ShareThresholds to give what it gave).
+--
 -- Where tiers start by cumulative share of a total (value tiers by net spend, CLV tiers by CLV), over
 -- ${levels}: level, a distinct positive value, and level_sum, the sum of the values at that level.
 -- Levels are ranked highest first; a level is in the high tier while the levels strictly above it hold
