@@ -263,11 +263,13 @@ public final class IdentityResolution {
             .select(col("src"), col("node").as("dst"));
     ConnectedComponents.Result found =
         ConnectedComponents.of(edges, settings.maxRounds(), settings.driverMaxEdges());
+    // node aliased: the checkpoint's node is a new column, not kept's, which the caller joins it
+    // back to (without adaptive execution, Spark could not tell the two apart in that join)
     Dataset<Row> components =
         kept.select("node")
             .join(found.components(), using("node"), "left")
             .select(
-                col("node"),
+                col("node").as("node"),
                 when(col("component").isNull(), col("node"))
                     .otherwise(col("component"))
                     .as("component"))
