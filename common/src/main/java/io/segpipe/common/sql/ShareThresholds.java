@@ -137,7 +137,7 @@ public final class ShareThresholds {
    * Whether a sum above a level is below the limit, as Spark compares them: decimals exactly, a
    * decimal with a double as doubles; nothing is below a null limit.
    */
-  static boolean below(BigDecimal above, Object limit) {
+  private static boolean below(BigDecimal above, Object limit) {
     if (limit == null) {
       return false;
     }
