@@ -4,23 +4,16 @@ import io.segpipe.btyd.BgNbd;
 import io.segpipe.btyd.BgNbdParams;
 import io.segpipe.common.UserError;
 import io.segpipe.common.sql.SqlResource;
-import java.sql.Date;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * BG/NBD as a churn model: the probability that a customer makes no purchase in the next horizon,
@@ -32,9 +25,6 @@ import org.apache.spark.sql.types.StructType;
 public final class ChurnBaseline {
   /** The column the baseline adds: P(no purchase in the horizon). */
   public static final String COLUMN = "bgnbd_p_no_purchase";
-
-  /** The cut-off of a row of {@link #summaries}. */
-  public static final String CUT_OFF = "cut_off";
 
   /**
    * Fitted BG/NBD parameters, the days in their time unit, and whether the fit stopped at the
@@ -54,63 +44,24 @@ public final class ChurnBaseline {
   public static Dataset<Row> summary(Dataset<Row> daily, ClvSettings s, LocalDate cutOff) {
     return SqlResource.load("sql/clv/customer_summary.sql")
         .withView("daily", daily)
-        .with("history_start", historyStart(s, cutOff))
+        .with(
+            "history_start",
+            s.historyDays() == 0 ? LocalDate.of(1, 1, 1) : cutOff.minusDays(s.historyDays() - 1L))
         .with("as_of", cutOff)
         .run(daily.sparkSession());
   }
 
   /**
-   * The summaries of {@link #summary} at every one of {@code cutOffs} from one read of {@code
-   * daily}: its columns after {@link #CUT_OFF}, the cut-off of each row.
+   * Fits BG/NBD on {@code summary}'s triples; no fit (with the reason) when there are too few
+   * repeat customers.
    */
-  public static Dataset<Row> summaries(Dataset<Row> daily, ClvSettings s, List<LocalDate> cutOffs) {
-    SparkSession spark = daily.sparkSession();
-    List<Row> dates =
-        cutOffs.stream()
-            .map(d -> RowFactory.create(Date.valueOf(d), Date.valueOf(historyStart(s, d))))
-            .toList();
-    Dataset<Row> cutOffRows =
-        spark.createDataFrame(
-            dates,
-            new StructType()
-                .add("as_of", DataTypes.DateType, false)
-                .add("history_start", DataTypes.DateType, false));
-    return SqlResource.load("sql/clv/customer_summaries.sql")
-        .withView("daily", daily)
-        .withView("cut_offs", cutOffRows)
-        .run(spark);
-  }
-
-  private static LocalDate historyStart(ClvSettings s, LocalDate cutOff) {
-    return s.historyDays() == 0 ? LocalDate.of(1, 1, 1) : cutOff.minusDays(s.historyDays() - 1L);
-  }
-
-  /**
-   * Fits BG/NBD at each of {@code cutOffs} on the triples of its rows of {@code summaries} (see
-   * {@link #summaries}), counted for every cut-off in one Spark job; no fit at a cut-off (with the
-   * reason) when it has too few repeat customers.
-   */
-  public static Map<LocalDate, Outcome> fitEach(
-      Dataset<Row> summaries, ClvSettings s, List<LocalDate> cutOffs) {
-    Map<LocalDate, List<Row>> byCutOff = new LinkedHashMap<>();
-    cutOffs.forEach(d -> byCutOff.put(d, new ArrayList<>()));
-    for (Row row :
-        summaries
-            .groupBy(CUT_OFF, "x", "t_x_days", "t_cal_days")
+  public static Outcome fit(Dataset<Row> summary, ClvSettings s, LocalDate cutOff) {
+    List<Row> rows =
+        summary
+            .groupBy("x", "t_x_days", "t_cal_days")
             .count()
-            .orderBy(CUT_OFF, "x", "t_x_days", "t_cal_days")
-            .collectAsList()) {
-      byCutOff
-          .get(row.getDate(0).toLocalDate())
-          .add(RowFactory.create(row.get(1), row.get(2), row.get(3), row.get(4)));
-    }
-    Map<LocalDate, Outcome> outcomes = new LinkedHashMap<>();
-    byCutOff.forEach((cutOff, rows) -> outcomes.put(cutOff, fit(rows, s, cutOff)));
-    return outcomes;
-  }
-
-  /** Fits BG/NBD on the (x, t_x_days, t_cal_days, count) rows of one cut-off's summary. */
-  private static Outcome fit(List<Row> rows, ClvSettings s, LocalDate cutOff) {
+            .orderBy("x", "t_x_days", "t_cal_days")
+            .collectAsList();
     ClvData data = ClvData.of(rows, s.unitDays());
     if (data.repeatCustomers() < s.minRepeatCustomers()) {
       return new Outcome(

@@ -114,17 +114,6 @@ final class ChurnTraining {
       columns.add(CUT_OFF);
       Dataset<Row> all = null;
       List<LocalDate> cutOffs = c.cutOffs();
-      // every cut-off's BTYD summary from one read of customer_daily, kept for the labelled rows
-      Dataset<Row> summaries = null;
-      Map<LocalDate, ChurnBaseline.Outcome> outcomes = Map.of();
-      if (bgnbd) {
-        context.phase("churn: BG/NBD at " + cutOffs.size() + " cut-offs");
-        summaries =
-            ChurnBaseline.summaries(daily, c.clv(), cutOffs)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        cached.add(summaries);
-        outcomes = ChurnBaseline.fitEach(summaries, c.clv(), cutOffs);
-      }
       for (int i = 0; i < cutOffs.size(); i++) {
         LocalDate cutOff = cutOffs.get(i);
         FeaturesSettings at = c.featuresAt().get(i);
@@ -138,12 +127,9 @@ final class ChurnTraining {
                 at.activity(),
                 labelEnd);
         if (bgnbd) {
-          Dataset<Row> summary =
-              summaries.where(
-                  functions
-                      .col(ChurnBaseline.CUT_OFF)
-                      .equalTo(functions.lit(Date.valueOf(cutOff))));
-          ChurnBaseline.Outcome outcome = outcomes.get(cutOff);
+          context.phase("churn: BG/NBD as of " + cutOff);
+          Dataset<Row> summary = ChurnBaseline.summary(daily, c.clv(), cutOff);
+          ChurnBaseline.Outcome outcome = ChurnBaseline.fit(summary, c.clv(), cutOff);
           if (outcome.fit().isEmpty()) {
             throw new UserError(
                 "The churn model's BG/NBD probability cannot be computed at the cut-off "

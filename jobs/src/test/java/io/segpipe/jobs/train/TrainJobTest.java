@@ -4,33 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.segpipe.common.config.SegpipeConfig;
 import io.segpipe.common.config.SegpipeConfig.LakeSettings;
-import io.segpipe.common.daily.CustomerDaily;
 import io.segpipe.common.i18n.Messages;
 import io.segpipe.common.lake.Lake;
 import io.segpipe.common.tables.Tables;
 import io.segpipe.common.test.SharedSpark;
 import io.segpipe.common.test.TestFolders;
 import io.segpipe.features.FeatureSnapshot;
-import io.segpipe.modelling.ChurnBaseline;
 import io.segpipe.modelling.ChurnModel;
 import io.segpipe.modelling.ClusterLabels;
 import io.segpipe.modelling.ClusterRule;
 import io.segpipe.modelling.ClusterTrainer;
-import io.segpipe.modelling.ClvSettings;
 import io.segpipe.modelling.ModelMetadata;
 import io.segpipe.modelling.ModelRegistry;
 import io.segpipe.modelling.TrainingInput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.sql.Date;
-import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -182,50 +176,6 @@ class TrainJobTest {
         List.of("2024-07-04", "2024-06-04", "2024-05-05", "2024-04-05", "2024-03-06", "2024-02-05"),
         churn.parameters().get("training_cut_offs"),
         "each training label window ends by the validation cut-off");
-  }
-
-  /**
-   * Every cut-off's BTYD summary comes from one read of customer_daily, and the BG/NBD fits at all
-   * cut-offs from one Spark job: at the validation cut-off and the earliest training one, the
-   * summary equals the clv job's query at that date alone, row for row, and the fit stored equals
-   * the fit on that summary alone.
-   */
-  @Test
-  void eachCutOffsBgNbdFitIsItsOwn() {
-    ModelMetadata churn = latest(first, ModelRegistry.CHURN, CHURN_FEATURES).metadata();
-    @SuppressWarnings("unchecked")
-    Map<String, Map<String, Object>> fits =
-        (Map<String, Map<String, Object>>) churn.parameters().get("bgnbd_fits");
-    assertEquals(7, fits.size(), fits.keySet().toString());
-    LocalDate asOf = LocalDate.parse(GeneratedLake.AS_OF);
-    ClvSettings clv =
-        SegpipeConfig.load(Optional.empty(), Map.of()).section(r -> ClvSettings.read(r, asOf));
-    List<LocalDate> cutOffs = List.of(LocalDate.parse("2024-10-02"), LocalDate.parse("2024-02-05"));
-    Dataset<Row> daily = CustomerDaily.read(lake, LocalDate.of(1, 1, 1), cutOffs.get(0));
-    Dataset<Row> together = ChurnBaseline.summaries(daily, clv, cutOffs);
-    for (LocalDate cutOff : cutOffs) {
-      Column at = functions.col(ChurnBaseline.CUT_OFF).equalTo(functions.lit(Date.valueOf(cutOff)));
-      Dataset<Row> alone = ChurnBaseline.summary(daily, clv, cutOff);
-      List<Row> expected = alone.orderBy("customer_id").collectAsList();
-      assertTrue(expected.size() > 1000, cutOff + ": " + expected.size() + " customers");
-      assertEquals(
-          expected,
-          together.where(at).drop(ChurnBaseline.CUT_OFF).orderBy("customer_id").collectAsList(),
-          cutOff.toString());
-      ChurnBaseline.Fit fit =
-          ChurnBaseline.fitEach(
-                  alone.withColumn(ChurnBaseline.CUT_OFF, functions.lit(Date.valueOf(cutOff))),
-                  clv,
-                  List.of(cutOff))
-              .get(cutOff)
-              .fit()
-              .orElseThrow();
-      Map<String, Object> stored = fits.get(cutOff.toString());
-      assertEquals(fit.r(), ((Number) stored.get("r")).doubleValue(), 0.0, cutOff + " r");
-      assertEquals(fit.alpha(), ((Number) stored.get("alpha")).doubleValue(), 0.0, cutOff + "");
-      assertEquals(fit.a(), ((Number) stored.get("a")).doubleValue(), 0.0, cutOff + " a");
-      assertEquals(fit.b(), ((Number) stored.get("b")).doubleValue(), 0.0, cutOff + " b");
-    }
   }
 
   /**
